@@ -1,0 +1,64 @@
+// What travels from a socket to the capture store, the dissector and the UI.
+// Directions are named from the HTTP roles, not from the local socket, so a
+// server-side and a client-side capture of the same exchange read the same.
+
+export type Direction = 'c2s' | 's2c';
+
+export type ConnectionSide = 'server' | 'client';
+
+export type WireProtocol = 'http' | 'ws' | 'raw';
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+export interface ConnectionOpened {
+  connectionId: string;
+  side: ConnectionSide;
+  protocol: WireProtocol;
+  /** TLS wraps the bytes; the captured bytes are the plaintext above it. */
+  tls: boolean;
+  local: Endpoint;
+  remote: Endpoint;
+  /** Monotonic milliseconds (performance.now() timebase). */
+  t: number;
+  /** Wall clock at the same instant (Date.now()), for exports that need absolute times. */
+  wallTime: number;
+  /** When both ends are ours: the id of the other end's connection, if known. */
+  peerConnectionId?: string;
+}
+
+export interface CaptureChunk {
+  connectionId: string;
+  dir: Direction;
+  /** Monotonic milliseconds (performance.now() timebase). */
+  t: number;
+  bytes: Buffer;
+}
+
+export interface ConnectionClosed {
+  connectionId: string;
+  t: number;
+  /** Why it ended, if not a plain close: 'timeout', 'reset', an error message, … */
+  reason?: string;
+}
+
+/** The connection's protocol changed at a byte offset (an HTTP upgrade to WebSocket). */
+export interface ProtocolSwitched {
+  connectionId: string;
+  t: number;
+  protocol: WireProtocol;
+  /** Stream offsets (per direction) of the first byte that belongs to the new protocol. */
+  c2sOffset: number;
+  s2cOffset: number;
+  /** Negotiated WebSocket extensions, e.g. permessage-deflate parameters, so the dissector can inflate. */
+  extensions?: string;
+}
+
+export interface CaptureEvents {
+  open: ConnectionOpened;
+  chunk: CaptureChunk;
+  close: ConnectionClosed;
+  switch: ProtocolSwitched;
+}
