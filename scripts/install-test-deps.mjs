@@ -32,7 +32,7 @@ if (missing.length) {
   console.log(`test-deps: installing ${missing.join(' ')}`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], env);
-  run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], env);
+  run('apt-get', ['install', '-y', '-qq', ...missing], env);
 } else {
   console.log(hasDpkg ? 'test-deps: Debian packages present' : 'test-deps: no dpkg here; the suites that need curl, chromium, tshark or python3-websockets will say what is missing');
 }
