@@ -1,7 +1,7 @@
 // Turns one parsed block into what a transport sends: variables substituted,
 // body files read (or streamed), RAW escapes applied. Unresolved variables and
 // unreadable files become diagnostics at their line; nothing is sent then.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { BytesSyntaxError, parseEscapedBytes, parseHexBytes } from '../client/escapes.js';
 import { createRequestSpec, type RequestSpec, type SpecBody } from '../client/request-spec.js';
@@ -145,7 +145,13 @@ async function resolveBody(parts: BodyPart[], r: Resolver, baseDir: string, line
   if (parts.length === 0) return { kind: 'none' };
   // A body that is one plain file is streamed at send time, never read whole.
   if (parts.length === 1 && parts[0].kind === 'file' && !parts[0].processVariables) {
-    return { kind: 'file', path: absolute(baseDir, r.text(parts[0].path, parts[0].line)) };
+    const path = absolute(baseDir, r.text(parts[0].path, parts[0].line));
+    try {
+      if (!(await stat(path)).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a file' });
+    } catch (err) {
+      r.error(parts[0].line, `cannot read ${parts[0].path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+    return { kind: 'file', path };
   }
   const chunks: Buffer[] = [];
   for (const [i, part] of parts.entries()) {
