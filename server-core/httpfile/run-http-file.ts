@@ -1,0 +1,201 @@
+// Runs the blocks of a `.http` file through the sender: one HttpFileSession per
+// file keeps the named exchanges that `{{name.response…}}` references read. A
+// block that references a named request nobody has sent yet sends that one
+// first (as httpYac does), so "Send" on any block just works.
+import { existsSync } from 'node:fs';
+import { rename } from 'node:fs/promises';
+import type { CaptureEvents } from '../capture/types.js';
+import { sendRequest, type HttpSendResult } from '../client/http-sender.js';
+import { sendRaw, type RawExchange } from '../client/raw-sender.js';
+import type { Emitter } from '../util/emitter.js';
+import { parseHttpFile } from './parse-http-file.js';
+import { resolveBlock, type ResolvedRequest } from './resolve-block.js';
+import type { Diagnostic, HttpFile, RequestBlock } from './types.js';
+import type { NamedExchange, VariableContext } from './variables.js';
+
+export interface WebSocketTranscriptEntry {
+  dir: 'sent' | 'received';
+  /** Milliseconds since the connection opened. */
+  t: number;
+  binary: boolean;
+  data: Buffer;
+}
+
+export interface WebSocketRunResult {
+  url: string;
+  protocol: string;
+  extensions: string;
+  transcript: WebSocketTranscriptEntry[];
+  close: { code: number; reason: string; wasClean: boolean };
+}
+
+export type BlockOutcome =
+  | { kind: 'http'; block: RequestBlock; result: HttpSendResult }
+  | { kind: 'websocket'; block: RequestBlock; result: WebSocketRunResult }
+  | { kind: 'raw'; block: RequestBlock; result: RawExchange }
+  /** Nothing was sent: the block did not resolve (diagnostics) or the exchange could not happen (message). */
+  | { kind: 'failed'; block: RequestBlock; message: string; diagnostics: Diagnostic[] };
+
+/** Runs a resolved WebSocket script; supplied by the WebSocket layer so this module stays transport-agnostic. */
+export type WebSocketScriptRunner = (
+  request: Extract<ResolvedRequest, { kind: 'websocket' }>,
+  options: { capture?: Emitter<CaptureEvents>; signal?: AbortSignal; timeoutMs: number },
+) => Promise<WebSocketRunResult>;
+
+export interface HttpFileSessionOptions {
+  /** Folder of the .http file (body files, `>>` outputs). */
+  baseDir: string;
+  environment: Record<string, string>;
+  processEnv?: Record<string, string | undefined>;
+  dotenv?: Record<string, string>;
+  capture?: Emitter<CaptureEvents>;
+  runWebSocket?: WebSocketScriptRunner;
+  /** Default timeout per request. */
+  timeoutMs?: number;
+  onOutcome?(outcome: BlockOutcome): void;
+}
+
+const REFERENCE = /\{\{\s*([\w-]+)\.(?:request|response)\./g;
+
+export class HttpFileSession {
+  readonly exchanges = new Map<string, NamedExchange>();
+  private file: HttpFile;
+  private lines: string[];
+
+  constructor(
+    text: string,
+    private readonly options: HttpFileSessionOptions,
+  ) {
+    this.file = parseHttpFile(text);
+    this.lines = text.split(/\r?\n/);
+  }
+
+  /** Re-reads the text after an edit; named exchanges are kept. */
+  update(text: string): void {
+    this.file = parseHttpFile(text);
+    this.lines = text.split(/\r?\n/);
+  }
+
+  get parsed(): HttpFile {
+    return this.file;
+  }
+
+  /** Every block in order; stops at nothing: a failure is an outcome. */
+  async runAll(signal?: AbortSignal): Promise<BlockOutcome[]> {
+    const out: BlockOutcome[] = [];
+    for (const block of this.file.blocks) {
+      if (signal?.aborted) break;
+      out.push(await this.run(block, signal));
+    }
+    return out;
+  }
+
+  async run(block: RequestBlock, signal?: AbortSignal, chain: Set<RequestBlock> = new Set()): Promise<BlockOutcome> {
+    const dependencyFailure = await this.runDependencies(block, signal, chain);
+    if (dependencyFailure) return dependencyFailure;
+
+    const ctx: VariableContext = {
+      fileVariables: this.file.fileVariables,
+      environment: this.options.environment,
+      exchanges: this.exchanges,
+      processEnv: this.options.processEnv ?? process.env,
+      dotenv: this.options.dotenv ?? {},
+    };
+    const resolved = await resolveBlock(block, ctx, this.lines, {
+      baseDir: this.options.baseDir,
+      defaults: this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {},
+    });
+    let outcome: BlockOutcome;
+    if (!resolved.request) {
+      const first = resolved.diagnostics.find((d) => d.severity === 'error');
+      outcome = { kind: 'failed', block, message: first ? `line ${first.line + 1}: ${first.message}` : 'the block did not resolve', diagnostics: resolved.diagnostics };
+    } else {
+      outcome = await this.send(block, resolved.request, signal);
+    }
+    this.options.onOutcome?.(outcome);
+    return outcome;
+  }
+
+  /** Sends the named requests this block references and nobody has sent yet. */
+  private async runDependencies(block: RequestBlock, signal: AbortSignal | undefined, chain: Set<RequestBlock>): Promise<BlockOutcome | undefined> {
+    chain.add(block);
+    const text = this.lines.slice(block.range.startLine, block.range.endLine + 1).join('\n');
+    for (const m of text.matchAll(REFERENCE)) {
+      const name = m[1];
+      if (this.exchanges.has(name)) continue;
+      const target = this.file.blocks.find((b) => b.name === name);
+      if (!target || chain.has(target)) continue; // unknown names and cycles are reported when resolving
+      const outcome = await this.run(target, signal, chain);
+      if (outcome.kind === 'failed') {
+        return { kind: 'failed', block, message: `the referenced request "${name}" failed: ${outcome.message}`, diagnostics: [] };
+      }
+    }
+    return undefined;
+  }
+
+  private async send(block: RequestBlock, request: ResolvedRequest, signal?: AbortSignal): Promise<BlockOutcome> {
+    try {
+      switch (request.kind) {
+        case 'http': {
+          const partial = request.responseOutput ? `${request.responseOutput.path}.part` : undefined;
+          const result = await sendRequest(request.spec, {
+            ...(signal ? { signal } : {}),
+            ...(this.options.capture ? { capture: this.options.capture } : {}),
+            ...(partial ? { bodyFile: partial } : {}),
+          });
+          if (request.responseOutput && partial) await this.saveOutput(partial, request.responseOutput);
+          if (request.name) {
+            this.exchanges.set(request.name, {
+              request: {
+                headers: result.request.headers.map((h) => [h.name, h.value] as const),
+                body: result.request.body.kind === 'bytes' ? result.request.body.bytes.toString('utf8') : '',
+              },
+              response: {
+                status: result.response.statusCode,
+                headers: result.response.headers.map((h) => [h.name, h.value] as const),
+                body: result.response.body.toString('utf8'),
+              },
+            });
+          }
+          return { kind: 'http', block, result };
+        }
+        case 'raw': {
+          const result = await sendRaw(request.bytes, {
+            host: request.host,
+            port: request.port,
+            tls: request.tls,
+            halfClose: request.halfClose,
+            ...(request.drip ? { drip: { size: request.drip.bytes, intervalMs: request.drip.intervalMs } } : {}),
+            ...(signal ? { signal } : {}),
+            ...(this.options.capture ? { capture: this.options.capture } : {}),
+          });
+          return { kind: 'raw', block, result };
+        }
+        case 'websocket': {
+          if (!this.options.runWebSocket) return { kind: 'failed', block, message: 'WebSocket blocks need a WebSocket runner', diagnostics: [] };
+          const result = await this.options.runWebSocket(request, {
+            ...(signal ? { signal } : {}),
+            ...(this.options.capture ? { capture: this.options.capture } : {}),
+            timeoutMs: this.options.timeoutMs ?? 30_000,
+          });
+          if (request.name) {
+            const last = [...result.transcript].reverse().find((e) => e.dir === 'received');
+            this.exchanges.set(request.name, { response: { status: 101, headers: [], body: last ? last.data.toString('utf8') : '' } });
+          }
+          return { kind: 'websocket', block, result };
+        }
+      }
+    } catch (err) {
+      return { kind: 'failed', block, message: (err as Error).message, diagnostics: [] };
+    }
+  }
+
+  /** `>> file` refuses to overwrite (a numbered name is used instead); `>>! file` overwrites. */
+  private async saveOutput(partial: string, output: { path: string; overwrite: boolean }): Promise<void> {
+    let target = output.path;
+    if (!output.overwrite) {
+      for (let n = 1; existsSync(target); n++) target = output.path.replace(/(\.[^./\\]*)?$/, `-${n}$1`);
+    }
+    await rename(partial, target);
+  }
+}
