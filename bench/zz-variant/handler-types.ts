@@ -1,0 +1,50 @@
+// The contract between the server connection (server-core/server), the router
+// and the handlers (demo routes, user routes, static files).
+import type { Endpoint } from '../capture/types.js';
+import type { RequestHead } from './parser-types.js';
+
+export interface ServerRequest {
+  readonly connectionId: string;
+  /** Sequence number of this request on its connection, from 1. */
+  readonly index: number;
+  readonly head: RequestHead;
+  readonly method: string;
+  /** The request target exactly as received. */
+  readonly target: string;
+  /** The path of the target (still percent-encoded), without the query. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** Filled by the router: `/users/:id` → { id }, a wildcard → { '*': rest }. */
+  params: Record<string, string>;
+  readonly remote: Endpoint;
+  /** The bytes of the request head as they arrived (start line through the empty line). */
+  readonly rawHead: Buffer;
+  header(name: string): string | undefined;
+  /** The whole body, bounded by the server's body limit. */
+  body(): Promise<Buffer>;
+  /** The body as it arrives. */
+  [Symbol.asyncIterator](): AsyncIterator<Buffer>;
+  /** Aborted when the connection closes before the response is finished. */
+  readonly signal: AbortSignal;
+}
+
+export type HeaderValue = string | number | readonly string[];
+
+export interface ServerResponse {
+  statusCode: number;
+  /** Reason phrase; the standard one for statusCode when left undefined. */
+  statusMessage: string | undefined;
+  readonly headersSent: boolean;
+  readonly finished: boolean;
+  /** Throws on a name that is not a token or a value with CR, LF or NUL (no header injection). */
+  setHeader(name: string, value: HeaderValue): this;
+  getHeader(name: string): HeaderValue | undefined;
+  removeHeader(name: string): this;
+  writeHead(statusCode: number, headers?: Record<string, HeaderValue>): this;
+  /** Returns false when the socket's buffer is full: wait for drain(). */
+  write(chunk: Buffer | string): boolean;
+  drain(): Promise<void>;
+  end(chunk?: Buffer | string): void;
+}
+
+export type Handler = (req: ServerRequest, res: ServerResponse) => void | Promise<void>;

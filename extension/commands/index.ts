@@ -1,0 +1,34 @@
+// Every command of the extension, one module each. Adding a command: a file
+// exporting `id` and `execute`, a line here, and its entry in package.json.
+import * as clearCapture from './clear-capture.js';
+import * as copyRequestAsCurl from './copy-request-as-curl.js';
+import * as exportCapture from './export-capture.js';
+import * as importCurl from './import-curl.js';
+import * as newScratchRequest from './new-scratch-request.js';
+import * as openPlayground from './open-playground.js';
+import * as openRoutesFile from './open-routes-file.js';
+import * as openTrafficItem from './open-traffic-item.js';
+import * as restartServer from './restart-server.js';
+import * as sendRequest from './send-request.js';
+import * as showLog from './show-log.js';
+import * as startServer from './start-server.js';
+import * as stopServer from './stop-server.js';
+import * as switchMode from './switch-mode.js';
+import type { CommandModule } from './types.js';
+
+export const COMMANDS: readonly CommandModule[] = [
+  startServer,
+  stopServer,
+  restartServer,
+  switchMode,
+  openPlayground,
+  newScratchRequest,
+  sendRequest,
+  copyRequestAsCurl,
+  importCurl,
+  exportCapture,
+  clearCapture,
+  openRoutesFile,
+  showLog,
+  openTrafficItem,
+];

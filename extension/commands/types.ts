@@ -1,0 +1,22 @@
+// What every command receives: the services built in activate(). A command is
+// one file exporting `id` and `execute`, listed in index.ts.
+import type * as vscode from 'vscode';
+import type { WireplayLog } from '../log.js';
+import type { ServerController } from '../server/server-controller.js';
+
+export interface Playground {
+  /** Opens (or reveals) the playground; `select` names a traffic row (`connectionId#index`) to show in the inspector. */
+  open(options?: { select?: string }): Promise<void>;
+}
+
+export interface Services {
+  readonly context: vscode.ExtensionContext;
+  readonly controller: ServerController;
+  readonly log: WireplayLog;
+  readonly playground: Playground;
+}
+
+export interface CommandModule {
+  readonly id: string;
+  execute(services: Services, ...args: unknown[]): unknown;
+}

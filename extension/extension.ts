@@ -1,0 +1,84 @@
+// Activation wires the services together and nothing else: each one is built
+// with its dependencies passed in, and every Disposable goes into
+// context.subscriptions. deactivate() closes the server and every socket.
+import { performance } from 'node:perf_hooks';
+import * as vscode from 'vscode';
+import { CommandManager } from './commands/command-manager.js';
+import { COMMANDS } from './commands/index.js';
+import { SettingsWatcher, currentSettings } from './config/settings.js';
+import { createLog } from './log.js';
+import { PlaygroundPanel } from './panel/playground-panel.js';
+import { createServerHandle } from './server/core-server.js';
+import { ServerController } from './server/server-controller.js';
+import { watchTrust } from './trust.js';
+import { SidebarProvider, SIDEBAR_VIEW_ID } from './views/sidebar-provider.js';
+import { StatusBar } from './views/status-bar.js';
+
+/** What the extension returns from activate(): read by the extension-host tests. */
+export interface WireplayApi {
+  readonly activationMs: number;
+  readonly controller: ServerController;
+  readonly commands: readonly string[];
+  statusBarText(): string;
+}
+
+let shutdown: (() => Promise<void>) | undefined;
+
+export function activate(context: vscode.ExtensionContext): WireplayApi {
+  const started = performance.now();
+  const log = createLog();
+  context.subscriptions.push(log);
+
+  const warned = new Set<string>();
+  const controller = new ServerController(
+    createServerHandle,
+    {
+      settings: currentSettings,
+      workspaceFolder: () => vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath,
+      isTrusted: () => vscode.workspace.isTrusted,
+      warnOnce: (key, message) => {
+        if (warned.has(key)) return;
+        warned.add(key);
+        log.warn(message);
+        void vscode.window.showWarningMessage(message);
+      },
+    },
+    log,
+  );
+  shutdown = () => controller.dispose();
+  context.subscriptions.push({ dispose: () => void controller.dispose() });
+  context.subscriptions.push(
+    controller.onState((state) => void vscode.commands.executeCommand('setContext', 'wireplay.serverRunning', state === 'running')),
+  );
+
+  const statusBar = new StatusBar(controller);
+  const playground = new PlaygroundPanel(context, {
+    serverUrl: () => controller.listenInfo?.url ?? null,
+    onServerChange: (listener) => controller.onState(() => listener()),
+    serverCapture: controller.capture,
+    log: (message) => log.info(`playground: ${message}`),
+  });
+  const sidebar = new SidebarProvider(context.extensionUri, controller, log);
+  const commands = new CommandManager({ context, controller, log, playground }).registerAll(COMMANDS);
+  context.subscriptions.push(
+    statusBar,
+    playground,
+    sidebar,
+    vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar, { webviewOptions: { retainContextWhenHidden: false } }),
+    commands,
+    new SettingsWatcher(controller, log),
+    watchTrust(controller),
+  );
+
+  if (currentSettings().autoStart) void vscode.commands.executeCommand('wireplay.startServer');
+
+  const activationMs = performance.now() - started;
+  log.info(`activated in ${activationMs.toFixed(1)} ms`);
+  return { activationMs, controller, commands: commands.registered, statusBarText: () => statusBar.text };
+}
+
+export async function deactivate(): Promise<void> {
+  const close = shutdown;
+  shutdown = undefined;
+  await close?.();
+}

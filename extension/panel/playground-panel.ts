@@ -1,0 +1,163 @@
+// The playground as a VS Code webview panel: one panel, revealed when opened
+// again, revived after a window reload by its serializer. The webview runs
+// dist/webview/panel.js; every message it posts is validated by the shared
+// PlaygroundController (server-core/playground), which does the sending and
+// capturing. Nothing is posted to the webview after the panel is disposed.
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { CaptureEvents } from '../../server-core/capture/types.js';
+import { PlaygroundController } from '../../server-core/playground/controller.js';
+import type { Emitter } from '../../server-core/util/emitter.js';
+import type { HistoryEntry } from '../../webview/protocol.js';
+
+export const PLAYGROUND_VIEW_TYPE = 'wireplay.playground';
+const HISTORY_KEY = 'wireplay.playground.history';
+
+/** What the panel needs from the rest of the extension. */
+export interface PlaygroundEnvironment {
+  /** URL of the running server, or null when stopped. */
+  serverUrl(): string | null;
+  /** Called whenever the server starts, stops or moves. */
+  onServerChange(listener: () => void): vscode.Disposable;
+  /** The server's capture events, to show server-side connections in the inspector too. */
+  serverCapture?: Emitter<CaptureEvents>;
+  log?(message: string): void;
+}
+
+function nonce(): string {
+  return randomBytes(18).toString('base64');
+}
+
+export function playgroundHtml(webview: vscode.Webview, assets: vscode.Uri): string {
+  const n = nonce();
+  const uri = (p: string) => webview.asWebviewUri(vscode.Uri.joinPath(assets, p)).toString();
+  const csp = [
+    "default-src 'none'",
+    `script-src 'nonce-${n}'`,
+    `style-src ${webview.cspSource} 'unsafe-inline'`,
+    `font-src ${webview.cspSource}`,
+    `img-src ${webview.cspSource} data: blob:`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Wireplay Playground</title>
+<link rel="stylesheet" href="${uri('codicons/codicon.css')}" id="vscode-codicon-stylesheet">
+<link rel="stylesheet" href="${uri('panel.css')}">
+</head>
+<body>
+<div id="app"></div>
+<script nonce="${n}" src="${uri('panel.js')}"></script>
+</body>
+</html>`;
+}
+
+/** The playground panel manager: implements the extension's `Playground` (open({ select })). */
+export class PlaygroundPanel implements vscode.Disposable {
+  private panel: vscode.WebviewPanel | undefined;
+  private controller: PlaygroundController | undefined;
+  private panelDisposables: vscode.Disposable[] = [];
+  private readonly disposables: vscode.Disposable[] = [];
+  private pendingSelect: string | undefined;
+  private ready = false;
+  private disposed = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly env: PlaygroundEnvironment,
+  ) {
+    this.disposables.push(
+      vscode.window.registerWebviewPanelSerializer(PLAYGROUND_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel) => {
+          this.adopt(panel);
+        },
+      }),
+      env.onServerChange(() => this.controller?.serverChanged()),
+    );
+  }
+
+  private get assets(): vscode.Uri {
+    return vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
+  }
+
+  /** Opens or reveals the panel; `select` names a connection (`connectionId` or `connectionId#index`) to show. */
+  async open(options: { select?: string } = {}): Promise<void> {
+    if (this.disposed) return;
+    if (this.panel) this.panel.reveal();
+    else {
+      const panel = vscode.window.createWebviewPanel(PLAYGROUND_VIEW_TYPE, 'Wireplay Playground', vscode.ViewColumn.Active, {
+        enableScripts: true,
+        localResourceRoots: [this.assets],
+      });
+      this.adopt(panel);
+    }
+    if (options.select) this.select(options.select.split('#')[0]);
+  }
+
+  private select(connectionId: string): void {
+    if (this.ready) this.controller?.select(connectionId);
+    else this.pendingSelect = connectionId;
+  }
+
+  /** Wires a new or revived panel to a fresh controller. */
+  private adopt(panel: vscode.WebviewPanel): void {
+    if (this.panel && this.panel !== panel) this.panel.dispose();
+    this.panel = panel;
+    this.ready = false;
+    panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
+    panel.webview.options = { enableScripts: true, localResourceRoots: [this.assets] };
+    const controller = new PlaygroundController({
+      serverUrl: () => this.env.serverUrl(),
+      serverCapture: this.env.serverCapture,
+      history: this.context.globalState.get<HistoryEntry[]>(HISTORY_KEY, []),
+      onHistoryChange: (entries) => void this.context.globalState.update(HISTORY_KEY, entries),
+      log: this.env.log,
+    });
+    this.controller = controller;
+    let alive = true;
+    this.panelDisposables.push(
+      controller.onMessage((m) => {
+        if (alive) void panel.webview.postMessage(m);
+      }),
+      panel.webview.onDidReceiveMessage(async (m: unknown) => {
+        await controller.receive(m);
+        if (!this.ready && typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'ready') {
+          this.ready = true;
+          if (this.pendingSelect) controller.select(this.pendingSelect);
+          this.pendingSelect = undefined;
+        }
+      }),
+      panel.onDidDispose(() => {
+        alive = false;
+        if (this.panel === panel) this.panel = undefined;
+        this.controller = undefined;
+        this.ready = false;
+        for (const d of this.panelDisposables.splice(0)) d.dispose();
+        controller.dispose();
+      }),
+    );
+    panel.webview.html = playgroundHtml(panel.webview, this.assets);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.panel?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** Creates the panel manager (registers the serializer) and opens the playground. */
+export async function openPlayground(
+  context: vscode.ExtensionContext,
+  env: PlaygroundEnvironment,
+  options: { select?: string } = {},
+): Promise<PlaygroundPanel> {
+  const playground = new PlaygroundPanel(context, env);
+  context.subscriptions.push(playground);
+  await playground.open(options);
+  return playground;
+}

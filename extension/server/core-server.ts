@@ -1,0 +1,48 @@
+// The server factory the extension uses: server-core's createWireplayServer()
+// facade, adapted to the small ServerHandle the controller needs. server-core
+// is imported on the first start (esbuild keeps it in the bundle but evaluates
+// it lazily), which keeps activation cheap.
+import type { RouteInfo, ServerFactory, ServerHandle } from './server-api.js';
+
+export const createServerHandle: ServerFactory = async (options, log) => {
+  const { createWireplayServer } = await import('../../server-core/index.js');
+  const server = createWireplayServer({
+    host: options.host,
+    port: options.port,
+    root: options.staticRoot,
+    routesFile: options.routesFile,
+    allowCode: options.allowCodeRoutes,
+    mode: options.mode,
+    limits: options.limits,
+    webSocket: { maxPayload: options.wsMaxMessageBytes },
+    log: (level, message) => log[level](message),
+  });
+  const handle: ServerHandle = {
+    listen: () => server.listen(),
+    close: () => server.close(),
+    setMode: (mode) => server.setMode(mode),
+    onCapture: (event, listener) => server.capture.on(event, listener),
+    onExchange: (listener) =>
+      server.events.on('request', (e) =>
+        listener({ connectionId: e.connectionId, index: e.index, method: e.method, target: e.target, status: e.status, durationMs: e.durationMs }),
+      ),
+    routes: () =>
+      server.routes().map(
+        (r): RouteInfo => ({
+          method: r.method,
+          path: r.pattern,
+          source: r.source === 'builtin' ? 'built-in' : 'routes-file',
+          description: r.shadowed ? `${r.description} (hidden by a route of the routes file)` : r.description,
+        }),
+      ),
+    onRoutesChanged: (listener) => {
+      const a = server.events.on('routes', () => listener(undefined));
+      const b = server.events.on('error', (e) => {
+        if (e.kind === 'routes') listener(e.message);
+      });
+      return { dispose: () => (a.dispose(), b.dispose()) };
+    },
+    openConnections: () => server.connections().length,
+  };
+  return handle;
+};

@@ -1,0 +1,345 @@
+// Owns the one server of a window: start, stop, restart, mode, and the traffic
+// model fed by its capture events. No vscode here: the workspace, trust and the
+// user-facing notes come in through ControllerEnvironment, so the whole life
+// cycle is unit-tested with a fake server factory.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { extname, isAbsolute, join } from 'node:path';
+import type { CaptureStore } from '../../server-core/capture/capture-store.js';
+import type { CaptureEvents } from '../../server-core/capture/types.js';
+import { DisposableStore, type Disposable } from '../../server-core/util/disposable.js';
+import { Emitter } from '../../server-core/util/emitter.js';
+import type { RoutesView, ServerView, ServerState } from '../../webview/sidebar/protocol.js';
+import { isLoopback, type WireplaySettings } from '../config/settings-model.js';
+import type { ListenInfo, ServerFactory, ServerHandle, ServerLog, ServerMode } from './server-api.js';
+import { TrafficModel } from './traffic-model.js';
+
+export interface ControllerEnvironment {
+  settings(): WireplaySettings;
+  /** Absolute path of the first workspace folder, if any. */
+  workspaceFolder(): string | undefined;
+  isTrusted(): boolean;
+  /** A warning the user sees once per key in this window (non-loopback host). */
+  warnOnce(key: string, message: string): void;
+}
+
+export type StartResult =
+  | { ok: true; info: ListenInfo; notes: string[]; alreadyRunning?: boolean }
+  | { ok: false; reason: 'portInUse'; port: number; host: string; message: string }
+  | { ok: false; reason: 'busy' | 'error'; message: string };
+
+export const ROUTES_FILE_NAMES = ['wireplay.routes.json', 'wireplay.routes.mjs'];
+
+export class ServerController implements Disposable {
+  private handle: ServerHandle | undefined;
+  private info: ListenInfo | undefined;
+  private current = new DisposableStore();
+  private stateValue: ServerState = 'stopped';
+  private modeValue: ServerMode;
+  private lastMessage: string | undefined;
+  private notices: string[] = [];
+  private routesProblem: string | undefined;
+  private routesFile: string | undefined;
+  private tempRoot: string | undefined;
+  private disposed = false;
+  private readonly emitter = new Emitter<{ state: ServerState; routes: void }>((err) => this.log.error(`listener failed: ${String(err)}`));
+  readonly traffic = new TrafficModel();
+  /** Every server's capture events, relayed: stable across restarts (the playground and the capture store attach once). */
+  readonly capture = new Emitter<CaptureEvents>((err) => this.log.error(`capture listener failed: ${String(err)}`));
+  private storeValue: CaptureStore | undefined;
+  private storeLink: Disposable | undefined;
+
+  constructor(
+    private readonly factory: ServerFactory,
+    private readonly env: ControllerEnvironment,
+    private readonly log: ServerLog,
+  ) {
+    this.modeValue = env.settings().mode;
+  }
+
+  /** The server's capture (bounded by wireplay.capture.maxBytes), for exports; undefined before the first start. */
+  get store(): CaptureStore | undefined {
+    return this.storeValue;
+  }
+
+  /** Creates the capture store (loaded on the first start, not at activation). */
+  private async ensureStore(): Promise<void> {
+    if (this.storeValue) return;
+    const { CaptureStore } = await import('../../server-core/capture/capture-store.js');
+    if (this.storeValue || this.disposed) return;
+    this.storeValue = new CaptureStore({ maxBytes: this.env.settings().captureMaxBytes });
+    this.storeLink = this.storeValue.attach(this.capture);
+  }
+
+  onState(listener: (state: ServerState) => void): Disposable {
+    return this.emitter.on('state', listener);
+  }
+
+  onRoutes(listener: () => void): Disposable {
+    return this.emitter.on('routes', listener);
+  }
+
+  get state(): ServerState {
+    return this.stateValue;
+  }
+
+  get mode(): ServerMode {
+    return this.modeValue;
+  }
+
+  get listenInfo(): ListenInfo | undefined {
+    return this.info;
+  }
+
+  get openConnections(): number {
+    return this.traffic.open;
+  }
+
+  view(): ServerView {
+    return {
+      state: this.stateValue,
+      url: this.info?.url,
+      host: this.info?.host,
+      port: this.info?.port,
+      mode: this.modeValue,
+      message: this.lastMessage,
+      notices: [...this.notices],
+    };
+  }
+
+  routesView(): RoutesView {
+    let routes: RoutesView['routes'] = [];
+    try {
+      routes = this.handle?.routes() ?? [];
+    } catch (err) {
+      this.log.error(`could not list routes: ${String(err)}`);
+    }
+    return { routes, file: this.routesFile, problem: this.routesProblem };
+  }
+
+  async start(portOverride?: number): Promise<StartResult> {
+    if (this.disposed) return { ok: false, reason: 'error', message: 'Wireplay is shutting down.' };
+    if (this.stateValue === 'running' && this.info) return { ok: true, info: this.info, notes: [], alreadyRunning: true };
+    if (this.stateValue === 'starting' || this.stateValue === 'stopping') {
+      return { ok: false, reason: 'busy', message: `The server is ${this.stateValue}; try again in a moment.` };
+    }
+    const settings = this.env.settings();
+    const notes: string[] = [];
+    this.notices = [];
+    this.modeValue = settings.mode;
+    const host = settings.host;
+    const port = portOverride ?? settings.port;
+    if (!isLoopback(host)) {
+      this.env.warnOnce(`host:${host}`, `Wireplay binds to ${host}, not loopback: other machines on the network can reach the playground server. Set wireplay.host to 127.0.0.1 to keep it local.`);
+    }
+    const staticRoot = this.resolveStaticRoot(settings, notes);
+    const routes = this.resolveRoutesFile(settings);
+    const allowCodeRoutes = this.env.isTrusted();
+    this.routesFile = routes;
+    this.routesProblem = undefined;
+    if (routes && extname(routes) === '.mjs' && !allowCodeRoutes) {
+      const why = `${routes} was not loaded: this workspace is not trusted, and a .mjs routes file runs code. Trust the workspace to load it (JSON routes files work either way).`;
+      this.routesProblem = why;
+      this.notices.push(why);
+      notes.push(why);
+      this.log.warn(why);
+    }
+
+    this.setState('starting');
+    const store = new DisposableStore();
+    let handle: ServerHandle;
+    try {
+      await this.ensureStore();
+      handle = await this.factory(
+        {
+          host,
+          port,
+          mode: settings.mode,
+          staticRoot,
+          routesFile: routes,
+          allowCodeRoutes,
+          limits: settings.limits,
+          wsMaxMessageBytes: settings.wsMaxMessageBytes,
+        },
+        this.log,
+      );
+      store.add(handle.onCapture('open', (e) => (this.traffic.opened(e), this.capture.emit('open', e))));
+      store.add(handle.onCapture('chunk', (e) => (this.traffic.chunk(e), this.capture.emit('chunk', e))));
+      store.add(handle.onCapture('close', (e) => (this.traffic.closed(e), this.capture.emit('close', e))));
+      store.add(handle.onCapture('switch', (e) => (this.traffic.switched(e), this.capture.emit('switch', e))));
+      store.add(
+        // The server logs each request itself; the model only lists it.
+        handle.onExchange((x) => this.traffic.exchange(x)),
+      );
+      store.add(
+        handle.onRoutesChanged((problem) => {
+          if (!(routes && extname(routes) === '.mjs' && !allowCodeRoutes)) this.routesProblem = problem;
+          if (problem) this.log.error(`routes file: ${problem}`);
+          else this.log.info(`routes file loaded: ${routes ?? '(none)'}`);
+          this.emitter.emit('routes', undefined);
+        }),
+      );
+    } catch (err) {
+      store.dispose();
+      return this.failed(`could not create the server: ${message(err)}`);
+    }
+    let info: ListenInfo;
+    try {
+      info = await handle.listen();
+    } catch (err) {
+      store.dispose();
+      await handle.close().catch(() => undefined);
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (code === 'EADDRINUSE') {
+        const msg = `Port ${port} on ${host} is already in use.`;
+        this.failed(msg);
+        return { ok: false, reason: 'portInUse', port, host, message: msg };
+      }
+      if (code === 'EACCES') return this.failed(`Not allowed to listen on ${host}:${port} (ports under 1024 need privileges).`);
+      if (code === 'EADDRNOTAVAIL') return this.failed(`${host} is not an address of this machine.`);
+      return this.failed(`could not listen on ${host}:${port}: ${message(err)}`);
+    }
+    if (this.disposed) {
+      store.dispose();
+      await handle.close().catch(() => undefined);
+      return { ok: false, reason: 'error', message: 'Wireplay is shutting down.' };
+    }
+    this.handle = handle;
+    this.info = info;
+    this.current = store;
+    this.lastMessage = notes[0];
+    this.log.info(`server listening on ${info.url} (${settings.mode}; static root ${staticRoot}${routes ? `; routes ${routes}` : ''})`);
+    this.setState('running');
+    this.emitter.emit('routes', undefined);
+    return { ok: true, info, notes };
+  }
+
+  async stop(): Promise<boolean> {
+    const handle = this.handle;
+    if (!handle || this.stateValue !== 'running') return false;
+    this.setState('stopping');
+    this.handle = undefined;
+    try {
+      await handle.close();
+    } catch (err) {
+      this.log.error(`error while closing the server: ${message(err)}`);
+    } finally {
+      this.current.dispose();
+      this.current = new DisposableStore();
+      this.traffic.closeAll();
+      this.log.info(`server stopped (was ${this.info?.url ?? '?'})`);
+      this.info = undefined;
+      this.lastMessage = undefined;
+      this.setState('stopped');
+      this.emitter.emit('routes', undefined);
+    }
+    return true;
+  }
+
+  async restart(): Promise<StartResult> {
+    const port = this.info?.port;
+    const fixed = this.env.settings().port;
+    await this.stop();
+    // Keep the port the clients know, unless the settings name another one.
+    return this.start(fixed === 0 && port ? port : undefined);
+  }
+
+  setMode(mode: ServerMode): void {
+    this.modeValue = mode;
+    try {
+      this.handle?.setMode(mode);
+    } catch (err) {
+      this.log.error(`could not switch mode: ${message(err)}`);
+    }
+    this.log.info(`mode: ${mode}`);
+    this.emitter.emit('state', this.stateValue);
+  }
+
+  /** Empties the capture; a changed wireplay.capture.maxBytes takes effect here. */
+  clearCapture(): void {
+    this.traffic.clear();
+    // The next start creates a fresh store with the current wireplay.capture.maxBytes.
+    this.storeLink?.dispose();
+    this.storeValue?.dispose();
+    this.storeLink = undefined;
+    this.storeValue = undefined;
+    if (this.stateValue === 'running') void this.ensureStore();
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.stop();
+    this.current.dispose();
+    this.emitter.clear();
+    this.storeLink?.dispose();
+    this.storeValue?.dispose();
+    this.capture.clear();
+    if (this.tempRoot) rmSync(this.tempRoot, { recursive: true, force: true });
+  }
+
+  private failed(msg: string): StartResult {
+    this.lastMessage = msg;
+    this.log.error(msg);
+    this.setState('failed');
+    return { ok: false, reason: 'error', message: msg };
+  }
+
+  private setState(state: ServerState): void {
+    this.stateValue = state;
+    this.emitter.emit('state', state);
+  }
+
+  private resolveStaticRoot(settings: WireplaySettings, notes: string[]): string {
+    const folder = this.env.workspaceFolder();
+    if (settings.staticRoot) {
+      if (isAbsolute(settings.staticRoot)) return settings.staticRoot;
+      if (folder) return join(folder, settings.staticRoot);
+    }
+    if (folder) return folder;
+    if (!this.tempRoot || !existsSync(this.tempRoot)) {
+      this.tempRoot = mkdtempSync(join(tmpdir(), 'wireplay-root-'));
+      writeFileSync(
+        join(this.tempRoot, 'index.html'),
+        '<!doctype html><title>Wireplay</title><p>No folder is open, so Wireplay serves this temporary folder under /files/. Open a folder to serve your files.</p>\n',
+      );
+    }
+    const note = `No folder is open: /files/ serves a temporary folder (${this.tempRoot}) until you open one.`;
+    notes.push(note);
+    this.notices.push(note);
+    return this.tempRoot;
+  }
+
+  private resolveRoutesFile(settings: WireplaySettings): string | undefined {
+    const folder = this.env.workspaceFolder();
+    if (settings.routesFile) {
+      if (isAbsolute(settings.routesFile)) return settings.routesFile;
+      return folder ? join(folder, settings.routesFile) : undefined;
+    }
+    if (!folder) return undefined;
+    for (const name of ROUTES_FILE_NAMES) {
+      const p = join(folder, name);
+      if (existsSync(p)) return p;
+    }
+    return undefined;
+  }
+}
+
+/** The first port from `from` upwards that can be listened on at `host`. */
+export function findFreePort(host: string, from: number, attempts = 50): Promise<number> {
+  const tryPort = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, host, () => srv.close(() => resolve(true)));
+    });
+  return (async () => {
+    for (let p = from; p < Math.min(from + attempts, 65536); p++) if (await tryPort(p)) return p;
+    return 0;
+  })();
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

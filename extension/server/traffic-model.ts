@@ -1,0 +1,218 @@
+// The sidebar's picture of the server's traffic: connections (open and recently
+// closed) and one row per HTTP exchange or WebSocket session. Fed by the
+// server's capture and exchange events; bounded (oldest rows dropped first) so
+// a long session stays small. No vscode here (unit-tested with plain events).
+import type { CaptureChunk, ConnectionClosed, ConnectionOpened, ProtocolSwitched } from '../../server-core/capture/types.js';
+import { Emitter } from '../../server-core/util/emitter.js';
+import type { ConnectionRow, TrafficRow } from '../../webview/sidebar/protocol.js';
+import type { ExchangeInfo } from './server-api.js';
+
+export interface TrafficModelOptions {
+  /** Most connection rows kept (open ones are never dropped). */
+  maxConnections?: number;
+  /** Most traffic rows kept. */
+  maxTraffic?: number;
+  now?: () => number;
+}
+
+interface ConnState {
+  row: ConnectionRow;
+  /** performance.now() timebase of the open, to turn capture times into wall times. */
+  openedT: number;
+  exchanges: number;
+  wsRow?: TrafficRow;
+}
+
+export class TrafficModel {
+  private readonly conns = new Map<string, ConnState>();
+  private readonly traffic = new Map<string, TrafficRow>();
+  private readonly maxConnections: number;
+  private readonly maxTraffic: number;
+  private readonly now: () => number;
+  private openCount = 0;
+  private totalConnections = 0;
+  private totalTraffic = 0;
+  private readonly emitter = new Emitter<{ change: 'connections' | 'traffic' }>();
+  readonly onChange = this.emitter.on.bind(this.emitter, 'change');
+
+  constructor(options: TrafficModelOptions = {}) {
+    this.maxConnections = options.maxConnections ?? 2000;
+    this.maxTraffic = options.maxTraffic ?? 5000;
+    this.now = options.now ?? Date.now;
+  }
+
+  get open(): number {
+    return this.openCount;
+  }
+
+  opened(e: ConnectionOpened): void {
+    const row: ConnectionRow = {
+      id: e.connectionId,
+      protocol: e.protocol,
+      peer: `${e.remote.address}:${e.remote.port}`,
+      openedAt: e.wallTime,
+      bytesIn: 0,
+      bytesOut: 0,
+    };
+    this.conns.set(e.connectionId, { row, openedT: e.t, exchanges: 0 });
+    this.openCount++;
+    this.totalConnections++;
+    this.trimConnections();
+    this.emitter.emit('change', 'connections');
+  }
+
+  chunk(e: CaptureChunk): void {
+    const c = this.conns.get(e.connectionId);
+    if (!c) return;
+    if (e.dir === 'c2s') c.row.bytesIn += e.bytes.length;
+    else c.row.bytesOut += e.bytes.length;
+    if (c.wsRow) c.wsRow.messages = (c.wsRow.messages ?? 0) + countWsFrames(e.bytes);
+    this.emitter.emit('change', 'connections');
+  }
+
+  switched(e: ProtocolSwitched): void {
+    const c = this.conns.get(e.connectionId);
+    if (!c) return;
+    c.row.protocol = e.protocol;
+    if (e.protocol === 'ws') {
+      // The upgrade request becomes the session's row.
+      const last = this.traffic.get(`${e.connectionId}#${c.exchanges}`);
+      const row: TrafficRow = last ?? {
+        id: `${e.connectionId}#${++c.exchanges}`,
+        connectionId: e.connectionId,
+        kind: 'ws',
+        method: 'WS',
+        target: '',
+        startedAt: this.now(),
+        done: false,
+      };
+      row.kind = 'ws';
+      row.method = 'WS';
+      row.status = 101;
+      row.messages = 0;
+      row.done = false;
+      c.wsRow = row;
+      if (!last) this.addTraffic(row);
+    }
+    this.emitter.emit('change', 'connections');
+    this.emitter.emit('change', 'traffic');
+  }
+
+  closed(e: ConnectionClosed): void {
+    const c = this.conns.get(e.connectionId);
+    if (!c || c.row.closedAt !== undefined) return;
+    c.row.closedAt = c.row.openedAt + Math.max(0, e.t - c.openedT);
+    this.openCount--;
+    if (c.wsRow) {
+      c.wsRow.done = true;
+      c.wsRow.durationMs = c.row.closedAt - c.wsRow.startedAt;
+    }
+    this.trimConnections();
+    this.emitter.emit('change', 'connections');
+    if (c.wsRow) this.emitter.emit('change', 'traffic');
+  }
+
+  exchange(e: ExchangeInfo): void {
+    const c = this.conns.get(e.connectionId);
+    if (c) c.exchanges = Math.max(c.exchanges, e.index);
+    const id = `${e.connectionId}#${e.index}`;
+    const row: TrafficRow = {
+      id,
+      connectionId: e.connectionId,
+      kind: 'http',
+      method: e.method,
+      target: e.target,
+      status: e.status,
+      startedAt: this.now() - e.durationMs,
+      durationMs: e.durationMs,
+      done: true,
+    };
+    this.addTraffic(row);
+    this.emitter.emit('change', 'traffic');
+  }
+
+  connectionRows(): ConnectionRow[] {
+    return [...this.conns.values()].map((c) => c.row);
+  }
+
+  trafficRows(): TrafficRow[] {
+    return [...this.traffic.values()];
+  }
+
+  totals(): { connections: number; traffic: number } {
+    return { connections: this.totalConnections, traffic: this.totalTraffic };
+  }
+
+  trafficById(id: string): TrafficRow | undefined {
+    return this.traffic.get(id);
+  }
+
+  clear(): void {
+    for (const [id, c] of this.conns) if (c.row.closedAt !== undefined) this.conns.delete(id);
+    this.traffic.clear();
+    this.totalConnections = this.conns.size;
+    this.totalTraffic = 0;
+    this.emitter.emit('change', 'connections');
+    this.emitter.emit('change', 'traffic');
+  }
+
+  /** Marks every open connection closed (the server stopped). */
+  closeAll(): void {
+    const t = this.now();
+    for (const c of this.conns.values()) {
+      if (c.row.closedAt === undefined) {
+        c.row.closedAt = t;
+        if (c.wsRow) c.wsRow.done = true;
+      }
+    }
+    this.openCount = 0;
+    this.emitter.emit('change', 'connections');
+    this.emitter.emit('change', 'traffic');
+  }
+
+  private addTraffic(row: TrafficRow): void {
+    this.traffic.delete(row.id);
+    this.traffic.set(row.id, row);
+    this.totalTraffic++;
+    while (this.traffic.size > this.maxTraffic) {
+      const oldest = this.traffic.keys().next().value as string;
+      this.traffic.delete(oldest);
+    }
+  }
+
+  private trimConnections(): void {
+    if (this.conns.size <= this.maxConnections) return;
+    for (const [id, c] of this.conns) {
+      if (this.conns.size <= this.maxConnections) break;
+      if (c.row.closedAt !== undefined) this.conns.delete(id);
+    }
+  }
+}
+
+/**
+ * A rough count of WebSocket frames that start in this chunk: exact when each
+ * chunk starts on a frame boundary (the common case for small messages). The
+ * playground's dissector is the exact view; the sidebar only shows activity.
+ */
+function countWsFrames(bytes: Buffer): number {
+  let n = 0;
+  let i = 0;
+  while (i + 2 <= bytes.length) {
+    const b1 = bytes[i + 1];
+    let len = b1 & 0x7f;
+    let head = 2;
+    if (len === 126) {
+      if (i + 4 > bytes.length) break;
+      len = bytes.readUInt16BE(i + 2);
+      head = 4;
+    } else if (len === 127) {
+      if (i + 10 > bytes.length) break;
+      len = Number(bytes.readBigUInt64BE(i + 2));
+      head = 10;
+    }
+    if (b1 & 0x80) head += 4;
+    n++;
+    i += head + len;
+  }
+  return Math.max(n, 1);
+}

@@ -1,0 +1,558 @@
+// The capture store: records every chunk of every connection it is attached to
+// (the server's capture emitter, the sender's, …), in arrival order, under one
+// memory cap shared by all connections and held as a ring. When the oldest bytes
+// go, the connection keeps a 'dropped' entry at that spot with the count, so a
+// reader always sees that something is missing and how much. Stream offsets are
+// absolute per direction, so the byte ranges of dissected messages stay valid.
+import { Emitter } from '../util/emitter.js';
+import type { Disposable } from '../util/disposable.js';
+import { DisposableStore } from '../util/disposable.js';
+import type {
+  CaptureEvents,
+  ConnectionClosed,
+  ConnectionOpened,
+  Direction,
+  ProtocolSwitched,
+} from './types.js';
+import type { DissectedMessage } from './dissection-types.js';
+import { ConnectionDissector, type DissectorOptions } from './dissector.js';
+import { formatCount } from './format.js';
+
+/** Bytes of bookkeeping charged to the cap for every stored chunk, so many tiny chunks cannot outgrow it. */
+export const CHUNK_OVERHEAD_BYTES = 64;
+
+export interface CaptureStoreOptions {
+  /** Total bytes kept across all connections (payload plus CHUNK_OVERHEAD_BYTES per chunk). Default 64 MiB. */
+  maxBytes?: number;
+  /** Dissected messages kept across all connections; the oldest go first. Default 200 000. */
+  maxMessages?: number;
+  /** Closed connections kept; the oldest closed go first once over. Default 10 000. */
+  maxConnections?: number;
+  /** Dissect live (default true). */
+  dissect?: boolean;
+  /** Passed to each connection's dissector. */
+  dissector?: Omit<DissectorOptions, 'onMessage' | 'nextMessageId'>;
+}
+
+export const DEFAULT_CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_CAPTURE_MAX_MESSAGES = 200_000;
+export const DEFAULT_CAPTURE_MAX_CONNECTIONS = 10_000;
+
+export interface CapturedData {
+  kind: 'data';
+  dir: Direction;
+  /** Monotonic ms. */
+  t: number;
+  /** Absolute offset of bytes[0] in the direction's stream. */
+  offset: number;
+  bytes: Buffer;
+}
+
+export interface CapturedDrop {
+  kind: 'dropped';
+  dir: Direction;
+  /** Monotonic ms of the last dropped byte's chunk. */
+  t: number;
+  /** Absolute stream offset of the first dropped byte. */
+  offset: number;
+  /** How many bytes were dropped at this spot. */
+  length: number;
+}
+
+export type CaptureEntry = CapturedData | CapturedDrop;
+
+export interface ConnectionStats {
+  c2sBytes: number;
+  s2cBytes: number;
+  c2sChunks: number;
+  s2cChunks: number;
+  droppedBytes: number;
+  messages: number;
+}
+
+/** One connection as the exports and the views read it. Plain data: exports accept it without a store. */
+export interface CapturedConnection {
+  /** The id in this capture (the emitter's id unless two sources used the same one). */
+  id: string;
+  info: ConnectionOpened;
+  closed?: ConnectionClosed;
+  switches: ProtocolSwitched[];
+  /** In arrival order; dropped prefixes appear as 'dropped' entries. */
+  entries: CaptureEntry[];
+  /** The other end's connection in this capture, when both ends are ours. */
+  peerConnectionId?: string;
+}
+
+export interface ConnectionSummary {
+  id: string;
+  info: ConnectionOpened;
+  closed?: ConnectionClosed;
+  protocol: ConnectionOpened['protocol'];
+  peerConnectionId?: string;
+  stats: ConnectionStats;
+}
+
+export interface CaptureStoreEvents {
+  open: ConnectionSummary;
+  close: ConnectionSummary;
+  chunk: { connectionId: string; entry: CapturedData };
+  switch: { connectionId: string; event: ProtocolSwitched };
+  message: DissectedMessage;
+  /** Bytes of a connection left the ring. */
+  dropped: { connectionId: string; entry: CapturedDrop };
+  /** Two connections were found to be the two ends of one exchange. */
+  peer: { clientId: string; serverId: string };
+  /** A connection record left the store (closed and over maxConnections). */
+  removed: { connectionId: string };
+  clear: void;
+}
+
+interface Conn {
+  data: Omit<CapturedConnection, 'entries'>;
+  /** Retained chunks from index `head` on (a deque: the ring drops from the front). */
+  chunks: CapturedData[];
+  head: number;
+  /** Drop markers, at most one per direction: drops are always of the oldest bytes, so they stand before every chunk. */
+  markers: CapturedDrop[];
+  /** Closed and forgotten (maxConnections): its ring items no longer count. */
+  removed: boolean;
+  stats: ConnectionStats;
+  /** Next absolute offset per direction. */
+  next: { c2s: number; s2c: number };
+  messages: DissectedMessage[];
+  dissector?: ConnectionDissector;
+  /** Dropped-marker per direction (always at the front: the ring drops oldest first). */
+  drop: { c2s?: CapturedDrop; s2c?: CapturedDrop };
+  dropMessage: { c2s?: DissectedMessage; s2c?: DissectedMessage };
+}
+
+interface RingItem {
+  conn: Conn;
+  entry: CapturedData;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
+
+export class CaptureStore implements Disposable {
+  readonly events = new Emitter<CaptureStoreEvents>();
+  readonly maxBytes: number;
+  readonly maxMessages: number;
+  readonly maxConnections: number;
+  private readonly conns = new Map<string, Conn>();
+  private readonly ring: RingItem[] = [];
+  private ringHead = 0;
+  private bytes = 0;
+  private messageCount = 0;
+  /** Message ids in arrival order across connections, for maxMessages eviction. */
+  private readonly messageOrder: { conn: Conn; id: number }[] = [];
+  private messageOrderHead = 0;
+  private nextMessageId = 1;
+  private readonly subscriptions = new DisposableStore();
+  private sourceCount = 0;
+
+  constructor(private readonly options: CaptureStoreOptions = {}) {
+    this.maxBytes = options.maxBytes ?? DEFAULT_CAPTURE_MAX_BYTES;
+    this.maxMessages = options.maxMessages ?? DEFAULT_CAPTURE_MAX_MESSAGES;
+    this.maxConnections = options.maxConnections ?? DEFAULT_CAPTURE_MAX_CONNECTIONS;
+    if (!(this.maxBytes > 0)) throw new RangeError('maxBytes must be positive');
+  }
+
+  /** Records everything the source emits from now on. Dispose to stop. */
+  attach(source: Emitter<CaptureEvents>): Disposable {
+    const idMap = new Map<string, string>();
+    const sourceNo = ++this.sourceCount;
+    const local = new DisposableStore();
+    const mapped = (id: string): string | undefined => idMap.get(id);
+    local.add(
+      source.on('open', (ev) => {
+        let id = ev.connectionId;
+        if (this.conns.has(id)) id = `${ev.connectionId}#${sourceNo}`;
+        for (let n = 2; this.conns.has(id); n++) id = `${ev.connectionId}#${sourceNo}.${n}`;
+        idMap.set(ev.connectionId, id);
+        this.open({ ...ev, connectionId: id });
+      }),
+    );
+    local.add(
+      source.on('chunk', (ev) => {
+        const id = mapped(ev.connectionId);
+        if (id !== undefined) this.chunk(id, ev.dir, ev.t, ev.bytes);
+      }),
+    );
+    local.add(
+      source.on('switch', (ev) => {
+        const id = mapped(ev.connectionId);
+        if (id !== undefined) this.switchProtocol({ ...ev, connectionId: id });
+      }),
+    );
+    local.add(
+      source.on('close', (ev) => {
+        const id = mapped(ev.connectionId);
+        if (id === undefined) return;
+        idMap.delete(ev.connectionId);
+        this.close({ ...ev, connectionId: id });
+      }),
+    );
+    this.subscriptions.add(local);
+    return local;
+  }
+
+  // --- recording (also usable directly, without an emitter) ---
+
+  open(ev: ConnectionOpened): void {
+    if (this.conns.has(ev.connectionId)) return;
+    const conn: Conn = {
+      data: { id: ev.connectionId, info: { ...ev }, switches: [] },
+      chunks: [],
+      head: 0,
+      markers: [],
+      removed: false,
+      stats: { c2sBytes: 0, s2cBytes: 0, c2sChunks: 0, s2cChunks: 0, droppedBytes: 0, messages: 0 },
+      next: { c2s: 0, s2c: 0 },
+      messages: [],
+      drop: {},
+      dropMessage: {},
+    };
+    if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
+    if (this.options.dissect !== false) {
+      conn.dissector = new ConnectionDissector(ev.connectionId, ev.protocol, {
+        ...this.options.dissector,
+        nextMessageId: () => this.nextMessageId++,
+        onMessage: (m) => this.addMessage(conn, m),
+      });
+    }
+    this.conns.set(ev.connectionId, conn);
+    this.events.emit('open', this.summary(conn));
+    this.tiePeers(conn);
+  }
+
+  chunk(connectionId: string, dir: Direction, t: number, bytes: Buffer): void {
+    const conn = this.conns.get(connectionId);
+    if (!conn || bytes.length === 0) return;
+    // Copy: the emitter's buffer may be a view into a larger pooled slab, or reused by its owner.
+    const entry: CapturedData = { kind: 'data', dir, t, offset: conn.next[dir], bytes: Buffer.from(bytes) };
+    conn.next[dir] += bytes.length;
+    if (dir === 'c2s') {
+      conn.stats.c2sBytes += bytes.length;
+      conn.stats.c2sChunks++;
+    } else {
+      conn.stats.s2cBytes += bytes.length;
+      conn.stats.s2cChunks++;
+    }
+    conn.chunks.push(entry);
+    this.ring.push({ conn, entry });
+    this.bytes += bytes.length + CHUNK_OVERHEAD_BYTES;
+    this.events.emit('chunk', { connectionId, entry });
+    // Dissect before evicting, so an oversized chunk is still dissected once.
+    conn.dissector?.push(dir, entry.bytes, t);
+    this.evict();
+  }
+
+  switchProtocol(ev: ProtocolSwitched): void {
+    const conn = this.conns.get(ev.connectionId);
+    if (!conn) return;
+    conn.data.switches.push({ ...ev });
+    conn.dissector?.switchProtocol(ev);
+    this.events.emit('switch', { connectionId: ev.connectionId, event: ev });
+  }
+
+  close(ev: ConnectionClosed): void {
+    const conn = this.conns.get(ev.connectionId);
+    if (!conn || conn.data.closed) return;
+    conn.data.closed = { ...ev };
+    conn.dissector?.end(ev.t);
+    conn.dissector = undefined;
+    this.events.emit('close', this.summary(conn));
+    this.trimConnections();
+  }
+
+  // --- queries ---
+
+  /** Connections in order of opening, with their stats. */
+  listConnections(): ConnectionSummary[] {
+    return [...this.conns.values()].map((c) => this.summary(c));
+  }
+
+  getConnection(id: string): ConnectionSummary | undefined {
+    const c = this.conns.get(id);
+    return c && this.summary(c);
+  }
+
+  /** The entries (chunks and drop markers) of a connection, in arrival order. */
+  chunks(connectionId: string): CaptureEntry[] {
+    const c = this.conns.get(connectionId);
+    return c ? entriesOf(c) : [];
+  }
+
+  /** Dissected messages of a connection in arrival order, drop markers included. */
+  messages(connectionId: string): DissectedMessage[] {
+    return [...(this.conns.get(connectionId)?.messages ?? [])];
+  }
+
+  /** A snapshot of one connection for the exports (entries share their buffers; do not mutate them). */
+  connection(id: string): CapturedConnection | undefined {
+    const c = this.conns.get(id);
+    return c && snapshot(c);
+  }
+
+  /** Snapshots of all connections, or of those listed. */
+  snapshot(ids?: readonly string[]): CapturedConnection[] {
+    const list = ids ? ids.map((id) => this.conns.get(id)).filter((c): c is Conn => !!c) : [...this.conns.values()];
+    return list.map(snapshot);
+  }
+
+  /** The retained bytes of [start, end) of one direction, or undefined when any of them was dropped. */
+  readRange(connectionId: string, dir: Direction, start: number, end: number): Buffer | undefined {
+    const c = this.conns.get(connectionId);
+    return c ? readStreamRange(entriesOf(c), dir, start, end) : undefined;
+  }
+
+  get totalBytes(): number {
+    return this.bytes;
+  }
+
+  get totalMessages(): number {
+    return this.messageCount;
+  }
+
+  /** Forgets everything; connections still open keep being recorded from their next chunk on (offsets continue). */
+  clear(): void {
+    for (const conn of this.conns.values()) {
+      if (conn.data.closed) {
+        this.conns.delete(conn.data.id);
+        continue;
+      }
+      // Keep the open connection but drop what it had, visibly.
+      for (const dir of ['c2s', 's2c'] as const) {
+        const kept = conn.chunks.slice(conn.head).filter((e) => e.dir === dir);
+        const first = kept[0];
+        if (first) {
+          const length = conn.next[dir] - first.offset;
+          const last = kept[kept.length - 1];
+          if (length > 0) this.recordDrop(conn, dir, first.offset, length, last.t, false);
+        }
+      }
+      conn.chunks = [];
+      conn.head = 0;
+      conn.messages = conn.messages.filter((m) => m.kind === 'dropped');
+    }
+    this.ring.length = 0;
+    this.ringHead = 0;
+    this.bytes = 0;
+    this.messageOrder.length = 0;
+    this.messageOrderHead = 0;
+    this.messageCount = 0;
+    for (const conn of this.conns.values()) {
+      this.messageCount += conn.messages.length;
+      conn.stats.messages = conn.messages.length;
+    }
+    this.events.emit('clear', undefined);
+  }
+
+  dispose(): void {
+    this.subscriptions.dispose();
+    for (const conn of this.conns.values()) conn.dissector = undefined;
+    this.events.clear();
+  }
+
+  // --- internals ---
+
+  private summary(c: Conn): ConnectionSummary {
+    const s: ConnectionSummary = { id: c.data.id, info: c.data.info, protocol: c.data.info.protocol, stats: { ...c.stats } };
+    if (c.data.closed) s.closed = c.data.closed;
+    if (c.data.peerConnectionId !== undefined) s.peerConnectionId = c.data.peerConnectionId;
+    const last = c.data.switches[c.data.switches.length - 1];
+    if (last) s.protocol = last.protocol;
+    return s;
+  }
+
+  private addMessage(conn: Conn, m: DissectedMessage): void {
+    conn.messages.push(m);
+    conn.stats.messages++;
+    this.messageCount++;
+    this.messageOrder.push({ conn, id: m.id });
+    this.events.emit('message', m);
+    while (this.messageCount > this.maxMessages && this.messageOrderHead < this.messageOrder.length) {
+      const { conn: c, id } = this.messageOrder[this.messageOrderHead++];
+      if (c.removed) continue;
+      const i = c.messages.findIndex((x) => x.id === id);
+      if (i >= 0) {
+        c.messages.splice(i, 1);
+        c.stats.messages--;
+        this.messageCount--;
+      }
+    }
+    this.compactMessageOrder();
+  }
+
+  private compactMessageOrder(): void {
+    if (this.messageOrderHead > 4096 && this.messageOrderHead * 2 > this.messageOrder.length) {
+      this.messageOrder.splice(0, this.messageOrderHead);
+      this.messageOrderHead = 0;
+    }
+  }
+
+  /** Drops the oldest bytes, across connections, until the total fits under the cap. */
+  private evict(): void {
+    while (this.bytes > this.maxBytes && this.ringHead < this.ring.length) {
+      const item = this.ring[this.ringHead];
+      const { conn, entry } = item;
+      if (conn.removed) {
+        this.ringHead++;
+        continue;
+      }
+      const over = this.bytes - this.maxBytes;
+      const cost = entry.bytes.length + CHUNK_OVERHEAD_BYTES;
+      if (over < cost && over < entry.bytes.length) {
+        // Trim the head of this chunk only: keep its tail.
+        const n = over;
+        this.recordDrop(conn, entry.dir, entry.offset, n, entry.t, true);
+        entry.bytes = Buffer.from(entry.bytes.subarray(n));
+        entry.offset += n;
+        this.bytes -= n;
+        break;
+      }
+      this.ringHead++;
+      this.bytes -= cost;
+      // The ring's oldest item is its connection's oldest chunk.
+      if (conn.chunks[conn.head] === entry) conn.head++;
+      else conn.chunks.splice(conn.chunks.indexOf(entry, conn.head), 1);
+      if (conn.head > 1024 && conn.head * 2 > conn.chunks.length) {
+        conn.chunks.splice(0, conn.head);
+        conn.head = 0;
+      }
+      this.recordDrop(conn, entry.dir, entry.offset, entry.bytes.length, entry.t, true);
+    }
+    if (this.ringHead > 1024 && this.ringHead * 2 > this.ring.length) {
+      this.ring.splice(0, this.ringHead);
+      this.ringHead = 0;
+    }
+  }
+
+  private recordDrop(conn: Conn, dir: Direction, offset: number, length: number, t: number, emit: boolean): void {
+    conn.stats.droppedBytes += length;
+    let marker = conn.drop[dir];
+    if (marker && marker.offset + marker.length === offset) {
+      marker.length += length;
+      marker.t = t;
+    } else {
+      marker = { kind: 'dropped', dir, t, offset, length };
+      conn.drop[dir] = marker;
+      conn.markers.push(marker);
+    }
+    // The messages whose bytes are all gone go too; one 'dropped' message stands at their place.
+    const end = marker.offset + marker.length;
+    let dm = conn.dropMessage[dir];
+    // Messages are in arrival order, so those of `dir` that ended before `end` sit at the front.
+    const removedAt: number[] = [];
+    for (let i = 0; i < conn.messages.length; i++) {
+      const m = conn.messages[i];
+      if (m.kind === 'dropped' || m.dir !== dir) {
+        if (i - (removedAt[removedAt.length - 1] ?? 0) > 256) break;
+        continue;
+      }
+      if (m.range.end > end) break;
+      removedAt.push(i);
+    }
+    for (let k = removedAt.length - 1; k >= 0; k--) conn.messages.splice(removedAt[k], 1);
+    if (removedAt.length) {
+      conn.stats.messages -= removedAt.length;
+      this.messageCount -= removedAt.length;
+    }
+    if (!dm || dm.range.end !== offset) {
+      dm = {
+        id: this.nextMessageId++,
+        connectionId: conn.data.id,
+        kind: 'dropped',
+        protocol: conn.data.info.protocol,
+        dir,
+        range: { start: marker.offset, end },
+        tStart: t,
+        tEnd: t,
+        summary: '',
+        fields: [],
+      };
+      conn.dropMessage[dir] = dm;
+      const firstKept = conn.messages.findIndex((m) => m.kind !== 'dropped');
+      const at = removedAt.length ? Math.min(removedAt[0], firstKept < 0 ? conn.messages.length : firstKept) : firstKept < 0 ? conn.messages.length : firstKept;
+      conn.messages.splice(at, 0, dm);
+    }
+    dm.range.end = end;
+    dm.tEnd = t;
+    const n = marker.length;
+    dm.summary = `${formatCount(n)} bytes dropped`;
+    dm.fields = [
+      {
+        name: 'Dropped',
+        value: `${formatCount(n)} bytes`,
+        explain: `The capture's memory cap was reached; these ${dir} bytes are no longer kept`,
+        range: { start: marker.offset, end },
+      },
+    ];
+    if (emit) this.events.emit('dropped', { connectionId: conn.data.id, entry: marker });
+  }
+
+  private tiePeers(conn: Conn): void {
+    const a = conn.data.info;
+    if (!LOOPBACK.has(a.remote.address) && !LOOPBACK.has(a.local.address)) return;
+    for (const other of this.conns.values()) {
+      if (other === conn || other.data.peerConnectionId !== undefined || other.data.closed) continue;
+      const b = other.data.info;
+      if (b.side === a.side) continue;
+      const client = a.side === 'client' ? a : b;
+      const server = a.side === 'client' ? b : a;
+      if (client.local.port === server.remote.port && client.remote.port === server.local.port) {
+        conn.data.peerConnectionId = other.data.id;
+        other.data.peerConnectionId = conn.data.id;
+        this.events.emit('peer', { clientId: client.connectionId, serverId: server.connectionId });
+        return;
+      }
+    }
+  }
+
+  private trimConnections(): void {
+    if (this.conns.size <= this.maxConnections) return;
+    for (const conn of this.conns.values()) {
+      if (this.conns.size <= this.maxConnections) break;
+      if (!conn.data.closed) continue;
+      this.conns.delete(conn.data.id);
+      for (let i = conn.head; i < conn.chunks.length; i++) this.bytes -= conn.chunks[i].bytes.length + CHUNK_OVERHEAD_BYTES;
+      this.messageCount -= conn.messages.length;
+      // Its ring items are skipped from now on.
+      conn.removed = true;
+      this.events.emit('removed', { connectionId: conn.data.id });
+    }
+  }
+}
+
+function entriesOf(c: Conn): CaptureEntry[] {
+  return [...c.markers, ...c.chunks.slice(c.head)];
+}
+
+function snapshot(c: Conn): CapturedConnection {
+  const out: CapturedConnection = {
+    id: c.data.id,
+    info: c.data.info,
+    switches: [...c.data.switches],
+    entries: entriesOf(c).map((e) => ({ ...e })),
+  };
+  if (c.data.closed) out.closed = c.data.closed;
+  if (c.data.peerConnectionId !== undefined) out.peerConnectionId = c.data.peerConnectionId;
+  return out;
+}
+
+/** Concatenates the retained bytes of [start, end) of one direction; undefined when some are missing. */
+export function readStreamRange(entries: readonly CaptureEntry[], dir: Direction, start: number, end: number): Buffer | undefined {
+  if (end <= start) return Buffer.alloc(0);
+  const parts: Buffer[] = [];
+  let at = start;
+  for (const e of entries) {
+    if (e.dir !== dir || e.kind !== 'data') continue;
+    const eEnd = e.offset + e.bytes.length;
+    if (eEnd <= at) continue;
+    if (e.offset > at) return undefined;
+    parts.push(e.bytes.subarray(at - e.offset, Math.min(end, eEnd) - e.offset));
+    at = Math.min(end, eEnd);
+    if (at >= end) break;
+  }
+  return at >= end ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
+}

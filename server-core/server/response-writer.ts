@@ -1,0 +1,380 @@
+// The ServerResponse implementation and the pure serialisation it is built on.
+// serializeResponseHead / encodeChunk / serializeResponse are pure: the runtime,
+// the tests and the sender's fixtures use the same functions.
+import type { HeaderValue, ServerResponse } from '../http/handler-types.js';
+import { reasonPhrase } from './status-codes.js';
+
+// ---------------------------------------------------------------------------
+// Validation (no header injection)
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// field-value: HTAB, SP, VCHAR, obs-text. Everything else (CR, LF, NUL, other
+// controls, code points above 0xFF that latin1 cannot carry) is refused.
+const INVALID_VALUE_CHAR = /[^\t\x20-\x7e\x80-\xff]/;
+const REASON_INVALID = /[^\t\x20-\x7e\x80-\xff]/;
+
+export class HeaderValidationError extends Error {
+  override readonly name = 'HeaderValidationError';
+  constructor(
+    readonly code: 'INVALID_HEADER_NAME' | 'INVALID_HEADER_VALUE' | 'INVALID_STATUS' | 'HEADERS_SENT',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isToken(s: string): boolean {
+  return TOKEN.test(s);
+}
+
+export function validateHeaderName(name: string): void {
+  if (typeof name !== 'string' || !TOKEN.test(name)) {
+    throw new HeaderValidationError('INVALID_HEADER_NAME', `header name is not a token: ${JSON.stringify(name)}`);
+  }
+}
+
+export function validateHeaderValue(name: string, value: HeaderValue): void {
+  const values = Array.isArray(value) ? value : [value];
+  for (const v of values as readonly (string | number)[]) {
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new HeaderValidationError('INVALID_HEADER_VALUE', `header ${name}: not a finite number`);
+      continue;
+    }
+    if (typeof v !== 'string') throw new HeaderValidationError('INVALID_HEADER_VALUE', `header ${name}: value must be a string or number`);
+    if (INVALID_VALUE_CHAR.test(v)) {
+      throw new HeaderValidationError('INVALID_HEADER_VALUE', `header ${name}: value contains CR, LF, NUL or another forbidden character`);
+    }
+  }
+}
+
+export function validateStatus(statusCode: number, statusMessage?: string): void {
+  if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 999) {
+    throw new HeaderValidationError('INVALID_STATUS', `invalid status code ${String(statusCode)}`);
+  }
+  if (statusMessage !== undefined && REASON_INVALID.test(statusMessage)) {
+    throw new HeaderValidationError('INVALID_STATUS', 'status message contains CR, LF, NUL or another forbidden character');
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Pure serialisation
+
+export type HeaderList = Iterable<readonly [string, HeaderValue]>;
+
+/** `HTTP/1.1 200 OK\r\nname: value\r\n…\r\n\r\n` as a latin1 string. Array values become repeated fields. Does not validate. */
+export function serializeResponseHead(statusCode: number, statusMessage: string | undefined, headers: HeaderList): string {
+  let s = `HTTP/1.1 ${statusCode} ${statusMessage ?? reasonPhrase(statusCode)}\r\n`;
+  for (const [name, value] of headers) {
+    if (Array.isArray(value)) {
+      for (const v of value as readonly string[]) s += `${name}: ${v}\r\n`;
+    } else {
+      s += `${name}: ${value as string | number}\r\n`;
+    }
+  }
+  return s + '\r\n';
+}
+
+/** One chunk of a chunked body; an empty input yields an empty buffer (it must not end the body). */
+export function encodeChunk(data: Buffer): Buffer {
+  if (data.length === 0) return Buffer.alloc(0);
+  const size = data.length.toString(16);
+  const out = Buffer.allocUnsafe(size.length + 2 + data.length + 2);
+  let o = out.write(size, 0, 'latin1');
+  out[o++] = 13;
+  out[o++] = 10;
+  o += data.copy(out, o);
+  out[o++] = 13;
+  out[o] = 10;
+  return out;
+}
+
+export const LAST_CHUNK = Buffer.from('0\r\n\r\n', 'latin1');
+
+/** A complete fixed-length response (head + body) with Content-Length filled in when absent. */
+export function serializeResponse(opts: {
+  statusCode: number;
+  statusMessage?: string;
+  headers?: HeaderList;
+  body?: Buffer | string;
+}): Buffer {
+  const body = opts.body === undefined ? Buffer.alloc(0) : typeof opts.body === 'string' ? Buffer.from(opts.body) : opts.body;
+  const headers = [...(opts.headers ?? [])];
+  if (!headers.some(([n]) => n.toLowerCase() === 'content-length') && !bodylessStatus(opts.statusCode)) {
+    headers.push(['Content-Length', body.length]);
+  }
+  const head = serializeResponseHead(opts.statusCode, opts.statusMessage, headers);
+  return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+}
+
+/** 1xx, 204 and 304 never carry a body (RFC 9112 §6.3). */
+export function bodylessStatus(status: number): boolean {
+  return status < 200 || status === 204 || status === 304;
+}
+
+// The Date header string, computed at most once per second.
+let dateSecond = -1;
+let dateString = '';
+export function httpDate(now: number = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateString = new Date(second * 1000).toUTCString();
+  }
+  return dateString;
+}
+
+// ---------------------------------------------------------------------------
+// The response object
+
+/** What a response needs from the connection that owns it. */
+export interface ResponseSink {
+  /** Queue bytes of `res` in response order; false when the socket's buffer is over its high-water mark. */
+  writeResponseBytes(res: HttpResponse, data: Buffer): boolean;
+  /** Resolves when `res` may write again. */
+  waitForDrain(res: HttpResponse): Promise<void>;
+  /** The head is about to be serialised: would the connection close after this response? */
+  mustClose(res: HttpResponse): boolean;
+  /** The last byte of `res` was queued. */
+  responseFinished(res: HttpResponse): void;
+}
+
+export interface ResponseContext {
+  /** The request was HEAD: headers as for GET, no body bytes. */
+  head: boolean;
+  /** HTTP/1.0 request: no chunked encoding; keep-alive only when asked for. */
+  http10: boolean;
+  /** The request asked for keep-alive (its parsed keepAlive). */
+  keepAlive: boolean;
+}
+
+type Framing = 'none' | 'length' | 'chunked' | 'close';
+
+const EMPTY = Buffer.alloc(0);
+
+function toBuffer(chunk: Buffer | string | Uint8Array): Buffer {
+  if (typeof chunk === 'string') return Buffer.from(chunk, 'utf8');
+  if (Buffer.isBuffer(chunk)) return chunk;
+  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+export class HttpResponse implements ServerResponse {
+  statusCode = 200;
+  statusMessage: string | undefined = undefined;
+
+  /** lower-case name → [name as set, value] */
+  private readonly headers = new Map<string, [string, HeaderValue]>();
+  private headFrozen = false;
+  private headWritten = false;
+  private ended = false;
+  /** Set when the connection took the response over (parse error, abort): the handler's calls become no-ops. */
+  private detached = false;
+  private framing: Framing = 'none';
+  private declaredLength = -1;
+  private bodyBytes = 0;
+  /** Whether the connection closes after this response (decided when the head is written). */
+  closeAfter = false;
+  /** Bytes of the serialised response (head + body as framed), for the log. */
+  bytesWritten = 0;
+  /** Set by the connection: time the response finished (performance.now()). */
+  finishedAt = 0;
+
+  constructor(
+    private readonly sink: ResponseSink,
+    readonly context: ResponseContext,
+  ) {}
+
+  get headersSent(): boolean {
+    return this.headFrozen;
+  }
+
+  get finished(): boolean {
+    return this.ended;
+  }
+
+  /** The head has been serialised and queued for the socket (writeHead alone does not do that). */
+  get headOnWire(): boolean {
+    return this.headWritten;
+  }
+
+  /** The framing chosen when the head was written ('none' before). */
+  get bodyFraming(): Framing {
+    return this.framing;
+  }
+
+  /** The body bytes were shorter than the Content-Length the head declared: the stream is out of sync. */
+  get incomplete(): boolean {
+    return this.framing === 'length' && !this.context.head && this.bodyBytes !== this.declaredLength;
+  }
+
+  setHeader(name: string, value: HeaderValue): this {
+    if (this.detached) return this;
+    if (this.headFrozen) throw new HeaderValidationError('HEADERS_SENT', `cannot set header ${name}: headers already sent`);
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    this.headers.set(name.toLowerCase(), [name, Array.isArray(value) ? [...(value as readonly string[])] : value]);
+    return this;
+  }
+
+  getHeader(name: string): HeaderValue | undefined {
+    return this.headers.get(name.toLowerCase())?.[1];
+  }
+
+  hasHeader(name: string): boolean {
+    return this.headers.has(name.toLowerCase());
+  }
+
+  removeHeader(name: string): this {
+    if (this.detached) return this;
+    if (this.headFrozen) throw new HeaderValidationError('HEADERS_SENT', `cannot remove header ${name}: headers already sent`);
+    this.headers.delete(name.toLowerCase());
+    return this;
+  }
+
+  writeHead(statusCode: number, headers?: Record<string, HeaderValue>): this {
+    if (this.detached) return this;
+    if (this.headFrozen) throw new HeaderValidationError('HEADERS_SENT', 'writeHead called twice');
+    validateStatus(statusCode, this.statusMessage);
+    if (headers) for (const name of Object.keys(headers)) this.setHeader(name, headers[name]);
+    this.statusCode = statusCode;
+    // Frozen now; serialised with the first body byte or end(), so that
+    // writeHead(200) + end(data) still gets a Content-Length.
+    this.headFrozen = true;
+    return this;
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (this.detached) return true;
+    if (this.ended) throw Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
+    const data = toBuffer(chunk);
+    if (!this.headWritten) this.writeHeadNow(-1, EMPTY);
+    if (data.length === 0) return true;
+    return this.writeBody(data);
+  }
+
+  drain(): Promise<void> {
+    if (this.detached || this.ended) return Promise.resolve();
+    return this.sink.waitForDrain(this);
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (this.detached || this.ended) return;
+    const data = chunk === undefined ? EMPTY : toBuffer(chunk);
+    if (!this.headWritten) {
+      // The whole body is known: one write of head + body with a Content-Length.
+      this.writeHeadNow(data.length, data);
+    } else {
+      if (data.length > 0) this.writeBody(data);
+      if (this.framing === 'chunked' && !this.context.head) this.emit(LAST_CHUNK);
+    }
+    this.ended = true;
+    this.sink.responseFinished(this);
+  }
+
+  /** The connection takes over (the request failed underneath the handler): further handler calls do nothing. */
+  detach(): void {
+    this.detached = true;
+    this.ended = true;
+  }
+
+  get isDetached(): boolean {
+    return this.detached;
+  }
+
+  private emit(data: Buffer): boolean {
+    this.bytesWritten += data.length;
+    return this.sink.writeResponseBytes(this, data);
+  }
+
+  private writeBody(data: Buffer): boolean {
+    if (this.framing === 'none' || this.context.head) return true;
+    if (this.framing === 'length') {
+      if (this.bodyBytes + data.length > this.declaredLength) {
+        throw Object.assign(new Error(`body exceeds the declared Content-Length ${this.declaredLength}`), {
+          code: 'ERR_CONTENT_LENGTH_MISMATCH',
+        });
+      }
+      this.bodyBytes += data.length;
+      return this.emit(data);
+    }
+    this.bodyBytes += data.length;
+    return this.emit(this.framing === 'chunked' ? encodeChunk(data) : data);
+  }
+
+  /**
+   * Decides the framing, completes the headers (Date, Content-Length or
+   * Transfer-Encoding, Connection) and writes the head, with `body` in the same
+   * buffer when the whole body is known (knownLength ≥ 0).
+   */
+  private writeHeadNow(knownLength: number, body: Buffer): void {
+    validateStatus(this.statusCode, this.statusMessage);
+    this.headFrozen = true;
+    this.headWritten = true;
+    const h = this.headers;
+    const status = this.statusCode;
+    const ctx = this.context;
+    let close = this.sink.mustClose(this);
+    const connHeader = h.get('connection');
+    if (connHeader && /(?:^|[\s,])close(?:$|[\s,])/i.test(String(connHeader[1]))) close = true;
+
+    if (bodylessStatus(status)) {
+      this.framing = 'none';
+      h.delete('transfer-encoding');
+      if (status !== 304) h.delete('content-length');
+    } else {
+      const cl = h.get('content-length');
+      const te = h.get('transfer-encoding');
+      if (cl !== undefined) {
+        const n = Number(Array.isArray(cl[1]) ? cl[1][0] : cl[1]);
+        if (!Number.isSafeInteger(n) || n < 0) throw new HeaderValidationError('INVALID_HEADER_VALUE', 'Content-Length is not a length');
+        this.framing = 'length';
+        this.declaredLength = n;
+        h.delete('transfer-encoding');
+      } else if (te !== undefined) {
+        // The handler chose a transfer coding: chunked is applied here, anything else is close-delimited.
+        if (/(?:^|,)\s*chunked\s*$/i.test(String(te[1])) && !ctx.http10) this.framing = 'chunked';
+        else {
+          this.framing = 'close';
+          close = true;
+        }
+      } else if (knownLength >= 0) {
+        this.framing = 'length';
+        this.declaredLength = knownLength;
+        if (!(ctx.head && knownLength === 0)) h.set('content-length', ['Content-Length', knownLength]);
+      } else if (!ctx.http10) {
+        this.framing = 'chunked';
+        h.set('transfer-encoding', ['Transfer-Encoding', 'chunked']);
+      } else {
+        this.framing = 'close';
+        close = true;
+      }
+    }
+    if (ctx.head && this.framing === 'length' && knownLength === 0 && !h.has('content-length')) this.framing = 'none';
+
+    if (!h.has('date')) h.set('date', ['Date', httpDate()]);
+    if (close) {
+      h.set('connection', ['Connection', 'close']);
+    } else if (ctx.http10) {
+      h.set('connection', ['Connection', 'keep-alive']);
+    }
+    this.closeAfter = close;
+
+    const head = serializeResponseHead(status, this.statusMessage, h.values());
+    const headLen = Buffer.byteLength(head, 'latin1');
+    const sendBody = knownLength > 0 && !ctx.head && this.framing !== 'none';
+    if (sendBody && this.framing === 'length' && body.length > this.declaredLength) {
+      throw Object.assign(new Error(`body exceeds the declared Content-Length ${this.declaredLength}`), {
+        code: 'ERR_CONTENT_LENGTH_MISMATCH',
+      });
+    }
+    if (sendBody && this.framing === 'length' && body.length <= 16 * 1024) {
+      const out = Buffer.allocUnsafe(headLen + body.length);
+      out.write(head, 0, 'latin1');
+      body.copy(out, headLen);
+      this.bodyBytes = body.length;
+      this.emit(out);
+      return;
+    }
+    this.emit(Buffer.from(head, 'latin1'));
+    if (sendBody) this.writeBody(body);
+  }
+}

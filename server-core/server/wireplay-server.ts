@@ -1,0 +1,283 @@
+// The facade: the one object the extension, the CLI and the playground use.
+//
+//   const server = createWireplayServer({ root, routesFile, mode: 'sequential' });
+//   const { url } = await server.listen();
+//   server.capture.on('chunk', (c) => …);   // every byte, both ways
+//   server.events.on('request', (r) => …);  // one line per response
+//   server.setMode('concurrent');
+//   await server.close();
+import { isIP } from 'node:net';
+import type { CaptureEvents } from '../capture/types.js';
+import type { Handler } from '../http/handler-types.js';
+import { HttpMessageParser } from '../http/message-parser.js';
+import { Router, type RouteInfo, type WebSocketMatch } from '../router/router.js';
+import { registerDemoRoutes, type DemoRouteOptions } from '../routes/demo-routes.js';
+import { UserRoutesWatcher, formatUserRouteError } from '../routes/user-routes.js';
+import type { Disposable } from '../util/disposable.js';
+import { Emitter } from '../util/emitter.js';
+import { createBuiltinWebSocketRoutes, type BuiltinRouteOptions } from '../ws/builtin-routes.js';
+import { handleUpgrade, type WebSocketServerOptions } from '../ws/upgrade.js';
+import { isWebSocketUpgrade } from '../ws/upgrade.js';
+import type { WebSocketRoute } from '../ws/types.js';
+import type { ConnectionErrorEntry, ConnectionSnapshot, RequestLogEntry, UpgradeHook } from './connection.js';
+import { resolveLimits, parserLimitsOf, type ServerLimits } from './limits.js';
+import { DEFAULT_HOST, HttpListener } from './listener.js';
+import { Scheduler, type ConcurrencyMode, type QueueEntry, type QueueEvent } from './scheduler.js';
+
+export type LogLevel = 'info' | 'warn' | 'error';
+/** Where the server's human-readable lines go (the CLI: stderr; the extension: an output channel). */
+export type LogSink = (level: LogLevel, message: string) => void;
+
+export interface WireplayServerOptions {
+  /** Default 127.0.0.1. Any other address is an explicit choice and logs a warning. */
+  host?: string;
+  /** Default 0: a free port. */
+  port?: number;
+  /** Folder served under /files/*. */
+  root?: string;
+  /** A wireplay.routes.json or .mjs file; reloaded on save. */
+  routesFile?: string;
+  /** Run a `.mjs` routes file (default false: only JSON routes are served). */
+  allowCode?: boolean;
+  /** Default 'concurrent'. */
+  mode?: ConcurrencyMode;
+  limits?: Partial<ServerLimits>;
+  log?: LogSink;
+  /** Serve this handler instead of the router (tests, embedding). WebSocket routes then come from `webSocketRoutes`. */
+  handler?: Handler;
+  /** Extra built-in WebSocket endpoints, path → route. */
+  webSocketRoutes?: ReadonlyArray<{ path: string; route: WebSocketRoute; description?: string }>;
+  /** Options for every accepted WebSocket connection. */
+  webSocket?: Omit<WebSocketServerOptions, 'id'>;
+  /** Options for the demo routes (delay caps, …). */
+  demo?: Omit<DemoRouteOptions, 'root' | 'webSocketRoutes'>;
+  /** Options for the built-in WebSocket endpoints (/ws/echo, /ws/chat, /ws/ticker), mounted with the demo routes. */
+  builtinWebSocket?: BuiltinRouteOptions;
+}
+
+export interface ListeningAddress {
+  host: string;
+  port: number;
+  url: string;
+}
+
+export type ServerErrorEntry = ConnectionErrorEntry | { connectionId?: undefined; kind: 'server' | 'routes'; message: string; error?: unknown };
+
+export interface ServerEvents {
+  /** A response finished (one per request). */
+  request: RequestLogEntry;
+  /** A handler failed, bytes were refused, a timeout fired, a routes file is broken. */
+  error: ServerErrorEntry;
+  /** Sequential-mode queue: queued / started / finished. */
+  queue: QueueEvent;
+  mode: ConcurrencyMode;
+  connectionOpened: ConnectionSnapshot;
+  connectionClosed: ConnectionSnapshot;
+  /** The routes in force changed (user routes reloaded). */
+  routes: RouteInfo[];
+  listening: ListeningAddress;
+  closed: void;
+}
+
+export interface WireplayServer extends Disposable {
+  listen(): Promise<ListeningAddress>;
+  /** Graceful: in-flight responses finish, idle connections close, the rest are destroyed after limits.closeTimeout. */
+  close(): Promise<void>;
+  readonly mode: ConcurrencyMode;
+  setMode(mode: ConcurrencyMode): void;
+  /** Undefined until listening. */
+  readonly url: string | undefined;
+  readonly address: ListeningAddress | undefined;
+  readonly limits: Readonly<ServerLimits>;
+  connections(): ConnectionSnapshot[];
+  /** Requests waiting in sequential mode, oldest first. */
+  queue(): QueueEntry[];
+  routes(): RouteInfo[];
+  /** The router, to add built-in routes before or after listen(); undefined with a custom handler. */
+  readonly router: Router | undefined;
+  readonly capture: Emitter<CaptureEvents>;
+  readonly events: Emitter<ServerEvents>;
+}
+
+/** The URL form of a host: IPv6 literals in brackets. */
+export function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** A Scheduler subscription only while someone listens to 'queue', so concurrent mode pays nothing otherwise. */
+class ServerEmitter extends Emitter<ServerEvents> {
+  private forwarding: Disposable[] = [];
+  constructor(
+    private readonly scheduler: Scheduler,
+    onListenerError: (err: unknown) => void,
+  ) {
+    super(onListenerError);
+  }
+
+  override on<K extends keyof ServerEvents>(event: K, listener: (payload: ServerEvents[K]) => void): Disposable {
+    const d = super.on(event, listener);
+    if (event !== 'queue') return d;
+    if (this.forwarding.length === 0) {
+      const fwd = (e: QueueEvent) => this.emit('queue', e);
+      this.forwarding = [this.scheduler.events.on('queued', fwd), this.scheduler.events.on('started', fwd), this.scheduler.events.on('finished', fwd)];
+    }
+    return {
+      dispose: () => {
+        d.dispose();
+        if (!this.hasListeners('queue')) {
+          for (const f of this.forwarding) f.dispose();
+          this.forwarding = [];
+        }
+      },
+    };
+  }
+}
+
+export function createWireplayServer(options: WireplayServerOptions = {}): WireplayServer {
+  const limits = resolveLimits(options.limits);
+  const log = options.log;
+  const scheduler = new Scheduler(options.mode ?? 'concurrent');
+  const reportListenerError = (err: unknown) => log?.('error', `a listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  const capture = new Emitter<CaptureEvents>(reportListenerError);
+  const events = new ServerEmitter(scheduler, reportListenerError);
+  scheduler.events.on('mode', (m) => events.emit('mode', m));
+
+  let router: Router | undefined;
+  let handler: Handler;
+  let watcher: UserRoutesWatcher | undefined;
+  if (options.handler) {
+    handler = options.handler;
+  } else {
+    router = new Router({ log: (message, error) => log?.('error', `${message} ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`) });
+    registerDemoRoutes(router, {
+      ...options.demo,
+      root: options.root,
+      webSocketRoutes: [...createBuiltinWebSocketRoutes(options.builtinWebSocket), ...(options.webSocketRoutes ?? [])],
+    });
+    router.on('changed', () => events.emit('routes', router!.describe()));
+    handler = router.handle;
+  }
+  const extraWs = new Router();
+  if (!router) for (const ws of options.webSocketRoutes ?? []) extraWs.ws(ws.path, ws.route, { description: ws.description });
+
+  const upgrade: UpgradeHook = {
+    match(req) {
+      if (!isWebSocketUpgrade(req.head)) return undefined;
+      const m = (router ?? extraWs).matchWebSocket(req.path);
+      if (m) req.params = m.params;
+      return m;
+    },
+    accept(req, socket, rest, token, connectionId) {
+      const m = token as WebSocketMatch;
+      const conn = handleUpgrade(req, socket, rest, m.route, { ...options.webSocket, id: connectionId });
+      if (!conn) return null;
+      return { extensions: conn.extensions, close: () => conn.close(1001, 'server shutting down') };
+    },
+  };
+
+  const listener = new HttpListener({
+    limits,
+    context: {
+      limits,
+      parserLimits: parserLimitsOf(limits),
+      createParser: (handlers, parserLimits) => new HttpMessageParser('request', handlers, parserLimits),
+      scheduler,
+      capture,
+      getHandler: () => handler,
+      upgrade,
+      wantsRequestLog: () => log !== undefined || events.hasListeners('request'),
+      onRequestLog: (entry) => {
+        events.emit('request', entry);
+        log?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)`);
+      },
+      onError: (entry) => {
+        events.emit('error', entry);
+        if (log) {
+          const level: LogLevel = entry.kind === 'handler' || entry.kind === 'socket' ? 'error' : 'warn';
+          log(level, `${entry.connectionId}: ${entry.status ? `${entry.status} ` : ''}${entry.message}`);
+        }
+      },
+    },
+    onClosed: (c) => {
+      if (events.hasListeners('connectionClosed')) events.emit('connectionClosed', c.snapshot());
+    },
+    onOpened: (c) => {
+      if (events.hasListeners('connectionOpened')) events.emit('connectionOpened', c.snapshot());
+    },
+    onRefused: (remote) => log?.('warn', `refused ${remote}: over maxConnections (${limits.maxConnections})`),
+    onError: (err) => {
+      events.emit('error', { kind: 'server', message: err.message, error: err });
+      log?.('error', `listener: ${err.message}`);
+    },
+  });
+
+  let address: ListeningAddress | undefined;
+  let listening: Promise<ListeningAddress> | undefined;
+
+  const server: WireplayServer = {
+    listen() {
+      if (listening) return listening;
+      const host = options.host ?? DEFAULT_HOST;
+      if (host !== DEFAULT_HOST) {
+        log?.('warn', `listening on ${host}, not ${DEFAULT_HOST}: other machines may be able to reach this server`);
+      }
+      listening = (async () => {
+        if (options.routesFile && router) {
+          watcher = new UserRoutesWatcher(router, { files: [options.routesFile], allowCode: options.allowCode ?? false, log: (m, e) => log?.('error', `${m} ${e ?? ''}`) });
+          watcher.on('error', ({ errors }) => {
+            for (const e of errors) {
+              const message = formatUserRouteError(e);
+              events.emit('error', { kind: 'routes', message });
+              log?.('error', message);
+            }
+          });
+          watcher.on('reloaded', ({ file, count, missing }) => log?.('info', missing ? `${file}: not found, no user routes` : `${file}: ${count} route(s) loaded`));
+          await watcher.start();
+        }
+        const a = await listener.listen(host, options.port ?? 0);
+        address = { host: a.host, port: a.port, url: `http://${urlHost(a.host)}:${a.port}` };
+        events.emit('listening', address);
+        return address;
+      })();
+      listening.catch(() => {
+        listening = undefined;
+      });
+      return listening;
+    },
+    async close() {
+      watcher?.dispose();
+      watcher = undefined;
+      await listener.close();
+      events.emit('closed', undefined);
+    },
+    dispose() {
+      void server.close();
+    },
+    get mode() {
+      return scheduler.mode;
+    },
+    setMode(mode) {
+      scheduler.setMode(mode);
+    },
+    get url() {
+      return address?.url;
+    },
+    get address() {
+      return address;
+    },
+    limits,
+    connections() {
+      return [...listener.connections].map((c) => c.snapshot());
+    },
+    queue() {
+      return scheduler.snapshot();
+    },
+    routes() {
+      return (router ?? extraWs).describe();
+    },
+    router,
+    capture,
+    events,
+  };
+  return server;
+}

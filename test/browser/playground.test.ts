@@ -1,0 +1,231 @@
+// The playground in Chromium, against the standalone page of `wireplay ui`:
+// the token guard, composing and sending HTTP, WebSocket and raw TCP, the
+// Bytes view's field ↔ byte highlighting, and the timeline's arrow order.
+// Screenshots (light and dark) go to test-artifacts/playground/.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const root = join(import.meta.dirname, '../..');
+const artifacts = join(root, 'test-artifacts', 'playground');
+let ui: ChildProcess;
+let url: string;
+let browser: Browser;
+let page: Page;
+
+before(async () => {
+  if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/webview/panel.js'))) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    assert.equal(b.status, 0, 'build failed');
+  }
+  mkdirSync(artifacts, { recursive: true });
+  ui = spawn(process.execPath, ['dist/cli.js', 'ui', '--port', '0', '--no-open'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  url = await new Promise<string>((resolve, reject) => {
+    ui.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^Wireplay UI at (http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/)\n$/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    ui.once('exit', (code) => reject(new Error(`wireplay ui exited ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+  page.on('pageerror', (e) => console.error('pageerror:', e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  if (ui && ui.exitCode === null) {
+    const exited = new Promise((r) => ui.once('exit', r));
+    ui.kill('SIGTERM');
+    await exited;
+  }
+});
+
+function rawRequest(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write(text));
+    let out = '';
+    s.on('data', (d) => {
+      out += d.toString('latin1');
+      // The status line and headers are all these checks need.
+      if (out.includes('\r\n\r\n')) {
+        s.destroy();
+        resolve(out);
+      }
+    });
+    s.on('end', () => resolve(out));
+    s.on('close', () => resolve(out));
+    s.on('error', reject);
+    s.setTimeout(5000, () => s.destroy());
+  });
+}
+
+test('prints one line with the URL; the token is required for the page, its files and the WebSocket', async () => {
+  const u = new URL(url);
+  const port = Number(u.port);
+  const token = u.pathname.split('/')[1];
+  assert.ok(token.length >= 32, 'a long random token');
+  const ok = await fetch(url);
+  assert.equal(ok.status, 200);
+  assert.match(ok.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'nonce-/);
+  for (const path of ['/', '/panel.js', `/${token.slice(0, -1)}x/`, `/${token.slice(0, -1)}x/panel.js`, '/?token=', `/x/${token}/`]) {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`);
+    assert.equal(r.status, 403, path);
+    assert.doesNotMatch(await r.text(), /panel\.js|<html/i, `no UI at ${path}`);
+  }
+  const upgrade = (path: string, origin: string) =>
+    rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  assert.match(await upgrade('/ws', `http://127.0.0.1:${port}`), /^HTTP\/1\.1 403 /);
+  assert.match(await upgrade(`/${token.slice(0, -1)}x/ws`, `http://127.0.0.1:${port}`), /^HTTP\/1\.1 403 /);
+  assert.match(await upgrade(`/${token}/ws`, 'http://evil.example'), /^HTTP\/1\.1 403 /);
+  assert.match(await upgrade(`/${token}/ws`, `http://127.0.0.1:${port}`), /^HTTP\/1\.1 101 /);
+  // Another Host (DNS rebinding) gets nothing either.
+  assert.match(await rawRequest(port, `GET /${token}/ HTTP/1.1\r\nHost: evil.example:${port}\r\nConnection: close\r\n\r\n`), /^HTTP\/1\.1 403 /);
+});
+
+test('compose and send HTTP: the response is parsed, the bytes previewed, the request in history', async () => {
+  await page.goto(`${url}?theme=dark`);
+  await page.waitForSelector('.server code');
+  const demo = await page.locator('.server code').innerText();
+  await page.locator('vscode-textfield.url input').fill(`${demo}/echo?x=1`);
+  await page.locator('input[name="bodykind"][value="json"]').check();
+  await page.locator('vscode-textarea.btext textarea').fill('{"hello":"wire"}');
+  await page.waitForFunction(() => /Content-Length: 16/.test(document.querySelector('.preview')?.textContent ?? ''));
+  const preview = await page.locator('.preview').innerText();
+  assert.match(preview, /^GET \/echo\?x=1 HTTP\/1\.1\\r\\n/);
+  assert.match(preview, /Content-Type: application\/json\\r\\n/);
+  await page.locator('vscode-button.send').click();
+  await page.waitForSelector('.status[data-status="200"]');
+  assert.match(await page.locator('pre.body.json').innerText(), /hello.*wire/);
+  assert.match(await page.locator('.timing').innerText(), /Total/);
+  await page.waitForSelector('.history .hist');
+  assert.match(await page.locator('.history .hist').first().innerText(), /GET .*\/echo\?x=1.*200/);
+  await page.screenshot({ path: join(artifacts, 'http-parsed-dark.png') });
+});
+
+test('Bytes: hovering a byte highlights its field; clicking a field selects exactly its bytes', async () => {
+  await page.keyboard.press('Alt+2');
+  await page.waitForSelector('.hrow.c2s .b[data-o="0"]');
+  await page.locator('.hrow.c2s .b[data-o="0"]').hover();
+  await page.waitForSelector('.hrow .b.hv');
+  const hovered = await page.locator('.hrow.c2s .b.hv').count();
+  assert.ok(hovered >= 1 && hovered <= 16, `the first field of the request is highlighted (${hovered} bytes)`);
+  // Click the byte: its field is selected and revealed in the tree.
+  await page.locator('.hrow.c2s .b[data-o="0"]').click();
+  await page.waitForSelector('.tnode.sel');
+  const sel = await page.evaluate(() => {
+    const node = document.querySelector<HTMLElement>('.tnode.sel')!;
+    return { key: node.dataset.key!, text: node.innerText };
+  });
+  assert.match(sel.key, /^\d+\/\d/);
+  // Click a field in the tree (the request message's second field, for instance): exactly its bytes are selected.
+  await page.locator('.tnode.msg').first().click();
+  const msgBytes = await page.locator('.hrow .b.sel').count();
+  const expected = await page.evaluate(() => {
+    const w = (window as unknown as { wireplay: { app: { store: { connections: Map<string, { messages: { range: { start: number; end: number } }[] }> }; bytes: unknown } } }).wireplay;
+    const node = document.querySelector<HTMLElement>('.tnode.sel')!;
+    const id = Number(node.dataset.key!.split('/')[0]);
+    for (const c of w.app.store.connections.values()) {
+      const m = (c.messages as { id: number; range: { start: number; end: number } }[]).find((x) => x.id === id);
+      if (m && document.querySelector('.tnode.sel')) return m.range.end - m.range.start;
+    }
+    return -1;
+  });
+  // The hex view is virtualised: only the visible part of a large selection is drawn.
+  assert.ok(msgBytes > 0 && msgBytes <= expected, `${msgBytes} of ${expected} bytes selected`);
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowDown');
+  await page.waitForFunction(() => /\d+\/\d/.test(document.querySelector<HTMLElement>('.tnode.sel')?.dataset.key ?? ''));
+  const fieldSel = await page.evaluate(() => {
+    const w = (window as unknown as { wireplay: { app: { bytes: { selectedSpan?: unknown } } } }).wireplay;
+    void w;
+    const cells = [...document.querySelectorAll<HTMLElement>('.hrow .b.sel')].map((e) => Number(e.dataset.o));
+    return { n: cells.length, contiguous: cells.every((o, i) => i === 0 || o === cells[i - 1] + 1) };
+  });
+  assert.ok(fieldSel.n > 0 && fieldSel.contiguous, 'the field selected with the keyboard has its bytes highlighted, contiguous');
+  await page.screenshot({ path: join(artifacts, 'http-bytes-dark.png') });
+});
+
+test('Timeline: the request arrow goes right, then the response comes back left', async () => {
+  await page.keyboard.press('Alt+3');
+  await page.waitForSelector('g.arrow');
+  const arrows = await page.$$eval('g.arrow', (gs) => gs.map((g) => ({ row: Number((g as SVGGElement).dataset.row), cls: g.getAttribute('class')!, label: g.getAttribute('aria-label')! })));
+  assert.ok(arrows.length >= 2);
+  assert.match(arrows[0].cls, /c2s/);
+  assert.match(arrows[0].label, /client to server: GET \/echo/);
+  assert.match(arrows[1].cls, /s2c/);
+  assert.match(arrows[1].label, /server to client: .*200/);
+  assert.deepEqual(arrows.map((a) => a.row), [...arrows.map((a) => a.row)].sort((a, b) => a - b));
+  await page.screenshot({ path: join(artifacts, 'http-timeline-dark.png') });
+});
+
+test('WebSocket: connect, send a message, see the echo pushed back, frames on the timeline', async () => {
+  await page.keyboard.press('Alt+1');
+  await page.locator('.mode[data-mode="ws"]').click();
+  await page.locator('vscode-button.connect').click();
+  await page.waitForSelector('.ws-state.state-open');
+  await page.locator('vscode-textarea.wstext textarea').fill('hello over ws');
+  await page.locator('vscode-button.wssend').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('hello over ws')));
+  // A fragmented message from the frame composer.
+  await page.locator('details.adv summary').click();
+  await page.locator('vscode-textfield.fragments input').fill('3');
+  await page.locator('vscode-textarea.advpayload textarea').fill('in three pieces');
+  await page.locator('vscode-button.advsend').click();
+  await page.waitForFunction(() => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('in three pieces')));
+  await page.screenshot({ path: join(artifacts, 'ws-parsed-dark.png') });
+  await page.keyboard.press('Alt+3');
+  await page.waitForFunction(() => document.querySelectorAll('g.arrow.ws').length >= 5);
+  const order = await page.$$eval('g.arrow', (gs) => gs.map((g) => g.getAttribute('aria-label')!));
+  assert.match(order[0], /client to server: GET .*ws\/echo/);
+  assert.match(order[1], /server to client: .*101/);
+  const firstText = order.findIndex((l) => /client to server/.test(l) && l.includes('hello over ws'));
+  const echo = order.findIndex((l, i) => i > firstText && /server to client/.test(l) && l.includes('hello over ws'));
+  assert.ok(firstText > 1 && echo > firstText, `echo after the message (${firstText}, ${echo}) in ${order.join(' | ')}`);
+  await page.screenshot({ path: join(artifacts, 'ws-timeline-dark.png') });
+});
+
+test('Raw TCP: exact bytes out, the answer shown as text with escapes', async () => {
+  await page.keyboard.press('Alt+1');
+  await page.locator('.mode[data-mode="raw"]').click();
+  const port = new URL(await page.locator('.server code').innerText()).port;
+  await page.locator('vscode-textfield.rport input').fill(port);
+  await page.locator('vscode-textarea.rtext textarea').fill('GET /status/418 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n');
+  await page.locator('vscode-button.rsend').click();
+  await page.waitForFunction(() => /HTTP\/1\.1 418/.test(document.querySelector('pre.body.escaped.s2c')?.textContent ?? ''));
+  assert.match(await page.locator('pre.body.escaped.c2s').innerText(), /^GET \/status\/418 HTTP\/1\.1\\r\\n/);
+  await page.screenshot({ path: join(artifacts, 'raw-parsed-dark.png') });
+});
+
+test('light and dark themes; fixtures with a chunked response, masked frames and an error byte', async () => {
+  for (const theme of ['light', 'dark']) {
+    await page.goto(`${url}?fixtures&theme=${theme}`);
+    await page.waitForSelector('.conn-pick select option[value="fx-http-1"]', { state: 'attached' });
+    await page.selectOption('.conn-pick select', 'fx-http-1');
+    await page.keyboard.press('Alt+1');
+    await page.waitForSelector('.parsed-content details');
+    await page.screenshot({ path: join(artifacts, `fixture-parsed-${theme}.png`) });
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, theme === 'light' ? 'rgb(255, 255, 255)' : 'rgb(31, 31, 31)');
+    await page.keyboard.press('Alt+2');
+    await page.waitForSelector('.hrow');
+    await page.screenshot({ path: join(artifacts, `fixture-bytes-${theme}.png`) });
+    await page.selectOption('.conn-pick select', 'fx-ws-1');
+    await page.keyboard.press('Alt+3');
+    await page.waitForSelector('g.arrow');
+    await page.screenshot({ path: join(artifacts, `fixture-timeline-ws-${theme}.png`) });
+    await page.selectOption('.conn-pick select', 'fx-raw-1');
+    await page.keyboard.press('Alt+2');
+    await page.waitForSelector('.hrow .b.err');
+    assert.equal(await page.locator('.hrow .b.err').getAttribute('data-o'), '20');
+  }
+});

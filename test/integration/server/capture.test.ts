@@ -1,0 +1,153 @@
+// The capture hook: every chunk both ways with the exact bytes, open/close
+// events, monotonic timestamps, and the switch event on a WebSocket upgrade.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import WebSocket from 'ws';
+import type { CaptureChunk, ConnectionClosed, ConnectionOpened, ProtocolSwitched } from '../../../server-core/index.js';
+import { collect, open, startServer } from './helpers.js';
+
+test('the capture hook sees the exact bytes both ways, in order, with open and close', async (t) => {
+  const { server, port } = await startServer(t, {
+    handler: async (req, res) => {
+      const body = await req.body();
+      res.setHeader('X-Len', body.length);
+      res.write('streamed ');
+      res.end(body);
+    },
+  });
+  const opened: ConnectionOpened[] = [];
+  const chunks: CaptureChunk[] = [];
+  const closed: ConnectionClosed[] = [];
+  server.capture.on('open', (e) => opened.push(e));
+  server.capture.on('chunk', (e) => chunks.push({ ...e, bytes: Buffer.from(e.bytes) }));
+  const closedP = new Promise<void>((resolve) =>
+    server.capture.on('close', (e) => {
+      closed.push(e);
+      resolve();
+    }),
+  );
+
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const localPort = socket.localPort;
+  const parts = ['POST /x HTTP/1.1\r\nHost: x\r\nContent-Le', 'ngth: 5\r\nConnection: close\r\n\r\nhel', 'lo'];
+  const received: Buffer[] = [];
+  const done = collect(socket, received, 5000);
+  for (const p of parts) {
+    socket.write(p);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(await done, true);
+  await closedP;
+
+  assert.equal(opened.length, 1);
+  const id = opened[0].connectionId;
+  assert.equal(opened[0].side, 'server');
+  assert.equal(opened[0].protocol, 'http');
+  assert.equal(opened[0].remote.port, localPort);
+  const c2s = Buffer.concat(chunks.filter((c) => c.dir === 'c2s').map((c) => c.bytes));
+  const s2c = Buffer.concat(chunks.filter((c) => c.dir === 's2c').map((c) => c.bytes));
+  assert.equal(c2s.toString('latin1'), parts.join(''));
+  assert.deepEqual(s2c, Buffer.concat(received));
+  assert.ok(chunks.every((c) => c.connectionId === id));
+  for (let i = 1; i < chunks.length; i++) assert.ok(chunks[i].t >= chunks[i - 1].t, 'monotonic timestamps');
+  assert.ok(chunks[0].t >= opened[0].t);
+  assert.equal(closed[0].connectionId, id);
+  assert.ok(closed[0].t >= chunks[chunks.length - 1].t);
+  const [snapshot] = [server.connections()];
+  assert.equal(snapshot.length, 0);
+});
+
+test('capture costs nothing when nobody listens: no events, counters still kept', async (t) => {
+  const { server, port } = await startServer(t, { handler: (_q, r) => r.end('ok') });
+  const sub = server.capture.on('chunk', () => {});
+  sub.dispose();
+  assert.equal(server.capture.hasListeners('chunk'), false);
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await collect(socket, [], 200);
+  assert.ok(server.connections()[0].bytesOut > 0);
+});
+
+test('an upgrade to WebSocket emits switch with the stream offsets, and frames keep being captured', async (t) => {
+  const { server, port } = await startServer(t, {
+    handler: (_q, r) => r.end('plain'),
+    webSocketRoutes: [
+      {
+        path: '/ws/echo',
+        route: {
+          handler: {
+            onMessage(peer, m) {
+              peer.send(m.data, { binary: m.binary });
+            },
+          },
+        },
+      },
+    ],
+    webSocket: { perMessageDeflate: false },
+  });
+  const chunks: CaptureChunk[] = [];
+  const switches: ProtocolSwitched[] = [];
+  server.capture.on('chunk', (e) => chunks.push({ ...e, bytes: Buffer.from(e.bytes) }));
+  server.capture.on('switch', (e) => switches.push(e));
+
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws/echo`, { perMessageDeflate: false });
+  t.after(() => ws.terminate());
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  ws.send('hello wire');
+  const echo = await new Promise<Buffer>((resolve) => ws.once('message', (data) => resolve(data as Buffer)));
+  assert.equal(echo.toString(), 'hello wire');
+
+  assert.equal(switches.length, 1);
+  const sw = switches[0];
+  assert.equal(sw.protocol, 'ws');
+  const c2s = Buffer.concat(chunks.filter((c) => c.dir === 'c2s').map((c) => c.bytes));
+  const s2c = Buffer.concat(chunks.filter((c) => c.dir === 's2c').map((c) => c.bytes));
+  // c2s: the handshake request ends exactly at the switch offset.
+  assert.ok(c2s.subarray(0, sw.c2sOffset).toString('latin1').endsWith('\r\n\r\n'));
+  assert.ok(c2s.length > sw.c2sOffset, 'the client frame is captured after the switch');
+  // s2c: the 101 response ends exactly at the switch offset, then the echo frame.
+  const head = s2c.subarray(0, sw.s2cOffset).toString('latin1');
+  assert.match(head, /^HTTP\/1\.1 101 /);
+  assert.ok(head.endsWith('\r\n\r\n'));
+  const frame = s2c.subarray(sw.s2cOffset);
+  assert.equal(frame[0], 0x81); // FIN + text
+  assert.equal(frame.subarray(2, 2 + 10).toString(), 'hello wire');
+  const conn = server.connections().find((c) => c.protocol === 'ws');
+  assert.ok(conn);
+  assert.equal(conn.state, 'upgraded');
+});
+
+test('an upgrade request on a path without a WebSocket route is answered as plain HTTP', async (t) => {
+  const { port } = await startServer(t, { handler: (req, r) => r.end(`plain ${req.path}`) });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const received: Buffer[] = [];
+  const done = collect(socket, received, 300);
+  socket.write(
+    'GET /nows HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  await done;
+  assert.match(Buffer.concat(received).toString('latin1'), /^HTTP\/1\.1 200 OK[\s\S]*plain \/nows$/);
+});
+
+test('graceful close closes upgraded WebSocket connections too', async (t) => {
+  const { server, port } = await startServer(t, {
+    handler: (_q, r) => r.end('plain'),
+    webSocketRoutes: [{ path: '/ws', route: { handler: {} } }],
+  });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
+  t.after(() => ws.terminate());
+  await new Promise((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const closedCode = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+  await server.close();
+  assert.equal(await closedCode, 1001);
+  assert.equal(server.connections().length, 0);
+});

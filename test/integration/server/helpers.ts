@@ -1,0 +1,162 @@
+// Shared helpers for the server integration tests: a server on 127.0.0.1:0,
+// raw sockets that send exact bytes, and responses parsed with Wireplay's own
+// parser in response mode.
+import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import { createWireplayServer, type WireplayServer, type WireplayServerOptions } from '../../../server-core/index.js';
+import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
+import { getHeader, type ResponseHead } from '../../../server-core/http/parser-types.js';
+
+export interface ParsedResponse {
+  status: number;
+  head: ResponseHead;
+  header(name: string): string | undefined;
+  body: Buffer;
+  text: string;
+}
+
+/** Starts a server and registers its close with `after`. */
+export async function startServer(
+  t: { after(fn: () => unknown): void },
+  options: WireplayServerOptions = {},
+): Promise<{ server: WireplayServer; port: number; url: string }> {
+  const server = createWireplayServer(options);
+  t.after(() => server.close());
+  const { port, url } = await server.listen();
+  return { server, port, url };
+}
+
+/**
+ * Parses every response in `data`. `headRequests` lists, in order, which
+ * responses answer a HEAD (they have no body whatever they declare).
+ */
+export function parseResponses(data: Buffer, headRequests: boolean[] = []): ParsedResponse[] {
+  const out: ParsedResponse[] = [];
+  let current: { head: ResponseHead; parts: Buffer[] } | undefined;
+  let error: Error | undefined;
+  const parser = new HttpMessageParser('response', {
+    onHead(head) {
+      current = { head: head as ResponseHead, parts: [] };
+      const isHead = headRequests[out.length] ?? false;
+      const status = (head as ResponseHead).statusCode;
+      if (isHead || status === 204 || status === 304) return 'no-body';
+      return;
+    },
+    onBody(data) {
+      current?.parts.push(Buffer.from(data));
+    },
+    onMessageComplete() {
+      if (!current) return;
+      const head = current.head;
+      // Interim responses (100 Continue) are kept: tests assert them.
+      const body = Buffer.concat(current.parts);
+      out.push({ status: head.statusCode, head, header: (n) => getHeader(head, n), body, text: body.toString('utf8') });
+      current = undefined;
+    },
+    onError(err) {
+      error = err;
+    },
+  });
+  parser.push(data);
+  // A close-delimited last body ends with the data.
+  (parser as unknown as { finish?: () => void }).finish?.();
+  if (error && out.length === 0) throw error;
+  return out;
+}
+
+export interface RawResult {
+  data: Buffer;
+  /** The server ended or closed the connection. */
+  closed: boolean;
+}
+
+/** Opens a socket to the server. */
+export async function open(port: number): Promise<Socket> {
+  const socket = connect({ host: '127.0.0.1', port });
+  await once(socket, 'connect');
+  socket.setNoDelay(true);
+  return socket;
+}
+
+/**
+ * Sends `bytes` (each element written separately) and collects what comes
+ * back until the server closes, or until `idleMs` without data (then closed=false).
+ */
+export async function exchange(port: number, bytes: (string | Buffer)[] | string | Buffer, idleMs = 3000): Promise<RawResult> {
+  const socket = await open(port);
+  try {
+    const chunks: Buffer[] = [];
+    const done = collect(socket, chunks, idleMs);
+    for (const b of Array.isArray(bytes) ? bytes : [bytes]) socket.write(b);
+    const closed = await done;
+    return { data: Buffer.concat(chunks), closed };
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** Resolves true when the peer ends/closes, false after idleMs of silence. */
+export function collect(socket: Socket, chunks: Buffer[], idleMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let timer = setTimeout(() => finish(false), idleMs);
+    const finish = (closed: boolean) => {
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('end', onEnd);
+      socket.removeListener('close', onEnd);
+      socket.removeListener('error', onEnd);
+      resolve(closed);
+    };
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      clearTimeout(timer);
+      timer = setTimeout(() => finish(false), idleMs);
+    };
+    const onEnd = () => finish(true);
+    socket.on('data', onData);
+    socket.on('end', onEnd);
+    socket.on('close', onEnd);
+    socket.on('error', onEnd);
+  });
+}
+
+/** Reads from an open socket until `n` complete responses arrived (or the socket closed). */
+export function readResponses(socket: Socket, n: number, headRequests: boolean[] = []): Promise<{ responses: ParsedResponse[]; closed: boolean; data: Buffer }> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const check = (closed: boolean) => {
+      const data = Buffer.concat(chunks);
+      let responses: ParsedResponse[] = [];
+      try {
+        responses = parseResponses(data, headRequests);
+      } catch {
+        responses = [];
+      }
+      if (responses.filter((r) => r.status >= 200).length >= n || closed) {
+        socket.removeListener('data', onData);
+        socket.removeListener('close', onClose);
+        socket.removeListener('end', onClose);
+        resolve({ responses, closed, data });
+      }
+    };
+    const onData = (c: Buffer) => {
+      chunks.push(c);
+      check(false);
+    };
+    const onClose = () => check(true);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.on('end', onClose);
+  });
+}
+
+/** The first final response of a raw exchange. */
+export function firstResponse(data: Buffer): ParsedResponse {
+  const rs = parseResponses(data).filter((r) => r.status >= 200);
+  if (rs.length === 0) throw new Error(`no response in ${JSON.stringify(data.toString('latin1'))}`);
+  return rs[0];
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,130 @@
+// Listening, connection tracking and graceful close.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createWireplayServer } from '../../../server-core/index.js';
+import { collect, exchange, firstResponse, open, readResponses, startServer } from './helpers.js';
+
+test('listens on 127.0.0.1 by default; port 0 picks a free port; url matches', async (t) => {
+  const { server, port, url } = await startServer(t, { handler: (_q, r) => r.end('hi') });
+  assert.ok(port > 0);
+  assert.equal(url, `http://127.0.0.1:${port}`);
+  assert.equal(server.url, url);
+  const r = await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(firstResponse(r.data).text, 'hi');
+});
+
+test('another host is an explicit option and logs a warning', async (t) => {
+  const lines: string[] = [];
+  const server = createWireplayServer({ host: '::1', handler: (_q, r) => r.end('v6'), log: (level, m) => lines.push(`${level} ${m}`) });
+  t.after(() => server.close());
+  let addr;
+  try {
+    addr = await server.listen();
+  } catch (err) {
+    t.skip(`no IPv6 loopback here: ${(err as Error).message}`);
+    return;
+  }
+  assert.equal(addr.url, `http://[::1]:${addr.port}`);
+  assert.ok(lines.some((l) => l.startsWith('warn') && l.includes('::1')));
+});
+
+test('connections() tracks sockets with counters and state', async (t) => {
+  const { server, port } = await startServer(t, { handler: (_q, r) => r.end('abc') });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await readResponses(socket, 1);
+  const [c] = server.connections();
+  assert.equal(c.protocol, 'http');
+  assert.equal(c.requests, 1);
+  assert.equal(c.bytesIn, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'.length);
+  assert.ok(c.bytesOut > 3);
+  assert.equal(c.state, 'idle');
+  assert.equal(c.remote.address, '127.0.0.1');
+  socket.destroy();
+  const closed = await new Promise<string>((resolve) => server.events.on('connectionClosed', (s) => resolve(s.id)));
+  assert.equal(closed, c.id);
+  assert.equal(server.connections().length, 0);
+});
+
+test('graceful close: the in-flight response finishes, idle keep-alive sockets close, no new connections', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let started!: () => void;
+  const handlerStarted = new Promise<void>((r) => (started = r));
+  const server = createWireplayServer({
+    handler: async (req, res) => {
+      if (req.path === '/slow') {
+        started();
+        await gate;
+      }
+      res.end(`done ${req.path}`);
+    },
+  });
+  const { port } = await server.listen();
+  const idle = await open(port);
+  const busy = await open(port);
+  t.after(() => {
+    idle.destroy();
+    busy.destroy();
+  });
+  idle.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+  await readResponses(idle, 1);
+  const idleChunks: Buffer[] = [];
+  const idleClosed = collect(idle, idleChunks, 5000);
+  busy.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
+  const busyResponse = readResponses(busy, 1);
+  await handlerStarted;
+
+  const closing = server.close();
+  assert.equal(await idleClosed, true, 'the idle keep-alive socket is closed at once');
+  // New connections are refused while closing.
+  const refused = await new Promise<boolean>((resolve) => {
+    import('node:net').then(({ connect }) => {
+      const s = connect({ host: '127.0.0.1', port });
+      s.on('connect', () => {
+        s.destroy();
+        resolve(false);
+      });
+      s.on('error', () => resolve(true));
+    });
+  });
+  assert.equal(refused, true);
+  release();
+  const { responses, closed } = await busyResponse;
+  assert.equal(responses[0].text, 'done /slow');
+  assert.equal(responses[0].header('connection'), 'close');
+  await closing;
+  assert.equal(server.connections().length, 0);
+  void closed;
+});
+
+test('graceful close destroys what is left after closeTimeout', async (t) => {
+  const server = createWireplayServer({ limits: { closeTimeout: 200 }, handler: () => {} });
+  const { port } = await server.listen();
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  socket.write('GET /never HTTP/1.1\r\nHost: x\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 50));
+  const started = Date.now();
+  const closedByServer = once(socket, 'close');
+  await server.close();
+  await closedByServer;
+  assert.ok(Date.now() - started >= 150);
+  assert.equal(server.connections().length, 0);
+});
+
+test('no leaked sockets after many short connections', async (t) => {
+  const { server, port } = await startServer(t, { handler: (_q, r) => r.end('x') });
+  await Promise.all(
+    Array.from({ length: 40 }, () => exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')),
+  );
+  for (let i = 0; i < 50 && server.connections().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(server.connections().length, 0);
+});
+
+test('resolveLimits refuses a non-positive limit', () => {
+  assert.throws(() => createWireplayServer({ limits: { maxBodyBytes: 0 } }), RangeError);
+  assert.throws(() => createWireplayServer({ limits: { headersTimeout: -1 } }), RangeError);
+});

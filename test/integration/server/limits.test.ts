@@ -1,0 +1,189 @@
+// Every limit and every defence: the exact bytes over a real socket, then the
+// status and the closed connection.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Handler } from '../../../server-core/index.js';
+import { exchange, firstResponse, open, readResponses, collect, startServer } from './helpers.js';
+
+/** Reads the whole body, answers with its length. */
+const bodyLength: Handler = async (req, res) => {
+  const body = await req.body();
+  res.setHeader('Content-Type', 'text/plain');
+  res.end(`got ${body.length}`);
+};
+
+async function expectRefusal(port: number, bytes: string | Buffer | (string | Buffer)[], status: number) {
+  const r = await exchange(port, bytes);
+  assert.equal(r.closed, true, 'the server closes the connection');
+  const res = firstResponse(r.data);
+  assert.equal(res.status, status, res.text);
+  assert.equal(res.header('connection'), 'close');
+  return res;
+}
+
+test('414 for a request line over maxStartLineBytes', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { maxStartLineBytes: 100 } });
+  await expectRefusal(port, `GET /${'a'.repeat(200)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414);
+  // Just under the limit is served.
+  const ok = await exchange(port, `GET /${'a'.repeat(80)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+  assert.equal(firstResponse(ok.data).status, 200);
+});
+
+test('431 for header bytes over maxHeaderBytes', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { maxHeaderBytes: 1024 } });
+  await expectRefusal(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(2000)}\r\n\r\n`, 431);
+});
+
+test('431 for more headers than maxHeaderCount', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { maxHeaderCount: 10 } });
+  const many = Array.from({ length: 20 }, (_, i) => `X-H${i}: ${i}\r\n`).join('');
+  await expectRefusal(port, `GET / HTTP/1.1\r\nHost: x\r\n${many}\r\n`, 431);
+});
+
+test('413 for a Content-Length body over maxBodyBytes', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { maxBodyBytes: 1000 } });
+  await expectRefusal(port, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n${'x'.repeat(5000)}`, 413);
+});
+
+test('413 for a chunked body over maxBodyBytes', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { maxBodyBytes: 1000 } });
+  const chunk = 'y'.repeat(600);
+  await expectRefusal(
+    port,
+    `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n258\r\n${chunk}\r\n258\r\n${chunk}\r\n0\r\n\r\n`,
+    413,
+  );
+});
+
+test('413 for chunk extensions over maxChunkExtensionBytes', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { maxChunkExtensionBytes: 64 } });
+  await expectRefusal(port, `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=${'e'.repeat(200)}\r\nhello\r\n0\r\n\r\n`, 413);
+});
+
+test('408 when the head does not arrive within headersTimeout (slowloris)', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { headersTimeout: 300 } });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const chunks: Buffer[] = [];
+  const closed = collect(socket, chunks, 5000);
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n');
+  // A header line now and then, never the empty line.
+  const drip = setInterval(() => socket.writable && socket.write('X-Drip: 1\r\n'), 50);
+  t.after(() => clearInterval(drip));
+  assert.equal(await closed, true);
+  clearInterval(drip);
+  const res = firstResponse(Buffer.concat(chunks));
+  assert.equal(res.status, 408);
+  assert.equal(res.header('connection'), 'close');
+});
+
+test('408 when a silent new connection sends no head within headersTimeout', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { headersTimeout: 200 } });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const chunks: Buffer[] = [];
+  assert.equal(await collect(socket, chunks, 5000), true);
+  assert.equal(firstResponse(Buffer.concat(chunks)).status, 408);
+});
+
+test('408 when the body does not arrive within requestTimeout', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { requestTimeout: 300, headersTimeout: 10_000 } });
+  const r = await exchange(port, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly a part`, 5000);
+  assert.equal(r.closed, true);
+  const res = firstResponse(r.data);
+  assert.equal(res.status, 408);
+  assert.equal(res.header('connection'), 'close');
+});
+
+test('an idle keep-alive connection is closed after keepAliveTimeout, without a response', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { keepAliveTimeout: 200 } });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  const first = await readResponses(socket, 1);
+  assert.equal(first.responses[0].status, 200);
+  assert.equal(first.closed, false);
+  const chunks: Buffer[] = [];
+  const started = Date.now();
+  assert.equal(await collect(socket, chunks, 5000), true, 'closed by the server');
+  assert.equal(Buffer.concat(chunks).length, 0, 'nothing is written before the close');
+  assert.ok(Date.now() - started < 4000);
+});
+
+test('maxConnections: one connection more is answered 503 and closed; the others are served', async (t) => {
+  const { port, server } = await startServer(t, { handler: bodyLength, limits: { maxConnections: 2 } });
+  const a = await open(port);
+  const b = await open(port);
+  t.after(() => {
+    a.destroy();
+    b.destroy();
+  });
+  // Make sure both are accepted before the third arrives.
+  a.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  b.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  await readResponses(a, 1);
+  await readResponses(b, 1);
+  assert.equal(server.connections().length, 2);
+  const refused = await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(refused.closed, true);
+  const res = firstResponse(refused.data);
+  assert.equal(res.status, 503);
+  assert.equal(res.header('connection'), 'close');
+  // The first two still work.
+  a.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal((await readResponses(a, 1)).responses[0].status, 200);
+});
+
+// Request smuggling and syntax defences: each answered 400 (505 for a bad version) and closed.
+const defences: [string, string, number][] = [
+  ['Content-Length with Transfer-Encoding', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 400],
+  ['Transfer-Encoding not ending in chunked', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n', 400],
+  ['an unknown Transfer-Encoding', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: xchunked\r\n\r\n', 400],
+  ['duplicate differing Content-Length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!', 400],
+  ['a signed Content-Length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello', 400],
+  ['a non-digit Content-Length', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5a\r\n\r\nhello', 400],
+  ['obs-fold', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n', 400],
+  ['a bare LF line ending', 'GET / HTTP/1.1\nHost: x\n\n', 400],
+  ['a bare CR inside the head', 'GET / HTTP/1.1\r\nHost: x\rX: y\r\n\r\n', 400],
+  ['whitespace before the colon', 'GET / HTTP/1.1\r\nHost : x\r\n\r\n', 400],
+  ['NUL in a header value', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: a\0b\r\n\r\n', 400],
+  ['missing Host on HTTP/1.1', 'GET / HTTP/1.1\r\nX-A: a\r\n\r\n', 400],
+  ['an invalid chunk size', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n', 400],
+  ['a negative chunk size', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n', 400],
+  ['chunk data longer than its size', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n', 400],
+  ['a malformed version', 'GET / HTTP/1.x\r\nHost: x\r\n\r\n', 400],
+  ['an invalid method token', 'G(T / HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+];
+
+for (const [name, bytes, status] of defences) {
+  test(`defence: ${name} → ${status} and close`, async (t) => {
+    let reached = 0;
+    const { port } = await startServer(t, {
+      handler: async (req, res) => {
+        reached++;
+        await req.body().catch(() => undefined);
+        res.end('handled');
+      },
+    });
+    await expectRefusal(port, bytes, status);
+    // A smuggled second request is never handled.
+    assert.ok(reached <= 1);
+  });
+}
+
+test('defence: a smuggled request after a refused one is never handled', async (t) => {
+  const seen: string[] = [];
+  const { port } = await startServer(t, {
+    handler: (req, res) => {
+      seen.push(req.target);
+      res.end('ok');
+    },
+  });
+  const r = await exchange(
+    port,
+    'POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n',
+  );
+  assert.equal(r.closed, true);
+  assert.equal(firstResponse(r.data).status, 400);
+  assert.deepEqual(seen, []);
+});

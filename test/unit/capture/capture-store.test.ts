@@ -1,0 +1,224 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CaptureStore, CHUNK_OVERHEAD_BYTES, DEFAULT_CAPTURE_MAX_BYTES, readStreamRange } from '../../../server-core/capture/capture-store.js';
+import { Emitter } from '../../../server-core/util/emitter.js';
+import type { CaptureEvents, ConnectionOpened } from '../../../server-core/capture/types.js';
+
+function opened(id: string, over: Partial<ConnectionOpened> = {}): ConnectionOpened {
+  return {
+    connectionId: id,
+    side: 'server',
+    protocol: 'http',
+    tls: false,
+    local: { address: '127.0.0.1', port: 8080 },
+    remote: { address: '127.0.0.1', port: 50000 },
+    t: 100,
+    wallTime: 1_700_000_000_000,
+    ...over,
+  };
+}
+
+const REQ = Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+const RES = Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok');
+
+test('records chunks per connection in order with absolute offsets, stats and live events', () => {
+  const source = new Emitter<CaptureEvents>();
+  const store = new CaptureStore();
+  const seen: string[] = [];
+  store.events.on('open', (c) => seen.push(`open ${c.id}`));
+  store.events.on('chunk', (c) => seen.push(`chunk ${c.entry.dir} ${c.entry.offset}`));
+  store.events.on('message', (m) => seen.push(`message ${m.summary}`));
+  store.events.on('close', (c) => seen.push(`close ${c.id}`));
+  const sub = store.attach(source);
+  source.emit('open', opened('s1'));
+  source.emit('chunk', { connectionId: 's1', dir: 'c2s', t: 101, bytes: REQ.subarray(0, 10) });
+  source.emit('chunk', { connectionId: 's1', dir: 'c2s', t: 102, bytes: REQ.subarray(10) });
+  source.emit('chunk', { connectionId: 's1', dir: 's2c', t: 103, bytes: RES });
+  source.emit('close', { connectionId: 's1', t: 104 });
+  assert.deepEqual(seen, [
+    'open s1',
+    'chunk c2s 0',
+    'chunk c2s 10',
+    'message GET / HTTP/1.1',
+    'chunk s2c 0',
+    'message 200 OK (2 B body)',
+    'close s1',
+  ]);
+  const [c] = store.listConnections();
+  assert.deepEqual(c.stats, { c2sBytes: REQ.length, s2cBytes: RES.length, c2sChunks: 2, s2cChunks: 1, droppedBytes: 0, messages: 2 });
+  assert.ok(c.closed);
+  const chunks = store.chunks('s1');
+  assert.deepEqual(chunks.map((e) => [e.kind, e.dir, e.offset, e.t]), [
+    ['data', 'c2s', 0, 101],
+    ['data', 'c2s', 10, 102],
+    ['data', 's2c', 0, 103],
+  ]);
+  assert.deepEqual(store.readRange('s1', 'c2s', 5, 20), REQ.subarray(5, 20));
+  assert.equal(store.messages('s1')[1].sequence, 0);
+  sub.dispose();
+  source.emit('open', opened('s2'));
+  assert.equal(store.listConnections().length, 1, 'nothing recorded after dispose');
+});
+
+test('the emitter buffer is copied (the source may reuse it)', () => {
+  const store = new CaptureStore({ dissect: false });
+  store.open(opened('a'));
+  const b = Buffer.from('abc');
+  store.chunk('a', 'c2s', 1, b);
+  b.fill(0);
+  const [e] = store.chunks('a');
+  assert.equal(e.kind === 'data' && e.bytes.toString(), 'abc');
+});
+
+test('the default cap is 64 MiB', () => {
+  assert.equal(new CaptureStore().maxBytes, 64 * 1024 * 1024);
+  assert.equal(DEFAULT_CAPTURE_MAX_BYTES, 64 * 1024 * 1024);
+});
+
+test('over the cap the oldest bytes go, across connections, and a drop marker stands at their spot', () => {
+  const cap = 1000;
+  const store = new CaptureStore({ maxBytes: cap, dissect: false });
+  const drops: { id: string; offset: number; length: number }[] = [];
+  store.events.on('dropped', (d) => drops.push({ id: d.connectionId, offset: d.entry.offset, length: d.entry.length }));
+  store.open(opened('a'));
+  store.open(opened('b', { remote: { address: '127.0.0.1', port: 50001 } }));
+  store.chunk('a', 'c2s', 1, Buffer.alloc(300, 1)); // a c2s [0,300)
+  store.chunk('b', 's2c', 2, Buffer.alloc(300, 2)); // b s2c [0,300)
+  store.chunk('a', 'c2s', 3, Buffer.alloc(200, 3)); // a c2s [300,500)
+  assert.equal(store.totalBytes, 800 + 3 * CHUNK_OVERHEAD_BYTES);
+  assert.deepEqual(drops, []);
+  // 1 156 > 1 000: the oldest chunk (a's first) loses its first 156 bytes, exactly what is over.
+  store.chunk('a', 's2c', 4, Buffer.alloc(100, 4));
+  assert.equal(store.totalBytes, cap);
+  assert.deepEqual(drops, [{ id: 'a', offset: 0, length: 156 }]);
+  const a = store.chunks('a');
+  assert.deepEqual(a.map((e) => [e.kind, e.dir, e.offset, e.kind === 'dropped' ? e.length : e.bytes.length]), [
+    ['dropped', 'c2s', 0, 156],
+    ['data', 'c2s', 156, 144],
+    ['data', 'c2s', 300, 200],
+    ['data', 's2c', 0, 100],
+  ]);
+  assert.equal(store.readRange('a', 'c2s', 100, 200), undefined, 'dropped bytes are not read back');
+  assert.deepEqual(store.readRange('a', 'c2s', 250, 350), Buffer.concat([Buffer.alloc(50, 1), Buffer.alloc(50, 3)]));
+  // 464 over: the rest of a's first chunk goes (its marker grows at the same spot), then 256 bytes of b's.
+  store.chunk('b', 's2c', 5, Buffer.alloc(400, 5));
+  assert.equal(store.totalBytes, cap);
+  assert.deepEqual(drops.slice(1), [
+    { id: 'a', offset: 0, length: 300 },
+    { id: 'b', offset: 0, length: 256 },
+  ]);
+  const a2 = store.chunks('a');
+  assert.deepEqual(a2[0], { kind: 'dropped', dir: 'c2s', t: 1, offset: 0, length: 300 });
+  assert.equal(a2.filter((e) => e.kind === 'dropped').length, 1);
+  const b = store.chunks('b');
+  assert.deepEqual(b.map((e) => [e.kind, e.offset]), [['dropped', 0], ['data', 256], ['data', 300]]);
+  assert.equal(store.getConnection('a')!.stats.droppedBytes, 300);
+});
+
+test('a chunk larger than the cap keeps its tail and says how much of its head was dropped', () => {
+  const store = new CaptureStore({ maxBytes: 500, dissect: false });
+  store.open(opened('a'));
+  store.chunk('a', 'c2s', 1, Buffer.from('x'.repeat(1000)));
+  const [drop, data] = store.chunks('a');
+  assert.equal(drop.kind, 'dropped');
+  assert.equal(drop.kind === 'dropped' && drop.length, 564);
+  assert.equal(data.kind === 'data' && data.offset, 564);
+  assert.equal(data.kind === 'data' && data.bytes.length, 436);
+  assert.equal(store.totalBytes, 500);
+});
+
+test('dissected messages whose bytes were dropped give way to one "n bytes dropped" message', () => {
+  const store = new CaptureStore({ maxBytes: 400 });
+  store.open(opened('a'));
+  for (let i = 0; i < 5; i++) store.chunk('a', 'c2s', i, Buffer.from(`GET /${i} HTTP/1.1\r\nHost: a\r\n\r\n`));
+  const msgs = store.messages('a');
+  assert.equal(msgs[0].kind, 'dropped');
+  assert.match(msgs[0].summary, /^\d+ bytes dropped$/);
+  const dropped = store.chunks('a')[0];
+  assert.equal(dropped.kind, 'dropped');
+  assert.deepEqual(msgs[0].range, { start: 0, end: dropped.kind === 'dropped' ? dropped.length : -1 });
+  // Every remaining request message starts at or after the drop.
+  for (const m of msgs.slice(1)) assert.ok(m.range.start >= msgs[0].range.end);
+  assert.equal(msgs[msgs.length - 1].summary, 'GET /4 HTTP/1.1');
+});
+
+test('maxMessages bounds the kept messages, oldest first', () => {
+  const store = new CaptureStore({ maxMessages: 3 });
+  store.open(opened('a'));
+  for (let i = 0; i < 6; i++) store.chunk('a', 'c2s', i, Buffer.from(`GET /${i} HTTP/1.1\r\nHost: a\r\n\r\n`));
+  assert.deepEqual(store.messages('a').map((m) => m.summary), ['GET /3 HTTP/1.1', 'GET /4 HTTP/1.1', 'GET /5 HTTP/1.1']);
+  assert.equal(store.totalMessages, 3);
+});
+
+test('maxConnections forgets the oldest closed connections', () => {
+  const store = new CaptureStore({ maxConnections: 2, dissect: false });
+  for (const id of ['a', 'b', 'c']) {
+    store.open(opened(id, { remote: { address: '10.0.0.1', port: id.charCodeAt(0) } }));
+    store.chunk(id, 'c2s', 1, Buffer.from('x'));
+    store.close({ connectionId: id, t: 2 });
+  }
+  assert.deepEqual(store.listConnections().map((c) => c.id), ['b', 'c']);
+  assert.equal(store.totalBytes, 2 * (1 + CHUNK_OVERHEAD_BYTES));
+});
+
+test('a client-side connection is tied to the server-side one when both ends are ours', () => {
+  const server = new Emitter<CaptureEvents>();
+  const client = new Emitter<CaptureEvents>();
+  const store = new CaptureStore({ dissect: false });
+  const peers: unknown[] = [];
+  store.events.on('peer', (p) => peers.push(p));
+  store.attach(server);
+  store.attach(client);
+  client.emit('open', opened('c1', { side: 'client', local: { address: '127.0.0.1', port: 50000 }, remote: { address: '127.0.0.1', port: 8080 } }));
+  client.emit('open', opened('c2', { side: 'client', local: { address: '127.0.0.1', port: 50009 }, remote: { address: '127.0.0.1', port: 8080 } }));
+  server.emit('open', opened('s1'));
+  assert.deepEqual(peers, [{ clientId: 'c1', serverId: 's1' }]);
+  assert.equal(store.getConnection('c1')!.peerConnectionId, 's1');
+  assert.equal(store.getConnection('s1')!.peerConnectionId, 'c1');
+  assert.equal(store.getConnection('c2')!.peerConnectionId, undefined);
+});
+
+test('two sources using the same connection id are kept apart', () => {
+  const a = new Emitter<CaptureEvents>();
+  const b = new Emitter<CaptureEvents>();
+  const store = new CaptureStore({ dissect: false });
+  store.attach(a);
+  store.attach(b);
+  a.emit('open', opened('1'));
+  b.emit('open', opened('1', { side: 'client', local: { address: '10.0.0.2', port: 1 }, remote: { address: '10.0.0.3', port: 2 } }));
+  b.emit('chunk', { connectionId: '1', dir: 'c2s', t: 1, bytes: Buffer.from('b') });
+  const ids = store.listConnections().map((c) => c.id);
+  assert.equal(ids.length, 2);
+  assert.equal(store.chunks(ids[0]).length, 0);
+  assert.equal(store.chunks(ids[1]).length, 1);
+});
+
+test('clear() forgets closed connections and marks what open ones had', () => {
+  const store = new CaptureStore();
+  store.open(opened('a'));
+  store.open(opened('b', { remote: { address: '127.0.0.1', port: 1 } }));
+  store.chunk('a', 'c2s', 1, REQ);
+  store.chunk('b', 'c2s', 1, REQ);
+  store.close({ connectionId: 'b', t: 2 });
+  let cleared = 0;
+  store.events.on('clear', () => cleared++);
+  store.clear();
+  assert.equal(cleared, 1);
+  assert.deepEqual(store.listConnections().map((c) => c.id), ['a']);
+  assert.equal(store.totalBytes, 0);
+  assert.deepEqual(store.chunks('a').map((e) => [e.kind, e.offset]), [['dropped', 0]]);
+  store.chunk('a', 'c2s', 3, Buffer.from('GET /after HTTP/1.1\r\nHost: a\r\n\r\n'));
+  const last = store.chunks('a').at(-1)!;
+  assert.equal(last.offset, REQ.length, 'offsets continue after clear');
+  assert.equal(store.messages('a').at(-1)!.summary, 'GET /after HTTP/1.1');
+});
+
+test('readStreamRange joins chunks and refuses gaps', () => {
+  const entries = [
+    { kind: 'data' as const, dir: 'c2s' as const, t: 0, offset: 0, bytes: Buffer.from('abc') },
+    { kind: 'data' as const, dir: 's2c' as const, t: 0, offset: 0, bytes: Buffer.from('XYZ') },
+    { kind: 'data' as const, dir: 'c2s' as const, t: 0, offset: 3, bytes: Buffer.from('def') },
+  ];
+  assert.equal(readStreamRange(entries, 'c2s', 1, 5)?.toString(), 'bcde');
+  assert.equal(readStreamRange(entries, 'c2s', 4, 9), undefined);
+});

@@ -1,0 +1,144 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Emitter } from '../../../../server-core/util/emitter.js';
+import type { CaptureEvents } from '../../../../server-core/capture/types.js';
+import { readSettings, type WireplaySettings } from '../../../../extension/config/settings-model.js';
+import type { ServerFactory, ServerHandle, ServerStartOptions } from '../../../../extension/server/server-api.js';
+import { ServerController, type ControllerEnvironment } from '../../../../extension/server/server-controller.js';
+
+/** A server that never touches a socket: listen() succeeds or fails as told. */
+function fakeFactory(behaviour: { fail?: string } = {}) {
+  const created: { options: ServerStartOptions; handle: ServerHandle; capture: Emitter<CaptureEvents>; closed: boolean; mode: string }[] = [];
+  const factory: ServerFactory = (options) => {
+    const capture = new Emitter<CaptureEvents>();
+    const entry = { options, capture, closed: false, mode: options.mode } as (typeof created)[number];
+    entry.handle = {
+      listen: async () => {
+        if (behaviour.fail) throw Object.assign(new Error(behaviour.fail), { code: behaviour.fail });
+        const port = options.port || 40000 + created.length;
+        return { host: options.host, port, url: `http://${options.host}:${port}` };
+      },
+      close: async () => {
+        entry.closed = true;
+      },
+      setMode: (m) => {
+        entry.mode = m;
+      },
+      onCapture: (e, l) => capture.on(e, l),
+      onExchange: () => ({ dispose() {} }),
+      routes: () => [{ method: 'GET', path: '/', source: 'built-in' }],
+      onRoutesChanged: () => ({ dispose() {} }),
+      openConnections: () => 0,
+    };
+    created.push(entry);
+    return entry.handle;
+  };
+  return { factory, created };
+}
+
+function env(over: Partial<WireplaySettings> = {}, folder?: string, trusted = true) {
+  const warnings: string[] = [];
+  const e: ControllerEnvironment = {
+    settings: () => ({ ...readSettings(() => undefined), ...over }),
+    workspaceFolder: () => folder,
+    isTrusted: () => trusted,
+    warnOnce: (_k, m) => warnings.push(m),
+  };
+  return { env: e, warnings };
+}
+
+const log = { info() {}, warn() {}, error() {} };
+
+test('start, already running, stop: states and the handle closed', async () => {
+  const { factory, created } = fakeFactory();
+  const folder = mkdtempSync(join(tmpdir(), 'wp-ctl-'));
+  const c = new ServerController(factory, env({}, folder).env, log);
+  const states: string[] = [];
+  c.onState((s) => states.push(s));
+  const r = await c.start();
+  assert.equal(r.ok, true);
+  assert.equal(c.state, 'running');
+  assert.equal(created[0].options.staticRoot, folder);
+  assert.equal(created[0].options.host, '127.0.0.1');
+  const again = await c.start();
+  assert.equal(again.ok && again.alreadyRunning, true);
+  assert.equal(created.length, 1);
+  assert.equal(await c.stop(), true);
+  assert.equal(created[0].closed, true);
+  assert.deepEqual(states, ['starting', 'running', 'stopping', 'stopped']);
+  assert.equal(await c.stop(), false, 'stopping twice says so');
+  await c.dispose();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+test('a taken port is reported as portInUse with the port', async () => {
+  const { factory } = fakeFactory({ fail: 'EADDRINUSE' });
+  const c = new ServerController(factory, env({ port: 8080 }).env, log);
+  const r = await c.start();
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.reason, 'portInUse');
+  assert.equal(!r.ok && r.reason === 'portInUse' && r.port, 8080);
+  assert.equal(c.state, 'failed');
+  await c.dispose();
+});
+
+test('no workspace: a temporary static root, and a note that says so', async () => {
+  const { factory, created } = fakeFactory();
+  const c = new ServerController(factory, env().env, log);
+  const r = await c.start();
+  assert.ok(r.ok);
+  assert.match(r.notes.join(' '), /No folder is open/);
+  assert.match(created[0].options.staticRoot, /wireplay-root-/);
+  assert.ok(c.view().notices.length > 0);
+  await c.dispose();
+});
+
+test('a non-loopback host warns; the mode switches live', async () => {
+  const { factory, created } = fakeFactory();
+  const e = env({ host: '0.0.0.0' }, tmpdir());
+  const c = new ServerController(factory, e.env, log);
+  await c.start();
+  assert.equal(e.warnings.length, 1);
+  c.setMode('sequential');
+  assert.equal(created[0].mode, 'sequential');
+  assert.equal(c.view().mode, 'sequential');
+  await c.dispose();
+});
+
+test('untrusted workspace: a .mjs routes file is not loaded, and the view says why; JSON is', async () => {
+  const folder = mkdtempSync(join(tmpdir(), 'wp-ctl-'));
+  writeFileSync(join(folder, 'wireplay.routes.mjs'), 'export default {}');
+  const { factory, created } = fakeFactory();
+  const c = new ServerController(factory, env({}, folder, false).env, log);
+  await c.start();
+  assert.equal(created[0].options.allowCodeRoutes, false);
+  assert.match(c.routesView().problem ?? '', /not trusted/);
+  await c.dispose();
+  rmSync(join(folder, 'wireplay.routes.mjs'));
+  writeFileSync(join(folder, 'wireplay.routes.json'), '{}');
+  const d = new ServerController(factory, env({}, folder, false).env, log);
+  await d.start();
+  assert.equal(created[1].options.routesFile, join(folder, 'wireplay.routes.json'));
+  assert.equal(d.routesView().problem, undefined);
+  await d.dispose();
+  rmSync(folder, { recursive: true, force: true });
+});
+
+test('capture events feed the traffic model; dispose closes and refuses new starts', async () => {
+  const { factory, created } = fakeFactory();
+  const c = new ServerController(factory, env({}, tmpdir()).env, log);
+  await c.start();
+  created[0].capture.emit('open', {
+    connectionId: 'x', side: 'server', protocol: 'http', tls: false,
+    local: { address: '127.0.0.1', port: 1 }, remote: { address: '127.0.0.1', port: 2 }, t: 0, wallTime: 0,
+  });
+  assert.equal(c.openConnections, 1);
+  await c.dispose();
+  assert.equal(created[0].closed, true);
+  assert.equal(c.openConnections, 0);
+  const r = await c.start();
+  assert.equal(r.ok, false);
+});

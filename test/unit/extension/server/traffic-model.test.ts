@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { TrafficModel } from '../../../../extension/server/traffic-model.js';
+
+const open = (id: string, port: number, t = 0) => ({
+  connectionId: id,
+  side: 'server' as const,
+  protocol: 'http' as const,
+  tls: false,
+  local: { address: '127.0.0.1', port: 8080 },
+  remote: { address: '127.0.0.1', port },
+  t,
+  wallTime: 1_000_000 + t,
+});
+
+test('tracks connections, bytes both ways and closes', () => {
+  const m = new TrafficModel({ now: () => 2_000_000 });
+  const changes: string[] = [];
+  m.onChange((w) => changes.push(w));
+  m.opened(open('c1', 50001));
+  m.chunk({ connectionId: 'c1', dir: 'c2s', t: 1, bytes: Buffer.from('GET / HTTP/1.1\r\n\r\n') });
+  m.chunk({ connectionId: 'c1', dir: 's2c', t: 2, bytes: Buffer.alloc(100) });
+  assert.equal(m.open, 1);
+  const [row] = m.connectionRows();
+  assert.equal(row.peer, '127.0.0.1:50001');
+  assert.equal(row.bytesIn, 18);
+  assert.equal(row.bytesOut, 100);
+  m.closed({ connectionId: 'c1', t: 250 });
+  assert.equal(m.open, 0);
+  assert.equal(m.connectionRows()[0].closedAt, 1_000_250);
+  m.closed({ connectionId: 'c1', t: 300 });
+  assert.equal(m.open, 0, 'a second close changes nothing');
+  assert.ok(changes.includes('connections'));
+});
+
+test('one traffic row per exchange; a WebSocket upgrade turns its row into a session', () => {
+  const m = new TrafficModel({ now: () => 5000 });
+  m.opened(open('c1', 1));
+  m.exchange({ connectionId: 'c1', index: 1, method: 'GET', target: '/echo', status: 200, durationMs: 3 });
+  m.exchange({ connectionId: 'c1', index: 2, method: 'GET', target: '/ws/echo', status: 101, durationMs: 1 });
+  m.switched({ connectionId: 'c1', t: 5, protocol: 'ws', c2sOffset: 0, s2cOffset: 0 });
+  // a masked 2-byte text frame from the client, then an unmasked one from the server
+  m.chunk({ connectionId: 'c1', dir: 'c2s', t: 6, bytes: Buffer.from([0x81, 0x82, 1, 2, 3, 4, 5, 6]) });
+  m.chunk({ connectionId: 'c1', dir: 's2c', t: 7, bytes: Buffer.from([0x81, 0x02, 0x68, 0x69]) });
+  const rows = m.trafficRows();
+  assert.equal(rows.length, 2);
+  assert.deepEqual(rows.map((r) => r.id), ['c1#1', 'c1#2']);
+  assert.equal(rows[1].kind, 'ws');
+  assert.equal(rows[1].method, 'WS');
+  assert.equal(rows[1].messages, 2);
+  assert.equal(rows[1].done, false);
+  assert.equal(m.connectionRows()[0].protocol, 'ws');
+  m.closed({ connectionId: 'c1', t: 10 });
+  assert.equal(m.trafficById('c1#2')?.done, true);
+});
+
+test('lists stay bounded; open connections are never dropped', () => {
+  const m = new TrafficModel({ maxConnections: 3, maxTraffic: 5 });
+  for (let i = 0; i < 10; i++) {
+    m.opened(open(`c${i}`, i));
+    m.exchange({ connectionId: `c${i}`, index: 1, method: 'GET', target: `/${i}`, status: 200, durationMs: 1 });
+    if (i < 8) m.closed({ connectionId: `c${i}`, t: 1 });
+  }
+  const conns = m.connectionRows();
+  assert.ok(conns.length <= 3);
+  assert.ok(conns.some((c) => c.id === 'c8') && conns.some((c) => c.id === 'c9'));
+  assert.deepEqual(m.trafficRows().map((r) => r.target), ['/5', '/6', '/7', '/8', '/9']);
+  assert.deepEqual(m.totals(), { connections: 10, traffic: 10 });
+});
+
+test('clear keeps open connections; closeAll marks the rest closed', () => {
+  const m = new TrafficModel();
+  m.opened(open('a', 1));
+  m.opened(open('b', 2));
+  m.closed({ connectionId: 'a', t: 1 });
+  m.exchange({ connectionId: 'b', index: 1, method: 'GET', target: '/', status: 200, durationMs: 1 });
+  m.clear();
+  assert.deepEqual(m.connectionRows().map((c) => c.id), ['b']);
+  assert.equal(m.trafficRows().length, 0);
+  m.closeAll();
+  assert.equal(m.open, 0);
+  assert.ok(m.connectionRows()[0].closedAt !== undefined);
+});

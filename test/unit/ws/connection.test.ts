@@ -1,0 +1,147 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { WebSocketConnection, type CloseEvent } from '../../../server-core/ws/connection.js';
+import { encodeFrame, closePayload } from '../../../server-core/ws/frame-encoder.js';
+import type { WebSocketConnectionOptions } from '../../../server-core/ws/types.js';
+import { FakeSocket } from '../../support/ws-fake-socket.js';
+
+async function open(role: 'server' | 'client', options: WebSocketConnectionOptions = {}) {
+  const sock = new FakeSocket(role);
+  const conn = new WebSocketConnection(sock.asDuplex(), { role, id: 'x', protocol: '', extensions: '', deflate: null, options });
+  conn.start(Buffer.alloc(0));
+  await new Promise<void>((r) => process.nextTick(r));
+  return { sock, conn };
+}
+const closed = (conn: WebSocketConnection) => new Promise<CloseEvent>((r) => conn.on('close', r));
+
+test('send() writes unmasked frames on the server and masked ones (fresh key each) on the client', async () => {
+  const s = await open('server');
+  s.conn.send('hi');
+  s.conn.send(Buffer.from([1, 2]));
+  s.conn.send(Buffer.from('as text'), { binary: false });
+  assert.deepEqual(s.sock.frames.map((f) => [f.opcode, f.masked, f.payload.toString('latin1')]), [[1, false, 'hi'], [2, false, '\x01\x02'], [1, false, 'as text']]);
+  const c = await open('client');
+  c.conn.send('a');
+  c.conn.send('a');
+  assert.ok(c.sock.frames.every((f) => f.masked));
+  assert.notDeepEqual(c.sock.frames[0].maskKey, c.sock.frames[1].maskKey);
+  assert.equal(c.sock.frames[0].payload.toString(), 'a');
+  s.conn.terminate();
+  c.conn.terminate();
+});
+
+test('counts messages, frames and bytes both ways', async () => {
+  const { sock, conn } = await open('server');
+  sock.emit('data', Buffer.concat([encodeFrame({ opcode: 1, payload: 'abc', mask: true }), encodeFrame({ opcode: 2, fin: false, payload: 'd', mask: true }), encodeFrame({ opcode: 0, payload: 'e', mask: true })]));
+  conn.send('xyz');
+  assert.deepEqual(conn.stats, { messagesReceived: 2, messagesSent: 1, framesReceived: 3, framesSent: 1, bytesReceived: 9 + 7 + 7, bytesSent: 5 });
+  conn.terminate();
+});
+
+test('backpressure: send() returns false past the high-water mark and drain follows', async () => {
+  const { sock, conn } = await open('server', { highWaterMark: 1000 });
+  sock.writableLength = 0;
+  assert.equal(conn.send(Buffer.alloc(10)), true);
+  sock.writableLength = 5000;
+  assert.equal(conn.bufferedAmount, 5000);
+  assert.equal(conn.send(Buffer.alloc(10)), false);
+  let drained = 0;
+  conn.on('drain', () => drained++);
+  sock.writableLength = 0;
+  sock.emit('drain');
+  assert.equal(drained, 1);
+  conn.terminate();
+});
+
+test('closing handshake started here: close frame out, the peer\'s close completes it, the server ends TCP', async () => {
+  const { sock, conn } = await open('server');
+  const done = closed(conn);
+  conn.close(1000, 'bye');
+  assert.equal(conn.readyState, 'closing');
+  assert.equal(conn.send('late'), false);
+  const last = sock.frames.at(-1)!;
+  assert.equal(last.opcode, 8);
+  assert.deepEqual(last.payload, closePayload(1000, 'bye'));
+  assert.equal(sock.ended, false);
+  sock.emit('data', encodeFrame({ opcode: 8, payload: closePayload(1000), mask: true }));
+  assert.equal(sock.ended, true);
+  sock.destroy();
+  const ev = await done;
+  assert.deepEqual([ev.code, ev.wasClean], [1000, true]);
+});
+
+test('the close timeout ends a connection whose peer never answers the close', async () => {
+  const { conn } = await open('client', { closeTimeout: 20 });
+  const done = closed(conn);
+  conn.close(1001);
+  const ev = await done;
+  assert.equal(ev.code, 1006);
+  assert.equal(ev.wasClean, false);
+});
+
+test('a ping without a pong within pingTimeout fails the connection with 1011', async () => {
+  const { sock, conn } = await open('server', { pingTimeout: 20, closeTimeout: 20 });
+  const errors: Error[] = [];
+  conn.on('error', (e) => errors.push(e));
+  const done = closed(conn);
+  conn.ping('are you there');
+  assert.equal(sock.frames[0].opcode, 9);
+  const ev = await done;
+  assert.equal((errors[0] as { code?: string }).code, 'WS_PING_TIMEOUT');
+  assert.equal(sock.frames.at(-1)!.opcode, 8);
+  assert.equal(sock.frames.at(-1)!.payload.readUInt16BE(0), 1011);
+  assert.equal(ev.code, 1011);
+});
+
+test('a pong in time clears the ping timer', async () => {
+  const { sock, conn } = await open('server', { pingTimeout: 30 });
+  const pongs: Buffer[] = [];
+  conn.on('pong', (p) => pongs.push(p));
+  conn.ping('x');
+  sock.emit('data', encodeFrame({ opcode: 10, payload: 'x', mask: true }));
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(conn.readyState, 'open');
+  assert.equal(pongs.length, 1);
+  conn.terminate();
+});
+
+test('autoPong can be switched off at run time', async () => {
+  const { sock, conn } = await open('server');
+  conn.autoPong = false;
+  sock.emit('data', encodeFrame({ opcode: 9, payload: 'p', mask: true }));
+  assert.equal(sock.frames.length, 0);
+  conn.pong('p');
+  assert.equal(sock.frames[0].opcode, 10);
+  conn.terminate();
+});
+
+test('sendRaw writes composer bytes untouched and in order', async () => {
+  const { sock, conn } = await open('client');
+  const sent: Buffer[] = [];
+  conn.on('frameSent', (f) => sent.push(f.bytes));
+  const broken = encodeFrame({ opcode: 5, rsv2: true, payload: 'x', declaredLength: 3 });
+  conn.send('before');
+  conn.sendRaw(broken);
+  conn.send('after');
+  assert.deepEqual(sock.written[1], broken);
+  assert.equal(sent.length, 3);
+  assert.deepEqual(sent[1], broken);
+  conn.terminate();
+});
+
+test('the peer ending TCP without a close frame reports 1006', async () => {
+  const { sock, conn } = await open('server');
+  const done = closed(conn);
+  sock.emit('end');
+  assert.ok(sock.ended);
+  sock.destroy();
+  const ev = await done;
+  assert.deepEqual([ev.code, ev.wasClean], [1006, false]);
+});
+
+test('close() validates its code and reason', async () => {
+  const { conn } = await open('server');
+  assert.throws(() => conn.close(1005), RangeError);
+  assert.throws(() => conn.close(1000, 'x'.repeat(124)), RangeError);
+  conn.terminate();
+});

@@ -1,0 +1,102 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { FrameParser } from '../../../server-core/ws/frame-parser.js';
+import { encodeFrame } from '../../../server-core/ws/frame-encoder.js';
+import type { FrameHeader, WebSocketError, WebSocketFrame } from '../../../server-core/ws/types.js';
+
+function collect(role: 'server' | 'client', enforce = true, opts: { maxPayload?: number; perMessageDeflate?: boolean } = {}) {
+  const frames: WebSocketFrame[] = [];
+  const headers: FrameHeader[] = [];
+  const errors: WebSocketError[] = [];
+  const violations: WebSocketError[] = [];
+  const parser = new FrameParser(
+    { onFrameHeader: (h) => headers.push({ ...h }), onFrame: (f) => frames.push(f), onError: (e) => errors.push(e), onViolation: (v) => violations.push(v) },
+    { role, enforce, ...opts },
+  );
+  return { parser, frames, headers, errors, violations };
+}
+
+test('records the offset of every header field, the masking key and the payload', () => {
+  const key = Buffer.from('01020304', 'hex');
+  const stream = Buffer.concat([encodeFrame({ opcode: 1, payload: 'hi', mask: key }), encodeFrame({ opcode: 2, payload: Buffer.alloc(70000, 7), mask: key })]);
+  const { parser, frames } = collect('server');
+  parser.push(stream.subarray(0, 5));
+  parser.push(stream.subarray(5));
+  assert.equal(frames.length, 2);
+  const [a, b] = frames;
+  assert.deepEqual([a.span, a.byte0Span, a.byte1Span, a.extendedLengthSpan, a.maskKeySpan, a.payloadSpan], [
+    { start: 0, end: 8 }, { start: 0, end: 1 }, { start: 1, end: 2 }, null, { start: 2, end: 6 }, { start: 6, end: 8 },
+  ]);
+  assert.equal(a.lengthBits, 7);
+  assert.deepEqual([b.span, b.byte0Span, b.byte1Span, b.extendedLengthSpan, b.maskKeySpan, b.payloadSpan, b.lengthBits], [
+    { start: 8, end: 8 + 14 + 70000 }, { start: 8, end: 9 }, { start: 9, end: 10 }, { start: 10, end: 18 }, { start: 18, end: 22 }, { start: 22, end: 22 + 70000 }, 64,
+  ]);
+  assert.ok(b.payload.every((x) => x === 7));
+  assert.equal(parser.bytesReceived, stream.length);
+});
+
+test('onFrameHeader comes before the payload has arrived', () => {
+  const { parser, headers, frames } = collect('client');
+  const f = encodeFrame({ opcode: 2, payload: Buffer.alloc(1000) });
+  parser.push(f.subarray(0, 10));
+  assert.equal(headers.length, 1);
+  assert.equal(headers[0].payloadLength, 1000);
+  assert.equal(frames.length, 0);
+  parser.push(f.subarray(10));
+  assert.equal(frames.length, 1);
+});
+
+test('lenient mode (a dissector on a capture) reads unmasked client frames and reports violations without stopping', () => {
+  const { parser, frames, errors, violations } = collect('server', false);
+  parser.push(Buffer.concat([
+    encodeFrame({ opcode: 1, payload: 'unmasked' }),
+    encodeFrame({ opcode: 5, payload: 'reserved', mask: true }),
+    encodeFrame({ opcode: 1, payload: Buffer.from([0xff]), mask: true }),
+    encodeFrame({ opcode: 8, payload: Buffer.from([0x03, 0xed]), mask: true }),
+    encodeFrame({ opcode: 1, payload: 'last', mask: true }),
+  ]));
+  assert.deepEqual(errors, []);
+  assert.deepEqual(frames.map((f) => f.opcode), [1, 5, 1, 8, 1]);
+  assert.deepEqual(violations.map((v) => v.code), ['WS_RESERVED_OPCODE', 'WS_INVALID_UTF8', 'WS_INVALID_CLOSE_CODE']);
+});
+
+test('strict mode stops at the first error and ignores everything after', () => {
+  const { parser, frames, errors } = collect('server');
+  parser.push(encodeFrame({ opcode: 1, payload: 'ok', mask: true }));
+  parser.push(encodeFrame({ opcode: 1, payload: 'no mask' }));
+  parser.push(encodeFrame({ opcode: 1, payload: 'later', mask: true }));
+  assert.equal(frames.length, 1);
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].code, 'WS_UNMASKED_FRAME');
+  assert.equal(errors[0].closeCode, 1002);
+  assert.equal(parser.failed, true);
+});
+
+test('maxPayload: a frame over it fails with 1009 as soon as the length is read', () => {
+  const { parser, errors } = collect('client', true, { maxPayload: 100 });
+  parser.push(Buffer.from([0x82, 0x7e, 0x00, 0x65]));
+  assert.equal(errors[0]?.code, 'WS_MESSAGE_TOO_BIG');
+  assert.equal(errors[0]?.closeCode, 1009);
+  const ok = collect('client', true, { maxPayload: 100 });
+  ok.parser.push(encodeFrame({ opcode: 2, payload: Buffer.alloc(100) }));
+  assert.equal(ok.frames.length, 1);
+});
+
+test('RSV1 is accepted on a data frame once permessage-deflate is negotiated', () => {
+  const { parser, frames, errors } = collect('client', true, { perMessageDeflate: true });
+  parser.push(encodeFrame({ opcode: 2, rsv1: true, payload: Buffer.from([0]) }));
+  assert.deepEqual(errors, []);
+  assert.equal(frames[0].rsv1, true);
+});
+
+test('random bytes never throw out of the parser, in either mode and role', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), fc.boolean(), fc.boolean(), fc.integer({ min: 1, max: 50 }), (bytes, enforce, server, chunk) => {
+      const { parser } = collect(server ? 'server' : 'client', enforce, { maxPayload: 1 << 20 });
+      const b = Buffer.from(bytes);
+      for (let i = 0; i < b.length; i += chunk) parser.push(b.subarray(i, i + chunk));
+    }),
+    { numRuns: 500 },
+  );
+});

@@ -1,0 +1,136 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
+import type { RequestHead } from '../../../server-core/http/parser-types.js';
+import { acceptKey, isValidKey, validateHandshake, isRefusal, serializeRefusal, serializeAccept, isWebSocketUpgrade } from '../../../server-core/ws/handshake.js';
+import { handleUpgrade } from '../../../server-core/ws/upgrade.js';
+import type { ServerRequest } from '../../../server-core/http/handler-types.js';
+import type { Socket } from 'node:net';
+import { FakeSocket } from '../../support/ws-fake-socket.js';
+
+function head(text: string): RequestHead {
+  let h: RequestHead | null = null;
+  const p = new HttpMessageParser('request', {
+    onHead: (x) => {
+      h = x as RequestHead;
+      return 'upgrade';
+    },
+    onMessageComplete: () => {},
+    onError: (e) => {
+      throw e;
+    },
+  });
+  p.push(Buffer.from(text.replace(/\n/g, '\r\n') + '\r\n'));
+  assert.ok(h);
+  return h;
+}
+
+const KEY = 'dGhlIHNhbXBsZSBub25jZQ==';
+const good = (extra = '', method = 'GET', version = '1.1') =>
+  `${method} /chat HTTP/${version}\nHost: server.example.com\nUpgrade: websocket\nConnection: Upgrade\nSec-WebSocket-Key: ${KEY}\nSec-WebSocket-Version: 13\n${extra}`;
+
+test('Sec-WebSocket-Accept of the RFC 6455 §1.3 example', () => {
+  assert.equal(acceptKey(KEY), 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+});
+
+test('a key must be the base64 of exactly 16 bytes', () => {
+  assert.ok(isValidKey(KEY));
+  assert.ok(!isValidKey('dGhlIHNhbXBsZSBub25jZQ='));
+  assert.ok(!isValidKey('dGhlIHNhbXBsZSBub25jZR=='), 'non-zero padding bits');
+  assert.ok(!isValidKey('dGhlIHNhbXBsZSBub25jZXh4'));
+  assert.ok(!isValidKey(''));
+});
+
+test('accepts a valid handshake with token lists in any case', () => {
+  const v = validateHandshake(head(good('Sec-WebSocket-Protocol: chat, superchat\nOrigin: http://example.com\n').replace('Upgrade: websocket', 'Upgrade: WebSocket').replace('Connection: Upgrade', 'Connection: keep-alive, UPGRADE')));
+  assert.ok(!isRefusal(v));
+  assert.deepEqual(v.protocols, ['chat', 'superchat']);
+  assert.equal(v.origin, 'http://example.com');
+});
+
+const refusals: [string, string, number][] = [
+  ['POST', good('', 'POST'), 405],
+  ['HTTP/1.0', good('', 'GET', '1.0'), 400],
+  ['no Upgrade', good().replace('Upgrade: websocket\n', ''), 400],
+  ['Upgrade: h2c', good().replace('Upgrade: websocket', 'Upgrade: h2c'), 400],
+  ['no Connection: upgrade', good().replace('Connection: Upgrade', 'Connection: keep-alive'), 400],
+  ['no key', good().replace(`Sec-WebSocket-Key: ${KEY}\n`, ''), 400],
+  ['short key', good().replace(KEY, 'AAAA'), 400],
+  ['two keys', good(`Sec-WebSocket-Key: ${KEY}\n`), 400],
+  ['no version', good().replace('Sec-WebSocket-Version: 13\n', ''), 400],
+  ['version 8', good().replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 8'), 426],
+  ['version 14', good().replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: 14'), 426],
+  ['version garbage', good().replace('Sec-WebSocket-Version: 13', 'Sec-WebSocket-Version: x13'), 400],
+  ['bad subprotocol', good('Sec-WebSocket-Protocol: a b\n'), 400],
+];
+for (const [name, req, status] of refusals) {
+  test(`refuses ${name} with ${status}`, () => {
+    const v = validateHandshake(head(req));
+    assert.ok(isRefusal(v), 'accepted');
+    assert.equal(v.status, status);
+    const bytes = serializeRefusal(v).toString('latin1');
+    assert.match(bytes, new RegExp(`^HTTP/1.1 ${status} `));
+    assert.match(bytes, /\r\nConnection: close\r\n/);
+    if (status === 426) assert.match(bytes, /\r\nSec-WebSocket-Version: 13\r\n/);
+    if (status === 405) assert.match(bytes, /\r\nAllow: GET\r\n/);
+  });
+}
+
+test('isWebSocketUpgrade looks at the Upgrade header only, so a POST upgrade still reaches handleUpgrade (405)', () => {
+  assert.ok(isWebSocketUpgrade(head(good('', 'POST'))));
+  assert.ok(!isWebSocketUpgrade(head('GET / HTTP/1.1\nHost: x\nUpgrade: h2c\nConnection: upgrade\n')));
+});
+
+test('the 101 carries the accept key, the subprotocol and the extensions, and rejects header injection', () => {
+  const r = serializeAccept(KEY, 'chat', 'permessage-deflate', { 'X-Demo': '1' }).toString('latin1');
+  assert.equal(r, `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\nX-Demo: 1\r\n\r\n`);
+  assert.throws(() => serializeAccept(KEY, '', '', { 'X-A': 'a\r\nSet-Cookie: x' }), TypeError);
+});
+
+function request(text: string): ServerRequest {
+  const h = head(text);
+  return { connectionId: 'c1', head: h, method: h.method } as unknown as ServerRequest;
+}
+
+function upgradeWith(text: string, route: Parameters<typeof handleUpgrade>[3], options?: Parameters<typeof handleUpgrade>[4]) {
+  const sock = new FakeSocket('server');
+  const conn = handleUpgrade(request(text), sock as unknown as Socket, Buffer.alloc(0), route, options);
+  return { conn, sock, out: Buffer.concat(sock.written).toString('latin1') };
+}
+
+test('handleUpgrade: Origin outside the allow-list → 403 and the socket ends', () => {
+  const { conn, sock, out } = upgradeWith(good('Origin: http://evil.example\n'), { handler: {}, origins: ['http://good.example'] });
+  assert.equal(conn, null);
+  assert.match(out, /^HTTP\/1.1 403 Forbidden\r\n/);
+  assert.ok(sock.ended);
+  const missing = upgradeWith(good(), { handler: {}, origins: ['http://good.example'] });
+  assert.match(missing.out, /^HTTP\/1.1 403 /);
+  const ok = upgradeWith(good('Origin: http://good.example\n'), { handler: {}, origins: ['http://good.example'] });
+  assert.match(ok.out, /^HTTP\/1.1 101 /);
+  ok.conn?.terminate();
+});
+
+test('handleUpgrade: subprotocol chosen by the endpoint\'s preference, extensions negotiated, onOpen called', async () => {
+  let opened = 0;
+  const { conn, out } = upgradeWith(good('Sec-WebSocket-Protocol: b, a\nSec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\n'), {
+    handler: { onOpen: () => opened++ },
+    protocols: ['a', 'b'],
+  });
+  assert.ok(conn);
+  assert.equal(conn.protocol, 'a');
+  assert.equal(conn.extensions, 'permessage-deflate');
+  assert.equal(conn.readyState, 'open');
+  assert.match(out, /\r\nSec-WebSocket-Protocol: a\r\n/);
+  assert.match(out, /\r\nSec-WebSocket-Extensions: permessage-deflate\r\n/);
+  await new Promise((r) => process.nextTick(r));
+  assert.equal(opened, 1);
+  conn.terminate();
+});
+
+test('handleUpgrade: a malformed Sec-WebSocket-Extensions → 400; compression switched off → no extension', () => {
+  assert.match(upgradeWith(good('Sec-WebSocket-Extensions: permessage-deflate; =x\n'), { handler: {} }).out, /^HTTP\/1.1 400 /);
+  const off = upgradeWith(good('Sec-WebSocket-Extensions: permessage-deflate\n'), { handler: {} }, { perMessageDeflate: false });
+  assert.equal(off.conn?.extensions, '');
+  assert.doesNotMatch(off.out, /Sec-WebSocket-Extensions/);
+  off.conn?.terminate();
+});

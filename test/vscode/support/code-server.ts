@@ -1,0 +1,247 @@
+// The code-server harness: a fresh code-server on 127.0.0.1 (Node 24 from
+// .cache/, installed by scripts/setup-code-server.mjs), Chromium through
+// playwright-core, the extension-host suite bundled for `extensionTestsPath`.
+// Every process is started in its own group and stopped by its PID's group.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+
+export const root = join(import.meta.dirname, '../../..');
+export const artifacts = join(root, 'test-artifacts/vscode');
+
+interface Marker {
+  codeServer: string;
+  node: string;
+  codeServerBin: string;
+  nodeBin: string;
+}
+
+/** Installs code-server into .cache/ when missing (a no-op when present), then returns its paths. */
+export function ensureCodeServer(): Marker {
+  const r = spawnSync(process.execPath, [join(root, 'scripts/setup-code-server.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('scripts/setup-code-server.mjs failed; see its output above');
+  const marker = JSON.parse(readFileSync(join(root, '.cache/code-server/wireplay-ready.json'), 'utf8')) as Marker;
+  return { ...marker, codeServerBin: join(root, marker.codeServerBin), nodeBin: join(root, marker.nodeBin) };
+}
+
+/** Builds the extension bundles when dist/ lacks them. */
+export function ensureBuilt(): void {
+  if (existsSync(join(root, 'dist/extension.js')) && existsSync(join(root, 'dist/webview/sidebar.js'))) return;
+  const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) throw new Error('the build failed');
+}
+
+/** Bundles the extension-host suite into a fresh folder under .cache/ (so `mocha` resolves from node_modules). */
+export async function buildSuite(): Promise<{ dir: string; entry: string; results: string }> {
+  const base = join(root, '.cache/vscode-suite');
+  mkdirSync(base, { recursive: true });
+  const dir = mkdtempSync(join(base, 'run-'));
+  const entry = join(dir, 'index.js');
+  await build({
+    entryPoints: [join(root, 'test/vscode/extension-host/index.ts')],
+    outfile: entry,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+    sourcemap: 'inline',
+    logLevel: 'warning',
+  });
+  // The repository's package.json says "type": "module"; the bundle is CommonJS.
+  writeFileSync(join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+  return { dir, entry, results: join(dir, 'results.json') };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface CodeServer {
+  port: number;
+  base: string;
+  workspace: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface CodeServerOptions {
+  marker: Marker;
+  workspace: string;
+  extensionsDir: string;
+  env?: Record<string, string>;
+}
+
+function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  const kill = (signal: NodeJS.Signals) => {
+    try {
+      if (child.pid) process.kill(-child.pid, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+  kill('SIGTERM');
+  return Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]).then(() => kill('SIGKILL'));
+}
+
+export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  const port = await freePort();
+  const userData = mkdtempSync(join(tmpdir(), 'wireplay-cs-data-'));
+  const env = {
+    ...process.env,
+    ...options.env,
+    PATH: `${dirname(options.marker.nodeBin)}${delimiter}${process.env.PATH ?? ''}`,
+  };
+  const child = spawn(
+    options.marker.codeServerBin,
+    [
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--extensions-dir', options.extensionsDir,
+      '--user-data-dir', userData,
+      '--vscode-option', 'enable-smoke-test-driver',
+      options.workspace,
+    ],
+    { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
+  );
+  let out = '';
+  child.stdout?.on('data', (d) => (out += d));
+  child.stderr?.on('data', (d) => (out += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const server: CodeServer = {
+    port,
+    base: `http://127.0.0.1:${port}`,
+    workspace: options.workspace,
+    output: () => out,
+    stop: async () => {
+      await stopGroup(child, exited);
+      rmSync(userData, { recursive: true, force: true });
+    },
+  };
+  const deadline = Date.now() + 120_000;
+  let gone = false;
+  void exited.then(() => (gone = true));
+  while (Date.now() < deadline) {
+    if (gone) throw new Error(`code-server exited early:\n${out}`);
+    try {
+      const res = await fetch(`${server.base}/healthz`);
+      if (res.ok) return server;
+    } catch {
+      // not yet listening
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  await server.stop();
+  throw new Error(`code-server did not answer within 120 s:\n${out}`);
+}
+
+/** The workbench URL, optionally loading an extension from a folder and running a test module in its host. */
+export function workbenchUrl(cs: CodeServer, payload: { devPath?: string; testsPath?: string } = {}): string {
+  const params = new URLSearchParams({ folder: cs.workspace });
+  const entries: [string, string][] = [];
+  if (payload.devPath) entries.push(['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${cs.port}${payload.devPath}`]);
+  if (payload.testsPath) entries.push(['extensionTestsPath', `vscode-remote://127.0.0.1:${cs.port}${payload.testsPath}`]);
+  if (entries.length) params.set('payload', JSON.stringify(entries));
+  return `${cs.base}/?${params}`;
+}
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+export async function waitForFile(path: string, ms: number, alive?: () => string | undefined): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      try {
+        JSON.parse(text);
+        return text;
+      } catch {
+        // still being written
+      }
+    }
+    const dead = alive?.();
+    if (dead) throw new Error(dead);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${path} never appeared (waited ${Math.round(ms / 1000)} s)`);
+}
+
+export async function openWorkbench(browser: Browser, url: string, name = 'workbench'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // The browser console goes to an artifact, for diagnosing failures.
+  mkdirSync(artifacts, { recursive: true });
+  const consoleLog = join(artifacts, `${name}-console.log`);
+  writeFileSync(consoleLog, '');
+  page.on('console', (m) => appendFileSync(consoleLog, `[${m.type()}] ${m.text()}\n`));
+  page.on('pageerror', (e) => appendFileSync(consoleLog, `[pageerror] ${e.message}\n`));
+  await page.goto(url);
+  await page.waitForSelector('.monaco-workbench', { timeout: 120_000 });
+  // The status bar appears once the workbench has restored.
+  await page.waitForSelector('.statusbar', { timeout: 120_000 });
+  return page;
+}
+
+/**
+ * Runs a command from the palette by its title. Contributed commands appear a
+ * little after the workbench (once the extension host has scanned the
+ * extensions), so the palette is reopened until the command is listed.
+ */
+export async function runCommand(page: Page, title: string, ms = 90_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  const input = page.locator('.quick-input-widget input');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 30_000 });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ state: 'visible', timeout: 3000 });
+      break;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the palette never listed "${title}"`, { cause: err });
+    }
+  }
+  await page.keyboard.press('Enter');
+}
+
+/** The frame (webviews live in nested iframes) that contains `selector`. */
+export async function frameWith(page: Page, selector: string, ms = 60_000): Promise<Frame> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if (await frame.$(selector)) return frame;
+      } catch {
+        // detached while looking
+      }
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no frame with ${selector} within ${Math.round(ms / 1000)} s`);
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(artifacts, { recursive: true });
+  await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}

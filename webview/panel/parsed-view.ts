@@ -1,0 +1,224 @@
+// The Parsed inspector: for HTTP, the status, headers, sizes, timing breakdown
+// and the body rendered by its type (pretty JSON, text, HTML source, image,
+// hex); for WebSocket, the live message log; for anything else, the dissected
+// messages and the bytes as text with escapes.
+import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
+import type { TimingBreakdown } from '../protocol.js';
+import { decodeUtf8, formatBytes, formatMs, fromBase64, HEX2, toBase64, toEscapedText } from './bytes-util.js';
+import type { ConnCapture, HttpExchange } from './store.js';
+import { VirtualScroller, esc } from './virtual.js';
+
+const OPNAMES: Record<number, string> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
+const BODY_PREVIEW_LIMIT = 2 * 1024 * 1024;
+
+export function hexDump(bytes: Uint8Array, limit = 4096): string {
+  const lines: string[] = [];
+  const n = Math.min(bytes.length, limit);
+  for (let i = 0; i < n; i += 16) {
+    let hex = '';
+    let asc = '';
+    for (let j = i; j < i + 16; j++) {
+      if (j < n) {
+        hex += HEX2[bytes[j]] + ' ';
+        asc += bytes[j] >= 0x20 && bytes[j] < 0x7f ? String.fromCharCode(bytes[j]) : '.';
+      } else hex += '   ';
+    }
+    lines.push(`${i.toString(16).padStart(8, '0')}  ${hex} ${asc}`);
+  }
+  if (bytes.length > n) lines.push(`… ${bytes.length - n} more bytes`);
+  return lines.join('\n');
+}
+
+/** How a body is shown, from its Content-Type and a sniff of its bytes. */
+export function bodyKind(contentType: string, bytes: Uint8Array): 'json' | 'html' | 'image' | 'text' | 'binary' | 'empty' {
+  if (bytes.length === 0) return 'empty';
+  const ct = contentType.toLowerCase();
+  if (/^image\/(png|jpeg|gif|webp|svg\+xml|bmp|x-icon|vnd\.microsoft\.icon)/.test(ct)) return 'image';
+  if (ct.includes('json')) return 'json';
+  if (ct.includes('html')) return 'html';
+  if (ct.startsWith('text/') || ct.includes('xml') || ct.includes('javascript') || ct.includes('x-www-form-urlencoded')) return 'text';
+  // No or unknown type: text if it decodes without control bytes.
+  const sample = bytes.subarray(0, 512);
+  for (const b of sample) if (b === 0 || (b < 9) || (b > 13 && b < 32)) return 'binary';
+  const text = decodeUtf8(sample);
+  if (/^\s*[[{]/.test(text)) return 'json';
+  return text.includes('\ufffd') ? 'binary' : 'text';
+}
+
+function timingBars(t: TimingBreakdown): string {
+  const parts: [string, number | undefined, string][] = [
+    ['DNS', t.dns, 'dns'],
+    ['Connect', t.connect, 'connect'],
+    ['TLS', t.tls, 'tls'],
+    ['Waiting (first byte)', t.firstByte, 'wait'],
+    ['Download', t.download, 'download'],
+  ];
+  const total = t.total ?? parts.reduce((s, p) => s + (p[1] ?? 0), 0);
+  let x = 0;
+  const rows = parts
+    .filter((p) => p[1] !== undefined)
+    .map(([name, v, cls]) => {
+      const w = total > 0 ? Math.max(0.5, (v! / total) * 100) : 0;
+      const row = `<div class="tm-row"><span class="tm-name">${name}</span><span class="tm-track"><span class="tm-bar ${cls}" style="margin-left:${x}%;width:${w}%"></span></span><span class="tm-v">${formatMs(v!)}</span></div>`;
+      x = Math.min(100 - w, x + w);
+      return row;
+    });
+  return `<div class="timing">${rows.join('')}<div class="tm-row total"><span class="tm-name">Total</span><span class="tm-track"></span><span class="tm-v">${formatMs(total)}</span></div></div>`;
+}
+
+export function renderBody(contentType: string, bytes: Uint8Array, truncated: boolean): string {
+  const kind = bodyKind(contentType, bytes);
+  const note = truncated ? '<div class="note">The body is longer than the preview; the Bytes view shows all of it.</div>' : '';
+  switch (kind) {
+    case 'empty':
+      return '<div class="note">No body.</div>';
+    case 'json': {
+      const text = decodeUtf8(bytes);
+      try {
+        return `${note}<pre class="body json">${esc(JSON.stringify(JSON.parse(text), null, 2))}</pre>`;
+      } catch {
+        return `${note}<div class="note">Not valid JSON; shown as text.</div><pre class="body">${esc(text)}</pre>`;
+      }
+    }
+    case 'image':
+      return `${note}<img class="body-img" alt="response image" src="data:${esc(contentType.split(';')[0])};base64,${toBase64(bytes)}">`;
+    case 'html':
+    case 'text':
+      return `${note}<pre class="body ${kind}">${esc(decodeUtf8(bytes))}</pre>`;
+    case 'binary':
+      return `${note}<pre class="body hex">${esc(hexDump(bytes))}</pre>`;
+  }
+}
+
+export class ParsedView {
+  readonly el: HTMLDivElement;
+  private readonly content: HTMLDivElement;
+  private readonly logHost: HTMLDivElement;
+  private readonly log: VirtualScroller;
+  private capture: ConnCapture | undefined;
+  private version = -1;
+  private exchangeIndex = -1;
+
+  constructor() {
+    this.el = document.createElement('div');
+    this.el.className = 'parsed-view';
+    this.content = document.createElement('div');
+    this.content.className = 'parsed-content';
+    this.logHost = document.createElement('div');
+    this.logHost.className = 'ws-log';
+    this.el.append(this.content, this.logHost);
+    this.log = new VirtualScroller(this.logHost, 24, (r) => this.drawLog(r));
+    this.log.scroller.tabIndex = 0;
+    this.log.scroller.setAttribute('aria-label', 'WebSocket messages');
+    this.content.addEventListener('change', (e) => {
+      const sel = e.target as HTMLSelectElement;
+      if (sel.classList.contains('exchange-pick')) {
+        this.exchangeIndex = Number(sel.value);
+        this.version = -1;
+        this.refresh();
+      }
+    });
+  }
+
+  show(capture: ConnCapture | undefined): void {
+    if (capture !== this.capture) {
+      this.capture = capture;
+      this.version = -1;
+      this.exchangeIndex = -1;
+    }
+    this.refresh();
+  }
+
+  refresh(): void {
+    const c = this.capture;
+    if (!c) {
+      this.content.innerHTML = '<div class="empty">Nothing selected yet. Compose a request on the left and send it.</div>';
+      this.logHost.hidden = true;
+      return;
+    }
+    if (c.version === this.version) {
+      if (!this.logHost.hidden) this.log.schedule();
+      return;
+    }
+    this.version = c.version;
+    const isWs = c.info.protocol === 'ws' || c.ws.length > 0;
+    this.logHost.hidden = !isWs;
+    if (c.http.length) this.content.innerHTML = this.renderExchange(c);
+    else if (isWs) this.content.innerHTML = this.renderWsHeader(c);
+    else this.content.innerHTML = this.renderFromDissection(c);
+    if (isWs) {
+      const atEnd = this.log.topRow() + this.log.scroller.clientHeight / 24 >= this.log.rowCount - 1;
+      this.log.setRowCount(c.ws.length);
+      if (atEnd) this.log.scrollToRow(c.ws.length - 1);
+      this.log.schedule();
+    }
+  }
+
+  private renderExchange(c: ConnCapture): string {
+    const idx = this.exchangeIndex >= 0 && this.exchangeIndex < c.http.length ? this.exchangeIndex : c.http.length - 1;
+    const x: HttpExchange = c.http[idx];
+    const pick =
+      c.http.length > 1
+        ? `<label class="pick">Exchange <select class="exchange-pick">${c.http.map((h, i) => `<option value="${i}"${i === idx ? ' selected' : ''}>${i + 1}. ${esc(h.spec ? `${h.spec.method} ${h.spec.url}` : h.reqId)}</option>`).join('')}</select></label>`
+        : '';
+    const req = x.spec ? `<div class="req-line"><span class="method">${esc(x.spec.method)}</span> <span class="url">${esc(x.spec.url)}</span></div>` : '';
+    if (x.error) return `${pick}${req}<div class="status err"><span class="codicon codicon-error"></span> ${esc(x.error)}</div>`;
+    if (!x.response) return `${pick}${req}<div class="status pending"><span class="codicon codicon-loading codicon-modifier-spin"></span> Waiting for the response…</div>`;
+    const r = x.response;
+    const cls = r.statusCode >= 500 ? 's5' : r.statusCode >= 400 ? 's4' : r.statusCode >= 300 ? 's3' : r.statusCode >= 200 ? 's2' : 's1';
+    const ct = r.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
+    const body = fromBase64(r.body);
+    const headers = r.headers.map(([n, v]) => `<tr><th>${esc(n)}</th><td>${esc(v)}</td></tr>`).join('');
+    return (
+      `${pick}${req}` +
+      `<div class="status ${cls}" data-status="${r.statusCode}"><span class="code">${r.statusCode}</span> ${esc(r.reason)} <span class="ver">HTTP/${esc(r.httpVersion)}</span></div>` +
+      `<div class="sizes"><span>Body ${formatBytes(r.bodyBytes)}</span><span>On the wire ${formatBytes(r.wireBytes)}</span>${ct ? `<span>${esc(ct)}</span>` : ''}</div>` +
+      (x.timing ? `<details open><summary>Timing</summary>${timingBars(x.timing)}</details>` : '') +
+      `<details open><summary>Headers (${r.headers.length})</summary><table class="headers">${headers}</table></details>` +
+      `<details open><summary>Body</summary>${renderBody(ct, body.subarray(0, BODY_PREVIEW_LIMIT), r.bodyTruncated || body.length > BODY_PREVIEW_LIMIT)}</details>`
+    );
+  }
+
+  private renderWsHeader(c: ConnCapture): string {
+    const sent = c.ws.filter((e) => e.dir === 'c2s').length;
+    const state = c.info.closed ? `closed${c.info.closed.reason ? ` (${esc(c.info.closed.reason)})` : ''}` : 'open';
+    return `<div class="status ws"><span class="codicon codicon-plug"></span> ${esc(c.info.label)} <span class="ver">${state}</span></div><div class="sizes"><span>${sent} sent</span><span>${c.ws.length - sent} received</span></div>`;
+  }
+
+  private renderFromDissection(c: ConnCapture): string {
+    const items = c.messages.slice(0, 200).map((m: DissectedMessage) => {
+      const headers = m.fields.find((f) => f.name === 'Headers')?.children ?? [];
+      const rows = headers.map((h) => `<tr><th>${esc(h.name)}</th><td>${esc(h.value ?? '')}</td></tr>`).join('');
+      return `<details${c.messages.length < 6 ? ' open' : ''}><summary><span class="d ${m.dir}">${m.dir === 'c2s' ? '→' : '←'}</span> ${esc(m.summary)}${m.error ? ` <span class="errtext">${esc(m.error.message)}</span>` : ''}</summary>${rows ? `<table class="headers">${rows}</table>` : ''}</details>`;
+    });
+    const both = ['c2s', 's2c'] as const;
+    const texts = both
+      .map((d) => {
+        const len = c.streamLen[d];
+        if (!len) return '';
+        const bytes = c.slice(d, 0, Math.min(len, 64 * 1024));
+        return `<details open><summary>${d === 'c2s' ? 'Sent →' : 'Received ←'} ${formatBytes(len)}</summary><pre class="body escaped ${d}">${esc(toEscapedText(bytes))}</pre></details>`;
+      })
+      .join('');
+    return `<div class="status raw"><span class="codicon codicon-plug"></span> ${esc(c.info.label)}</div>${items.join('')}${texts}` || '<div class="empty">No bytes yet.</div>';
+  }
+
+  private drawLog(r: { first: number; count: number; offset: number }): void {
+    const c = this.capture;
+    if (!c) return;
+    const end = Math.min(c.ws.length, r.first + r.count);
+    const html: string[] = [];
+    for (let i = r.first; i < end; i++) {
+      const e = c.ws[i];
+      const op = OPNAMES[e.opcode] ?? `0x${e.opcode.toString(16)}`;
+      let preview: string;
+      if (e.opcode === 1) preview = decodeUtf8(e.data.subarray(0, 400));
+      else if (e.opcode === 8) preview = e.data.length >= 2 ? `${(e.data[0] << 8) | e.data[1]} ${decodeUtf8(e.data.subarray(2))}` : '(no code)';
+      else preview = Array.from(e.data.subarray(0, 48), (b) => HEX2[b]).join(' ') + (e.data.length > 48 ? ' …' : '');
+      html.push(
+        `<div class="wsrow ${e.dir}" style="transform:translateY(${r.offset + (i - r.first) * 24}px)"><span class="d">${e.dir === 'c2s' ? '→' : '←'}</span><span class="t">+${esc(formatMs(e.t - c.info.t))}</span><span class="op ${op}">${op}</span><span class="len">${formatBytes(e.data.length)}</span><span class="pv">${esc(preview)}</span></div>`,
+      );
+    }
+    this.log.viewport.innerHTML = html.join('') || '<div class="empty">No messages yet.</div>';
+  }
+}
