@@ -34,8 +34,16 @@ const FILE_SIZE = 1024 * 1024;
 
 async function runRole(role: string, root: string): Promise<void> {
   // The driver sends SIGUSR2 before reading RSS, so garbage does not blur the per-connection figure.
+  // On SIGUSR2: collect garbage, then report memory as one `MEM {…}` line.
   const gc = (globalThis as { gc?: () => void }).gc;
-  process.on('SIGUSR2', () => gc?.());
+  process.on('SIGUSR2', () => {
+    gc?.();
+    setTimeout(() => {
+      gc?.();
+      const m = process.memoryUsage();
+      process.stdout.write(`MEM ${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, external: m.external })}\n`);
+    }, 200);
+  });
   if (role === 'wireplay') {
     const { createWireplayServer } = await import('../server-core/index.js');
     const server = createWireplayServer({
@@ -122,6 +130,8 @@ interface Child {
   name: string;
   proc: ChildProcess;
   port: number;
+  /** The next `MEM` line from the child. */
+  nextMem(): Promise<{ rss: number; heapUsed: number; external: number }>;
 }
 
 const cpus = availableParallelism();
@@ -137,30 +147,32 @@ async function startChild(name: string, root: string): Promise<Child> {
   const [cmd, args] = pinned(SERVER_CPU, process.execPath, ['--expose-gc', '--import', 'tsx', new URL(import.meta.url).pathname, '--role', name, '--root', root]);
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
+  let memWaiters: ((m: { rss: number; heapUsed: number; external: number }) => void)[] = [];
+  proc.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    let nl;
+    while ((nl = out.indexOf('\n')) >= 0) {
+      const line = out.slice(0, nl);
+      out = out.slice(nl + 1);
+      if (line.startsWith('MEM ')) {
+        const m = JSON.parse(line.slice(4));
+        const ws = memWaiters;
+        memWaiters = [];
+        for (const w of ws) w(m);
+      } else if (line.startsWith('PORT ')) portLine(Number(line.slice(5)));
+    }
+  });
+  let portLine!: (p: number) => void;
   const port = await new Promise<number>((resolve, reject) => {
-    proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
+    portLine = resolve;
     proc.once('exit', (code) => reject(new Error(`${name} server exited ${code}`)));
   });
-  return { name, proc, port };
-}
-
-/** The server's process id (under taskset, the child of the spawned process is exec'd in place). */
-async function settledRssKiB(pid: number): Promise<number> {
-  process.kill(pid, 'SIGUSR2');
-  await new Promise((r) => setTimeout(r, 300));
-  process.kill(pid, 'SIGUSR2');
-  await new Promise((r) => setTimeout(r, 300));
-  return rssKiB(pid);
-}
-
-function rssKiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const m = /VmRSS:\s+(\d+) kB/.exec(status);
-  return m ? Number(m[1]) : NaN;
+  const nextMem = () =>
+    new Promise<{ rss: number; heapUsed: number; external: number }>((resolve) => {
+      memWaiters.push(resolve);
+      proc.kill('SIGUSR2');
+    });
+  return { name, proc, port, nextMem };
 }
 
 function wrk(url: string, seconds: number, connections: number, extra: string[] = []): { rps: number; mbps: number; errors: string } {
@@ -175,9 +187,17 @@ function wrk(url: string, seconds: number, connections: number, extra: string[] 
   return { rps, mbps, errors };
 }
 
-async function idleRss(child: Child, count: number): Promise<number> {
-  // Let the heap settle, then measure before and after `count` idle keep-alive connections.
-  const before = await settledRssKiB(child.proc.pid!);
+/** Memory per idle keep-alive connection on a fresh server: RSS and JS heap, before and after `count` connections. */
+async function idleMemory(child: Child, count: number): Promise<{ rss: number; heap: number }> {
+  // Warm the code paths with a few requests, settle, then measure.
+  const warm = connect({ host: '127.0.0.1', port: child.port });
+  await once(warm, 'connect');
+  for (let i = 0; i < 20; i++) {
+    warm.write('GET /small HTTP/1.1\r\nHost: bench\r\n\r\n');
+    await once(warm, 'data');
+  }
+  warm.destroy();
+  const before = await child.nextMem();
   const sockets: Socket[] = [];
   const batch = 100;
   for (let i = 0; i < count; i += batch) {
@@ -192,10 +212,10 @@ async function idleRss(child: Child, count: number): Promise<number> {
       }),
     );
   }
-  const after = await settledRssKiB(child.proc.pid!);
+  const after = await child.nextMem();
   for (const s of sockets) s.destroy();
   await new Promise((r) => setTimeout(r, 300));
-  return ((after - before) * 1024) / count;
+  return { rss: (after.rss - before.rss) / count, heap: (after.heapUsed - before.heapUsed) / count };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -267,10 +287,13 @@ request = function() return req end
       for (const [name, acc] of results) if (acc.errors.length) console.log(`  ${s.name} / ${name}: ${acc.errors.join('; ')}`);
     }
 
+    // Memory on fresh servers (a server that just served wrk has a grown heap to fill first).
+    for (const c of children.splice(0)) c.proc.kill('SIGKILL');
     const idle = 1000;
-    const rssW = await idleRss(wp, idle);
-    const rssN = await idleRss(nd, idle);
-    rows.push([`RSS per idle keep-alive connection (${idle})`, `${fmt(rssW / 1024, 1)} KiB`, `${fmt(rssN / 1024, 1)} KiB`, `${fmt(rssW / rssN, 2)}×`, '—', '≤ 1.0×']);
+    const memW = await idleMemory(await startChild('wireplay', root).then((c) => (children.push(c), c)), idle);
+    const memN = await idleMemory(await startChild('node', root).then((c) => (children.push(c), c)), idle);
+    rows.push([`RSS per idle keep-alive connection (${idle})`, `${fmt(memW.rss / 1024, 1)} KiB`, `${fmt(memN.rss / 1024, 1)} KiB`, `${fmt(memW.rss / memN.rss, 2)}×`, '—', '≤ 1.0×']);
+    rows.push([`JS heap per idle keep-alive connection`, `${fmt(memW.heap / 1024, 1)} KiB`, `${fmt(memN.heap / 1024, 1)} KiB`, `${fmt(memW.heap / memN.heap, 2)}×`, '—', '']);
 
     const header = ['scenario', 'Wireplay req/s', 'node:http req/s', 'ratio', 'bare net (× node)', 'target'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

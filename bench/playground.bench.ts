@@ -33,6 +33,7 @@ const url = await new Promise<string>((resolve, reject) => {
   });
   ui.once('exit', (c) => reject(new Error(`wireplay ui exited ${c}`)));
 });
+process.on('exit', () => ui.kill('SIGTERM'));
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -50,8 +51,15 @@ interface Result {
   messages: number;
 }
 
-async function wireplayRound(): Promise<Result> {
+async function newPage() {
   const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+  // tsx (esbuild keepNames) wraps named functions in __name(); the page has no such helper.
+  await page.addInitScript('window.__name = (f) => f;');
+  return page;
+}
+
+async function wireplayRound(): Promise<Result> {
+  const page = await newPage();
   await page.goto(`${url}?theme=dark`);
   await page.waitForSelector('.topbar');
   const r = await page.evaluate(async (frames: number) => {
@@ -110,7 +118,7 @@ async function wireplayRound(): Promise<Result> {
 }
 
 async function naiveRound(): Promise<{ appendMs: number; scrollMs: number; worstFrameMs: number }> {
-  const page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+  const page = await newPage();
   await page.goto(`${url}?theme=dark`);
   await page.waitForSelector('.topbar');
   const r = await page.evaluate(async (frames: number) => {

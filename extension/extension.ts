@@ -7,7 +7,7 @@ import { CommandManager } from './commands/command-manager.js';
 import { COMMANDS } from './commands/index.js';
 import { SettingsWatcher, currentSettings } from './config/settings.js';
 import { createLog } from './log.js';
-import { PlaygroundPanel } from './panel/playground-panel.js';
+import { LazyPlayground } from './playground.js';
 import { createServerHandle } from './server/core-server.js';
 import { ServerController } from './server/server-controller.js';
 import { watchTrust } from './trust.js';
@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
   );
 
   const statusBar = new StatusBar(controller);
-  const playground = new PlaygroundPanel(context, {
+  const playground = new LazyPlayground(context, {
     serverUrl: () => controller.listenInfo?.url ?? null,
     onServerChange: (listener) => controller.onState(() => listener()),
     serverCapture: controller.capture,
@@ -71,6 +71,9 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
   );
 
   if (currentSettings().autoStart) void vscode.commands.executeCommand('wireplay.startServer');
+  // After activation: load the playground module so its panel serializer is registered.
+  const warm = setTimeout(() => void playground.load().catch((err) => log.failure('playground', err)), 0);
+  context.subscriptions.push({ dispose: () => clearTimeout(warm) });
 
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);

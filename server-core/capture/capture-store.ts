@@ -144,7 +144,9 @@ export class CaptureStore implements Disposable {
   private bytes = 0;
   private messageCount = 0;
   /** Message ids in arrival order across connections, for maxMessages eviction. */
-  private readonly messageOrder: { conn: Conn; id: number }[] = [];
+  private readonly messageOrder: { conn: Conn; message: DissectedMessage }[] = [];
+  /** Messages already removed with their dropped bytes (still listed in messageOrder). */
+  private gone = new WeakSet<DissectedMessage>();
   private messageOrderHead = 0;
   private nextMessageId = 1;
   private readonly subscriptions = new DisposableStore();
@@ -369,17 +371,37 @@ export class CaptureStore implements Disposable {
     conn.messages.push(m);
     conn.stats.messages++;
     this.messageCount++;
-    this.messageOrder.push({ conn, id: m.id });
+    this.messageOrder.push({ conn, message: m });
     this.events.emit('message', m);
-    while (this.messageCount > this.maxMessages && this.messageOrderHead < this.messageOrder.length) {
-      const { conn: c, id } = this.messageOrder[this.messageOrderHead++];
-      if (c.removed) continue;
-      const i = c.messages.findIndex((x) => x.id === id);
-      if (i >= 0) {
-        c.messages.splice(i, 1);
-        c.stats.messages--;
-        this.messageCount--;
-      }
+    if (this.messageCount > this.maxMessages) this.evictMessages();
+    else if (this.messageOrder.length - this.messageOrderHead > 2 * this.messageCount + 4096) {
+      // Messages that left with their bytes (or their connection) are still listed: forget them.
+      this.messageOrder.splice(0, this.messageOrder.length, ...this.messageOrder.slice(this.messageOrderHead).filter((e) => !e.conn.removed && !this.gone.has(e.message)));
+      this.messageOrderHead = 0;
+    }
+  }
+
+  /**
+   * Forgets the oldest messages, in a batch (a sixteenth of the cap at least) so that the work stays
+   * constant per message. A connection's messages are in arrival order with its drop markers first,
+   * so its oldest ones are one contiguous run.
+   */
+  private evictMessages(): void {
+    const target = this.maxMessages - Math.max(1, Math.floor(this.maxMessages / 16));
+    const perConn = new Map<Conn, number>();
+    let toRemove = this.messageCount - Math.max(0, target);
+    while (toRemove > 0 && this.messageOrderHead < this.messageOrder.length) {
+      const { conn: c, message } = this.messageOrder[this.messageOrderHead++];
+      if (c.removed || this.gone.has(message)) continue;
+      perConn.set(c, (perConn.get(c) ?? 0) + 1);
+      toRemove--;
+    }
+    for (const [c, n] of perConn) {
+      let first = 0;
+      while (first < c.messages.length && c.messages[first].kind === 'dropped') first++;
+      c.messages.splice(first, n);
+      c.stats.messages -= n;
+      this.messageCount -= n;
     }
     this.compactMessageOrder();
   }
@@ -453,7 +475,7 @@ export class CaptureStore implements Disposable {
       if (m.range.end > end) break;
       removedAt.push(i);
     }
-    for (let k = removedAt.length - 1; k >= 0; k--) conn.messages.splice(removedAt[k], 1);
+    for (let k = removedAt.length - 1; k >= 0; k--) this.gone.add(conn.messages.splice(removedAt[k], 1)[0]);
     if (removedAt.length) {
       conn.stats.messages -= removedAt.length;
       this.messageCount -= removedAt.length;

@@ -145,6 +145,7 @@ export class WsDirectionDissector {
   private window: Buffer = Buffer.alloc(0);
   private inflateBroken = false;
   private deflate?: DeflateParams;
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
 
   constructor(
     readonly dir: Direction,
@@ -304,7 +305,15 @@ export class WsDirectionDissector {
     // Message bookkeeping.
     if (f.opcode === 1 || f.opcode === 2) {
       this.msg = { opcode: f.opcode, compressed: f.rsv1 && !!this.deflate, parts: [], bytes: 0, overflow: false };
-      if (f.opcode === 1 && !this.msg.compressed) this.msg.utf8 = new TextDecoder('utf-8', { fatal: true });
+      if (f.opcode === 1 && !this.msg.compressed) {
+        // One decoder per direction (building one is costly); flushing resets it for the new message.
+        try {
+          this.utf8.decode();
+        } catch {
+          /* a previous message was cut: reset */
+        }
+        this.msg.utf8 = this.utf8;
+      }
     }
     const inData = (f.opcode === 0 || f.opcode === 1 || f.opcode === 2) && this.msg;
     f.keepAll = control || this.opts.keepPayload || !!(inData && this.msg!.compressed);

@@ -40,13 +40,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 const interrupted = new Promise<NodeJS.Signals>((resolve) => {
+  let received = false;
   const on = (signal: NodeJS.Signals) => {
     // A second signal while closing exits at once.
-    process.once(signal, () => process.exit(130));
+    if (received) process.exit(130);
+    received = true;
     resolve(signal);
   };
-  process.once('SIGINT', on);
-  process.once('SIGTERM', on);
+  process.on('SIGINT', on);
+  process.on('SIGTERM', on);
 });
 
 main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, interrupted }).then(

@@ -6,6 +6,7 @@
 // every byte, memory keeps a bounded preview, so a 1 GiB download costs no more
 // than the preview (and whatever the capture store keeps).
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { performance } from 'node:perf_hooks';
 import { HttpMessageParser } from '../http/message-parser.js';
 import type { HttpParserLimits, MessageHead, ResponseHead } from '../http/parser-types.js';
@@ -67,6 +68,11 @@ export interface HttpResponse {
   bodyBytes: number;
   bodyTruncated: boolean;
   bodyFile?: string;
+  /**
+   * The body with its Content-Encoding (gzip, deflate, br) undone, when the whole body is in the
+   * preview and decodes; the wire bytes stay in `body`.
+   */
+  decodedBody?: Buffer;
   trailers: HttpHeaderLine[];
   /** The connection may carry another request (HTTP/1.x rules and Connection header). */
   keepAlive: boolean;
@@ -199,6 +205,35 @@ export class HttpConnectionPool implements Disposable {
 }
 
 // ---------------------------------------------------------------- sending
+
+/** Undoes a Content-Encoding list (applied in order, so undone in reverse); undefined when unknown or broken. */
+export function decodeContent(body: Buffer, contentEncoding: string): Buffer | undefined {
+  const codings = contentEncoding
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c && c !== 'identity');
+  let out = body;
+  try {
+    for (const c of codings.reverse()) {
+      if (c === 'gzip' || c === 'x-gzip') out = gunzipSync(out);
+      else if (c === 'br') out = brotliDecompressSync(out);
+      else if (c === 'deflate') {
+        // Servers send zlib-wrapped or raw deflate; the first byte tells (0x78 = zlib header).
+        out = out[0] === 0x78 ? inflateSync(out) : inflateRawSync(out);
+      } else return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+function decoded(headers: HttpHeaderLine[], preview: Buffer[] | undefined, length: number): { decodedBody?: Buffer } {
+  const enc = findHeader(headers, 'content-encoding');
+  if (!enc || !preview || length === 0) return {};
+  const out = decodeContent(Buffer.concat(preview, length), enc);
+  return out ? { decodedBody: out } : {};
+}
 
 function headerLines(head: MessageHead): HttpHeaderLine[] {
   return head.headers.map((h) => ({ name: h.name, value: h.value }));
@@ -518,6 +553,7 @@ async function exchange(
       body: Buffer.concat(preview, previewLen),
       bodyBytes,
       bodyTruncated: bodyBytes > previewLen,
+      ...decoded(headerLines(head), bodyBytes > previewLen ? undefined : preview, previewLen),
       ...(finalIsFile && options.bodyFile ? { bodyFile: options.bodyFile } : {}),
       trailers,
       keepAlive,

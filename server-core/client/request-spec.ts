@@ -212,7 +212,8 @@ export function prepareRequest(spec: RequestSpec): PreparedRequest {
   }
   const body = bodyBytes(spec.body);
   const bodyLength = body.kind === 'none' ? 0 : body.kind === 'bytes' ? body.bytes.length : body.size;
-  const auto = spec.options.autoHeaders;
+  // A spec saved before a toggle existed (webview state, a file) gets that toggle's default.
+  const auto: AutoHeaderToggles = { ...DEFAULT_AUTO_HEADERS, ...spec.options?.autoHeaders };
   const headers: PreparedHeader[] = [];
   const add = (autoName: AutoHeaderName, name: string, value: string) => {
     if (auto[autoName] && !hasHeader(user, name)) headers.push({ name, value, auto: true, autoName });
@@ -221,7 +222,7 @@ export function prepareRequest(spec: RequestSpec): PreparedRequest {
   add('userAgent', 'User-Agent', WIREPLAY_USER_AGENT);
   add('accept', 'Accept', '*/*');
   for (const h of user) headers.push({ name: h.name, value: h.value.trim(), auto: false });
-  if (!spec.options.keepAlive) add('connection', 'Connection', 'close');
+  if (!spec.options?.keepAlive) add('connection', 'Connection', 'close');
   if (bodyLength > 0 || METHODS_WITH_BODY.has(method.toUpperCase())) {
     if (!hasHeader(user, 'Transfer-Encoding')) add('contentLength', 'Content-Length', String(bodyLength));
   }

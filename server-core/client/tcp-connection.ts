@@ -97,6 +97,8 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
     const timeoutMs = o.connectTimeoutMs ?? 30_000;
     let timer: NodeJS.Timeout | undefined;
     let pending: Socket | undefined;
+    let onTcpError: ((err: Error) => void) | undefined;
+    let onTlsError: ((err: Error) => void) | undefined;
     let rejectWait: ((err: unknown) => void) | undefined;
     const fail = (err: unknown) => {
       pending?.destroy();
@@ -132,7 +134,7 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
       await Promise.race([
         new Promise<void>((resolve, reject) => {
           tcp.once('connect', resolve);
-          tcp.once('error', (err) => reject(toSendError(err, `connect to ${address}:${o.port}`)));
+          tcp.on('error', (onTcpError = (err) => reject(toSendError(err, `connect to ${address}:${o.port}`))));
         }),
         cancelled,
       ]);
@@ -153,7 +155,7 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
         await Promise.race([
           new Promise<void>((resolve, reject) => {
             secure.once('secureConnect', resolve);
-            secure.once('error', (err) => reject(toSendError(err, `TLS handshake with ${servername ?? address}`)));
+            secure.on('error', (onTlsError = (err) => reject(toSendError(err, `TLS handshake with ${servername ?? address}`))));
           }),
           cancelled,
         ]);
@@ -161,8 +163,11 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
         this.alpnProtocol = typeof secure.alpnProtocol === 'string' ? secure.alpnProtocol : '';
         socket = secure;
       }
-      tcp.removeAllListeners('error');
-      socket.removeAllListeners('error');
+      // Only our own set-up listeners go (TLS keeps its listeners on the TCP socket); attach() adds the lasting one.
+      if (onTcpError) tcp.off('error', onTcpError);
+      if (onTlsError) socket.off('error', onTlsError);
+      // Under TLS the TLS socket reports failures and closes; an error on the TCP socket below must not go unhandled.
+      if (socket !== tcp) tcp.on('error', () => {});
       pending = undefined;
       this.attach(socket, address);
     } catch (err) {

@@ -34,6 +34,7 @@ import { equalsLower, latin1, listTokens } from './syntax.js';
 // Module-local copies: V8 reads imported bindings through a cell on every access, which more
 // than doubles the cost of the byte loops below.
 const { COLON, CR, HT, LF, SP } = syntax;
+const COMMA = 0x2c;
 const TCHAR: Uint8Array = syntax.TCHAR;
 const FIELD_VALUE: Uint8Array = syntax.FIELD_VALUE;
 const TARGET_CHAR: Uint8Array = syntax.TARGET_CHAR;
@@ -514,6 +515,22 @@ export class HttpMessageParser {
     return this.field(buf, s, nameEnd, vs, e, base);
   }
 
+  /** Notes the close, keep-alive and upgrade options of a Connection value buf[vs..ve), without allocating. */
+  private connectionTokens(buf: Buffer, vs: number, ve: number): void {
+    let i = vs;
+    while (i < ve) {
+      while (i < ve && (buf[i] === SP || buf[i] === HT || buf[i] === COMMA)) i++;
+      const ts = i;
+      while (i < ve && buf[i] !== COMMA) i++;
+      let te = i;
+      while (te > ts && (buf[te - 1] === SP || buf[te - 1] === HT)) te--;
+      const n = te - ts;
+      if (n === 5 && equalsLower(buf, ts, 'close')) this.connClose = true;
+      else if (n === 10 && equalsLower(buf, ts, 'keep-alive')) this.connKeepAlive = true;
+      else if (n === 7 && equalsLower(buf, ts, 'upgrade')) this.connUpgrade = true;
+    }
+  }
+
   /** Records what the framing and connection rules need from one header field. Returns false after reporting. */
   private fieldSemantics(buf: Buffer, s: number, nameLen: number, vs: number, ve: number, base: number, value: string): boolean {
     switch (nameLen) {
@@ -524,19 +541,13 @@ export class HttpMessageParser {
         }
         return true;
       case 6:
-        if (equalsLower(buf, s, 'expect') && value.length === 12 && value.toLowerCase() === '100-continue') this.expectContinue = true;
+        if (ve - vs === 12 && equalsLower(buf, s, 'expect') && equalsLower(buf, vs, '100-continue')) this.expectContinue = true;
         return true;
       case 7:
         if (equalsLower(buf, s, 'upgrade')) this.hasUpgrade = true;
         return true;
       case 10:
-        if (equalsLower(buf, s, 'connection')) {
-          for (const t of listTokens(value)) {
-            if (t === 'close') this.connClose = true;
-            else if (t === 'keep-alive') this.connKeepAlive = true;
-            else if (t === 'upgrade') this.connUpgrade = true;
-          }
-        }
+        if ((buf[s] | 0x20) === 0x63 && equalsLower(buf, s, 'connection')) this.connectionTokens(buf, vs, ve);
         return true;
       case 14: {
         if (!equalsLower(buf, s, 'content-length')) return true;

@@ -17,6 +17,10 @@ export type ResolvedRequest =
       headers: { name: string; value: string }[];
       protocols: string[];
       steps: ({ kind: 'send'; data: Buffer; binary: boolean } | { kind: 'wait-for-server' })[];
+      /** From `# @timeout MS`: how long to wait for the server (each wait-for-server, and listening after the last step). */
+      timeoutMs?: number;
+      /** From `# @insecure`: wss:// without certificate verification. */
+      insecure?: boolean;
     }
   | {
       kind: 'raw';
@@ -203,13 +207,17 @@ async function resolveWebSocket(block: WebSocketBlock, r: Resolver, options: Res
       r.error(part.line, `cannot read ${part.path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
-  return withName(block, {
+  const out: Extract<ResolvedRequest, { kind: 'websocket' }> = withName(block, {
     kind: 'websocket' as const,
     url,
     headers: headers.filter((h) => h.name.toLowerCase() !== 'sec-websocket-protocol'),
     protocols,
     steps,
   });
+  const timeout = Number(block.metadata.timeout);
+  if (block.metadata.timeout !== undefined && Number.isFinite(timeout) && timeout > 0) out.timeoutMs = timeout;
+  if (Object.prototype.hasOwnProperty.call(block.metadata, 'insecure')) out.insecure = true;
+  return out;
 }
 
 function resolveRaw(block: RawBlock, r: Resolver): ResolvedRequest | undefined {

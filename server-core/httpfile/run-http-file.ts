@@ -27,6 +27,10 @@ export interface WebSocketRunResult {
   extensions: string;
   transcript: WebSocketTranscriptEntry[];
   close: { code: number; reason: string; wasClean: boolean };
+  /** How the script ended: it ran to its end, the server closed first, a wait timed out, or it was aborted. */
+  ended?: 'script' | 'server-closed' | 'timeout' | 'aborted';
+  /** The connection id in the capture (the client side of the connection). */
+  connectionId?: string;
 }
 
 export type BlockOutcome =
@@ -61,13 +65,17 @@ export class HttpFileSession {
   readonly exchanges = new Map<string, NamedExchange>();
   private file: HttpFile;
   private lines: string[];
+  private readonly options: HttpFileSessionOptions;
 
-  constructor(
-    text: string,
-    private readonly options: HttpFileSessionOptions,
-  ) {
+  constructor(text: string, options: HttpFileSessionOptions) {
+    this.options = { ...options };
     this.file = parseHttpFile(text);
     this.lines = text.split(/\r?\n/);
+  }
+
+  /** Changes options for the next runs (the environment picked, the WebSocket runner…); named exchanges are kept. */
+  configure(options: Partial<HttpFileSessionOptions>): void {
+    Object.assign(this.options, options);
   }
 
   /** Re-reads the text after an edit; named exchanges are kept. */

@@ -172,8 +172,10 @@ function delay(limits: DemoRouteLimits): Handler {
     if (ms === undefined) return badParam(res, 'delay: :ms must be a non-negative integer');
     if (ms > limits.maxDelayMs) return badParam(res, `delay: :ms is capped at ${limits.maxDelayMs}`);
     const started = performance.now();
-    if (!(await wait(ms, req.signal))) return;
-    sendJson(res, 200, { delayMs: ms, waitedMs: Math.round(performance.now() - started) });
+    const completed = await wait(ms, req.signal);
+    // Aborted (the client closed its side): answer at once, so a half-closed client still gets a reply
+    // and the server can finish the exchange instead of holding the connection.
+    sendJson(res, 200, { delayMs: ms, waitedMs: Math.round(performance.now() - started), ...(completed ? {} : { aborted: true }) });
   };
 }
 
@@ -186,8 +188,8 @@ function stream(limits: DemoRouteLimits): Handler {
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson; charset=utf-8', 'Cache-Control': 'no-store' });
     const started = performance.now();
     for (let i = 1; i <= n; i++) {
-      if (i > 1 && !(await wait(limits.streamIntervalMs, req.signal))) return;
-      if (req.signal.aborted) return;
+      // When the client goes away the response is ended where it stands.
+      if ((i > 1 && !(await wait(limits.streamIntervalMs, req.signal))) || req.signal.aborted) return res.end();
       const line = JSON.stringify({ chunk: i, of: n, ms: Math.round(performance.now() - started) }) + '\n';
       if (!res.write(line)) await res.drain();
     }
@@ -204,7 +206,8 @@ function bytes(limits: DemoRouteLimits): Handler {
     if (req.method === 'HEAD') return res.end();
     let left = n;
     while (left > 0) {
-      if (req.signal.aborted) return;
+      // Ended short: the server sees the body is incomplete and closes the connection.
+      if (req.signal.aborted) return res.end();
       const size = Math.min(left, 64 * 1024);
       left -= size;
       if (!res.write(randomBytes(size))) await res.drain();

@@ -357,7 +357,8 @@ function checkEntry(raw: unknown, pointer: string, label: string, checker: Check
   const handler: Handler =
     delay > 0
       ? async (req, res) => {
-          if (!(await wait(delay, req.signal))) return;
+          // Aborted or not, the response follows (early when the client closed its side).
+          await wait(delay, req.signal);
           await answer(req, res);
         }
       : answer;

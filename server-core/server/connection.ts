@@ -11,6 +11,7 @@ import type { CaptureEvents, Endpoint } from '../capture/types.js';
 import type { Handler } from '../http/handler-types.js';
 import {
   HttpParseError,
+  type ChunkHeader,
   type HeaderField,
   type HeadDecision,
   type HttpParserHandlers,
@@ -135,7 +136,30 @@ const CONCAT_LIMIT = 256 * 1024;
 
 type Phase = 'head' | 'body' | 'idle';
 
-export class HttpConnection implements ResponseSink, RequestOwner {
+// Socket listeners shared by every connection (one function each, not one
+// closure per connection: idle keep-alive connections stay small).
+const kConnection = Symbol('wireplay.connection');
+type OwnedSocket = Socket & { [kConnection]: HttpConnection };
+function socketOnData(this: OwnedSocket, chunk: Buffer): void {
+  this[kConnection].handleData(chunk);
+}
+function socketOnEnd(this: OwnedSocket): void {
+  this[kConnection].handleEnd();
+}
+function socketOnError(this: OwnedSocket, err: Error): void {
+  this[kConnection].handleError(err);
+}
+function socketOnClose(this: OwnedSocket): void {
+  this[kConnection].handleClose();
+}
+function socketOnDrain(this: OwnedSocket): void {
+  this[kConnection].resolveDrainWaiters();
+}
+function flushConnection(c: HttpConnection): void {
+  c.flush();
+}
+
+export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHandlers {
   readonly openedAt = Date.now();
   readonly openedAtMono = performance.now();
   readonly remote: Endpoint;
@@ -159,9 +183,9 @@ export class HttpConnection implements ResponseSink, RequestOwner {
   // Batching
   private batching = false;
   private flushScheduled = false;
-  private outBufs: Buffer[] = [];
+  private outBufs: Buffer[] | null = null;
   private outBytes = 0;
-  private drainWaiters: (() => void)[] = [];
+  private drainWaiters: (() => void)[] | null = null;
 
   // Parse state
   private current: HttpRequest | null = null;
@@ -187,13 +211,15 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     this.phaseStart = this.openedAtMono;
     this.remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     this.local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
-    this.parser = ctx.createParser(this.parserHandlers(), ctx.parserLimits);
+    // The connection is its own parser handler object.
+    this.parser = ctx.createParser(this, ctx.parserLimits);
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
-    socket.on('end', this.onEnd);
-    socket.on('error', this.onSocketError);
-    socket.on('close', this.onClose);
-    socket.on('drain', this.onDrain);
+    (socket as OwnedSocket)[kConnection] = this;
+    socket.on('data', socketOnData);
+    socket.on('end', socketOnEnd);
+    socket.on('error', socketOnError);
+    socket.on('close', socketOnClose);
+    socket.on('drain', socketOnDrain);
     if (ctx.capture.hasListeners('open')) {
       ctx.capture.emit('open', {
         connectionId: id,
@@ -238,7 +264,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
   // -------------------------------------------------------------------------
   // Reading
 
-  private readonly onData = (chunk: Buffer): void => {
+  handleData(chunk: Buffer): void {
     if (this.closed) return;
     const capture = this.ctx.capture;
     if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
@@ -256,9 +282,9 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     if (this.allFinished()) this.flush();
     else {
       this.flushScheduled = true;
-      setImmediate(this.flush);
+      setImmediate(flushConnection, this);
     }
-  };
+  }
 
   private allFinished(): boolean {
     for (const ex of this.exchanges) if (!ex.res.finished) return false;
@@ -288,32 +314,32 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     this.phaseStart = performance.now();
   }
 
-  private parserHandlers(): HttpParserHandlers {
-    return {
-      onHead: (head) => this.onHead(head),
-      onBody: (data, span) => {
-        if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
-        const req = this.current;
-        if (!req) return;
-        req.pushBody(data);
-        if (req.bufferedBytes > BODY_PAUSE_BYTES && !this.pausedForBody) {
-          this.pausedForBody = true;
-          this.updatePause();
-        }
-      },
-      onChunkHeader: (chunk) => {
-        if (chunk.span.end > this.consumedUpTo) this.consumedUpTo = chunk.span.end;
-      },
-      onTrailers: (_trailers: HeaderField[], span) => {
-        if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
-      },
-      onMessageComplete: (span) => this.onMessageComplete(span),
-      onUpgrade: (rest) => this.onUpgrade(rest),
-      onError: (err) => this.onParseError(err),
-    };
+  // ---- HttpParserHandlers
+
+  onBody(data: Buffer, span: Span): void {
+    if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
+    const req = this.current;
+    if (!req) return;
+    req.pushBody(data);
+    if (req.bufferedBytes > BODY_PAUSE_BYTES && !this.pausedForBody) {
+      this.pausedForBody = true;
+      this.updatePause();
+    }
   }
 
-  private onHead(head: MessageHead): HeadDecision {
+  onChunkHeader(chunk: ChunkHeader): void {
+    if (chunk.span.end > this.consumedUpTo) this.consumedUpTo = chunk.span.end;
+  }
+
+  onTrailers(_trailers: HeaderField[], span: Span): void {
+    if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
+  }
+
+  onError(err: HttpParseError): void {
+    this.onParseError(err);
+  }
+
+  onHead(head: MessageHead): HeadDecision {
     // The parser goes on through the rest of the chunk; what follows a request that
     // asked to close, an error or an upgrade is never handled.
     if (head.kind !== 'request' || !this.parsing) return;
@@ -344,7 +370,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     this.phase = phase;
   }
 
-  private onMessageComplete(span: Span): void {
+  onMessageComplete(span: Span): void {
     if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
     if (!this.parsing) return;
     const req = this.current;
@@ -368,7 +394,8 @@ export class HttpConnection implements ResponseSink, RequestOwner {
 
   private dispatch(req: HttpRequest): void {
     const head = req.head;
-    const ex: Exchange = { req, res: null!, job: null, t0: performance.now(), continueSent: false, broken: false };
+    const t0 = this.ctx.wantsRequestLog() ? performance.now() : 0;
+    const ex: Exchange = { req, res: null!, job: null, t0, continueSent: false, broken: false };
     ex.res = new ConnResponse(this, { head: head.method === 'HEAD', http10: head.versionMinor === 0 && head.versionMajor === 1, keepAlive: head.keepAlive }, ex);
     this.exchanges.push(ex);
     if (this.exchanges.length >= this.ctx.limits.maxPipelinedRequests && !this.pausedForPipeline) {
@@ -446,8 +473,8 @@ export class HttpConnection implements ResponseSink, RequestOwner {
   waitForDrain(res: HttpResponse): Promise<void> {
     if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      this.drainWaiters.push(resolve);
-      if (this.exchanges[0] === (res as ConnResponse).exchange && !this.socket.writableNeedDrain && !this.batching) this.onDrain();
+      (this.drainWaiters ??= []).push(resolve);
+      if (this.exchanges[0] === (res as ConnResponse).exchange && !this.socket.writableNeedDrain && !this.batching) this.resolveDrainWaiters();
     });
   }
 
@@ -465,7 +492,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
 
   responseFinished(res: HttpResponse): void {
     const r = res as ConnResponse;
-    r.finishedAt = performance.now();
+    if (r.exchange.t0 !== 0) r.finishedAt = performance.now();
     if (this.exchanges[0] === r.exchange && r.exchange.res === r) this.advance();
   }
 
@@ -491,7 +518,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
 
   private out(data: Buffer): boolean {
     if (this.batching) {
-      this.outBufs.push(data);
+      (this.outBufs ??= []).push(data);
       this.outBytes += data.length;
       return this.outBytes < HIGH_WATER;
     }
@@ -505,12 +532,12 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     return this.socket.write(data);
   }
 
-  private readonly flush = (): void => {
+  flush(): void {
     this.flushScheduled = false;
     this.batching = false;
     const bufs = this.outBufs;
-    if (bufs.length > 0 && !this.closed) {
-      this.outBufs = [];
+    if (bufs !== null && !this.closed) {
+      this.outBufs = null;
       const total = this.outBytes;
       this.outBytes = 0;
       if (bufs.length === 1) this.socketWrite(bufs[0]);
@@ -521,16 +548,16 @@ export class HttpConnection implements ResponseSink, RequestOwner {
         this.socket.uncork();
       }
     }
-    if (this.drainWaiters.length > 0 && !this.socket.writableNeedDrain) this.onDrain();
+    if (this.drainWaiters !== null && !this.socket.writableNeedDrain) this.resolveDrainWaiters();
     if (this.pendingEnd) this.finishEnd();
-  };
+  }
 
-  private readonly onDrain = (): void => {
+  resolveDrainWaiters(): void {
     const waiters = this.drainWaiters;
-    if (waiters.length === 0) return;
-    this.drainWaiters = [];
+    if (waiters === null) return;
+    this.drainWaiters = null;
     for (const w of waiters) w();
-  };
+  }
 
   /** The first response finished: retire it (and every finished one behind it) and let the next one write. */
   private advance(): void {
@@ -585,7 +612,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
       this.pausedForPipeline = false;
       this.updatePause();
     }
-    if (this.drainWaiters.length > 0 && !this.batching && !this.socket.writableNeedDrain) this.onDrain();
+    if (this.drainWaiters !== null && !this.batching && !this.socket.writableNeedDrain) this.resolveDrainWaiters();
   }
 
   private updatePause(): void {
@@ -706,7 +733,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
    * written (so `printf … | nc` gets its answer), then our side ends. A handler
    * that never answers does not keep the socket beyond closeTimeout.
    */
-  private readonly onEnd = (): void => {
+  handleEnd(): void {
     this.clientEnded = true;
     if (this.isUpgrading()) return;
     const reason = new Error('the client closed its side of the connection');
@@ -730,20 +757,20 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     }
     this.lingerTimer = setTimeout(() => this.destroy('client closed'), this.ctx.limits.closeTimeout);
     this.lingerTimer.unref();
-  };
+  }
 
   private isUpgrading(): boolean {
     return this.currentUpgrade !== null || this.pendingUpgradeRest !== null;
   }
 
-  private readonly onSocketError = (err: Error): void => {
+  handleError(err: Error): void {
     this.closeReason = (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'reset' : err.message;
     if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && (err as NodeJS.ErrnoException).code !== 'EPIPE') {
       this.ctx.onError({ connectionId: this.id, kind: 'socket', message: err.message, error: err });
     }
-  };
+  }
 
-  private readonly onClose = (): void => {
+  handleClose(): void {
     if (this.closed) return;
     this.closed = true;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
@@ -754,7 +781,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
       ex.res.detach();
       if (ex.job) this.ctx.scheduler.finish(ex.job, true);
     }
-    this.onDrain();
+    this.resolveDrainWaiters();
     const capture = this.ctx.capture;
     if (capture.hasListeners('close')) {
       const e: CaptureEvents['close'] = { connectionId: this.id, t: performance.now() };
@@ -762,7 +789,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
       capture.emit('close', e);
     }
     this.ctx.onClosed(this);
-  };
+  }
 
   // -------------------------------------------------------------------------
   // Upgrade
@@ -793,7 +820,7 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     };
   }
 
-  private onUpgrade(rest: Buffer): void {
+  onUpgrade(rest: Buffer): void {
     this.parsing = false;
     if (!this.currentUpgrade) {
       this.endSocket();
@@ -814,10 +841,10 @@ export class HttpConnection implements ResponseSink, RequestOwner {
     // Flush anything batched, then hand the socket over.
     if (this.batching) this.flush();
     const socket = this.socket;
-    socket.removeListener('data', this.onData);
-    socket.removeListener('end', this.onEnd);
-    socket.removeListener('drain', this.onDrain);
-    socket.removeListener('error', this.onSocketError);
+    socket.removeListener('data', socketOnData);
+    socket.removeListener('end', socketOnEnd);
+    socket.removeListener('drain', socketOnDrain);
+    socket.removeListener('error', socketOnError);
     socket.on('error', () => {}); // the new owner reports its own errors
     const c2sOffset = this.bytesIn - rest.length;
     this.tapWrites(socket);

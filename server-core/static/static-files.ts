@@ -283,13 +283,13 @@ export async function sendFile(req: ServerRequest, res: ServerResponse, realPath
     });
     try {
       for await (const chunk of stream) {
-        if (req.signal.aborted) return;
+        if (req.signal.aborted) break; // ended short: the server closes the connection
         if (!res.write(chunk as Buffer)) await res.drain();
       }
     } finally {
       stream.destroy();
     }
-    if (!req.signal.aborted) res.end();
+    res.end();
   } finally {
     await fh.close().catch(() => {});
   }

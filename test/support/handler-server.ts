@@ -1,6 +1,7 @@
 // Serves a Handler on 127.0.0.1:0 through the real Wireplay server
 // (createWireplayServer with a custom handler), for integration tests of the
 // router, static files and routes.
+import { connect } from 'node:net';
 import type { Handler } from '../../server-core/http/handler-types.js';
 import { createWireplayServer } from '../../server-core/server/wireplay-server.js';
 
@@ -22,8 +23,7 @@ export async function serveHandler(handler: Handler): Promise<TestServer> {
  * Sends raw bytes on a fresh connection and collects everything until the server
  * closes it (send `Connection: close`). Rejects after timeoutMs (a hung test is a bug).
  */
-export async function sendRaw(port: number, data: Buffer | string, timeoutMs = 10_000): Promise<Buffer> {
-  const { connect } = await import('node:net');
+export function sendRaw(port: number, data: Buffer | string, timeoutMs = 10_000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = connect(port, '127.0.0.1', () => socket.write(data));

@@ -16,7 +16,7 @@ export interface WsTestServer {
   port: number;
   url(path: string): string;
   connections: Set<WebSocketConnection>;
-  /** Resolves with each accepted connection still open, in order. */
+  /** Resolves with the next connection opened after the call (call it before connecting). */
   nextConnection(): Promise<WebSocketConnection>;
   close(): Promise<void>;
 }
@@ -24,23 +24,14 @@ export interface WsTestServer {
 function tracker() {
   const connections = new Set<WebSocketConnection>();
   const waiting: ((c: WebSocketConnection) => void)[] = [];
-  const ready: WebSocketConnection[] = [];
   const add = (conn: WebSocketConnection) => {
     connections.add(conn);
-    conn.on('close', () => {
-      connections.delete(conn);
-      const i = ready.indexOf(conn);
-      if (i !== -1) ready.splice(i, 1);
-    });
-    const w = waiting.shift();
-    if (w) w(conn);
-    else ready.push(conn);
+    conn.on('close', () => connections.delete(conn));
+    waiting.shift()?.(conn);
   };
   const nextConnection = () =>
     new Promise<WebSocketConnection>((resolve) => {
-      const c = ready.shift();
-      if (c) resolve(c);
-      else waiting.push(resolve);
+      waiting.push(resolve);
     });
   return { connections, add, nextConnection };
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,9 @@ function handler(req: IncomingMessage, res: ServerResponse) {
       res.write('world');
       res.addTrailers({ 'X-Sum': '11' });
       res.end();
+    } else if (u.pathname === '/gzip') {
+      res.writeHead(200, { 'Content-Encoding': 'gzip', 'Content-Type': 'text/plain' });
+      res.end(gzipSync('compressed hello'));
     } else if (u.pathname === '/redirect') {
       res.writeHead(Number(u.searchParams.get('status') ?? 302), { Location: '/final?from=r' });
       res.end('moved');
@@ -124,7 +128,7 @@ test('POST bodies: text, bytes and a streamed file', async (t) => {
   assert.deepEqual(seen[seen.length - 1].body, file);
 });
 
-test('chunked response with trailers; HEAD has no body', async () => {
+test('chunked response with trailers; HEAD has no body; a gzip body is decoded beside the wire bytes', async () => {
   let r = await sendRequest(createRequestSpec({ url: `${base}/chunked` }));
   assert.equal(r.response.head.chunked, true);
   assert.equal(r.response.body.toString(), 'hello world');
@@ -132,6 +136,9 @@ test('chunked response with trailers; HEAD has no body', async () => {
   r = await sendRequest(createRequestSpec({ method: 'HEAD', url: `${base}/x` }));
   assert.equal(r.response.statusCode, 200);
   assert.equal(r.response.bodyBytes, 0);
+  r = await sendRequest(createRequestSpec({ url: `${base}/gzip`, headers: [{ name: 'Accept-Encoding', value: 'gzip' }] }));
+  assert.deepEqual(r.response.body, gzipSync('compressed hello'));
+  assert.equal(r.response.decodedBody?.toString(), 'compressed hello');
 });
 
 test('Expect: 100-continue shows the informational response', async () => {
@@ -236,7 +243,7 @@ test('a body delimited by the end of the connection; an invalid response is INVA
   const replies = ['HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end', 'HTTP/1.1 2x0 Nope\r\n\r\n', 'HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort'];
   const server = createNetServer((s) => {
     s.on('error', () => {});
-    s.once('data', () => s.end(replies.shift()));
+    s.once('data', () => s.end(replies.shift() ?? ''));
   });
   await listen(server);
   t.after(() => closeServer(server));
@@ -246,4 +253,26 @@ test('a body delimited by the end of the connection; an invalid response is INVA
   assert.equal(r.response.keepAlive, false);
   await assert.rejects(sendRequest(createRequestSpec({ url })), (e: unknown) => e instanceof SendError && e.code === 'INVALID_RESPONSE' && /byte 10: .*INVALID_STATUS/.test(e.message));
   await assert.rejects(sendRequest(createRequestSpec({ url })), (e: unknown) => e instanceof SendError && e.code === 'CONNECTION_CLOSED');
+});
+
+test('an answer before the whole body was taken (413) still counts; the connection is not reused', async (t) => {
+  const early = createServer((req, res) => {
+    res.writeHead(413, { Connection: 'close', 'Content-Length': '8' });
+    res.end('too big!');
+    req.socket.end();
+  });
+  await listen(early);
+  t.after(() => closeServer(early));
+  const dir = mkdtempSync(join(tmpdir(), 'wireplay-413-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'big.bin'), Buffer.alloc(32 * 1024 * 1024));
+  const pool = new HttpConnectionPool();
+  t.after(() => pool.dispose());
+  const r = await sendRequest(
+    createRequestSpec({ method: 'POST', url: `http://127.0.0.1:${portOf(early)}/upload`, body: { kind: 'file', path: join(dir, 'big.bin') }, options: { keepAlive: true } }),
+    { pool },
+  );
+  assert.equal(r.response.statusCode, 413);
+  assert.equal(r.response.body.toString(), 'too big!');
+  assert.equal(pool.size, 0);
 });

@@ -187,3 +187,39 @@ test('defence: a smuggled request after a refused one is never handled', async (
   assert.equal(firstResponse(r.data).status, 400);
   assert.deepEqual(seen, []);
 });
+
+test('maxPipelinedRequests: reading pauses behind unanswered requests and resumes; all answered in order', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let called = 0;
+  const { port, server } = await startServer(t, {
+    limits: { maxPipelinedRequests: 2 },
+    handler: async (req, res) => {
+      called++;
+      await gate;
+      res.end(req.path);
+    },
+  });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const request = (i: number) => `GET /${i} HTTP/1.1\r\nHost: x\r\n\r\n`;
+  const waitFor = async (cond: () => boolean) => {
+    while (!cond()) await new Promise((r) => setTimeout(r, 5));
+  };
+  socket.write(request(0));
+  await waitFor(() => called === 1);
+  socket.write(request(1));
+  await waitFor(() => called === 2);
+  const rest = Array.from({ length: 8 }, (_, i) => request(i + 2)).join('');
+  socket.write(rest);
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(called, 2, 'no third request is read while two are unanswered');
+  assert.equal(server.connections()[0].bytesIn, request(0).length + request(1).length);
+  const done = readResponses(socket, 10);
+  release();
+  const { responses } = await done;
+  assert.deepEqual(
+    responses.map((r) => r.text),
+    Array.from({ length: 10 }, (_, i) => `/${i}`),
+  );
+});

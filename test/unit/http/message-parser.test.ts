@@ -100,6 +100,13 @@ test('keep-alive rules for HTTP/1.0 and 1.1', () => {
   assert.equal(ka('GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, Close\r\n\r\n'), false);
   assert.equal(ka('GET / HTTP/1.0\r\n\r\n'), false);
   assert.equal(ka('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'), true);
+  assert.equal(ka('GET / HTTP/1.0\r\nConnection: ,\t, KEEP-ALIVE ,\r\n\r\n'), true);
+  assert.equal(ka('GET / HTTP/1.0\r\nConnection: keep alive\r\n\r\n'), false);
+  assert.equal(ka('GET / HTTP/1.1\r\nHost: a\r\nConnection: keep-alive,close\r\n\r\n'), false);
+  assert.equal(ka('GET / HTTP/1.1\r\nHost: a\r\nConnection: closed\r\n\r\n'), true);
+  const up = (s: string): boolean => heads(s)[0].upgrade;
+  assert.equal(up('GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: keep-alive,upgrade\r\n\r\n'), true);
+  assert.equal(up('GET / HTTP/1.1\r\nHost: a\r\nUpgrade: x\r\nConnection: upgraded\r\n\r\n'), false);
 });
 
 test('Expect: 100-continue is flagged', () => {

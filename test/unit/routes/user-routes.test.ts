@@ -1,11 +1,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router } from '../../../server-core/router/router.js';
 import { loadUserRoutes, formatUserRouteError, UserRoutesWatcher, type UserRouteError } from '../../../server-core/routes/user-routes.js';
-import { parseJsonWithPositions, JsonSyntaxError } from '../../../server-core/routes/json-positions.js';
 import { fakeRequest, fakeResponse, type FakeRequestInit } from '../../support/fake-http.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wireplay-user-routes-'));
@@ -128,17 +127,6 @@ test('JSON syntax errors are reported with line and column', async () => {
     assert.match(errors[0].message, message, text);
     assert.deepEqual([errors[0].line, errors[0].column], [line, column], `${text}: ${errors[0].message}`);
   }
-});
-
-test('the position-aware JSON parser agrees with JSON.parse on valid documents', () => {
-  const docs = ['{"a":[1,2.5,-3e2,true,false,null,"\\u00e9\\n\\"x\\""],"b":{}}', '[]', '"s"', '0', ' {"__proto__": {"x": 1}} '];
-  for (const d of docs) assert.deepEqual(parseJsonWithPositions(d).value, JSON.parse(d), d);
-  const parsed = parseJsonWithPositions(' {"__proto__": {"x": 1}} ').value as Record<string, unknown>;
-  assert.equal(({} as Record<string, unknown>).x, undefined, 'no prototype pollution');
-  assert.ok(Object.prototype.hasOwnProperty.call(parsed, '__proto__'));
-  const { positions } = parseJsonWithPositions('{\n  "a": [\n    1,\n    {"b": 2}\n  ]\n}');
-  assert.deepEqual(positions.get('/a/1/b'), { line: 4, column: 11, offset: 28 });
-  assert.throws(() => parseJsonWithPositions('[1,]'), JsonSyntaxError);
 });
 
 test('schema errors point at the offending value with a clear message', async () => {
@@ -356,7 +344,6 @@ test('a missing file is not an error; an unknown extension is', async () => {
 });
 
 test('file and dir entries never leave the routes folder, even through symlinks', async () => {
-  const { symlinkSync } = await import('node:fs');
   const folder = join(dir, `case${++n}`);
   mkdirSync(join(folder, 'inner'), { recursive: true });
   writeFileSync(join(dir, 'secret-outside.txt'), 'SECRET');
@@ -374,4 +361,17 @@ test('file and dir entries never leave the routes folder, even through symlinks'
   const up = await call(router, '/up/secret-outside.txt');
   assert.equal(up.statusCode, 403);
   assert.ok(!up.text.includes('SECRET'));
+});
+
+test('the examples in docs/routes.md load without errors', async () => {
+  const doc = readFileSync(join(import.meta.dirname, '../../../docs/routes.md'), 'utf8');
+  const blocks = [...doc.matchAll(/```(jsonc|js)\n([\s\S]*?)```/g)];
+  assert.equal(blocks.length, 2);
+  for (const [, lang, body] of blocks) {
+    const name = lang === 'js' ? 'wireplay.routes.mjs' : 'wireplay.routes.json';
+    const file = routesFile(name, body, { 'media/logo.png': 'png', 'public/index.html': '<p>hi</p>' });
+    const { routes, errors } = await loadUserRoutes(file, { allowCode: true });
+    assert.deepEqual(errors, [], name);
+    assert.ok(routes.length >= 8, name);
+  }
 });

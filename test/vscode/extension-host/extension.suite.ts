@@ -5,7 +5,10 @@
 // and disposal leaves no listening socket. Runs in code-server (test/vscode/e2e.test.ts)
 // and in desktop VS Code (npm run test:desktop).
 import assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import * as vscode from 'vscode';
 import type { WireplayApi } from '../../../extension/extension.js';
@@ -72,7 +75,11 @@ export function defineExtensionSuite(): void {
     before(async function () {
       const ext = vscode.extensions.getExtension<WireplayApi>(EXTENSION_ID);
       assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+      const wasActive = ext.isActive;
+      const started = performance.now();
       api = await ext.activate();
+      // Module loading plus activate(), as the extension host runs them (only when this call activated it).
+      if (!wasActive) metrics.loadAndActivateMs = Number((performance.now() - started).toFixed(2));
       await setSetting('port', undefined);
       await setSetting('mode', undefined);
     });
@@ -188,6 +195,32 @@ export function defineExtensionSuite(): void {
       assert.match(text, /^POST http:\/\/127\.0\.0\.1:9\/echo$/m);
       assert.match(text, /^X-Test: 1$/m);
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('a throwing handler in the routes file answers 500; a broken routes file is reported; the server keeps serving', async function () {
+      const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+      if (!folder) this.skip();
+      const mjs = join(folder!, 'wireplay.routes.mjs');
+      const json = join(folder!, 'wireplay.routes.json');
+      try {
+        writeFileSync(mjs, "export default { 'GET /boom': () => { throw new Error('boom from the routes file'); } };\n");
+        const result = (await vscode.commands.executeCommand('wireplay.restartServer')) as { ok: boolean };
+        if (!result.ok) assert.equal((await vscode.commands.executeCommand('wireplay.startServer') as { ok: boolean }).ok, true);
+        const url = api.controller.listenInfo!.url;
+        await until('the routes file to load', () => api.controller.routesView().routes.some((r) => r.path === '/boom'));
+        assert.equal((await get(`${url}/boom`)).status, 500);
+        assert.equal((await get(`${url}/echo`)).status, 200, 'still serving after a handler threw');
+        await vscode.commands.executeCommand('wireplay.stopServer');
+        rmSync(mjs);
+        writeFileSync(json, '{ "routes": [\n  { "path": "/a", "status": 200 }\n  oops\n] }\n');
+        assert.equal(((await vscode.commands.executeCommand('wireplay.startServer')) as { ok: boolean }).ok, true);
+        await until('the routes problem', () => /wireplay\.routes\.json:3/.test(api.controller.routesView().problem ?? ''));
+        assert.equal((await get(`${api.controller.listenInfo!.url}/echo`)).status, 200, 'built-in routes still served');
+      } finally {
+        rmSync(mjs, { force: true });
+        rmSync(json, { force: true });
+        await vscode.commands.executeCommand('wireplay.stopServer');
+      }
     });
 
     it('clears the capture', async function () {

@@ -12,7 +12,7 @@ import { ServerController, type ControllerEnvironment } from '../../../../extens
 /** A server that never touches a socket: listen() succeeds or fails as told. */
 function fakeFactory(behaviour: { fail?: string } = {}) {
   const created: { options: ServerStartOptions; handle: ServerHandle; capture: Emitter<CaptureEvents>; closed: boolean; mode: string }[] = [];
-  const factory: ServerFactory = (options) => {
+  const factory: ServerFactory = async (options) => {
     const capture = new Emitter<CaptureEvents>();
     const entry = { options, capture, closed: false, mode: options.mode } as (typeof created)[number];
     entry.handle = {

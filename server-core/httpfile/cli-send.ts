@@ -1,0 +1,137 @@
+// `wireplay send FILE.http [--name NAME] [--env ENV]`: runs one named request
+// or every request of a `.http` / `.rest` file in order, through the same
+// HttpFileSession the editor uses (references send their dependency first).
+// Environments come from http-client.env.json / http-client.private.env.json
+// next to the file, `$dotenv` from the `.env` next to it. Each exchange is
+// printed as it completes: the heading and what came back on stdout, what was
+// sent ("> ") and notes ("* ") on stderr.
+// Exit status: 0 when every request was sent (an HTTP error status included),
+// 1 when one could not be (unresolved variable, refused, timeout), 2 for bad
+// usage (no such file, request name or environment), 130 when interrupted.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Writable } from 'node:stream';
+import { CaptureStore } from '../capture/capture-store.js';
+import type { CaptureEvents } from '../capture/types.js';
+import { toHar } from '../export/har.js';
+import { toPcap } from '../export/pcap.js';
+import { Emitter } from '../util/emitter.js';
+import { environmentNames, loadEnvironmentFiles, parseDotenv, selectEnvironment } from './environments.js';
+import { describeOutcome } from './format-outcome.js';
+import { HttpFileSession, type BlockOutcome } from './run-http-file.js';
+import { createWebSocketScriptRunner } from './ws-script.js';
+
+export interface HttpFileSendOptions {
+  /** Path of the .http / .rest file. */
+  file: string;
+  /** Run only the request with this name (its references first). */
+  name?: string;
+  /** Environment from http-client(.private).env.json; `$shared` applies in any case. */
+  env?: string;
+  /** Per request (and per WebSocket wait). Default 30 s. */
+  timeoutMs?: number;
+  har?: string;
+  pcap?: string;
+  signal?: AbortSignal;
+  processEnv?: Record<string, string | undefined>;
+}
+
+export interface HttpFileSendIo {
+  stdout: Writable;
+  stderr: Writable;
+}
+
+/** Files that go through the `.http` runner rather than the one-request reader. */
+export function isHttpFilePath(path: string): boolean {
+  return /\.(http|rest)$/i.test(path);
+}
+
+export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSendIo): Promise<number> {
+  const path = resolve(options.file);
+  const dir = dirname(path);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    io.stderr.write(`wireplay send: cannot read ${options.file}: ${(err as Error).message}\n`);
+    return 2;
+  }
+
+  const loaded = await loadEnvironmentFiles(dir);
+  for (const e of loaded.errors) io.stderr.write(`wireplay send: warning: ${e}\n`);
+  const names = environmentNames(loaded.environments);
+  if (options.env !== undefined && !names.includes(options.env)) {
+    io.stderr.write(`wireplay send: no environment "${options.env}" in http-client.env.json next to ${options.file}${names.length ? ` (there are: ${names.join(', ')})` : ''}\n`);
+    return 2;
+  }
+  let dotenv: Record<string, string> = {};
+  try {
+    dotenv = parseDotenv(readFileSync(join(dir, '.env'), 'utf8'));
+  } catch {
+    // No .env: $dotenv references report what is missing.
+  }
+
+  const capture = new Emitter<CaptureEvents>();
+  const store = options.har || options.pcap ? new CaptureStore() : undefined;
+  const link = store?.attach(capture);
+  let failures = 0;
+  const print = (outcome: BlockOutcome) => {
+    const d = describeOutcome(outcome);
+    const line = outcome.block.requestLine + 1;
+    io.stdout.write(`### ${d.title}\n`);
+    if (d.sent.length) io.stderr.write(d.sent.join('\n') + '\n');
+    if (d.received) io.stdout.write(d.received.replace(/\n?$/, '\n'));
+    if (d.failed) {
+      failures++;
+      io.stderr.write(`${options.file}:${line}: ${d.notes.join('\n').replace(/^\* /gm, '')}\n`);
+    } else io.stderr.write(d.notes.join('\n') + '\n');
+    io.stdout.write('\n');
+  };
+
+  const session = new HttpFileSession(text, {
+    baseDir: dir,
+    environment: selectEnvironment(loaded.environments, options.env),
+    processEnv: options.processEnv ?? process.env,
+    dotenv,
+    capture,
+    runWebSocket: createWebSocketScriptRunner(),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    onOutcome: print,
+  });
+  for (const d of session.parsed.diagnostics) {
+    if (d.severity !== 'info') io.stderr.write(`${options.file}:${d.line + 1}:${d.column + 1}: ${d.severity}: ${d.message}\n`);
+  }
+  const blocks = session.parsed.blocks;
+  const chosen = options.name === undefined ? blocks : blocks.filter((b) => b.name === options.name);
+  if (chosen.length === 0) {
+    const named = blocks.map((b) => b.name).filter((n): n is string => !!n);
+    io.stderr.write(
+      options.name === undefined
+        ? `wireplay send: ${options.file} holds no request\n`
+        : `wireplay send: no request named "${options.name}" in ${options.file}${named.length ? ` (there are: ${named.join(', ')})` : ''}\n`,
+    );
+    link?.dispose();
+    store?.dispose();
+    return 2;
+  }
+
+  for (const block of chosen) {
+    if (options.signal?.aborted) break;
+    await session.run(block, options.signal);
+  }
+
+  if (store) {
+    const connections = store.snapshot();
+    if (options.har) writeFileSync(options.har, JSON.stringify(toHar(connections), null, 2) + '\n');
+    if (options.pcap) writeFileSync(options.pcap, toPcap(connections));
+    link?.dispose();
+    store.dispose();
+  }
+  if (options.signal?.aborted) {
+    io.stderr.write('wireplay send: interrupted\n');
+    return 130;
+  }
+  const total = session.parsed.blocks.length;
+  if (failures) io.stderr.write(`wireplay send: ${failures} request${failures === 1 ? '' : 's'} not sent (of ${options.name === undefined ? total : chosen.length + ' asked'})\n`);
+  return failures ? 1 : 0;
+}

@@ -1,0 +1,110 @@
+// Turns the outcome of one `.http` block into text: what was sent, what came
+// back, and notes (timings, how it ended). The CLI prints the parts to stdout
+// and stderr; the editor shows them together in a read-only document.
+import { formatEscapedBytes } from '../client/escapes.js';
+import type { BlockOutcome, WebSocketTranscriptEntry } from './run-http-file.js';
+import type { RequestBlock } from './types.js';
+
+export interface DescribedOutcome {
+  /** `login — POST http://…/login`: the block's name (if any) and its request line. */
+  title: string;
+  /** What went out, each line starting with "> ". */
+  sent: string[];
+  /** What came back: status line, headers, blank line, body (HTTP); `< ` messages (WebSocket); escaped bytes (RAW). */
+  received: string;
+  /** Timings, sizes, how the exchange ended, errors; each line starting with "* ". */
+  notes: string[];
+  failed: boolean;
+}
+
+export function blockLabel(block: RequestBlock): string {
+  const line = block.kind === 'http' ? `${block.method} ${block.url}` : block.kind === 'websocket' ? `${block.keyword} ${block.url}` : `RAW ${block.url}`;
+  return block.name ? `${block.name} — ${line}` : line;
+}
+
+/** Text when the bytes are UTF-8, escapes otherwise. */
+export function bytesAsText(bytes: Buffer): string {
+  const text = bytes.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(bytes) && !/[\0-\x08\x0e-\x1f]/.test(text) ? text : formatEscapedBytes(bytes, { keepLineBreaks: true });
+}
+
+function ms(n: number): string {
+  return `${n.toFixed(1)} ms`;
+}
+
+function message(e: WebSocketTranscriptEntry): string {
+  const arrow = e.dir === 'sent' ? '>' : '<';
+  const body = e.binary ? `[binary, ${e.data.length} bytes] ${formatEscapedBytes(e.data)}` : e.data.toString('utf8');
+  return body
+    .split('\n')
+    .map((l, i) => (i === 0 ? `${arrow} ${l}` : `  ${l}`))
+    .join('\n');
+}
+
+export function describeOutcome(outcome: BlockOutcome): DescribedOutcome {
+  const title = blockLabel(outcome.block);
+  switch (outcome.kind) {
+    case 'failed':
+      return {
+        title,
+        sent: [],
+        received: '',
+        notes: [`* not sent: ${outcome.message}`, ...outcome.diagnostics.filter((d) => d.severity === 'error').map((d) => `* line ${d.line + 1}, column ${d.column + 1}: ${d.message}`)],
+        failed: true,
+      };
+    case 'http': {
+      const r = outcome.result;
+      const sent: string[] = [];
+      const notes: string[] = [];
+      const parts: string[] = [];
+      for (const hop of [...r.redirects, r]) {
+        sent.push(...hop.request.head.toString('latin1').replace(/\r\n\r\n$/, '').split('\r\n').map((l) => `> ${l}`));
+        if (hop.request.bodyLength) sent.push(`> [${hop.request.bodyLength} bytes of body]`);
+        const res = hop.response;
+        const head = [`HTTP/${res.httpVersion} ${res.statusCode} ${res.reason}`, ...res.headers.map((h) => `${h.name}: ${h.value}`)].join('\n');
+        const body = res.decodedBody ?? res.body;
+        parts.push(body.length ? `${head}\n\n${bytesAsText(body)}` : head);
+        const t = hop.timings;
+        notes.push(
+          `* ${res.statusCode} ${res.reason}, ${res.bodyBytes} bytes of body${res.bodyTruncated ? ` (first ${res.body.length} kept)` : ''}${res.bodyFile ? `, saved to ${res.bodyFile}` : ''}${hop.reused ? ', reused connection' : ''}`,
+          `* dns ${ms(t.dns)}, connect ${ms(t.connect)}, tls ${ms(t.tls)}, first byte ${ms(t.firstByte)}, download ${ms(t.download)}, total ${ms(t.total)}`,
+        );
+      }
+      return { title, sent, received: parts.join('\n\n'), notes, failed: false };
+    }
+    case 'websocket': {
+      const r = outcome.result;
+      const how = { script: 'the script ended', 'server-closed': 'the server closed', timeout: 'timed out waiting for the server', aborted: 'aborted' }[r.ended ?? 'script'];
+      return {
+        title,
+        sent: [],
+        received: r.transcript.map(message).join('\n'),
+        notes: [
+          `* ${r.transcript.filter((e) => e.dir === 'sent').length} sent, ${r.transcript.filter((e) => e.dir === 'received').length} received${r.protocol ? `, subprotocol ${r.protocol}` : ''}${r.extensions ? `, extensions ${r.extensions}` : ''}`,
+          `* closed ${r.close.code}${r.close.reason ? ` ${r.close.reason}` : ''}${r.close.wasClean ? '' : ' (not clean)'}: ${how}`,
+        ],
+        failed: false,
+      };
+    }
+    case 'raw': {
+      const r = outcome.result;
+      const t = r.timings;
+      return {
+        title,
+        sent: [],
+        received: r.received.length ? formatEscapedBytes(r.received, { keepLineBreaks: true }).replace(/\n$/, '') : '',
+        notes: [
+          `* sent ${r.bytesSent} bytes, received ${r.receivedBytes} bytes${r.truncated ? ` (first ${r.received.length} shown)` : ''}; ended: ${r.end}${r.unsentBytes ? `; ${r.unsentBytes} bytes not sent` : ''}`,
+          `* dns ${ms(t.dns)}, connect ${ms(t.connect)}, tls ${ms(t.tls)}, first byte ${ms(t.firstByte)}, total ${ms(t.total)}`,
+        ],
+        failed: false,
+      };
+    }
+  }
+}
+
+/** One block's outcome as one text (the editor's response view). */
+export function formatOutcome(outcome: BlockOutcome): string {
+  const d = describeOutcome(outcome);
+  return [`### ${d.title}`, ...d.sent, ...(d.sent.length ? [''] : []), ...(d.received ? [d.received, ''] : []), ...d.notes, ''].join('\n');
+}
