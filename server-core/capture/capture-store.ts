@@ -24,7 +24,7 @@ export const CHUNK_OVERHEAD_BYTES = 64;
 export interface CaptureStoreOptions {
   /** Total bytes kept across all connections (payload plus CHUNK_OVERHEAD_BYTES per chunk). Default 64 MiB. */
   maxBytes?: number;
-  /** Dissected messages kept across all connections; the oldest go first. Default 200 000. */
+  /** Dissected messages kept across all connections; the oldest go first. Default 100 000. */
   maxMessages?: number;
   /** Closed connections kept; the oldest closed go first once over. Default 10 000. */
   maxConnections?: number;
@@ -35,7 +35,7 @@ export interface CaptureStoreOptions {
 }
 
 export const DEFAULT_CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_CAPTURE_MAX_MESSAGES = 200_000;
+export const DEFAULT_CAPTURE_MAX_MESSAGES = 100_000;
 export const DEFAULT_CAPTURE_MAX_CONNECTIONS = 10_000;
 
 export interface CapturedData {

@@ -375,7 +375,8 @@ export class ConnectionDissector {
   }
 
   private emit(m: HttpMessage | WsMessage | Omit<DissectedMessage, 'id' | 'connectionId'>): void {
-    const out = { id: this.nextId(), connectionId: this.connectionId, ...m } as DetailedMessage;
+    // Assigned in place, not spread: a frame's `fields` is a getter that must stay one.
+    const out = Object.assign(m, { id: this.nextId(), connectionId: this.connectionId }) as DetailedMessage;
     this.options.onMessage(out);
   }
 }

@@ -349,7 +349,7 @@ export class WsDirectionDissector {
 
   private emitUndecodable(hi: number, lo: number): void {
     const start = this.headerStart;
-    const f0 = this.fieldsForHeader(this.header, start, []);
+    const f0 = fieldsForHeader(this.header, start, [], !!this.deflate);
     const lenField = f0.find((x) => x.name === 'Extended payload length');
     if (lenField) lenField.error = 'A 64-bit length must have its most significant bit clear';
     this.emit({
@@ -385,7 +385,6 @@ export class WsDirectionDissector {
       payloadLength: f.length, headerLength: f.headerLength, compressed: false,
       messageOpcode: control ? f.opcode : (this.msg?.opcode ?? f.opcode),
     };
-    if (f.key) detail.maskingKey = f.key;
     const complete = f.keptBytes === f.received;
     if ((this.opts.keepPayload || control) && complete) detail.payload = payload;
 
@@ -430,14 +429,6 @@ export class WsDirectionDissector {
         }
       }
     }
-    if (f.masked) {
-      payloadChildren.unshift({
-        name: 'Unmasked payload',
-        value: previewPayload(payload.subarray(0, this.opts.previewBytes), f.received),
-        explain: 'Each byte XORed with the masking key byte at its position modulo 4',
-        range,
-      });
-    }
     if (f.opcode === 8 && complete) {
       if (payload.length === 1) f.errors.push({ field: 'Payload', message: 'A close payload cannot be 1 byte long', code: 'WS_INVALID_CLOSE' });
       if (payload.length >= 2) {
@@ -470,16 +461,44 @@ export class WsDirectionDissector {
       }
     }
 
-    const headerFields = this.fieldsForHeader(this.headerBytesOf(f), f.start, f.errors, f);
-    const payloadField: DissectedField = {
-      name: 'Payload',
-      value: previewPayload(f.masked ? maskedPreview(payload, f.key!, this.opts.previewBytes) : payload.subarray(0, this.opts.previewBytes), f.received),
-      explain: f.masked ? `${formatCount(f.received)} bytes as sent, masked` : `${formatCount(f.received)} bytes`,
-      range,
+    // The field tree is built when read, from a few small values: a capture holds many frames and
+    // most are never opened in the inspector, so none of them keeps a dozen field objects alive.
+    // One small buffer: the header, then the unmasked preview.
+    const kept = Buffer.concat([this.headerBytesOf(f), payload.subarray(0, this.opts.previewBytes)]);
+    const headerBytes = kept.subarray(0, f.headerLength);
+    const preview = kept.subarray(f.headerLength);
+    if (f.key) detail.maskingKey = kept.subarray(f.headerLength - 4, f.headerLength);
+    const errors = f.errors;
+    const key = detail.maskingKey;
+    const received = f.received;
+    const lite = { length: f.length };
+    const deflateOn = !!this.deflate;
+    const start = f.start;
+    const headerLength = f.headerLength;
+    const buildFields = (): DissectedField[] => {
+      const payloadField: DissectedField = {
+        name: 'Payload',
+        value: previewPayload(key ? maskedPreview(preview, key, preview.length) : preview, received),
+        explain: key ? `${formatCount(received)} bytes as sent, masked` : `${formatCount(received)} bytes`,
+        range: { ...range },
+      };
+      const children = payloadChildren.map((c) => ({ ...c, range: { ...c.range } }));
+      if (key) {
+        children.unshift({
+          name: 'Unmasked payload',
+          value: previewPayload(preview, received),
+          explain: 'Each byte XORed with the masking key byte at its position modulo 4',
+          range: { ...range },
+        });
+      }
+      if (children.length) payloadField.children = children;
+      const payloadErr = errors.find((e) => e.field === 'Payload');
+      if (payloadErr) payloadField.error = payloadErr.message;
+      return [
+        { name: 'Frame header', value: [...headerBytes].map((b) => b.toString(16).padStart(2, '0')).join(' '), range: { start, end: payloadStart }, explain: `${headerLength}-byte header`, children: fieldsForHeader(headerBytes, start, errors, deflateOn, lite) },
+        payloadField,
+      ];
     };
-    if (payloadChildren.length) payloadField.children = payloadChildren;
-    const payloadErr = f.errors.find((e) => e.field === 'Payload');
-    if (payloadErr) payloadField.error = payloadErr.message;
 
     const name = opcodeName(f.opcode);
     const label = name[0].toUpperCase() + name.slice(1);
@@ -498,13 +517,11 @@ export class WsDirectionDissector {
       tStart: f.tStart,
       tEnd: t,
       summary,
-      fields: [
-        { name: 'Frame header', range: { start: f.start, end: payloadStart }, explain: `${f.headerLength}-byte header`, children: headerFields },
-        payloadField,
-      ],
+      fields: [],
       sequence: this.sequence++,
       ws: detail,
     };
+    Object.defineProperty(msg, 'fields', { get: buildFields, enumerable: true, configurable: true });
     const first = f.errors[0];
     if (first) msg.error = { offset: errorOffset(first.field, f, payloadStart), message: first.message, code: first.code };
     this.emit(msg);
@@ -558,56 +575,57 @@ export class WsDirectionDissector {
     return h;
   }
 
-  private fieldsForHeader(h: Buffer, o: number, errors: Frame['errors'], f?: Frame): DissectedField[] {
-    const err = (name: string) => errors.find((e) => e.field === name)?.message;
-    const out: DissectedField[] = [];
-    const add = (field: DissectedField) => {
-      const e = err(field.name);
-      if (e) field.error = e;
-      out.push(field);
-    };
-    const b0 = h[0];
-    const b1 = h[1];
-    const op = b0 & 0x0f;
-    const fin = (b0 & 0x80) !== 0;
-    add({ name: 'FIN', value: fin ? '1' : '0', explain: fin ? 'Final fragment of the message' : 'More fragments of this message follow', range: { start: o, end: o + 1 }, bitMask: 0x80 });
-    const rsv1 = (b0 & 0x40) !== 0;
-    add({
-      name: 'RSV1',
-      value: rsv1 ? '1' : '0',
-      explain: this.deflate ? (rsv1 ? 'Compressed with permessage-deflate' : 'Not compressed') : 'Reserved for extensions; 0 without one',
-      range: { start: o, end: o + 1 },
-      bitMask: 0x40,
-    });
-    add({ name: 'RSV2', value: b0 & 0x20 ? '1' : '0', explain: 'Reserved for extensions; 0 without one', range: { start: o, end: o + 1 }, bitMask: 0x20 });
-    add({ name: 'RSV3', value: b0 & 0x10 ? '1' : '0', explain: 'Reserved for extensions; 0 without one', range: { start: o, end: o + 1 }, bitMask: 0x10 });
-    add({ name: 'Opcode', value: `0x${op.toString(16)} (${opcodeName(op)})`, explain: opcodeMeaning(op), range: { start: o, end: o + 1 }, bitMask: 0x0f });
-    const masked = (b1 & 0x80) !== 0;
-    add({ name: 'MASK', value: masked ? '1' : '0', explain: masked ? 'The payload is masked with the key below' : 'The payload is not masked', range: { start: o + 1, end: o + 2 }, bitMask: 0x80 });
-    const lenField = b1 & 0x7f;
-    const form = lenField === 126 ? '16-bit' : lenField === 127 ? '64-bit' : '7-bit';
-    add({
-      name: 'Payload length',
-      value: String(lenField),
-      explain: lenField < 126 ? `7-bit length form: the payload is ${lenField} bytes` : `${form} length form: the length follows in the next ${lenField === 126 ? 2 : 8} bytes`,
-      range: { start: o + 1, end: o + 2 },
-      bitMask: 0x7f,
-    });
-    let p = o + 2;
-    if (lenField >= 126) {
-      const n = lenField === 126 ? 2 : 8;
-      const value = f ? f.length : lenField === 126 ? h.readUInt16BE(2) : Number(h.readBigUInt64BE(2));
-      out.push({ name: 'Extended payload length', value: String(value), explain: `${form} length: ${formatCount(value)} bytes`, range: { start: p, end: p + n } });
-      if (f && lenField === 126 && value < 126) out[out.length - 1].explain += ' (not minimal: the 7-bit form would do)';
-      if (f && lenField === 127 && value < 65536) out[out.length - 1].explain += ' (not minimal: a shorter form would do)';
-      p += n;
-    }
-    if (masked && h.length >= p - o + 4) {
-      const key = h.subarray(p - o, p - o + 4);
-      out.push({ name: 'Masking key', value: [...key].map((b) => b.toString(16).padStart(2, '0')).join(' '), explain: 'XOR key for the payload, cycled every 4 bytes', range: { start: p, end: p + 4 } });
-    }
-    return out;
+}
+
+function fieldsForHeader(h: Buffer, o: number, errors: Frame['errors'], deflateOn: boolean, f?: { length: number }): DissectedField[] {
+  const err = (name: string) => errors.find((e) => e.field === name)?.message;
+  const out: DissectedField[] = [];
+  const add = (field: DissectedField) => {
+    const e = err(field.name);
+    if (e) field.error = e;
+    out.push(field);
+  };
+  const b0 = h[0];
+  const b1 = h[1];
+  const op = b0 & 0x0f;
+  const fin = (b0 & 0x80) !== 0;
+  add({ name: 'FIN', value: fin ? '1' : '0', explain: fin ? 'Final fragment of the message' : 'More fragments of this message follow', range: { start: o, end: o + 1 }, bitMask: 0x80 });
+  const rsv1 = (b0 & 0x40) !== 0;
+  add({
+    name: 'RSV1',
+    value: rsv1 ? '1' : '0',
+    explain: deflateOn ? (rsv1 ? 'Compressed with permessage-deflate' : 'Not compressed') : 'Reserved for extensions; 0 without one',
+    range: { start: o, end: o + 1 },
+    bitMask: 0x40,
+  });
+  add({ name: 'RSV2', value: b0 & 0x20 ? '1' : '0', explain: 'Reserved for extensions; 0 without one', range: { start: o, end: o + 1 }, bitMask: 0x20 });
+  add({ name: 'RSV3', value: b0 & 0x10 ? '1' : '0', explain: 'Reserved for extensions; 0 without one', range: { start: o, end: o + 1 }, bitMask: 0x10 });
+  add({ name: 'Opcode', value: `0x${op.toString(16)} (${opcodeName(op)})`, explain: opcodeMeaning(op), range: { start: o, end: o + 1 }, bitMask: 0x0f });
+  const masked = (b1 & 0x80) !== 0;
+  add({ name: 'MASK', value: masked ? '1' : '0', explain: masked ? 'The payload is masked with the key below' : 'The payload is not masked', range: { start: o + 1, end: o + 2 }, bitMask: 0x80 });
+  const lenField = b1 & 0x7f;
+  const form = lenField === 126 ? '16-bit' : lenField === 127 ? '64-bit' : '7-bit';
+  add({
+    name: 'Payload length',
+    value: String(lenField),
+    explain: lenField < 126 ? `7-bit length form: the payload is ${lenField} bytes` : `${form} length form: the length follows in the next ${lenField === 126 ? 2 : 8} bytes`,
+    range: { start: o + 1, end: o + 2 },
+    bitMask: 0x7f,
+  });
+  let p = o + 2;
+  if (lenField >= 126) {
+    const n = lenField === 126 ? 2 : 8;
+    const value = f ? f.length : lenField === 126 ? h.readUInt16BE(2) : Number(h.readBigUInt64BE(2));
+    out.push({ name: 'Extended payload length', value: String(value), explain: `${form} length: ${formatCount(value)} bytes`, range: { start: p, end: p + n } });
+    if (f && lenField === 126 && value < 126) out[out.length - 1].explain += ' (not minimal: the 7-bit form would do)';
+    if (f && lenField === 127 && value < 65536) out[out.length - 1].explain += ' (not minimal: a shorter form would do)';
+    p += n;
   }
+  if (masked && h.length >= p - o + 4) {
+    const key = h.subarray(p - o, p - o + 4);
+    out.push({ name: 'Masking key', value: [...key].map((b) => b.toString(16).padStart(2, '0')).join(' '), explain: 'XOR key for the payload, cycled every 4 bytes', range: { start: p, end: p + 4 } });
+  }
+  return out;
 }
 
 function maskedPreview(unmasked: Buffer, key: Buffer, n: number): Buffer {

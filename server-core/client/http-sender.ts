@@ -413,8 +413,9 @@ async function exchange(
           preview.push(Buffer.from(part));
           previewLen += part.length;
         }
+        // A view into the socket's chunk is safe to queue: Node never reuses a chunk it handed out.
         if (file && !fileError) {
-          if (!file.write(Buffer.from(data))) conn.pause();
+          if (!file.write(data)) conn.pause();
         }
         if (isFinal) options.onBody?.(data);
       },

@@ -87,7 +87,8 @@ const COPY_LIMIT = 16 * 1024;
 type State = 'connecting' | 'open' | 'closing' | 'closed';
 
 export class WebSocketConnection implements WebSocketPeer {
-  readonly events = new Emitter<WebSocketConnectionEvents>();
+  /** Created on first use: most connections (route handlers) never subscribe. */
+  private emitter: Emitter<WebSocketConnectionEvents> | null = null;
   readonly id: string;
   readonly protocol: string;
   readonly extensions: string;
@@ -162,6 +163,8 @@ export class WebSocketConnection implements WebSocketPeer {
         perMessageDeflate: init.deflate !== null,
         maxPayload: this.maxPayload,
         maxFragments: o.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
+        // Never unmask in place: the same chunks go to the byte capture.
+        ownsInput: false,
       },
     );
     socket.on('data', this.onData);
@@ -188,7 +191,7 @@ export class WebSocketConnection implements WebSocketPeer {
       this.holding = false;
       if (this.state === 'closed') return;
       onOpen?.();
-      this.events.emit('open', undefined);
+      this.emit('open', undefined);
       if (head.length > 0) this.onData(head);
       const early = this.early;
       this.early = null;
@@ -214,6 +217,18 @@ export class WebSocketConnection implements WebSocketPeer {
   /** The negotiated permessage-deflate parameters, null when not negotiated. */
   get deflateParams(): DeflateParams | null {
     return this.codec?.params ?? null;
+  }
+
+  get events(): Emitter<WebSocketConnectionEvents> {
+    return (this.emitter ??= new Emitter<WebSocketConnectionEvents>());
+  }
+
+  private has(event: keyof WebSocketConnectionEvents): boolean {
+    return this.emitter !== null && this.emitter.hasListeners(event);
+  }
+
+  private emit<K extends keyof WebSocketConnectionEvents>(event: K, payload: WebSocketConnectionEvents[K]): void {
+    if (this.emitter !== null) this.emitter.emit(event, payload);
   }
 
   on<K extends keyof WebSocketConnectionEvents>(event: K, listener: (payload: WebSocketConnectionEvents[K]) => void): Disposable {
@@ -288,9 +303,9 @@ export class WebSocketConnection implements WebSocketPeer {
   sendRaw(bytes: Buffer): boolean {
     if (this.state === 'closed' || this.state === 'connecting') return false;
     const op = () => {
-      if (this.events.hasListeners('frameSent')) {
+      if (this.has('frameSent')) {
         const b0 = bytes[0] ?? 0;
-        this.events.emit('frameSent', { opcode: b0 & 15, fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, payloadLength: -1, bytes, raw: true });
+        this.emit('frameSent', { opcode: b0 & 15, fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, payloadLength: -1, bytes, raw: true });
       }
       this.stats.bytesSent += bytes.length;
       this.socket.write(bytes);
@@ -389,13 +404,13 @@ export class WebSocketConnection implements WebSocketPeer {
       writeHeader(out, 0, b0, len, key);
       if (key) maskCopy(payload, 0, len, out, hs, key, 0);
       else payload.copy(out, hs);
-      if (this.events.hasListeners('frameSent')) this.events.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: out, raw: false });
+      if (this.has('frameSent')) this.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: out, raw: false });
       if (!socket.write(out)) this.needDrain = true;
     } else {
       const header = Buffer.allocUnsafe(hs);
       writeHeader(header, 0, b0, len, null);
-      if (this.events.hasListeners('frameSent')) {
-        this.events.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: Buffer.concat([header, payload]), raw: false });
+      if (this.has('frameSent')) {
+        this.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: Buffer.concat([header, payload]), raw: false });
       }
       socket.cork();
       socket.write(header);
@@ -409,7 +424,7 @@ export class WebSocketConnection implements WebSocketPeer {
   private maybeDrain(): void {
     if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
       this.needDrain = false;
-      this.events.emit('drain', undefined);
+      this.emit('drain', undefined);
     } else if (this.bufferedAmount >= this.highWaterMark) this.needDrain = true;
   }
 
@@ -435,7 +450,7 @@ export class WebSocketConnection implements WebSocketPeer {
   private handleFrame(frame: WebSocketFrame): void {
     if (this.closeReceived || this.state === 'closed') return;
     this.stats.framesReceived++;
-    if (this.events.hasListeners('frame')) this.events.emit('frame', frame);
+    if (this.has('frame')) this.emit('frame', frame);
     const op = frame.opcode;
     if (op >= 8) return this.onControl(frame);
     if (op !== 0) {
@@ -491,12 +506,12 @@ export class WebSocketConnection implements WebSocketPeer {
         this.reportHandlerError(err);
       }
     }
-    this.events.emit('message', message);
+    this.emit('message', message);
   }
 
   private onControl(frame: WebSocketFrame): void {
     if (frame.opcode === 9) {
-      this.events.emit('ping', frame.payload);
+      this.emit('ping', frame.payload);
       if (this.autoPong && this.state === 'open' && !this.closeSent) this.control(10, frame.payload);
       return;
     }
@@ -505,7 +520,7 @@ export class WebSocketConnection implements WebSocketPeer {
         clearTimeout(this.pingTimer);
         this.pingTimer = null;
       }
-      this.events.emit('pong', frame.payload);
+      this.emit('pong', frame.payload);
       return;
     }
     // Close.
@@ -571,7 +586,7 @@ export class WebSocketConnection implements WebSocketPeer {
         });
       }
     }
-    this.events.emit('error', err);
+    this.emit('error', err);
   }
 
   private reportHandlerError(err: unknown): void {
@@ -635,7 +650,7 @@ export class WebSocketConnection implements WebSocketPeer {
     }
     const ev: CloseEvent = { code, reason, wasClean };
     if (this.failure) ev.error = this.failure;
-    this.events.emit('close', ev);
-    this.events.clear();
+    this.emit('close', ev);
+    this.emitter?.clear();
   }
 }

@@ -12,7 +12,7 @@
 // other violations are reported through onViolation while parsing continues.
 import { maskInPlace } from './mask.js';
 import { isValidCloseCode } from './close-codes.js';
-import { Utf8Validator } from './utf8.js';
+import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import { WebSocketError, type FrameHeader, type WebSocketErrorCode, type WebSocketFrame } from './types.js';
 
 export interface FrameParserHandlers {
@@ -37,6 +37,12 @@ export interface FrameParserOptions {
   maxPayload?: number;
   /** Largest number of frames in one message. Default 100 000. */
   maxFragments?: number;
+  /**
+   * The pushed chunks belong to the parser (fresh socket reads): a masked
+   * payload lying in one chunk is unmasked in place instead of copied.
+   * Default false, so a capture being dissected is never modified.
+   */
+  ownsInput?: boolean;
 }
 
 const enum State {
@@ -57,6 +63,7 @@ export class FrameParser {
   private readonly expectMasked: boolean;
   private readonly maxPayload: number;
   private readonly maxFragments: number;
+  private readonly ownsInput: boolean;
   /** RSV1 allowed (permessage-deflate); settable after the handshake. */
   perMessageDeflate: boolean;
 
@@ -82,7 +89,6 @@ export class FrameParser {
   private messageBytes = 0;
   private messageFrames = 0;
   private readonly utf8 = new Utf8Validator();
-  private readonly closeUtf8 = new Utf8Validator();
 
   constructor(
     private readonly handlers: FrameParserHandlers,
@@ -93,6 +99,7 @@ export class FrameParser {
     this.perMessageDeflate = options.perMessageDeflate ?? false;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
+    this.ownsInput = options.ownsInput ?? false;
   }
 
   /** Absolute offset of the next byte push() will receive. */
@@ -289,8 +296,12 @@ export class FrameParser {
     this.handlers.onFrameHeader?.(header);
     if (this.isDead()) return false;
     this.state = State.Payload;
-    if (payloadLength <= PREALLOCATE && (masked || this.buffered < payloadLength)) this.payload = Buffer.allocUnsafe(payloadLength);
-    else if (payloadLength > PREALLOCATE) this.pieces = [];
+    // Whole and readable without a copy (unmasked, or masked in a chunk we may modify): the fast path.
+    const view = this.buffered >= payloadLength && (!masked || (this.ownsInput && this.chunks[0].length - this.pos >= payloadLength));
+    if (view) {
+      // payload and pieces stay null
+    } else if (payloadLength <= PREALLOCATE) this.payload = Buffer.allocUnsafe(payloadLength);
+    else this.pieces = [];
     return true;
   }
 
@@ -314,6 +325,7 @@ export class FrameParser {
         data = c.subarray(this.pos, this.pos + len);
         this.skip(len);
       } else data = this.copyOut(len);
+      if (h.maskKey && len > 0) maskInPlace(data, 0, len, h.maskKey, 0);
       if (this.checkUtf8 && len > 0 && this.validateText(data, 0, len, h.payloadSpan.start)) return false;
       return this.finishPayload(data, h);
     }
@@ -384,10 +396,10 @@ export class FrameParser {
         if (!isValidCloseCode(code)) {
           if (this.fail('WS_INVALID_CLOSE_CODE', `invalid close code ${code}`, 1002, h.payloadSpan.start)) return false;
         }
-        this.closeUtf8.reset();
-        const bad = this.closeUtf8.push(data, 2, data.length);
-        if (bad !== -1 || !this.closeUtf8.complete) {
-          if (this.fail('WS_INVALID_UTF8', 'invalid UTF-8 in the close reason', 1007, h.payloadSpan.start + (bad === -1 ? data.length : bad))) return false;
+        const reason = data.subarray(2);
+        const bad = isValidUtf8(reason) ? -2 : new Utf8Validator().push(reason);
+        if (bad !== -2) {
+          if (this.fail('WS_INVALID_UTF8', 'invalid UTF-8 in the close reason', 1007, h.payloadSpan.start + 2 + (bad === -1 ? reason.length : bad))) return false;
         }
       }
     }

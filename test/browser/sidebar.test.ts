@@ -29,16 +29,19 @@ before(async () => {
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   page = await browser.newPage({ viewport: { width: 320, height: 800 } });
+  page.on('pageerror', (e) => console.error(`sidebar page error: ${e.message}`));
   await page.setContent('<!doctype html><html><body><div id="root"></div></body></html>');
-  await page.evaluate(() => {
-    const w = window as unknown as { __sent: unknown[]; __state: unknown; acquireVsCodeApi: () => unknown };
-    w.__sent = [];
-    w.acquireVsCodeApi = () => ({
-      postMessage: (m: unknown) => w.__sent.push(m),
-      getState: () => w.__state,
-      setState: (s: unknown) => (w.__state = s),
-    });
-  });
+  // A string, not a function: tsx's name helpers do not exist in the page.
+  await page.evaluate(`
+    window.__sent = [];
+    window.acquireVsCodeApi = function () {
+      return {
+        postMessage: function (m) { window.__sent.push(m); },
+        getState: function () { return window.__state; },
+        setState: function (s) { window.__state = s; },
+      };
+    };
+  `);
   await page.addScriptTag({ content: readFileSync(bundle, 'utf8') });
 });
 

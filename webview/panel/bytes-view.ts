@@ -381,7 +381,7 @@ export class BytesView {
         if (err !== undefined) cls += ' err';
         const title = err !== undefined ? ` title="${esc(err)}"` : '';
         const b = ch.bytes[i];
-        hex += `<span data-o="${o}" class="b${cls}"${title}>${HEX2[b]}</span>`;
+        hex += `<span data-o="${o}" class="b${cls}"${title}>${HEX2[b]}</span>${i === 7 ? '  ' : ' '}`;
         asc += `<span data-o="${o}" class="a${cls}"${title}>${asciiOf(b)}</span>`;
       }
       const label = first ? `<span class="t" title="arrived at +${formatMs(ch.t - t0)}">${esc(formatMs(ch.t - t0))}</span>` : '<span class="t"></span>';

@@ -219,7 +219,7 @@ export const sendCommand: Command = {
             io.stdout.write(lines.join('\n') + '\n\n');
           },
           onBody(chunk) {
-            if (!hex && !output) io.stdout.write(Buffer.from(chunk));
+            if (!hex && !output) io.stdout.write(chunk);
           },
         });
         for (const hop of [...r.redirects, r]) {

@@ -76,6 +76,23 @@ test('send FILE --hex --har: the HAR holds the exchange', async () => {
   assert.equal(har.log.entries[0].response.status, 200);
 });
 
+test('send --follow --output; a request from stdin', async () => {
+  writeFileSync(join(dir, 'redirect.http'), `GET http://${hostPort}/redirect/2\n`);
+  let r = await run(['redirect.http', '--follow', '--output', 'body.json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual([...r.stdout.matchAll(/^HTTP\/1\.1 (\d+)/gm)].map((m) => m[1]), ['302', '302', '200']);
+  assert.match(r.stderr, /\* body written to body\.json/);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'body.json'), 'utf8')).path, '/echo');
+  r = await new Promise((resolve) => {
+    const child = execFile(process.execPath, [cli, 'send', '-'], { cwd: dir, encoding: 'utf8' }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    );
+    child.stdin!.end(`PUT http://${hostPort}/echo\n\nfrom stdin\n`);
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /"text": "from stdin"/);
+});
+
 test('exit 1 when the exchange cannot happen; exit 2 for bad usage', async () => {
   const port = await freePort();
   let r = await run(['--raw', 'x', '--to', `127.0.0.1:${port}`]);

@@ -326,3 +326,53 @@ test('parse responses helper sanity: interim and final responses', () => {
     [100, 200],
   );
 });
+
+test('an unread request body is skipped: the next pipelined request is served', async (t) => {
+  const { port } = await startServer(t, { handler: (req, res) => res.end(`${req.method} ${req.path}`) });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  socket.write('POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 11\r\n\r\nhello world' + 'POST /b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' + 'GET /c HTTP/1.1\r\nHost: x\r\n\r\n');
+  const { responses } = await readResponses(socket, 3);
+  assert.deepEqual(
+    responses.map((r) => r.text),
+    ['POST /a', 'POST /b', 'GET /c'],
+  );
+});
+
+test('a large upload read slowly: the connection pauses and resumes, every byte arrives', async (t) => {
+  const { port } = await startServer(t, {
+    handler: async (req, res) => {
+      let n = 0;
+      let i = 0;
+      for await (const part of req) {
+        n += part.length;
+        if (i++ % 16 === 0) await new Promise((r) => setTimeout(r, 1));
+      }
+      res.end(String(n));
+    },
+  });
+  const size = 6 * 1024 * 1024;
+  const r = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', body: Buffer.alloc(size, 0x41) });
+  assert.equal(await r.text(), String(size));
+});
+
+test('a bad request behind a good one in a pipeline: the good one is answered, then 400 and close', async (t) => {
+  const seen: string[] = [];
+  const { port } = await startServer(t, {
+    handler: async (req, res) => {
+      seen.push(req.path);
+      await new Promise((r) => setTimeout(r, 30));
+      res.end(`ok ${req.path}`);
+    },
+  });
+  const r = await exchange(port, 'GET /good HTTP/1.1\r\nHost: x\r\n\r\nGET /bad HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(r.closed, true);
+  const rs = parseResponses(r.data);
+  assert.deepEqual(
+    rs.map((x) => x.status),
+    [200, 400],
+  );
+  assert.equal(rs[0].text, 'ok /good');
+  assert.equal(rs[1].header('connection'), 'close');
+  assert.deepEqual(seen, ['/good']);
+});

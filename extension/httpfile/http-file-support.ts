@@ -1,0 +1,246 @@
+// `.http` files in the editor: one HttpFileSession per document (named
+// exchanges survive between sends), sending the request at a line, copying it
+// as cURL, and diagnostics (the parser's and unresolved variables), refreshed
+// on edit with a debounce. Requests go out with the server controller's
+// capture emitter, so the playground inspector holds every exchange.
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { toCurl } from '../../server-core/export/curl.js';
+import { parseDotenv } from '../../server-core/httpfile/environments.js';
+import { blockLabel, formatOutcome } from '../../server-core/httpfile/format-outcome.js';
+import { lintHttpFile } from '../../server-core/httpfile/lint.js';
+import { blockAtLine, parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
+import { resolveBlock } from '../../server-core/httpfile/resolve-block.js';
+import { HttpFileSession, type BlockOutcome } from '../../server-core/httpfile/run-http-file.js';
+import type { Diagnostic, HttpFile, RequestBlock } from '../../server-core/httpfile/types.js';
+import { createWebSocketScriptRunner } from '../../server-core/httpfile/ws-script.js';
+import type { Services } from '../commands/types.js';
+import { EnvironmentPicker, isHttpDocument } from './environment-picker.js';
+import { ResponseView } from './response-view.js';
+
+/** What the send command returns (tests read it). */
+export interface SendSummary {
+  kind: BlockOutcome['kind'];
+  statusCode?: number;
+  connectionId?: string;
+  message?: string;
+  /** The text shown in the response document. */
+  text: string;
+}
+
+const LINT_DELAY_MS = 300;
+
+export class HttpFileSupport implements vscode.Disposable {
+  readonly environments: EnvironmentPicker;
+  readonly responses = new ResponseView();
+  private readonly sessions = new Map<string, HttpFileSession>();
+  private readonly parsed = new Map<string, { version: number; file: HttpFile }>();
+  private readonly collection = vscode.languages.createDiagnosticCollection('wireplay-http');
+  private readonly lintTimers = new Map<string, NodeJS.Timeout>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly services: Services) {
+    this.environments = new EnvironmentPicker(services.context);
+    this.disposables.push(
+      this.environments,
+      this.responses,
+      this.collection,
+      vscode.workspace.onDidOpenTextDocument((d) => this.scheduleLint(d, 0)),
+      vscode.workspace.onDidChangeTextDocument((e) => this.scheduleLint(e.document)),
+      vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)),
+      this.environments.onDidChange(() => {
+        for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
+      }),
+    );
+    for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
+  }
+
+  /** The parsed file, cached per document version. */
+  parse(doc: vscode.TextDocument): HttpFile {
+    const key = doc.uri.toString();
+    const hit = this.parsed.get(key);
+    if (hit && hit.version === doc.version) return hit.file;
+    const file = parseHttpFile(doc.getText());
+    this.parsed.set(key, { version: doc.version, file });
+    return file;
+  }
+
+  private baseDir(doc: vscode.TextDocument): string {
+    return doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
+  }
+
+  private async dotenv(doc: vscode.TextDocument): Promise<Record<string, string>> {
+    try {
+      return parseDotenv(await readFile(join(this.baseDir(doc), '.env'), 'utf8'));
+    } catch {
+      return {};
+    }
+  }
+
+  private sessionFor(doc: vscode.TextDocument): HttpFileSession {
+    const key = doc.uri.toString();
+    let session = this.sessions.get(key);
+    if (!session) {
+      session = new HttpFileSession(doc.getText(), { baseDir: this.baseDir(doc), environment: {} });
+      this.sessions.set(key, session);
+    } else session.update(doc.getText());
+    return session;
+  }
+
+  blockAt(doc: vscode.TextDocument, line: number): RequestBlock | undefined {
+    return blockAtLine(this.parse(doc), line);
+  }
+
+  /** Sends the request at `line` (and the named requests it references, first); shows the response beside. */
+  async send(doc: vscode.TextDocument, line: number, options: { inspect?: boolean } = {}): Promise<SendSummary | undefined> {
+    const block = this.blockAt(doc, line);
+    if (!block) {
+      void vscode.window.showWarningMessage('Wireplay: there is no request at the cursor. Requests start with a request line such as "GET https://…", separated by ###.');
+      return undefined;
+    }
+    const session = this.sessionFor(doc);
+    const envs = await this.environments.forDocument(doc);
+    for (const e of envs.errors) void vscode.window.showWarningMessage(`Wireplay: ${e}`);
+    if (options.inspect) await this.services.playground.open();
+    const label = blockLabel(block);
+    const outcomes: BlockOutcome[] = [];
+    const live: string[] = [];
+    let liveTimer: NodeJS.Timeout | undefined;
+    const showLive = () => {
+      liveTimer = undefined;
+      void this.responses.show(doc.uri, [...outcomes.map(formatOutcome), `### ${label}`, ...live, '', '* running… (cancel from the notification)', ''].join('\n'));
+    };
+    session.configure({
+      baseDir: this.baseDir(doc),
+      environment: envs.variables,
+      dotenv: await this.dotenv(doc),
+      capture: this.services.controller.capture,
+      onOutcome: (o) => outcomes.push(o),
+      runWebSocket: createWebSocketScriptRunner({
+        onEntry: (e) => {
+          live.push(`${e.dir === 'sent' ? '>' : '<'} ${e.binary ? `[binary, ${e.data.length} bytes]` : e.data.toString('utf8')}`);
+          liveTimer ??= setTimeout(showLive, 50);
+        },
+      }),
+    });
+    const outcome = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Wireplay: ${label}`, cancellable: true },
+      (_progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        return session.run(block, abort.signal).finally(() => sub.dispose());
+      },
+    );
+    clearTimeout(liveTimer);
+    const text = outcomes.map(formatOutcome).join('\n');
+    await this.responses.show(doc.uri, text);
+    this.services.log.info(`.http: ${label} → ${summaryLine(outcome)}`);
+    this.scheduleLint(doc, 0);
+    const summary: SendSummary = { kind: outcome.kind, text };
+    if (outcome.kind === 'failed') {
+      summary.message = outcome.message;
+      void vscode.window.showErrorMessage(`Wireplay: ${label}: ${outcome.message}`);
+      return summary;
+    }
+    if (outcome.kind === 'http') summary.statusCode = outcome.result.response.statusCode;
+    summary.connectionId = outcome.result.connectionId;
+    if (options.inspect && summary.connectionId) await this.services.playground.open({ select: summary.connectionId });
+    return summary;
+  }
+
+  /** The request at `line` as a curl command (on the clipboard too). */
+  async copyAsCurl(doc: vscode.TextDocument, line: number): Promise<string | undefined> {
+    const block = this.blockAt(doc, line);
+    if (!block) {
+      void vscode.window.showWarningMessage('Wireplay: there is no request at the cursor.');
+      return undefined;
+    }
+    if (block.kind !== 'http') {
+      void vscode.window.showWarningMessage(`Wireplay: a ${block.kind === 'raw' ? 'RAW block' : 'WebSocket script'} has no cURL equivalent; only HTTP requests can be copied as cURL.`);
+      return undefined;
+    }
+    const file = this.parse(doc);
+    const envs = await this.environments.forDocument(doc);
+    const session = this.sessionFor(doc);
+    const resolved = await resolveBlock(
+      block,
+      { fileVariables: file.fileVariables, environment: envs.variables, exchanges: session.exchanges, processEnv: process.env, dotenv: await this.dotenv(doc) },
+      doc.getText().split(/\r?\n/),
+      { baseDir: this.baseDir(doc) },
+    );
+    if (!resolved.request || resolved.request.kind !== 'http') {
+      const first = resolved.diagnostics.find((d) => d.severity === 'error');
+      void vscode.window.showErrorMessage(`Wireplay: cannot copy as cURL: ${first ? `line ${first.line + 1}: ${first.message}` : 'the request did not resolve'}`);
+      return undefined;
+    }
+    const command = toCurl(resolved.request.spec);
+    await vscode.env.clipboard.writeText(command);
+    void vscode.window.showInformationMessage('Wireplay: copied the request as a curl command.');
+    return command;
+  }
+
+  private scheduleLint(doc: vscode.TextDocument, delay = LINT_DELAY_MS): void {
+    if (!isHttpDocument(doc) || doc.uri.scheme === 'output') return;
+    const key = doc.uri.toString();
+    clearTimeout(this.lintTimers.get(key));
+    this.lintTimers.set(
+      key,
+      setTimeout(() => {
+        this.lintTimers.delete(key);
+        void this.lint(doc).catch((err) => this.services.log.failure('.http diagnostics', err));
+      }, delay),
+    );
+  }
+
+  /** Recomputes the diagnostics of one document now. */
+  async lint(doc: vscode.TextDocument): Promise<readonly vscode.Diagnostic[]> {
+    const version = doc.version;
+    const envs = await this.environments.forDocument(doc);
+    const { diagnostics } = await lintHttpFile(
+      doc.getText(),
+      { environment: envs.variables, exchanges: this.sessions.get(doc.uri.toString())?.exchanges ?? new Map(), processEnv: process.env, dotenv: await this.dotenv(doc) },
+      this.baseDir(doc),
+    );
+    if (doc.isClosed || doc.version !== version) return this.collection.get(doc.uri) ?? [];
+    const out = diagnostics.map(toVscodeDiagnostic);
+    this.collection.set(doc.uri, out);
+    return out;
+  }
+
+  private forget(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    clearTimeout(this.lintTimers.get(key));
+    this.lintTimers.delete(key);
+    this.parsed.delete(key);
+    this.sessions.delete(key);
+    this.collection.delete(doc.uri);
+  }
+
+  dispose(): void {
+    for (const t of this.lintTimers.values()) clearTimeout(t);
+    this.lintTimers.clear();
+    this.sessions.clear();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+function toVscodeDiagnostic(d: Diagnostic): vscode.Diagnostic {
+  const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
+  const out = new vscode.Diagnostic(new vscode.Range(d.line, d.column, d.endLine, Math.max(d.endColumn, d.column)), d.message, severity);
+  out.source = 'wireplay';
+  return out;
+}
+
+function summaryLine(o: BlockOutcome): string {
+  switch (o.kind) {
+    case 'http':
+      return `${o.result.response.statusCode} ${o.result.response.reason}`;
+    case 'websocket':
+      return `${o.result.transcript.length} messages, closed ${o.result.close.code}`;
+    case 'raw':
+      return `${o.result.receivedBytes} bytes back (${o.result.end})`;
+    case 'failed':
+      return `not sent: ${o.message}`;
+  }
+}

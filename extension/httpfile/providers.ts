@@ -1,0 +1,73 @@
+// The editor features of `.http` files as thin adapters over the parsed file:
+// CodeLens above each request, folding per request, completion.
+import * as vscode from 'vscode';
+import { completionEntries, completionPlace, type CompletionKind } from './completions.js';
+import type { HttpFileSupport } from './http-file-support.js';
+
+export const HTTP_SELECTOR: vscode.DocumentSelector = [{ language: 'http' }];
+
+export class RequestCodeLenses implements vscode.CodeLensProvider {
+  constructor(private readonly support: HttpFileSupport) {}
+
+  provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
+    return this.support.parse(doc).blocks.flatMap((b) => {
+      const at = new vscode.Range(b.requestLine, 0, b.requestLine, 0);
+      const args = [doc.uri, b.requestLine];
+      const lenses = [
+        new vscode.CodeLens(at, { title: b.kind === 'websocket' ? '$(play) Run script' : '$(send) Send', command: 'wireplay.sendRequest', arguments: args }),
+        new vscode.CodeLens(at, { title: 'Send & Inspect', command: 'wireplay.sendRequest', arguments: [...args, { inspect: true }] }),
+      ];
+      if (b.kind === 'http') lenses.push(new vscode.CodeLens(at, { title: 'Copy as cURL', command: 'wireplay.copyRequestAsCurl', arguments: args }));
+      return lenses;
+    });
+  }
+}
+
+export class RequestFolding implements vscode.FoldingRangeProvider {
+  constructor(private readonly support: HttpFileSupport) {}
+
+  provideFoldingRanges(doc: vscode.TextDocument): vscode.FoldingRange[] {
+    return this.support
+      .parse(doc)
+      .blocks.filter((b) => b.range.endLine > b.range.startLine)
+      .map((b) => {
+        // Fold from the ### line when there is one, so the separator stays visible as the title.
+        const above = b.range.startLine - 1;
+        const start = above >= 0 && doc.lineAt(above).text.startsWith('###') ? above : b.range.startLine;
+        return new vscode.FoldingRange(start, b.range.endLine, vscode.FoldingRangeKind.Region);
+      });
+  }
+}
+
+const KINDS: Record<CompletionKind, vscode.CompletionItemKind> = {
+  method: vscode.CompletionItemKind.Method,
+  keyword: vscode.CompletionItemKind.Keyword,
+  header: vscode.CompletionItemKind.Field,
+  metadata: vscode.CompletionItemKind.Property,
+  variable: vscode.CompletionItemKind.Variable,
+  'environment-variable': vscode.CompletionItemKind.Constant,
+  dynamic: vscode.CompletionItemKind.Function,
+  reference: vscode.CompletionItemKind.Reference,
+};
+
+export class HttpCompletions implements vscode.CompletionItemProvider {
+  static readonly triggers = ['{', '$', '@', '.'];
+
+  constructor(private readonly support: HttpFileSupport) {}
+
+  async provideCompletionItems(doc: vscode.TextDocument, position: vscode.Position): Promise<vscode.CompletionItem[]> {
+    const file = this.support.parse(doc);
+    const lines = doc.getText().split(/\r?\n/);
+    const { place, typed } = completionPlace(file, lines, position.line, position.character);
+    if (place === 'none') return [];
+    const envs = await this.support.environments.forDocument(doc);
+    const range = new vscode.Range(position.line, position.character - typed.length, position.line, position.character);
+    return completionEntries(place, file, { environments: envs.set, ...(envs.selected ? { selected: envs.selected } : {}) }).map((e) => {
+      const item = new vscode.CompletionItem(e.label, KINDS[e.kind]);
+      item.insertText = e.snippet ? new vscode.SnippetString(e.insertText) : e.insertText;
+      item.range = range;
+      if (e.detail) item.detail = e.detail;
+      return item;
+    });
+  }
+}
