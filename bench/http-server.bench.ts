@@ -223,8 +223,8 @@ function fmt(n: number, digits = 0): string {
 }
 
 async function main(): Promise<void> {
-  const seconds = Number(arg('seconds', '3'));
-  const rounds = Number(arg('rounds', '2'));
+  const seconds = Number(arg('seconds', '2'));
+  const rounds = Number(arg('rounds', '4'));
   const root = mkdtempSync(join(tmpdir(), 'wireplay-bench-'));
   writeFileSync(join(root, 'big.bin'), Buffer.alloc(FILE_SIZE, 0x5a));
   const pipeline = join(root, 'pipeline.lua');

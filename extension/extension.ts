@@ -6,9 +6,11 @@ import * as vscode from 'vscode';
 import { CommandManager } from './commands/command-manager.js';
 import { COMMANDS } from './commands/index.js';
 import { SettingsWatcher, currentSettings } from './config/settings.js';
+import { registerHttpFileSupport } from './httpfile/index.js';
 import { createLog } from './log.js';
 import { LazyPlayground } from './playground.js';
 import { createServerHandle } from './server/core-server.js';
+import { ReplayingCapture } from './server/replaying-capture.js';
 import { ServerController } from './server/server-controller.js';
 import { watchTrust } from './trust.js';
 import { SidebarProvider, SIDEBAR_VIEW_ID } from './views/sidebar-provider.js';
@@ -52,10 +54,13 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
   );
 
   const statusBar = new StatusBar(controller);
+  // The panel may open after the traffic happened: it gets the capture so far, then the live events.
+  const panelCapture = new ReplayingCapture(controller.capture, () => controller.store?.snapshot() ?? [], (err) => log.failure('playground capture', err));
+  context.subscriptions.push(panelCapture);
   const playground = new LazyPlayground(context, {
     serverUrl: () => controller.listenInfo?.url ?? null,
     onServerChange: (listener) => controller.onState(() => listener()),
-    serverCapture: controller.capture,
+    serverCapture: panelCapture,
     log: (message) => log.info(`playground: ${message}`),
   });
   const sidebar = new SidebarProvider(context.extensionUri, controller, log);
@@ -66,6 +71,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     sidebar,
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar, { webviewOptions: { retainContextWhenHidden: false } }),
     commands,
+    registerHttpFileSupport({ context, controller, log, playground }),
     new SettingsWatcher(controller, log),
     watchTrust(controller),
   );

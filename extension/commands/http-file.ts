@@ -1,7 +1,9 @@
-// Shared by the commands that work on a `.http` request at the cursor. Full
-// `.http` support (parsing, CodeLens, sending) lands with the scratch-files
-// work; until then these commands say what they need.
+// Shared by the commands that work on a `.http` request: which document and
+// line (from a CodeLens's arguments, or the active editor and its cursor), and
+// the .http support registered in activate().
 import * as vscode from 'vscode';
+import { httpFileSupport, type HttpFileFeatures } from '../httpfile/index.js';
+import type { Services } from './types.js';
 
 export function activeHttpEditor(): vscode.TextEditor | undefined {
   const editor = vscode.window.activeTextEditor;
@@ -18,6 +20,18 @@ export function needHttpFile(action: string): void {
     });
 }
 
-export function comesWithHttpSupport(action: string): void {
-  void vscode.window.showInformationMessage(`Wireplay: ${action} comes with .http file support, which this build does not include yet. Use the playground (Wireplay: Open Playground) to send requests.`);
+/** The document and line a request command applies to: its arguments (uri, line) when given, else the active .http editor's cursor. */
+export async function requestTarget(uri: unknown, line: unknown): Promise<{ doc: vscode.TextDocument; line: number } | undefined> {
+  if (uri instanceof vscode.Uri) {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    return { doc, line: typeof line === 'number' ? line : 0 };
+  }
+  const editor = activeHttpEditor();
+  return editor ? { doc: editor.document, line: editor.selection.active.line } : undefined;
+}
+
+export function features(s: Services): HttpFileFeatures {
+  const f = httpFileSupport(s);
+  if (!f) throw new Error('.http support is not available (the extension is shutting down)');
+  return f;
 }

@@ -2,13 +2,16 @@
 // exporting `id` and `execute`, a line here, and its entry in package.json.
 import * as clearCapture from './clear-capture.js';
 import * as copyRequestAsCurl from './copy-request-as-curl.js';
+import * as deleteScratchRequest from './delete-scratch-request.js';
 import * as exportCapture from './export-capture.js';
 import * as importCurl from './import-curl.js';
 import * as newScratchRequest from './new-scratch-request.js';
 import * as openPlayground from './open-playground.js';
 import * as openRoutesFile from './open-routes-file.js';
 import * as openTrafficItem from './open-traffic-item.js';
+import * as renameScratchRequest from './rename-scratch-request.js';
 import * as restartServer from './restart-server.js';
+import * as selectEnvironment from './select-environment.js';
 import * as sendRequest from './send-request.js';
 import * as showLog from './show-log.js';
 import * as startServer from './start-server.js';
@@ -31,4 +34,7 @@ export const COMMANDS: readonly CommandModule[] = [
   openRoutesFile,
   showLog,
   openTrafficItem,
+  selectEnvironment,
+  renameScratchRequest,
+  deleteScratchRequest,
 ];

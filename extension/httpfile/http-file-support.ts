@@ -181,7 +181,8 @@ export class HttpFileSupport implements vscode.Disposable {
   }
 
   private scheduleLint(doc: vscode.TextDocument, delay = LINT_DELAY_MS): void {
-    if (!isHttpDocument(doc) || doc.uri.scheme === 'output') return;
+    // Files on disk and unsaved ones; not the read-only copies of diffs and other virtual documents.
+    if (!isHttpDocument(doc) || (doc.uri.scheme !== 'file' && doc.uri.scheme !== 'untitled')) return;
     const key = doc.uri.toString();
     clearTimeout(this.lintTimers.get(key));
     this.lintTimers.set(

@@ -2,7 +2,7 @@
 // again, revived after a window reload by its serializer. The webview runs
 // dist/webview/panel.js; every message it posts is validated by the shared
 // PlaygroundController (server-core/playground), which does the sending and
-// capturing. Nothing is posted to the webview after the panel is disposed.
+// capturing. Nothing is posted to a webview after its panel is disposed.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { CaptureEvents } from '../../server-core/capture/types.js';
@@ -58,7 +58,12 @@ export function playgroundHtml(webview: vscode.Webview, assets: vscode.Uri): str
 /** The playground panel manager: implements the extension's `Playground` (open({ select })). */
 export class PlaygroundPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private controller: PlaygroundController | undefined;
+  /**
+   * One controller for the manager's lifetime: it records the server's traffic
+   * from the moment the module loads, so a connection clicked in the sidebar can
+   * be shown even if it happened before the panel was opened. Panels come and go.
+   */
+  private readonly controller: PlaygroundController;
   private panelDisposables: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
   private pendingSelect: string | undefined;
@@ -69,13 +74,20 @@ export class PlaygroundPanel implements vscode.Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly env: PlaygroundEnvironment,
   ) {
+    this.controller = new PlaygroundController({
+      serverUrl: () => this.env.serverUrl(),
+      serverCapture: this.env.serverCapture,
+      history: this.context.globalState.get<HistoryEntry[]>(HISTORY_KEY, []),
+      onHistoryChange: (entries) => void this.context.globalState.update(HISTORY_KEY, entries),
+      log: this.env.log,
+    });
     this.disposables.push(
       vscode.window.registerWebviewPanelSerializer(PLAYGROUND_VIEW_TYPE, {
         deserializeWebviewPanel: async (panel) => {
           this.adopt(panel);
         },
       }),
-      env.onServerChange(() => this.controller?.serverChanged()),
+      env.onServerChange(() => this.controller.serverChanged()),
     );
   }
 
@@ -98,7 +110,7 @@ export class PlaygroundPanel implements vscode.Disposable {
   }
 
   private select(connectionId: string): void {
-    if (this.ready) this.controller?.select(connectionId);
+    if (this.ready) this.controller.select(connectionId);
     else this.pendingSelect = connectionId;
   }
 
@@ -109,14 +121,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
     panel.webview.options = { enableScripts: true, localResourceRoots: [this.assets] };
-    const controller = new PlaygroundController({
-      serverUrl: () => this.env.serverUrl(),
-      serverCapture: this.env.serverCapture,
-      history: this.context.globalState.get<HistoryEntry[]>(HISTORY_KEY, []),
-      onHistoryChange: (entries) => void this.context.globalState.update(HISTORY_KEY, entries),
-      log: this.env.log,
-    });
-    this.controller = controller;
+    const controller = this.controller;
     let alive = true;
     this.panelDisposables.push(
       controller.onMessage((m) => {
@@ -133,10 +138,8 @@ export class PlaygroundPanel implements vscode.Disposable {
       panel.onDidDispose(() => {
         alive = false;
         if (this.panel === panel) this.panel = undefined;
-        this.controller = undefined;
         this.ready = false;
         for (const d of this.panelDisposables.splice(0)) d.dispose();
-        controller.dispose();
       }),
     );
     panel.webview.html = playgroundHtml(panel.webview, this.assets);
@@ -147,6 +150,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     this.disposed = true;
     this.panel?.dispose();
     for (const d of this.disposables.splice(0)) d.dispose();
+    this.controller.dispose();
   }
 }
 

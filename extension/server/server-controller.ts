@@ -44,7 +44,7 @@ export class ServerController implements Disposable {
   private tempRoot: string | undefined;
   private disposed = false;
   private readonly emitter = new Emitter<{ state: ServerState; routes: void }>((err) => this.log.error(`listener failed: ${String(err)}`));
-  readonly traffic = new TrafficModel();
+  readonly traffic = new TrafficModel({ onListenerError: (err) => this.log.error(`traffic listener failed: ${String(err)}`) });
   /** Every server's capture events, relayed: stable across restarts (the playground and the capture store attach once). */
   readonly capture = new Emitter<CaptureEvents>((err) => this.log.error(`capture listener failed: ${String(err)}`));
   private storeValue: CaptureStore | undefined;

@@ -3,6 +3,7 @@
 // server's capture and exchange events; bounded (oldest rows dropped first) so
 // a long session stays small. No vscode here (unit-tested with plain events).
 import type { CaptureChunk, ConnectionClosed, ConnectionOpened, ProtocolSwitched } from '../../server-core/capture/types.js';
+import type { Disposable } from '../../server-core/util/disposable.js';
 import { Emitter } from '../../server-core/util/emitter.js';
 import type { ConnectionRow, TrafficRow } from '../../webview/sidebar/protocol.js';
 import type { ExchangeInfo } from './server-api.js';
@@ -13,6 +14,8 @@ export interface TrafficModelOptions {
   /** Most traffic rows kept. */
   maxTraffic?: number;
   now?: () => number;
+  /** Where a failing change listener is reported (it never breaks the model). */
+  onListenerError?: (err: unknown) => void;
 }
 
 interface ConnState {
@@ -21,7 +24,11 @@ interface ConnState {
   openedT: number;
   exchanges: number;
   wsRow?: TrafficRow;
+  /** The target of the last request line seen at the start of a client chunk (names a WebSocket session). */
+  lastTarget?: string;
 }
+
+const REQUEST_LINE = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r?\n/;
 
 export class TrafficModel {
   private readonly conns = new Map<string, ConnState>();
@@ -32,13 +39,15 @@ export class TrafficModel {
   private openCount = 0;
   private totalConnections = 0;
   private totalTraffic = 0;
-  private readonly emitter = new Emitter<{ change: 'connections' | 'traffic' }>();
-  readonly onChange = this.emitter.on.bind(this.emitter, 'change');
+  private readonly emitter: Emitter<{ change: 'connections' | 'traffic' }>;
+  readonly onChange: (listener: (what: 'connections' | 'traffic') => void) => Disposable;
 
   constructor(options: TrafficModelOptions = {}) {
     this.maxConnections = options.maxConnections ?? 2000;
     this.maxTraffic = options.maxTraffic ?? 5000;
     this.now = options.now ?? Date.now;
+    this.emitter = new Emitter(options.onListenerError ?? (() => undefined));
+    this.onChange = (listener) => this.emitter.on('change', listener);
   }
 
   get open(): number {
@@ -67,6 +76,10 @@ export class TrafficModel {
     if (e.dir === 'c2s') c.row.bytesIn += e.bytes.length;
     else c.row.bytesOut += e.bytes.length;
     if (c.wsRow) c.wsRow.messages = (c.wsRow.messages ?? 0) + countWsFrames(e.bytes);
+    else if (e.dir === 'c2s' && e.bytes.length > 0 && e.bytes[0] >= 0x41 && e.bytes[0] <= 0x5a) {
+      const m = REQUEST_LINE.exec(e.bytes.subarray(0, 2048).toString('latin1'));
+      if (m) c.lastTarget = m[1];
+    }
     this.emitter.emit('change', 'connections');
   }
 
@@ -82,7 +95,7 @@ export class TrafficModel {
         connectionId: e.connectionId,
         kind: 'ws',
         method: 'WS',
-        target: '',
+        target: c.lastTarget ?? '',
         startedAt: this.now(),
         done: false,
       };

@@ -24,18 +24,23 @@ export const CHUNK_OVERHEAD_BYTES = 64;
 export interface CaptureStoreOptions {
   /** Total bytes kept across all connections (payload plus CHUNK_OVERHEAD_BYTES per chunk). Default 64 MiB. */
   maxBytes?: number;
-  /** Dissected messages kept across all connections; the oldest go first. Default 100 000. */
+  /**
+   * Dissected messages kept across all connections; the oldest go first. Default 20 000. A message with
+   * its field tree takes one to two kilobytes, so this bounds the dissection's memory apart from the bytes.
+   */
   maxMessages?: number;
   /** Closed connections kept; the oldest closed go first once over. Default 10 000. */
   maxConnections?: number;
   /** Dissect live (default true). */
   dissect?: boolean;
+  /** Told when a dissector fails on a connection (that connection is no longer dissected; bytes are still recorded). */
+  onDissectorError?: (err: unknown, connectionId: string) => void;
   /** Passed to each connection's dissector. */
   dissector?: Omit<DissectorOptions, 'onMessage' | 'nextMessageId'>;
 }
 
 export const DEFAULT_CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_CAPTURE_MAX_MESSAGES = 100_000;
+export const DEFAULT_CAPTURE_MAX_MESSAGES = 20_000;
 export const DEFAULT_CAPTURE_MAX_CONNECTIONS = 10_000;
 
 export interface CapturedData {
@@ -68,6 +73,8 @@ export interface ConnectionStats {
   s2cChunks: number;
   droppedBytes: number;
   messages: number;
+  /** Messages forgotten because of maxMessages (their bytes may still be kept). */
+  droppedMessages: number;
 }
 
 /** One connection as the exports and the views read it. Plain data: exports accept it without a store. */
@@ -152,7 +159,10 @@ export class CaptureStore implements Disposable {
   private readonly subscriptions = new DisposableStore();
   private sourceCount = 0;
 
+  private readonly dissectorError?: (err: unknown, connectionId: string) => void;
+
   constructor(private readonly options: CaptureStoreOptions = {}) {
+    this.dissectorError = options.onDissectorError;
     this.maxBytes = options.maxBytes ?? DEFAULT_CAPTURE_MAX_BYTES;
     this.maxMessages = options.maxMessages ?? DEFAULT_CAPTURE_MAX_MESSAGES;
     this.maxConnections = options.maxConnections ?? DEFAULT_CAPTURE_MAX_CONNECTIONS;
@@ -208,7 +218,7 @@ export class CaptureStore implements Disposable {
       head: 0,
       markers: [],
       removed: false,
-      stats: { c2sBytes: 0, s2cBytes: 0, c2sChunks: 0, s2cChunks: 0, droppedBytes: 0, messages: 0 },
+      stats: { c2sBytes: 0, s2cBytes: 0, c2sChunks: 0, s2cChunks: 0, droppedBytes: 0, messages: 0, droppedMessages: 0 },
       next: { c2s: 0, s2c: 0 },
       messages: [],
       drop: {},
@@ -245,7 +255,7 @@ export class CaptureStore implements Disposable {
     this.bytes += bytes.length + CHUNK_OVERHEAD_BYTES;
     this.events.emit('chunk', { connectionId, entry });
     // Dissect before evicting, so an oversized chunk is still dissected once.
-    conn.dissector?.push(dir, entry.bytes, t);
+    this.dissect(conn, (d) => d.push(dir, entry.bytes, t));
     this.evict();
   }
 
@@ -253,7 +263,7 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn) return;
     conn.data.switches.push({ ...ev });
-    conn.dissector?.switchProtocol(ev);
+    this.dissect(conn, (d) => d.switchProtocol(ev));
     this.events.emit('switch', { connectionId: ev.connectionId, event: ev });
   }
 
@@ -261,7 +271,7 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn || conn.data.closed) return;
     conn.data.closed = { ...ev };
-    conn.dissector?.end(ev.t);
+    this.dissect(conn, (d) => d.end(ev.t));
     conn.dissector = undefined;
     this.events.emit('close', this.summary(conn));
     this.trimConnections();
@@ -358,6 +368,18 @@ export class CaptureStore implements Disposable {
 
   // --- internals ---
 
+  /** Runs a dissector step; a dissector that throws (a bug) stops dissecting its connection, never the capture. */
+  private dissect(conn: Conn, step: (d: ConnectionDissector) => void): void {
+    const d = conn.dissector;
+    if (!d) return;
+    try {
+      step(d);
+    } catch (err) {
+      conn.dissector = undefined;
+      this.dissectorError?.(err, conn.data.id);
+    }
+  }
+
   private summary(c: Conn): ConnectionSummary {
     const s: ConnectionSummary = { id: c.data.id, info: c.data.info, protocol: c.data.info.protocol, stats: { ...c.stats } };
     if (c.data.closed) s.closed = c.data.closed;
@@ -401,6 +423,7 @@ export class CaptureStore implements Disposable {
       while (first < c.messages.length && c.messages[first].kind === 'dropped') first++;
       c.messages.splice(first, n);
       c.stats.messages -= n;
+      c.stats.droppedMessages += n;
       this.messageCount -= n;
     }
     this.compactMessageOrder();

@@ -277,7 +277,7 @@ export class ConnectionDissector {
     if (held.length) d.push(held, this.t);
   }
 
-  private upgraded(dir: Direction, offset: number, rest: Buffer, head: MessageHead): void {
+  private upgraded(dir: Direction, _offset: number, rest: Buffer, head: MessageHead): void {
     const st = this.dirs[dir];
     const restStart = st.pos - rest.length;
     if (head.kind === 'request') {
@@ -301,7 +301,7 @@ export class ConnectionDissector {
       if (held.length) this.feedMode('c2s', held, start);
     } else if (c2s.mode.kind === 'http') {
       const from = c2s.mode.d.messageStart;
-      const held = c2s.mode.d.bytesFrom(from);
+      const held = c2s.mode.d.allBytesFrom(from);
       if (held !== undefined) {
         c2s.mode.d.stop();
         this.setMode('c2s', next, from);
@@ -309,7 +309,6 @@ export class ConnectionDissector {
       }
     }
     this.force('s2c', next, restStart, rest);
-    void offset;
   }
 
   /** Switches `dir` to `protocol` at `offset`, re-feeding retained bytes after it (or `rest`). */
@@ -319,7 +318,7 @@ export class ConnectionDissector {
     if (bytes === undefined) {
       const m = st.mode;
       if (m.kind === 'http') {
-        bytes = m.d.bytesFrom(offset);
+        bytes = m.d.allBytesFrom(offset);
         m.d.stop();
       } else if (m.kind === 'pending') bytes = Buffer.concat(m.parts).subarray(Math.max(0, offset - m.start));
       if (bytes === undefined || offset > st.pos) bytes = Buffer.alloc(0);
@@ -352,7 +351,7 @@ export class ConnectionDissector {
     const st = this.dirs[dir];
     const m = st.mode;
     if (m.kind !== 'http') return;
-    const rest = m.d.bytesFrom(rawFrom);
+    const rest = m.d.allBytesFrom(rawFrom);
     st.mode = { kind: 'raw' };
     if (rest && rest.length) this.emitRaw(dir, rawFrom, rest, _atStart ? 'Not HTTP' : 'After a malformed message');
   }
@@ -375,7 +374,6 @@ export class ConnectionDissector {
   }
 
   private emit(m: HttpMessage | WsMessage | Omit<DissectedMessage, 'id' | 'connectionId'>): void {
-    // Assigned in place, not spread: a frame's `fields` is a getter that must stay one.
     const out = Object.assign(m, { id: this.nextId(), connectionId: this.connectionId }) as DetailedMessage;
     this.options.onMessage(out);
   }

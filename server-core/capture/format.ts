@@ -74,10 +74,3 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
-
-/** Bytes as 'n B', 'n KiB', 'n MiB'. */
-export function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${+(n / 1024).toFixed(1)} KiB`;
-  return `${+(n / 1024 / 1024).toFixed(1)} MiB`;
-}

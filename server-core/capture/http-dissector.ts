@@ -149,19 +149,29 @@ export class HttpDirectionDissector {
     return this.lastCompleteEnd;
   }
 
-  /** The bytes from `from` (≥ messageStart) to the current position, if still retained. */
+  /** The retained bytes from `from` (≥ messageStart) on; shorter than pos − from when the window was full. */
   bytesFrom(from: number): Buffer | undefined {
     if (from < this.retainedStart || from > this.pos) return undefined;
-    const all = Buffer.concat(this.retained);
+    const all = this.retained.length === 1 ? this.retained[0] : Buffer.concat(this.retained);
     return all.subarray(from - this.retainedStart);
+  }
+
+  /** All the bytes from `from` to the current position, or undefined when some were not retained. */
+  allBytesFrom(from: number): Buffer | undefined {
+    const b = this.bytesFrom(from);
+    return b && b.length === this.pos - from ? b : undefined;
   }
 
   push(bytes: Buffer, t: number): void {
     if (this.done) return;
     this.t = t;
+    // The first byte of the next message arrives now (the message's start time, not its head's).
+    if (this.pos === this.lastCompleteEnd) this.msgT = t;
+    this.current = { start: this.pos, bytes };
     this.retain(bytes);
     this.pos += bytes.length;
     this.parser.push(bytes);
+    this.current = undefined;
   }
 
   /** The stream ended. A message in progress is completed by the parser (close-delimited) or reported cut. */
@@ -192,14 +202,31 @@ export class HttpDirectionDissector {
     this.retainedBytes += part.length;
   }
 
+  /** A message ended at `at`: the window restarts there, without copying what it keeps. */
   private resetRetained(at: number): void {
-    // Keep what follows `at` (the next message may have begun in the same chunk).
-    const all = Buffer.concat(this.retained);
-    const keep = at - this.retainedStart < all.length ? Buffer.from(all.subarray(Math.max(0, at - this.retainedStart))) : Buffer.alloc(0);
-    this.retained = keep.length ? [keep] : [];
-    this.retainedBytes = keep.length;
+    let start = this.retainedStart;
+    const parts: Buffer[] = [];
+    for (const part of this.retained) {
+      const end = start + part.length;
+      if (end > at) parts.push(start >= at ? part : part.subarray(at - start));
+      start = end;
+    }
+    const covered = start; // end of what was retained
+    this.retained = parts;
+    this.retainedBytes = parts.reduce((n, b) => n + b.length, 0);
     this.retainedStart = at;
+    // The window was full before this message ended: take the rest of the chunk being parsed.
+    const cur = this.current;
+    if (covered < at && cur && at >= cur.start && at < cur.start + cur.bytes.length) {
+      this.retain(cur.bytes.subarray(at - cur.start));
+    } else if (covered >= at && cur && covered < cur.start + cur.bytes.length && covered >= cur.start) {
+      this.retain(cur.bytes.subarray(covered - cur.start));
+    }
   }
+
+  private current?: { start: number; bytes: Buffer };
+  /** Monotonic time of the chunk holding the first byte of the message in progress. */
+  private msgT = 0;
 
   private abs(span: Span): { start: number; end: number } {
     return { start: span.start + this.base, end: span.end + this.base };
@@ -208,7 +235,7 @@ export class HttpDirectionDissector {
   private newDraft(): Draft {
     return {
       start: this.lastCompleteEnd,
-      tStart: this.t,
+      tStart: this.msgT,
       fields: [],
       fieldCount: 0,
       hiddenChunks: 0,
@@ -355,6 +382,7 @@ export class HttpDirectionDissector {
     this.draft = undefined;
     if (d) this.emitDraft(d, end);
     this.lastCompleteEnd = end;
+    this.msgT = this.t;
     this.resetRetained(end);
   }
 

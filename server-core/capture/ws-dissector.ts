@@ -461,8 +461,6 @@ export class WsDirectionDissector {
       }
     }
 
-    // The field tree is built when read, from a few small values: a capture holds many frames and
-    // most are never opened in the inspector, so none of them keeps a dozen field objects alive.
     // One small buffer: the header, then the unmasked preview.
     const kept = Buffer.concat([this.headerBytesOf(f), payload.subarray(0, this.opts.previewBytes)]);
     const headerBytes = kept.subarray(0, f.headerLength);
@@ -471,34 +469,10 @@ export class WsDirectionDissector {
     const errors = f.errors;
     const key = detail.maskingKey;
     const received = f.received;
-    const lite = { length: f.length };
     const deflateOn = !!this.deflate;
     const start = f.start;
     const headerLength = f.headerLength;
-    const buildFields = (): DissectedField[] => {
-      const payloadField: DissectedField = {
-        name: 'Payload',
-        value: previewPayload(key ? maskedPreview(preview, key, preview.length) : preview, received),
-        explain: key ? `${formatCount(received)} bytes as sent, masked` : `${formatCount(received)} bytes`,
-        range: { ...range },
-      };
-      const children = payloadChildren.map((c) => ({ ...c, range: { ...c.range } }));
-      if (key) {
-        children.unshift({
-          name: 'Unmasked payload',
-          value: previewPayload(preview, received),
-          explain: 'Each byte XORed with the masking key byte at its position modulo 4',
-          range: { ...range },
-        });
-      }
-      if (children.length) payloadField.children = children;
-      const payloadErr = errors.find((e) => e.field === 'Payload');
-      if (payloadErr) payloadField.error = payloadErr.message;
-      return [
-        { name: 'Frame header', value: [...headerBytes].map((b) => b.toString(16).padStart(2, '0')).join(' '), range: { start, end: payloadStart }, explain: `${headerLength}-byte header`, children: fieldsForHeader(headerBytes, start, errors, deflateOn, lite) },
-        payloadField,
-      ];
-    };
+    const buildFields = fieldsBuilder({ range, payloadStart, start, headerLength, headerBytes, preview, key, received, errors, payloadChildren, deflateOn, length: f.length });
 
     const name = opcodeName(f.opcode);
     const label = name[0].toUpperCase() + name.slice(1);
@@ -517,11 +491,10 @@ export class WsDirectionDissector {
       tStart: f.tStart,
       tEnd: t,
       summary,
-      fields: [],
+      fields: buildFields(),
       sequence: this.sequence++,
       ws: detail,
     };
-    Object.defineProperty(msg, 'fields', { get: buildFields, enumerable: true, configurable: true });
     const first = f.errors[0];
     if (first) msg.error = { offset: errorOffset(first.field, f, payloadStart), message: first.message, code: first.code };
     this.emit(msg);
@@ -626,6 +599,60 @@ function fieldsForHeader(h: Buffer, o: number, errors: Frame['errors'], deflateO
     out.push({ name: 'Masking key', value: [...key].map((b) => b.toString(16).padStart(2, '0')).join(' '), explain: 'XOR key for the payload, cycled every 4 bytes', range: { start: p, end: p + 4 } });
   }
   return out;
+}
+
+interface FieldsSource {
+  range: { start: number; end: number };
+  payloadStart: number;
+  start: number;
+  headerLength: number;
+  headerBytes: Buffer;
+  /** Unmasked. */
+  preview: Buffer;
+  key?: Buffer;
+  received: number;
+  errors: Frame['errors'];
+  payloadChildren: DissectedField[];
+  deflateOn: boolean;
+  length: number;
+}
+
+/**
+ * A frame's field tree. Plain data on purpose: messages are posted to webviews and serialised, so a
+ * lazy getter (which would save about a kilobyte per frame) could be lost on the way.
+ */
+function fieldsBuilder(src: FieldsSource): () => DissectedField[] {
+  return () => {
+    const { range, payloadStart, start, headerLength, headerBytes, preview, key, received, errors, payloadChildren, deflateOn } = src;
+    const payloadField: DissectedField = {
+      name: 'Payload',
+      value: previewPayload(key ? maskedPreview(preview, key, preview.length) : preview, received),
+      explain: key ? `${formatCount(received)} bytes as sent, masked` : `${formatCount(received)} bytes`,
+      range: { ...range },
+    };
+    const children = payloadChildren.map((c) => ({ ...c, range: { ...c.range } }));
+    if (key) {
+      children.unshift({
+        name: 'Unmasked payload',
+        value: previewPayload(preview, received),
+        explain: 'Each byte XORed with the masking key byte at its position modulo 4',
+        range: { ...range },
+      });
+    }
+    if (children.length) payloadField.children = children;
+    const payloadErr = errors.find((e) => e.field === 'Payload');
+    if (payloadErr) payloadField.error = payloadErr.message;
+    return [
+      {
+        name: 'Frame header',
+        value: [...headerBytes].map((b) => b.toString(16).padStart(2, '0')).join(' '),
+        range: { start, end: payloadStart },
+        explain: `${headerLength}-byte header`,
+        children: fieldsForHeader(headerBytes, start, errors, deflateOn, src),
+      },
+      payloadField,
+    ];
+  };
 }
 
 function maskedPreview(unmasked: Buffer, key: Buffer, n: number): Buffer {

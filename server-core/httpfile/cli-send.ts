@@ -18,6 +18,7 @@ import { toPcap } from '../export/pcap.js';
 import { Emitter } from '../util/emitter.js';
 import { environmentNames, loadEnvironmentFiles, parseDotenv, selectEnvironment } from './environments.js';
 import { describeOutcome } from './format-outcome.js';
+import { parseHttpFile } from './parse-http-file.js';
 import { HttpFileSession, type BlockOutcome } from './run-http-file.js';
 import { createWebSocketScriptRunner } from './ws-script.js';
 
@@ -41,9 +42,70 @@ export interface HttpFileSendIo {
   stderr: Writable;
 }
 
-/** Files that go through the `.http` runner rather than the one-request reader. */
 export function isHttpFilePath(path: string): boolean {
   return /\.(http|rest)$/i.test(path);
+}
+
+/** The flags of `wireplay send` as parsed by the CLI's parseFlags. */
+export interface SendFlags {
+  values: ReadonlyMap<string, string>;
+  switches: ReadonlySet<string>;
+}
+
+/**
+ * Whether `wireplay send FILE` runs FILE through the `.http` runner: with
+ * --name or --env, or when a .http / .rest file needs more than the
+ * one-request reader gives (several requests, variables, WebSocket or RAW
+ * blocks, metadata, `>>` outputs). A plain one-request file keeps the
+ * one-request path, with its --hex, --follow and --output.
+ */
+export function usesHttpFileRunner(path: string, flags: SendFlags): boolean {
+  if (flags.values.has('name') || flags.values.has('env')) return true;
+  if (!isHttpFilePath(path)) return false;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return false; // the one-request reader reports the unreadable file
+  }
+  const file = parseHttpFile(text);
+  if (file.blocks.length === 0) return false;
+  const [first] = file.blocks;
+  return (
+    file.blocks.length > 1 ||
+    first.kind !== 'http' ||
+    text.includes('{{') ||
+    file.fileVariables.length > 0 ||
+    first.responseOutput !== undefined ||
+    Object.keys(first.metadata).some((k) => k !== 'name')
+  );
+}
+
+/** `wireplay send FILE.http …` from the CLI's flags; returns the exit code. */
+export function sendHttpFileFromFlags(file: string, flags: SendFlags, io: HttpFileSendIo, signal?: AbortSignal): Promise<number> {
+  for (const f of ['hex', 'follow', 'insecure']) {
+    if (flags.switches.has(f)) {
+      io.stderr.write(`wireplay send: --${f} is for one-request files; in a .http file write it on the request (# @follow-redirects, # @insecure)\n`);
+      return Promise.resolve(2);
+    }
+  }
+  if (flags.values.has('output')) {
+    io.stderr.write('wireplay send: --output is for one-request files; in a .http file write ">> path" after the request\n');
+    return Promise.resolve(2);
+  }
+  const timeout = flags.values.get('timeout');
+  return sendHttpFile(
+    {
+      file,
+      ...(flags.values.has('name') ? { name: flags.values.get('name') } : {}),
+      ...(flags.values.has('env') ? { env: flags.values.get('env') } : {}),
+      ...(timeout !== undefined ? { timeoutMs: Number(timeout) } : {}),
+      ...(flags.values.has('har') ? { har: flags.values.get('har') } : {}),
+      ...(flags.values.has('pcap') ? { pcap: flags.values.get('pcap') } : {}),
+      ...(signal ? { signal } : {}),
+    },
+    io,
+  );
 }
 
 export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSendIo): Promise<number> {

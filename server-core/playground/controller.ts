@@ -147,6 +147,13 @@ export class PlaygroundController implements Disposable {
   private readonly ws = new Map<string, WsSession>();
   private readonly raw = new Map<string, RawSession>();
   private history: HistoryEntry[];
+  /**
+   * Connections whose bytes and messages are pushed live: the ones the
+   * playground opened and the ones the UI loaded. The others (say, a load test
+   * against the server) only announce their open and close, so the UI is never
+   * flooded; selecting one loads it (capture.load) and makes it live.
+   */
+  private readonly live = new Set<string>();
   private pending = new Map<string, Pending>();
   private flushTimer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -168,12 +175,14 @@ export class PlaygroundController implements Disposable {
     );
     this.disposables.add(
       ev.on('chunk', ({ connectionId, entry }) => {
+        if (!this.live.has(connectionId)) return;
         this.pendingFor(connectionId).chunks.push({ dir: entry.dir, t: entry.t, bytes: entry.bytes.toString('base64'), offset: entry.offset });
         this.scheduleFlush();
       }),
     );
     this.disposables.add(
       ev.on('message', (m) => {
+        if (!this.live.has(m.connectionId)) return;
         this.pendingFor(m.connectionId).messages.set(m.id, plainMessage(m));
         this.scheduleFlush();
       }),
@@ -261,6 +270,7 @@ export class PlaygroundController implements Disposable {
         return this.sendSnapshot(msg.connectionId);
       case 'capture.clear':
         this.pending.clear();
+        this.live.clear();
         this.store.clear();
         return;
       case 'history.clear':
@@ -348,6 +358,7 @@ export class PlaygroundController implements Disposable {
     const chunks: ChunkView[] = [];
     for (const e of entries) if (e.kind === 'data') chunks.push({ dir: e.dir, t: e.t, bytes: e.bytes.toString('base64'), offset: e.offset });
     this.flush();
+    this.live.add(connectionId);
     this.post({ type: 'capture.snapshot', connectionId, chunks, messages: this.store.messages(connectionId).map(plainMessage) });
   }
 
@@ -355,7 +366,12 @@ export class PlaygroundController implements Disposable {
   private tap(onOpen: (connectionId: string) => void): { emitter: Emitter<CaptureEvents>; dispose(): void } {
     const emitter = new Emitter<CaptureEvents>();
     const d = new DisposableStore();
-    d.add(emitter.on('open', (e) => onOpen(e.connectionId)));
+    d.add(
+      emitter.on('open', (e) => {
+        this.live.add(e.connectionId);
+        onOpen(e.connectionId);
+      }),
+    );
     d.add(emitter.on('open', (e) => this.capture.emit('open', e)));
     d.add(emitter.on('chunk', (e) => this.capture.emit('chunk', e)));
     d.add(emitter.on('switch', (e) => this.capture.emit('switch', e)));
@@ -445,6 +461,7 @@ export class PlaygroundController implements Disposable {
     if (old && !old.closed) return this.post({ type: 'notice', level: 'warning', message: 'That session is already connected.' });
     const connectionId = `pg-ws-${++this.wsCounter}-${process.pid}`;
     const session: WsSession = { id: sessionId, connectionId, closed: false };
+    this.live.add(connectionId);
     this.ws.set(sessionId, session);
     this.labels.set(connectionId, url);
     const headers: Record<string, string> = {};

@@ -380,8 +380,19 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
       if (this.currentUpgrade?.req === req) return;
       if (!req.head.keepAlive) this.parsing = false; // nothing after a closing request is read
     }
-    if (span.end < this.chunkEnd && this.parsing) this.enterPhase('head');
+    if (span.end < this.chunkEnd && this.parsing && !this.onlyLineBreaksAfter(span.end)) this.enterPhase('head');
     else this.becomeIdleIfDone();
+  }
+
+  /** Some clients send a stray CRLF after a body; that does not start a request (RFC 9112 §2.2). */
+  private onlyLineBreaksAfter(offset: number): boolean {
+    const last = this.held[this.held.length - 1];
+    if (!last) return false;
+    for (let i = offset - last.start; i < last.buf.length; i++) {
+      const b = last.buf[i];
+      if (b !== 13 && b !== 10) return false;
+    }
+    return true;
   }
 
   private becomeIdleIfDone(): void {
@@ -480,9 +491,7 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
 
   mustClose(res: HttpResponse): boolean {
     const ex = (res as ConnResponse).exchange;
-    if (!res.context.keepAlive || this.draining || this.clientEnded || !this.parsing && this.exchanges[this.exchanges.length - 1] === ex) {
-      return true;
-    }
+    if (!res.context.keepAlive || this.draining || this.clientEnded) return true;
     const req = ex.req;
     // Expect: 100-continue answered with a final status before any body: the client
     // may or may not send the body, so the stream cannot be trusted afterwards.
@@ -529,7 +538,11 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     this.bytesOut += data.length;
     const capture = this.ctx.capture;
     if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 's2c', t: performance.now(), bytes: data });
-    return this.socket.write(data);
+    this.socket.write(data);
+    // Our own high-water mark rather than the socket's 16 KiB: a 64 KiB file chunk
+    // that the kernel took at once does not cost the handler a drain round trip.
+    // When this says false the socket has flagged needDrain, so 'drain' will come.
+    return this.socket.writableLength < HIGH_WATER;
   }
 
   flush(): void {
@@ -616,7 +629,7 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
   }
 
   private updatePause(): void {
-    if (this.closed || this.protocol === 'ws') return;
+    if (this.closed || this.protocol === 'ws' || this.pendingUpgradeRest !== null) return;
     if (this.pausedForBody || this.pausedForPipeline) this.socket.pause();
     else this.socket.resume();
   }
@@ -826,9 +839,10 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
       this.endSocket();
       return;
     }
-    // Responses still owed to earlier pipelined requests go first.
+    // Responses still owed to earlier pipelined requests go first; nothing is read meanwhile.
     if (this.exchanges.length > 0) {
       this.pendingUpgradeRest = Buffer.from(rest);
+      this.socket.pause();
       return;
     }
     this.completeUpgrade(rest);
@@ -848,6 +862,14 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     socket.on('error', () => {}); // the new owner reports its own errors
     const c2sOffset = this.bytesIn - rest.length;
     this.tapWrites(socket);
+    // Keep counting and capturing after the switch (the new owner reads the same chunks).
+    socket.on('data', (chunk: Buffer) => {
+      this.bytesIn += chunk.length;
+      const capture = this.ctx.capture;
+      if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
+    });
+    // Reading may have been paused (pipeline depth, a pending upgrade): the new owner reads now.
+    if (socket.isPaused()) socket.resume();
     let result: UpgradeResult | null = null;
     try {
       result = hook.accept(up.req, socket, rest, up.token, this.id);
@@ -861,12 +883,6 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     this.protocol = 'ws';
     // The hook wrote its 101 synchronously; frames start on a later tick.
     const s2cOffset = this.bytesOut;
-    // Keep counting and capturing after the switch (the new owner reads the same chunks).
-    socket.on('data', (chunk: Buffer) => {
-      this.bytesIn += chunk.length;
-      const capture = this.ctx.capture;
-      if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
-    });
     const capture = this.ctx.capture;
     if (capture.hasListeners('switch')) {
       const e: CaptureEvents['switch'] = {

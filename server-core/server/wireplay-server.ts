@@ -61,7 +61,9 @@ export interface ListeningAddress {
   url: string;
 }
 
-export type ServerErrorEntry = ConnectionErrorEntry | { connectionId?: undefined; kind: 'server' | 'routes'; message: string; error?: unknown };
+export type ServerErrorEntry =
+  | ConnectionErrorEntry
+  | { connectionId?: undefined; kind: 'server' | 'routes' | 'handler'; message: string; error?: unknown };
 
 export interface ServerEvents {
   /** A response finished (one per request). */
@@ -155,6 +157,13 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       webSocketRoutes: [...createBuiltinWebSocketRoutes(options.builtinWebSocket), ...(options.webSocketRoutes ?? [])],
     });
     router.on('changed', () => events.emit('routes', router!.describe()));
+    // A route handler that throws is answered 500 by the router; report it here.
+    router.on('handlerError', (e) => {
+      const detail = e.error instanceof Error ? (e.error.stack ?? e.error.message) : String(e.error);
+      const message = `handler for ${e.method} ${e.path}${e.route ? ` (route ${e.route.pattern})` : ''} failed: ${detail}`;
+      events.emit('error', { kind: 'handler', message, error: e.error });
+      log?.('error', message);
+    });
     handler = router.handle;
   }
   const extraWs = new Router();
@@ -219,7 +228,9 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       if (listening) return listening;
       const host = options.host ?? DEFAULT_HOST;
       if (host !== DEFAULT_HOST) {
-        log?.('warn', `listening on ${host}, not ${DEFAULT_HOST}: other machines may be able to reach this server`);
+        const warning = `listening on ${host}, not ${DEFAULT_HOST}: other machines may be able to reach this server`;
+        if (log) log('warn', warning);
+        else process.emitWarning(warning, { code: 'WIREPLAY_PUBLIC_HOST' });
       }
       listening = (async () => {
         if (options.routesFile && router) {

@@ -5,7 +5,7 @@
 import type { Duplex } from 'node:stream';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
-import { FrameParser, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_FRAGMENTS } from './frame-parser.js';
+import { FrameParser, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_FRAGMENTS, type FrameParserHandlers } from './frame-parser.js';
 import { headerSize, writeHeader, randomMaskKey, closePayload } from './frame-encoder.js';
 import { maskCopy } from './mask.js';
 import { isValidCloseCode } from './close-codes.js';
@@ -154,10 +154,7 @@ export class WebSocketConnection implements WebSocketPeer {
     this.pingTimeout = o.pingTimeout ?? DEFAULT_PING_TIMEOUT;
     this.codec = init.deflate ? new DeflateCodec(init.deflate, init.role === 'server', this.maxPayload, o.perMessageDeflate) : null;
     this.parser = new FrameParser(
-      {
-        onFrame: (f) => this.onFrame(f),
-        onError: (e) => this.onProtocolError(e),
-      },
+      new ParserSink(this),
       {
         role: init.role,
         perMessageDeflate: init.deflate !== null,
@@ -167,11 +164,13 @@ export class WebSocketConnection implements WebSocketPeer {
         ownsInput: false,
       },
     );
-    socket.on('data', this.onData);
-    socket.on('end', this.onEnd);
-    socket.on('close', this.onSocketClose);
-    socket.on('error', this.onSocketError);
-    socket.on('drain', this.onDrain);
+    // Module-level listeners reach the connection through a symbol on the socket: no closures per connection.
+    (socket as SocketWithConnection)[kConnection] = this;
+    socket.on('data', socketOnData);
+    socket.on('end', socketOnEnd);
+    socket.on('close', socketOnClose);
+    socket.on('error', socketOnError);
+    socket.on('drain', socketOnDrain);
     if (o.pingInterval && o.pingInterval > 0) {
       this.pingIntervalTimer = setInterval(() => this.ping(), o.pingInterval);
       this.pingIntervalTimer.unref?.();
@@ -419,7 +418,10 @@ export class WebSocketConnection implements WebSocketPeer {
     }
   }
 
-  private readonly onDrain = (): void => this.maybeDrain();
+  /** @internal */
+  onDrain(): void {
+    this.maybeDrain();
+  }
 
   private maybeDrain(): void {
     if (this.needDrain && this.bufferedAmount < this.highWaterMark) {
@@ -430,16 +432,18 @@ export class WebSocketConnection implements WebSocketPeer {
 
   // -------------------------------------------------------------- receiving
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** @internal Socket data (a module-level listener calls it). */
+  onData(chunk: Buffer): void {
     if (this.holding) {
       (this.early ??= []).push(chunk);
       return;
     }
     this.stats.bytesReceived += chunk.length;
     this.parser.push(chunk);
-  };
+  }
 
-  private onFrame(frame: WebSocketFrame): void {
+  /** @internal */
+  onFrame(frame: WebSocketFrame): void {
     if (this.inbound) {
       this.inbound.push(() => this.handleFrame(frame));
       return;
@@ -547,7 +551,8 @@ export class WebSocketConnection implements WebSocketPeer {
     this.armCloseTimer();
   }
 
-  private onProtocolError(err: WebSocketError): void {
+  /** @internal */
+  onProtocolError(err: WebSocketError): void {
     if (this.inbound) {
       this.inbound.push(() => this.fail(err));
       return;
@@ -596,13 +601,15 @@ export class WebSocketConnection implements WebSocketPeer {
 
   // ------------------------------------------------------------- teardown
 
-  private readonly onEnd = (): void => {
+  /** @internal */
+  onEnd(): void {
     // The peer ended TCP. Without its close frame the connection closed abnormally (1006).
     if (!this.socket.writableEnded) this.socket.end();
     this.armCloseTimer();
-  };
+  }
 
-  private readonly onSocketError = (err: Error): void => {
+  /** @internal */
+  onSocketError(err: Error): void {
     if (this.state === 'closed') return;
     if (!this.failure) {
       this.failure = err;
@@ -611,7 +618,10 @@ export class WebSocketConnection implements WebSocketPeer {
     this.socket.destroy();
   };
 
-  private readonly onSocketClose = (): void => this.finalize();
+  /** @internal */
+  onSocketClose(): void {
+    this.finalize();
+  }
 
   private destroy(): void {
     this.socket.destroy();
@@ -632,9 +642,9 @@ export class WebSocketConnection implements WebSocketPeer {
     this.queuedBytes = 0;
     this.inbound = null;
     this.fragments = [];
-    this.socket.off('data', this.onData);
-    this.socket.off('end', this.onEnd);
-    this.socket.off('drain', this.onDrain);
+    this.socket.off('data', socketOnData);
+    this.socket.off('end', socketOnEnd);
+    this.socket.off('drain', socketOnDrain);
     // A close frame we sent ourselves while failing reports our code; otherwise the peer's, or 1006.
     const code = this.closeReceived || this.failure instanceof WebSocketError ? this.closeCode : 1006;
     const reason = this.closeReceived || this.failure instanceof WebSocketError ? this.closeReason : '';
@@ -652,5 +662,36 @@ export class WebSocketConnection implements WebSocketPeer {
     if (this.failure) ev.error = this.failure;
     this.emit('close', ev);
     this.emitter?.clear();
+  }
+}
+
+// Socket listeners shared by every connection.
+const kConnection = Symbol('wireplay.ws.connection');
+type SocketWithConnection = Duplex & { [kConnection]?: WebSocketConnection };
+
+function socketOnData(this: SocketWithConnection, chunk: Buffer): void {
+  this[kConnection]?.onData(chunk);
+}
+function socketOnEnd(this: SocketWithConnection): void {
+  this[kConnection]?.onEnd();
+}
+function socketOnClose(this: SocketWithConnection): void {
+  this[kConnection]?.onSocketClose();
+}
+function socketOnError(this: SocketWithConnection, err: Error): void {
+  this[kConnection]?.onSocketError(err);
+}
+function socketOnDrain(this: SocketWithConnection): void {
+  this[kConnection]?.onDrain();
+}
+
+/** The frame parser's handlers, as prototype methods (no closures per connection). */
+class ParserSink implements FrameParserHandlers {
+  constructor(private readonly conn: WebSocketConnection) {}
+  onFrame(frame: WebSocketFrame): void {
+    this.conn.onFrame(frame);
+  }
+  onError(error: WebSocketError): void {
+    this.conn.onProtocolError(error);
   }
 }

@@ -212,7 +212,7 @@ const traffic = section('traffic', 'Recent traffic', trafficList.element);
 const routesBody = el('div', 'routes');
 const routesList = new VirtualList<RouteRow>({
   rowHeight: 22,
-  maxHeight: 220,
+  maxHeight: 330,
   empty: 'The server is stopped.',
   key: (r) => `${r.method} ${r.path} ${r.source}`,
   render(r, row) {

@@ -253,7 +253,14 @@ export const uiCommand: Command = {
     if (flags.positionals.length > 0) throw new UsageError(`unexpected argument ${flags.positionals[0]}`);
     const portText = flags.values.get('port') ?? '0';
     if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0–65535, got ${portText}`);
-    const server = await startUiServer({ port: Number(portText), log: (m) => io.stderr.write(`${m}\n`) });
+    let server: UiServer;
+    try {
+      server = await startUiServer({ port: Number(portText), log: (m) => io.stderr.write(`${m}\n`) });
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      io.stderr.write(`wireplay ui: ${e.code === 'EADDRINUSE' ? `port ${portText} is in use; try --port 0` : e.message}\n`);
+      return 1;
+    }
     io.stdout.write(`Wireplay UI at ${server.url}\n`);
     if (!flags.switches.has('no-open')) openBrowser(server.url);
     await io.interrupted;

@@ -248,5 +248,11 @@ test("Wireplay's own server capture: tshark decodes the same requests, responses
   const tsharkOps = wsRows.flatMap((r) => r['websocket.opcode'].split(';')).map(Number).sort();
   const ourOps = ours.filter((m) => m.kind === 'ws-frame').map((m) => (m as { ws?: { opcode: number } }).ws!.opcode).sort();
   assert.deepEqual(tsharkOps, ourOps);
+  // The texts too — compressed ones included when permessage-deflate was negotiated (both sides inflate).
+  const texts = wsRows.flatMap((r) => r['websocket.payload.text'].split(';')).filter(Boolean);
+  assert.equal(texts.filter((x) => x === 'hello wireplay').length, 2, `tshark texts: ${JSON.stringify(texts)}`);
+  const ourTexts = ours.filter((m) => m.kind === 'ws-frame' && m.summary.startsWith('Text'));
+  assert.equal(ourTexts.length, 2);
+  for (const m of ourTexts) assert.match(m.summary, /"hello wireplay"$/);
   assertSameStreams(follow, conns);
 });

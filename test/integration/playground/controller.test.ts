@@ -3,7 +3,7 @@
 // dissected, and the UI told about it in the protocol's messages.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { PlaygroundController } from '../../../server-core/playground/controller.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import { createBuiltinWebSocketRoutes } from '../../../server-core/ws/builtin-routes.js';
@@ -175,4 +175,33 @@ test('nothing is posted after dispose', async () => {
   await controller.receive({ type: 'ready', version: 1 });
   controller.serverChanged();
   assert.deepEqual(seen, []);
+});
+
+test('server-side connections are announced, and streamed only once the UI loads one', async (t) => {
+  const controller = new PlaygroundController({ serverUrl: () => base, serverCapture: server.capture, flushIntervalMs: 1 });
+  t.after(() => controller.dispose());
+  const seen: ToWebview[] = [];
+  let serverSideClosed!: () => void;
+  const closed = new Promise<void>((resolve) => (serverSideClosed = resolve));
+  controller.onMessage((m) => {
+    seen.push(m);
+    if (m.type === 'connection.closed' && seen.some((o) => o.type === 'connection.opened' && o.info.side === 'server' && o.info.connectionId === m.connectionId)) serverSideClosed();
+  });
+  const port = Number(new URL(base).port);
+  const reply = await new Promise<string>((resolve, reject) => {
+    const s = connect(port, '127.0.0.1', () => s.write('GET /status/204 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    let out = '';
+    s.on('data', (d) => (out += d.toString()));
+    s.on('close', () => resolve(out));
+    s.on('error', reject);
+  });
+  assert.match(reply, /^HTTP\/1\.1 204 /);
+  const opened = () => seen.find((m): m is Extract<ToWebview, { type: 'connection.opened' }> => m.type === 'connection.opened' && m.info.side === 'server');
+  await closed;
+  const info = opened()!.info;
+  assert.equal(info.side, 'server');
+  assert.ok(!seen.some((m) => m.type === 'capture.chunks' && m.connectionId === info.connectionId), 'not streamed before it is loaded');
+  await controller.receive({ type: 'capture.load', connectionId: info.connectionId });
+  const snap = seen.find((m): m is Extract<ToWebview, { type: 'capture.snapshot' }> => m.type === 'capture.snapshot')!;
+  assert.match(Buffer.concat(snap.chunks.filter((c) => c.dir === 'c2s').map((c) => Buffer.from(c.bytes, 'base64'))).toString(), /^GET \/status\/204/);
 });

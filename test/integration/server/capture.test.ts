@@ -151,3 +151,52 @@ test('graceful close closes upgraded WebSocket connections too', async (t) => {
   assert.equal(await closedCode, 1001);
   assert.equal(server.connections().length, 0);
 });
+
+test('a refused WebSocket handshake is plain HTTP (426), captured, and the connection ends', async (t) => {
+  const { server, port } = await startServer(t, {});
+  const s2c: Buffer[] = [];
+  server.capture.on('chunk', (c) => c.dir === 's2c' && s2c.push(Buffer.from(c.bytes)));
+  const switches: unknown[] = [];
+  server.capture.on('switch', (e) => switches.push(e));
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const received: Buffer[] = [];
+  const done = collect(socket, received, 3000);
+  socket.write(
+    'GET /ws/echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  assert.equal(await done, true);
+  const text = Buffer.concat(received).toString('latin1');
+  assert.match(text, /^HTTP\/1\.1 426 /);
+  assert.match(text, /Sec-WebSocket-Version: 13/i);
+  assert.deepEqual(Buffer.concat(s2c).toString('latin1'), text);
+  assert.equal(switches.length, 0);
+});
+
+test('an upgrade pipelined behind a slow request waits for its response, then speaks WebSocket', async (t) => {
+  const { port } = await startServer(t, {
+    handler: async (_q, r) => {
+      await new Promise((res) => setTimeout(res, 100));
+      r.end('slow first');
+    },
+    webSocketRoutes: [{ path: '/ws', route: { handler: { onMessage: (peer, m) => peer.send(`echo ${m.text}`) } } }],
+    webSocket: { perMessageDeflate: false },
+  });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const chunks: Buffer[] = [];
+  socket.on('data', (c) => chunks.push(c));
+  socket.write(
+    'GET /slow HTTP/1.1\r\nHost: x\r\n\r\n' +
+      'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  const text = () => Buffer.concat(chunks).toString('latin1');
+  while (!text().includes('101 Switching Protocols')) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(text().indexOf('slow first') < text().indexOf('101 Switching Protocols'), 'the earlier response comes first');
+  // A masked text frame "hi".
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const payload = Buffer.from('hi');
+  const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]));
+  socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
+  while (!text().includes('echo hi')) await new Promise((r) => setTimeout(r, 10));
+});

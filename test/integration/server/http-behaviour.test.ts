@@ -376,3 +376,17 @@ test('a bad request behind a good one in a pipeline: the good one is answered, t
   assert.equal(rs[1].header('connection'), 'close');
   assert.deepEqual(seen, ['/good']);
 });
+
+test('a route handler that throws: 500 from the router, an error event and a log line', async (t) => {
+  const logged: string[] = [];
+  const { port, server } = await startServer(t, { log: (level, m) => logged.push(`${level} ${m}`) });
+  server.router!.get('/boom', () => {
+    throw new Error('route exploded');
+  });
+  const errors: string[] = [];
+  server.events.on('error', (e) => errors.push(e.message));
+  const r = await exchange(port, 'GET /boom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(firstResponse(r.data).status, 500);
+  assert.ok(errors.some((m) => m.includes('route exploded')));
+  assert.ok(logged.some((l) => l.startsWith('error') && l.includes('route exploded')));
+});

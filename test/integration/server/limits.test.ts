@@ -223,3 +223,16 @@ test('maxPipelinedRequests: reading pauses behind unanswered requests and resume
     Array.from({ length: 10 }, (_, i) => `/${i}`),
   );
 });
+
+test('a stray CRLF after a body does not start a request: keep-alive timeout, not 408', async (t) => {
+  const { port } = await startServer(t, { handler: bodyLength, limits: { keepAliveTimeout: 200, headersTimeout: 60_000 } });
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  const chunks: Buffer[] = [];
+  const closed = collect(socket, chunks, 5000);
+  socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab\r\n');
+  assert.equal(await closed, true);
+  const text = Buffer.concat(chunks).toString('latin1');
+  assert.match(text, /^HTTP\/1\.1 200 OK/);
+  assert.doesNotMatch(text, /408/);
+});

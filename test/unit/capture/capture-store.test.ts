@@ -45,7 +45,7 @@ test('records chunks per connection in order with absolute offsets, stats and li
     'close s1',
   ]);
   const [c] = store.listConnections();
-  assert.deepEqual(c.stats, { c2sBytes: REQ.length, s2cBytes: RES.length, c2sChunks: 2, s2cChunks: 1, droppedBytes: 0, messages: 2 });
+  assert.deepEqual(c.stats, { c2sBytes: REQ.length, s2cBytes: RES.length, c2sChunks: 2, s2cChunks: 1, droppedBytes: 0, messages: 2, droppedMessages: 0 });
   assert.ok(c.closed);
   const chunks = store.chunks('s1');
   assert.deepEqual(chunks.map((e) => [e.kind, e.dir, e.offset, e.t]), [
@@ -151,6 +151,7 @@ test('maxMessages bounds the kept messages, oldest first', () => {
   assert.ok(kept.length <= 3 && kept.length >= 2, String(kept));
   assert.deepEqual(kept.slice(-2), ['GET /4 HTTP/1.1', 'GET /5 HTTP/1.1']);
   assert.equal(store.totalMessages, kept.length);
+  assert.equal(store.getConnection('a')!.stats.droppedMessages, 6 - kept.length);
   const big = new CaptureStore({ maxMessages: 1000 });
   big.open(opened('b'));
   const frame = Buffer.from([0x81, 0x00]);
@@ -231,4 +232,18 @@ test('readStreamRange joins chunks and refuses gaps', () => {
   ];
   assert.equal(readStreamRange(entries, 'c2s', 1, 5)?.toString(), 'bcde');
   assert.equal(readStreamRange(entries, 'c2s', 4, 9), undefined);
+});
+
+test('a failing dissector stops dissecting its connection, never the capture', () => {
+  const errors: string[] = [];
+  const store = new CaptureStore({
+    onDissectorError: (err, id) => errors.push(`${id}: ${(err as Error).message}`),
+    dissector: { httpParser: () => ({ push: () => { throw new Error('boom'); } }) },
+  });
+  store.open(opened('a'));
+  store.chunk('a', 'c2s', 1, REQ);
+  store.chunk('a', 'c2s', 2, REQ);
+  assert.deepEqual(errors, ['a: boom']);
+  assert.equal(store.chunks('a').length, 2);
+  assert.equal(store.getConnection('a')!.stats.c2sBytes, 2 * REQ.length);
 });

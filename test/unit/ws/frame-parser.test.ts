@@ -100,3 +100,15 @@ test('random bytes never throw out of the parser, in either mode and role', () =
     { numRuns: 500 },
   );
 });
+
+test('a masked payload is unmasked into a copy unless the parser owns its input', () => {
+  const frame = encodeFrame({ opcode: 2, payload: Buffer.alloc(100, 0x55), mask: Buffer.from('0f0f0f0f', 'hex') });
+  for (const ownsInput of [false, true]) {
+    const input = Buffer.from(frame);
+    const frames: WebSocketFrame[] = [];
+    const p = new FrameParser({ onFrame: (f) => frames.push(f), onError: (e) => assert.fail(e) }, { role: 'server', ownsInput });
+    p.push(input);
+    assert.ok(frames[0].payload.every((b) => b === 0x55));
+    assert.equal(input.equals(frame), !ownsInput);
+  }
+});

@@ -101,7 +101,7 @@ export function defineExtensionSuite(): void {
       const declared = manifest.contributes.commands.map((c) => c.command);
       const all = new Set(await vscode.commands.getCommands(true));
       for (const id of declared) assert.ok(all.has(id), `${id} is registered`);
-      assert.deepEqual([...api.commands].sort(), [...declared].sort());
+      for (const id of api.commands) assert.ok(declared.includes(id), `${id} is declared in package.json`);
     });
 
     it('starts the server and answers HTTP while running', async function () {

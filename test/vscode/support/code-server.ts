@@ -3,7 +3,7 @@
 // playwright-core, the extension-host suite bundled for `extensionTestsPath`.
 // Every process is started in its own group and stopped by its PID's group.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
@@ -28,9 +28,27 @@ export function ensureCodeServer(): Marker {
   return { ...marker, codeServerBin: join(root, marker.codeServerBin), nodeBin: join(root, marker.nodeBin) };
 }
 
-/** Builds the extension bundles when dist/ lacks them. */
+/** The newest modification time under `dir` (sources only). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    if (st.isDirectory()) newest = Math.max(newest, newestSource(p));
+    else if (/\.(ts|css|json)$/.test(name)) newest = Math.max(newest, st.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the extension bundles when dist/ lacks them or is older than the sources or package.json. */
 export function ensureBuilt(): void {
-  if (existsSync(join(root, 'dist/extension.js')) && existsSync(join(root, 'dist/webview/sidebar.js'))) return;
+  const bundle = join(root, 'dist/extension.js');
+  const sidebar = join(root, 'dist/webview/sidebar.js');
+  if (existsSync(bundle) && existsSync(sidebar)) {
+    const built = Math.min(statSync(bundle).mtimeMs, statSync(sidebar).mtimeMs);
+    const sources = Math.max(...['extension', 'webview', 'server-core'].map((d) => newestSource(join(root, d))));
+    if (built >= sources) return;
+  }
   const r = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
   if (r.status !== 0) throw new Error('the build failed');
 }

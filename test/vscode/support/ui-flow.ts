@@ -81,10 +81,15 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
   await sidebar.locator('[data-testid="traffic-row"]', { hasText: '/echo?from=vscode' }).first().waitFor({ timeout: 30_000 });
   await shot(page, `${prefix}-06-playground-response`);
 
+  // The log has a line per request.
+  await runCommand(page, 'Wireplay: Show Log');
+  await page.locator('.part.panel .view-lines', { hasText: '/echo?from=vscode' }).first().waitFor({ timeout: 30_000 });
+  await shot(page, `${prefix}-07-log`);
+
   await runCommand(page, 'Wireplay: Stop Server');
   await statusBarText(page, /Wireplay off/);
   await sidebar.locator('[data-testid="server-state"]', { hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
-  await shot(page, `${prefix}-07-stopped`);
+  await shot(page, `${prefix}-08-stopped`);
   await runCommand(page, 'Wireplay: Switch Mode');
 }
 

@@ -54,6 +54,17 @@ test('one traffic row per exchange; a WebSocket upgrade turns its row into a ses
   assert.equal(m.trafficById('c1#2')?.done, true);
 });
 
+test('a WebSocket session without a logged upgrade is named after its request line', () => {
+  const m = new TrafficModel();
+  m.opened(open('w', 1));
+  m.chunk({ connectionId: 'w', dir: 'c2s', t: 1, bytes: Buffer.from('GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n') });
+  m.switched({ connectionId: 'w', t: 2, protocol: 'ws', c2sOffset: 60, s2cOffset: 120 });
+  const [row] = m.trafficRows();
+  assert.equal(row.kind, 'ws');
+  assert.equal(row.target, '/ws/echo');
+  assert.equal(row.status, 101);
+});
+
 test('lists stay bounded; open connections are never dropped', () => {
   const m = new TrafficModel({ maxConnections: 3, maxTraffic: 5 });
   for (let i = 0; i < 10; i++) {

@@ -1,0 +1,121 @@
+// .http files in a real VS Code (code-server + Chromium, the extension loaded
+// from the tree): open a .http file of the workspace, click "Send" on its
+// CodeLens and see the response beside it; "Send & Inspect" shows the exchange
+// in the playground inspector; an unresolved variable is marked until the
+// environment that defines it is selected; "New Scratch Request" creates a scratch file
+// (listed under Scratch Requests) whose first example works against the
+// built-in server. Screenshots in test-artifacts/vscode/httpfile-*.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { createWireplayServer, type WireplayServer } from '../../server-core/server/wireplay-server.js';
+import { ensureBuilt, ensureCodeServer, frameWith, launchChromium, openWorkbench, root, runCommand, shot, startCodeServer, workbenchUrl, type CodeServer } from './support/code-server.js';
+import { makeWorkspace } from './support/ui-flow.js';
+
+let browser: Browser | undefined;
+let cs: CodeServer | undefined;
+let server: WireplayServer | undefined;
+let port = 0;
+const folders: string[] = [];
+
+before(async () => {
+  const marker = ensureCodeServer();
+  ensureBuilt();
+  server = createWireplayServer({ host: '127.0.0.1', port: 0 });
+  ({ port } = await server.listen());
+  const workspace = makeWorkspace();
+  writeFileSync(
+    join(workspace, 'requests.http'),
+    ['### hello', '# @name hello', `GET http://127.0.0.1:${port}/echo?from=codelens`, 'Accept: application/json', ''].join('\n'),
+  );
+  // A variable that only the "local" environment defines: an error until that environment is selected.
+  writeFileSync(join(workspace, 'env.http'), ['GET http://{{host}}/echo?from=env', ''].join('\n'));
+  writeFileSync(join(workspace, 'http-client.env.json'), JSON.stringify({ local: { host: `127.0.0.1:${port}` } }));
+  const extensions = mkdtempSync(join(tmpdir(), 'wireplay-cs-ext-'));
+  folders.push(workspace, extensions);
+  cs = await startCodeServer({ marker, workspace, extensionsDir: extensions });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close().catch(() => undefined);
+  await cs?.stop();
+  await server?.close();
+  for (const f of folders) rmSync(f, { recursive: true, force: true });
+});
+
+async function quickOpen(page: Page, file: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
+function codeLens(page: Page, title: 'Send' | 'Send & Inspect' | 'Copy as cURL') {
+  const all = page.locator('.codelens-decoration a', { hasText: title });
+  return title === 'Send' ? all.filter({ hasNotText: 'Inspect' }).first() : all.first();
+}
+
+test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens it in the inspector, scratch files work', async () => {
+  const page = await openWorkbench(browser!, workbenchUrl(cs!, { devPath: root }), 'httpfile');
+  try {
+    await page.locator('.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]').first().waitFor({ timeout: 90_000 });
+    await quickOpen(page, 'requests.http');
+    const send = codeLens(page, 'Send');
+    await send.waitFor({ timeout: 60_000 });
+    await shot(page, 'httpfile-01-codelens');
+
+    await send.click();
+    // The response opens beside the file (Monaco renders spaces as no-break spaces: match with \s).
+    await page.locator('.editor-instance .view-lines', { hasText: /HTTP\/1\.1\s200\sOK/ }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'requests — response.txt' }).first().waitFor({ timeout: 10_000 });
+    assert.ok(await page.locator('.editor-instance .view-lines', { hasText: /from=codelens/ }).count());
+    await shot(page, 'httpfile-02-response');
+
+    await codeLens(page, 'Send & Inspect').click();
+    // The inspector selects the client side of the exchange: its dissected request and response.
+    const inspector = await frameWith(page, '.parsed-content', 60_000);
+    await inspector.locator('.parsed-content summary', { hasText: 'GET /echo?from=codelens' }).first().waitFor({ timeout: 60_000 });
+    await inspector.locator('.parsed-content summary', { hasText: '200 OK' }).first().waitFor({ timeout: 30_000 });
+    await shot(page, 'httpfile-03-inspector');
+
+    // Diagnostics and environments: {{host}} is unresolved until "local" is picked.
+    await quickOpen(page, 'env.http');
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar-item', { hasText: 'No Environment' }).first().waitFor({ timeout: 30_000 });
+    await shot(page, 'httpfile-04-unresolved-variable');
+    await runCommand(page, 'Wireplay: Select Environment');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'local' }).first().click();
+    await page.locator('.statusbar-item', { hasText: 'local' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
+    await codeLens(page, 'Send').click();
+    await page.locator('.tab', { hasText: 'env — response.txt' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.editor-instance .view-lines', { hasText: /from=env/ }).first().waitFor({ timeout: 60_000 });
+    await shot(page, 'httpfile-05-environment');
+
+    // A scratch file: created in the extension's storage with examples against the built-in server (started for it).
+    await runCommand(page, 'Wireplay: New Scratch Request');
+    await page.locator('.tab', { hasText: 'scratch.http' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.statusbar-item', { hasText: /Wireplay :\d+/ }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]').first().click();
+    await page.locator('.pane-header', { hasText: 'Scratch Requests' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.monaco-list-row', { hasText: 'scratch.http' }).first().waitFor({ timeout: 30_000 });
+    await codeLens(page, 'Send').waitFor({ timeout: 60_000 });
+    await shot(page, 'httpfile-06-scratch');
+    await codeLens(page, 'Send').click();
+    await page.locator('.tab', { hasText: 'scratch — response.txt' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.editor-instance .view-lines', { hasText: /"path":\s"\/echo"/ }).first().waitFor({ timeout: 60_000 });
+    await shot(page, 'httpfile-07-scratch-response');
+  } catch (err) {
+    await shot(page, 'httpfile-failure').catch(() => undefined);
+    throw err;
+  } finally {
+    await page.close();
+  }
+});
