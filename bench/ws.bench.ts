@@ -13,7 +13,7 @@
 // there are ≥ 2 CPUs); the load comes from this process through the `ws` client,
 // the same for every server. Bounded to about two minutes.
 //
-//   node --import tsx bench/ws.bench.ts [--seconds N] [--rounds N]
+//   node --import tsx bench/ws.bench.ts [--seconds N] [--rounds N] [--sizes 16,1024,...]
 //   (child roles: --role wireplay|ws, used by the bench itself)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -189,7 +189,7 @@ async function idleRss(child: Child): Promise<number> {
 async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '1'));
   const rounds = Number(arg('rounds', '3'));
-  const sizes = [16, 1024, 64 * 1024, 1024 * 1024];
+  const sizes = arg('sizes', '16,1024,65536,1048576').split(',').map(Number);
   const results = new Map<string, { echo: Map<number, { msgs: number; mbs: number; cpuPerMsg: number }[]>; hs: number[]; rss: number[] }>();
   for (const s of SERVERS) results.set(s.name, { echo: new Map(sizes.map((z) => [z, []])), hs: [], rss: [] });
   const started = Date.now();

@@ -43,6 +43,8 @@ export class ServerController implements Disposable {
   private routesFile: string | undefined;
   private tempRoot: string | undefined;
   private disposed = false;
+  /** Servers started so far: a restarted server numbers its connections from srv-1 again. */
+  private generation = 0;
   private readonly emitter = new Emitter<{ state: ServerState; routes: void }>((err) => this.log.error(`listener failed: ${String(err)}`));
   readonly traffic = new TrafficModel({ onListenerError: (err) => this.log.error(`traffic listener failed: ${String(err)}`) });
   /** Every server's capture events, relayed: stable across restarts (the playground and the capture store attach once). */
@@ -164,14 +166,15 @@ export class ServerController implements Disposable {
         },
         this.log,
       );
-      store.add(handle.onCapture('open', (e) => (this.traffic.opened(e), this.capture.emit('open', e))));
-      store.add(handle.onCapture('chunk', (e) => (this.traffic.chunk(e), this.capture.emit('chunk', e))));
-      store.add(handle.onCapture('close', (e) => (this.traffic.closed(e), this.capture.emit('close', e))));
-      store.add(handle.onCapture('switch', (e) => (this.traffic.switched(e), this.capture.emit('switch', e))));
-      store.add(
-        // The server logs each request itself; the model only lists it.
-        handle.onExchange((x) => this.traffic.exchange(x)),
-      );
+      // Connection ids stay unique across restarts: the second server's srv-1 becomes srv-1@2.
+      const gen = ++this.generation;
+      const rename = <T extends { connectionId: string }>(e: T): T => (gen === 1 ? e : { ...e, connectionId: `${e.connectionId}@${gen}` });
+      store.add(handle.onCapture('open', (e) => ((e = rename(e)), this.traffic.opened(e), this.capture.emit('open', e))));
+      store.add(handle.onCapture('chunk', (e) => ((e = rename(e)), this.traffic.chunk(e), this.capture.emit('chunk', e))));
+      store.add(handle.onCapture('close', (e) => ((e = rename(e)), this.traffic.closed(e), this.capture.emit('close', e))));
+      store.add(handle.onCapture('switch', (e) => ((e = rename(e)), this.traffic.switched(e), this.capture.emit('switch', e))));
+      // The server logs each request itself; the model only lists it.
+      store.add(handle.onExchange((x) => this.traffic.exchange(rename(x))));
       store.add(
         handle.onRoutesChanged((problem) => {
           if (!(routes && extname(routes) === '.mjs' && !allowCodeRoutes)) this.routesProblem = problem;

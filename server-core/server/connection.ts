@@ -155,6 +155,9 @@ function socketOnClose(this: OwnedSocket): void {
 function socketOnDrain(this: OwnedSocket): void {
   this[kConnection].resolveDrainWaiters();
 }
+function destroySocket(socket: Socket): void {
+  socket.destroy();
+}
 function flushConnection(c: HttpConnection): void {
   c.flush();
 }
@@ -163,7 +166,7 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
   readonly openedAt = Date.now();
   readonly openedAtMono = performance.now();
   readonly remote: Endpoint;
-  readonly local: Endpoint;
+  private localValue: Endpoint | undefined;
   bytesIn = 0;
   bytesOut = 0;
   requests = 0;
@@ -210,10 +213,8 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
   ) {
     this.phaseStart = this.openedAtMono;
     this.remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    this.local = { address: socket.localAddress ?? '', port: socket.localPort ?? 0 };
     // The connection is its own parser handler object.
     this.parser = ctx.createParser(this, ctx.parserLimits);
-    socket.setNoDelay(true);
     (socket as OwnedSocket)[kConnection] = this;
     socket.on('data', socketOnData);
     socket.on('end', socketOnEnd);
@@ -232,6 +233,11 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
         wallTime: this.openedAt,
       });
     }
+  }
+
+  /** Read on first use (one getsockname less per connection nobody inspects). */
+  get local(): Endpoint {
+    return (this.localValue ??= { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 });
   }
 
   get state(): ConnectionState {
@@ -592,12 +598,13 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
       }
       if (ex.res.closeAfter || ex.res.incomplete || ex.broken) {
         this.parsing = false;
+        const clean = exs.length === 0 && ex.req !== null && ex.req.bodyComplete && !ex.broken && !ex.res.incomplete;
         for (const rest of exs.splice(0)) {
           rest.req?.abort(new Error('connection closing'));
           rest.res.detach();
           if (rest.job) this.ctx.scheduler.finish(rest.job, true);
         }
-        this.endSocket();
+        this.endSocket(clean);
         return;
       }
       const next = exs[0];
@@ -717,11 +724,21 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
 
   private closeReason: string | undefined;
   private pendingEnd = false;
+  private endClean = false;
 
-  /** Ends our side after the queued bytes, then destroys the socket if the peer lingers. */
-  private endSocket(): void {
+  /**
+   * Ends our side after the queued bytes. `clean`: the last request was read
+   * whole and answered, nothing unread can follow (a `Connection: close`
+   * exchange), so the socket is destroyed as soon as our FIN is out, as
+   * node:http does. Otherwise (an error response with input possibly still
+   * arriving) the socket lingers until the peer closes, so the peer is not
+   * reset before it read the response; a peer that never closes is destroyed
+   * after 2 s.
+   */
+  private endSocket(clean = false): void {
     if (this.ending || this.closed) return;
     this.parsing = false;
+    this.endClean = clean;
     if (this.batching) {
       this.pendingEnd = true;
       return;
@@ -734,10 +751,17 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     if (this.ending || this.closed) return;
     this.ending = true;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    if (this.endClean) {
+      const socket = this.socket;
+      socket.end(() => socket.destroy());
+      return;
+    }
     this.socket.end();
-    // A peer that never closes its side does not keep the socket.
-    this.lingerTimer = setTimeout(() => this.socket.destroy(), 2000);
-    this.lingerTimer.unref();
+    // A peer that never closes its side does not keep the socket (no timer needed when it already has).
+    if (!this.clientEnded) {
+      this.lingerTimer = setTimeout(destroySocket, 2000, this.socket);
+      this.lingerTimer.unref();
+    }
   }
 
   /**
@@ -749,12 +773,14 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
   handleEnd(): void {
     this.clientEnded = true;
     if (this.isUpgrading()) return;
-    const reason = new Error('the client closed its side of the connection');
-    this.current?.abort(reason);
+    // Errors are built only when there is something to abort (a stack trace per connection is not free).
+    let reason: Error | undefined;
+    const why = () => (reason ??= new Error('the client closed its side of the connection'));
+    if (this.current) this.current.abort(why());
     let dropped = false;
     for (const ex of this.exchanges) {
       if (ex.res.finished) continue;
-      ex.req?.abort(reason);
+      ex.req?.abort(why());
       // Still waiting in the sequential queue: it never runs.
       if (ex.job && ex.job.state === 'queued') {
         this.ctx.scheduler.finish(ex.job, true);
@@ -787,10 +813,11 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     if (this.closed) return;
     this.closed = true;
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
-    const reason = new Error(this.closeReason ?? 'connection closed');
-    this.current?.abort(reason);
+    let reason: Error | undefined;
+    const why = () => (reason ??= new Error(this.closeReason ?? 'connection closed'));
+    if (this.current) this.current.abort(why());
     for (const ex of this.exchanges.splice(0)) {
-      if (!ex.res.finished) ex.req?.abort(reason);
+      if (!ex.res.finished) ex.req?.abort(why());
       ex.res.detach();
       if (ex.job) this.ctx.scheduler.finish(ex.job, true);
     }

@@ -211,7 +211,10 @@ export async function startUiServer(options: UiOptions = {}): Promise<UiServer> 
   const close = async () => {
     if (closed) return;
     closed = true;
-    for (const d of peers.values()) d.dispose();
+    for (const [peer, d] of peers) {
+      d.dispose();
+      peer.close(1001, 'wireplay ui stopped');
+    }
     peers.clear();
     controller.dispose();
     await Promise.allSettled([ui.close(), demo?.close()]);

@@ -11,7 +11,16 @@ let server: WireplayServer;
 let port: number;
 
 before(async () => {
-  server = createWireplayServer({ host: '127.0.0.1', port: 0, builtinWebSocket: { tickerInterval: 20 } });
+  server = createWireplayServer({
+    host: '127.0.0.1',
+    port: 0,
+    builtinWebSocket: { tickerInterval: 20 },
+    webSocketRoutes: [
+      // Answers the first message, then closes with 1001: the script stops there.
+      { path: '/ws/once', route: { handler: { onMessage: (peer, m) => (peer.send(m.data), peer.close(1001, 'bye')) } } },
+      { path: '/ws/proto', route: { protocols: ['superchat'], handler: { onMessage: (peer, m) => peer.send(m.data) } } },
+    ],
+  });
   ({ port } = await server.listen());
 });
 
@@ -101,4 +110,22 @@ test('an abort ends a listening script at once', async () => {
   const outcome = await run;
   assert.ok(outcome.kind === 'websocket', outcome.kind === 'failed' ? outcome.message : '');
   assert.equal(outcome.result.ended, 'aborted');
+});
+
+test('the server closing mid-script ends it: the rest is not sent, the close code is the server\'s', async () => {
+  const s = session(['WEBSOCKET ws://127.0.0.1:{{port}}/ws/once', '', 'one', '=== wait-for-server', 'two', '=== wait-for-server'].join('\n'));
+  const outcome = await s.run(s.parsed.blocks[0]);
+  const got = lines(outcome);
+  assert.deepEqual(got.slice(0, 2), ['sent one', 'received one']);
+  assert.ok(!got.includes('received two'), JSON.stringify(got));
+  assert.ok(outcome.kind === 'websocket');
+  assert.equal(outcome.result.ended, 'server-closed');
+  assert.equal(outcome.result.close.code, 1001);
+});
+
+test('the subprotocol the server picks is in the result', async () => {
+  const s = session(['WEBSOCKET ws://127.0.0.1:{{port}}/ws/proto', 'Sec-WebSocket-Protocol: chat, superchat', '', 'x', '=== wait-for-server'].join('\n'));
+  const outcome = await s.run(s.parsed.blocks[0]);
+  assert.ok(outcome.kind === 'websocket', outcome.kind === 'failed' ? outcome.message : '');
+  assert.equal(outcome.result.protocol, 'superchat');
 });

@@ -236,3 +236,21 @@ test('a stray CRLF after a body does not start a request: keep-alive timeout, no
   assert.match(text, /^HTTP\/1\.1 200 OK/);
   assert.doesNotMatch(text, /408/);
 });
+
+test('random bytes never crash the server: each connection is answered or closed, then it serves on', async (t) => {
+  const fc = await import('fast-check');
+  const { port, server } = await startServer(t, { handler: bodyLength, limits: { headersTimeout: 500, keepAliveTimeout: 300 } });
+  const prefixes = ['', 'GET / HTTP/1.1\r\n', 'POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\n\r\n'];
+  const samples = fc.sample(fc.tuple(fc.constantFrom(...prefixes), fc.uint8Array({ minLength: 1, maxLength: 300 })), { numRuns: 40, seed: 42 });
+  await Promise.all(
+    samples.map(async ([prefix, bytes]) => {
+      const r = await exchange(port, [prefix, Buffer.from(bytes)], 2000);
+      // Either the server closed, or whatever it wrote parses as responses.
+      if (!r.closed && r.data.length > 0) assert.ok(firstResponse(r.data).status >= 200);
+    }),
+  );
+  const ok = await exchange(port, 'GET /after HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(firstResponse(ok.data).text, 'got 0');
+  for (let i = 0; i < 100 && server.connections().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(server.connections().length, 0, 'no socket left behind');
+});

@@ -5,7 +5,8 @@
 // and disposal leaves no listening socket. Runs in code-server (test/vscode/e2e.test.ts)
 // and in desktop VS Code (npm run test:desktop).
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -219,6 +220,29 @@ export function defineExtensionSuite(): void {
       } finally {
         rmSync(mjs, { force: true });
         rmSync(json, { force: true });
+        await vscode.commands.executeCommand('wireplay.stopServer');
+      }
+    });
+
+    it('exports the capture as HAR, pcap and a transcript', async function () {
+      const started = (await vscode.commands.executeCommand('wireplay.startServer')) as { ok: boolean };
+      assert.equal(started.ok, true);
+      await get(`${api.controller.listenInfo!.url}/echo?export=1`);
+      await until('the exchange', () => api.controller.traffic.trafficRows().some((r) => r.target === '/echo?export=1'));
+      const dir = mkdtempSync(join(tmpdir(), 'wireplay-export-'));
+      try {
+        const har = vscode.Uri.file(join(dir, 'c.har'));
+        assert.ok(await vscode.commands.executeCommand('wireplay.exportCapture', 'har', har));
+        const parsed = JSON.parse(readFileSync(har.fsPath, 'utf8')) as { log: { entries: { request: { url: string } }[] } };
+        assert.ok(parsed.log.entries.some((e) => e.request.url.includes('/echo?export=1')), 'the HAR has the request');
+        const pcap = vscode.Uri.file(join(dir, 'c.pcap'));
+        assert.ok(await vscode.commands.executeCommand('wireplay.exportCapture', 'pcap', pcap));
+        assert.equal(readFileSync(pcap.fsPath).readUInt32LE(0), 0xa1b2c3d4, 'a pcap file');
+        const txt = vscode.Uri.file(join(dir, 'c.txt'));
+        assert.ok(await vscode.commands.executeCommand('wireplay.exportCapture', 'transcript', txt));
+        assert.match(readFileSync(txt.fsPath, 'utf8'), /GET \/echo\?export=1 HTTP\/1\.1/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
         await vscode.commands.executeCommand('wireplay.stopServer');
       }
     });

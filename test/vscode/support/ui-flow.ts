@@ -2,7 +2,7 @@
 // installed .vsix): palette → status bar → sidebar connection and traffic →
 // mode → playground → stop, with a screenshot of each step.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,9 @@ import { frameWith, runCommand, shot } from './code-server.js';
 export function makeWorkspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wireplay-ws-'));
   writeFileSync(join(dir, 'index.html'), '<!doctype html><title>static</title><p>served from the workspace</p>\n');
+  // Keep an idle keep-alive connection open long enough for the UI checks on a slow machine.
+  mkdirSync(join(dir, '.vscode'));
+  writeFileSync(join(dir, '.vscode/settings.json'), `${JSON.stringify({ 'wireplay.limits.keepAliveTimeout': 120000 }, null, 2)}\n`);
   return dir;
 }
 

@@ -142,3 +142,22 @@ test('capture events feed the traffic model; dispose closes and refuses new star
   const r = await c.start();
   assert.equal(r.ok, false);
 });
+
+test('connection ids stay unique across restarts', async () => {
+  const { factory, created } = fakeFactory();
+  const c = new ServerController(factory, env({}, tmpdir()).env, log);
+  const seen: string[] = [];
+  c.capture.on('open', (e) => seen.push(e.connectionId));
+  const opened = (i: number) =>
+    created[i].capture.emit('open', {
+      connectionId: 'srv-1', side: 'server', protocol: 'http', tls: false,
+      local: { address: '127.0.0.1', port: 1 }, remote: { address: '127.0.0.1', port: 2 }, t: 0, wallTime: 0,
+    });
+  await c.start();
+  opened(0);
+  await c.restart();
+  opened(1);
+  assert.deepEqual(seen, ['srv-1', 'srv-1@2']);
+  assert.deepEqual(c.traffic.connectionRows().map((r) => r.id), ['srv-1', 'srv-1@2']);
+  await c.dispose();
+});
