@@ -127,6 +127,8 @@ interface Exchange {
   continueSent: boolean;
   /** The handler failed after the head went out: the connection must end after what was written. */
   broken: boolean;
+  /** The connection put an error response in the handler's place. */
+  replaced?: boolean;
 }
 
 const HIGH_WATER = 64 * 1024;
@@ -444,7 +446,8 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
 
   private handlerFailed(ex: Exchange, err: unknown): void {
     const res = ex.res;
-    if (this.closed || res.isDetached) return;
+    // Closed, or the connection already answered for it (a refused body: the handler's body() rejected).
+    if (this.closed || res.isDetached || ex.replaced) return;
     const bodyErr = err instanceof BodyError ? err : undefined;
     const status = bodyErr ? bodyErr.status : 500;
     this.ctx.onError({
@@ -468,6 +471,7 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
   /** Puts an error response in the exchange's place; the handler's response becomes inert. */
   private replaceWithError(ex: Exchange, status: number, message: string): void {
     ex.res.detach();
+    ex.replaced = true;
     const res = new ConnResponse(this, { head: ex.res.context.head, http10: false, keepAlive: false }, ex);
     ex.res = res;
     writeErrorResponse(res, status, message);

@@ -577,6 +577,8 @@ export class WebSocketConnection implements WebSocketPeer {
     }
     this.outbound = [];
     this.socket.end();
+    // Reading may have been paused for an inflation: let the peer's end arrive.
+    this.socket.resume();
     this.armCloseTimer();
   }
 

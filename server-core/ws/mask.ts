@@ -67,3 +67,54 @@ export function maskCopy(
   dst.set(src.subarray(srcStart, srcEnd), dstStart);
   maskInPlace(dst, dstStart, dstStart + n, key, phase);
 }
+
+/**
+ * Copies src[srcStart, srcEnd) into dst at dstStart, masked, in a single pass
+ * of 32-bit words when both addresses are congruent mod 4 (the frame parser
+ * allocates its payload buffers so they are); otherwise copy, then mask.
+ */
+export function maskCopyAligned(
+  src: Uint8Array,
+  srcStart: number,
+  srcEnd: number,
+  dst: Uint8Array,
+  dstStart: number,
+  key: Uint8Array,
+  phase = 0,
+): void {
+  const n = srcEnd - srcStart;
+  if (n < 64 || ((src.byteOffset + srcStart) & 3) !== ((dst.byteOffset + dstStart) & 3)) {
+    dst.set(src.subarray(srcStart, srcEnd), dstStart);
+    maskInPlace(dst, dstStart, dstStart + n, key, phase);
+    return;
+  }
+  let i = 0;
+  let p = phase & 3;
+  while (((src.byteOffset + srcStart + i) & 3) !== 0) {
+    dst[dstStart + i] = src[srcStart + i] ^ key[p];
+    i++;
+    p = (p + 1) & 3;
+  }
+  const words = (n - i) >>> 2;
+  keyBytes[0] = key[p];
+  keyBytes[1] = key[(p + 1) & 3];
+  keyBytes[2] = key[(p + 2) & 3];
+  keyBytes[3] = key[(p + 3) & 3];
+  const k = keyWord[0];
+  const s = new Uint32Array(src.buffer, src.byteOffset + srcStart + i, words);
+  const d = new Uint32Array(dst.buffer, dst.byteOffset + dstStart + i, words);
+  let w = 0;
+  for (; w + 8 <= words; w += 8) {
+    d[w] = s[w] ^ k;
+    d[w + 1] = s[w + 1] ^ k;
+    d[w + 2] = s[w + 2] ^ k;
+    d[w + 3] = s[w + 3] ^ k;
+    d[w + 4] = s[w + 4] ^ k;
+    d[w + 5] = s[w + 5] ^ k;
+    d[w + 6] = s[w + 6] ^ k;
+    d[w + 7] = s[w + 7] ^ k;
+  }
+  for (; w < words; w++) d[w] = s[w] ^ k;
+  i += words << 2;
+  for (; i < n; i++, p = (p + 1) & 3) dst[dstStart + i] = src[srcStart + i] ^ key[p];
+}

@@ -57,6 +57,11 @@ export function newId(prefix: string): string {
 }
 
 type Field = HTMLElement & { value: string };
+
+/** An option, pre-selected in the markup (a select's value set before its options upgrade can be lost). */
+function opt(value: string, label: string, current: string): string {
+  return `<vscode-option value="${esc(value)}"${value === current ? ' selected' : ''}>${esc(label)}</vscode-option>`;
+}
 type Check = HTMLElement & { checked: boolean };
 
 export class Composer {
@@ -215,7 +220,7 @@ export class Composer {
     const h = this.state.http;
     this.body.innerHTML = `
       <div class="row req-row">
-        <vscode-single-select class="method" aria-label="Method">${METHODS.map((m) => `<vscode-option value="${m}">${m}</vscode-option>`).join('')}</vscode-single-select>
+        <vscode-single-select class="method" aria-label="Method">${METHODS.map((m) => opt(m, m, h.method)).join('')}</vscode-single-select>
         <vscode-textfield class="url grow" placeholder="http://127.0.0.1:8080/" aria-label="URL"></vscode-textfield>
         <vscode-button class="send" icon="send" title="Send (Ctrl+Enter)">Send</vscode-button>
         <vscode-button class="cancel" secondary icon="stop-circle" title="Cancel (Escape)" disabled>Cancel</vscode-button>
@@ -487,7 +492,7 @@ export class Composer {
         <h3>Message</h3>
         <div class="row">
           <vscode-single-select class="wskind" aria-label="Message kind">
-            <vscode-option value="text">Text</vscode-option><vscode-option value="hex">Binary (hex)</vscode-option><vscode-option value="base64">Binary (base64)</vscode-option><vscode-option value="ping">Ping</vscode-option><vscode-option value="pong">Pong</vscode-option>
+            ${opt('text', 'Text', w.kind)}${opt('hex', 'Binary (hex)', w.kind)}${opt('base64', 'Binary (base64)', w.kind)}${opt('ping', 'Ping', w.kind)}${opt('pong', 'Pong', w.kind)}
           </vscode-single-select>
           <vscode-button class="wssend" icon="send" title="Send (Ctrl+Enter)">Send</vscode-button>
         </div>
@@ -504,16 +509,7 @@ export class Composer {
       </section>
       <details class="sect adv"${w.advanced ? ' open' : ''}>
         <summary>Frame composer (advanced: may build invalid frames on purpose)</summary>
-        <div class="row bits">
-          <vscode-checkbox class="fin">FIN</vscode-checkbox><vscode-checkbox class="rsv1">RSV1</vscode-checkbox><vscode-checkbox class="rsv2">RSV2</vscode-checkbox><vscode-checkbox class="rsv3">RSV3</vscode-checkbox><vscode-checkbox class="mask">MASK</vscode-checkbox>
-        </div>
-        <div class="row">
-          <label>Opcode <vscode-single-select class="opcode" aria-label="Opcode">${Array.from({ length: 16 }, (_, i) => `<vscode-option value="${i}">0x${i.toString(16)} ${['continuation', 'text', 'binary', '', '', '', '', '', 'close', 'ping', 'pong'][i] || 'reserved'}</vscode-option>`).join('')}</vscode-single-select></label>
-          <label>Fragments <vscode-textfield class="fragments" type="number" min="1" max="1000" aria-label="Fragment into N frames"></vscode-textfield></label>
-          <label>Payload as <vscode-single-select class="advenc" aria-label="Payload encoding"><vscode-option value="text">text</vscode-option><vscode-option value="hex">hex</vscode-option></vscode-single-select></label>
-        </div>
-        <vscode-textarea class="advpayload" rows="3" aria-label="Frame payload"></vscode-textarea>
-        <vscode-button class="advsend" icon="send">Send frame(s)</vscode-button>
+        <div class="adv-body"></div>
       </details>`;
     this.bindField('.wsurl', () => w.url, (v) => (w.url = v));
     this.bindField('.protocols', () => w.protocols, (v) => (w.protocols = v));
@@ -526,26 +522,41 @@ export class Composer {
     this.bindField('.closecode', () => w.closeCode, (v) => (w.closeCode = v));
     this.bindField('.closereason', () => w.closeReason, (v) => (w.closeReason = v));
     const a = w.adv;
-    this.bindCheck('.fin', () => a.fin, (v) => (a.fin = v));
-    this.bindCheck('.rsv1', () => a.rsv1, (v) => (a.rsv1 = v));
-    this.bindCheck('.rsv2', () => a.rsv2, (v) => (a.rsv2 = v));
-    this.bindCheck('.rsv3', () => a.rsv3, (v) => (a.rsv3 = v));
-    this.bindCheck('.mask', () => a.mask, (v) => (a.mask = v));
-    this.bindField('.opcode', () => a.opcode, (v) => (a.opcode = v));
-    this.bindField('.fragments', () => a.fragments, (v) => (a.fragments = v));
-    this.bindField('.advenc', () => a.enc, (v) => (a.enc = v as 'text' | 'hex'));
-    this.bindField('.advpayload', () => a.payload, (v) => (a.payload = v));
+    // The frame composer is built when its <details> opens: selects built while hidden do not show their value.
+    const renderAdv = () => {
+      const box = this.body.querySelector<HTMLDivElement>('.adv-body')!;
+      box.innerHTML = w.advanced
+        ? `
+        <div class="row bits">
+          <vscode-checkbox class="fin">FIN</vscode-checkbox><vscode-checkbox class="rsv1">RSV1</vscode-checkbox><vscode-checkbox class="rsv2">RSV2</vscode-checkbox><vscode-checkbox class="rsv3">RSV3</vscode-checkbox><vscode-checkbox class="mask">MASK</vscode-checkbox>
+        </div>
+        <div class="row">
+          <label>Opcode <vscode-single-select class="opcode" aria-label="Opcode">${Array.from({ length: 16 }, (_, i) => `<vscode-option value="${i}"${String(i) === w.adv.opcode ? ' selected' : ''}>0x${i.toString(16)} ${['continuation', 'text', 'binary', '', '', '', '', '', 'close', 'ping', 'pong'][i] || 'reserved'}</vscode-option>`).join('')}</vscode-single-select></label>
+          <label>Fragments <vscode-textfield class="fragments" type="number" min="1" max="1000" aria-label="Fragment into N frames"></vscode-textfield></label>
+          <label>Payload as <vscode-single-select class="advenc" aria-label="Payload encoding">${opt('text', 'text', w.adv.enc)}${opt('hex', 'hex', w.adv.enc)}</vscode-single-select></label>
+        </div>
+        <vscode-textarea class="advpayload" rows="3" aria-label="Frame payload"></vscode-textarea>
+        <vscode-button class="advsend" icon="send">Send frame(s)</vscode-button>`
+        : '';
+      if (!w.advanced) return;
+      this.bindCheck('.fin', () => a.fin, (v) => (a.fin = v));
+      this.bindCheck('.rsv1', () => a.rsv1, (v) => (a.rsv1 = v));
+      this.bindCheck('.rsv2', () => a.rsv2, (v) => (a.rsv2 = v));
+      this.bindCheck('.rsv3', () => a.rsv3, (v) => (a.rsv3 = v));
+      this.bindCheck('.mask', () => a.mask, (v) => (a.mask = v));
+      this.bindField('.opcode', () => a.opcode, (v) => (a.opcode = v));
+      this.bindField('.fragments', () => a.fragments, (v) => (a.fragments = v));
+      this.bindField('.advenc', () => a.enc, (v) => (a.enc = v as 'text' | 'hex'));
+      this.bindField('.advpayload', () => a.payload, (v) => (a.payload = v));
+      box.querySelector('.advsend')!.addEventListener('click', () => this.sendFrame());
+      this.renderWsState();
+    };
     this.body.querySelector('details.adv')!.addEventListener('toggle', (e) => {
       w.advanced = (e.target as HTMLDetailsElement).open;
       this.save();
-      // Selects built inside a closed <details> pick their value up once shown.
-      if (w.advanced) {
-        for (const [sel, v] of [['.opcode', a.opcode], ['.advenc', a.enc]] as const) {
-          const el = this.body.querySelector<Field>(sel);
-          if (el) el.value = v;
-        }
-      }
+      renderAdv();
     });
+    renderAdv();
     this.body.querySelector('.connect')!.addEventListener('click', () => this.connectWs());
     this.body.querySelector('.disconnect')!.addEventListener('click', () => {
       if (this.wsSession) this.post({ type: 'ws.disconnect', sessionId: this.wsSession.id });
@@ -556,7 +567,6 @@ export class Composer {
       const code = w.closeCode.trim() === '' ? undefined : Number(w.closeCode);
       this.post({ type: 'ws.close', sessionId: this.wsSession.id, code: Number.isInteger(code) ? code : undefined, reason: w.closeReason });
     });
-    this.body.querySelector('.advsend')!.addEventListener('click', () => this.sendFrame());
     this.renderWsState();
   }
 
@@ -641,7 +651,7 @@ export class Composer {
         <vscode-button class="rclose" secondary icon="close" title="Close the connection">Close</vscode-button>
       </div>
       <div class="row">
-        <label>Bytes as <vscode-single-select class="renc" aria-label="Encoding"><vscode-option value="text">text with escapes (\\r \\n \\t \\0 \\xNN)</vscode-option><vscode-option value="hex">hex</vscode-option></vscode-single-select></label>
+        <label>Bytes as <vscode-single-select class="renc" aria-label="Encoding">${opt('text', 'text with escapes (\\r \\n \\t \\0 \\xNN)', r.enc)}${opt('hex', 'hex', r.enc)}</vscode-single-select></label>
       </div>
       <vscode-textarea class="rtext mono" rows="8" aria-label="Bytes to send"></vscode-textarea>
       <div class="rinfo note"></div>
