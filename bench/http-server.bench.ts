@@ -10,7 +10,9 @@
 // when there are ≥ 2 CPUs; wrk is pinned to the other CPU. Bounded to about
 // two minutes. Figures depend on the machine and its load: compare the ratios.
 //
-//   node --import tsx bench/http-server.bench.ts [--seconds N] [--rounds N]
+//   node --import tsx bench/http-server.bench.ts [--seconds N] [--rounds N] [--only WORD,…]
+//   (--only keeps the scenarios whose name contains a word: keep-alive, pipelined,
+//   connection, static, plain, memory)
 //   (child roles: --role wireplay|node|bare, used by the bench itself)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,6 +55,29 @@ async function runRole(role: string, root: string): Promise<void> {
     server.router!.get('/small', (_req, res) => {
       res.setHeader('Content-Type', 'text/plain');
       res.end(SMALL_BODY);
+    });
+    // The same file as /files/big.bin, streamed the way the node:http side does it
+    // (stat, fs.createReadStream), to tell the server core from the static handler.
+    const file = join(root, 'big.bin');
+    server.router!.get('/plain/big.bin', (_req, res) => {
+      stat(file, (err, st) => {
+        if (err) {
+          res.statusCode = 404;
+          res.end();
+          return;
+        }
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader('Content-Length', st.size);
+        res.setHeader('Last-Modified', st.mtime.toUTCString());
+        const rs = createReadStream(file);
+        rs.on('data', (chunk) => {
+          if (!res.write(chunk as Buffer)) {
+            rs.pause();
+            void res.drain().then(() => rs.resume());
+          }
+        });
+        rs.on('end', () => res.end());
+      });
     });
     const { port } = await server.listen();
     process.stdout.write(`PORT ${port}\n`);
@@ -218,6 +243,15 @@ async function idleMemory(child: Child, count: number): Promise<{ rss: number; h
   return { rss: (after.rss - before.rss) / count, heap: (after.heapUsed - before.heapUsed) / count };
 }
 
+function printTable(rows: string[][]): void {
+  const header = ['scenario', 'Wireplay req/s', 'node:http req/s', 'ratio', 'bare net (× node)', 'target'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+  console.log(line(header));
+  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  for (const r of rows) console.log(line(r));
+}
+
 function fmt(n: number, digits = 0): string {
   return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
 }
@@ -253,25 +287,31 @@ request = function() return req end
         `${rounds} round(s) × ${seconds} s per scenario and server, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
     );
 
-    type Scenario = { name: string; path: string; c: number; extra: string[]; servers: Child[]; target: string };
+    type Scenario = { name: string; path: string; c: number; extra: string[]; servers: Child[]; target: string; wpPath?: string };
     const scenarios: Scenario[] = [
       { name: 'keep-alive GET c=50', path: '/small', c: 50, extra: [], servers: [wp, nd, bare], target: '≥ 1.5×' },
       { name: 'pipelined GET depth 16 c=50', path: '/small', c: 50, extra: ['-s', pipeline], servers: [wp, nd, bare], target: '≥ 4×' },
       { name: 'new connection per request c=50', path: '/small', c: 50, extra: ['-H', 'Connection: close'], servers: [wp, nd], target: '—' },
       { name: '1 MiB static file c=10', path: '/files/big.bin', c: 10, extra: [], servers: [wp, nd], target: '≥ 1.0×' },
+      { name: '1 MiB file, plain fs stream handler c=10', path: '/files/big.bin', wpPath: '/plain/big.bin', c: 10, extra: [], servers: [wp, nd], target: '(server core only)' },
     ];
+    // --only WORD[,WORD]: just the scenarios whose name contains one of the words ("memory" for the RSS rows).
+    const only = arg('only', '').split(',').filter(Boolean);
+    const wanted = (name: string) => only.length === 0 || only.some((w) => name.includes(w));
+    const pathFor = (s: Scenario, child: Child) => (child.name === 'wireplay' && s.wpPath ? s.wpPath : s.path);
     const rows: string[][] = [];
     for (const s of scenarios) {
+      if (!wanted(s.name)) continue;
       const results = new Map<string, { rps: number[]; mbps: number[]; errors: string[] }>();
       for (const child of s.servers) {
         results.set(child.name, { rps: [], mbps: [], errors: [] });
-        wrk(`http://127.0.0.1:${child.port}${s.path}`, 1, s.c, s.extra); // warm-up
+        wrk(`http://127.0.0.1:${child.port}${pathFor(s, child)}`, 1, s.c, s.extra); // warm-up
       }
       for (let r = 0; r < rounds; r++) {
         // Alternate the order each round so neither server always runs first.
         const order = r % 2 === 0 ? s.servers : [...s.servers].reverse();
         for (const child of order) {
-          const m = wrk(`http://127.0.0.1:${child.port}${s.path}`, seconds, s.c, s.extra);
+          const m = wrk(`http://127.0.0.1:${child.port}${pathFor(s, child)}`, seconds, s.c, s.extra);
           const acc = results.get(child.name)!;
           acc.rps.push(m.rps);
           acc.mbps.push(m.mbps);
@@ -282,25 +322,24 @@ request = function() return req end
       const w = best('wireplay');
       const n = best('node');
       const b = results.has('bare') ? best('bare') : NaN;
-      const extraInfo = s.path.startsWith('/files') ? ` (${fmt(Math.max(...results.get('wireplay')!.mbps))} vs ${fmt(Math.max(...results.get('node')!.mbps))} MB/s)` : '';
+      const extraInfo = s.path.endsWith('.bin') ? ` (${fmt(Math.max(...results.get('wireplay')!.mbps))} vs ${fmt(Math.max(...results.get('node')!.mbps))} MB/s)` : '';
       rows.push([s.name, fmt(w), fmt(n), `${fmt(w / n, 2)}×`, Number.isFinite(b) ? `${fmt(b)} (${fmt(b / n, 2)}×)` : '—', s.target + extraInfo]);
       for (const [name, acc] of results) if (acc.errors.length) console.log(`  ${s.name} / ${name}: ${acc.errors.join('; ')}`);
     }
 
     // Memory on fresh servers (a server that just served wrk has a grown heap to fill first).
     for (const c of children.splice(0)) c.proc.kill('SIGKILL');
+    if (only.length > 0 && !only.includes('memory')) {
+      printTable(rows);
+      return;
+    }
     const idle = 1000;
     const memW = await idleMemory(await startChild('wireplay', root).then((c) => (children.push(c), c)), idle);
     const memN = await idleMemory(await startChild('node', root).then((c) => (children.push(c), c)), idle);
     rows.push([`RSS per idle keep-alive connection (${idle})`, `${fmt(memW.rss / 1024, 1)} KiB`, `${fmt(memN.rss / 1024, 1)} KiB`, `${fmt(memW.rss / memN.rss, 2)}×`, '—', '≤ 1.0×']);
     rows.push([`JS heap per idle keep-alive connection`, `${fmt(memW.heap / 1024, 1)} KiB`, `${fmt(memN.heap / 1024, 1)} KiB`, `${fmt(memW.heap / memN.heap, 2)}×`, '—', '']);
 
-    const header = ['scenario', 'Wireplay req/s', 'node:http req/s', 'ratio', 'bare net (× node)', 'target'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
-    console.log(line(header));
-    console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
-    for (const r of rows) console.log(line(r));
+    printTable(rows);
   } finally {
     cleanup();
     process.removeListener('exit', cleanup);

@@ -52,8 +52,14 @@ function nodeVersion() {
 }
 
 function env24() {
+  // Under `npm test` the outer npm exports npm_* variables (npm_config_user_agent
+  // says node/v20, and code-server's postinstall reads its Node version from
+  // there); the inner npm would take them as its own config. Start clean.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE' && k !== 'INIT_CWD'),
+  );
   return {
-    ...process.env,
+    ...inherited,
     PATH: `${dirname(nodeBin)}${delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: nodeHeaders,
     npm_config_audit: 'false',
