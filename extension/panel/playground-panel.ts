@@ -3,12 +3,12 @@
 // dist/webview/panel.js; every message it posts is validated by the shared
 // PlaygroundController (server-core/playground), which does the sending and
 // capturing. Nothing is posted to a webview after its panel is disposed.
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { CaptureEvents } from '../../server-core/capture/types.js';
 import { PlaygroundController } from '../../server-core/playground/controller.js';
 import type { Emitter } from '../../server-core/util/emitter.js';
 import type { HistoryEntry } from '../../webview/protocol.js';
+import { webviewHtml, webviewOptions } from '../views/webview-html.js';
 
 export const PLAYGROUND_VIEW_TYPE = 'wireplay.playground';
 const HISTORY_KEY = 'wireplay.playground.history';
@@ -22,37 +22,6 @@ export interface PlaygroundEnvironment {
   /** The server's capture events, to show server-side connections in the inspector too. */
   serverCapture?: Emitter<CaptureEvents>;
   log?(message: string): void;
-}
-
-function nonce(): string {
-  return randomBytes(18).toString('base64');
-}
-
-export function playgroundHtml(webview: vscode.Webview, assets: vscode.Uri): string {
-  const n = nonce();
-  const uri = (p: string) => webview.asWebviewUri(vscode.Uri.joinPath(assets, p)).toString();
-  const csp = [
-    "default-src 'none'",
-    `script-src 'nonce-${n}'`,
-    `style-src ${webview.cspSource} 'unsafe-inline'`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data: blob:`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Wireplay Playground</title>
-<link rel="stylesheet" href="${uri('codicons/codicon.css')}" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="${uri('panel.css')}">
-</head>
-<body>
-<div id="app"></div>
-<script nonce="${n}" src="${uri('panel.js')}"></script>
-</body>
-</html>`;
 }
 
 /** The playground panel manager: implements the extension's `Playground` (open({ select })). */
@@ -91,19 +60,17 @@ export class PlaygroundPanel implements vscode.Disposable {
     );
   }
 
-  private get assets(): vscode.Uri {
-    return vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview');
-  }
-
   /** Opens or reveals the panel; `select` names a connection (`connectionId` or `connectionId#index`) to show. */
   async open(options: { select?: string } = {}): Promise<void> {
     if (this.disposed) return;
     if (this.panel) this.panel.reveal();
     else {
-      const panel = vscode.window.createWebviewPanel(PLAYGROUND_VIEW_TYPE, 'Wireplay Playground', vscode.ViewColumn.Active, {
-        enableScripts: true,
-        localResourceRoots: [this.assets],
-      });
+      const panel = vscode.window.createWebviewPanel(
+        PLAYGROUND_VIEW_TYPE,
+        'Wireplay Playground',
+        vscode.ViewColumn.Active,
+        webviewOptions(this.context.extensionUri),
+      );
       this.adopt(panel);
     }
     if (options.select) this.select(options.select.split('#')[0]);
@@ -120,7 +87,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     this.panel = panel;
     this.ready = false;
     panel.iconPath = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'icon.png');
-    panel.webview.options = { enableScripts: true, localResourceRoots: [this.assets] };
+    panel.webview.options = webviewOptions(this.context.extensionUri);
     const controller = this.controller;
     let alive = true;
     this.panelDisposables.push(
@@ -142,7 +109,13 @@ export class PlaygroundPanel implements vscode.Disposable {
         for (const d of this.panelDisposables.splice(0)) d.dispose();
       }),
     );
-    panel.webview.html = playgroundHtml(panel.webview, this.assets);
+    panel.webview.html = webviewHtml(panel.webview, this.context.extensionUri, {
+      script: 'panel.js',
+      title: 'Wireplay Playground',
+      stylesheets: ['panel.css'],
+      mountId: 'app',
+      allowInlineStyles: true,
+    });
   }
 
   dispose(): void {

@@ -53,7 +53,7 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
     view.webview.options = webviewOptions(this.extensionUri);
-    view.webview.html = webviewHtml(view.webview, this.extensionUri, 'sidebar.js', 'Wireplay');
+    view.webview.html = webviewHtml(view.webview, this.extensionUri, { script: 'sidebar.js', title: 'Wireplay' });
     this.viewStore.add(view.webview.onDidReceiveMessage((raw: unknown) => this.receive(raw)));
     this.viewStore.add(
       view.onDidChangeVisibility(() => {

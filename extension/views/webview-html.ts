@@ -18,30 +18,44 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, enableCommandUris: false, localResourceRoots: [webviewRoot(extensionUri)] };
 }
 
-export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, script: string, title: string): string {
+export interface WebviewPage {
+  /** The bundle under dist/webview, e.g. 'sidebar.js'. */
+  script: string;
+  title: string;
+  /** More stylesheets under dist/webview, after the codicons. */
+  stylesheets?: readonly string[];
+  /** The id of the element the bundle mounts into. Default 'root'. */
+  mountId?: string;
+  /** The panel sets element styles from data (virtualised rows, timeline geometry). */
+  allowInlineStyles?: boolean;
+}
+
+export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, page: WebviewPage): string {
   const root = webviewRoot(extensionUri);
   const n = nonce();
-  const scriptUri = webview.asWebviewUri(vscode.Uri.joinPath(root, script));
-  const codicons = webview.asWebviewUri(vscode.Uri.joinPath(root, 'codicons', 'codicon.css'));
+  const asset = (p: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, ...p.split('/'))).toString();
   const csp = [
     "default-src 'none'",
-    `style-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource}${page.allowInlineStyles ? " 'unsafe-inline'" : ''}`,
     `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:`,
+    `img-src ${webview.cspSource} data:${page.allowInlineStyles ? ' blob:' : ''}`,
     `script-src 'nonce-${n}'`,
   ].join('; ');
+  const styles = ['codicons/codicon.css', ...(page.stylesheets ?? [])]
+    .map((href, i) => `<link rel="stylesheet" href="${asset(href)}"${i === 0 ? ' id="vscode-codicon-stylesheet"' : ''}>`)
+    .join('\n');
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${codicons}" id="vscode-codicon-stylesheet">
-<title>${escapeHtml(title)}</title>
+${styles}
+<title>${escapeHtml(page.title)}</title>
 </head>
 <body>
-<div id="root"></div>
-<script nonce="${n}" src="${scriptUri}"></script>
+<div id="${page.mountId ?? 'root'}"></div>
+<script nonce="${n}" src="${asset(page.script)}"></script>
 </body>
 </html>`;
 }
