@@ -21,6 +21,7 @@ import { BytesSyntaxError, formatEscapedBytes, parseEscapedBytes } from '../../c
 import { RequestSpecError, type RequestSpec } from '../../client/request-spec.js';
 import { parseRequestText, RequestTextError } from '../../client/request-text.js';
 import { SendError } from '../../client/transport.js';
+import { sendHttpFileFromFlags, usesHttpFileRunner } from '../../httpfile/cli-send.js';
 import { UsageError, parseFlags, type CliIo, type Command } from '../command.js';
 
 const USAGE = `Usage: wireplay send FILE [options]
@@ -32,6 +33,10 @@ timings on stderr.
 
   FILE              a request: request line (METHOD URL [HTTP/1.1]), headers,
                     a blank line, the body ('< path' streams a file); - reads stdin
+  FILE.http         a .http / .rest file with several requests, variables,
+                    WebSocket or RAW blocks: runs them in order, printing each
+  --name NAME       FILE.http: run only this request (and those it references)
+  --env ENV         FILE.http: the environment from http-client.env.json
   --raw BYTES       exact bytes to send; escapes \\r \\n \\t \\\\ \\0 \\xNN
   --to HOST:PORT    where --raw goes ([::1]:8080 for IPv6)
   --tls             --raw over TLS
@@ -135,7 +140,7 @@ export const sendCommand: Command = {
   usage: USAGE,
   async run(argv, io) {
     const flags = parseFlags(argv, {
-      values: ['raw', 'to', 'har', 'pcap', 'timeout', 'drip', 'idle', 'output'],
+      values: ['raw', 'to', 'har', 'pcap', 'timeout', 'drip', 'idle', 'output', 'name', 'env'],
       switches: ['hex', 'tls', 'insecure', 'half-close', 'follow', 'help'],
     });
     if (flags.switches.has('help')) {
@@ -158,7 +163,7 @@ export const sendCommand: Command = {
     try {
       if (raw !== undefined) {
         if (flags.positionals.length) throw new UsageError(`--raw takes no FILE (got ${flags.positionals[0]})`);
-        for (const f of ['follow', 'output'] as const) if (flags.switches.has(f) || flags.values.has(f)) throw new UsageError(`--${f} is for FILE requests, not --raw`);
+        for (const f of ['follow', 'output', 'name', 'env'] as const) if (flags.switches.has(f) || flags.values.has(f)) throw new UsageError(`--${f} is for FILE requests, not --raw`);
         const to = flags.values.get('to');
         if (to === undefined) throw new UsageError('--raw needs --to HOST:PORT');
         const { host, port } = parseTarget(to);
@@ -193,6 +198,10 @@ export const sendCommand: Command = {
         if (flags.positionals.length !== 1) throw new UsageError(flags.positionals.length ? 'one FILE at a time' : 'give a FILE or --raw BYTES --to HOST:PORT');
         for (const f of ['to', 'drip', 'idle'] as const) if (flags.values.has(f)) throw new UsageError(`--${f} is for --raw`);
         for (const f of ['tls', 'half-close'] as const) if (flags.switches.has(f)) throw new UsageError(`--${f} is for --raw (FILE requests use the URL's scheme)`);
+        if (usesHttpFileRunner(flags.positionals[0], flags)) {
+          store.dispose();
+          return await sendHttpFileFromFlags(flags.positionals[0], flags, io, abort.signal);
+        }
         let spec: RequestSpec;
         try {
           spec = readRequestFile(flags.positionals[0]);

@@ -89,3 +89,11 @@ test('a RAW block: escapes or hex become exact bytes; drip and half-close from m
   assert.equal(c.request, undefined);
   assert.match(c.diagnostics[0].message, /bad bytes/);
 });
+
+test('a WebSocket block carries # @timeout and # @insecure to its runner', async () => {
+  const { file, ctx, lines } = setup('# @timeout 250\n# @insecure\nWEBSOCKET wss://h/ws\n\nhi\n');
+  const { request } = await resolveBlock(file.blocks[0], ctx, lines, { baseDir: '.' });
+  assert.ok(request?.kind === 'websocket');
+  assert.equal(request.timeoutMs, 250);
+  assert.equal(request.insecure, true);
+});
