@@ -23,6 +23,7 @@ export async function execute(s: Services): Promise<vscode.Uri | undefined> {
   if (file && existsSync(file)) {
     const uri = vscode.Uri.file(file);
     await vscode.window.showTextDocument(uri);
+    void offerReload(s);
     return uri;
   }
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -47,4 +48,14 @@ export async function execute(s: Services): Promise<vscode.Uri | undefined> {
   await vscode.window.showTextDocument(uri);
   void vscode.window.showInformationMessage(`Wireplay: created ${ROUTES_FILE_NAMES[0]}. Restart the server to load it; after that it reloads on save.`);
   return uri;
+}
+
+/** The file reloads on save; a "Reload" button reloads it now and says how it went. */
+async function offerReload(s: Services): Promise<void> {
+  const choice = await vscode.window.showInformationMessage('Wireplay: the routes file reloads when you save it.', 'Reload');
+  if (choice !== 'Reload') return;
+  const problems = await s.controller.reloadRoutes();
+  if (problems === undefined) void vscode.window.showWarningMessage('Wireplay: the server is not running; the routes load when it starts.');
+  else if (problems.length > 0) void vscode.window.showErrorMessage(`Wireplay: the routes file was not reloaded (the previous routes keep serving): ${problems.join('; ')}`);
+  else void vscode.window.showInformationMessage('Wireplay: routes reloaded.');
 }

@@ -2,6 +2,7 @@
 // facade, adapted to the small ServerHandle the controller needs. server-core
 // is imported on the first start (esbuild keeps it in the bundle but evaluates
 // it lazily), which keeps activation cheap.
+import { basename } from 'node:path';
 import type { RouteInfo, ServerFactory, ServerHandle } from './server-api.js';
 
 export const createServerHandle: ServerFactory = async (options, log) => {
@@ -43,6 +44,8 @@ export const createServerHandle: ServerFactory = async (options, log) => {
       return { dispose: () => (a.dispose(), b.dispose()) };
     },
     openConnections: () => server.connections().length,
+    reloadRoutes: async () =>
+      (await server.reloadRoutes()).map((e) => `${basename(e.file)}${e.line !== undefined ? `:${e.line}${e.column !== undefined ? `:${e.column}` : ''}` : ''}: ${e.message}`),
   };
   return handle;
 };

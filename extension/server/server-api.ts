@@ -65,6 +65,8 @@ export interface ServerHandle {
   onRoutesChanged(listener: (problem: string | undefined) => void): Disposable;
   /** Open sockets right now. */
   openConnections(): number;
+  /** Reloads the routes file now; resolves with its problems, one line each (empty when it loaded). */
+  reloadRoutes?(): Promise<string[]>;
 }
 
 /** Async so that server-core is loaded on the first start, not at activation. */

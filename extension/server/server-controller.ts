@@ -218,6 +218,12 @@ export class ServerController implements Disposable {
     return { ok: true, info, notes };
   }
 
+  /** Reloads the routes file of the running server; undefined when no server is running. */
+  async reloadRoutes(): Promise<string[] | undefined> {
+    if (this.stateValue !== 'running') return undefined;
+    return this.handle?.reloadRoutes?.();
+  }
+
   async stop(): Promise<boolean> {
     const handle = this.handle;
     if (!handle || this.stateValue !== 'running') return false;

@@ -174,7 +174,8 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
   requests = 0;
   protocol: 'http' | 'ws' = 'http';
 
-  private readonly parser: RequestParser;
+  /** Released (null) once the connection has switched protocols: nothing is parsed as HTTP again. */
+  private parser: RequestParser | null;
   private readonly exchanges: Exchange[] = [];
   /** Parsing stopped: after an error, a request asking to close, or an upgrade. */
   private parsing = true;
@@ -279,11 +280,12 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     this.chunkStart = this.bytesIn;
     this.bytesIn += chunk.length;
     this.chunkEnd = this.bytesIn;
-    if (!this.parsing) return;
+    const parser = this.parser;
+    if (!this.parsing || parser === null) return;
     if (this.phase === 'idle') this.enterPhase('head');
     this.held.push({ start: this.chunkStart, buf: chunk });
     this.batching = true;
-    this.parser.push(chunk);
+    parser.push(chunk);
     this.pruneHeld();
     if (this.closed) return;
     if (this.flushScheduled) return;
@@ -357,7 +359,10 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     this.current = req;
     this.enterPhaseKeepStart('body');
     const hook = this.ctx.upgrade;
-    if (head.upgrade && hook) {
+    // The hook is asked about every head with an Upgrade field, not only those whose
+    // Connection lists upgrade (head.upgrade): a WebSocket endpoint answers a handshake
+    // missing `Connection: upgrade` with its own precise refusal (400), not the router's 426.
+    if (hook && (head.upgrade || hasUpgradeField(head))) {
       let token: unknown;
       try {
         token = hook.match(req);
@@ -864,6 +869,20 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     };
   }
 
+  /**
+   * After a successful upgrade nothing is read as HTTP again: drop the parser (its state,
+   * buffers and chunked decoder), any reference to the upgraded request and the held input
+   * chunks, so an idle WebSocket connection keeps only what the capture needs (id,
+   * counters, the write taps).
+   */
+  private releaseHttpState(): void {
+    this.parser = null;
+    this.current = null;
+    this.currentUpgrade = null;
+    this.held = [];
+    this.consumedUpTo = 0;
+  }
+
   onUpgrade(rest: Buffer): void {
     this.parsing = false;
     if (!this.currentUpgrade) {
@@ -912,6 +931,7 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     if (!result) return; // refused: the hook answered and ends the socket
     this.upgradeResult = result;
     this.protocol = 'ws';
+    this.releaseHttpState();
     // The hook wrote its 101 synchronously; frames start on a later tick.
     const s2cOffset = this.bytesOut;
     const capture = this.ctx.capture;
@@ -928,6 +948,16 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     }
     this.ctx.onUpgraded?.(this);
   }
+}
+
+/** Whether a head carries an Upgrade header field (whatever Connection says). */
+function hasUpgradeField(head: MessageHead): boolean {
+  const headers = head.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i].name;
+    if (name.length === 7 && name.toLowerCase() === 'upgrade') return true;
+  }
+  return false;
 }
 
 type WriteFn = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;

@@ -12,7 +12,7 @@ import type { Handler } from '../http/handler-types.js';
 import { HttpMessageParser } from '../http/message-parser.js';
 import { Router, type RouteInfo, type WebSocketMatch } from '../router/router.js';
 import { registerDemoRoutes, type DemoRouteOptions } from '../routes/demo-routes.js';
-import { UserRoutesWatcher, formatUserRouteError } from '../routes/user-routes.js';
+import { UserRoutesWatcher, formatUserRouteError, type UserRouteError } from '../routes/user-routes.js';
 import type { Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
 import { createBuiltinWebSocketRoutes, type BuiltinRouteOptions } from '../ws/builtin-routes.js';
@@ -95,6 +95,13 @@ export interface WireplayServer extends Disposable {
   /** Requests waiting in sequential mode, oldest first. */
   queue(): QueueEntry[];
   routes(): RouteInfo[];
+  /**
+   * Reloads the routes file now (as a save does) and resolves with its errors, empty when it
+   * loaded (or is missing: no user routes). A broken file keeps the previous routes serving and
+   * is also reported as an `error` event. Without a `routesFile`, or before `listen()`, there is
+   * nothing to reload: resolves with [].
+   */
+  reloadRoutes(): Promise<UserRouteError[]>;
   /** The router, to add built-in routes before or after listen(); undefined with a custom handler. */
   readonly router: Router | undefined;
   readonly capture: Emitter<CaptureEvents>;
@@ -285,6 +292,12 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
     },
     routes() {
       return (router ?? extraWs).describe();
+    },
+    async reloadRoutes() {
+      // The watcher is created by listen(); wait for it when a listen() is under way.
+      if (listening) await listening.catch(() => undefined);
+      if (!watcher) return [];
+      return (await watcher.reload()).flatMap((r) => r.errors);
     },
     router,
     capture,

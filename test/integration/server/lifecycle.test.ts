@@ -2,7 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { createWireplayServer } from '../../../server-core/index.js';
+import type { CaptureEvents } from '../../../server-core/capture/types.js';
+import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
+import { parserLimitsOf, resolveLimits } from '../../../server-core/server/limits.js';
+import { HttpListener } from '../../../server-core/server/listener.js';
+import { Scheduler } from '../../../server-core/server/scheduler.js';
+import { Emitter } from '../../../server-core/util/emitter.js';
 import { collect, exchange, firstResponse, open, readResponses, startServer } from './helpers.js';
 
 test('listens on 127.0.0.1 by default; port 0 picks a free port; url matches', async (t) => {
@@ -127,4 +138,91 @@ test('no leaked sockets after many short connections', async (t) => {
 test('resolveLimits refuses a non-positive limit', () => {
   assert.throws(() => createWireplayServer({ limits: { maxBodyBytes: 0 } }), RangeError);
   assert.throws(() => createWireplayServer({ limits: { headersTimeout: -1 } }), RangeError);
+});
+
+test('reloadRoutes() reloads the routes file now and resolves with its errors; a broken file keeps the routes serving', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wireplay-reload-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'wireplay.routes.json');
+  writeFileSync(file, '{ "routes": [ { "path": "/hello", "body": "v1" } ] }');
+  const { server, port } = await startServer(t, { routesFile: file });
+  const get = async () => firstResponse((await exchange(port, 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).data).text;
+  assert.equal(await get(), 'v1');
+
+  writeFileSync(file, '{ "routes": [ { "path": "/hello", "body": "v2" } ] }');
+  assert.deepEqual(await server.reloadRoutes(), []);
+  assert.equal(await get(), 'v2');
+
+  const reported: string[] = [];
+  const d = server.events.on('error', (e) => reported.push(`${e.kind} ${e.message}`));
+  t.after(() => d.dispose());
+  writeFileSync(file, '{ "routes": [ { "path": "/hello", "body": "v3" }, ] }');
+  const errors = await server.reloadRoutes();
+  assert.equal(errors.length, 1);
+  assert.equal(errors[0].code, 'JSON_SYNTAX');
+  assert.equal(errors[0].line, 1);
+  assert.ok(reported.some((r) => r.startsWith('routes ') && r.includes('wireplay.routes.json:1:')), reported.join('\n'));
+  assert.equal(await get(), 'v2', 'the previous routes keep serving');
+});
+
+test('reloadRoutes() without a routes file resolves with no errors', async (t) => {
+  const { server } = await startServer(t, {});
+  assert.deepEqual(await server.reloadRoutes(), []);
+  const custom = createWireplayServer({ handler: (_q, r) => r.end() });
+  assert.deepEqual(await custom.reloadRoutes(), []);
+});
+
+test('after an upgrade the connection lets go of the HTTP parser (its decoder and last head)', async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const limits = resolveLimits({});
+  const parsers: WeakRef<object>[] = [];
+  const capture = new Emitter<CaptureEvents>();
+  const switched: CaptureEvents['switch'][] = [];
+  capture.on('switch', (e) => switched.push(e));
+  const listener = new HttpListener({
+    limits,
+    context: {
+      limits,
+      parserLimits: parserLimitsOf(limits),
+      createParser: (handlers, parserLimits) => {
+        const p = new HttpMessageParser('request', handlers, parserLimits);
+        parsers.push(new WeakRef(p));
+        return p;
+      },
+      scheduler: new Scheduler('concurrent'),
+      capture,
+      getHandler: () => (_q, r) => r.end(),
+      upgrade: {
+        match: () => true,
+        accept: (_req, socket) => {
+          socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n');
+          return { close: () => socket.end() };
+        },
+      },
+      wantsRequestLog: () => false,
+      onRequestLog: () => {},
+      onError: () => {},
+    },
+  });
+  const { port } = await listener.listen('127.0.0.1', 0);
+  t.after(() => listener.close());
+  const socket = await open(port);
+  t.after(() => socket.destroy());
+  socket.write('GET /x HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n');
+  await once(socket, 'data');
+  const [conn] = listener.connections;
+  assert.equal(conn.snapshot().state, 'upgraded');
+  assert.equal(switched.length, 1, 'the capture still sees the switch');
+  for (let i = 0; i < 10 && parsers[0].deref() !== undefined; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  assert.equal(parsers.length, 1);
+  assert.equal(parsers[0].deref(), undefined, 'the upgraded connection still holds its HTTP parser');
+  // Counting and capturing go on after the switch.
+  const before = conn.snapshot().bytesIn;
+  socket.write('after');
+  while (conn.snapshot().bytesIn === before) await new Promise((r) => setImmediate(r));
+  assert.equal(conn.snapshot().bytesIn, before + 5);
 });

@@ -56,11 +56,23 @@ for (const [name, lines, status] of [
   });
 }
 
-test('without Connection: upgrade the request is not an upgrade at all: plain HTTP answers it, no 101', async () => {
-  // The HTTP layer hands a request to handleUpgrade only when Connection lists upgrade (RFC 9110 §7.8);
-  // here the test server's plain handler answers 404 (the real router answers 426 on a WebSocket path).
-  const { data } = await exchange(handshake(['GET /echo HTTP/1.1', ...base.filter((l) => !l.startsWith('Connection'))]), (got) => got.includes('\r\n\r\n'));
-  assert.match(data.toString('latin1'), /^HTTP\/1.1 4\d\d /);
+test('without Connection: upgrade a WebSocket handshake is refused by the WebSocket layer with 400, not by the router', async () => {
+  // The server hands every head with an Upgrade field on a WebSocket path to the handshake,
+  // which answers the missing `Connection: upgrade` precisely (RFC 6455 §4.2.1), then ends.
+  const { data, ended } = await exchange(handshake(['GET /echo HTTP/1.1', ...base.filter((l) => !l.startsWith('Connection'))]));
+  const text = data.toString('latin1');
+  assert.match(text, /^HTTP\/1.1 400 /);
+  assert.match(text, /\r\nConnection: close\r\n/i);
+  assert.match(text, /upgrade/i, 'the body says what was wrong');
+  assert.doesNotMatch(text, /Sec-WebSocket-Accept/i);
+  assert.ok(ended, 'the server did not end the connection');
+});
+
+test('Connection: keep-alive without upgrade is refused with 400 too', async () => {
+  const lines = ['GET /echo HTTP/1.1', ...base.map((l) => (l.startsWith('Connection') ? 'Connection: keep-alive' : l))];
+  const { data, ended } = await exchange(handshake(lines));
+  assert.match(data.toString('latin1'), /^HTTP\/1.1 400 /);
+  assert.ok(ended);
 });
 
 test('frames in the same packet as the handshake are read after the 101', async () => {

@@ -10,8 +10,8 @@ import type { ServerFactory, ServerHandle, ServerStartOptions } from '../../../.
 import { ServerController, type ControllerEnvironment } from '../../../../extension/server/server-controller.js';
 
 /** A server that never touches a socket: listen() succeeds or fails as told. */
-function fakeFactory(behaviour: { fail?: string } = {}) {
-  const created: { options: ServerStartOptions; handle: ServerHandle; capture: Emitter<CaptureEvents>; closed: boolean; mode: string }[] = [];
+function fakeFactory(behaviour: { fail?: string; routeProblems?: string[] } = {}) {
+  const created: { options: ServerStartOptions; handle: ServerHandle; capture: Emitter<CaptureEvents>; closed: boolean; mode: string; reloads?: number }[] = [];
   const factory: ServerFactory = async (options) => {
     const capture = new Emitter<CaptureEvents>();
     const entry = { options, capture, closed: false, mode: options.mode } as (typeof created)[number];
@@ -32,6 +32,10 @@ function fakeFactory(behaviour: { fail?: string } = {}) {
       routes: () => [{ method: 'GET', path: '/', source: 'built-in' }],
       onRoutesChanged: () => ({ dispose() {} }),
       openConnections: () => 0,
+      reloadRoutes: async () => {
+        entry.reloads = (entry.reloads ?? 0) + 1;
+        return behaviour.routeProblems ?? [];
+      },
     };
     created.push(entry);
     return entry.handle;
@@ -159,5 +163,17 @@ test('connection ids stay unique across restarts', async () => {
   opened(1);
   assert.deepEqual(seen, ['srv-1', 'srv-1@2']);
   assert.deepEqual(c.traffic.connectionRows().map((r) => r.id), ['srv-1', 'srv-1@2']);
+  await c.dispose();
+});
+
+test('reloadRoutes: the running server reloads and reports its problems; no server, nothing to reload', async () => {
+  const { factory, created } = fakeFactory({ routeProblems: ['wireplay.routes.json:1:40: trailing comma before ]'] });
+  const c = new ServerController(factory, env().env, log);
+  assert.equal(await c.reloadRoutes(), undefined, 'not running');
+  await c.start();
+  assert.deepEqual(await c.reloadRoutes(), ['wireplay.routes.json:1:40: trailing comma before ]']);
+  assert.equal(created[0].reloads, 1);
+  await c.stop();
+  assert.equal(await c.reloadRoutes(), undefined);
   await c.dispose();
 });
