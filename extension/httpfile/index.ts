@@ -22,10 +22,12 @@ export function registerHttpFileSupport(services: Services): vscode.Disposable {
   const files = new HttpFileSupport(services);
   const scratches = new ScratchStore(services);
   registered.set(services.context, { files, scratches });
+  const lenses = new RequestCodeLenses(files);
   const disposables: vscode.Disposable[] = [
     files,
     scratches,
-    vscode.languages.registerCodeLensProvider(HTTP_SELECTOR, new RequestCodeLenses(files)),
+    lenses,
+    vscode.languages.registerCodeLensProvider(HTTP_SELECTOR, lenses),
     vscode.languages.registerFoldingRangeProvider(HTTP_SELECTOR, new RequestFolding(files)),
     vscode.languages.registerCompletionItemProvider(HTTP_SELECTOR, new HttpCompletions(files), ...HttpCompletions.triggers),
   ];

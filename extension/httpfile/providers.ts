@@ -6,8 +6,29 @@ import type { HttpFileSupport } from './http-file-support.js';
 
 export const HTTP_SELECTOR: vscode.DocumentSelector = [{ language: 'http' }];
 
-export class RequestCodeLenses implements vscode.CodeLensProvider {
-  constructor(private readonly support: HttpFileSupport) {}
+export class RequestCodeLenses implements vscode.CodeLensProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly support: HttpFileSupport) {
+    // A file created and opened at once (a new scratch file) can get its first
+    // lenses request answered empty by the editor and never asked again; so ask
+    // again just after an .http editor becomes active. One parse, cached by version.
+    this.subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
+      if (editor?.document.languageId !== 'http') return;
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.changed.fire(), 300);
+    });
+  }
+
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
     return this.support.parse(doc).blocks.flatMap((b) => {
