@@ -5,27 +5,20 @@
 // environment that defines it is selected; "New Scratch Request" creates a scratch file
 // (listed under Scratch Requests) whose first example works against the
 // built-in server. Screenshots in test-artifacts/vscode/httpfile-*.png.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createWireplayServer, type WireplayServer } from '../../server-core/server/wireplay-server.js';
-import { ensureBuilt, ensureCodeServer, frameWith, launchChromium, openWorkbench, root, runCommand, shot, startCodeServer, workbenchUrl, type CodeServer } from './support/code-server.js';
+import { frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
 import { makeWorkspace } from './support/ui-flow.js';
 
-let browser: Browser | undefined;
-let cs: CodeServer | undefined;
 let server: WireplayServer | undefined;
-let port = 0;
-const folders: string[] = [];
 
-before(async () => {
-  const marker = ensureCodeServer();
-  ensureBuilt();
+const session = useCodeServer(async () => {
   server = createWireplayServer({ host: '127.0.0.1', port: 0 });
-  ({ port } = await server.listen());
+  const { port } = await server.listen();
   const workspace = makeWorkspace();
   writeFileSync(
     join(workspace, 'requests.http'),
@@ -34,17 +27,11 @@ before(async () => {
   // A variable that only the "local" environment defines: an error until that environment is selected.
   writeFileSync(join(workspace, 'env.http'), ['GET http://{{host}}/echo?from=env', ''].join('\n'));
   writeFileSync(join(workspace, 'http-client.env.json'), JSON.stringify({ local: { host: `127.0.0.1:${port}` } }));
-  const extensions = mkdtempSync(join(tmpdir(), 'wireplay-cs-ext-'));
-  folders.push(workspace, extensions);
-  cs = await startCodeServer({ marker, workspace, extensionsDir: extensions });
-  browser = await launchChromium();
+  return workspace;
 });
 
 after(async () => {
-  await browser?.close().catch(() => undefined);
-  await cs?.stop();
   await server?.close();
-  for (const f of folders) rmSync(f, { recursive: true, force: true });
 });
 
 async function quickOpen(page: Page, file: string): Promise<void> {
@@ -63,7 +50,7 @@ function codeLens(page: Page, title: 'Send' | 'Send & Inspect' | 'Copy as cURL')
 }
 
 test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens it in the inspector, scratch files work', async () => {
-  const page = await openWorkbench(browser!, workbenchUrl(cs!, { devPath: root }), 'httpfile');
+  const page = await openWorkbench(session.browser, workbenchUrl(session.cs, { devPath: root }), 'httpfile');
   try {
     await page.locator('.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]').first().waitFor({ timeout: 90_000 });
     await quickOpen(page, 'requests.http');

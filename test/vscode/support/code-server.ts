@@ -7,6 +7,7 @@ import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFi
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
@@ -262,4 +263,47 @@ export async function frameWith(page: Page, selector: string, ms = 60_000): Prom
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(artifacts, { recursive: true });
   await page.screenshot({ path: join(artifacts, `${name}.png`) });
+}
+
+export interface CodeServerSession {
+  readonly browser: Browser;
+  readonly cs: CodeServer;
+  /** A folder to delete after the file's tests. */
+  track(folder: string): void;
+}
+
+/**
+ * Registers the file's before/after hooks: builds if needed, starts code-server
+ * on the workspace that `prepareWorkspace` makes (deleted afterwards, with a
+ * fresh extensions folder) and Chromium; stops both even when a test failed.
+ */
+export function useCodeServer(prepareWorkspace: () => string | Promise<string>): CodeServerSession {
+  let browser: Browser | undefined;
+  let cs: CodeServer | undefined;
+  const folders: string[] = [];
+  before(async () => {
+    const marker = ensureCodeServer();
+    ensureBuilt();
+    const workspace = await prepareWorkspace();
+    const extensionsDir = mkdtempSync(join(tmpdir(), 'wireplay-cs-ext-'));
+    folders.push(workspace, extensionsDir);
+    cs = await startCodeServer({ marker, workspace, extensionsDir });
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close().catch(() => undefined);
+    await cs?.stop();
+    for (const f of folders) rmSync(f, { recursive: true, force: true });
+  });
+  return {
+    get browser() {
+      if (!browser) throw new Error('Chromium is not running (the before hook failed)');
+      return browser;
+    },
+    get cs() {
+      if (!cs) throw new Error('code-server is not running (the before hook failed)');
+      return cs;
+    },
+    track: (folder) => void folders.push(folder),
+  };
 }
