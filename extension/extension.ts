@@ -61,6 +61,12 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     serverUrl: () => controller.listenInfo?.url ?? null,
     onServerChange: (listener) => controller.onState(() => listener()),
     serverCapture: panelCapture,
+    serverQueue: {
+      onQueue: (listener) => controller.queue.on('job', listener),
+      mode: () => controller.mode,
+      // Through the command, so the choice is saved in the settings as the sidebar's switch does.
+      setMode: (mode) => vscode.commands.executeCommand('wireplay.switchMode', mode),
+    },
     log: (message) => log.info(`playground: ${message}`),
   });
   const sidebar = new SidebarProvider(context.extensionUri, controller, log);

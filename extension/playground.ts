@@ -7,6 +7,7 @@
 import type * as vscode from 'vscode';
 import type { PlaygroundEnvironment, PlaygroundPanel } from './panel/playground-panel.js';
 import type { Playground } from './commands/types.js';
+import type { AttachedWebSocket, AttachWebSocketOptions } from '../server-core/playground/ws-attach.js';
 
 export class LazyPlayground implements Playground, vscode.Disposable {
   private loading: Promise<PlaygroundPanel> | undefined;
@@ -30,6 +31,11 @@ export class LazyPlayground implements Playground, vscode.Disposable {
   async open(options?: { select?: string }): Promise<void> {
     const panel = await this.load();
     await panel.open(options);
+  }
+
+  async attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket> {
+    const panel = await this.load();
+    return panel.attachWebSocket(options);
   }
 
   dispose(): void {

@@ -10,6 +10,9 @@ export type Base64 = string;
 
 export const PROTOCOL_VERSION = 1;
 
+/** The largest byte range one capture.bytes request may ask for. */
+export const MAX_BYTE_RANGE = 1024 * 1024;
+
 // ---------------------------------------------------------------- shared shapes
 
 export interface HeaderRow {
@@ -96,6 +99,19 @@ export interface HttpResponseView {
   wireBytes: number;
 }
 
+/**
+ * One HTTP exchange the host keeps per connection (bounded), so a reloaded or
+ * re-shown UI gets its status, headers, body and timing back with the bytes.
+ */
+export interface HttpExchangeView {
+  reqId: string;
+  /** The request as composed (a file body's bytes are left out). */
+  spec: HttpRequestSpec;
+  response?: HttpResponseView;
+  timing?: TimingBreakdown;
+  error?: string;
+}
+
 export interface HistoryEntry {
   id: string;
   wallTime: number;
@@ -107,9 +123,55 @@ export interface HistoryEntry {
 export interface ChunkView {
   dir: Direction;
   t: number;
-  bytes: Base64;
+  /**
+   * The chunk's bytes, when the host sends them along (small captures, the
+   * first bytes of a push). Absent for the rest of a big capture: the UI asks
+   * for what it shows with capture.bytes.
+   */
+  bytes?: Base64;
+  /** Bytes in the chunk (whether or not they are sent). */
+  length: number;
   /** Offset of the first byte in its direction's stream (differs from the running total after dropped bytes). */
   offset?: number;
+}
+
+/** How the server schedules requests (server-core/server/scheduler.ts). */
+export type ServerMode = 'concurrent' | 'sequential';
+
+/**
+ * One request as the server's scheduler saw it, for the Timeline's server queue
+ * view. Times are the host's performance.now() ms, the same clock as ChunkView.t.
+ */
+export interface QueueJob {
+  connectionId: string;
+  /** The request's number on its connection, from 1 (its request message has sequence index - 1). */
+  index: number;
+  method: string;
+  target: string;
+  /** Reached the scheduler. */
+  queuedAt: number;
+  /** Its handler started; absent while it waits. */
+  startedAt?: number;
+  /** Its response ended or its connection closed; absent while it waits or runs. */
+  finishedAt?: number;
+  /** Set when it had to wait in the queue: how many requests were waiting ahead of it. */
+  waitedBehind?: number;
+  /** Its connection closed before the response ended. */
+  aborted?: boolean;
+  /** The mode when it was queued (or started). */
+  mode: ServerMode;
+}
+
+/** The queue as the host knows it: sent in init, then kept up to date by queue.jobs and server.mode. */
+export interface QueueSnapshot {
+  /** null: no server whose queue can be shown. */
+  mode: ServerMode | null;
+  /** The UI may ask to switch modes (server.setMode). */
+  canSetMode: boolean;
+  /** The most recent jobs, oldest first (bounded by the host). */
+  jobs: QueueJob[];
+  /** The host's performance.now() when this was sent (to extend the bars of unfinished jobs). */
+  now: number;
 }
 
 // ---------------------------------------------------------------- webview → host
@@ -138,13 +200,25 @@ export type FromWebview =
     }
   | { type: 'raw.close'; sessionId: string }
   | { type: 'capture.load'; connectionId: string }
+  /** Bytes [start, end) of one direction of a captured connection (at most MAX_BYTE_RANGE); answered by capture.bytes. */
+  | { type: 'capture.bytes'; connectionId: string; dir: Direction; start: number; end: number }
   | { type: 'capture.clear' }
-  | { type: 'history.clear' };
+  | { type: 'history.clear' }
+  | { type: 'server.setMode'; mode: ServerMode };
 
 // ---------------------------------------------------------------- host → webview
 
 export type ToWebview =
-  | { type: 'init'; version: number; serverUrl: string | null; standalone: boolean; history: HistoryEntry[]; connections: ConnectionInfo[] }
+  | {
+      type: 'init';
+      version: number;
+      serverUrl: string | null;
+      standalone: boolean;
+      history: HistoryEntry[];
+      connections: ConnectionInfo[];
+      /** Absent from a host without a server queue to show. */
+      queue?: QueueSnapshot;
+    }
   | { type: 'server'; url: string | null }
   | { type: 'http.preview'; reqId: string; bytes: Base64; autoHeaders: HeaderRow[]; error?: string }
   | { type: 'http.started'; reqId: string; connectionId: string }
@@ -152,15 +226,32 @@ export type ToWebview =
   | { type: 'http.error'; reqId: string; message: string; code?: string }
   | { type: 'history'; entries: HistoryEntry[] }
   | { type: 'ws.state'; sessionId: string; state: 'connecting' | 'open' | 'closing' | 'closed'; connectionId?: string; protocol?: string; code?: number; reason?: string; error?: string }
+  /**
+   * The host opened a WebSocket session (a WEBSOCKET block sent from a .http file; `source` says where from), or
+   * re-announces the open one to a reloaded UI (`resumed`: it is open; bind, but leave the composer on the tab it
+   * shows): the WebSocket composer binds to it. Its ws.state and ws.message follow.
+   */
+  | { type: 'ws.attached'; sessionId: string; url: string; protocols: string[]; connectionId: string; source?: string; resumed?: boolean }
   | { type: 'ws.message'; sessionId: string; dir: Direction; opcode: number; data: Base64; t: number }
   | { type: 'raw.state'; sessionId: string; state: 'connecting' | 'open' | 'half-closed' | 'closed'; connectionId?: string; error?: string }
   | { type: 'connection.opened'; info: ConnectionInfo }
   | { type: 'connection.closed'; connectionId: string; t: number; reason?: string }
   | { type: 'capture.chunks'; connectionId: string; chunks: ChunkView[] }
   | { type: 'capture.messages'; connectionId: string; messages: DissectedMessage[] }
-  | { type: 'capture.snapshot'; connectionId: string; chunks: ChunkView[]; messages: DissectedMessage[] }
+  /**
+   * The answer to a capture.bytes request for [start, end): the retained bytes
+   * begin at `offset` (later than start when the oldest were dropped from the
+   * capture; equal to end when none are left) and may stop before end.
+   */
+  | { type: 'capture.bytes'; connectionId: string; dir: Direction; start: number; end: number; offset: number; bytes: Base64 }
+  /** The capture's ring dropped every byte of `dir` below `before` on a live connection (with its messages). */
+  | { type: 'capture.dropped'; connectionId: string; dir: Direction; before: number }
+  | { type: 'capture.snapshot'; connectionId: string; chunks: ChunkView[]; messages: DissectedMessage[]; http?: HttpExchangeView[] }
   | { type: 'capture.cleared' }
   | { type: 'select'; connectionId: string }
+  /** Jobs that were queued, started or finished since the last push (upserts, keyed by connectionId and index). */
+  | { type: 'queue.jobs'; jobs: QueueJob[]; now: number }
+  | { type: 'server.mode'; mode: ServerMode | null; canSetMode: boolean }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
 
 export function assertNever(x: never): never {

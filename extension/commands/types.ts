@@ -1,12 +1,15 @@
 // What every command receives: the services built in activate(). A command is
 // one file exporting `id` and `execute`, listed in index.ts.
 import type * as vscode from 'vscode';
+import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/playground/ws-attach.js';
 import type { WireplayLog } from '../log.js';
 import type { ServerController } from '../server/server-controller.js';
 
 export interface Playground {
   /** Opens (or reveals) the playground; `select` names a traffic row (`connectionId#index`) to show in the inspector. */
   open(options?: { select?: string }): Promise<void>;
+  /** Opens the playground with a live WebSocket session bound to its composer (a WEBSOCKET block sent from a .http file). */
+  attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket>;
 }
 
 export interface Services {

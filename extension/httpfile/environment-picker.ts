@@ -2,14 +2,19 @@
 // Environment" or the status bar item (shown while a .http file is active),
 // remembered per workspace. Environments come from http-client.env.json and
 // http-client.private.env.json next to the file, merged over the
-// `wireplay.environments` setting (the files win, variable by variable).
+// `wireplay.environments` setting (the files win, variable by variable). The
+// files are read afresh at each use and watched in the folder of every open
+// .http file: creating, editing or deleting one announces a change, so the
+// diagnostics are recomputed without a reload.
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { environmentNames, loadEnvironmentFiles, mergeEnvironments, selectEnvironment, type EnvironmentSet } from '../../server-core/httpfile/environments.js';
+import { ENV_FILE, PRIVATE_ENV_FILE, environmentNames, loadEnvironmentFiles, mergeEnvironments, selectEnvironment, type EnvironmentSet } from '../../server-core/httpfile/environments.js';
 import { Emitter } from '../../server-core/util/emitter.js';
 import { currentSettings } from '../config/settings.js';
 
 const STATE_KEY = 'wireplay.http.environment';
+/** Editors save in bursts (a create and a change): one announcement for them. */
+const FILE_CHANGE_DELAY_MS = 100;
 
 export function isHttpDocument(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'http' || /\.(http|rest)$/i.test(doc.fileName);
@@ -28,6 +33,9 @@ export class EnvironmentPicker implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('wireplay.httpEnvironment', vscode.StatusBarAlignment.Right, 90);
   private readonly changes = new Emitter<{ changed: string | undefined }>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** One watcher per folder holding an open .http file. */
+  private readonly watchers = new Map<string, vscode.Disposable>();
+  private fileTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.item.name = 'Wireplay Environment';
@@ -38,8 +46,37 @@ export class EnvironmentPicker implements vscode.Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration('wireplay.environments')) this.changes.emit('changed', this.selected);
       }),
+      vscode.workspace.onDidOpenTextDocument(() => this.watchFolders()),
+      vscode.workspace.onDidCloseTextDocument(() => this.watchFolders()),
     );
     this.refresh();
+    this.watchFolders();
+  }
+
+  /** Watches the environment files of every folder that holds an open .http file on disk; stops for the others. */
+  private watchFolders(): void {
+    const folders = new Set(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && !d.isClosed && isHttpDocument(d)).map((d) => dirname(d.uri.fsPath)));
+    for (const [folder, watcher] of this.watchers) {
+      if (folders.has(folder)) continue;
+      watcher.dispose();
+      this.watchers.delete(folder);
+    }
+    for (const folder of folders) {
+      if (this.watchers.has(folder)) continue;
+      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(folder), `{${ENV_FILE},${PRIVATE_ENV_FILE}}`));
+      const changed = () => this.fileChanged();
+      const subscriptions = [watcher.onDidCreate(changed), watcher.onDidChange(changed), watcher.onDidDelete(changed)];
+      this.watchers.set(folder, new vscode.Disposable(() => [...subscriptions, watcher].forEach((d) => d.dispose())));
+    }
+  }
+
+  private fileChanged(): void {
+    clearTimeout(this.fileTimer);
+    this.fileTimer = setTimeout(() => {
+      this.fileTimer = undefined;
+      this.refresh();
+      this.changes.emit('changed', this.selected);
+    }, FILE_CHANGE_DELAY_MS);
   }
 
   get selected(): string | undefined {
@@ -87,6 +124,9 @@ export class EnvironmentPicker implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.fileTimer);
+    for (const w of this.watchers.values()) w.dispose();
+    this.watchers.clear();
     this.changes.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
   }

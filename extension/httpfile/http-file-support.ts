@@ -1,20 +1,21 @@
 // `.http` files in the editor: one HttpFileSession per document (named
-// exchanges survive between sends), sending the request at a line, copying it
-// as cURL, and diagnostics (the parser's and unresolved variables), refreshed
-// on edit with a debounce. Requests go out with the server controller's
-// capture emitter, so the playground inspector holds every exchange.
+// exchanges survive between sends; each send is its own run), sending the
+// request at a line, copying it as cURL, and diagnostics (the parser's and
+// unresolved variables), refreshed on edit with a debounce. Requests go out
+// with the server controller's capture emitter, so the playground inspector
+// holds every exchange; WebSocket blocks become live sessions of the playground.
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { toCurl } from '../../server-core/export/curl.js';
 import { parseDotenv } from '../../server-core/httpfile/environments.js';
-import { blockLabel, formatOutcome } from '../../server-core/httpfile/format-outcome.js';
+import { blockLabel, formatOutcome, formatWebSocketEntry } from '../../server-core/httpfile/format-outcome.js';
 import { lintHttpFile } from '../../server-core/httpfile/lint.js';
 import { blockAtLine, parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
 import { resolveBlock } from '../../server-core/httpfile/resolve-block.js';
-import { HttpFileSession, type BlockOutcome } from '../../server-core/httpfile/run-http-file.js';
+import { HttpFileSession, type BlockOutcome, type RunOptions } from '../../server-core/httpfile/run-http-file.js';
 import type { Diagnostic, HttpFile, RequestBlock } from '../../server-core/httpfile/types.js';
-import { createWebSocketScriptRunner } from '../../server-core/httpfile/ws-script.js';
+import { createLiveWebSocketRunner } from '../../server-core/httpfile/ws-live.js';
 import type { Services } from '../commands/types.js';
 import { EnvironmentPicker, isHttpDocument } from './environment-picker.js';
 import { ResponseView } from './response-view.js';
@@ -24,6 +25,8 @@ export interface SendSummary {
   kind: BlockOutcome['kind'];
   statusCode?: number;
   connectionId?: string;
+  /** A WebSocket block: the playground session that stays open after the script. */
+  sessionId?: string;
   message?: string;
   /** The text shown in the response document. */
   text: string;
@@ -92,7 +95,13 @@ export class HttpFileSupport implements vscode.Disposable {
     return blockAtLine(this.parse(doc), line);
   }
 
-  /** Sends the request at `line` (and the named requests it references, first); shows the response beside. */
+  /**
+   * Sends the request at `line` (and the named requests it references, first);
+   * shows the response beside. A WebSocket block opens a live session in the
+   * playground: its script runs there and the connection stays open after it.
+   * Each send has its own run (abort, outcomes, live transcript), so sends of
+   * one document may overlap; named results are shared by the document.
+   */
   async send(doc: vscode.TextDocument, line: number, options: { inspect?: boolean } = {}): Promise<SendSummary | undefined> {
     const block = this.blockAt(doc, line);
     if (!block) {
@@ -104,37 +113,60 @@ export class HttpFileSupport implements vscode.Disposable {
     for (const e of envs.errors) void vscode.window.showWarningMessage(`Wireplay: ${e}`);
     if (options.inspect) await this.services.playground.open();
     const label = blockLabel(block);
+    const section = this.responses.begin(doc.uri);
     const outcomes: BlockOutcome[] = [];
     const live: string[] = [];
     let liveTimer: NodeJS.Timeout | undefined;
+    let running: RequestBlock = block;
     const showLive = () => {
       liveTimer = undefined;
-      void this.responses.show(doc.uri, [...outcomes.map(formatOutcome), `### ${label}`, ...live, '', '* running… (cancel from the notification)', ''].join('\n'));
+      void section.update([...outcomes.map(formatOutcome), `### ${blockLabel(running)}`, ...live, '', '* running… (cancel from the notification)', ''].join('\n'));
     };
-    session.configure({
+    const playground = this.services.playground;
+    const file = basename(doc.uri.path);
+    const run: RunOptions = {
       baseDir: this.baseDir(doc),
       environment: envs.variables,
       dotenv: await this.dotenv(doc),
       capture: this.services.controller.capture,
-      onOutcome: (o) => outcomes.push(o),
-      runWebSocket: createWebSocketScriptRunner({
-        onEntry: (e) => {
-          live.push(`${e.dir === 'sent' ? '>' : '<'} ${e.binary ? `[binary, ${e.data.length} bytes]` : e.data.toString('utf8')}`);
-          liveTimer ??= setTimeout(showLive, 50);
+      onStart: (b) => {
+        running = b;
+        live.length = 0;
+      },
+      onOutcome: (o) => {
+        outcomes.push(o);
+        live.length = 0;
+      },
+      runWebSocket: createLiveWebSocketRunner(
+        (request) =>
+          playground.attachWebSocket({
+            url: request.url,
+            protocols: request.protocols,
+            headers: request.headers,
+            insecure: request.insecure,
+            handshakeTimeoutMs: request.handshakeTimeoutMs,
+            source: `${file}:${running.requestLine + 1}`,
+            ...(request.signal ? { signal: request.signal } : {}),
+          }),
+        {
+          onEntry: (e) => {
+            live.push(formatWebSocketEntry(e));
+            liveTimer ??= setTimeout(showLive, 50);
+          },
         },
-      }),
-    });
+      ),
+    };
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Wireplay: ${label}`, cancellable: true },
       (_progress, token) => {
         const abort = new AbortController();
         const sub = token.onCancellationRequested(() => abort.abort());
-        return session.run(block, abort.signal).finally(() => sub.dispose());
+        return session.run(block, { ...run, signal: abort.signal }).finally(() => sub.dispose());
       },
     );
     clearTimeout(liveTimer);
     const text = outcomes.map(formatOutcome).join('\n');
-    await this.responses.show(doc.uri, text);
+    await section.finish(text);
     this.services.log.info(`.http: ${label} → ${summaryLine(outcome)}`);
     this.scheduleLint(doc, 0);
     const summary: SendSummary = { kind: outcome.kind, text };
@@ -144,6 +176,7 @@ export class HttpFileSupport implements vscode.Disposable {
       return summary;
     }
     if (outcome.kind === 'http') summary.statusCode = outcome.result.response.statusCode;
+    if (outcome.kind === 'websocket' && outcome.result.live) summary.sessionId = outcome.result.live.sessionId;
     summary.connectionId = outcome.result.connectionId;
     if (options.inspect && summary.connectionId) await this.services.playground.open({ select: summary.connectionId });
     return summary;
@@ -238,7 +271,7 @@ function summaryLine(o: BlockOutcome): string {
     case 'http':
       return `${o.result.response.statusCode} ${o.result.response.reason}`;
     case 'websocket':
-      return `${o.result.transcript.length} messages, closed ${o.result.close.code}`;
+      return `${o.result.transcript.length} messages, ${o.result.close ? `closed ${o.result.close.code}` : 'session open in the playground'}`;
     case 'raw':
       return `${o.result.receivedBytes} bytes back (${o.result.end})`;
     case 'failed':

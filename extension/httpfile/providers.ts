@@ -35,7 +35,8 @@ export class RequestCodeLenses implements vscode.CodeLensProvider, vscode.Dispos
       const at = new vscode.Range(b.requestLine, 0, b.requestLine, 0);
       const args = [doc.uri, b.requestLine];
       const lenses = [
-        new vscode.CodeLens(at, { title: b.kind === 'websocket' ? '$(play) Run script' : '$(send) Send', command: 'wireplay.sendRequest', arguments: args }),
+        // A WebSocket block's Send opens a live session in the playground (its script runs there first).
+        new vscode.CodeLens(at, { title: '$(send) Send', command: 'wireplay.sendRequest', arguments: args }),
         new vscode.CodeLens(at, { title: 'Send & Inspect', command: 'wireplay.sendRequest', arguments: [...args, { inspect: true }] }),
       ];
       if (b.kind === 'http') lenses.push(new vscode.CodeLens(at, { title: 'Copy as cURL', command: 'wireplay.copyRequestAsCurl', arguments: args }));

@@ -6,6 +6,8 @@
 import * as vscode from 'vscode';
 import type { CaptureEvents } from '../../server-core/capture/types.js';
 import { PlaygroundController } from '../../server-core/playground/controller.js';
+import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/playground/ws-attach.js';
+import type { ServerQueueSource } from '../../server-core/playground/queue-jobs.js';
 import type { Emitter } from '../../server-core/util/emitter.js';
 import type { HistoryEntry } from '../../webview/protocol.js';
 import { webviewHtml, webviewOptions } from '../views/webview-html.js';
@@ -21,6 +23,8 @@ export interface PlaygroundEnvironment {
   onServerChange(listener: () => void): vscode.Disposable;
   /** The server's capture events, to show server-side connections in the inspector too. */
   serverCapture?: Emitter<CaptureEvents>;
+  /** The server's scheduler, for the Timeline's server queue view; its mode changes arrive through onServerChange. */
+  serverQueue?: ServerQueueSource;
   log?(message: string): void;
 }
 
@@ -37,6 +41,7 @@ export class PlaygroundPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private pendingSelect: string | undefined;
   private ready = false;
+  private readyWaiters: (() => void)[] = [];
   private disposed = false;
 
   constructor(
@@ -46,6 +51,7 @@ export class PlaygroundPanel implements vscode.Disposable {
     this.controller = new PlaygroundController({
       serverUrl: () => this.env.serverUrl(),
       serverCapture: this.env.serverCapture,
+      serverQueue: this.env.serverQueue,
       history: this.context.globalState.get<HistoryEntry[]>(HISTORY_KEY, []),
       onHistoryChange: (entries) => void this.context.globalState.update(HISTORY_KEY, entries),
       log: this.env.log,
@@ -76,6 +82,34 @@ export class PlaygroundPanel implements vscode.Disposable {
     if (options.select) this.select(options.select.split('#')[0]);
   }
 
+  /**
+   * Opens the playground and, once its UI listens, a WebSocket session bound to
+   * its composer (a WEBSOCKET block sent from a .http file). The session stays
+   * open after the opener is done with it: the user closes it, or the server.
+   */
+  async attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket> {
+    await this.open();
+    await this.whenReady();
+    return this.controller.attachWebSocket(options);
+  }
+
+  /** Resolves once the webview has said `ready` (messages posted before that are lost); at the latest after 15 s or when the panel goes. */
+  private whenReady(): Promise<void> {
+    if (this.ready || !this.panel) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, 15_000);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.readyWaiters.push(done);
+    });
+  }
+
+  private wake(): void {
+    for (const w of this.readyWaiters.splice(0)) w();
+  }
+
   private select(connectionId: string): void {
     if (this.ready) this.controller.select(connectionId);
     else this.pendingSelect = connectionId;
@@ -98,14 +132,20 @@ export class PlaygroundPanel implements vscode.Disposable {
         await controller.receive(m);
         if (!this.ready && typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'ready') {
           this.ready = true;
+          this.wake();
           if (this.pendingSelect) controller.select(this.pendingSelect);
           this.pendingSelect = undefined;
         }
+      }),
+      // Hidden, the webview is discarded (no retainContextWhenHidden): shown again, it reloads and says `ready` anew.
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.ready = false;
       }),
       panel.onDidDispose(() => {
         alive = false;
         if (this.panel === panel) this.panel = undefined;
         this.ready = false;
+        this.wake();
         for (const d of this.panelDisposables.splice(0)) d.dispose();
       }),
     );

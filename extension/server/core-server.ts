@@ -23,6 +23,7 @@ export const createServerHandle: ServerFactory = async (options, log) => {
     close: () => server.close(),
     setMode: (mode) => server.setMode(mode),
     onCapture: (event, listener) => server.capture.on(event, listener),
+    onQueue: (listener) => server.events.on('queue', listener),
     onExchange: (listener) =>
       server.events.on('request', (e) =>
         listener({ connectionId: e.connectionId, index: e.index, method: e.method, target: e.target, status: e.status, durationMs: e.durationMs }),

@@ -5,6 +5,7 @@
 import type { CaptureEvents } from '../../server-core/capture/types.js';
 import type { Disposable } from '../../server-core/util/disposable.js';
 import type { ServerLimits } from '../../server-core/server/limits.js';
+import type { QueueEvent } from '../../server-core/server/scheduler.js';
 
 export type ServerMode = 'concurrent' | 'sequential';
 
@@ -59,6 +60,8 @@ export interface ServerHandle {
   onCapture<K extends keyof CaptureEvents>(event: K, listener: (payload: CaptureEvents[K]) => void): Disposable;
   /** Each answered request. */
   onExchange(listener: (exchange: ExchangeInfo) => void): Disposable;
+  /** The scheduler's queued / started / finished events (the playground's server queue view). */
+  onQueue?(listener: (event: QueueEvent) => void): Disposable;
   /** Routes in force (built-in and from the routes file). */
   routes(): RouteInfo[];
   /** Fires when the routes file is (re)loaded or fails to load. */

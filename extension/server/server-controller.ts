@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { extname, isAbsolute, join } from 'node:path';
 import type { CaptureStore } from '../../server-core/capture/capture-store.js';
 import type { CaptureEvents } from '../../server-core/capture/types.js';
+import type { QueueEvent } from '../../server-core/server/scheduler.js';
 import { DisposableStore, type Disposable } from '../../server-core/util/disposable.js';
 import { Emitter } from '../../server-core/util/emitter.js';
 import type { RoutesView, ServerView, ServerState } from '../../webview/sidebar/protocol.js';
@@ -49,6 +50,8 @@ export class ServerController implements Disposable {
   readonly traffic = new TrafficModel({ onListenerError: (err) => this.log.error(`traffic listener failed: ${String(err)}`) });
   /** Every server's capture events, relayed: stable across restarts (the playground and the capture store attach once). */
   readonly capture = new Emitter<CaptureEvents>((err) => this.log.error(`capture listener failed: ${String(err)}`));
+  /** Every server's scheduler events, relayed with the same connection ids as `capture`. */
+  readonly queue = new Emitter<{ job: QueueEvent }>((err) => this.log.error(`queue listener failed: ${String(err)}`));
   private storeValue: CaptureStore | undefined;
   private storeLink: Disposable | undefined;
 
@@ -175,6 +178,7 @@ export class ServerController implements Disposable {
       store.add(handle.onCapture('switch', (e) => ((e = rename(e)), this.traffic.switched(e), this.capture.emit('switch', e))));
       // The server logs each request itself; the model only lists it.
       store.add(handle.onExchange((x) => this.traffic.exchange(rename(x))));
+      if (handle.onQueue) store.add(handle.onQueue((e) => this.queue.emit('job', rename(e))));
       store.add(
         handle.onRoutesChanged((problem) => {
           if (!(routes && extname(routes) === '.mjs' && !allowCodeRoutes)) this.routesProblem = problem;
@@ -285,6 +289,7 @@ export class ServerController implements Disposable {
     this.storeLink?.dispose();
     this.storeValue?.dispose();
     this.capture.clear();
+    this.queue.clear();
     if (this.tempRoot) rmSync(this.tempRoot, { recursive: true, force: true });
   }
 

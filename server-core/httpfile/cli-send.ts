@@ -3,8 +3,9 @@
 // HttpFileSession the editor uses (references send their dependency first).
 // Environments come from http-client.env.json / http-client.private.env.json
 // next to the file, `$dotenv` from the `.env` next to it. Each exchange is
-// printed as it completes: the heading and what came back on stdout, what was
-// sent ("> ") and notes ("* ") on stderr.
+// printed as it happens: the heading when it starts, a WebSocket block's
+// messages one by one, what came back on stdout, what was sent ("> ") and
+// notes ("* ") on stderr when it ends.
 // Exit status: 0 when every request was sent (an HTTP error status included),
 // 1 when one could not be (unresolved variable, refused, timeout), 2 for bad
 // usage (no such file, request name or environment), 130 when interrupted.
@@ -17,9 +18,10 @@ import { toHar } from '../export/har.js';
 import { toPcap } from '../export/pcap.js';
 import { Emitter } from '../util/emitter.js';
 import { environmentNames, loadEnvironmentFiles, parseDotenv, selectEnvironment } from './environments.js';
-import { describeOutcome } from './format-outcome.js';
+import { blockLabel, describeOutcome, formatWebSocketEntry } from './format-outcome.js';
 import { parseHttpFile } from './parse-http-file.js';
 import { HttpFileSession, type BlockOutcome } from './run-http-file.js';
+import type { RequestBlock } from './types.js';
 import { createWebSocketScriptRunner } from './ws-script.js';
 
 export interface HttpFileSendOptions {
@@ -137,12 +139,17 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
   const store = options.har || options.pcap ? new CaptureStore() : undefined;
   const link = store?.attach(capture);
   let failures = 0;
+  // A block's heading goes out when it starts, its WebSocket messages as they
+  // happen, the rest when it ends: a long script shows its progress.
+  let started: RequestBlock | undefined;
+  const heading = (block: RequestBlock) => io.stdout.write(`### ${blockLabel(block)}\n`);
   const print = (outcome: BlockOutcome) => {
     const d = describeOutcome(outcome);
     const line = outcome.block.requestLine + 1;
-    io.stdout.write(`### ${d.title}\n`);
+    if (started !== outcome.block) heading(outcome.block);
+    started = undefined;
     if (d.sent.length) io.stderr.write(d.sent.join('\n') + '\n');
-    if (d.received) io.stdout.write(d.received.replace(/\n?$/, '\n'));
+    if (d.received && outcome.kind !== 'websocket') io.stdout.write(d.received.replace(/\n?$/, '\n'));
     if (d.failed) {
       failures++;
       io.stderr.write(`${options.file}:${line}: ${d.notes.join('\n').replace(/^\* /gm, '')}\n`);
@@ -156,8 +163,12 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     processEnv: options.processEnv ?? process.env,
     dotenv,
     capture,
-    runWebSocket: createWebSocketScriptRunner(),
+    runWebSocket: createWebSocketScriptRunner({ onEntry: (e) => io.stdout.write(`${formatWebSocketEntry(e)}\n`) }),
     timeoutMs: options.timeoutMs ?? 30_000,
+    onStart: (block) => {
+      started = block;
+      heading(block);
+    },
     onOutcome: print,
   });
   for (const d of session.parsed.diagnostics) {
@@ -179,7 +190,7 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
 
   for (const block of chosen) {
     if (options.signal?.aborted) break;
-    await session.run(block, options.signal);
+    await session.run(block, options.signal ? { signal: options.signal } : {});
   }
 
   if (store) {

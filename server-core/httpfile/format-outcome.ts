@@ -32,7 +32,8 @@ function ms(n: number): string {
   return `${n.toFixed(1)} ms`;
 }
 
-function message(e: WebSocketTranscriptEntry): string {
+/** One WebSocket message as printed: `> sent`, `< received`, continuation lines indented. */
+export function formatWebSocketEntry(e: WebSocketTranscriptEntry): string {
   const arrow = e.dir === 'sent' ? '>' : '<';
   const body = e.binary ? `[binary, ${e.data.length} bytes] ${formatEscapedBytes(e.data)}` : e.data.toString('utf8');
   return body
@@ -75,13 +76,16 @@ export function describeOutcome(outcome: BlockOutcome): DescribedOutcome {
     case 'websocket': {
       const r = outcome.result;
       const how = { script: 'the script ended', 'server-closed': 'the server closed', timeout: 'timed out waiting for the server', aborted: 'aborted' }[r.ended ?? 'script'];
+      const end = r.close
+        ? `* closed ${r.close.code}${r.close.reason ? ` ${r.close.reason}` : ''}${r.close.wasClean ? '' : ' (not clean)'}: ${how}`
+        : `* ${how}; the session stays open in the playground (connection ${r.connectionId ?? '?'}): keep sending from its WebSocket composer, close it there`;
       return {
         title,
         sent: [],
-        received: r.transcript.map(message).join('\n'),
+        received: r.transcript.map(formatWebSocketEntry).join('\n'),
         notes: [
           `* ${r.transcript.filter((e) => e.dir === 'sent').length} sent, ${r.transcript.filter((e) => e.dir === 'received').length} received${r.protocol ? `, subprotocol ${r.protocol}` : ''}${r.extensions ? `, extensions ${r.extensions}` : ''}`,
-          `* closed ${r.close.code}${r.close.reason ? ` ${r.close.reason}` : ''}${r.close.wasClean ? '' : ' (not clean)'}: ${how}`,
+          end,
         ],
         failed: false,
       };

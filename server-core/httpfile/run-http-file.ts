@@ -1,7 +1,10 @@
 // Runs the blocks of a `.http` file through the sender: one HttpFileSession per
 // file keeps the named exchanges that `{{name.response…}}` references read. A
 // block that references a named request nobody has sent yet sends that one
-// first (as httpYac does), so "Send" on any block just works.
+// first (as httpYac does), so "Send" on any block just works. Each run takes
+// its own options (abort signal, outcome listener, WebSocket runner…) and a
+// snapshot of the text, so two runs of one file can be in flight at once; only
+// the named exchanges are shared.
 import { existsSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import type { CaptureEvents } from '../capture/types.js';
@@ -26,11 +29,14 @@ export interface WebSocketRunResult {
   protocol: string;
   extensions: string;
   transcript: WebSocketTranscriptEntry[];
-  close: { code: number; reason: string; wasClean: boolean };
+  /** How the connection closed; absent while it is still open (a live session). */
+  close?: { code: number; reason: string; wasClean: boolean };
   /** How the script ended: it ran to its end, the server closed first, a wait timed out, or it was aborted. */
   ended?: 'script' | 'server-closed' | 'timeout' | 'aborted';
   /** The connection id in the capture (the client side of the connection). */
   connectionId?: string;
+  /** Set when the connection stays open after the script, as a session of the playground (the editor's runner). */
+  live?: { sessionId: string };
 }
 
 export type BlockOutcome =
@@ -57,6 +63,22 @@ export interface HttpFileSessionOptions {
   /** Default timeout per request. */
   timeoutMs?: number;
   onOutcome?(outcome: BlockOutcome): void;
+  /** Called when a block resolved and is about to be sent (before its outcome). */
+  onStart?(block: RequestBlock): void;
+}
+
+/** What one run may set for itself, over the session's options. */
+export interface RunOptions extends Partial<HttpFileSessionOptions> {
+  signal?: AbortSignal;
+}
+
+/** One run: its options and the text it started from (an edit during the run does not change it). */
+interface RunContext {
+  options: HttpFileSessionOptions;
+  signal: AbortSignal | undefined;
+  file: HttpFile;
+  lines: string[];
+  chain: Set<RequestBlock>;
 }
 
 const REFERENCE = /\{\{\s*([\w-]+)\.(?:request|response)\./g;
@@ -73,11 +95,6 @@ export class HttpFileSession {
     this.lines = text.split(/\r?\n/);
   }
 
-  /** Changes options for the next runs (the environment picked, the WebSocket runner…); named exchanges are kept. */
-  configure(options: Partial<HttpFileSessionOptions>): void {
-    Object.assign(this.options, options);
-  }
-
   /** Re-reads the text after an edit; named exchanges are kept. */
   update(text: string): void {
     this.file = parseHttpFile(text);
@@ -89,51 +106,60 @@ export class HttpFileSession {
   }
 
   /** Every block in order; stops at nothing: a failure is an outcome. */
-  async runAll(signal?: AbortSignal): Promise<BlockOutcome[]> {
+  async runAll(options: RunOptions = {}): Promise<BlockOutcome[]> {
     const out: BlockOutcome[] = [];
     for (const block of this.file.blocks) {
-      if (signal?.aborted) break;
-      out.push(await this.run(block, signal));
+      if (options.signal?.aborted) break;
+      out.push(await this.run(block, options));
     }
     return out;
   }
 
-  async run(block: RequestBlock, signal?: AbortSignal, chain: Set<RequestBlock> = new Set()): Promise<BlockOutcome> {
-    const dependencyFailure = await this.runDependencies(block, signal, chain);
+  /** Sends one block of the current text (and, first, the named requests it references that nobody has sent yet). */
+  run(block: RequestBlock, options: RunOptions = {}): Promise<BlockOutcome> {
+    const { signal, ...overrides } = options;
+    const ctx: RunContext = { options: { ...this.options, ...overrides }, signal, file: this.file, lines: this.lines, chain: new Set() };
+    return this.runIn(ctx, block);
+  }
+
+  private async runIn(run: RunContext, block: RequestBlock): Promise<BlockOutcome> {
+    const dependencyFailure = await this.runDependencies(run, block);
     if (dependencyFailure) return dependencyFailure;
 
+    const options = run.options;
     const ctx: VariableContext = {
-      fileVariables: this.file.fileVariables,
-      environment: this.options.environment,
+      fileVariables: run.file.fileVariables,
+      environment: options.environment,
       exchanges: this.exchanges,
-      processEnv: this.options.processEnv ?? process.env,
-      dotenv: this.options.dotenv ?? {},
+      processEnv: options.processEnv ?? process.env,
+      dotenv: options.dotenv ?? {},
     };
-    const resolved = await resolveBlock(block, ctx, this.lines, {
-      baseDir: this.options.baseDir,
-      defaults: this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {},
+    const resolved = await resolveBlock(block, ctx, run.lines, {
+      baseDir: options.baseDir,
+      defaults: options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {},
     });
     let outcome: BlockOutcome;
     if (!resolved.request) {
       const first = resolved.diagnostics.find((d) => d.severity === 'error');
       outcome = { kind: 'failed', block, message: first ? `line ${first.line + 1}: ${first.message}` : 'the block did not resolve', diagnostics: resolved.diagnostics };
     } else {
-      outcome = await this.send(block, resolved.request, signal);
+      options.onStart?.(block);
+      outcome = await this.send(run, block, resolved.request);
     }
-    this.options.onOutcome?.(outcome);
+    options.onOutcome?.(outcome);
     return outcome;
   }
 
   /** Sends the named requests this block references and nobody has sent yet. */
-  private async runDependencies(block: RequestBlock, signal: AbortSignal | undefined, chain: Set<RequestBlock>): Promise<BlockOutcome | undefined> {
-    chain.add(block);
-    const text = this.lines.slice(block.range.startLine, block.range.endLine + 1).join('\n');
+  private async runDependencies(run: RunContext, block: RequestBlock): Promise<BlockOutcome | undefined> {
+    run.chain.add(block);
+    const text = run.lines.slice(block.range.startLine, block.range.endLine + 1).join('\n');
     for (const m of text.matchAll(REFERENCE)) {
       const name = m[1];
       if (this.exchanges.has(name)) continue;
-      const target = this.file.blocks.find((b) => b.name === name);
-      if (!target || chain.has(target)) continue; // unknown names and cycles are reported when resolving
-      const outcome = await this.run(target, signal, chain);
+      const target = run.file.blocks.find((b) => b.name === name);
+      if (!target || run.chain.has(target)) continue; // unknown names and cycles are reported when resolving
+      const outcome = await this.runIn(run, target);
       if (outcome.kind === 'failed') {
         return { kind: 'failed', block, message: `the referenced request "${name}" failed: ${outcome.message}`, diagnostics: [] };
       }
@@ -141,14 +167,15 @@ export class HttpFileSession {
     return undefined;
   }
 
-  private async send(block: RequestBlock, request: ResolvedRequest, signal?: AbortSignal): Promise<BlockOutcome> {
+  private async send(run: RunContext, block: RequestBlock, request: ResolvedRequest): Promise<BlockOutcome> {
+    const { options, signal } = run;
     try {
       switch (request.kind) {
         case 'http': {
           const partial = request.responseOutput ? `${request.responseOutput.path}.part` : undefined;
           const result = await sendRequest(request.spec, {
             ...(signal ? { signal } : {}),
-            ...(this.options.capture ? { capture: this.options.capture } : {}),
+            ...(options.capture ? { capture: options.capture } : {}),
             ...(partial ? { bodyFile: partial } : {}),
           });
           if (request.responseOutput && partial) await this.saveOutput(partial, request.responseOutput);
@@ -175,16 +202,16 @@ export class HttpFileSession {
             halfClose: request.halfClose,
             ...(request.drip ? { drip: { size: request.drip.bytes, intervalMs: request.drip.intervalMs } } : {}),
             ...(signal ? { signal } : {}),
-            ...(this.options.capture ? { capture: this.options.capture } : {}),
+            ...(options.capture ? { capture: options.capture } : {}),
           });
           return { kind: 'raw', block, result };
         }
         case 'websocket': {
-          if (!this.options.runWebSocket) return { kind: 'failed', block, message: 'WebSocket blocks need a WebSocket runner', diagnostics: [] };
-          const result = await this.options.runWebSocket(request, {
+          if (!options.runWebSocket) return { kind: 'failed', block, message: 'WebSocket blocks need a WebSocket runner', diagnostics: [] };
+          const result = await options.runWebSocket(request, {
             ...(signal ? { signal } : {}),
-            ...(this.options.capture ? { capture: this.options.capture } : {}),
-            timeoutMs: this.options.timeoutMs ?? 30_000,
+            ...(options.capture ? { capture: options.capture } : {}),
+            timeoutMs: options.timeoutMs ?? 30_000,
           });
           if (request.name) {
             const last = [...result.transcript].reverse().find((e) => e.dir === 'received');

@@ -5,10 +5,10 @@
 // connection stays open, listening, until the server closes or the timeout
 // runs out (then we close with 1000). Every message both ways goes into the
 // transcript, and every byte into the capture emitter.
-import { performance } from 'node:perf_hooks';
 import { WsSession } from '../client/ws-session.js';
 import type { ResolvedRequest } from './resolve-block.js';
 import type { WebSocketRunResult, WebSocketScriptRunner, WebSocketTranscriptEntry } from './run-http-file.js';
+import { ScriptDriver, type ScriptChannel } from './ws-script-steps.js';
 
 export type WebSocketScript = Extract<ResolvedRequest, { kind: 'websocket' }>;
 
@@ -20,8 +20,6 @@ export interface WebSocketScriptDefaults {
   /** Called for each message as it is sent or received (live views, the CLI). */
   onEntry?(entry: WebSocketTranscriptEntry): void;
 }
-
-type Wake = 'message' | 'closed' | 'timeout' | 'aborted';
 
 /** A WebSocketScriptRunner for HttpFileSession. */
 export function createWebSocketScriptRunner(defaults: WebSocketScriptDefaults = {}): WebSocketScriptRunner {
@@ -41,89 +39,32 @@ export async function runWebSocketScript(
     ...(script.insecure ? { insecure: true } : {}),
     ...(options.capture ? { capture: options.capture } : {}),
   });
-  const transcript: WebSocketTranscriptEntry[] = [];
-  let t0 = performance.now();
-  let received = 0;
-  let closed = false;
-  let wake: ((why: Wake) => void) | undefined;
-  const record = (entry: WebSocketTranscriptEntry) => {
-    transcript.push(entry);
-    options.onEntry?.(entry);
-  };
-  session.on('message', (m) => {
-    received++;
-    record({ dir: 'received', t: performance.now() - t0, binary: m.binary, data: m.data });
-    wake?.('message');
-  });
-  session.on('close', () => {
-    closed = true;
-    wake?.('closed');
-  });
-
-  /** Resolves when `ready()` holds, the connection closes, the time runs out or the run is aborted. */
-  const waitUntil = (ready: () => boolean, ms: number): Promise<Wake> => {
-    if (ready()) return Promise.resolve('message');
-    if (closed) return Promise.resolve('closed');
-    if (options.signal?.aborted) return Promise.resolve('aborted');
-    return new Promise<Wake>((resolve) => {
-      const finish = (why: Wake) => {
-        if (why === 'message' && !ready()) return;
-        clearTimeout(timer);
-        options.signal?.removeEventListener('abort', onAbort);
-        wake = undefined;
-        resolve(why);
-      };
-      const onAbort = () => finish('aborted');
-      const timer = setTimeout(() => finish('timeout'), ms);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      wake = finish;
-    });
-  };
-
   await session.connect(options.signal);
-  t0 = performance.now();
   const connectionId = session.connectionId;
-  let ended: NonNullable<WebSocketRunResult['ended']> = 'script';
-  let consumed = 0;
+  // Subscribed in the same turn as the open: frames are read only after it.
+  const driver = new ScriptDriver(wsChannel(session), {
+    timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onEntry ? { onEntry: options.onEntry } : {}),
+  });
+  let ended: NonNullable<WebSocketRunResult['ended']>;
   try {
-    for (const step of script.steps) {
-      if (closed) {
-        ended = 'server-closed';
-        break;
-      }
-      if (options.signal?.aborted) {
-        ended = 'aborted';
-        break;
-      }
-      if (step.kind === 'send') {
-        record({ dir: 'sent', t: performance.now() - t0, binary: step.binary, data: step.data });
-        await (step.binary ? session.sendBinary(step.data) : session.sendText(step.data.toString('utf8')));
-        continue;
-      }
-      const target = consumed + 1;
-      const why = await waitUntil(() => received >= target, timeoutMs);
-      if (why === 'message') consumed = target;
-      else {
-        ended = why === 'closed' ? 'server-closed' : why;
-        break;
-      }
-    }
+    ended = await driver.run(script.steps);
     const last = script.steps[script.steps.length - 1];
     if (ended === 'script' && last?.kind !== 'wait-for-server') {
       // No final wait: keep listening until the server closes or the time runs out.
-      const why = await waitUntil(() => false, timeoutMs);
-      if (why === 'closed') ended = 'server-closed';
-      else if (why === 'aborted') ended = 'aborted';
+      const why = await driver.listen();
+      if (why === 'server-closed' || why === 'aborted') ended = why;
     }
   } catch (err) {
-    if (!closed) {
+    if (!driver.isClosed) {
+      driver.dispose();
       session.terminate();
       throw err;
     }
     ended = 'server-closed';
   }
-
-  if (!closed) {
+  if (!driver.isClosed) {
     if (ended === 'aborted') session.terminate();
     else session.close(1000);
   }
@@ -131,14 +72,27 @@ export async function runWebSocketScript(
   const timer = setTimeout(() => session.terminate(), closeTimeout);
   const close = await session.closed();
   clearTimeout(timer);
+  driver.dispose();
   session.dispose();
   return {
     url: script.url,
     protocol: session.protocol,
     extensions: session.extensions,
-    transcript,
+    transcript: driver.transcript,
     close: { code: close.code, reason: close.reason, wasClean: close.wasClean },
     ended,
     ...(connectionId ? { connectionId } : {}),
+  };
+}
+
+/** A WsSession as the steps see it. */
+function wsChannel(session: WsSession): ScriptChannel {
+  return {
+    send: (data, binary) => (binary ? session.sendBinary(data) : session.sendText(data.toString('utf8'))),
+    onMessage: (listener) => session.on('message', (m) => listener({ binary: m.binary, data: m.data })),
+    onClose: (listener) => session.on('close', () => listener()),
+    get isClosed() {
+      return session.state === 'closed';
+    },
   };
 }

@@ -7,7 +7,6 @@ import type { DissectedMessage } from '../capture/dissection-types.js';
 import { CaptureStore, type ConnectionSummary } from '../capture/capture-store.js';
 import type { CaptureEvents, Direction, Endpoint } from '../capture/types.js';
 import { sendRequest, type HttpSendResult } from '../client/http-sender.js';
-import { createRequestSpec, prepareRequest, type AutoHeaderName, type RequestSpec, type SpecBody } from '../client/request-spec.js';
 import { TcpConnection } from '../client/tcp-connection.js';
 import { DisposableStore, type Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
@@ -22,15 +21,28 @@ import {
   type HeaderRow,
   type HistoryEntry,
   type HttpRequestSpec,
+  type HttpResponseView,
+  type QueueJob,
+  type QueueSnapshot,
+  type ServerMode,
   type ToWebview,
 } from '../../webview/protocol.js';
+import { QueueJobs, type ServerQueueSource } from './queue-jobs.js';
+import { previewRequest, toRequestSpec } from './http-request.js';
+import { RetainedExchanges, retainedSpec, type RetainedExchangeLimits } from './retained-exchanges.js';
+import { chunkView, PUSH_INLINE_BYTES, retainedRange, snapshotChunks } from './capture-transfer.js';
 import { parseFromWebview, ProtocolError, type ValidationLimits } from './validate.js';
+import { attachedHandle, type AttachedWebSocket, type AttachWebSocketOptions } from './ws-attach.js';
 
 export interface PlaygroundControllerOptions {
   /** The URL of the running Wireplay server, if any (the composer's default target). */
   serverUrl?: () => string | null;
   /** Server-side capture to show beside the connections the playground opens. */
   serverCapture?: Emitter<CaptureEvents>;
+  /** The server's scheduler (queued / started / finished, and its mode), for the Timeline's server queue view. */
+  serverQueue?: ServerQueueSource;
+  /** Server requests remembered for that view (oldest forgotten first). Default 2000. */
+  queueJobLimit?: number;
   /** Total capture bytes kept (ring). Default 64 MiB. */
   captureMaxBytes?: number;
   /** History entries kept. Default 100. */
@@ -43,6 +55,8 @@ export interface PlaygroundControllerOptions {
   /** How long updates are batched before they are pushed, ms. Default 16. */
   flushIntervalMs?: number;
   validation?: ValidationLimits;
+  /** Bounds on the HTTP results kept to send again with a capture snapshot (see retained-exchanges.ts). */
+  retainedExchanges?: Partial<RetainedExchangeLimits>;
   log?: (message: string) => void;
 }
 
@@ -51,6 +65,21 @@ interface WsSession {
   connectionId: string;
   client?: WebSocketClient;
   closed: boolean;
+  url: string;
+  protocols: string[];
+  /** Why the connection attempt failed. */
+  error?: string;
+  /** Set for a session opened from the host side (attachWebSocket): where it came from. */
+  source?: string;
+}
+
+/** What connectWs takes beyond the composer's fields (host-side sessions). */
+interface WsConnectExtras {
+  tls?: { rejectUnauthorized: boolean };
+  handshakeTimeout?: number;
+  signal?: AbortSignal;
+  /** Announce the session to the UI (`ws.attached`) before connecting, with this origin. */
+  source?: string;
 }
 
 interface RawSession {
@@ -62,56 +91,14 @@ interface RawSession {
 
 interface Pending {
   chunks: ChunkView[];
+  /** Bytes of this push sent along with its chunks (at most PUSH_INLINE_BYTES). */
+  inlined: number;
   messages: Map<number, DissectedMessage>;
+  /** Per direction, the offset below which the ring dropped every byte. */
+  dropped: Partial<Record<Direction, number>>;
 }
 
-const AUTO_NAMES: Record<string, AutoHeaderName> = {
-  host: 'host',
-  'user-agent': 'userAgent',
-  accept: 'accept',
-  connection: 'connection',
-  'content-length': 'contentLength',
-};
-
-/** The UI's request → the sender's RequestSpec (auto headers switched off by name; JSON and form bodies typed). */
-export function toRequestSpec(spec: HttpRequestSpec): RequestSpec {
-  const autoHeaders: Partial<Record<AutoHeaderName, boolean>> = {};
-  const headers: { name: string; value: string; enabled: boolean }[] = [];
-  for (const h of spec.headers) {
-    if (h.auto) {
-      const name = AUTO_NAMES[h.name.toLowerCase()];
-      if (name && !h.enabled) autoHeaders[name] = false;
-    } else headers.push({ name: h.name, value: h.value, enabled: h.enabled && h.name.trim() !== '' });
-  }
-  const hasType = headers.some((h) => h.enabled && h.name.toLowerCase() === 'content-type');
-  let body: SpecBody;
-  switch (spec.body.kind) {
-    case 'none':
-      body = { kind: 'none' };
-      break;
-    case 'text':
-      body = { kind: 'text', text: spec.body.text ?? '' };
-      break;
-    case 'json':
-      body = { kind: 'text', text: spec.body.text ?? '' };
-      if (!hasType) headers.push({ name: 'Content-Type', value: 'application/json', enabled: true });
-      break;
-    case 'form':
-      body = { kind: 'text', text: new URLSearchParams((spec.body.form ?? []).filter((f) => f.name !== '').map((f) => [f.name, f.value])).toString() };
-      if (!hasType) headers.push({ name: 'Content-Type', value: 'application/x-www-form-urlencoded', enabled: true });
-      break;
-    case 'file':
-      body = { kind: 'base64', data: spec.body.fileBase64 ?? '' };
-      break;
-  }
-  return createRequestSpec({
-    method: spec.method,
-    url: spec.url,
-    headers,
-    body,
-    options: { followRedirects: spec.followRedirects ?? false, timeoutMs: spec.timeoutMs ?? 30_000, autoHeaders },
-  });
-}
+export { toRequestSpec } from './http-request.js';
 
 /** Only the contract's fields: dissector details may carry Buffers that must not be serialised. */
 function plainMessage(m: DissectedMessage): DissectedMessage {
@@ -146,6 +133,7 @@ export class PlaygroundController implements Disposable {
   private readonly inflight = new Map<string, AbortController>();
   private readonly ws = new Map<string, WsSession>();
   private readonly raw = new Map<string, RawSession>();
+  private readonly exchanges: RetainedExchanges;
   private history: HistoryEntry[];
   /**
    * Connections whose bytes and messages are pushed live: the ones the
@@ -155,13 +143,21 @@ export class PlaygroundController implements Disposable {
    */
   private readonly live = new Set<string>();
   private pending = new Map<string, Pending>();
+  private readonly queueJobs: QueueJobs;
+  /** Jobs changed since the last flush, by connectionId#index. */
+  private pendingJobs = new Map<string, QueueJob>();
+  private postedMode: ServerMode | null | undefined;
   private flushTimer: NodeJS.Timeout | undefined;
   private disposed = false;
   private wsCounter = 0;
+  /** The session the UI's WebSocket composer is bound to (the last one connected or attached). */
+  private composerWs: string | undefined;
 
   constructor(private readonly options: PlaygroundControllerOptions = {}) {
     this.store = new CaptureStore({ maxBytes: options.captureMaxBytes });
     this.history = [...(options.history ?? [])];
+    this.exchanges = new RetainedExchanges(options.retainedExchanges);
+    this.queueJobs = new QueueJobs(options.queueJobLimit);
     this.disposables.add(this.store);
     this.disposables.add(this.store.attach(this.capture));
     if (options.serverCapture) this.disposables.add(this.store.attach(options.serverCapture));
@@ -176,7 +172,10 @@ export class PlaygroundController implements Disposable {
     this.disposables.add(
       ev.on('chunk', ({ connectionId, entry }) => {
         if (!this.live.has(connectionId)) return;
-        this.pendingFor(connectionId).chunks.push({ dir: entry.dir, t: entry.t, bytes: entry.bytes.toString('base64'), offset: entry.offset });
+        const p = this.pendingFor(connectionId);
+        const inline = p.inlined + entry.bytes.length <= PUSH_INLINE_BYTES;
+        if (inline) p.inlined += entry.bytes.length;
+        p.chunks.push(chunkView(entry, inline));
         this.scheduleFlush();
       }),
     );
@@ -193,7 +192,36 @@ export class PlaygroundController implements Disposable {
         if (s) this.post({ type: 'connection.opened', info: this.info(s) });
       }),
     );
+    this.disposables.add(
+      ev.on('dropped', ({ connectionId, entry }) => {
+        if (!this.live.has(connectionId)) return;
+        this.pendingFor(connectionId).dropped[entry.dir] = entry.offset + entry.length;
+        this.scheduleFlush();
+      }),
+    );
     this.disposables.add(ev.on('clear', () => this.post({ type: 'capture.cleared' })));
+    // A playground connection and the server's end of it were tied after their opens were announced: announce
+    // both again with the link (the Timeline reads the server side's queue through it).
+    this.disposables.add(
+      ev.on('peer', ({ clientId, serverId }) => {
+        for (const id of [clientId, serverId]) {
+          const s = this.store.getConnection(id);
+          if (s) this.post({ type: 'connection.opened', info: this.info(s) });
+        }
+      }),
+    );
+    const queue = options.serverQueue;
+    if (queue) {
+      this.postedMode = queue.mode();
+      this.disposables.add(
+        queue.onQueue((e) => {
+          const job = this.queueJobs.apply(e);
+          this.pendingJobs.set(`${job.connectionId}#${job.index}`, job);
+          this.scheduleFlush();
+        }),
+      );
+      if (queue.onMode) this.disposables.add(queue.onMode(() => this.modeChanged()));
+    }
   }
 
   /** Everything the UI should receive. Dispose the returned handle to stop. */
@@ -226,7 +254,9 @@ export class PlaygroundController implements Disposable {
           standalone: this.options.standalone ?? false,
           history: this.history,
           connections: this.store.listConnections().map((s) => this.info(s)),
+          queue: this.queueSnapshot(),
         });
+        this.reannounceWs();
         return;
       case 'http.preview':
         return this.preview(msg.reqId, msg.spec);
@@ -236,7 +266,8 @@ export class PlaygroundController implements Disposable {
         this.inflight.get(msg.reqId)?.abort();
         return;
       case 'ws.connect':
-        return this.connectWs(msg.sessionId, msg.url, msg.protocols, msg.headers, msg.autoPong);
+        await this.connectWs(msg.sessionId, msg.url, msg.protocols, msg.headers, msg.autoPong);
+        return;
       case 'ws.send':
         return this.wsSend(msg.sessionId, msg.kind, Buffer.from(msg.data, 'base64'));
       case 'ws.frame':
@@ -268,9 +299,14 @@ export class PlaygroundController implements Disposable {
       }
       case 'capture.load':
         return this.sendSnapshot(msg.connectionId);
+      case 'capture.bytes':
+        return this.sendBytes(msg);
       case 'capture.clear':
         this.pending.clear();
         this.live.clear();
+        this.pendingJobs.clear();
+        this.queueJobs.clear();
+        this.exchanges.clear();
         this.store.clear();
         return;
       case 'history.clear':
@@ -278,6 +314,8 @@ export class PlaygroundController implements Disposable {
         this.options.onHistoryChange?.(this.history);
         this.post({ type: 'history', entries: this.history });
         return;
+      case 'server.setMode':
+        return this.setServerMode(msg.mode);
       default:
         assertNever(msg);
     }
@@ -286,6 +324,7 @@ export class PlaygroundController implements Disposable {
   /** The server started, stopped or moved: tell the UI. */
   serverChanged(): void {
     this.post({ type: 'server', url: this.options.serverUrl?.() ?? null });
+    this.modeChanged();
   }
 
   /** Shows a connection in the inspector (the sidebar's "open in playground"). */
@@ -331,7 +370,7 @@ export class PlaygroundController implements Disposable {
 
   private pendingFor(id: string): Pending {
     let p = this.pending.get(id);
-    if (!p) this.pending.set(id, (p = { chunks: [], messages: new Map() }));
+    if (!p) this.pending.set(id, (p = { chunks: [], inlined: 0, messages: new Map(), dropped: {} }));
     return p;
   }
 
@@ -349,17 +388,61 @@ export class PlaygroundController implements Disposable {
     for (const [connectionId, p] of pending) {
       if (p.chunks.length) this.post({ type: 'capture.chunks', connectionId, chunks: p.chunks });
       if (p.messages.size) this.post({ type: 'capture.messages', connectionId, messages: [...p.messages.values()] });
+      for (const [dir, before] of Object.entries(p.dropped) as [Direction, number][]) this.post({ type: 'capture.dropped', connectionId, dir, before });
     }
+    if (this.pendingJobs.size) {
+      const jobs = [...this.pendingJobs.values()].map((j) => ({ ...j }));
+      this.pendingJobs = new Map();
+      this.post({ type: 'queue.jobs', jobs, now: performance.now() });
+    }
+  }
+
+  // ------------------------------------------------------------------ server queue
+
+  private queueSnapshot(): QueueSnapshot | undefined {
+    const q = this.options.serverQueue;
+    if (!q) return undefined;
+    return { mode: q.mode(), canSetMode: q.setMode !== undefined, jobs: this.queueJobs.list(), now: performance.now() };
+  }
+
+  /** Tells the UI the mode, when it differs from what it was last told. */
+  private modeChanged(): void {
+    const q = this.options.serverQueue;
+    if (!q) return;
+    const mode = q.mode();
+    if (mode === this.postedMode) return;
+    this.postedMode = mode;
+    // Jobs reported before the switch reach the UI first.
+    this.flush();
+    this.post({ type: 'server.mode', mode, canSetMode: q.setMode !== undefined });
+  }
+
+  private async setServerMode(mode: ServerMode): Promise<void> {
+    const q = this.options.serverQueue;
+    if (!q?.setMode) return this.post({ type: 'notice', level: 'warning', message: 'The server mode cannot be switched from here.' });
+    try {
+      await q.setMode(mode);
+    } catch (err) {
+      this.post({ type: 'notice', level: 'error', message: `Could not switch the server to ${mode}: ${(err as Error).message}` });
+    }
+    this.modeChanged();
   }
 
   private sendSnapshot(connectionId: string): void {
     const entries = this.store.chunks(connectionId);
     if (!this.store.getConnection(connectionId)) return this.post({ type: 'notice', level: 'warning', message: `No capture for ${connectionId} (it may have been dropped).` });
-    const chunks: ChunkView[] = [];
-    for (const e of entries) if (e.kind === 'data') chunks.push({ dir: e.dir, t: e.t, bytes: e.bytes.toString('base64'), offset: e.offset });
+    const chunks = snapshotChunks(entries);
     this.flush();
     this.live.add(connectionId);
-    this.post({ type: 'capture.snapshot', connectionId, chunks, messages: this.store.messages(connectionId).map(plainMessage) });
+    const http = this.exchanges.get(connectionId);
+    this.post({ type: 'capture.snapshot', connectionId, chunks, messages: this.store.messages(connectionId).map(plainMessage), ...(http ? { http } : {}) });
+  }
+
+  /** Answers a byte range the UI is about to draw (a snapshot or push sent only the chunk's place). */
+  private sendBytes(msg: Extract<FromWebview, { type: 'capture.bytes' }>): void {
+    const { connectionId, dir, start, end } = msg;
+    const { offset, bytes } = retainedRange(this.store.chunks(connectionId), dir, start, end);
+    this.post({ type: 'capture.bytes', connectionId, dir, start, end, offset, bytes: bytes.toString('base64') });
   }
 
   /** A capture emitter for one operation: forwards to the main one, reports the connection id of each open. */
@@ -383,9 +466,7 @@ export class PlaygroundController implements Disposable {
 
   private preview(reqId: string, spec: HttpRequestSpec): void {
     try {
-      const prepared = prepareRequest(toRequestSpec(spec));
-      const autoHeaders: HeaderRow[] = prepared.headers.filter((h) => h.auto).map((h) => ({ name: h.name, value: h.value, enabled: true, auto: true }));
-      const bytes = prepared.bytes.length > 64 * 1024 ? prepared.bytes.subarray(0, 64 * 1024) : prepared.bytes;
+      const { bytes, autoHeaders } = previewRequest(spec);
       this.post({ type: 'http.preview', reqId, bytes: bytes.toString('base64'), autoHeaders });
     } catch (err) {
       this.post({ type: 'http.preview', reqId, bytes: '', autoHeaders: [], error: (err as Error).message });
@@ -418,7 +499,9 @@ export class PlaygroundController implements Disposable {
     } catch (err) {
       const e = err as Error & { code?: string };
       this.flush();
-      this.post({ type: 'http.error', reqId, message: abort.signal.aborted ? 'Cancelled.' : e.message, code: abort.signal.aborted ? 'ABORTED' : e.code });
+      const message = abort.signal.aborted ? 'Cancelled.' : e.message;
+      if (entry.connectionId) this.exchanges.record(entry.connectionId, { reqId, spec: retainedSpec(spec), error: message });
+      this.post({ type: 'http.error', reqId, message, code: abort.signal.aborted ? 'ABORTED' : e.code });
       this.historyChanged();
       return;
     } finally {
@@ -430,22 +513,19 @@ export class PlaygroundController implements Disposable {
     entry.connectionId = result.connectionId;
     const stats = this.store.getConnection(result.connectionId)?.stats;
     this.flush();
-    this.post({
-      type: 'http.response',
-      reqId,
-      connectionId: result.connectionId,
-      response: {
-        statusCode: r.statusCode,
-        reason: r.reason,
-        httpVersion: r.httpVersion,
-        headers: r.headers.map((h) => [h.name, h.value]),
-        body: r.body.toString('base64'),
-        bodyBytes: r.bodyBytes,
-        bodyTruncated: r.bodyTruncated,
-        wireBytes: stats?.s2cBytes ?? r.rawHead.length + r.bodyBytes,
-      },
-      timing: { ...result.timings },
-    });
+    const response: HttpResponseView = {
+      statusCode: r.statusCode,
+      reason: r.reason,
+      httpVersion: r.httpVersion,
+      headers: r.headers.map((h) => [h.name, h.value]),
+      body: r.body.toString('base64'),
+      bodyBytes: r.bodyBytes,
+      bodyTruncated: r.bodyTruncated,
+      wireBytes: stats?.s2cBytes ?? r.rawHead.length + r.bodyBytes,
+    };
+    const timing = { ...result.timings };
+    this.exchanges.record(result.connectionId, { reqId, spec: retainedSpec(spec), response, timing });
+    this.post({ type: 'http.response', reqId, connectionId: result.connectionId, response, timing });
     this.historyChanged();
   }
 
@@ -456,14 +536,19 @@ export class PlaygroundController implements Disposable {
 
   // ------------------------------------------------------------------ WebSocket
 
-  private async connectWs(sessionId: string, url: string, protocols: string[], headerRows: HeaderRow[], autoPong: boolean): Promise<void> {
+  private async connectWs(sessionId: string, url: string, protocols: string[], headerRows: HeaderRow[], autoPong: boolean, extras: WsConnectExtras = {}): Promise<WsSession | undefined> {
     const old = this.ws.get(sessionId);
-    if (old && !old.closed) return this.post({ type: 'notice', level: 'warning', message: 'That session is already connected.' });
+    if (old && !old.closed) {
+      this.post({ type: 'notice', level: 'warning', message: 'That session is already connected.' });
+      return undefined;
+    }
     const connectionId = `pg-ws-${++this.wsCounter}-${process.pid}`;
-    const session: WsSession = { id: sessionId, connectionId, closed: false };
+    const session: WsSession = { id: sessionId, connectionId, closed: false, url, protocols, ...(extras.source !== undefined ? { source: extras.source } : {}) };
     this.live.add(connectionId);
     this.ws.set(sessionId, session);
+    this.composerWs = sessionId;
     this.labels.set(connectionId, url);
+    if (extras.source !== undefined) this.post({ type: 'ws.attached', sessionId, url, protocols, connectionId, source: extras.source });
     const headers: Record<string, string> = {};
     for (const h of headerRows) if (h.enabled && h.name.trim()) headers[h.name.trim()] = h.value;
     this.post({ type: 'ws.state', sessionId, state: 'connecting', connectionId });
@@ -475,7 +560,15 @@ export class PlaygroundController implements Disposable {
         headers,
         autoPong,
         id: connectionId,
+        ...(extras.tls ? { tls: extras.tls } : {}),
+        ...(extras.handshakeTimeout !== undefined ? { handshakeTimeout: extras.handshakeTimeout } : {}),
         onSocket: (socket) => {
+          if (extras.signal) {
+            const abort = () => socket.destroy(new Error('aborted'));
+            if (extras.signal.aborted) abort();
+            else extras.signal.addEventListener('abort', abort, { once: true });
+            socket.once('close', () => extras.signal?.removeEventListener('abort', abort));
+          }
           // Tap the socket: every byte written and read goes to the capture.
           // The handshake is written before the socket connects: held until the open event.
           const early: Buffer[] = [];
@@ -533,8 +626,56 @@ export class PlaygroundController implements Disposable {
       this.post({ type: 'ws.state', sessionId, state: 'open', connectionId, protocol: conn.protocol });
     } catch (err) {
       session.closed = true;
-      this.post({ type: 'ws.state', sessionId, state: 'closed', connectionId, error: (err as Error).message });
+      session.error = extras.signal?.aborted ? 'aborted while connecting' : (err as Error).message;
+      this.post({ type: 'ws.state', sessionId, state: 'closed', connectionId, error: session.error });
     }
+    return session;
+  }
+
+  /**
+   * Opens a WebSocket session from the host side (a WEBSOCKET block sent from a
+   * .http file) and binds the UI's WebSocket composer to it (`ws.attached`):
+   * from then on it is a session like one the composer opened. The composer's
+   * previous session, if still open, is closed with 1000 (the composer shows
+   * one session at a time; its capture stays in the inspector). Resolves once
+   * the handshake is done; rejects when the connection or the handshake fails.
+   */
+  async attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket> {
+    if (this.disposed) throw new Error('the playground is closed');
+    const previous = this.composerWs === undefined ? undefined : this.ws.get(this.composerWs);
+    if (previous?.client && !previous.closed && previous.client.connection.readyState === 'open') {
+      const reason = 'replaced by a new session';
+      this.wsLog(previous, 'c2s', 8, closePayload(1000, reason));
+      previous.client.connection.close(1000, reason);
+      this.post({ type: 'ws.state', sessionId: previous.id, state: 'closing', connectionId: previous.connectionId });
+    }
+    const sessionId = `host-ws-${++this.wsCounter}-${process.pid}`;
+    const headers: HeaderRow[] = (options.headers ?? []).map((h) => ({ name: h.name, value: h.value, enabled: true }));
+    const session = await this.connectWs(sessionId, options.url, options.protocols ?? [], headers, true, {
+      source: options.source ?? '',
+      ...(options.insecure ? { tls: { rejectUnauthorized: false } } : {}),
+      ...(options.handshakeTimeoutMs !== undefined ? { handshakeTimeout: options.handshakeTimeoutMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const client = session?.client;
+    if (!session || !client) throw new Error(session?.error ?? 'the WebSocket did not open');
+    return attachedHandle({
+      sessionId,
+      connectionId: session.connectionId,
+      connection: client.connection,
+      logSent: (opcode, data) => this.wsLog(session, 'c2s', opcode, data),
+      logClose: (code, reason) => {
+        this.wsLog(session, 'c2s', 8, closePayload(code, reason));
+        this.post({ type: 'ws.state', sessionId, state: 'closing', connectionId: session.connectionId });
+      },
+    });
+  }
+
+  /** A reloaded UI (a hidden webview comes back empty) binds its composer again to the session it had (open: only open ones are re-announced). */
+  private reannounceWs(): void {
+    const s = this.composerWs === undefined ? undefined : this.ws.get(this.composerWs);
+    if (!s?.client || s.closed) return;
+    this.post({ type: 'ws.attached', sessionId: s.id, url: s.url, protocols: s.protocols, connectionId: s.connectionId, resumed: true, ...(s.source !== undefined ? { source: s.source } : {}) });
   }
 
   private wsLog(s: WsSession, dir: Direction, opcode: number, data: Buffer): void {

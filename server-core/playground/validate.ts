@@ -1,7 +1,7 @@
 // Run-time validation of what the playground UI sends. The webview (or a page
 // in a browser) is untrusted: every message is checked field by field against
 // webview/protocol.ts before the controller acts on it, with bounded sizes.
-import type { BodySpec, FromWebview, HeaderRow, HttpRequestSpec, WsFrameSpec } from '../../webview/protocol.js';
+import { MAX_BYTE_RANGE, type BodySpec, type FromWebview, type HeaderRow, type HttpRequestSpec, type WsFrameSpec } from '../../webview/protocol.js';
 
 export interface ValidationLimits {
   /** Largest base64 payload (raw bytes, WebSocket data, file bodies), in characters. */
@@ -198,9 +198,21 @@ export function parseFromWebview(input: unknown, limits: ValidationLimits = DEFA
     }
     case 'capture.load':
       return { type, connectionId: str(m, 'connectionId', p, 200) };
+    case 'capture.bytes': {
+      const dir = str(m, 'dir', p, 3);
+      if (dir !== 'c2s' && dir !== 's2c') fail(`${p}.dir`, 'expected c2s or s2c');
+      const start = int(m, 'start', p, 0, Number.MAX_SAFE_INTEGER);
+      const end = int(m, 'end', p, start, start + MAX_BYTE_RANGE);
+      return { type, connectionId: str(m, 'connectionId', p, 200), dir, start, end };
+    }
     case 'capture.clear':
     case 'history.clear':
       return { type };
+    case 'server.setMode': {
+      const mode = str(m, 'mode', p, 20);
+      if (mode !== 'concurrent' && mode !== 'sequential') fail(`${p}.mode`, 'expected concurrent or sequential');
+      return { type, mode };
+    }
     default:
       fail('message.type', `unknown message type ${JSON.stringify(type).slice(0, 60)}`);
   }

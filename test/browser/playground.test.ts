@@ -114,13 +114,17 @@ test('compose and send HTTP: the response is parsed, the bytes previewed, the re
 
 test('Bytes: hovering a byte highlights its field; clicking a field selects exactly its bytes', async () => {
   await page.keyboard.press('Alt+2');
+  // Bytes are drawn as runs (a span per stretch of equally highlighted bytes, data-o its first offset,
+  // data-n its length); the byte under the pointer is found from the run's geometry.
   await page.waitForSelector('.hrow.c2s .b[data-o="0"]');
-  await page.locator('.hrow.c2s .b[data-o="0"]').hover();
+  await page.locator('.hrow.c2s .b[data-o="0"]').hover({ position: { x: 2, y: 5 } });
   await page.waitForSelector('.hrow .b.hv');
-  const hovered = await page.locator('.hrow.c2s .b.hv').count();
-  assert.ok(hovered >= 1 && hovered <= 16, `the first field of the request is highlighted (${hovered} bytes)`);
+  const hovered = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.hrow.c2s .b.hv')].map((e) => [Number(e.dataset.o), Number(e.dataset.n)]));
+  assert.equal(hovered[0]?.[0], 0, 'the field of the first byte is highlighted from byte 0');
+  const hoveredBytes = hovered.reduce((n, [, len]) => n + len, 0);
+  assert.ok(hoveredBytes >= 1 && hoveredBytes <= 16, `the first field of the request is highlighted (${hoveredBytes} bytes)`);
   // Click the byte: its field is selected and revealed in the tree.
-  await page.locator('.hrow.c2s .b[data-o="0"]').click();
+  await page.locator('.hrow.c2s .b[data-o="0"]').click({ position: { x: 2, y: 5 } });
   await page.waitForSelector('.tnode.sel');
   const sel = await page.evaluate(() => {
     const node = document.querySelector<HTMLElement>('.tnode.sel')!;
@@ -129,7 +133,7 @@ test('Bytes: hovering a byte highlights its field; clicking a field selects exac
   assert.match(sel.key, /^\d+\/\d/);
   // Click a field in the tree (the request message's second field, for instance): exactly its bytes are selected.
   await page.locator('.tnode.msg').first().click();
-  const msgBytes = await page.locator('.hrow .b.sel').count();
+  const msgBytes = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.hrow .b.sel')].reduce((n, e) => n + Number(e.dataset.n), 0));
   const expected = await page.evaluate(() => {
     const w = (window as unknown as { wireplay: { app: { store: { connections: Map<string, { messages: { range: { start: number; end: number } }[] }> }; bytes: unknown } } }).wireplay;
     const node = document.querySelector<HTMLElement>('.tnode.sel')!;
@@ -148,8 +152,8 @@ test('Bytes: hovering a byte highlights its field; clicking a field selects exac
   const fieldSel = await page.evaluate(() => {
     const w = (window as unknown as { wireplay: { app: { bytes: { selectedSpan?: unknown } } } }).wireplay;
     void w;
-    const cells = [...document.querySelectorAll<HTMLElement>('.hrow .b.sel')].map((e) => Number(e.dataset.o));
-    return { n: cells.length, contiguous: cells.every((o, i) => i === 0 || o === cells[i - 1] + 1) };
+    const runs = [...document.querySelectorAll<HTMLElement>('.hrow .b.sel')].map((e) => [Number(e.dataset.o), Number(e.dataset.n)]);
+    return { n: runs.length, contiguous: runs.every(([o], i) => i === 0 || o === runs[i - 1][0] + runs[i - 1][1]) };
   });
   assert.ok(fieldSel.n > 0 && fieldSel.contiguous, 'the field selected with the keyboard has its bytes highlighted, contiguous');
   await page.screenshot({ path: join(artifacts, 'http-bytes-dark.png') });

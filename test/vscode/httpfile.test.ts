@@ -1,7 +1,9 @@
 // .http files in a real VS Code (code-server + Chromium, the extension loaded
 // from the tree): open a .http file of the workspace, click "Send" on its
 // CodeLens and see the response beside it; "Send & Inspect" shows the exchange
-// in the playground inspector; an unresolved variable is marked until the
+// in the playground inspector; "Send" on a WEBSOCKET block opens a live session
+// in the playground's WebSocket composer (the scripted echo shows, and a message
+// typed there afterwards is echoed too); an unresolved variable is marked until the
 // environment that defines it is selected; "New Scratch Request" creates a scratch file
 // (listed under Scratch Requests) whose first example works against the
 // built-in server. Screenshots in test-artifacts/vscode/httpfile-*.png.
@@ -24,6 +26,7 @@ const session = useCodeServer(async () => {
     join(workspace, 'requests.http'),
     ['### hello', '# @name hello', `GET http://127.0.0.1:${port}/echo?from=codelens`, 'Accept: application/json', ''].join('\n'),
   );
+  writeFileSync(join(workspace, 'socket.http'), ['### socket', `WEBSOCKET ws://127.0.0.1:${port}/ws/echo`, '', 'hello from the file', '=== wait-for-server', ''].join('\n'));
   // A variable that only the "local" environment defines: an error until that environment is selected.
   writeFileSync(join(workspace, 'env.http'), ['GET http://{{host}}/echo?from=env', ''].join('\n'));
   writeFileSync(join(workspace, 'http-client.env.json'), JSON.stringify({ local: { host: `127.0.0.1:${port}` } }));
@@ -71,6 +74,21 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await inspector.locator('.parsed-content summary', { hasText: 'GET /echo?from=codelens' }).first().waitFor({ timeout: 60_000 });
     await inspector.locator('.parsed-content summary', { hasText: '200 OK' }).first().waitFor({ timeout: 30_000 });
     await shot(page, 'httpfile-03-inspector');
+
+    // A WebSocket block: Send runs its script in a playground session that stays open.
+    await quickOpen(page, 'socket.http');
+    await codeLens(page, 'Send').click();
+    const composer = await frameWith(page, '.ws-state', 60_000);
+    await composer.locator('.ws-state', { hasText: /^Open/ }).waitFor({ timeout: 60_000 });
+    await composer.locator('.wsrow.c2s', { hasText: 'hello from the file' }).first().waitFor({ timeout: 30_000 });
+    await composer.locator('.wsrow.s2c', { hasText: 'hello from the file' }).first().waitFor({ timeout: 30_000 });
+    await page.locator('.editor-instance .view-lines', { hasText: /session\sstays\sopen\sin\sthe\splayground/ }).first().waitFor({ timeout: 30_000 });
+    // Live: a message typed in the composer after the script goes out on the same connection and comes back.
+    await composer.locator('vscode-textarea.wstext textarea').fill('typed after the script');
+    await composer.locator('vscode-button.wssend').click();
+    await composer.locator('.wsrow.s2c', { hasText: 'typed after the script' }).first().waitFor({ timeout: 30_000 });
+    assert.match((await composer.locator('.ws-state').textContent()) ?? '', /^Open \(opened from socket\.http:2\)/);
+    await shot(page, 'httpfile-08-websocket-live');
 
     // Diagnostics and environments: {{host}} is unresolved until "local" is picked.
     await quickOpen(page, 'env.http');

@@ -4,7 +4,9 @@
 // clicking a field selects its bytes; errors are marked at their byte.
 import type { DissectedField, DissectedMessage } from '../../server-core/capture/dissection-types.js';
 import type { Direction } from '../../server-core/capture/types.js';
-import { HEX2, formatMs } from './bytes-util.js';
+import { formatMs } from './bytes-util.js';
+import { BYTES_PER_ROW } from './chunk-index.js';
+import { ERROR, GONE, HOVER, HexRowPool, PENDING, SELECTED, byteAtPoint, type RowCells } from './hex-rows.js';
 import type { ConnCapture } from './store.js';
 import { VirtualScroller, esc } from './virtual.js';
 
@@ -25,10 +27,9 @@ interface TreeNode {
 
 const ROW = 20;
 const ARROW: Record<Direction, string> = { c2s: '→', s2c: '←' };
-
-function asciiOf(b: number): string {
-  return b >= 0x20 && b < 0x7f ? esc(String.fromCharCode(b)) : '·';
-}
+const DIRS: readonly Direction[] = ['c2s', 's2c'];
+/** Bytes beyond the visible rows asked for too (about a thousand rows), so scrolling into the next page finds it held. */
+const PREFETCH_BYTES = 16 * 1024;
 
 /** The deepest field of msg whose range holds offset, with its path of child indexes. */
 export function fieldAt(msg: DissectedMessage, offset: number): { field: DissectedField; path: number[] } | undefined {
@@ -85,7 +86,12 @@ export class BytesView {
   private capture: ConnCapture | undefined;
   private nodes: TreeNode[] = [];
   private readonly expanded = new Set<string>();
-  private version = -1;
+  private messagesVersion = -1;
+  private chunksVersion = -1;
+  private readonly rows = new HexRowPool();
+  private readonly empty: HTMLDivElement;
+  private readonly rowBytes = new Uint8Array(BYTES_PER_ROW);
+  private readonly cells: RowCells = { length: 0, bytes: new Int16Array(BYTES_PER_ROW), bits: new Uint8Array(BYTES_PER_ROW), titles: [] };
   private hover: ByteSpan | null = null;
   private hoverKey: string | null = null;
   private selected: ByteSpan | null = null;
@@ -116,8 +122,15 @@ export class BytesView {
     left.append(legend, hexHost, this.status);
     this.el.append(left, treeHost);
     this.hex = new VirtualScroller(hexHost, ROW, (r) => this.drawHex(r));
+    this.empty = document.createElement('div');
+    this.empty.className = 'empty';
+    this.empty.textContent = 'No bytes yet.';
+    this.empty.hidden = true;
+    this.hex.viewport.append(this.rows.el, this.empty);
     this.tree = new VirtualScroller(treeHost, ROW + 2, (r) => this.drawTree(r));
     this.hex.scroller.tabIndex = 0;
+    // The focusable part says what it is (the grid role and label sit on its host).
+    this.hex.scroller.setAttribute('aria-label', 'Bytes: hex rows, arrow keys and Page Up/Down scroll');
     this.tree.scroller.tabIndex = 0;
     this.tree.scroller.setAttribute('role', 'tree');
     this.tree.scroller.setAttribute('aria-label', 'Dissection');
@@ -143,7 +156,8 @@ export class BytesView {
       this.selected = null;
       this.selectedKey = null;
       this.hover = null;
-      this.version = -1;
+      this.messagesVersion = -1;
+      this.chunksVersion = -1;
     }
     this.refresh();
   }
@@ -159,16 +173,25 @@ export class BytesView {
       this.tree.schedule();
       return;
     }
-    if (c.version !== this.version) {
-      this.version = c.version;
+    // Bytes arriving from the host change neither: they only need a redraw.
+    if (c.messagesVersion !== this.messagesVersion) {
+      this.messagesVersion = c.messagesVersion;
       this.msgIndex = new Map(c.messages.map((m, i) => [m.id, i]));
       this.errors = { c2s: new Map(), s2c: new Map() };
       for (const m of c.messages) if (m.error) this.errors[m.dir].set(m.error.offset, m.error.message);
       this.rebuildNodes();
-      this.hex.setRowCount(c.rowCount);
-      this.status.textContent = `${c.chunks.length} chunks · ${c.streamLen.c2s} B → · ${c.streamLen.s2c} B ← · ${c.messages.length} messages`;
+      this.chunksVersion = -1;
     }
-    this.hex.schedule();
+    if (c.chunksVersion !== this.chunksVersion) {
+      this.chunksVersion = c.chunksVersion;
+      this.hex.setRowCount(c.rowCount);
+      this.status.textContent = `${c.chunkCount} chunks · ${c.streamLen.c2s} B → · ${c.streamLen.s2c} B ← · ${c.messages.length} messages`;
+    }
+    // Drawn now rather than on the next frame: a refresh already runs in a frame (the store's change
+    // batching), and bytes that just arrived from the host should not wait one more. Rows that did not
+    // change are left alone, so a second draw in the same frame costs next to nothing.
+    if (!this.el.hidden && this.el.isConnected) this.hex.render();
+    else this.hex.schedule();
     this.tree.schedule();
   }
 
@@ -218,10 +241,10 @@ export class BytesView {
   }
 
   private byteFromEvent(e: MouseEvent): { dir: Direction; offset: number } | undefined {
-    const cell = (e.target as HTMLElement).closest<HTMLElement>('[data-o]');
-    const row = cell?.closest<HTMLElement>('[data-dir]');
-    if (!cell || !row) return undefined;
-    return { dir: row.dataset.dir as Direction, offset: Number(cell.dataset.o) };
+    const hit = byteAtPoint(e.target, e.clientX);
+    const row = hit?.run.closest<HTMLElement>('[data-dir]');
+    if (!hit || !row) return undefined;
+    return { dir: row.dataset.dir as Direction, offset: hit.offset };
   }
 
   private keyAt(dir: Direction, offset: number): string | null {
@@ -334,12 +357,15 @@ export class BytesView {
   }
 
   private onHexKey(e: KeyboardEvent): void {
-    const page = Math.floor(this.hex.scroller.clientHeight / ROW);
-    const top = Math.floor(this.hex.topRow());
+    const visible = this.hex.scroller.clientHeight / ROW;
+    const page = Math.max(1, Math.floor(visible));
+    const top = this.hex.topRow();
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
     if (e.key in moves) {
       e.preventDefault();
-      this.hex.scrollToRow(Math.max(0, top + moves[e.key] + (moves[e.key] > 0 ? page - 1 : 0)));
+      // Bring in the d-th row past the edge we move towards (not fully shown yet: the top may be fractional).
+      const d = moves[e.key];
+      this.hex.scrollToRow(d > 0 ? Math.floor(top + visible) + d - 1 : Math.max(0, Math.ceil(top) + d));
     } else if (e.key === 'Home') {
       e.preventDefault();
       this.hex.scrollToRow(0);
@@ -351,47 +377,58 @@ export class BytesView {
 
   private drawHex(r: { first: number; count: number; offset: number }): void {
     const c = this.capture;
-    if (!c || c.chunks.length === 0) {
-      this.hex.viewport.innerHTML = c ? '<div class="empty">No bytes yet.</div>' : '';
+    const idx = c?.index;
+    if (!c || !idx || idx.count === 0) {
+      this.rows.use(0, 0);
+      this.empty.hidden = !c;
       return;
     }
-    const html: string[] = [];
-    const end = Math.min(c.rowCount, r.first + r.count);
+    this.empty.hidden = true;
+    const first = Math.max(0, r.first);
+    const end = Math.min(c.rowCount, first + r.count);
+    const n = Math.max(0, end - first);
+    const rows = this.rows.use(n, r.offset);
+    if (n === 0) return;
     const hv = this.hover;
     const sel = this.selected;
     const t0 = c.info.t;
-    let ci = c.chunkOfRow(r.first);
-    for (let row = r.first; row < end; row++) {
-      while (ci + 1 < c.chunks.length && c.rowStarts[ci + 1] <= row) ci++;
-      const ch = c.chunks[ci];
-      const within = row - c.rowStarts[ci];
-      const from = within * 16;
-      const to = Math.min(ch.bytes.length, from + 16);
-      const base = ch.streamStart;
-      const first = within === 0;
-      const y = r.offset + (row - r.first) * ROW;
-      let hex = '';
-      let asc = '';
-      for (let i = from; i < to; i++) {
+    const buf = this.rowBytes;
+    // The visible bytes of each direction form one range: ask the host for what is not held.
+    const lo = { c2s: Infinity, s2c: Infinity };
+    const hi = { c2s: -Infinity, s2c: -Infinity };
+    let ci = idx.chunkOfRow(first);
+    for (let k = 0; k < n; k++) {
+      const row = first + k;
+      while (ci + 1 < idx.count && idx.firstRow(ci + 1) <= row) ci++;
+      const dir = idx.dir(ci);
+      const within = row - idx.firstRow(ci);
+      const from = within * BYTES_PER_ROW;
+      const len = Math.min(idx.length(ci) - from, BYTES_PER_ROW);
+      const base = idx.start(ci) + from;
+      const stream = c.bytes[dir];
+      const got = stream.read(base, buf.subarray(0, len));
+      if (base < lo[dir]) lo[dir] = base;
+      if (base + len > hi[dir]) hi[dir] = base + len;
+      const isFirst = within === 0;
+      const label = isFirst ? formatMs(idx.time(ci) - t0) : '';
+      const errors = this.errors[dir];
+      const cells = this.cells;
+      cells.length = len;
+      for (let i = 0; i < len; i++) {
         const o = base + i;
-        let cls = '';
-        if (hv && hv.dir === ch.dir && o >= hv.start && o < hv.end) cls += ' hv';
-        if (sel && sel.dir === ch.dir && o >= sel.start && o < sel.end) cls += ' sel';
-        const err = this.errors[ch.dir].get(o);
-        if (err !== undefined) cls += ' err';
-        const title = err !== undefined ? ` title="${esc(err)}"` : '';
-        const b = ch.bytes[i];
-        hex += `<span data-o="${o}" class="b${cls}"${title}>${HEX2[b]}</span>${i === 7 ? '  ' : ' '}`;
-        asc += `<span data-o="${o}" class="a${cls}"${title}>${asciiOf(b)}</span>`;
+        let bits = 0;
+        if (hv && hv.dir === dir && o >= hv.start && o < hv.end) bits |= HOVER;
+        if (sel && sel.dir === dir && o >= sel.start && o < sel.end) bits |= SELECTED;
+        const err = errors.size ? errors.get(o) : undefined;
+        if (err !== undefined) bits |= ERROR;
+        cells.bits[i] = bits;
+        cells.titles[i] = err;
+        cells.bytes[i] = i < got ? buf[i] : o < stream.goneBelow ? GONE : PENDING;
       }
-      const label = first ? `<span class="t" title="arrived at +${formatMs(ch.t - t0)}">${esc(formatMs(ch.t - t0))}</span>` : '<span class="t"></span>';
-      html.push(
-        `<div class="hrow ${ch.dir}${first ? ' first' : ''}" data-dir="${ch.dir}" role="row" style="transform:translateY(${y}px)">` +
-          `<span class="d">${first ? ARROW[ch.dir] : ''}</span>${label}<span class="off">${(base + from).toString(16).padStart(8, '0')}</span>` +
-          `<span class="hex">${hex}</span><span class="asc">${asc}</span></div>`,
-      );
+      rows[k].setHead(dir, isFirst, label, isFirst ? `arrived at +${label}` : '', base, got < len);
+      rows[k].setCells(cells);
     }
-    this.hex.viewport.innerHTML = html.join('');
+    for (const dir of DIRS) if (hi[dir] > lo[dir]) c.want(dir, Math.max(0, lo[dir] - PREFETCH_BYTES), hi[dir] + PREFETCH_BYTES);
   }
 
   private drawTree(r: { first: number; count: number; offset: number }): void {

@@ -72,7 +72,8 @@ export class Composer {
   private previewReq = '';
   private inflight: string | null = null;
   private history: HistoryEntry[] = [];
-  private wsSession: { id: string; state: string } | null = null;
+  /** `source`: where a session opened by the host comes from (a .http file and line). */
+  private wsSession: { id: string; state: string; source?: string } | null = null;
   private rawSession: { id: string; state: string } | null = null;
 
   constructor(
@@ -84,11 +85,11 @@ export class Composer {
     this.el.className = 'composer';
     this.el.innerHTML = `
       <div class="mode-bar" role="tablist" aria-label="What to send">
-        <button role="tab" class="mode" data-mode="http"><span class="codicon codicon-globe"></span> HTTP</button>
-        <button role="tab" class="mode" data-mode="ws"><span class="codicon codicon-plug"></span> WebSocket</button>
-        <button role="tab" class="mode" data-mode="raw"><span class="codicon codicon-terminal"></span> Raw TCP</button>
+        <button role="tab" class="mode" id="mode-http" aria-controls="composer-panel" data-mode="http"><span class="codicon codicon-globe"></span> HTTP</button>
+        <button role="tab" class="mode" id="mode-ws" aria-controls="composer-panel" data-mode="ws"><span class="codicon codicon-plug"></span> WebSocket</button>
+        <button role="tab" class="mode" id="mode-raw" aria-controls="composer-panel" data-mode="raw"><span class="codicon codicon-terminal"></span> Raw TCP</button>
       </div>
-      <div class="composer-body"></div>`;
+      <div class="composer-body" id="composer-panel" role="tabpanel"></div>`;
     this.body = this.el.querySelector('.composer-body')!;
     for (const b of this.el.querySelectorAll<HTMLButtonElement>('.mode')) b.addEventListener('click', () => this.setMode(b.dataset.mode as ComposerMode));
     this.el.querySelector('.mode-bar')!.addEventListener('keydown', (e) => {
@@ -156,6 +157,17 @@ export class Composer {
         this.history = m.entries;
         this.renderHistory();
         break;
+      case 'ws.attached': {
+        // The host opened this session (or re-announces it after a reload): show it here, ready to type into.
+        const same = this.wsSession?.id === m.sessionId;
+        this.wsSession = { id: m.sessionId, state: same ? this.wsSession!.state : m.resumed ? 'open' : 'connecting', ...(m.source ? { source: m.source } : {}) };
+        this.state.ws.url = m.url;
+        this.state.ws.protocols = m.protocols.join(', ');
+        if (!m.resumed) this.state.mode = 'ws';
+        this.save();
+        this.render();
+        break;
+      }
       case 'ws.state':
         if (this.wsSession?.id === m.sessionId) {
           this.wsSession.state = m.state;
@@ -187,6 +199,7 @@ export class Composer {
       b.setAttribute('aria-selected', String(on));
       b.tabIndex = on ? 0 : -1;
     }
+    this.body.setAttribute('aria-labelledby', `mode-${this.state.mode}`);
     if (this.state.mode === 'http') this.renderHttp();
     else if (this.state.mode === 'ws') this.renderWs();
     else this.renderRaw();
@@ -629,7 +642,8 @@ export class Composer {
     if (!el) return;
     const s = this.wsSession?.state ?? 'idle';
     el.className = `ws-state note state-${s}`;
-    el.textContent = s === 'idle' ? 'Not connected.' : `${s[0].toUpperCase()}${s.slice(1)}${error ? ` — ${error}` : ''}`;
+    const from = this.wsSession?.source ? ` (opened from ${this.wsSession.source})` : '';
+    el.textContent = s === 'idle' ? 'Not connected.' : `${s[0].toUpperCase()}${s.slice(1)}${from}${error ? ` — ${error}` : ''}`;
     const open = s === 'open';
     for (const sel of ['.wssend', '.wsclose', '.advsend', '.disconnect']) {
       const b = this.body.querySelector<HTMLElement & { disabled: boolean }>(sel);

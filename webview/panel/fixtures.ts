@@ -14,21 +14,29 @@ export interface FixtureCapture {
   messages: DissectedMessage[];
 }
 
+/** One direction's bytes, appended to a growable buffer (a 100 000-frame session is a few megabytes). */
 class StreamBuilder {
-  readonly parts: number[] = [];
+  private buf = new Uint8Array(4096);
+  private len = 0;
   get offset(): number {
-    return this.parts.length;
+    return this.len;
   }
   push(bytes: Uint8Array | number[]): { start: number; end: number } {
-    const start = this.parts.length;
-    for (const b of bytes) this.parts.push(b);
-    return { start, end: this.parts.length };
+    const start = this.len;
+    if (start + bytes.length > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(this.buf.length * 2, start + bytes.length));
+      bigger.set(this.buf.subarray(0, start));
+      this.buf = bigger;
+    }
+    this.buf.set(bytes, start);
+    this.len += bytes.length;
+    return { start, end: this.len };
   }
   text(s: string): { start: number; end: number } {
     return this.push(utf8(s));
   }
   bytes(start: number, end: number): Uint8Array {
-    return Uint8Array.from(this.parts.slice(start, end));
+    return this.buf.slice(start, end);
   }
 }
 

@@ -11,14 +11,17 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './panel.css';
+import './queue.css';
 import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
 import { PROTOCOL_VERSION, assertNever, type ConnectionInfo, type ToWebview } from '../protocol.js';
 import { BytesView } from './bytes-view.js';
 import { fromBase64 } from './bytes-util.js';
 import { Composer, defaultComposerState, type ComposerState } from './composer.js';
 import { httpChunkedExchange, malformedRaw, wsSession, type FixtureCapture } from './fixtures.js';
+import { isKeptConnection, keepConnection, mergeExchanges, restoreConnection, type KeptConnection } from './kept-exchanges.js';
 import { ParsedView } from './parsed-view.js';
 import { Store } from './store.js';
+import { QueueModel } from './queue-model.js';
 import { TimelineView } from './timeline.js';
 import { createTransport } from './transport.js';
 import { esc } from './virtual.js';
@@ -28,13 +31,18 @@ interface PanelState {
   composer: ComposerState;
   tab: number;
   selected: string | null;
+  /** The selected connection's HTTP results, for when the host forgot it (a VS Code window reload restarts the host). */
+  kept?: KeptConnection;
 }
 
 const TABS = ['parsed', 'bytes', 'timeline'] as const;
 
 class App {
   private readonly transport = createTransport();
-  readonly store = new Store();
+  /** Bytes of big captures are asked of the host as they are drawn (capture.bytes). */
+  readonly store = new Store({ requestBytes: (connectionId, dir, start, end) => this.transport.post({ type: 'capture.bytes', connectionId, dir, start, end }) });
+  /** The server's scheduler as the host reports it (the Timeline's server queue view). */
+  readonly queue = new QueueModel();
   private state: PanelState;
   private readonly composer: Composer;
   readonly parsed = new ParsedView();
@@ -43,12 +51,19 @@ class App {
   private readonly picker: HTMLSelectElement;
   private readonly serverLabel: HTMLElement;
   private dirty = new Set<string | null>();
+  /** Connections restored from the panel state: the host has no capture of them to load. */
+  private readonly restored = new Set<string>();
   private frame = 0;
 
   constructor(root: HTMLElement) {
     const saved = this.transport.getState<PanelState>();
     this.state = saved && saved.v === 1 ? saved : { v: 1, composer: defaultComposerState(null), tab: 0, selected: null };
-    this.timeline = new TimelineView((m) => this.openInBytes(m));
+    this.timeline = new TimelineView((m) => this.openInBytes(m), {
+      model: this.queue,
+      labelOf: (id) => this.store.get(id)?.info.label,
+      selectConnection: (id) => this.selectConnection(id),
+      setMode: (mode) => this.transport.post({ type: 'server.setMode', mode }),
+    });
     root.innerHTML = `
       <header class="topbar">
         <span class="brand"><span class="codicon codicon-radio-tower"></span> Wireplay</span>
@@ -59,7 +74,7 @@ class App {
       </header>
       <main class="split">
         <section class="left" aria-label="Composer"></section>
-        <div class="divider" role="separator" aria-orientation="vertical" tabindex="0" title="Drag or use arrow keys to resize"></div>
+        <div class="divider" role="separator" aria-orientation="vertical" aria-label="Resize the composer and the inspector" tabindex="0" title="Drag or use arrow keys to resize"></div>
         <section class="right" aria-label="Inspector">
           <vscode-tabs class="inspector-tabs" selected-index="${this.state.tab}">
             <vscode-tab-header slot="header" id="tab-parsed">Parsed</vscode-tab-header>
@@ -79,10 +94,21 @@ class App {
     const views = root.querySelector('.views')!;
     for (const [i, v] of [this.parsed.el, this.bytes.el, this.timeline.el].entries()) {
       v.classList.add('view', `view-${TABS[i]}`);
+      v.setAttribute('role', 'tabpanel');
+      v.setAttribute('aria-label', `${TABS[i][0].toUpperCase()}${TABS[i].slice(1)} view`);
       views.append(v);
     }
     const tabs = root.querySelector<HTMLElement & { selectedIndex: number }>('.inspector-tabs')!;
     tabs.addEventListener('vsc-tabs-select', (e) => this.setTab((e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex));
+    // vscode-tabs selects the focused tab on Enter only; Space does it too, as for any tab.
+    tabs.addEventListener('keydown', (e) => {
+      const header = (e.target as Element).closest('vscode-tab-header');
+      if (e.key !== ' ' || !header) return;
+      e.preventDefault();
+      const i = [...tabs.querySelectorAll('vscode-tab-header')].indexOf(header);
+      tabs.selectedIndex = i;
+      this.setTab(i);
+    });
     this.picker.addEventListener('change', () => this.selectConnection(this.picker.value || null));
     root.querySelector('.clear')!.addEventListener('click', () => this.transport.post({ type: 'capture.clear' }));
     this.setupDivider(root);
@@ -96,6 +122,9 @@ class App {
       }
     });
     this.store.onChange((id) => this.markDirty(id));
+    this.queue.onChange(() => {
+      if (this.state.tab === 2) this.timeline.queueChanged();
+    });
     this.transport.onMessage((m) => this.onMessage(m));
     this.setTab(this.state.tab);
     this.transport.post({ type: 'ready', version: PROTOCOL_VERSION });
@@ -110,6 +139,8 @@ class App {
     this.state.tab = Math.max(0, Math.min(2, i));
     document.body.dataset.tab = TABS[this.state.tab];
     for (const [j, v] of [this.parsed.el, this.bytes.el, this.timeline.el].entries()) v.hidden = j !== this.state.tab;
+    // vscode-tab-header only marks the active tab; the others say so explicitly.
+    for (const [j, h] of document.querySelectorAll('.inspector-tabs vscode-tab-header').entries()) h.setAttribute('aria-selected', String(j === this.state.tab));
     this.save();
     this.renderViews();
   }
@@ -133,17 +164,28 @@ class App {
 
   selectConnection(id: string | null): void {
     this.state.selected = id;
-    this.save();
+    this.keepSelected();
     this.renderPicker();
     this.renderViews();
-    if (id && !this.store.get(id)?.chunks.length) this.transport.post({ type: 'capture.load', connectionId: id });
+    if (id && !this.restored.has(id) && !this.store.get(id)?.chunkCount) this.transport.post({ type: 'capture.load', connectionId: id });
+  }
+
+  /** Saves the selected connection's HTTP results with the panel state. */
+  private keepSelected(): void {
+    const kept = keepConnection(this.state.selected ? this.store.get(this.state.selected) : undefined);
+    if (kept) this.state.kept = kept;
+    else delete this.state.kept;
+    this.save();
   }
 
   private openInBytes(m: DissectedMessage): void {
     const tabs = document.querySelector<HTMLElement & { selectedIndex: number }>('.inspector-tabs')!;
+    // Opened from the keyboard: the focus follows into the tree instead of staying in the hidden timeline.
+    const fromKeyboard = this.timeline.el.contains(document.activeElement);
     tabs.selectedIndex = 1;
     this.setTab(1);
     this.bytes.select(`${m.id}/`, true);
+    if (fromKeyboard) this.bytes.el.querySelector<HTMLElement>('[role="tree"]')?.focus();
   }
 
   private markDirty(id: string | null): void {
@@ -185,10 +227,17 @@ class App {
     this.composer.handle(m);
     switch (m.type) {
       case 'init':
+        // A new host connection: byte requests the old one did not answer are asked again.
+        this.store.forgetRequests();
         this.serverLabel.innerHTML = m.serverUrl ? `<span class="codicon codicon-pass-filled ok"></span> Server at <code>${esc(m.serverUrl)}</code>` : '<span class="codicon codicon-circle-slash"></span> Server not running';
         this.composer.setServerUrl(m.serverUrl);
         this.composer.setHistory(m.history);
         for (const info of m.connections) this.store.open(info);
+        this.queue.reset(m.queue);
+        if (this.state.selected && !this.store.get(this.state.selected) && isKeptConnection(this.state.kept) && this.state.kept.info.connectionId === this.state.selected) {
+          this.restored.add(this.state.selected);
+          restoreConnection(this.store, this.state.kept);
+        }
         if (this.state.selected && this.store.get(this.state.selected)) this.selectConnection(this.state.selected);
         break;
       case 'server':
@@ -216,6 +265,7 @@ class App {
         x.timing = m.timing;
         c.version++;
         if (this.state.selected !== m.connectionId) this.selectConnection(m.connectionId);
+        else this.keepSelected();
         this.store.changed(m.connectionId);
         break;
       }
@@ -225,6 +275,7 @@ class App {
           if (x) {
             x.error = m.message;
             c.version++;
+            if (c.info.connectionId === this.state.selected) this.keepSelected();
             this.store.changed(c.info.connectionId);
             return;
           }
@@ -240,6 +291,12 @@ class App {
           this.store.changed(m.connectionId);
         }
         if (m.error) this.notice('error', m.error);
+        break;
+      case 'ws.attached':
+        // A session opened from a .http file (the composer binds to it): its messages go to this connection.
+        this.wsConn.set(m.sessionId, m.connectionId);
+        this.connectionFor(m.connectionId, { protocol: 'ws', label: m.url });
+        if (!m.resumed) this.selectConnection(m.connectionId);
         break;
       case 'ws.message': {
         const c = [...this.store.connections.values()].find((x) => x.info.connectionId === this.wsConn.get(m.sessionId));
@@ -276,14 +333,32 @@ class App {
         this.store.ensure(m.connectionId).upsertMessages(m.messages);
         this.store.changed(m.connectionId);
         break;
+      case 'capture.bytes':
+        this.store.receiveBytes(m.connectionId, m.dir, m.start, m.end, m.offset, m.bytes);
+        break;
+      case 'capture.dropped':
+        this.store.dropped(m.connectionId, m.dir, m.before);
+        break;
       case 'capture.snapshot':
+        // Results the host kept (this UI may be new: a reload, a webview shown again) go in before the redraw.
+        if (m.http?.length) mergeExchanges(this.store.ensure(m.connectionId), m.http);
         this.store.snapshot(m.connectionId, m.chunks, m.messages);
+        if (m.http?.length && m.connectionId === this.state.selected) this.keepSelected();
         break;
       case 'capture.cleared':
         this.store.clear();
+        this.queue.clear();
+        this.restored.clear();
+        delete this.state.kept;
         this.state.selected = null;
         this.save();
         this.renderViews();
+        break;
+      case 'queue.jobs':
+        this.queue.upsert(m.jobs, m.now);
+        break;
+      case 'server.mode':
+        this.queue.setMode(m.mode, m.canSetMode);
         break;
       case 'select':
         this.selectConnection(m.connectionId);

@@ -3,16 +3,10 @@
 // WebSocket logs. Views read it and redraw on 'change'.
 import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
 import type { Direction } from '../../server-core/capture/types.js';
-import type { ChunkView, ConnectionInfo, HttpResponseView, HttpRequestSpec, TimingBreakdown } from '../protocol.js';
+import type { Base64, ChunkView, ConnectionInfo, HttpResponseView, HttpRequestSpec, TimingBreakdown } from '../protocol.js';
+import { ByteCache, type StreamBytes } from './byte-cache.js';
 import { fromBase64 } from './bytes-util.js';
-
-export interface StoredChunk {
-  dir: Direction;
-  t: number;
-  bytes: Uint8Array;
-  /** Offset of bytes[0] in its direction's stream. */
-  streamStart: number;
-}
+import { ChunkIndex, chunksBelow, withoutDropped } from './chunk-index.js';
 
 export interface HttpExchange {
   reqId: string;
@@ -30,35 +24,87 @@ export interface WsLogEntry {
   t: number;
 }
 
+/** Asks the host for bytes [start, end) of one direction of a connection. */
+export type RequestBytes = (connectionId: string, dir: Direction, start: number, end: number) => void;
+
 export class ConnCapture {
-  chunks: StoredChunk[] = [];
-  /** Prefix sums of hex rows (16 bytes a row) per chunk, for the virtualised bytes view. */
-  rowStarts: number[] = [0];
+  /** Where each chunk sits (direction, time, stream offset, hex rows). */
+  index = new ChunkIndex();
+  /** The bytes the UI holds of each direction (all of them for small or pinned captures, a cache otherwise). */
+  readonly bytes: Record<Direction, StreamBytes>;
   streamLen: Record<Direction, number> = { c2s: 0, s2c: 0 };
-  /** Chunk indexes per direction, in stream order. */
-  chunksByDir: Record<Direction, number[]> = { c2s: [], s2c: [] };
   messages: DissectedMessage[] = [];
   private readonly messageIndex = new Map<number, number>();
   byDir: Record<Direction, DissectedMessage[]> = { c2s: [], s2c: [] };
   private byDirDirty = false;
   http: HttpExchange[] = [];
   ws: WsLogEntry[] = [];
+  /** Bumped on every change a view may show (chunks, messages, bytes arriving, results). */
   version = 0;
+  /** Bumped only when messages change (the dissection tree rebuilds on it). */
+  messagesVersion = 0;
+  /** Bumped when the chunk index changes (chunks added, or dropped ones compacted away). */
+  chunksVersion = 0;
 
-  constructor(public info: ConnectionInfo) {}
-
-  get rowCount(): number {
-    return this.rowStarts[this.rowStarts.length - 1];
+  constructor(
+    public info: ConnectionInfo,
+    cache: ByteCache = new ByteCache(),
+    private readonly request?: RequestBytes,
+  ) {
+    this.bytes = { c2s: cache.stream(), s2c: cache.stream() };
   }
 
-  addChunk(dir: Direction, t: number, bytes: Uint8Array, offset?: number): void {
-    if (bytes.length === 0) return;
-    const idx = this.chunks.length;
-    const streamStart = offset ?? this.streamLen[dir];
-    this.chunks.push({ dir, t, bytes, streamStart });
-    this.streamLen[dir] = streamStart + bytes.length;
-    this.chunksByDir[dir].push(idx);
-    this.rowStarts.push(this.rowCount + Math.ceil(bytes.length / 16));
+  get rowCount(): number {
+    return this.index.rowCount;
+  }
+
+  get chunkCount(): number {
+    return this.index.count;
+  }
+
+  /**
+   * Adds a chunk: its bytes, or only its length when the host did not send
+   * them (they are asked for when shown). Bytes already indexed (a repeat)
+   * are skipped. Pinned bytes have no host to ask again and are never evicted.
+   */
+  addChunk(dir: Direction, t: number, bytes: Uint8Array | undefined, offset?: number, length?: number, pinned = false): void {
+    let len = bytes ? bytes.length : (length ?? 0);
+    let start = offset ?? this.streamLen[dir];
+    const have = this.index.streamEnd(dir);
+    if (!(len > 0) || start + len <= have) return;
+    if (start < have) {
+      bytes = bytes?.subarray(have - start);
+      len -= have - start;
+      start = have;
+    }
+    this.index.add(dir, t, start, len);
+    if (bytes) this.bytes[dir].write(start, bytes, pinned);
+    this.streamLen[dir] = start + len;
+    this.version++;
+    this.chunksVersion++;
+  }
+
+  /**
+   * The host's capture dropped every byte of `dir` below `offset` (its ring
+   * was full): their messages go, their bytes are freed, and once most of the
+   * index is gone it is compacted, so a long live connection stays bounded
+   * like the host's capture.
+   */
+  dropBefore(dir: Direction, offset: number): void {
+    const s = this.bytes[dir];
+    if (offset <= s.goneBelow) return;
+    s.dropBelow(offset);
+    const kept = this.messages.filter((m) => m.dir !== dir || m.range.end > offset || m.kind === 'dropped');
+    if (kept.length !== this.messages.length) {
+      this.messages = [];
+      this.messageIndex.clear();
+      this.upsertMessages(kept);
+    }
+    const gone = chunksBelow(this.index, 'c2s', this.bytes.c2s.goneBelow) + chunksBelow(this.index, 's2c', this.bytes.s2c.goneBelow);
+    if (gone > 1024 && gone * 2 > this.index.count) {
+      this.index = withoutDropped(this.index, { c2s: this.bytes.c2s.goneBelow, s2c: this.bytes.s2c.goneBelow });
+      this.chunksVersion++;
+    }
     this.version++;
   }
 
@@ -72,6 +118,7 @@ export class ConnCapture {
     }
     this.byDirDirty = true;
     this.version++;
+    this.messagesVersion++;
   }
 
   messagesOf(dir: Direction): DissectedMessage[] {
@@ -85,56 +132,78 @@ export class ConnCapture {
     return this.byDir[dir];
   }
 
-  /** Index of the chunk holding the hex row `row`. */
+  /** Index of the chunk holding the hex row `row` (-1 past the end). */
   chunkOfRow(row: number): number {
-    let lo = 0;
-    let hi = this.chunks.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (this.rowStarts[mid] <= row) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return this.index.chunkOfRow(row);
   }
 
   /** The global hex row showing byte `offset` of direction `dir`, or -1. */
   rowOf(dir: Direction, offset: number): number {
-    const list = this.chunksByDir[dir];
-    let lo = 0;
-    let hi = list.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const c = this.chunks[list[mid]];
-      if (offset < c.streamStart) hi = mid - 1;
-      else if (offset >= c.streamStart + c.bytes.length) lo = mid + 1;
-      else return this.rowStarts[list[mid]] + Math.floor((offset - c.streamStart) / 16);
-    }
-    return -1;
+    return this.index.rowOf(dir, offset);
   }
 
-  /** Bytes [start, end) of one direction's stream (copied across chunks). */
+  /**
+   * Makes sure bytes [start, end) of a direction will be held: asks the host
+   * for the pages that are missing. True when they are all held now.
+   */
+  want(dir: Direction, start: number, end: number): boolean {
+    const s = this.bytes[dir];
+    end = Math.min(end, this.streamLen[dir]);
+    if (start >= end) return true;
+    s.touch(start, end);
+    if (!this.request) return s.missing(start, end, this.streamLen[dir]).length === 0;
+    const now = performance.now();
+    const ask = s.missing(start, end, this.streamLen[dir], now);
+    for (const r of ask) this.request(this.info.connectionId, dir, r.start, r.end);
+    return ask.length === 0 && s.missing(start, end, this.streamLen[dir]).length === 0;
+  }
+
+  /** The host's answer to a request for bytes (see StreamBytes.answer). */
+  answer(dir: Direction, start: number, end: number, offset: number, bytes: Uint8Array): void {
+    this.bytes[dir].answer(start, end, offset, bytes);
+    this.version++;
+  }
+
+  /**
+   * Bytes [start, end) of one direction as far as they are held without a gap
+   * (shorter than asked while the rest is on its way from the host; the
+   * capture's version changes when it arrives).
+   */
   slice(dir: Direction, start: number, end: number): Uint8Array {
-    const out = new Uint8Array(Math.max(0, end - start));
-    for (const idx of this.chunksByDir[dir]) {
-      const c = this.chunks[idx];
-      const cEnd = c.streamStart + c.bytes.length;
-      if (cEnd <= start) continue;
-      if (c.streamStart >= end) break;
-      const from = Math.max(start, c.streamStart);
-      const to = Math.min(end, cEnd);
-      out.set(c.bytes.subarray(from - c.streamStart, to - c.streamStart), from - start);
-    }
-    return out;
+    end = Math.min(end, this.streamLen[dir]);
+    if (end <= start) return new Uint8Array(0);
+    this.want(dir, start, end);
+    const out = new Uint8Array(end - start);
+    const got = this.bytes[dir].read(start, out);
+    return got === out.length ? out : out.subarray(0, got);
+  }
+
+  /** Frees the bytes held (the capture left the UI). */
+  release(): void {
+    this.bytes.c2s.release();
+    this.bytes.s2c.release();
   }
 }
 
 type Listener = (connectionId: string | null) => void;
 
+export interface StoreOptions {
+  /** Asks the host for bytes the UI does not hold (absent: no host, every byte is pinned). */
+  requestBytes?: RequestBytes;
+  /** The bytes held across all connections. Default: ByteCache's default budget. */
+  cache?: ByteCache;
+}
+
 export class Store {
   readonly connections = new Map<string, ConnCapture>();
   /** Connection ids in open order. */
   order: string[] = [];
+  readonly cache: ByteCache;
   private readonly listeners = new Set<Listener>();
+
+  constructor(private readonly options: StoreOptions = {}) {
+    this.cache = options.cache ?? new ByteCache();
+  }
 
   onChange(fn: Listener): () => void {
     this.listeners.add(fn);
@@ -145,12 +214,16 @@ export class Store {
     for (const fn of this.listeners) fn(connectionId);
   }
 
+  private create(info: ConnectionInfo): ConnCapture {
+    return new ConnCapture(info, this.cache, this.options.requestBytes);
+  }
+
   open(info: ConnectionInfo): ConnCapture {
     let c = this.connections.get(info.connectionId);
     if (c) {
       c.info = { ...c.info, ...info };
     } else {
-      c = new ConnCapture(info);
+      c = this.create(info);
       this.connections.set(info.connectionId, c);
       this.order.push(info.connectionId);
     }
@@ -172,33 +245,61 @@ export class Store {
 
   addChunks(id: string, chunks: ChunkView[]): void {
     const c = this.ensure(id);
-    for (const ch of chunks) c.addChunk(ch.dir, ch.t, fromBase64(ch.bytes), ch.offset);
+    for (const ch of chunks) c.addChunk(ch.dir, ch.t, ch.bytes === undefined ? undefined : fromBase64(ch.bytes), ch.offset, ch.length);
     this.changed(id);
   }
 
   snapshot(id: string, chunks: ChunkView[], messages: DissectedMessage[]): void {
     const old = this.ensure(id);
-    const c = new ConnCapture(old.info);
+    const c = this.create(old.info);
     c.http = old.http;
     c.ws = old.ws;
+    old.release();
     this.connections.set(id, c);
-    for (const ch of chunks) c.addChunk(ch.dir, ch.t, fromBase64(ch.bytes), ch.offset);
+    for (const ch of chunks) c.addChunk(ch.dir, ch.t, ch.bytes === undefined ? undefined : fromBase64(ch.bytes), ch.offset, ch.length);
     c.upsertMessages(messages);
     this.changed(id);
   }
 
-  /** Loads a capture whose bytes are already decoded (fixtures, benchmarks). */
+  /** The host's answer to a byte request; ignored when the connection is gone. */
+  receiveBytes(id: string, dir: Direction, start: number, end: number, offset: number, bytes: Base64): void {
+    const c = this.connections.get(id);
+    if (!c) return;
+    c.answer(dir, start, end, offset, fromBase64(bytes));
+    this.changed(id);
+  }
+
+  /** The host's capture dropped the oldest bytes of a connection. */
+  dropped(id: string, dir: Direction, before: number): void {
+    const c = this.connections.get(id);
+    if (!c) return;
+    c.dropBefore(dir, before);
+    this.changed(id);
+  }
+
+  /** The host reconnected: requests it had not answered are lost, so they may be asked again at once. */
+  forgetRequests(): void {
+    for (const c of this.connections.values()) {
+      c.bytes.c2s.forgetAsked();
+      c.bytes.s2c.forgetAsked();
+    }
+  }
+
+  /** Loads a capture whose bytes are already decoded and have no host behind them (fixtures, benchmarks). */
   load(info: ConnectionInfo, chunks: { dir: Direction; t: number; bytes: Uint8Array }[], messages: DissectedMessage[]): ConnCapture {
-    const c = new ConnCapture(info);
-    if (!this.connections.has(info.connectionId)) this.order.push(info.connectionId);
+    const c = new ConnCapture(info, this.cache);
+    const old = this.connections.get(info.connectionId);
+    if (old) old.release();
+    else this.order.push(info.connectionId);
     this.connections.set(info.connectionId, c);
-    for (const ch of chunks) c.addChunk(ch.dir, ch.t, ch.bytes);
+    for (const ch of chunks) c.addChunk(ch.dir, ch.t, ch.bytes, undefined, undefined, true);
     c.upsertMessages(messages);
     this.changed(info.connectionId);
     return c;
   }
 
   clear(): void {
+    for (const c of this.connections.values()) c.release();
     this.connections.clear();
     this.order = [];
     this.changed(null);

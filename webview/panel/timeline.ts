@@ -1,4 +1,8 @@
-// The Timeline inspector: a sequence diagram of one connection. The client's
+// The Timeline inspector. Two views, switched in its toolbar: "Connection", a
+// sequence diagram of the selected connection (below), and "Server queue"
+// (queue-view.ts), every connection the server served on one time axis.
+//
+// The sequence diagram of one connection: the client's
 // lifeline is on the left, the server's on the right; every request, response
 // or frame is an arrow from its sender to its receiver, one row per message in
 // the order the first byte was seen. An arrow whose bytes were still flowing
@@ -7,12 +11,27 @@
 // HTTP/1.1 zig-zags (request, response, request…). Time is not to scale: every
 // arrow gets a row, and a long silence is drawn as a labelled break. The time
 // the server took between the end of a request and the first byte of its
-// response is a bar on the server's lifeline (in sequential mode that bar
-// includes the time the request waited in the queue).
+// response is a bar on the server's lifeline. When the server's scheduler
+// reported that request and it waited in the queue (sequential mode), the bar is
+// split: hatched for the wait, solid for the handling.
 import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
+import type { QueueJob, ServerMode } from '../protocol.js';
 import { formatBytes, formatMs } from './bytes-util.js';
+import type { QueueModel } from './queue-model.js';
+import { QueueView, waitedBehindText } from './queue-view.js';
 import type { ConnCapture } from './store.js';
 import { VirtualScroller, esc } from './virtual.js';
+
+/** What the Timeline needs for its server queue view. */
+export interface TimelineQueueOptions {
+  model: QueueModel;
+  labelOf(connectionId: string): string | undefined;
+  /** Show a connection in the inspector (a request was clicked in the queue view). */
+  selectConnection(connectionId: string): void;
+  setMode(mode: ServerMode): void;
+}
+
+export type TimelineSubView = 'connection' | 'queue';
 
 const ROW = 38;
 const MAX_SPAN_ROWS = 6;
@@ -70,24 +89,75 @@ export function layoutTimeline(messages: DissectedMessage[]): Layout {
   return { msgs, endRow, answerOf, gapBefore };
 }
 
+/** The server side of a connection: itself, or the Wireplay server's end of a playground connection. */
+function serverSideOf(c: ConnCapture | undefined): string | undefined {
+  return c?.info.side === 'server' ? c.info.connectionId : c?.info.peerConnectionId;
+}
+
+/** The queue's job for a request message, through the server side of the connection. */
+function jobOf(queue: QueueModel | undefined, c: ConnCapture, request: DissectedMessage): QueueJob | undefined {
+  if (!queue || request.sequence === undefined) return undefined;
+  const serverId = serverSideOf(c);
+  return serverId === undefined ? undefined : queue.job(serverId, request.sequence + 1);
+}
+
 export class TimelineView {
   readonly el: HTMLDivElement;
   private readonly scroller: VirtualScroller;
   private readonly header: HTMLDivElement;
+  private readonly connView: HTMLDivElement;
+  private readonly toolbar: HTMLDivElement | undefined;
+  readonly queueView: QueueView | undefined;
+  private sub: TimelineSubView = 'connection';
   private capture: ConnCapture | undefined;
   private layout: Layout | undefined;
   private version = -1;
   private focused = -1;
+  /** A request picked in the queue view, focused once its connection's messages are here. */
+  private pendingFocus: { connectionId: string; sequence: number } | undefined;
+  private headerKey = '';
 
-  constructor(private readonly onOpen: (msg: DissectedMessage) => void) {
+  constructor(
+    private readonly onOpen: (msg: DissectedMessage) => void,
+    private readonly queue?: TimelineQueueOptions,
+  ) {
     this.el = document.createElement('div');
     this.el.className = 'timeline-view';
     this.header = document.createElement('div');
     this.header.className = 'tl-header';
     const host = document.createElement('div');
     host.className = 'tl-body';
-    this.el.append(this.header, host);
+    this.connView = document.createElement('div');
+    this.connView.className = 'tl-conn';
+    this.connView.append(this.header, host);
+    if (queue) {
+      this.toolbar = document.createElement('div');
+      this.toolbar.className = 'tl-toolbar';
+      this.toolbar.setAttribute('role', 'tablist');
+      this.toolbar.setAttribute('aria-label', 'Timeline view');
+      this.toolbar.innerHTML =
+        '<button type="button" role="tab" data-sub="connection" title="The selected connection as a sequence diagram"><span class="codicon codicon-arrow-swap"></span> Connection</button>' +
+        '<button type="button" role="tab" data-sub="queue" title="Every connection the server served, on one time axis, with the queue"><span class="codicon codicon-server-process"></span> Server queue</button>';
+      this.toolbar.addEventListener('click', (e) => {
+        const b = (e.target as Element).closest<HTMLButtonElement>('button[data-sub]');
+        if (b) this.setSubView(b.dataset.sub as TimelineSubView);
+      });
+      this.toolbar.addEventListener('keydown', (e) => {
+        if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+        e.preventDefault();
+        this.setSubView(this.sub === 'queue' ? 'connection' : 'queue');
+        this.toolbar!.querySelector<HTMLButtonElement>(`button[data-sub="${this.sub}"]`)?.focus();
+      });
+      this.queueView = new QueueView({
+        model: queue.model,
+        labelOf: queue.labelOf,
+        setMode: queue.setMode,
+        onPick: (job) => this.pick(job),
+      });
+      this.el.append(this.toolbar, this.connView, this.queueView.el);
+    } else this.el.append(this.connView);
     this.scroller = new VirtualScroller(host, ROW, (r) => this.draw(r));
+    this.applySubView();
     this.scroller.scroller.tabIndex = 0;
     this.scroller.scroller.setAttribute('role', 'list');
     this.scroller.scroller.setAttribute('aria-label', 'Sequence diagram: client on the left, server on the right');
@@ -113,16 +183,55 @@ export class TimelineView {
     });
   }
 
+  /** Connection (sequence diagram) or Server queue (lanes). */
+  setSubView(sub: TimelineSubView): void {
+    if (!this.queueView) return;
+    this.sub = sub;
+    this.applySubView();
+    this.refresh();
+  }
+
+  private applySubView(): void {
+    if (!this.toolbar || !this.queueView) return;
+    for (const b of this.toolbar.querySelectorAll<HTMLButtonElement>('button[data-sub]')) {
+      const on = b.dataset.sub === this.sub;
+      b.setAttribute('aria-selected', String(on));
+      b.tabIndex = on ? 0 : -1;
+      b.classList.toggle('on', on);
+    }
+    this.connView.hidden = this.sub !== 'connection';
+    this.queueView.setVisible(this.sub === 'queue');
+  }
+
+  /** The queue changed: redraw whichever view shows it. */
+  queueChanged(): void {
+    if (this.sub === 'queue') this.queueView?.refresh();
+    else if (this.capture) this.refresh();
+  }
+
+  /** A request was picked in the queue view: its connection's sequence diagram, with that request focused. */
+  private pick(job: QueueJob): void {
+    this.pendingFocus = { connectionId: job.connectionId, sequence: job.index - 1 };
+    this.queue?.selectConnection(job.connectionId);
+    this.setSubView('connection');
+  }
+
   show(capture: ConnCapture | undefined): void {
     if (capture !== this.capture) {
       this.capture = capture;
       this.version = -1;
       this.focused = -1;
+      if (this.pendingFocus && this.pendingFocus.connectionId !== capture?.info.connectionId) this.pendingFocus = undefined;
     }
+    this.queueView?.setSelected(serverSideOf(capture));
     this.refresh();
   }
 
   refresh(): void {
+    if (this.sub === 'queue') {
+      this.queueView?.refresh();
+      return;
+    }
     const c = this.capture;
     if (!c) {
       this.layout = undefined;
@@ -131,14 +240,35 @@ export class TimelineView {
       this.scroller.schedule();
       return;
     }
+    const queueVersion = this.queue?.model.version ?? 0;
     if (c.version !== this.version) {
       this.version = c.version;
+      this.headerKey = '';
       this.layout = layoutTimeline(c.messages);
       this.scroller.setRowCount(this.layout.msgs.length);
+      const want = this.pendingFocus;
+      if (want && want.connectionId === c.info.connectionId) {
+        const row = this.layout.msgs.findIndex((m) => m.kind === 'http-request' && m.sequence === want.sequence);
+        if (row >= 0) {
+          this.pendingFocus = undefined;
+          this.focused = row;
+          this.scroller.scrollToRow(row, 'center');
+        }
+      }
+    }
+    const key = `${c.version}:${queueVersion}`;
+    if (key !== this.headerKey && this.layout) {
+      this.headerKey = key;
+      const L = this.layout;
+      const serverId = serverSideOf(c);
+      const queued =
+        serverId !== undefined &&
+        !!this.queue?.model.hasJobs(serverId) &&
+        L.msgs.some((_, i) => L.answerOf[i] >= 0 && jobOf(this.queue?.model, c, L.msgs[L.answerOf[i]])?.waitedBehind !== undefined);
       const [client, server] = c.info.side === 'server' ? [c.info.remote, 'this server'] : ['Wireplay (client)', c.info.remote || 'server'];
       this.header.innerHTML =
         `<div class="tl-end tl-client" style="left:${CLIENT_X}px"><span><span class="codicon codicon-device-desktop"></span> Client</span><small>${esc(client)}</small></div>` +
-        `<div class="tl-mid">${this.layout.msgs.length} messages · time flows down, not to scale</div>` +
+        `<div class="tl-mid">${L.msgs.length} messages · time flows down, not to scale${queued ? ' · <span class="tl-key-wait"></span> waited in the server\'s queue' : ''}</div>` +
         `<div class="tl-end tl-server" style="right:${SERVER_RIGHT}px"><span><span class="codicon codicon-server"></span> Server</span><small>${esc(server)}</small></div>`;
     }
     this.scroller.schedule();
@@ -170,6 +300,7 @@ export class TimelineView {
         ['c2s', 's2c', 'errm']
           .map((k) => `<marker id="ah-${k === 'errm' ? 'err' : k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="9" orient="auto"><path class="ah ${k}" d="M0,0 L10,5 L0,10 L2.5,5 z"/></marker>`)
           .join('') +
+        '<pattern id="tl-hatch" class="qv-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="qv-hatch-bg" width="4" height="4"/><line x1="0" y1="0" x2="0" y2="4"/></pattern>' +
         '</defs>',
       `<line class="lifeline" x1="${xc}" y1="0" x2="${xc}" y2="${H}"/><line class="lifeline" x1="${xs}" y1="0" x2="${xs}" y2="${H}"/>`,
     );
@@ -179,11 +310,17 @@ export class TimelineView {
       if (a >= 0) {
         const y1 = yOf(L.endRow[a]) + 6;
         const y2 = yOf(i);
-        const wait = L.msgs[i].tStart - L.msgs[a].tEnd;
-        if (y2 > y1) {
-          parts.push(`<rect class="srv-bar" x="${xs - 4}" y="${y1}" width="8" height="${y2 - y1}" rx="3"><title>Server time: ${esc(formatMs(wait))} from the end of the request to the first byte of the response</title></rect>`);
+        const reqEnd = L.msgs[a].tEnd;
+        const respStart = L.msgs[i].tStart;
+        const wait = respStart - reqEnd;
+        const job = jobOf(this.queue?.model, c, L.msgs[a]);
+        if (job && job.waitedBehind !== undefined && job.startedAt !== undefined) parts.push(this.splitBar(job, reqEnd, respStart, xs, y1, y2));
+        else {
+          if (y2 > y1) {
+            parts.push(`<rect class="srv-bar" x="${xs - 4}" y="${y1}" width="8" height="${y2 - y1}" rx="3"><title>Server time: ${esc(formatMs(wait))} from the end of the request to the first byte of the response</title></rect>`);
+          }
+          parts.push(`<text class="srv-label" x="${xs + 8}" y="${(y1 + y2) / 2 + 4}">${esc(formatMs(Math.max(0, wait)))}</text>`);
         }
-        parts.push(`<text class="srv-label" x="${xs + 8}" y="${(y1 + y2) / 2 + 4}">${esc(formatMs(Math.max(0, wait)))}</text>`);
       }
       const gap = L.gapBefore[i];
       if (gap > 0) {
@@ -221,5 +358,27 @@ export class TimelineView {
     }
     parts.push('</svg>');
     vp.innerHTML = parts.join('');
+  }
+
+  /** The server bar of a request that waited in the queue: hatched while it waited, solid while it was handled. */
+  private splitBar(job: QueueJob, reqEnd: number, respStart: number, xs: number, y1: number, y2: number): string {
+    const started = job.startedAt!;
+    const queuedMs = Math.max(0, started - job.queuedAt);
+    const handlingMs = Math.max(0, respStart - started);
+    const span = respStart - reqEnd;
+    const frac = span > 0 ? Math.min(1, Math.max(0, (started - reqEnd) / span)) : 0;
+    const ym = y1 + Math.max(0, y2 - y1) * frac;
+    const tip = `<title>Waited ${esc(formatMs(queuedMs))} in the server's queue, ${waitedBehindText(job.waitedBehind!)}, then ${esc(formatMs(handlingMs))} from the start of its handler to the first byte of the response</title>`;
+    const out: string[] = [`<g class="srv-split">${tip}`];
+    if (ym > y1) out.push(`<rect class="srv-wait" x="${xs - 4}" y="${y1}" width="8" height="${ym - y1}" rx="2" fill="url(#tl-hatch)"/>`);
+    if (y2 > ym) out.push(`<rect class="srv-bar" x="${xs - 4}" y="${ym}" width="8" height="${y2 - ym}" rx="2"/>`);
+    // The wait is labelled left of the lifeline (the space between a request and its response is empty there), the handling right.
+    const roomy = ym - y1 >= 12 && y2 - ym >= 12;
+    const yw = roomy ? (y1 + ym) / 2 : (y1 + y2) / 2;
+    const yh = roomy ? (ym + y2) / 2 : (y1 + y2) / 2;
+    out.push(`<text class="srv-label srv-wait-label" x="${xs - 10}" y="${yw + 4}" text-anchor="end">queued ${esc(formatMs(queuedMs))}</text>`);
+    out.push(`<text class="srv-label" x="${xs + 8}" y="${yh + 4}">${esc(formatMs(handlingMs))}</text>`);
+    out.push('</g>');
+    return out.join('');
   }
 }

@@ -11,13 +11,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { ServerRequest, ServerResponse } from '../../http/handler-types.js';
 import { PlaygroundController } from '../../playground/controller.js';
+import { serverQueueOf } from '../../playground/queue-jobs.js';
 import { createWireplayServer, type WireplayServer } from '../../server/wireplay-server.js';
 import type { Disposable } from '../../util/disposable.js';
 import { createBuiltinWebSocketRoutes } from '../../ws/builtin-routes.js';
 import type { WebSocketPeer } from '../../ws/types.js';
+import { parseByteSize } from '../byte-size.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
 
-const USAGE = `Usage: wireplay ui [--port P] [--no-open]
+const USAGE = `Usage: wireplay ui [--port P] [--no-open] [--capture-limit SIZE]
 
 Opens the Wireplay playground in your browser: compose HTTP requests, WebSocket
 frames and raw TCP bytes, and inspect every byte. It also starts a Wireplay
@@ -28,6 +30,9 @@ files and its WebSocket (anything else is answered 403). SIGINT or SIGTERM stops
 
   --port P     port of the UI page (default 0: a free one); always on 127.0.0.1
   --no-open    print the URL but do not open a browser
+  --capture-limit SIZE
+               bytes of traffic the playground keeps (a ring: the oldest go
+               first), e.g. 256MiB or 1GiB; default 64MiB
   --help       this text
 `;
 
@@ -47,6 +52,29 @@ export function findAssetsDir(): string | undefined {
   return candidates.find((d) => existsSync(join(d, 'panel.js')));
 }
 
+/**
+ * Picks the theme (?theme=dark|light|hc-dark|hc-light, else the system's
+ * preference, contrast included) and marks it as VS Code marks a webview's
+ * body: class vscode-dark, vscode-light, vscode-high-contrast, or
+ * vscode-high-contrast-light plus vscode-high-contrast, and
+ * data-vscode-theme-kind. panel.css supplies each theme's --vscode-* colours.
+ */
+const THEME_SCRIPT = `(function () {
+  var aliases = { hc: 'hc-dark', 'high-contrast': 'hc-dark', 'high-contrast-light': 'hc-light' };
+  var kinds = { dark: 'vscode-dark', light: 'vscode-light', 'hc-dark': 'vscode-high-contrast', 'hc-light': 'vscode-high-contrast-light' };
+  var q = new URLSearchParams(location.search).get('theme') || '';
+  var t = aliases[q] || q;
+  if (!kinds.hasOwnProperty(t)) {
+    var is = function (m) { return !!(window.matchMedia && window.matchMedia(m).matches); };
+    var light = is('(prefers-color-scheme: light)');
+    var hc = is('(prefers-contrast: more)') || is('(forced-colors: active)');
+    t = (hc ? 'hc-' : '') + (light ? 'light' : 'dark');
+  }
+  document.documentElement.dataset.theme = t;
+  document.body.className = kinds[t] + (t === 'hc-light' ? ' vscode-high-contrast' : '');
+  document.body.dataset.vscodeThemeKind = kinds[t];
+})();`;
+
 export function pageHtml(nonce: string): string {
   return `<!DOCTYPE html>
 <html lang="en" class="standalone" data-theme="dark">
@@ -59,16 +87,9 @@ export function pageHtml(nonce: string): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="codicons/codicon.css" id="vscode-codicon-stylesheet">
 <link rel="stylesheet" href="panel.css">
-<script nonce="${nonce}">
-  (function () {
-    var q = new URLSearchParams(location.search).get('theme');
-    var t = q === 'light' || q === 'dark' ? q : window.matchMedia && window.matchMedia('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
-    document.documentElement.dataset.theme = t;
-    document.documentElement.classList.add(t === 'light' ? 'vscode-light' : 'vscode-dark');
-  })();
-</script>
 </head>
 <body>
+<script nonce="${nonce}">${THEME_SCRIPT}</script>
 <div id="app"></div>
 <script nonce="${nonce}" src="panel.js"></script>
 </body>
@@ -91,6 +112,8 @@ export interface UiOptions {
   assetsDir?: string;
   /** Start a demo server for the playground to send to. Default true. */
   demo?: boolean;
+  /** Bytes of traffic the playground keeps (see PlaygroundControllerOptions.captureMaxBytes). */
+  captureMaxBytes?: number;
   log?: (message: string) => void;
 }
 
@@ -112,6 +135,8 @@ export async function startUiServer(options: UiOptions = {}): Promise<UiServer> 
   const controller = new PlaygroundController({
     serverUrl: () => demo?.url ?? null,
     serverCapture: demo?.capture,
+    serverQueue: demo && serverQueueOf(demo),
+    captureMaxBytes: options.captureMaxBytes,
     standalone: true,
     log: options.log,
   });
@@ -248,7 +273,7 @@ export const uiCommand: Command = {
   summary: 'open the playground in a browser (127.0.0.1 only, with a token in the URL)',
   usage: USAGE,
   async run(argv, io) {
-    const flags = parseFlags(argv, { values: ['port'], switches: ['no-open', 'help'] });
+    const flags = parseFlags(argv, { values: ['port', 'capture-limit'], switches: ['no-open', 'help'] });
     if (flags.switches.has('help')) {
       io.stdout.write(USAGE);
       return 0;
@@ -256,9 +281,16 @@ export const uiCommand: Command = {
     if (flags.positionals.length > 0) throw new UsageError(`unexpected argument ${flags.positionals[0]}`);
     const portText = flags.values.get('port') ?? '0';
     if (!/^\d{1,5}$/.test(portText) || Number(portText) > 65535) throw new UsageError(`--port must be 0–65535, got ${portText}`);
+    const limitText = flags.values.get('capture-limit');
+    let captureMaxBytes: number | undefined;
+    try {
+      if (limitText !== undefined) captureMaxBytes = parseByteSize(limitText, '--capture-limit', 1024 * 1024, 64 * 1024 ** 3);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
     let server: UiServer;
     try {
-      server = await startUiServer({ port: Number(portText), log: (m) => io.stderr.write(`${m}\n`) });
+      server = await startUiServer({ port: Number(portText), captureMaxBytes, log: (m) => io.stderr.write(`${m}\n`) });
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       io.stderr.write(`wireplay ui: ${e.code === 'EADDRINUSE' ? `port ${portText} is in use; try --port 0` : e.message}\n`);

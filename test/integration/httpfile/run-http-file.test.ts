@@ -80,3 +80,28 @@ test('a request to a closed port fails with a message, not an exception', async 
   assert.equal(outcome.kind, 'failed');
   assert.match(outcome.kind === 'failed' ? outcome.message : '', /refused|ECONNREFUSED/i);
 });
+
+test('two runs of one file in flight at once: each gets its own outcomes and options; named results are shared', async () => {
+  const text = [
+    '# @name a',
+    'GET http://127.0.0.1:{{port}}/delay/300?run=a',
+    '',
+    '###',
+    '# @name b',
+    'GET http://127.0.0.1:{{port}}/delay/300?run=b&env={{which}}',
+  ].join('\n');
+  const session = new HttpFileSession(text, { baseDir: dir, environment: { port: String(port), which: 'session' } });
+  const seenA: string[] = [];
+  const seenB: string[] = [];
+  const target = (o: Awaited<ReturnType<HttpFileSession['run']>>) => (o.kind === 'http' ? o.result.request.head.toString('latin1').split(' ')[1] : o.kind);
+  const runA = session.run(session.parsed.blocks[0], { onOutcome: (o) => seenA.push(target(o)) });
+  const runB = session.run(session.parsed.blocks[1], { onOutcome: (o) => seenB.push(target(o)), environment: { port: String(port), which: 'mine' } });
+  // An edit while both are in flight does not change what they send.
+  session.update('GET http://127.0.0.1:9/nothing-here');
+  const [a, b] = await Promise.all([runA, runB]);
+  assert.deepEqual(seenA, ['/delay/300?run=a']);
+  assert.deepEqual(seenB, ['/delay/300?run=b&env=mine']);
+  assert.ok(a.kind === 'http' && a.result.response.statusCode === 200);
+  assert.ok(b.kind === 'http' && b.result.response.statusCode === 200);
+  assert.deepEqual([...session.exchanges.keys()].sort(), ['a', 'b']);
+});

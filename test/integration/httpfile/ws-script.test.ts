@@ -43,8 +43,8 @@ test('an echo script alternates sends and waits, then closes with 1000 after its
   assert.deepEqual(lines(outcome), ['sent hello', 'received hello', 'sent world', 'received world']);
   assert.ok(outcome.kind === 'websocket');
   assert.equal(outcome.result.ended, 'script');
-  assert.equal(outcome.result.close.code, 1000);
-  assert.equal(outcome.result.close.wasClean, true);
+  assert.equal(outcome.result.close?.code, 1000);
+  assert.equal(outcome.result.close?.wasClean, true);
 });
 
 test('the ticker speaks first: a script made only of waits collects that many server messages', async () => {
@@ -54,7 +54,7 @@ test('the ticker speaks first: a script made only of waits collects that many se
   assert.ok(got.length >= 2, JSON.stringify(got));
   assert.match(got[0], /^received \{"type":"tick","seq":1,/);
   assert.match(got[1], /^received \{"type":"tick","seq":2,/);
-  assert.ok(outcome.kind === 'websocket' && outcome.result.close.code === 1000);
+  assert.ok(outcome.kind === 'websocket' && outcome.result.close?.code === 1000);
 });
 
 test('without a final wait the script listens until its timeout, then closes with 1000', async () => {
@@ -63,7 +63,7 @@ test('without a final wait the script listens until its timeout, then closes wit
   assert.deepEqual(lines(outcome), ['sent ping me', 'received ping me']);
   assert.ok(outcome.kind === 'websocket');
   assert.equal(outcome.result.ended, 'script');
-  assert.equal(outcome.result.close.code, 1000);
+  assert.equal(outcome.result.close?.code, 1000);
 });
 
 test('handshake headers and subprotocols go out, and every byte reaches the capture emitter', async () => {
@@ -105,7 +105,7 @@ test('a refused connection is a failed outcome with a message, not an exception'
 test('an abort ends a listening script at once', async () => {
   const s = session(['WEBSOCKET ws://127.0.0.1:{{port}}/ws/ticker', ''].join('\n'), { timeoutMs: 60_000 });
   const abort = new AbortController();
-  const run = s.run(s.parsed.blocks[0], abort.signal);
+  const run = s.run(s.parsed.blocks[0], { signal: abort.signal });
   setTimeout(() => abort.abort(), 100);
   const outcome = await run;
   assert.ok(outcome.kind === 'websocket', outcome.kind === 'failed' ? outcome.message : '');
@@ -120,7 +120,7 @@ test('the server closing mid-script ends it: the rest is not sent, the close cod
   assert.ok(!got.includes('received two'), JSON.stringify(got));
   assert.ok(outcome.kind === 'websocket');
   assert.equal(outcome.result.ended, 'server-closed');
-  assert.equal(outcome.result.close.code, 1001);
+  assert.equal(outcome.result.close?.code, 1001);
 });
 
 test('the subprotocol the server picks is in the result', async () => {

@@ -54,7 +54,7 @@ test('preview shows the exact bytes and the auto headers, which can be switched 
   assert.match(text, /^POST \/echo HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n/);
   assert.match(text, /Content-Type: application\/json\r\n/);
   assert.match(text, /Content-Length: 7\r\n\r\n\{"a":1\}$/);
-  assert.deepEqual(p.autoHeaders.map((a) => a.name), ['Host', 'User-Agent', 'Accept', 'Connection', 'Content-Length']);
+  assert.deepEqual(p.autoHeaders.map((a) => a.name), ['Host', 'User-Agent', 'Accept', 'Content-Type', 'Connection', 'Content-Length']);
   await h.controller.receive({ type: 'http.preview', reqId: 'p2', spec: spec({ headers: [{ name: 'User-Agent', value: '', enabled: false, auto: true }] }) });
   const p2 = await h.next('http.preview', (m) => m.reqId === 'p2');
   assert.doesNotMatch(Buffer.from(p2.bytes, 'base64').toString(), /User-Agent/);
@@ -75,7 +75,7 @@ test('send: started, captured both ways, dissected, answered, in history', async
   const opened = await h.next('connection.opened', (m) => m.info.connectionId === res.connectionId);
   assert.equal(opened.info.label, `POST ${base}/echo`);
   const chunks = h.seen.filter((m): m is Extract<ToWebview, { type: 'capture.chunks' }> => m.type === 'capture.chunks' && m.connectionId === res.connectionId).flatMap((m) => m.chunks);
-  const sent = Buffer.concat(chunks.filter((c) => c.dir === 'c2s').map((c) => Buffer.from(c.bytes, 'base64'))).toString();
+  const sent = Buffer.concat(chunks.filter((c) => c.dir === 'c2s').map((c) => Buffer.from(c.bytes!, 'base64'))).toString();
   assert.match(sent, /^POST \/echo HTTP\/1\.1\r\n[\s\S]*\r\n\r\nhello$/);
   const msgs = await h.next('capture.messages', (m) => m.connectionId === res.connectionId && m.messages.some((x) => x.kind === 'http-response'));
   assert.ok(msgs.messages.every((m) => Array.isArray(m.fields) && !('http' in m) && !('ws' in m)));
@@ -84,7 +84,7 @@ test('send: started, captured both ways, dissected, answered, in history', async
   // A later capture.load gives the same bytes as a snapshot.
   await h.controller.receive({ type: 'capture.load', connectionId: res.connectionId });
   const snap = await h.next('capture.snapshot');
-  assert.equal(Buffer.concat(snap.chunks.filter((c) => c.dir === 'c2s').map((c) => Buffer.from(c.bytes, 'base64'))).toString(), sent);
+  assert.equal(Buffer.concat(snap.chunks.filter((c) => c.dir === 'c2s').map((c) => Buffer.from(c.bytes!, 'base64'))).toString(), sent);
   assert.ok(snap.messages.some((m) => m.kind === 'http-request'));
 });
 
@@ -147,8 +147,8 @@ test('raw: exact bytes out, drip-fed, half-closed; the malformed request gets a 
   const chunks = h.seen.filter((m): m is Extract<ToWebview, { type: 'capture.chunks' }> => m.type === 'capture.chunks' && m.connectionId === state.connectionId).flatMap((m) => m.chunks);
   const out = chunks.filter((c) => c.dir === 'c2s');
   assert.ok(out.length >= 2, 'drip-feed wrote several pieces');
-  assert.deepEqual(Buffer.concat(out.map((c) => Buffer.from(c.bytes, 'base64'))), bytes);
-  const back = Buffer.concat(chunks.filter((c) => c.dir === 's2c').map((c) => Buffer.from(c.bytes, 'base64'))).toString();
+  assert.deepEqual(Buffer.concat(out.map((c) => Buffer.from(c.bytes!, 'base64'))), bytes);
+  const back = Buffer.concat(chunks.filter((c) => c.dir === 's2c').map((c) => Buffer.from(c.bytes!, 'base64'))).toString();
   assert.match(back, /^HTTP\/1\.1 400 /);
 });
 
@@ -203,5 +203,5 @@ test('server-side connections are announced, and streamed only once the UI loads
   assert.ok(!seen.some((m) => m.type === 'capture.chunks' && m.connectionId === info.connectionId), 'not streamed before it is loaded');
   await controller.receive({ type: 'capture.load', connectionId: info.connectionId });
   const snap = seen.find((m): m is Extract<ToWebview, { type: 'capture.snapshot' }> => m.type === 'capture.snapshot')!;
-  assert.match(Buffer.concat(snap.chunks.filter((c) => c.dir === 'c2s').map((c) => Buffer.from(c.bytes, 'base64'))).toString(), /^GET \/status\/204/);
+  assert.match(Buffer.concat(snap.chunks.filter((c) => c.dir === 'c2s').map((c) => Buffer.from(c.bytes!, 'base64'))).toString(), /^GET \/status\/204/);
 });

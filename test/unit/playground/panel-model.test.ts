@@ -34,7 +34,7 @@ test('the capture model maps rows, offsets and slices across chunks', () => {
   const c = new ConnCapture(f.info);
   for (const ch of f.chunks) c.addChunk(ch.dir, ch.t, ch.bytes);
   c.upsertMessages(f.messages);
-  assert.equal(c.chunks.length, 4);
+  assert.equal(c.chunkCount, 4);
   const rows = f.chunks.reduce((s, ch) => s + Math.ceil(ch.bytes.length / 16), 0);
   assert.equal(c.rowCount, rows);
   // The last byte of the response is on the last row; its first byte on the first s2c row.

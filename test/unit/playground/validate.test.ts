@@ -20,8 +20,10 @@ test('every well-formed message passes through unchanged', () => {
     { type: 'raw.send', sessionId: 'raw-1', host: '127.0.0.1', port: 80, data: 'R0VUIC8=', drip: { chunkSize: 1, intervalMs: 10 }, halfClose: true },
     { type: 'raw.close', sessionId: 'raw-1' },
     { type: 'capture.load', connectionId: 'c1' },
+    { type: 'capture.bytes', connectionId: 'c1', dir: 's2c', start: 65536, end: 131072 },
     { type: 'capture.clear' },
     { type: 'history.clear' },
+    { type: 'server.setMode', mode: 'sequential' },
   ];
   for (const m of messages) assert.deepEqual(parseFromWebview(JSON.parse(JSON.stringify(m))), m, m.type);
 });
@@ -47,6 +49,11 @@ const bad: [string, unknown, RegExp][] = [
   ['id with a slash', { type: 'http.cancel', reqId: '../x' }, /expected an id/],
   ['protocols not strings', { type: 'ws.connect', sessionId: 'w', url: 'ws://x', protocols: [1], headers: [], autoPong: true }, /protocols/],
   ['close code as string', { type: 'ws.close', sessionId: 'w', code: '1000' }, /code/],
+  ['byte range in an unknown direction', { type: 'capture.bytes', connectionId: 'c', dir: 'up', start: 0, end: 1 }, /capture\.bytes\.dir: expected c2s or s2c/],
+  ['byte range ending before it starts', { type: 'capture.bytes', connectionId: 'c', dir: 'c2s', start: 10, end: 5 }, /capture\.bytes\.end: expected an integer/],
+  ['byte range over 1 MiB', { type: 'capture.bytes', connectionId: 'c', dir: 'c2s', start: 0, end: 1024 * 1024 + 1 }, /capture\.bytes\.end/],
+  ['negative byte offset', { type: 'capture.bytes', connectionId: 'c', dir: 'c2s', start: -1, end: 5 }, /capture\.bytes\.start/],
+  ['unknown server mode', { type: 'server.setMode', mode: 'parallel' }, /server\.setMode\.mode: expected concurrent or sequential/],
 ];
 for (const [name, input, re] of bad) {
   test(`rejects ${name}`, () => {

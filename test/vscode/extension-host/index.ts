@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import { defineExtensionSuite, metrics } from './extension.suite.js';
+import { defineHttpFileSuite } from './httpfile.suite.js';
 
 export interface SuiteResults {
   passes: number;
@@ -25,6 +26,7 @@ export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, 'wireplay-extension-suite', mocha);
   defineExtensionSuite();
+  defineHttpFileSuite();
   const results: SuiteResults = { passes: 0, failures: 0, pending: 0, tests: [], summary: '', metrics };
   return new Promise((resolve, reject) => {
     const write = () => {

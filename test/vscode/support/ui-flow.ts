@@ -84,6 +84,13 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
   await sidebar.locator('[data-testid="traffic-row"]', { hasText: '/echo?from=vscode' }).first().waitFor({ timeout: 30_000 });
   await shot(page, `${prefix}-06-playground-response`);
 
+  // The Timeline's server queue view knows the extension's server: its mode, and the request it just served.
+  await playground.locator('vscode-tab-header', { hasText: 'Timeline' }).click();
+  await playground.locator('.tl-toolbar button[data-sub="queue"]').click();
+  await playground.locator('.qv-badge.mode-sequential').waitFor({ timeout: 30_000 });
+  await playground.locator('g.qjob[data-target="/echo?from=vscode"]').first().waitFor({ timeout: 30_000 });
+  await shot(page, `${prefix}-06b-server-queue`);
+
   // The log has a line per request.
   await runCommand(page, 'Wireplay: Show Log');
   await page.locator('.part.panel .view-lines', { hasText: '/echo?from=vscode' }).first().waitFor({ timeout: 30_000 });

@@ -5,16 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Emitter } from '../../../../server-core/util/emitter.js';
 import type { CaptureEvents } from '../../../../server-core/capture/types.js';
+import type { QueueEvent } from '../../../../server-core/server/scheduler.js';
 import { readSettings, type WireplaySettings } from '../../../../extension/config/settings-model.js';
 import type { ServerFactory, ServerHandle, ServerStartOptions } from '../../../../extension/server/server-api.js';
 import { ServerController, type ControllerEnvironment } from '../../../../extension/server/server-controller.js';
 
 /** A server that never touches a socket: listen() succeeds or fails as told. */
 function fakeFactory(behaviour: { fail?: string; routeProblems?: string[] } = {}) {
-  const created: { options: ServerStartOptions; handle: ServerHandle; capture: Emitter<CaptureEvents>; closed: boolean; mode: string; reloads?: number }[] = [];
+  const created: { options: ServerStartOptions; handle: ServerHandle; capture: Emitter<CaptureEvents>; queue: Emitter<{ job: QueueEvent }>; closed: boolean; mode: string; reloads?: number }[] = [];
   const factory: ServerFactory = async (options) => {
     const capture = new Emitter<CaptureEvents>();
-    const entry = { options, capture, closed: false, mode: options.mode } as (typeof created)[number];
+    const queue = new Emitter<{ job: QueueEvent }>();
+    const entry = { options, capture, queue, closed: false, mode: options.mode } as (typeof created)[number];
     entry.handle = {
       listen: async () => {
         if (behaviour.fail) throw Object.assign(new Error(behaviour.fail), { code: behaviour.fail });
@@ -28,6 +30,7 @@ function fakeFactory(behaviour: { fail?: string; routeProblems?: string[] } = {}
         entry.mode = m;
       },
       onCapture: (e, l) => capture.on(e, l),
+      onQueue: (l) => queue.on('job', l),
       onExchange: () => ({ dispose() {} }),
       routes: () => [{ method: 'GET', path: '/', source: 'built-in' }],
       onRoutesChanged: () => ({ dispose() {} }),
@@ -163,6 +166,22 @@ test('connection ids stay unique across restarts', async () => {
   opened(1);
   assert.deepEqual(seen, ['srv-1', 'srv-1@2']);
   assert.deepEqual(c.traffic.connectionRows().map((r) => r.id), ['srv-1', 'srv-1@2']);
+  await c.dispose();
+});
+
+test('queue events are relayed for the playground with the same connection ids as the capture', async () => {
+  const { factory, created } = fakeFactory();
+  const c = new ServerController(factory, env({}, tmpdir()).env, log);
+  const seen: string[] = [];
+  c.queue.on('job', (e) => seen.push(`${e.type} ${e.connectionId}#${e.index}`));
+  const job = (i: number, type: QueueEvent['type']) =>
+    created[i].queue.emit('job', { type, connectionId: 'srv-1', index: 1, method: 'GET', target: '/', queuedAt: 1, position: 0, queueLength: 0, mode: 'sequential' });
+  await c.start();
+  job(0, 'queued');
+  await c.restart();
+  job(0, 'finished');
+  job(1, 'started');
+  assert.deepEqual(seen, ['queued srv-1#1', 'started srv-1@2#1'], 'the stopped server is no longer heard; the second one is renamed');
   await c.dispose();
 });
 

@@ -1,0 +1,178 @@
+// A 20 MiB capture through the real path: one TCP connection to the demo
+// server of `wireplay ui` carries two pipelined 10 MiB downloads; the page
+// selects it and its Bytes view must show the right bytes at the top, the
+// middle and the end (compared with what crossed the wire) while holding only
+// what it drew; then new bytes on the same, still open, connection appear.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { pipelinedDownload, type Download } from '../support/pipelined-download.js';
+
+const root = join(import.meta.dirname, '../..');
+const PART = 10 * 1024 * 1024;
+let ui: ChildProcess;
+let browser: Browser;
+let page: Page;
+let dl: Download | undefined;
+let connectionId: string;
+
+before(async () => {
+  if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/webview/panel.js'))) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    assert.equal(b.status, 0, 'build failed');
+  }
+  ui = spawn(process.execPath, ['dist/cli.js', 'ui', '--port', '0', '--no-open'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    ui.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^Wireplay UI at (http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/)\n$/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    ui.once('exit', (code) => reject(new Error(`wireplay ui exited ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+  page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  await page.goto(`${url}?theme=dark`);
+  await page.waitForSelector('.server code');
+});
+
+after(async () => {
+  dl?.socket.destroy();
+  await browser?.close();
+  if (ui && ui.exitCode === null) {
+    const exited = new Promise((r) => ui.once('exit', r));
+    ui.kill('SIGTERM');
+    await exited;
+  }
+});
+
+interface ShownRow {
+  dir: 'c2s' | 's2c';
+  offset: number;
+  hex: string;
+}
+
+/** Waits for the frame after a change, then until no row on screen waits for bytes; returns the rows shown. */
+async function shownRows(): Promise<ShownRow[]> {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.waitForFunction(() => !!document.querySelector('.hex-pane .hrow:not([hidden])') && !document.querySelector('.hex-pane .hrow.pending:not([hidden])'));
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('.hex-pane .hrow:not([hidden])')].map((r) => ({
+      dir: r.dataset.dir as 'c2s' | 's2c',
+      offset: parseInt(r.querySelector('.off')!.textContent!, 16),
+      hex: r.querySelector('.hex')!.textContent!.replace(/\s+/g, ''),
+    })),
+  );
+}
+
+/** Every row shows the bytes at its offset, and the rows of each direction follow on without a gap or a repeat. */
+function check(rows: ShownRow[], streams: { c2s: Buffer; s2c: Buffer }, where: string): void {
+  assert.ok(rows.length > 0, `${where}: rows are shown`);
+  const next: Partial<Record<'c2s' | 's2c', number>> = {};
+  for (const r of rows) {
+    const want = streams[r.dir].subarray(r.offset, r.offset + r.hex.length / 2).toString('hex');
+    assert.equal(r.hex, want, `${where}: ${r.dir} row at ${r.offset}`);
+    if (next[r.dir] !== undefined) assert.equal(r.offset, next[r.dir], `${where}: ${r.dir} rows follow on`);
+    next[r.dir] = r.offset + r.hex.length / 2;
+  }
+}
+
+async function scrollTo(fraction: number): Promise<void> {
+  await page.evaluate((f) => {
+    const s = document.querySelector<HTMLElement>('.hex-pane .vscroll')!;
+    s.scrollTop = (s.scrollHeight - s.clientHeight) * f;
+  }, fraction);
+}
+
+test('a 20 MiB capture opens with the right bytes at the top, the middle and the end, and the page holds only what it drew', async () => {
+  const demo = new URL(await page.locator('.server code').innerText());
+  dl = await pipelinedDownload(Number(demo.port), 2, PART);
+  const streams = { c2s: dl.sent, s2c: dl.received() };
+  assert.ok(streams.s2c.length > 2 * PART);
+  const handle = await page.waitForFunction((remote) => {
+    const w = (window as unknown as { wireplay: { app: { store: { connections: Map<string, { info: { side: string; remote: string; connectionId: string } }> } } } }).wireplay;
+    for (const c of w.app.store.connections.values()) if (c.info.side === 'server' && c.info.remote.endsWith(remote)) return c.info.connectionId;
+    return undefined;
+  }, `:${dl.localPort}`);
+  connectionId = (await handle.jsonValue()) as string;
+  await page.keyboard.press('Alt+2');
+  await page.evaluate((id) => (window as unknown as { wireplay: { app: { selectConnection(id: string): void } } }).wireplay.app.selectConnection(id), connectionId);
+  await page.waitForFunction(
+    ({ id, n }) => ((window as unknown as { wireplay: { app: { store: { get(id: string): { streamLen: { s2c: number } } | undefined } } } }).wireplay.app.store.get(id)?.streamLen.s2c ?? 0) >= n,
+    { id: connectionId, n: streams.s2c.length },
+  );
+
+  const top = await shownRows();
+  check(top, streams, 'top');
+  assert.deepEqual([top[0].dir, top[0].offset], ['c2s', 0], 'the capture starts with the request');
+
+  await scrollTo(0.5);
+  const middle = await shownRows();
+  check(middle, streams, 'middle');
+  assert.ok(middle.every((r) => r.dir === 's2c' && r.offset > PART / 2 && r.offset < 1.5 * PART), 'the middle is in the middle of the downloads');
+
+  await scrollTo(1);
+  const end = await shownRows();
+  check(end, streams, 'end');
+  const last = end[end.length - 1];
+  assert.equal(last.offset + last.hex.length / 2, streams.s2c.length, 'the last row ends with the last byte received');
+
+  const held = await page.evaluate(() => (window as unknown as { wireplay: { app: { store: { cache: { usedBytes: number } } } } }).wireplay.app.store.cache.usedBytes);
+  assert.ok(held < 2 * 1024 * 1024, `the page holds ${held} bytes of a 20 MiB capture, not all of it`);
+});
+
+test('new bytes on the open connection appear in the Bytes view, the new request selectable from its dissection', async () => {
+  assert.ok(dl, 'the first test opened the connection');
+  const old = { c2s: dl.sent.length, s2c: dl.receivedBytes };
+  const more = Buffer.from(`GET /echo?live=1 HTTP/1.1\r\nHost: x\r\n\r\n`);
+  const reply = await new Promise<Buffer>((resolve) => {
+    const parts: Buffer[] = [];
+    const onData = (d: Buffer) => {
+      parts.push(d);
+      const all = Buffer.concat(parts);
+      const head = all.indexOf('\r\n\r\n');
+      const length = head < 0 ? NaN : Number(/content-length: *(\d+)/i.exec(all.subarray(0, head).toString('latin1'))?.[1]);
+      if (all.length >= head + 4 + length) {
+        dl!.socket.off('data', onData);
+        resolve(all);
+      }
+    };
+    dl!.socket.on('data', onData);
+    dl!.socket.write(more);
+  });
+  const streams = { c2s: Buffer.concat([dl.sent, more]), s2c: Buffer.concat([Buffer.alloc(old.s2c), reply]) };
+  await page.waitForFunction(
+    ({ id, n }) => ((window as unknown as { wireplay: { app: { store: { get(id: string): { streamLen: { s2c: number } } | undefined } } } }).wireplay.app.store.get(id)?.streamLen.s2c ?? 0) >= n,
+    { id: connectionId, n: streams.s2c.length },
+  );
+  // The answer is the last thing on the connection: at the end of the view.
+  await page.locator('.hex-pane .vscroll').focus();
+  await page.keyboard.press('End');
+  const end = (await shownRows()).filter((r) => r.dir === 's2c' && r.offset >= old.s2c);
+  assert.ok(end.length > 0, 'the new answer is on screen');
+  check(end, streams, 'live answer');
+  assert.equal(end[end.length - 1].offset + end[end.length - 1].hex.length / 2, streams.s2c.length);
+  // The request, found through its dissected message: selecting it scrolls the hex view to its bytes.
+  const key = await page.waitForFunction(
+    ({ id, at }) => {
+      const c = (window as unknown as { wireplay: { app: { store: { get(id: string): { messages: { id: number; dir: string; range: { start: number } }[] } | undefined } } } }).wireplay.app.store.get(id);
+      const m = c?.messages.find((x) => x.dir === 'c2s' && x.range.start === at);
+      return m ? `${m.id}/` : undefined;
+    },
+    { id: connectionId, at: old.c2s },
+  );
+  await page.evaluate((k) => (window as unknown as { wireplay: { app: { bytes: { select(key: string, scroll: boolean): void } } } }).wireplay.app.bytes.select(k, true), (await key.jsonValue()) as string);
+  const req = (await shownRows()).filter((r) => r.dir === 'c2s' && r.offset >= old.c2s);
+  check(req, streams, 'live request');
+  assert.equal(Buffer.from(req.map((r) => r.hex).join(''), 'hex').toString('latin1'), more.toString('latin1'));
+  const selected = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.hex-pane .hrow.c2s .b.sel')].reduce((n, e) => n + Number(e.dataset.n), 0));
+  assert.equal(selected, more.length, 'exactly the bytes of the request are selected');
+});

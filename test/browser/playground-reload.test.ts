@@ -1,0 +1,92 @@
+// The playground survives a reload: the Parsed view of an HTTP exchange shows
+// its status line and timing bars again, for the connection that was selected
+// and for one picked afterwards (the host sends the results it kept with the
+// capture snapshot), and also when the host has forgotten the connection (what
+// a VS Code window reload does: the panel state keeps the selected result).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { artifacts, openPlayground, sendHttp, useStandaloneUi } from './support/standalone.js';
+
+const session = useStandaloneUi();
+
+async function parsedShows(page: Page, status: number): Promise<{ statusLine: string; bars: string[]; total: string }> {
+  await page.waitForSelector(`.parsed-content .status[data-status="${status}"]`);
+  return page.evaluate(() => ({
+    statusLine: document.querySelector<HTMLElement>('.parsed-content .status')!.innerText,
+    bars: [...document.querySelectorAll<HTMLElement>('.parsed-content .timing .tm-row:not(.total) .tm-name')].map((e) => e.innerText),
+    total: document.querySelector<HTMLElement>('.parsed-content .timing .tm-row.total .tm-v')?.innerText ?? '',
+  }));
+}
+
+function assertTiming(view: { bars: string[]; total: string }, what: string): void {
+  assert.ok(view.bars.includes('Waiting (first byte)'), `${what}: timing bars drawn (${view.bars.join(', ')})`);
+  assert.match(view.total, /\d/, `${what}: a total`);
+}
+
+async function optionFor(page: Page, path: string): Promise<string> {
+  return page.evaluate((p) => {
+    const o = [...document.querySelectorAll<HTMLOptionElement>('.conn-pick select option')].find((x) => x.textContent!.includes(p));
+    return o?.value ?? '';
+  }, path);
+}
+
+test('after a page reload, the selected exchange and one picked later show status and timing', async () => {
+  const page = await session.newPage();
+  try {
+    const demo = await openPlayground(page, session.url);
+    await sendHttp(page, 'GET', `${demo}/status/201`);
+    assertTiming(await parsedShows(page, 201), 'first request');
+    await sendHttp(page, 'POST', `${demo}/echo?reload=1`);
+    const before = await parsedShows(page, 200);
+    assertTiming(before, 'second request');
+
+    await page.reload();
+    await page.waitForSelector('.server code');
+    const selected = await parsedShows(page, 200);
+    assert.equal(selected.statusLine, before.statusLine);
+    assertTiming(selected, 'the selected exchange after the reload');
+    assert.match(await page.locator('.parsed-content .req-line').innerText(), /POST .*\/echo\?reload=1/);
+    assert.match(await page.locator('pre.body.json').innerText(), /reload/);
+    await page.screenshot({ path: join(artifacts, 'reload-parsed-dark.png') });
+
+    // The other exchange, picked after the reload: its result comes with its snapshot.
+    const first = await optionFor(page, '/status/201');
+    assert.ok(first, 'the first request is listed after the reload');
+    await page.selectOption('.conn-pick select', first);
+    assertTiming(await parsedShows(page, 201), 'an exchange picked after the reload');
+    assert.deepEqual(session.pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('when the host has forgotten the connection, the panel state still shows its status and timing', async () => {
+  const page = await session.newPage();
+  const later = await session.newPage();
+  try {
+    const demo = await openPlayground(page, session.url);
+    await sendHttp(page, 'GET', `${demo}/status/202`);
+    assertTiming(await parsedShows(page, 202), 'before');
+    const saved = await page.evaluate(() => sessionStorage.getItem('wireplay.panel.state'));
+    assert.ok(saved && JSON.parse(saved).kept, 'the selected result is in the panel state');
+    // Clear forgets every capture on the host, as a restarted VS Code extension host has.
+    await page.locator('vscode-button.clear').click();
+    await page.waitForSelector('.parsed-content .empty');
+
+    // A new page with the saved state (what VS Code's serializer hands a revived webview).
+    await later.addInitScript((state) => sessionStorage.setItem('wireplay.panel.state', state), saved);
+    await openPlayground(later, session.url);
+    const restored = await parsedShows(later, 202);
+    assertTiming(restored, 'restored from the panel state');
+    const picked = await later.locator('.conn-pick select option:checked').innerText();
+    assert.match(picked, /\/status\/202 \(restored after a reload\)/);
+    // Nothing was asked of the host for it, so no "No capture" notice.
+    assert.equal(await later.locator('.notice').count(), 0);
+    assert.deepEqual(session.pageErrors, []);
+  } finally {
+    await page.close();
+    await later.close();
+  }
+});

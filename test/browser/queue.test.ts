@@ -1,0 +1,215 @@
+// The Timeline's server queue view in Chromium, against the standalone page of
+// `wireplay ui` and its real demo server: the page switches the server to
+// sequential, two requests to /delay/… arrive at once on two connections, and
+// the lanes show the second one waiting and the two handled one after the
+// other; in concurrent mode the handling overlaps. Clicking a request opens its
+// connection's sequence diagram with the wait split out of the server bar.
+// Screenshot: test-artifacts/playground/queue-lanes-dark.png.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const root = join(import.meta.dirname, '../..');
+const artifacts = join(root, 'test-artifacts', 'playground');
+let ui: ChildProcess;
+let url: string;
+let browser: Browser;
+let page: Page;
+let demoPort: number;
+
+before(async () => {
+  if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/webview/panel.js'))) {
+    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+    assert.equal(b.status, 0, 'build failed');
+  }
+  mkdirSync(artifacts, { recursive: true });
+  ui = spawn(process.execPath, ['dist/cli.js', 'ui', '--port', '0', '--no-open'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  url = await new Promise<string>((resolve, reject) => {
+    ui.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^Wireplay UI at (http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/)\n$/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    ui.once('exit', (code) => reject(new Error(`wireplay ui exited ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
+  page.on('pageerror', (e) => console.error('pageerror:', e.message));
+  await page.goto(`${url}?theme=dark`);
+  await page.waitForSelector('.server code');
+  demoPort = Number(new URL(await page.locator('.server code').innerText()).port);
+});
+
+after(async () => {
+  await browser?.close();
+  if (ui && ui.exitCode === null) {
+    const exited = new Promise((r) => ui.once('exit', r));
+    ui.kill('SIGTERM');
+    await exited;
+  }
+});
+
+/** One request on its own connection to the demo server; resolves with the status line. */
+function get(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = connect(demoPort, '127.0.0.1', () => s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${demoPort}\r\nConnection: close\r\n\r\n`));
+    let out = '';
+    s.on('data', (d) => (out += d.toString('latin1')));
+    s.on('close', () => resolve(out.split('\r\n')[0]));
+    s.on('error', reject);
+    s.setTimeout(10_000, () => s.destroy(new Error(`no answer to ${path}`)));
+  });
+}
+
+interface Seg {
+  x: number;
+  w: number;
+}
+interface DrawnJob {
+  lane: string;
+  target: string;
+  open: boolean;
+  wait?: Seg;
+  handle?: Seg;
+}
+
+/** The requests drawn in the lanes whose target contains `tag`. */
+async function drawn(tag: string): Promise<DrawnJob[]> {
+  // Plain data out of the page (no helper functions inside: the evaluated code must stand alone).
+  const raw = await page.$$eval(
+    'g.qjob',
+    (gs, tag) =>
+      gs
+        .filter((g) => (g as SVGGElement).dataset.target!.includes(tag))
+        .map((g) => ({
+          lane: g.closest<SVGGElement>('g.qlane')!.dataset.conn!,
+          target: (g as SVGGElement).dataset.target!,
+          open: g.classList.contains('open'),
+          rects: ['rect.wait', 'rect.handle'].map((sel) => {
+            const r = g.querySelector(sel);
+            return r ? [Number(r.getAttribute('x')), Number(r.getAttribute('width'))] : null;
+          }),
+        })),
+    tag,
+  );
+  const seg = (r: number[] | null): Seg | undefined => (r ? { x: r[0], w: r[1] } : undefined);
+  return raw.map((d) => ({ lane: d.lane, target: d.target, open: d.open, wait: seg(d.rects[0]), handle: seg(d.rects[1]) }));
+}
+
+async function settled(tag: string): Promise<DrawnJob[]> {
+  await page.waitForFunction(
+    (tag) => {
+      const gs = [...document.querySelectorAll<SVGGElement>('g.qjob')].filter((g) => g.dataset.target!.includes(tag));
+      return gs.length === 2 && gs.every((g) => !g.classList.contains('open') && g.querySelector('rect.handle'));
+    },
+    tag,
+    { timeout: 15_000 },
+  );
+  return (await drawn(tag)).sort((a, b) => a.handle!.x - b.handle!.x);
+}
+
+test('the Timeline toolbar switches to the server queue view, by mouse and by keyboard', async () => {
+  await page.keyboard.press('Alt+3');
+  await page.waitForSelector('.tl-toolbar button[data-sub="queue"]');
+  await page.locator('.tl-toolbar button[data-sub="queue"]').click();
+  await page.waitForSelector('.queue-view:not([hidden]) .qv-badge');
+  assert.equal(await page.locator('.tl-conn').isHidden(), true);
+  // Keyboard: the selected tab takes focus, ← / → switch.
+  await page.locator('.tl-toolbar button[data-sub="queue"]').focus();
+  await page.keyboard.press('ArrowLeft');
+  await page.waitForSelector('.tl-conn:not([hidden])');
+  assert.equal(await page.locator('.tl-toolbar button[data-sub="connection"]').getAttribute('aria-selected'), 'true');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('.queue-view:not([hidden])');
+  assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-sub')), 'queue');
+});
+
+test('sequential: two lanes, the second request waits, the handling segments do not overlap', async () => {
+  await page.waitForSelector('.qv-badge.mode-concurrent');
+  await page.locator('.qv-switch button[data-mode="sequential"]').click();
+  await page.waitForSelector('.qv-badge.mode-sequential');
+  const statuses = await Promise.all([get('/delay/400?run=seq-a'), get('/delay/400?run=seq-b')]);
+  assert.deepEqual(statuses, ['HTTP/1.1 200 OK', 'HTTP/1.1 200 OK']);
+  const [first, second] = await settled('run=seq-');
+  assert.notEqual(first.lane, second.lane, 'one lane per connection');
+  assert.equal(first.wait, undefined, 'the first one did not wait');
+  assert.ok(second.wait && second.wait.w > 0, 'the second one has a waiting segment');
+  assert.ok(second.wait.x + second.wait.w <= second.handle!.x + 0.5, 'waiting comes before handling');
+  assert.ok(second.handle!.x >= first.handle!.x + first.handle!.w - 0.5, `handled one after the other: ${JSON.stringify([first.handle, second.handle])}`);
+  // The hand-off from the first to the second, and the depth strip never shows two handled at once.
+  assert.ok((await page.locator('g.handoff path').count()) >= 1, 'a hand-off arrow');
+  assert.match(await page.locator('.qv-stats').innerText(), /at most 1 handled at once/);
+  await page.screenshot({ path: join(artifacts, 'queue-lanes-dark.png') });
+});
+
+test('clicking the waiting request opens its connection with the wait split out of the server bar', async () => {
+  const waiting = page.locator('g.qjob', { has: page.locator('rect.wait') }).last();
+  const conn = await waiting.getAttribute('data-conn');
+  await waiting.locator('rect.handle').click();
+  await page.waitForSelector('.tl-conn:not([hidden]) g.arrow.focused');
+  assert.equal(await page.locator('.conn-pick select').inputValue(), conn);
+  assert.match((await page.locator('g.arrow.focused').getAttribute('aria-label'))!, /client to server: GET \/delay\/400\?run=seq-/);
+  await page.waitForSelector('.srv-split rect.srv-wait');
+  assert.match((await page.locator('.srv-split .srv-wait-label').textContent()) ?? '', /^queued \d/);
+  await page.screenshot({ path: join(artifacts, 'queue-connection-split-dark.png') });
+});
+
+test('a request sent from the composer that had to wait shows the split on its own connection', async (t) => {
+  const demo = await page.locator('.server code').innerText();
+  type Job = { target: string; startedAt?: number; waitedBehind?: number };
+  const jobIs = (target: string, state: 'started' | 'queued') =>
+    page.waitForFunction(
+      ([target, state]) => {
+        const app = (window as unknown as { wireplay: { app: { queue: { list(): Job[] } } } }).wireplay.app;
+        return app.queue.list().some((j) => j.target === target && (state === 'started' ? j.startedAt !== undefined : j.waitedBehind !== undefined));
+      },
+      [target, state] as const,
+    );
+  // Hold the server: /echo starts at the head and waits for the 4 body bytes this socket keeps back.
+  const held = connect(demoPort, '127.0.0.1');
+  t.after(() => held.destroy());
+  const heldDone = new Promise<string>((resolve, reject) => {
+    let out = '';
+    held.on('data', (d) => (out += d.toString('latin1')));
+    held.on('close', () => resolve(out.split('\r\n')[0]));
+    held.on('error', reject);
+  });
+  held.write(`POST /echo?run=peer-a HTTP/1.1\r\nHost: 127.0.0.1:${demoPort}\r\nContent-Length: 4\r\nConnection: close\r\n\r\n`);
+  await jobIs('/echo?run=peer-a', 'started');
+  await page.keyboard.press('Alt+1');
+  await page.locator('.mode[data-mode="http"]').click();
+  await page.locator('vscode-textfield.url input').fill(`${demo}/delay/50?run=peer-b`);
+  await page.locator('vscode-button.send').click();
+  await jobIs('/delay/50?run=peer-b', 'queued');
+  held.write('done');
+  assert.equal(await heldDone, 'HTTP/1.1 200 OK');
+  await page.waitForSelector('.status[data-status="200"]');
+  await page.keyboard.press('Alt+3');
+  await page.waitForSelector('.tl-conn:not([hidden]) g.arrow');
+  // The inspector shows the composer's (client-side) connection; the split comes from its server side's queue job.
+  assert.match(await page.locator('.conn-pick select option:checked').innerText(), /GET .*\/delay\/50\?run=peer-b/);
+  await page.waitForSelector('.srv-split rect.srv-wait');
+  assert.match((await page.locator('.srv-split .srv-wait-label').textContent()) ?? '', /^queued \d/);
+  await page.screenshot({ path: join(artifacts, 'queue-client-split-dark.png') });
+});
+
+test('concurrent: the handling segments of two simultaneous requests overlap and nothing waits', async () => {
+  await page.locator('.tl-toolbar button[data-sub="queue"]').click();
+  await page.locator('.qv-switch button[data-mode="concurrent"]').click();
+  await page.waitForSelector('.qv-badge.mode-concurrent');
+  await Promise.all([get('/delay/400?run=con-a'), get('/delay/400?run=con-b')]);
+  const [first, second] = await settled('run=con-');
+  assert.notEqual(first.lane, second.lane);
+  assert.equal(first.wait, undefined);
+  assert.equal(second.wait, undefined);
+  assert.ok(second.handle!.x < first.handle!.x + first.handle!.w, `handled at the same time: ${JSON.stringify([first.handle, second.handle])}`);
+  assert.match(await page.locator('.qv-stats').innerText(), /at most 2 handled at once/);
+});

@@ -1,0 +1,82 @@
+// `wireplay ui` for a browser test: builds when dist/ lacks the bundles, starts
+// the CLI on a free port, reads its one line, launches Chromium; `after` stops
+// both, even when a test failed.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const root = join(import.meta.dirname, '../../..');
+export const artifacts = join(root, 'test-artifacts', 'playground');
+
+export interface StandaloneSession {
+  /** The page URL with its token, e.g. http://127.0.0.1:PORT/TOKEN/ */
+  url: string;
+  browser: Browser;
+  /** Page errors seen so far (a test can assert there were none). */
+  pageErrors: string[];
+  newPage(viewport?: { width: number; height: number }): Promise<Page>;
+}
+
+/** Registers before/after hooks; the returned object is filled in by `before`. */
+export function useStandaloneUi(): StandaloneSession {
+  let ui: ChildProcess | undefined;
+  const session = { pageErrors: [] as string[] } as StandaloneSession;
+  before(async () => {
+    if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/webview/panel.js'))) {
+      const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+      assert.equal(b.status, 0, 'build failed');
+    }
+    mkdirSync(artifacts, { recursive: true });
+    const child = spawn(process.execPath, ['dist/cli.js', 'ui', '--port', '0', '--no-open'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    ui = child;
+    let out = '';
+    session.url = await new Promise<string>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /^Wireplay UI at (http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/)\n$/.exec(out);
+        if (m) resolve(m[1]);
+      });
+      child.once('exit', (code) => reject(new Error(`wireplay ui exited ${code}: ${out}`)));
+    });
+    session.browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    session.newPage = async (viewport = { width: 1360, height: 820 }) => {
+      const page = await session.browser.newPage({ viewport });
+      page.on('pageerror', (e) => session.pageErrors.push(e.message));
+      return page;
+    };
+  });
+  after(async () => {
+    await session.browser?.close();
+    if (ui && ui.exitCode === null && ui.signalCode === null) {
+      const exited = new Promise((r) => ui!.once('exit', r));
+      ui.kill('SIGTERM');
+      await exited;
+    }
+  });
+  return session;
+}
+
+/** Opens the page and waits for the host's init (the demo server's URL in the header); returns that URL. */
+export async function openPlayground(page: Page, url: string, query = '?theme=dark'): Promise<string> {
+  await page.goto(`${url}${query}`);
+  await page.waitForSelector('.server code');
+  return page.locator('.server code').innerText();
+}
+
+/** Sends one HTTP request from the composer (mouse-free where it matters is the keyboard test's job). */
+export async function sendHttp(page: Page, method: string, url: string): Promise<void> {
+  await page.evaluate(() => (document.querySelector('.mode[data-mode="http"]') as HTMLElement).click());
+  const select = page.locator('vscode-single-select.method');
+  await select.evaluate((el, m) => {
+    (el as HTMLElement & { value: string }).value = m;
+    el.dispatchEvent(new Event('change'));
+  }, method);
+  await page.locator('vscode-textfield.url input').fill(url);
+  await page.locator('vscode-button.send').click();
+}

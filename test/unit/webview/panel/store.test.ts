@@ -1,0 +1,78 @@
+// A capture whose bytes stay with the host: the UI's store knows where every
+// chunk sits, asks for the bytes it is about to show, and holds what comes
+// back; repeats are skipped; drops from the host's ring shrink it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { DissectedMessage } from '../../../../server-core/capture/dissection-types.js';
+import type { Direction } from '../../../../server-core/capture/types.js';
+import type { ChunkView } from '../../../../webview/protocol.js';
+import { ByteCache } from '../../../../webview/panel/byte-cache.js';
+import { Store } from '../../../../webview/panel/store.js';
+
+const info = { connectionId: 'c1', side: 'server' as const, protocol: 'http' as const, label: 'c1', remote: '127.0.0.1:1', t: 0, wallTime: 0 };
+const streamOf = (n: number) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 31 + (i >> 10)) & 255));
+
+function hostBacked(pageBytes = 1024) {
+  const asked: { id: string; dir: Direction; start: number; end: number }[] = [];
+  const store = new Store({ cache: new ByteCache(64 * pageBytes, pageBytes), requestBytes: (id, dir, start, end) => asked.push({ id, dir, start, end }) });
+  store.open(info);
+  return { store, asked };
+}
+
+test('a snapshot without bytes asks for what is shown, and shows what comes back', () => {
+  const { store, asked } = hostBacked();
+  const s2c = streamOf(10_000);
+  const chunks: ChunkView[] = [{ dir: 'c2s', t: 1, length: 18, offset: 0, bytes: Buffer.from('GET / HTTP/1.1\r\n\r\n').toString('base64') }];
+  for (let o = 0; o < s2c.length; o += 2500) chunks.push({ dir: 's2c', t: 2, length: 2500, offset: o });
+  store.snapshot('c1', chunks, []);
+  const c = store.get('c1')!;
+  assert.equal(c.rowCount, 2 + 4 * Math.ceil(2500 / 16));
+  assert.equal(c.streamLen.s2c, 10_000);
+  assert.equal(c.want('c2s', 0, 18), true, 'sent along: nothing to ask');
+  assert.deepEqual(asked, []);
+  assert.equal(c.want('s2c', 5000, 5100), false);
+  assert.deepEqual(asked, [{ id: 'c1', dir: 's2c', start: 4096, end: 5120 }], 'the page around the rows');
+  assert.equal(c.want('s2c', 5000, 5100), false);
+  assert.equal(asked.length, 1, 'not asked twice while the answer is on its way');
+  assert.equal(c.slice('s2c', 5000, 5100).length, 0, 'nothing held yet');
+  store.receiveBytes('c1', 's2c', 4096, 5120, 4096, s2c.subarray(4096, 5120).toString('base64'));
+  assert.deepEqual(Buffer.from(c.slice('s2c', 5000, 5100)), s2c.subarray(5000, 5100));
+  // A slice held only in part returns its held prefix and asks for the rest.
+  assert.deepEqual(Buffer.from(c.slice('s2c', 5000, 6000)), s2c.subarray(5000, 5120));
+  assert.deepEqual(asked.at(-1), { id: 'c1', dir: 's2c', start: 5120, end: 6144 });
+  store.receiveBytes('nobody', 's2c', 0, 10, 0, 'AAAA');
+});
+
+test('live chunks: repeats and overlaps are skipped; a push without bytes is fetched like a snapshot', () => {
+  const { store, asked } = hostBacked();
+  const b = streamOf(100);
+  store.addChunks('c1', [{ dir: 's2c', t: 1, length: 60, offset: 0, bytes: b.subarray(0, 60).toString('base64') }]);
+  store.addChunks('c1', [{ dir: 's2c', t: 1, length: 60, offset: 0, bytes: b.subarray(0, 60).toString('base64') }]);
+  store.addChunks('c1', [{ dir: 's2c', t: 2, length: 40, offset: 40, bytes: b.subarray(40, 80).toString('base64') }]);
+  const c = store.get('c1')!;
+  assert.equal(c.chunkCount, 2);
+  assert.equal(c.streamLen.s2c, 80);
+  assert.deepEqual(Buffer.from(c.slice('s2c', 0, 80)), b.subarray(0, 80));
+  store.addChunks('c1', [{ dir: 's2c', t: 3, length: 20, offset: 80 }]);
+  assert.equal(c.want('s2c', 0, 100), false);
+  assert.deepEqual(asked, [{ id: 'c1', dir: 's2c', start: 0, end: 100 }]);
+});
+
+test('the host dropping the oldest bytes prunes messages and, once most chunks are gone, the index', () => {
+  const { store, asked } = hostBacked();
+  const chunks: ChunkView[] = [];
+  for (let i = 0; i < 3000; i++) chunks.push({ dir: 's2c', t: i, length: 10, offset: i * 10 });
+  const messages = [0, 1, 2].map((k) => ({ id: k, connectionId: 'c1', kind: 'http-response', protocol: 'http', dir: 's2c', range: { start: k * 10_000, end: (k + 1) * 10_000 }, tStart: k, tEnd: k, summary: `m${k}`, fields: [] }) as DissectedMessage);
+  store.snapshot('c1', chunks, messages);
+  const c = store.get('c1')!;
+  store.dropped('c1', 's2c', 10_000);
+  assert.deepEqual(c.messages.map((m) => m.summary), ['m1', 'm2']);
+  assert.equal(c.chunkCount, 3000, 'a third gone: not compacted yet, the rows stay where they are');
+  assert.equal(c.want('s2c', 0, 10_000), true, 'gone bytes are not asked for');
+  assert.deepEqual(asked, []);
+  store.dropped('c1', 's2c', 20_000);
+  assert.equal(c.chunkCount, 1000);
+  assert.equal(c.rowCount, 1000);
+  assert.equal(c.rowOf('s2c', 20_000), 0);
+  assert.deepEqual(c.messages.map((m) => m.summary), ['m2']);
+});
