@@ -71,7 +71,14 @@ interface WsSession {
   error?: string;
   /** Set for a session opened from the host side (attachWebSocket): where it came from. */
   source?: string;
+  /** The latest messages, replayed to a reloaded UI so the composer's log does not restart empty. */
+  log: Extract<ToWebview, { type: 'ws.message' }>[];
+  logChars: number;
 }
+
+/** What a reloaded UI gets back of an open session's message log. */
+const WS_REPLAY_MESSAGES = 500;
+const WS_REPLAY_CHARS = 4 * 1024 * 1024;
 
 /** What connectWs takes beyond the composer's fields (host-side sessions). */
 interface WsConnectExtras {
@@ -543,7 +550,7 @@ export class PlaygroundController implements Disposable {
       return undefined;
     }
     const connectionId = `pg-ws-${++this.wsCounter}-${process.pid}`;
-    const session: WsSession = { id: sessionId, connectionId, closed: false, url, protocols, ...(extras.source !== undefined ? { source: extras.source } : {}) };
+    const session: WsSession = { id: sessionId, connectionId, closed: false, url, protocols, log: [], logChars: 0, ...(extras.source !== undefined ? { source: extras.source } : {}) };
     this.live.add(connectionId);
     this.ws.set(sessionId, session);
     this.composerWs = sessionId;
@@ -624,6 +631,8 @@ export class PlaygroundController implements Disposable {
       });
       conn.on('error', (e) => this.post({ type: 'notice', level: 'warning', message: `WebSocket: ${e.message}` }));
       this.post({ type: 'ws.state', sessionId, state: 'open', connectionId, protocol: conn.protocol });
+      // Another session took the composer while this one was still connecting: nobody is bound to it.
+      if (this.composerWs !== sessionId) this.closeReplaced(session);
     } catch (err) {
       session.closed = true;
       session.error = extras.signal?.aborted ? 'aborted while connecting' : (err as Error).message;
@@ -643,12 +652,7 @@ export class PlaygroundController implements Disposable {
   async attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket> {
     if (this.disposed) throw new Error('the playground is closed');
     const previous = this.composerWs === undefined ? undefined : this.ws.get(this.composerWs);
-    if (previous?.client && !previous.closed && previous.client.connection.readyState === 'open') {
-      const reason = 'replaced by a new session';
-      this.wsLog(previous, 'c2s', 8, closePayload(1000, reason));
-      previous.client.connection.close(1000, reason);
-      this.post({ type: 'ws.state', sessionId: previous.id, state: 'closing', connectionId: previous.connectionId });
-    }
+    if (previous?.client && !previous.closed && previous.client.connection.readyState === 'open') this.closeReplaced(previous);
     const sessionId = `host-ws-${++this.wsCounter}-${process.pid}`;
     const headers: HeaderRow[] = (options.headers ?? []).map((h) => ({ name: h.name, value: h.value, enabled: true }));
     const session = await this.connectWs(sessionId, options.url, options.protocols ?? [], headers, true, {
@@ -671,15 +675,27 @@ export class PlaygroundController implements Disposable {
     });
   }
 
+  private closeReplaced(s: WsSession): void {
+    const reason = 'replaced by a new session';
+    this.wsLog(s, 'c2s', 8, closePayload(1000, reason));
+    s.client!.connection.close(1000, reason);
+    this.post({ type: 'ws.state', sessionId: s.id, state: 'closing', connectionId: s.connectionId });
+  }
+
   /** A reloaded UI (a hidden webview comes back empty) binds its composer again to the session it had (open: only open ones are re-announced). */
   private reannounceWs(): void {
     const s = this.composerWs === undefined ? undefined : this.ws.get(this.composerWs);
     if (!s?.client || s.closed) return;
     this.post({ type: 'ws.attached', sessionId: s.id, url: s.url, protocols: s.protocols, connectionId: s.connectionId, resumed: true, ...(s.source !== undefined ? { source: s.source } : {}) });
+    for (const m of s.log) this.post(m);
   }
 
   private wsLog(s: WsSession, dir: Direction, opcode: number, data: Buffer): void {
-    this.post({ type: 'ws.message', sessionId: s.id, dir, opcode, data: data.toString('base64'), t: performance.now() });
+    const m = { type: 'ws.message', sessionId: s.id, dir, opcode, data: data.toString('base64'), t: performance.now() } as const;
+    s.log.push(m);
+    s.logChars += m.data.length;
+    while (s.log.length > WS_REPLAY_MESSAGES || (s.logChars > WS_REPLAY_CHARS && s.log.length > 1)) s.logChars -= s.log.shift()!.data.length;
+    this.post(m);
   }
 
   private openSession(sessionId: string): WsSession | undefined {

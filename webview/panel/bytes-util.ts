@@ -27,6 +27,18 @@ export function toBase64(bytes: Uint8Array): string {
 
 /** Accepts standard and URL-safe alphabets, ignores whitespace; throws on other characters. */
 export function fromBase64(text: string): Uint8Array {
+  // The platform's decoder is several times faster on the pages of a big capture; it refuses the
+  // URL-safe alphabet and bad characters, which the careful decoder below handles or names.
+  if (typeof atob === 'function') {
+    try {
+      const bin = atob(text);
+      const out = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+      return out;
+    } catch {
+      /* fall through */
+    }
+  }
   const clean = text.replace(/[\s=]+/g, '');
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let bits = 0;

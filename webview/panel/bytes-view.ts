@@ -8,6 +8,7 @@ import { formatMs } from './bytes-util.js';
 import { BYTES_PER_ROW } from './chunk-index.js';
 import { ERROR, GONE, HOVER, HexRowPool, PENDING, SELECTED, byteAtPoint, type RowCells } from './hex-rows.js';
 import type { ConnCapture } from './store.js';
+import { TreeRows } from './tree-rows.js';
 import { VirtualScroller, esc } from './virtual.js';
 
 export interface ByteSpan {
@@ -15,14 +16,6 @@ export interface ByteSpan {
   start: number;
   end: number;
   bitMask?: number;
-}
-
-interface TreeNode {
-  key: string;
-  depth: number;
-  msg: DissectedMessage;
-  field?: DissectedField;
-  hasChildren: boolean;
 }
 
 const ROW = 20;
@@ -84,7 +77,7 @@ export class BytesView {
   private readonly hex: VirtualScroller;
   private readonly tree: VirtualScroller;
   private capture: ConnCapture | undefined;
-  private nodes: TreeNode[] = [];
+  private treeRows = new TreeRows([], new Set(), () => -1);
   private readonly expanded = new Set<string>();
   private messagesVersion = -1;
   private chunksVersion = -1;
@@ -96,8 +89,6 @@ export class BytesView {
   private hoverKey: string | null = null;
   private selected: ByteSpan | null = null;
   private selectedKey: string | null = null;
-  /** Message index by id, so tree keys resolve in O(1). */
-  private msgIndex = new Map<number, number>();
   private readonly status: HTMLDivElement;
   /** Stream offsets of errors per direction, for marking bytes. */
   private errors: Record<Direction, Map<number, string>> = { c2s: new Map(), s2c: new Map() };
@@ -165,7 +156,7 @@ export class BytesView {
   refresh(): void {
     const c = this.capture;
     if (!c) {
-      this.nodes = [];
+      this.treeRows = new TreeRows([], new Set(), () => -1);
       this.hex.setRowCount(0);
       this.tree.setRowCount(0);
       this.status.textContent = 'No connection selected. Send something, or pick a connection above.';
@@ -176,7 +167,6 @@ export class BytesView {
     // Bytes arriving from the host change neither: they only need a redraw.
     if (c.messagesVersion !== this.messagesVersion) {
       this.messagesVersion = c.messagesVersion;
-      this.msgIndex = new Map(c.messages.map((m, i) => [m.id, i]));
       this.errors = { c2s: new Map(), s2c: new Map() };
       for (const m of c.messages) if (m.error) this.errors[m.dir].set(m.error.offset, m.error.message);
       this.rebuildNodes();
@@ -203,30 +193,15 @@ export class BytesView {
 
   private rebuildNodes(): void {
     const c = this.capture!;
-    const out: TreeNode[] = [];
-    const visit = (msg: DissectedMessage, fields: DissectedField[], prefix: string, depth: number) => {
-      for (let i = 0; i < fields.length; i++) {
-        const f = fields[i];
-        const key = prefix ? `${prefix}.${i}` : `${msg.id}/${i}`;
-        const has = !!f.children?.length;
-        out.push({ key, depth, msg, field: f, hasChildren: has });
-        if (has && this.expanded.has(key)) visit(msg, f.children!, key, depth + 1);
-      }
-    };
-    for (const m of c.messages) {
-      const key = `${m.id}/`;
-      out.push({ key, depth: 0, msg: m, hasChildren: m.fields.length > 0 });
-      if (this.expanded.has(key)) visit(m, m.fields, '', 1);
-    }
-    this.nodes = out;
-    this.tree.setRowCount(out.length);
+    this.treeRows = new TreeRows(c.messages, this.expanded, (id) => c.indexOfMessage(id));
+    this.tree.setRowCount(this.treeRows.length);
   }
 
   private spanOfKey(key: string): ByteSpan | null {
     const c = this.capture;
     if (!c) return null;
     const [idText, pathText] = key.split('/');
-    const msg = c.messages[this.msgIndex.get(Number(idText)) ?? -1];
+    const msg = c.messages[c.indexOfMessage(Number(idText))];
     if (!msg) return null;
     if (!pathText) return { dir: msg.dir, ...msg.range };
     const f = fieldByPath(msg, pathText.split('.').map(Number));
@@ -311,7 +286,7 @@ export class BytesView {
     if (changed) this.rebuildNodes();
     this.selected = span;
     this.selectedKey = key;
-    const idx = this.nodes.findIndex((n) => n.key === key);
+    const idx = this.treeRows.indexOfKey(key);
     if (idx >= 0) this.tree.scrollToRow(idx);
     if (scrollHex && this.capture) {
       const row = this.capture.rowOf(span.dir, span.start);
@@ -323,25 +298,28 @@ export class BytesView {
   }
 
   private onTreeKey(e: KeyboardEvent): void {
-    if (!this.nodes.length) return;
-    let idx = this.selectedKey ? this.nodes.findIndex((n) => n.key === this.selectedKey) : -1;
-    const node = idx >= 0 ? this.nodes[idx] : undefined;
+    const rows = this.treeRows;
+    if (!rows.length) return;
+    let idx = this.selectedKey ? rows.indexOfKey(this.selectedKey) : -1;
+    const node = idx >= 0 ? rows.get(idx) : undefined;
     switch (e.key) {
-      case 'ArrowDown': idx = Math.min(this.nodes.length - 1, idx + 1); break;
+      case 'ArrowDown': idx = Math.min(rows.length - 1, idx + 1); break;
       case 'ArrowUp': idx = Math.max(0, idx - 1); break;
       case 'Home': idx = 0; break;
-      case 'End': idx = this.nodes.length - 1; break;
-      case 'PageDown': idx = Math.min(this.nodes.length - 1, idx + 20); break;
+      case 'End': idx = rows.length - 1; break;
+      case 'PageDown': idx = Math.min(rows.length - 1, idx + 20); break;
       case 'PageUp': idx = Math.max(0, idx - 20); break;
       case 'ArrowRight':
         if (node?.hasChildren && !this.expanded.has(node.key)) this.toggle(node.key, true);
-        else idx = Math.min(this.nodes.length - 1, idx + 1);
+        else idx = Math.min(rows.length - 1, idx + 1);
         break;
       case 'ArrowLeft':
         if (node?.hasChildren && this.expanded.has(node.key)) this.toggle(node.key, false);
         else if (node && node.depth > 0) {
-          const parent = this.nodes.slice(0, idx).reverse().find((n) => n.depth < node.depth);
-          if (parent) idx = this.nodes.indexOf(parent);
+          // The parent is the nearest row above with a smaller depth.
+          let p = idx - 1;
+          while (p >= 0 && rows.get(p)!.depth >= node.depth) p--;
+          if (p >= 0) idx = p;
         }
         break;
       case 'Enter':
@@ -352,7 +330,7 @@ export class BytesView {
         return;
     }
     e.preventDefault();
-    const target = this.nodes[Math.max(0, idx)];
+    const target = this.treeRows.get(Math.max(0, idx));
     if (target) this.select(target.key, true);
   }
 
@@ -414,6 +392,7 @@ export class BytesView {
       const errors = this.errors[dir];
       const cells = this.cells;
       cells.length = len;
+      let pending = false;
       for (let i = 0; i < len; i++) {
         const o = base + i;
         let bits = 0;
@@ -423,24 +402,27 @@ export class BytesView {
         if (err !== undefined) bits |= ERROR;
         cells.bits[i] = bits;
         cells.titles[i] = err;
-        cells.bytes[i] = i < got ? buf[i] : o < stream.goneBelow ? GONE : PENDING;
+        // Past the held run (at the ring's cut, the held bytes may start mid-row): byte by byte.
+        const b = i < got ? buf[i] : stream.byteAt(o);
+        cells.bytes[i] = b >= 0 ? b : o < stream.goneBelow ? GONE : PENDING;
+        if (cells.bytes[i] === PENDING) pending = true;
       }
-      rows[k].setHead(dir, isFirst, label, isFirst ? `arrived at +${label}` : '', base, got < len);
+      rows[k].setHead(dir, isFirst, label, isFirst ? `arrived at +${label}` : '', base, pending);
       rows[k].setCells(cells);
     }
     for (const dir of DIRS) if (hi[dir] > lo[dir]) c.want(dir, Math.max(0, lo[dir] - PREFETCH_BYTES), hi[dir] + PREFETCH_BYTES);
   }
 
   private drawTree(r: { first: number; count: number; offset: number }): void {
-    const end = Math.min(this.nodes.length, r.first + r.count);
+    const end = Math.min(this.treeRows.length, r.first + r.count);
     const html: string[] = [];
     const c = this.capture;
-    if (!c || this.nodes.length === 0) {
+    if (!c || this.treeRows.length === 0) {
       this.tree.viewport.innerHTML = c ? '<div class="empty">Nothing dissected yet.</div>' : '';
       return;
     }
     for (let i = r.first; i < end; i++) {
-      const n = this.nodes[i];
+      const n = this.treeRows.get(i)!;
       const y = r.offset + (i - r.first) * (ROW + 2);
       const open = this.expanded.has(n.key);
       const twisty = n.hasChildren ? `<span class="twisty codicon codicon-chevron-${open ? 'down' : 'right'}"></span>` : '<span class="twisty"></span>';

@@ -12,7 +12,6 @@
 // under the pointer from the run's geometry (the font is monospace).
 import type { Direction } from '../../server-core/capture/types.js';
 import { HEX2 } from './bytes-util.js';
-import { BYTES_PER_ROW } from './chunk-index.js';
 
 /** Highlight bits of a byte. */
 export const HOVER = 1;
@@ -35,7 +34,7 @@ function gapAfter(i: number): string {
 }
 
 function hexOf(b: number): string {
-  return b >= 0 ? HEX2[b] : b === PENDING ? '  ' : '--';
+  return b >= 0 ? HEX2[b] : '--';
 }
 
 function asciiOf(b: number): string {
@@ -163,17 +162,21 @@ export class HexRow {
     while (i < cells.length) {
       const bits = cells.bits[i];
       const title = cells.titles[i];
+      // Bytes on their way from the host are drawn as nothing at all (no text to lay out twice).
+      const pending = cells.bytes[i] === PENDING;
       let j = i;
       let hex = '';
       let asc = '';
       for (;;) {
-        hex += hexOf(cells.bytes[j]);
-        asc += asciiOf(cells.bytes[j]);
+        if (!pending) {
+          hex += hexOf(cells.bytes[j]);
+          asc += asciiOf(cells.bytes[j]);
+        }
         j++;
-        if (j >= cells.length || cells.bits[j] !== bits || cells.titles[j] !== title) break;
-        hex += gapAfter(j - 1);
+        if (j >= cells.length || cells.bits[j] !== bits || cells.titles[j] !== title || (cells.bytes[j] === PENDING) !== pending) break;
+        if (!pending) hex += gapAfter(j - 1);
       }
-      this.run(k++).set(this.offset + i, j - i, bits, title, hex, asc, gapAfter(j - 1));
+      this.run(k++).set(this.offset + i, j - i, bits, title, hex, asc, pending ? '' : gapAfter(j - 1));
       i = j;
     }
     for (let r = k; r < this.shownRuns; r++) {

@@ -1,6 +1,9 @@
-// The UI's model of what the host told it: connections, their chunks (both
-// directions in arrival order), their dissected messages, HTTP results and
-// WebSocket logs. Views read it and redraw on 'change'.
+// The UI's model of what the host told it: connections, where their chunks
+// sit (both directions in arrival order), their dissected messages, HTTP
+// results and WebSocket logs. A big capture's bytes stay with the host: the
+// store holds those it was sent or asked for (capture.bytes) in a cache with
+// a memory budget, and asks for the rest as views draw them. Views read it and
+// redraw on 'change'.
 import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
 import type { Direction } from '../../server-core/capture/types.js';
 import type { Base64, ChunkView, ConnectionInfo, HttpResponseView, HttpRequestSpec, TimingBreakdown } from '../protocol.js';
@@ -119,6 +122,11 @@ export class ConnCapture {
     this.byDirDirty = true;
     this.version++;
     this.messagesVersion++;
+  }
+
+  /** The index in `messages` of the message with this id, or -1. */
+  indexOfMessage(id: number): number {
+    return this.messageIndex.get(id) ?? -1;
   }
 
   messagesOf(dir: Direction): DissectedMessage[] {

@@ -124,6 +124,8 @@ test('a second attach replaces the composer\'s session (closed with 1000); a rel
   const first = await h.controller.attachWebSocket({ url: `${wsBase}/ws/echo`, source: 'a.http:1' });
   const second = await h.controller.attachWebSocket({ url: `${wsBase}/ws/echo`, protocols: [], source: 'a.http:1' });
   assert.notEqual(first.sessionId, second.sessionId);
+  await second.send(Buffer.from('before the reload'), false);
+  await h.next('ws.message', (m) => m.sessionId === second.sessionId && m.dir === 's2c' && text(m) === 'before the reload');
   const replaced = await h.next('ws.state', (m) => m.sessionId === first.sessionId && m.state === 'closed');
   assert.equal(replaced.code, 1000);
   assert.equal(first.closeEvent?.code, 1000);
@@ -137,6 +139,9 @@ test('a second attach replaces the composer\'s session (closed with 1000); a rel
   assert.equal(again.sessionId, second.sessionId);
   assert.equal(again.connectionId, second.connectionId);
   assert.equal(again.resumed, true);
+  // The reloaded UI gets the session's log back, after the attach, in order.
+  const replayed = h.seen.slice(h.seen.indexOf(again)).filter((m): m is Of<'ws.message'> => m.type === 'ws.message' && m.sessionId === second.sessionId);
+  assert.deepEqual(replayed.map((m) => `${m.dir} ${text(m)}`), ['c2s before the reload', 's2c before the reload']);
 
   // The handle sends as the composer does: the message shows in the UI's log.
   const echoed = new Promise<string>((resolve) => second.onMessage((m) => resolve(m.data.toString())));
@@ -146,6 +151,19 @@ test('a second attach replaces the composer\'s session (closed with 1000); a rel
   second.close(1000, 'bye');
   await h.next('ws.state', (m) => m.sessionId === second.sessionId && m.state === 'closed');
   await assert.rejects(second.send(Buffer.from('late'), false), /not open/);
+});
+
+test('two attaches at once: the one that lost the composer while connecting is closed with 1000 once it opens', async (t) => {
+  const h = harness(t);
+  const [first, second] = await Promise.all([
+    h.controller.attachWebSocket({ url: `${wsBase}/ws/echo`, source: 'a.http:1' }),
+    h.controller.attachWebSocket({ url: `${wsBase}/ws/echo`, source: 'a.http:5' }),
+  ]);
+  const replaced = await h.next('ws.state', (m) => m.sessionId === first.sessionId && m.state === 'closed');
+  assert.equal(replaced.code, 1000);
+  assert.equal(second.isClosed, false);
+  second.close(1000, 'bye');
+  await h.next('ws.state', (m) => m.sessionId === second.sessionId && m.state === 'closed');
 });
 
 test('a refused handshake rejects the attach with the server\'s answer; the block fails without an exception', async (t) => {
