@@ -67,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
       // Through the command, so the choice is saved in the settings as the sidebar's switch does.
       setMode: (mode) => vscode.commands.executeCommand('wireplay.switchMode', mode),
     },
+    captureMaxBytes: () => currentSettings().captureMaxBytes,
     log: (message) => log.info(`playground: ${message}`),
   });
   const sidebar = new SidebarProvider(context.extensionUri, controller, log);

@@ -28,11 +28,7 @@ export class SettingsWatcher implements vscode.Disposable {
     if (e.affectsConfiguration('wireplay.mode') && settings.mode !== this.controller.mode) {
       this.controller.setMode(settings.mode);
     }
-    if (e.affectsConfiguration('wireplay.capture.maxBytes')) {
-      void vscode.window.showInformationMessage('Wireplay: the new capture size limit applies after "Wireplay: Clear Capture" (the capture starts afresh with it).', 'Clear Capture').then((c) => {
-        if (c) void vscode.commands.executeCommand('wireplay.clearCapture');
-      });
-    }
+    if (e.affectsConfiguration('wireplay.capture.maxBytes')) this.controller.setCaptureMaxBytes(settings.captureMaxBytes);
     const restart = needsRestart((k) => e.affectsConfiguration(`wireplay.${k}`));
     if (restart.length === 0) return;
     this.log.info(`settings changed: ${restart.map((k) => `wireplay.${k}`).join(', ')}`);

@@ -25,6 +25,8 @@ export interface PlaygroundEnvironment {
   serverCapture?: Emitter<CaptureEvents>;
   /** The server's scheduler, for the Timeline's server queue view; its mode changes arrive through onServerChange. */
   serverQueue?: ServerQueueSource;
+  /** wireplay.capture.maxBytes: how many bytes of traffic the playground keeps. */
+  captureMaxBytes?(): number;
   log?(message: string): void;
 }
 
@@ -52,6 +54,7 @@ export class PlaygroundPanel implements vscode.Disposable {
       serverUrl: () => this.env.serverUrl(),
       serverCapture: this.env.serverCapture,
       serverQueue: this.env.serverQueue,
+      ...(this.env.captureMaxBytes !== undefined ? { captureMaxBytes: this.env.captureMaxBytes() } : {}),
       history: this.context.globalState.get<HistoryEntry[]>(HISTORY_KEY, []),
       onHistoryChange: (entries) => void this.context.globalState.update(HISTORY_KEY, entries),
       log: this.env.log,
@@ -63,6 +66,9 @@ export class PlaygroundPanel implements vscode.Disposable {
         },
       }),
       env.onServerChange(() => this.controller.serverChanged()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (env.captureMaxBytes && e.affectsConfiguration('wireplay.capture.maxBytes')) this.controller.setCaptureMaxBytes(env.captureMaxBytes());
+      }),
     );
   }
 

@@ -269,7 +269,12 @@ export class ServerController implements Disposable {
     this.emitter.emit('state', this.stateValue);
   }
 
-  /** Empties the capture; a changed wireplay.capture.maxBytes takes effect here. */
+  /** A changed wireplay.capture.maxBytes, applied at once (a smaller cap drops the oldest bytes now). */
+  setCaptureMaxBytes(maxBytes: number): void {
+    this.storeValue?.setMaxBytes(maxBytes);
+  }
+
+  /** Empties the capture. */
   clearCapture(): void {
     this.traffic.clear();
     // The next start creates a fresh store with the current wireplay.capture.maxBytes.

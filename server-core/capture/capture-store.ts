@@ -142,7 +142,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
 
 export class CaptureStore implements Disposable {
   readonly events = new Emitter<CaptureStoreEvents>();
-  readonly maxBytes: number;
+  private maxBytesValue: number;
   readonly maxMessages: number;
   readonly maxConnections: number;
   private readonly conns = new Map<string, Conn>();
@@ -163,10 +163,21 @@ export class CaptureStore implements Disposable {
 
   constructor(private readonly options: CaptureStoreOptions = {}) {
     this.dissectorError = options.onDissectorError;
-    this.maxBytes = options.maxBytes ?? DEFAULT_CAPTURE_MAX_BYTES;
+    this.maxBytesValue = options.maxBytes ?? DEFAULT_CAPTURE_MAX_BYTES;
     this.maxMessages = options.maxMessages ?? DEFAULT_CAPTURE_MAX_MESSAGES;
     this.maxConnections = options.maxConnections ?? DEFAULT_CAPTURE_MAX_CONNECTIONS;
-    if (!(this.maxBytes > 0)) throw new RangeError('maxBytes must be positive');
+    if (!(this.maxBytesValue > 0)) throw new RangeError('maxBytes must be positive');
+  }
+
+  get maxBytes(): number {
+    return this.maxBytesValue;
+  }
+
+  /** A new byte cap, applied at once: a smaller one drops the oldest bytes now, visibly, as the ring always does. */
+  setMaxBytes(maxBytes: number): void {
+    if (!(maxBytes > 0)) throw new RangeError('maxBytes must be positive');
+    this.maxBytesValue = maxBytes;
+    this.evict();
   }
 
   /** Records everything the source emits from now on. Dispose to stop. */

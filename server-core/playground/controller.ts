@@ -682,6 +682,11 @@ export class PlaygroundController implements Disposable {
     this.post({ type: 'ws.state', sessionId: s.id, state: 'closing', connectionId: s.connectionId });
   }
 
+  /** A new byte cap for the playground's capture, applied at once. */
+  setCaptureMaxBytes(maxBytes: number): void {
+    this.store.setMaxBytes(maxBytes);
+  }
+
   /** A reloaded UI (a hidden webview comes back empty) binds its composer again to the session it had (open: only open ones are re-announced). */
   private reannounceWs(): void {
     const s = this.composerWs === undefined ? undefined : this.ws.get(this.composerWs);

@@ -131,6 +131,7 @@ test('Bytes: hovering a byte highlights its field; clicking a field selects exac
     return { key: node.dataset.key!, text: node.innerText };
   });
   assert.match(sel.key, /^\d+\/\d/);
+  assert.match(sel.text, /^Method\b/, `the first byte belongs to the Method field (selected: ${sel.text})`);
   // Click a field in the tree (the request message's second field, for instance): exactly its bytes are selected.
   await page.locator('.tnode.msg').first().click();
   const msgBytes = await page.evaluate(() => [...document.querySelectorAll<HTMLElement>('.hrow .b.sel')].reduce((n, e) => n + Number(e.dataset.n), 0));

@@ -115,6 +115,24 @@ test('over the cap the oldest bytes go, across connections, and a drop marker st
   assert.equal(store.getConnection('a')!.stats.droppedBytes, 300);
 });
 
+test('setMaxBytes applies at once: a smaller cap drops the oldest bytes now, a larger one keeps more from then on', () => {
+  const store = new CaptureStore({ maxBytes: 10_000, dissect: false });
+  const drops: { offset: number; length: number }[] = [];
+  store.events.on('dropped', (d) => drops.push({ offset: d.entry.offset, length: d.entry.length }));
+  store.open(opened('a'));
+  store.chunk('a', 'c2s', 1, Buffer.alloc(400, 1));
+  store.chunk('a', 'c2s', 2, Buffer.alloc(400, 2));
+  assert.deepEqual(drops, []);
+  store.setMaxBytes(400 + 2 * CHUNK_OVERHEAD_BYTES);
+  assert.equal(store.maxBytes, 400 + 2 * CHUNK_OVERHEAD_BYTES);
+  assert.deepEqual(drops, [{ offset: 0, length: 400 }]);
+  assert.deepEqual(store.readRange('a', 'c2s', 400, 800), Buffer.alloc(400, 2));
+  store.setMaxBytes(10_000);
+  store.chunk('a', 'c2s', 3, Buffer.alloc(400, 3));
+  assert.equal(drops.length, 1, 'nothing more dropped under the larger cap');
+  assert.throws(() => store.setMaxBytes(0), RangeError);
+});
+
 test('a chunk larger than the cap keeps its tail and says how much of its head was dropped', () => {
   const store = new CaptureStore({ maxBytes: 500, dissect: false });
   store.open(opened('a'));
