@@ -74,10 +74,12 @@ test('prints one line with the URL; the token is required for the page, its file
   const port = Number(u.port);
   const token = u.pathname.split('/')[1];
   assert.ok(token.length >= 32, 'a long random token');
+  // The token with its last character changed (to one it is not).
+  const wrong = token.slice(0, -1) + (token.endsWith('x') ? 'y' : 'x');
   const ok = await fetch(url);
   assert.equal(ok.status, 200);
   assert.match(ok.headers.get('content-security-policy') ?? '', /default-src 'none'; script-src 'nonce-/);
-  for (const path of ['/', '/panel.js', `/${token.slice(0, -1)}x/`, `/${token.slice(0, -1)}x/panel.js`, '/?token=', `/x/${token}/`]) {
+  for (const path of ['/', '/panel.js', `/${wrong}/`, `/${wrong}/panel.js`, '/?token=', `/x/${token}/`]) {
     const r = await fetch(`http://127.0.0.1:${port}${path}`);
     assert.equal(r.status, 403, path);
     assert.doesNotMatch(await r.text(), /panel\.js|<html/i, `no UI at ${path}`);
@@ -85,7 +87,7 @@ test('prints one line with the URL; the token is required for the page, its file
   const upgrade = (path: string, origin: string) =>
     rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nOrigin: ${origin}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
   assert.match(await upgrade('/ws', `http://127.0.0.1:${port}`), /^HTTP\/1\.1 403 /);
-  assert.match(await upgrade(`/${token.slice(0, -1)}x/ws`, `http://127.0.0.1:${port}`), /^HTTP\/1\.1 403 /);
+  assert.match(await upgrade(`/${wrong}/ws`, `http://127.0.0.1:${port}`), /^HTTP\/1\.1 403 /);
   assert.match(await upgrade(`/${token}/ws`, 'http://evil.example'), /^HTTP\/1\.1 403 /);
   assert.match(await upgrade(`/${token}/ws`, `http://127.0.0.1:${port}`), /^HTTP\/1\.1 101 /);
   // Another Host (DNS rebinding) gets nothing either.

@@ -216,7 +216,10 @@ export class BytesView {
   }
 
   private byteFromEvent(e: MouseEvent): { dir: Direction; offset: number } | undefined {
-    const hit = byteAtPoint(e.target, e.clientX);
+    // A hover redraw between mousedown and mouseup re-splits the runs: the click then goes to the
+    // row they share, so the run is looked up again at the pointer.
+    const target = e.target instanceof Element && e.target.closest('[data-o]') ? e.target : document.elementFromPoint(e.clientX, e.clientY);
+    const hit = byteAtPoint(target, e.clientX);
     const row = hit?.run.closest<HTMLElement>('[data-dir]');
     if (!hit || !row) return undefined;
     return { dir: row.dataset.dir as Direction, offset: hit.offset };
