@@ -3,55 +3,23 @@
 // selects it and its Bytes view must show the right bytes at the top, the
 // middle and the end (compared with what crossed the wire) while holding only
 // what it drew; then new bytes on the same, still open, connection appear.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { pipelinedDownload, type Download } from '../support/pipelined-download.js';
+import { openPlayground, useStandaloneUi } from './support/standalone.js';
 
-const root = join(import.meta.dirname, '../..');
 const PART = 10 * 1024 * 1024;
-let ui: ChildProcess;
-let browser: Browser;
 let page: Page;
 let dl: Download | undefined;
 let connectionId: string;
-
-before(async () => {
-  if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/webview/panel.js'))) {
-    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    assert.equal(b.status, 0, 'build failed');
-  }
-  ui = spawn(process.execPath, ['dist/cli.js', 'ui', '--port', '0', '--no-open'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    ui.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^Wireplay UI at (http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/)\n$/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    ui.once('exit', (code) => reject(new Error(`wireplay ui exited ${code}: ${out}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
-  page.on('pageerror', (e) => console.error('pageerror:', e.message));
-  await page.goto(`${url}?theme=dark`);
-  await page.waitForSelector('.server code');
+useStandaloneUi(async (session) => {
+  page = await session.newPage();
+  await openPlayground(page, session.url);
 });
 
-after(async () => {
+after(() => {
   dl?.socket.destroy();
-  await browser?.close();
-  if (ui && ui.exitCode === null) {
-    const exited = new Promise((r) => ui.once('exit', r));
-    ui.kill('SIGTERM');
-    await exited;
-  }
 });
 
 interface ShownRow {

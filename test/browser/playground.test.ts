@@ -2,52 +2,18 @@
 // the token guard, composing and sending HTTP, WebSocket and raw TCP, the
 // Bytes view's field ↔ byte highlighting, and the timeline's arrow order.
 // Screenshots (light and dark) go to test-artifacts/playground/.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { artifacts, useStandaloneUi } from './support/standalone.js';
 
-const root = join(import.meta.dirname, '../..');
-const artifacts = join(root, 'test-artifacts', 'playground');
-let ui: ChildProcess;
 let url: string;
-let browser: Browser;
 let page: Page;
-
-before(async () => {
-  if (!existsSync(join(root, 'dist/cli.js')) || !existsSync(join(root, 'dist/webview/panel.js'))) {
-    const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-    assert.equal(b.status, 0, 'build failed');
-  }
-  mkdirSync(artifacts, { recursive: true });
-  ui = spawn(process.execPath, ['dist/cli.js', 'ui', '--port', '0', '--no-open'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  url = await new Promise<string>((resolve, reject) => {
-    ui.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^Wireplay UI at (http:\/\/127\.0\.0\.1:\d+\/[\w-]+\/)\n$/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    ui.once('exit', (code) => reject(new Error(`wireplay ui exited ${code}: ${out}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1360, height: 820 } });
-  page.on('pageerror', (e) => console.error('pageerror:', e.message));
-});
-
-after(async () => {
-  await browser?.close();
-  if (ui && ui.exitCode === null) {
-    const exited = new Promise((r) => ui.once('exit', r));
-    ui.kill('SIGTERM');
-    await exited;
-  }
+useStandaloneUi(async (session) => {
+  url = session.url;
+  page = await session.newPage();
 });
 
 function rawRequest(port: number, text: string): Promise<string> {

@@ -20,8 +20,12 @@ export interface StandaloneSession {
   newPage(viewport?: { width: number; height: number }): Promise<Page>;
 }
 
-/** Registers before/after hooks; the returned object is filled in by `before`. */
-export function useStandaloneUi(): StandaloneSession {
+/**
+ * Registers before/after hooks; the returned object is filled in by `before`.
+ * `setup` runs at the end of that hook (a file's own root `before` is not
+ * guaranteed to run after this one).
+ */
+export function useStandaloneUi(setup?: (session: StandaloneSession) => Promise<void>): StandaloneSession {
   let ui: ChildProcess | undefined;
   const session = { pageErrors: [] as string[] } as StandaloneSession;
   before(async () => {
@@ -50,6 +54,7 @@ export function useStandaloneUi(): StandaloneSession {
       page.on('pageerror', (e) => session.pageErrors.push(e.message));
       return page;
     };
+    await setup?.(session);
   });
   after(async () => {
     await session.browser?.close();

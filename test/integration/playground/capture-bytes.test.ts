@@ -10,6 +10,7 @@ import { PlaygroundController } from '../../../server-core/playground/controller
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import type { ChunkView, ToWebview } from '../../../webview/protocol.js';
 import { pipelinedDownload } from '../../support/pipelined-download.js';
+import { logMessages } from './message-log.js';
 
 const MiB = 1024 * 1024;
 let server: WireplayServer;
@@ -24,18 +25,7 @@ after(() => server.close());
 function harness(t: { after(fn: () => void): void }, captureMaxBytes?: number) {
   const controller = new PlaygroundController({ serverCapture: server.capture, captureMaxBytes, flushIntervalMs: 1 });
   t.after(() => controller.dispose());
-  const seen: ToWebview[] = [];
-  const waiters: { pred: (m: ToWebview) => boolean; resolve: (m: ToWebview) => void }[] = [];
-  controller.onMessage((m) => {
-    seen.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
-  });
-  const next = <T extends ToWebview['type']>(type: T, pred: (m: Extract<ToWebview, { type: T }>) => boolean = () => true) =>
-    new Promise<Extract<ToWebview, { type: T }>>((resolve) => {
-      const hit = seen.find((m) => m.type === type && pred(m as Extract<ToWebview, { type: T }>));
-      if (hit) return resolve(hit as Extract<ToWebview, { type: T }>);
-      waiters.push({ pred: (m) => m.type === type && pred(m as Extract<ToWebview, { type: T }>), resolve: resolve as (m: ToWebview) => void });
-    });
+  const { seen, next } = logMessages(controller, t);
   /** The server side of the connection from our local port. */
   const connectionOf = async (localPort: number) =>
     (await next('connection.opened', (m) => m.info.side === 'server' && m.info.remote.endsWith(`:${localPort}`))).info.connectionId;

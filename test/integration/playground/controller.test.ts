@@ -8,6 +8,7 @@ import { PlaygroundController } from '../../../server-core/playground/controller
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import { createBuiltinWebSocketRoutes } from '../../../server-core/ws/builtin-routes.js';
 import type { ToWebview } from '../../../webview/protocol.js';
+import { logMessages } from './message-log.js';
 
 let server: WireplayServer;
 let base: string;
@@ -21,18 +22,7 @@ after(() => server.close());
 function harness(t: { after(fn: () => void): void }) {
   const controller = new PlaygroundController({ serverUrl: () => base, flushIntervalMs: 1 });
   t.after(() => controller.dispose());
-  const seen: ToWebview[] = [];
-  const waiters: { pred: (m: ToWebview) => boolean; resolve: (m: ToWebview) => void }[] = [];
-  controller.onMessage((m) => {
-    seen.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
-  });
-  const next = <T extends ToWebview['type']>(type: T, pred: (m: Extract<ToWebview, { type: T }>) => boolean = () => true) =>
-    new Promise<Extract<ToWebview, { type: T }>>((resolve) => {
-      const hit = seen.find((m) => m.type === type && pred(m as Extract<ToWebview, { type: T }>));
-      if (hit) return resolve(hit as Extract<ToWebview, { type: T }>);
-      waiters.push({ pred: (m) => m.type === type && pred(m as Extract<ToWebview, { type: T }>), resolve: resolve as (m: ToWebview) => void });
-    });
+  const { seen, next } = logMessages(controller, t);
   return { controller, seen, next };
 }
 

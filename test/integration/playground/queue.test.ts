@@ -7,6 +7,7 @@ import { PlaygroundController, type PlaygroundControllerOptions } from '../../..
 import { serverQueueOf } from '../../../server-core/playground/queue-jobs.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import type { QueueJob, ToWebview } from '../../../webview/protocol.js';
+import { logMessages } from './message-log.js';
 
 type Msg<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;
 
@@ -18,14 +19,7 @@ async function harness(t: { after(fn: () => unknown): void }, mode: 'sequential'
     controller.dispose();
     await server.close();
   });
-  const seen: ToWebview[] = [];
-  const waiters: { pred: () => boolean; resolve: () => void }[] = [];
-  controller.onMessage((m) => {
-    seen.push(m);
-    for (const w of [...waiters]) if (w.pred()) waiters.splice(waiters.indexOf(w), 1), w.resolve();
-  });
-  /** Resolves once `pred` holds for what was seen so far. */
-  const until = (pred: () => boolean) => new Promise<void>((resolve) => (pred() ? resolve() : waiters.push({ pred, resolve })));
+const { seen, until } = logMessages(controller, t);
   const all = <T extends ToWebview['type']>(type: T) => seen.filter((m): m is Msg<T> => m.type === type);
   /** The latest state of every job pushed so far, by connection#index. */
   const jobs = () => {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { PlaygroundController } from '../../../server-core/playground/controller.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import type { ToWebview } from '../../../webview/protocol.js';
+import { logMessages, type Of } from './message-log.js';
 
 let server: WireplayServer;
 let base: string;
@@ -17,25 +18,10 @@ before(async () => {
 });
 after(() => server.close());
 
-type Of<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;
 
 /** One UI attached to the controller: what it received, and a wait for the next message of a type. */
 function attach(controller: PlaygroundController, t: { after(fn: () => void): void }) {
-  const seen: ToWebview[] = [];
-  const waiters: { pred: (m: ToWebview) => boolean; resolve: (m: ToWebview) => void }[] = [];
-  const sub = controller.onMessage((m) => {
-    seen.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
-  });
-  t.after(() => sub.dispose());
-  const next = <T extends ToWebview['type']>(type: T, pred: (m: Of<T>) => boolean = () => true) =>
-    new Promise<Of<T>>((resolve) => {
-      const match = (m: ToWebview) => m.type === type && pred(m as Of<T>);
-      const hit = seen.find(match);
-      if (hit) return resolve(hit as Of<T>);
-      waiters.push({ pred: match, resolve: resolve as (m: ToWebview) => void });
-    });
-  return { seen, next, detach: () => sub.dispose() };
+  return logMessages(controller, t);
 }
 
 test('a UI that comes back gets the status, headers, body and timing of the exchange with its snapshot', async (t) => {

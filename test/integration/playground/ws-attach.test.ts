@@ -11,6 +11,7 @@ import { PlaygroundController } from '../../../server-core/playground/controller
 import type { AttachedWebSocket } from '../../../server-core/playground/ws-attach.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import type { ToWebview } from '../../../webview/protocol.js';
+import { logMessages, type Of } from './message-log.js';
 
 let server: WireplayServer;
 let wsBase: string;
@@ -21,33 +22,12 @@ before(async () => {
 });
 after(() => server.close());
 
-type Of<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;
 
 function harness(t: { after(fn: () => void): void }) {
   const controller = new PlaygroundController({ flushIntervalMs: 1 });
   const opened: AttachedWebSocket[] = [];
   t.after(() => controller.dispose());
-  const seen: ToWebview[] = [];
-  const waiters: { pred: (m: ToWebview) => boolean; resolve: (m: ToWebview) => void }[] = [];
-  controller.onMessage((m) => {
-    seen.push(m);
-    for (const w of [...waiters]) if (w.pred(m)) waiters.splice(waiters.indexOf(w), 1), w.resolve(m);
-  });
-  /** The first message (from index `from` on) that matches; fails the test rather than hanging when none comes. */
-  const next = <T extends ToWebview['type']>(type: T, pred: (m: Of<T>) => boolean = () => true, from = 0) =>
-    new Promise<Of<T>>((resolve, reject) => {
-      const match = (m: ToWebview) => m.type === type && pred(m as Of<T>);
-      const hit = seen.slice(from).find(match);
-      if (hit) return resolve(hit as Of<T>);
-      const timer = setTimeout(() => reject(new Error(`no ${type} message came (${pred.toString()})`)), 10_000);
-      waiters.push({
-        pred: match,
-        resolve: (m) => {
-          clearTimeout(timer);
-          resolve(m as Of<T>);
-        },
-      });
-    });
+  const { seen, next } = logMessages(controller, t);
   /** An HttpFileSession whose WebSocket blocks open live sessions of this controller, as the editor's do. */
   const session = (text: string, timeoutMs = 10_000) =>
     new HttpFileSession(text, {
