@@ -16,10 +16,10 @@
 // split: hatched for the wait, solid for the handling.
 import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
 import type { QueueJob, ServerMode } from '../protocol.js';
-import { formatBytes, formatMs } from './bytes-util.js';
 import type { QueueModel } from './queue-model.js';
-import { QueueView, waitedBehindText } from './queue-view.js';
+import { QueueView } from './queue-view.js';
 import type { ConnCapture } from './store.js';
+import { CLIENT_X, ROW, SERVER_RIGHT, TimelineRowPool, type TimelineLayout, type TimelineScene } from './timeline-rows.js';
 import { VirtualScroller, esc } from './virtual.js';
 
 /** What the Timeline needs for its server queue view. */
@@ -33,28 +33,11 @@ export interface TimelineQueueOptions {
 
 export type TimelineSubView = 'connection' | 'queue';
 
-const ROW = 38;
 const MAX_SPAN_ROWS = 6;
-const CLIENT_X = 130;
-const SERVER_RIGHT = 64;
 /** A silence longer than this (and longer than 20× the previous step) is drawn as a break. */
 const GAP_MS = 250;
 
-interface Layout {
-  msgs: DissectedMessage[];
-  /** Row where each arrow ends (≥ its own row). */
-  endRow: Int32Array;
-  /** For a response: the row of the request it answers, or -1. */
-  answerOf: Int32Array;
-  /** Gap (ms) before each row, if drawn as a break. */
-  gapBefore: Float64Array;
-}
-
-function controlKind(m: DissectedMessage): 'data' | 'control' {
-  return /^(ping|pong|close)/i.test(m.summary) ? 'control' : 'data';
-}
-
-export function layoutTimeline(messages: DissectedMessage[]): Layout {
+export function layoutTimeline(messages: DissectedMessage[]): TimelineLayout {
   const msgs = messages.slice();
   msgs.sort((a, b) => a.tStart - b.tStart || a.id - b.id);
   const n = msgs.length;
@@ -110,12 +93,16 @@ export class TimelineView {
   readonly queueView: QueueView | undefined;
   private sub: TimelineSubView = 'connection';
   private capture: ConnCapture | undefined;
-  private layout: Layout | undefined;
+  private layout: TimelineLayout | undefined;
   private version = -1;
   private focused = -1;
   /** A request picked in the queue view, focused once its connection's messages are here. */
   private pendingFocus: { connectionId: string; sequence: number } | undefined;
   private headerKey = '';
+  private readonly rows = new TimelineRowPool();
+  private readonly empty: HTMLDivElement;
+  private readonly scene: TimelineScene;
+  private sceneQueueVersion = -1;
 
   constructor(
     private readonly onOpen: (msg: DissectedMessage) => void,
@@ -123,6 +110,17 @@ export class TimelineView {
   ) {
     this.el = document.createElement('div');
     this.el.className = 'timeline-view';
+    this.empty = document.createElement('div');
+    this.empty.className = 'empty';
+    this.empty.textContent = 'No messages yet. Send a request or a frame; each one becomes an arrow here.';
+    this.scene = {
+      generation: 0,
+      layout: layoutTimeline([]),
+      t0: 0,
+      width: 0,
+      focused: -1,
+      jobOf: (request) => (this.capture ? jobOf(this.queue?.model, this.capture, request) : undefined),
+    };
     this.header = document.createElement('div');
     this.header.className = 'tl-header';
     const host = document.createElement('div');
@@ -279,106 +277,26 @@ export class TimelineView {
     const c = this.capture;
     const vp = this.scroller.viewport;
     if (!L || !c || L.msgs.length === 0) {
-      vp.innerHTML = c ? '<div class="empty">No messages yet. Send a request or a frame; each one becomes an arrow here.</div>' : '';
+      this.rows.clear();
+      if (!c) vp.replaceChildren();
+      else if (vp.firstChild !== this.empty) vp.replaceChildren(this.empty);
       return;
     }
-    const W = Math.max(360, r.width);
-    const H = r.height;
-    const gutter = CLIENT_X - 40;
-    const xc = CLIENT_X;
-    const xs = W - SERVER_RIGHT;
-    const mid = (xc + xs) / 2;
-    const t0 = c.info.t;
-    // Arrows that start above the window but cross into it are drawn too.
-    const from = Math.max(0, r.first - MAX_SPAN_ROWS);
+    if (vp.firstChild !== this.rows.svg) vp.replaceChildren(this.rows.svg);
+    const width = Math.max(360, r.width);
+    const queueVersion = this.queue?.model.version ?? 0;
+    if (L !== this.scene.layout || width !== this.scene.width || queueVersion !== this.sceneQueueVersion) {
+      this.sceneQueueVersion = queueVersion;
+      this.scene.generation++;
+      this.scene.layout = L;
+      this.scene.width = width;
+    }
+    this.scene.t0 = c.info.t;
+    this.scene.focused = this.focused;
+    // Arrows that start above the window but cross into it are drawn too (with the rows between them and the window).
+    let from = r.first;
+    for (let i = r.first - 1; i >= Math.max(0, r.first - MAX_SPAN_ROWS); i--) if (L.endRow[i] >= r.first) from = i;
     const to = Math.min(L.msgs.length, r.first + r.count);
-    const yOf = (row: number) => r.offset + (row - r.first) * ROW + ROW * 0.42;
-    const parts: string[] = [];
-    parts.push(
-      `<svg class="tl-svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="presentation">` +
-        '<defs>' +
-        ['c2s', 's2c', 'errm']
-          .map((k) => `<marker id="ah-${k === 'errm' ? 'err' : k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="9" orient="auto"><path class="ah ${k}" d="M0,0 L10,5 L0,10 L2.5,5 z"/></marker>`)
-          .join('') +
-        '<pattern id="tl-hatch" class="qv-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="qv-hatch-bg" width="4" height="4"/><line x1="0" y1="0" x2="0" y2="4"/></pattern>' +
-        '</defs>',
-      `<line class="lifeline" x1="${xc}" y1="0" x2="${xc}" y2="${H}"/><line class="lifeline" x1="${xs}" y1="0" x2="${xs}" y2="${H}"/>`,
-    );
-    // Server time bars (request end → response start) and silences first, under the arrows.
-    for (let i = from; i < to; i++) {
-      const a = L.answerOf[i];
-      if (a >= 0) {
-        const y1 = yOf(L.endRow[a]) + 6;
-        const y2 = yOf(i);
-        const reqEnd = L.msgs[a].tEnd;
-        const respStart = L.msgs[i].tStart;
-        const wait = respStart - reqEnd;
-        const job = jobOf(this.queue?.model, c, L.msgs[a]);
-        if (job && job.waitedBehind !== undefined && job.startedAt !== undefined) parts.push(this.splitBar(job, reqEnd, respStart, xs, y1, y2));
-        else {
-          if (y2 > y1) {
-            parts.push(`<rect class="srv-bar" x="${xs - 4}" y="${y1}" width="8" height="${y2 - y1}" rx="3"><title>Server time: ${esc(formatMs(wait))} from the end of the request to the first byte of the response</title></rect>`);
-          }
-          parts.push(`<text class="srv-label" x="${xs + 8}" y="${(y1 + y2) / 2 + 4}">${esc(formatMs(Math.max(0, wait)))}</text>`);
-        }
-      }
-      const gap = L.gapBefore[i];
-      if (gap > 0) {
-        const y = yOf(i) - ROW * 0.55;
-        parts.push(`<g class="gap"><line x1="${gutter}" y1="${y}" x2="${W - 8}" y2="${y}"/><text x="${mid}" y="${y - 3}" text-anchor="middle">⋯ ${esc(formatMs(gap))} later</text></g>`);
-      }
-    }
-    for (let i = from; i < to; i++) {
-      const m = L.msgs[i];
-      const y0 = yOf(i);
-      const y1 = yOf(L.endRow[i]) + (L.endRow[i] > i ? ROW * 0.35 : 8);
-      const [x0, x1] = m.dir === 'c2s' ? [xc, xs - 2] : [xs, xc + 2];
-      const kind = m.kind === 'ws-frame' ? `ws ${controlKind(m)}` : m.kind === 'http-request' || m.kind === 'http-response' ? 'http' : m.kind;
-      const cls = `arrow ${m.dir} ${kind}${m.error ? ' error' : ''}${i === this.focused ? ' focused' : ''}`;
-      const marker = m.error ? 'ah-err' : `ah-${m.dir}`;
-      const size = m.range.end - m.range.start;
-      const label = m.summary.length > 64 ? m.summary.slice(0, 63) + '…' : m.summary;
-      // A label sits mid-arrow; on an arrow that spans several rows (crossing others) it moves toward the sender, so crossing labels do not collide.
-      const at = L.endRow[i] > i ? 0.3 : 0.5;
-      const lx = x0 + (x1 - x0) * at;
-      const ly = y0 + (y1 - y0) * at - 5;
-      const slope = Math.atan2(y1 - y0, x1 - x0) * (180 / Math.PI);
-      const dur = m.tEnd - m.tStart;
-      parts.push(
-        `<g class="${cls}" data-row="${i}" role="listitem" aria-label="${esc(`${m.dir === 'c2s' ? 'client to server' : 'server to client'}: ${m.summary} at +${formatMs(m.tStart - t0)}`)}">` +
-          `<title>${esc(m.summary)}\n${m.dir === 'c2s' ? 'client → server' : 'server → client'} · ${formatBytes(size)} · first byte +${esc(formatMs(m.tStart - t0))}${dur > 0 ? ` · ${esc(formatMs(dur))} on the wire` : ''}${m.error ? `\n${esc(m.error.message)}` : ''}</title>` +
-          `<line class="hit" x1="${x0}" y1="${y0}" x2="${x1}" y2="${y1}"/>` +
-          `<line class="shaft" x1="${x0}" y1="${y0}" x2="${x1}" y2="${y1}" marker-end="url(#${marker})"/>` +
-          `<circle class="dot" cx="${x0}" cy="${y0}" r="3"/>` +
-          `<text class="lbl" x="${lx}" y="${ly}" text-anchor="middle" transform="rotate(${slope > 90 || slope < -90 ? slope - 180 : slope} ${lx} ${ly})">${esc(label)}</text>` +
-          `<text class="time" x="${gutter - 6}" y="${y0 + 4}" text-anchor="end">+${esc(formatMs(m.tStart - t0))}</text>` +
-          `<text class="size" x="${m.dir === 'c2s' ? xc - 8 : xs + 8}" y="${y0 + 14}" text-anchor="${m.dir === 'c2s' ? 'end' : 'start'}">${esc(formatBytes(size))}</text>` +
-          '</g>',
-      );
-    }
-    parts.push('</svg>');
-    vp.innerHTML = parts.join('');
-  }
-
-  /** The server bar of a request that waited in the queue: hatched while it waited, solid while it was handled. */
-  private splitBar(job: QueueJob, reqEnd: number, respStart: number, xs: number, y1: number, y2: number): string {
-    const started = job.startedAt!;
-    const queuedMs = Math.max(0, started - job.queuedAt);
-    const handlingMs = Math.max(0, respStart - started);
-    const span = respStart - reqEnd;
-    const frac = span > 0 ? Math.min(1, Math.max(0, (started - reqEnd) / span)) : 0;
-    const ym = y1 + Math.max(0, y2 - y1) * frac;
-    const tip = `<title>Waited ${esc(formatMs(queuedMs))} in the server's queue, ${waitedBehindText(job.waitedBehind!)}, then ${esc(formatMs(handlingMs))} from the start of its handler to the first byte of the response</title>`;
-    const out: string[] = [`<g class="srv-split">${tip}`];
-    if (ym > y1) out.push(`<rect class="srv-wait" x="${xs - 4}" y="${y1}" width="8" height="${ym - y1}" rx="2" fill="url(#tl-hatch)"/>`);
-    if (y2 > ym) out.push(`<rect class="srv-bar" x="${xs - 4}" y="${ym}" width="8" height="${y2 - ym}" rx="2"/>`);
-    // The wait is labelled left of the lifeline (the space between a request and its response is empty there), the handling right.
-    const roomy = ym - y1 >= 12 && y2 - ym >= 12;
-    const yw = roomy ? (y1 + ym) / 2 : (y1 + y2) / 2;
-    const yh = roomy ? (ym + y2) / 2 : (y1 + y2) / 2;
-    out.push(`<text class="srv-label srv-wait-label" x="${xs - 10}" y="${yw + 4}" text-anchor="end">queued ${esc(formatMs(queuedMs))}</text>`);
-    out.push(`<text class="srv-label" x="${xs + 8}" y="${yh + 4}">${esc(formatMs(handlingMs))}</text>`);
-    out.push('</g>');
-    return out.join('');
+    this.rows.draw(this.scene, from, to, r.first, r.offset, r.height);
   }
 }
