@@ -150,6 +150,24 @@ test('capture events feed the traffic model; dispose closes and refuses new star
   assert.equal(r.ok, false);
 });
 
+test('a new wireplay.capture.maxBytes applies to the running capture at once', async () => {
+  const { factory, created } = fakeFactory();
+  const c = new ServerController(factory, env({ captureMaxBytes: 1 << 20 }, tmpdir()).env, log);
+  await c.start();
+  created[0].capture.emit('open', {
+    connectionId: 'x', side: 'server', protocol: 'http', tls: false,
+    local: { address: '127.0.0.1', port: 1 }, remote: { address: '127.0.0.1', port: 2 }, t: 0, wallTime: 0,
+  });
+  created[0].capture.emit('chunk', { connectionId: 'x', dir: 'c2s', t: 1, bytes: Buffer.alloc(4096, 1) });
+  created[0].capture.emit('chunk', { connectionId: 'x', dir: 'c2s', t: 2, bytes: Buffer.alloc(4096, 2) });
+  assert.equal(c.store!.getConnection('x')!.stats.droppedBytes, 0);
+  c.setCaptureMaxBytes(5000);
+  assert.equal(c.store!.maxBytes, 5000);
+  assert.ok(c.store!.totalBytes <= 5000, `within the new cap (${c.store!.totalBytes})`);
+  assert.ok(c.store!.getConnection('x')!.stats.droppedBytes > 0, 'the oldest bytes went at once');
+  await c.dispose();
+});
+
 test('connection ids stay unique across restarts', async () => {
   const { factory, created } = fakeFactory();
   const c = new ServerController(factory, env({}, tmpdir()).env, log);
