@@ -26,7 +26,7 @@ import {
   type QueueSnapshot,
   type ServerMode,
   type ToWebview,
-} from '../../webview/protocol.js';
+} from '../protocol/playground.js';
 import { QueueJobs, type ServerQueueSource } from './queue-jobs.js';
 import { previewRequest, toRequestSpec } from './http-request.js';
 import { RetainedExchanges, retainedSpec, type RetainedExchangeLimits } from './retained-exchanges.js';

@@ -4,7 +4,7 @@
 // is one of those automatic headers: shown, switchable off, replaced by a row
 // of the user's own.
 import { createRequestSpec, prepareRequest, type AutoHeaderName, type RequestSpec, type SpecBody } from '../client/request-spec.js';
-import type { BodyKind, HeaderRow, HttpRequestSpec } from '../../webview/protocol.js';
+import type { BodyKind, HeaderRow, HttpRequestSpec } from '../protocol/playground.js';
 
 /** Auto rows the UI may switch off, by lower-case header name → the sender's toggle. */
 const AUTO_NAMES: Record<string, AutoHeaderName> = {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { validateFromSidebar, type ConnectionRow, type ToSidebar, type TrafficRow } from '../../webview/sidebar/protocol.js';
+import { validateFromSidebar, type ConnectionRow, type ToSidebar, type TrafficRow } from '../../server-core/protocol/sidebar.js';
 
 const root = join(import.meta.dirname, '../..');
 let browser: Browser;

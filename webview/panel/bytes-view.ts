@@ -2,8 +2,7 @@
 // (both directions interleaved in arrival order, each row coloured by its
 // direction) beside the dissection tree. Hovering a byte highlights its field;
 // clicking a field selects its bytes; errors are marked at their byte.
-import type { DissectedField, DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { Direction } from '../../server-core/capture/types.js';
+import type { Direction, DissectedField, DissectedMessage } from '../../server-core/protocol/playground.js';
 import { formatMs } from './bytes-util.js';
 import { BYTES_PER_ROW } from './chunk-index.js';
 import { ERROR, GONE, HOVER, HexRowPool, PENDING, SELECTED, byteAtPoint, type RowCells } from './hex-rows.js';

@@ -2,7 +2,7 @@
 // builds FromWebview messages; the host sends them and the inspector shows
 // what happened. Its fields are kept in the panel state so they survive
 // hide/show and reloads.
-import type { FromWebview, HeaderRow, HistoryEntry, HttpRequestSpec, ToWebview, WsSendKind } from '../protocol.js';
+import type { FromWebview, HeaderRow, HistoryEntry, HttpRequestSpec, ToWebview, WsSendKind } from '../../server-core/protocol/playground.js';
 import { fromBase64, fromEscapedText, fromHex, toBase64, toEscapedText, utf8 } from './bytes-util.js';
 import { esc } from './virtual.js';
 

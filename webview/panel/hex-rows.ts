@@ -10,7 +10,7 @@
 // A run is a span `.b` (hex) or `.a` (ASCII) with data-o (the stream offset of
 // its first byte) and data-n (its byte count); byteAtPoint() finds the byte
 // under the pointer from the run's geometry (the font is monospace).
-import type { Direction } from '../../server-core/capture/types.js';
+import type { Direction } from '../../server-core/protocol/playground.js';
 import { HEX2 } from './bytes-util.js';
 
 /** Highlight bits of a byte. */

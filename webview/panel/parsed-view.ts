@@ -2,8 +2,7 @@
 // and the body rendered by its type (pretty JSON, text, HTML source, image,
 // hex); for WebSocket, the live message log; for anything else, the dissected
 // messages and the bytes as text with escapes.
-import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { TimingBreakdown } from '../protocol.js';
+import type { DissectedMessage, TimingBreakdown } from '../../server-core/protocol/playground.js';
 import { decodeUtf8, formatBytes, formatMs, fromBase64, HEX2, toBase64, toEscapedText } from './bytes-util.js';
 import type { ConnCapture, HttpExchange } from './store.js';
 import { VirtualScroller, esc } from './virtual.js';

@@ -5,7 +5,7 @@
 // Also computes the queue depth over time and, in sequential mode, the
 // hand-offs: the request that finished just before a waiting one started.
 // Pure: no DOM, so it is unit-tested.
-import type { QueueJob } from '../protocol.js';
+import type { QueueJob } from '../../server-core/protocol/playground.js';
 
 export interface QueueLayoutOptions {
   /** Pixels available for the time axis. */

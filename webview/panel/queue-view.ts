@@ -5,7 +5,7 @@
 // moment, a curved arrow shows each finishing request handing the server to the
 // next one in line, and the strip under the axis counts the requests waiting
 // and handled at each instant. Lanes are virtualised.
-import type { QueueJob, ServerMode } from '../protocol.js';
+import type { QueueJob, ServerMode } from '../../server-core/protocol/playground.js';
 import { formatMs } from './bytes-util.js';
 import { layoutQueue, type JobBar, type QueueLayout } from './queue-layout.js';
 import type { QueueModel } from './queue-model.js';

@@ -4,9 +4,7 @@
 // store holds those it was sent or asked for (capture.bytes) in a cache with
 // a memory budget, and asks for the rest as views draw them. Views read it and
 // redraw on 'change'.
-import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { Direction } from '../../server-core/capture/types.js';
-import type { Base64, ChunkView, ConnectionInfo, HttpResponseView, HttpRequestSpec, TimingBreakdown } from '../protocol.js';
+import type { Base64, ChunkView, ConnectionInfo, Direction, DissectedMessage, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../../server-core/protocol/playground.js';
 import { ByteCache, type StreamBytes } from './byte-cache.js';
 import { fromBase64 } from './bytes-util.js';
 import { ChunkIndex, chunksBelow, withoutDropped } from './chunk-index.js';

@@ -7,8 +7,7 @@
 // the arrows stay in row order in the DOM (it is the list screen readers read).
 //
 // Two layers: server-time bars and silences under every arrow, then the arrows.
-import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { QueueJob } from '../protocol.js';
+import type { DissectedMessage, QueueJob } from '../../server-core/protocol/playground.js';
 import { formatBytes, formatMs } from './bytes-util.js';
 import { waitedBehindText } from './queue-view.js';
 

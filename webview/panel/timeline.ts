@@ -14,8 +14,7 @@
 // response is a bar on the server's lifeline. When the server's scheduler
 // reported that request and it waited in the queue (sequential mode), the bar is
 // split: hatched for the wait, solid for the handling.
-import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { QueueJob, ServerMode } from '../protocol.js';
+import type { DissectedMessage, QueueJob, ServerMode } from '../../server-core/protocol/playground.js';
 import type { QueueModel } from './queue-model.js';
 import { QueueView } from './queue-view.js';
 import type { ConnCapture } from './store.js';

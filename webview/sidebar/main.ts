@@ -6,7 +6,7 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import { assertNever, type ConnectionRow, type FromSidebar, type RouteRow, type ServerView, type ToSidebar, type TrafficRow } from './protocol.js';
+import { assertNever, type ConnectionRow, type FromSidebar, type RouteRow, type ServerView, type ToSidebar, type TrafficRow } from '../../server-core/protocol/sidebar.js';
 import { SIDEBAR_CSS } from './styles.js';
 import { VirtualList } from './virtual-list.js';
 

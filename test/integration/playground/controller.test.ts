@@ -7,7 +7,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { PlaygroundController } from '../../../server-core/playground/controller.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import { createBuiltinWebSocketRoutes } from '../../../server-core/ws/builtin-routes.js';
-import type { ToWebview } from '../../../webview/protocol.js';
+import type { ToWebview } from '../../../server-core/protocol/playground.js';
 import { logMessages } from './message-log.js';
 
 let server: WireplayServer;

@@ -1,7 +1,7 @@
 // What a UI attached to a PlaygroundController received, with waits on it: the
 // playground integration tests play the webview's part through this.
 import type { PlaygroundController } from '../../../server-core/playground/controller.js';
-import type { ToWebview } from '../../../webview/protocol.js';
+import type { ToWebview } from '../../../server-core/protocol/playground.js';
 
 export type Of<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PlaygroundController, type PlaygroundControllerOptions } from '../../../server-core/playground/controller.js';
 import { serverQueueOf } from '../../../server-core/playground/queue-jobs.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
-import type { QueueJob, ToWebview } from '../../../webview/protocol.js';
+import type { QueueJob, ToWebview } from '../../../server-core/protocol/playground.js';
 import { logMessages } from './message-log.js';
 
 type Msg<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;

@@ -3,7 +3,7 @@
 // axis, the queue depth and the sequential hand-offs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { QueueJob } from '../../../../webview/protocol.js';
+import type { QueueJob } from '../../../../server-core/protocol/playground.js';
 import { formatOffset, layoutQueue, niceStep } from '../../../../webview/panel/queue-layout.js';
 
 function job(connectionId: string, index: number, times: { q: number; s?: number; f?: number; behind?: number }, over: Partial<QueueJob> = {}): QueueJob {

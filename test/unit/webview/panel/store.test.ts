@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DissectedMessage } from '../../../../server-core/capture/dissection-types.js';
 import type { Direction } from '../../../../server-core/capture/types.js';
-import type { ChunkView } from '../../../../webview/protocol.js';
+import type { ChunkView } from '../../../../server-core/protocol/playground.js';
 import { ByteCache } from '../../../../webview/panel/byte-cache.js';
 import { Store } from '../../../../webview/panel/store.js';
 
