@@ -127,3 +127,19 @@ test('extension/ never imports webview/ (both take the protocol from server-core
   }
   assert.deepEqual(offenders, []);
 });
+/** Markup parsed from a string: what lit's templates replace (they escape every value by construction). */
+const HTML_SINKS = /\.(?:innerHTML|outerHTML)\s*\+?=|\binsertAdjacentHTML\s*\(|\bdocument\.write(?:ln)?\s*\(|\bcreateContextualFragment\s*\(/g;
+
+test('the webview parses no markup from strings: no innerHTML / outerHTML / insertAdjacentHTML, only lit templates', () => {
+  const offenders: string[] = [];
+  for (const file of sources(join(root, 'webview'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(HTML_SINKS)) offenders.push(`${relative(root, file)}:${text.slice(0, m.index).split('\n').length}: ${m[0]}`);
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('the markup check catches an interpolated innerHTML', () => {
+  const sample = 'el.innerHTML = `<b>${name}</b>`;\nrow.insertAdjacentHTML("beforeend", html);';
+  assert.equal([...sample.matchAll(HTML_SINKS)].length, 2);
+});
