@@ -10,7 +10,7 @@
 // assertNever. Bytes cross as base64 strings.
 import type { DissectedMessage } from '../capture/dissection-types.js';
 import type { ConnectionSide, Direction, WireProtocol } from '../capture/types.js';
-import type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
+import type { ConcurrencyMode as ServerMode, QueueEvent } from '../server/scheduler.js';
 
 // The capture's shapes the UI draws, re-exported so the webview needs nothing else of server-core.
 export type { ByteRange, DissectedField, DissectedMessage, MessageKind } from '../capture/dissection-types.js';
@@ -149,27 +149,16 @@ export interface ChunkView {
 }
 
 /**
- * One request as the server's scheduler saw it, for the Timeline's server queue
- * view. Times are the host's performance.now() ms, the same clock as ChunkView.t.
+ * One request as the server's scheduler saw it, its queued, started and
+ * finished events folded into one, for the Timeline's server queue view. Times
+ * are the host's performance.now() ms, the same clock as ChunkView.t. `index`
+ * is the request's number on its connection, from 1 (its request message has
+ * sequence index - 1); `mode` is the mode when it was queued (or started);
+ * `startedAt` is absent while it waits, `finishedAt` while it waits or runs.
  */
-export interface QueueJob {
-  connectionId: string;
-  /** The request's number on its connection, from 1 (its request message has sequence index - 1). */
-  index: number;
-  method: string;
-  target: string;
-  /** Reached the scheduler. */
-  queuedAt: number;
-  /** Its handler started; absent while it waits. */
-  startedAt?: number;
-  /** Its response ended or its connection closed; absent while it waits or runs. */
-  finishedAt?: number;
+export interface QueueJob extends Pick<QueueEvent, 'connectionId' | 'index' | 'method' | 'target' | 'queuedAt' | 'startedAt' | 'finishedAt' | 'aborted' | 'mode'> {
   /** Set when it had to wait in the queue: how many requests were waiting ahead of it. */
   waitedBehind?: number;
-  /** Its connection closed before the response ended. */
-  aborted?: boolean;
-  /** The mode when it was queued (or started). */
-  mode: ServerMode;
 }
 
 /** The queue as the host knows it: sent in init, then kept up to date by queue.jobs and server.mode. */

@@ -70,10 +70,11 @@ export class Composer {
   setServerUrl(url: string | null): void {
     if (!url) return;
     const def = defaultComposerState(url);
-    // Only follow the server when the user has not typed another URL.
-    if (!this.state.http.url || /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(this.state.http.url)) this.state.http.url = def.http.url;
-    if (!this.state.ws.url || /^ws:\/\/127\.0\.0\.1:\d+\/ws\/echo$/.test(this.state.ws.url)) this.state.ws.url = def.ws.url;
-    if (this.state.raw.host === '127.0.0.1') this.state.raw.port = def.raw.port;
+    // Only follow the server when the user has not typed another URL, and never into a field being typed in.
+    const typing = (selector: string) => this.el.querySelector(selector)?.matches(':focus-within') ?? false;
+    if ((!this.state.http.url || /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(this.state.http.url)) && !typing('.url')) this.state.http.url = def.http.url;
+    if ((!this.state.ws.url || /^ws:\/\/127\.0\.0\.1:\d+\/ws\/echo$/.test(this.state.ws.url)) && !typing('.wsurl')) this.state.ws.url = def.ws.url;
+    if (this.state.raw.host === '127.0.0.1' && !typing('.rport')) this.state.raw.port = def.raw.port;
     this.update();
     if (this.state.mode === 'http') this.http.shown();
   }

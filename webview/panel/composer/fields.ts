@@ -1,9 +1,12 @@
 // What the composer's forms share: their way to the host and the panel
-// state, and the field bindings of the @vscode-elements controls. A field
-// shows the state's value and writes every keystroke back to it (`live`: the
-// value is only set when it differs from what the control holds, so a redraw
-// never moves the caret or drops what is being typed).
-import { html, type TemplateResult } from 'lit';
+// state, and the two bindings of their controls to that state. `field` binds
+// a text control (vscode-textfield, vscode-textarea, vscode-single-select, a
+// native input) to a string, `check` a checkbox to a boolean: the control
+// shows the state's value, and every keystroke or change is written back and
+// saved. A redraw sets the control only when its value differs from what it
+// holds, so drawing while the user types never moves the caret or drops a key.
+import { html, noChange, type TemplateResult } from 'lit';
+import { Directive, directive, PartType, type ElementPart, type PartInfo } from 'lit/directive.js';
 import type { FromWebview } from '../../../server-core/protocol/playground.js';
 
 export interface ComposerHost {
@@ -14,27 +17,67 @@ export interface ComposerHost {
   update(): void;
 }
 
-/** A control with a string value: vscode-textfield, vscode-textarea, vscode-single-select. */
-export type ValueField = HTMLElement & { value: string };
-export type CheckField = HTMLElement & { checked: boolean };
+type ValueControl = HTMLElement & { value: string };
+type CheckControl = HTMLElement & { checked: boolean };
 
-/** The handler of a text field's input and change events: the new value, then save. */
-export function onValue(host: ComposerHost, set: (value: string) => void, after?: () => void): (e: Event) => void {
-  return (e) => {
-    set((e.target as ValueField).value);
-    host.save();
-    after?.();
-  };
+/** A binding on one element: listens once, and always calls the setter of the latest draw. */
+abstract class Binding<V> extends Directive {
+  private latest: { host: ComposerHost; set: (v: V) => void; after?: () => void } | undefined;
+
+  constructor(part: PartInfo) {
+    super(part);
+    if (part.type !== PartType.ELEMENT) throw new Error('a field binding goes on an element: <vscode-textfield ${field(…)}>');
+  }
+
+  protected abstract readonly events: readonly string[];
+  protected abstract read(el: HTMLElement): V;
+  protected abstract write(el: HTMLElement, value: V): void;
+
+  render(_host: ComposerHost, _value: V, _set: (v: V) => void, _after?: () => void): unknown {
+    return noChange;
+  }
+
+  override update(part: ElementPart, [host, value, set, after]: [ComposerHost, V, (v: V) => void, (() => void)?]): unknown {
+    const el = part.element as HTMLElement;
+    if (!this.latest) {
+      const changed = () => {
+        const l = this.latest!;
+        l.set(this.read(el));
+        l.host.save();
+        l.after?.();
+      };
+      for (const e of this.events) el.addEventListener(e, changed);
+    }
+    this.latest = { host, set, ...(after ? { after } : {}) };
+    if (this.read(el) !== value) this.write(el, value);
+    return noChange;
+  }
 }
 
-/** The handler of a checkbox's change event. */
-export function onCheck(host: ComposerHost, set: (checked: boolean) => void, after?: () => void): (e: Event) => void {
-  return (e) => {
-    set((e.target as CheckField).checked);
-    host.save();
-    after?.();
-  };
+class FieldBinding extends Binding<string> {
+  protected readonly events = ['input', 'change'];
+  protected read(el: HTMLElement): string {
+    return (el as ValueControl).value;
+  }
+  protected write(el: HTMLElement, value: string): void {
+    (el as ValueControl).value = value;
+  }
 }
+
+class CheckBinding extends Binding<boolean> {
+  protected readonly events = ['change'];
+  protected read(el: HTMLElement): boolean {
+    return (el as CheckControl).checked;
+  }
+  protected write(el: HTMLElement, value: boolean): void {
+    (el as CheckControl).checked = value;
+  }
+}
+
+/** `<vscode-textfield ${field(host, state.url, (v) => (state.url = v), after)}>` */
+export const field = directive(FieldBinding);
+/** `<vscode-checkbox ${check(host, state.on, (v) => (state.on = v), after)}>` */
+export const check = directive(CheckBinding);
 
 /** An option, pre-selected in the markup (a select's value set before its options upgrade can be lost). */
 export function option(value: string, label: string, current: string): TemplateResult {

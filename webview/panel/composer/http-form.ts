@@ -4,10 +4,9 @@
 // (asked of the host as http.preview, a moment after the last change), send
 // and cancel, and the history of what was sent.
 import { html, nothing, type TemplateResult } from 'lit';
-import { live } from 'lit/directives/live.js';
 import type { HeaderRow, HistoryEntry, HttpRequestSpec, ToWebview } from '../../../server-core/protocol/playground.js';
 import { fromBase64, toBase64, toEscapedText } from '../bytes-util.js';
-import { onCheck, onValue, option, type ComposerHost } from './fields.js';
+import { check, field, option, type ComposerHost } from './fields.js';
 import { newId, type ComposerState } from './state.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT'];
@@ -103,17 +102,10 @@ export class HttpForm {
     const h = this.state.http;
     const changed = () => this.schedulePreview();
     return html`<div class="row req-row">
-        <vscode-single-select class="method" aria-label="Method" .value=${h.method} @change=${onValue(this.host, (v) => (h.method = v), changed)}>
+        <vscode-single-select class="method" aria-label="Method" ${field(this.host, h.method, (v) => (h.method = v), changed)}>
           ${METHODS.map((m) => option(m, m, h.method))}
         </vscode-single-select>
-        <vscode-textfield
-          class="url grow"
-          placeholder="http://127.0.0.1:8080/"
-          aria-label="URL"
-          .value=${live(h.url)}
-          @input=${onValue(this.host, (v) => (h.url = v), changed)}
-          @change=${onValue(this.host, (v) => (h.url = v), changed)}
-        ></vscode-textfield>
+        <vscode-textfield class="url grow" placeholder="http://127.0.0.1:8080/" aria-label="URL" ${field(this.host, h.url, (v) => (h.url = v), changed)}></vscode-textfield>
         <vscode-button class="send" icon="send" title="Send (Ctrl+Enter)" ?disabled=${this.inflight !== null} @click=${() => this.send()}>Send</vscode-button>
         <vscode-button class="cancel" secondary icon="stop-circle" title="Cancel (Escape)" ?disabled=${this.inflight === null} @click=${() => this.cancel()}>Cancel</vscode-button>
       </div>
@@ -128,7 +120,7 @@ export class HttpForm {
       <section class="sect">
         <h3>Body</h3>
         <div class="body-kinds" role="radiogroup" aria-label="Body kind">
-          ${BODY_KINDS.map((k) => html`<label><input type="radio" name="bodykind" value=${k} .checked=${live(h.body.kind === k)} @change=${() => this.setBodyKind(k)} /> ${k}</label>`)}
+          ${BODY_KINDS.map((k) => html`<label><input type="radio" name="bodykind" value=${k} ${check(this.host, h.body.kind === k, () => this.setBodyKind(k))} /> ${k}</label>`)}
         </div>
         <div class="body-editor">${this.bodyEditor()}</div>
       </section>
@@ -151,9 +143,9 @@ export class HttpForm {
     h.headers.forEach((row, i) => {
       if (row.auto) return;
       rows.push(html`<tr>
-        <td><input type="checkbox" class="hon" aria-label="Send this header" .checked=${live(row.enabled)} @change=${onCheck(this.host, (v) => (row.enabled = v), changed)} /></td>
-        <td><input class="hname" placeholder="Name" aria-label="Header name" .value=${live(row.name)} @input=${onValue(this.host, (v) => (row.name = v), changed)} /></td>
-        <td><input class="hvalue" placeholder="Value" aria-label="Header value" .value=${live(row.value)} @input=${onValue(this.host, (v) => (row.value = v), changed)} /></td>
+        <td><input type="checkbox" class="hon" aria-label="Send this header" ${check(this.host, row.enabled, (v) => (row.enabled = v), changed)} /></td>
+        <td><input class="hname" placeholder="Name" aria-label="Header name" ${field(this.host, row.name, (v) => (row.name = v), changed)} /></td>
+        <td><input class="hvalue" placeholder="Value" aria-label="Header value" ${field(this.host, row.value, (v) => (row.value = v), changed)} /></td>
         <td>
           <button class="icon-btn hdel" title="Remove header" aria-label="Remove header" @click=${() => this.removeHeader(i)}><span class="codicon codicon-close"></span></button>
         </td>
@@ -165,7 +157,7 @@ export class HttpForm {
     for (const a of autos) {
       const off = suppressed.has(a.name.toLowerCase());
       rows.push(html`<tr class="auto ${off ? 'off' : ''}">
-        <td><input type="checkbox" class="aon" aria-label="Let the sender add ${a.name}" .checked=${live(!off)} @change=${(e: Event) => this.setAuto(a.name, (e.target as HTMLInputElement).checked)} /></td>
+        <td><input type="checkbox" class="aon" aria-label="Let the sender add ${a.name}" ${check(this.host, !off, (on) => this.setAuto(a.name, on))} /></td>
         <td><span class="aname">${a.name}</span></td>
         <td><span class="avalue">${off ? '(not sent)' : a.value}</span> <span class="badge">auto</span></td>
         <td></td>
@@ -185,18 +177,16 @@ export class HttpForm {
         return nothing;
       case 'text':
       case 'json': {
-        const check = jsonCheck(b);
+        const verdict = jsonCheck(b);
         return html`<vscode-textarea
             class="btext"
             rows="6"
             resize="vertical"
             aria-label="Body"
             placeholder=${b.kind === 'json' ? '{ "hello": "world" }' : 'Body text'}
-            .value=${live(b.text ?? '')}
-            @input=${onValue(this.host, (v) => (b.text = v), changed)}
-            @change=${onValue(this.host, (v) => (b.text = v), changed)}
+            ${field(this.host, b.text ?? '', (v) => (b.text = v), changed)}
           ></vscode-textarea>
-          <div class="json-check note ${check.error ? 'errtext' : ''}">${check.text}</div>`;
+          <div class="json-check note ${verdict.error ? 'errtext' : ''}">${verdict.text}</div>`;
       }
       case 'form': {
         const form = (b.form ??= []);
@@ -205,8 +195,8 @@ export class HttpForm {
             <tbody>
               ${form.map(
                 (f, i) => html`<tr>
-                  <td><input class="fname" aria-label="Field name" .value=${live(f.name)} @input=${onValue(this.host, (v) => (f.name = v), preview)} /></td>
-                  <td><input class="fvalue" aria-label="Field value" .value=${live(f.value)} @input=${onValue(this.host, (v) => (f.value = v), preview)} /></td>
+                  <td><input class="fname" aria-label="Field name" ${field(this.host, f.name, (v) => (f.name = v), preview)} /></td>
+                  <td><input class="fvalue" aria-label="Field value" ${field(this.host, f.value, (v) => (f.value = v), preview)} /></td>
                   <td><button class="icon-btn fdel" aria-label="Remove field" @click=${() => this.removeField(i)}><span class="codicon codicon-close"></span></button></td>
                 </tr>`,
               )}

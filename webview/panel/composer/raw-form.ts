@@ -3,10 +3,9 @@
 // milliseconds) and half-close. Sending again while the connection is open
 // writes more bytes on it.
 import { html, type TemplateResult } from 'lit';
-import { live } from 'lit/directives/live.js';
 import type { ToWebview } from '../../../server-core/protocol/playground.js';
 import { fromEscapedText, fromHex, toBase64 } from '../bytes-util.js';
-import { onCheck, onValue, option, type ComposerHost } from './fields.js';
+import { check, field, option, type ComposerHost } from './fields.js';
 import { newId, type ComposerState } from './state.js';
 
 export class RawForm {
@@ -52,32 +51,32 @@ export class RawForm {
 
   template(): TemplateResult {
     const r = this.state.raw;
-    const text = (set: (v: string) => void, after?: () => void) => onValue(this.host, set, after);
+    const h = this.host;
     const redraw = () => this.host.update();
     const count = this.count();
     const s = this.session?.state;
     return html`<div class="row req-row">
-        <vscode-textfield class="rhost grow" aria-label="Host" placeholder="127.0.0.1" .value=${live(r.host)} @input=${text((v) => (r.host = v))} @change=${text((v) => (r.host = v))}></vscode-textfield>
-        <vscode-textfield class="rport" aria-label="Port" placeholder="8080" .value=${live(r.port)} @input=${text((v) => (r.port = v))} @change=${text((v) => (r.port = v))}></vscode-textfield>
+        <vscode-textfield class="rhost grow" aria-label="Host" placeholder="127.0.0.1" ${field(h, r.host, (v) => (r.host = v))}></vscode-textfield>
+        <vscode-textfield class="rport" aria-label="Port" placeholder="8080" ${field(h, r.port, (v) => (r.port = v))}></vscode-textfield>
         <vscode-button class="rsend" icon="send" title="Send (Ctrl+Enter)" @click=${() => this.send()}>Send</vscode-button>
         <vscode-button class="rclose" secondary icon="close" title="Close the connection" @click=${() => this.close()}>Close</vscode-button>
       </div>
       <div class="row">
         <label
           >Bytes as
-          <vscode-single-select class="renc" aria-label="Encoding" .value=${r.enc} @change=${text((v) => (r.enc = v as 'text' | 'hex'), redraw)}
+          <vscode-single-select class="renc" aria-label="Encoding" ${field(h, r.enc, (v) => (r.enc = v as 'text' | 'hex'), redraw)}
             >${option('text', 'text with escapes (\\r \\n \\t \\0 \\xNN)', r.enc)}${option('hex', 'hex', r.enc)}</vscode-single-select
           ></label
         >
       </div>
-      <vscode-textarea class="rtext mono" rows="8" aria-label="Bytes to send" .value=${live(r.text)} @input=${text((v) => (r.text = v), redraw)} @change=${text((v) => (r.text = v), redraw)}></vscode-textarea>
+      <vscode-textarea class="rtext mono" rows="8" aria-label="Bytes to send" ${field(h, r.text, (v) => (r.text = v), redraw)}></vscode-textarea>
       <div class="rinfo note ${count.error ? 'errtext' : ''}">${count.text}</div>
       <div class="row">
-        <vscode-checkbox class="rdrip" .checked=${live(r.drip)} @change=${onCheck(this.host, (v) => (r.drip = v))}>Drip-feed</vscode-checkbox>
-        <label>bytes <vscode-textfield class="rdripsize" type="number" min="1" aria-label="Bytes per piece" .value=${live(r.dripSize)} @input=${text((v) => (r.dripSize = v))} @change=${text((v) => (r.dripSize = v))}></vscode-textfield></label>
-        <label>every ms <vscode-textfield class="rdripms" type="number" min="0" aria-label="Milliseconds between pieces" .value=${live(r.dripMs)} @input=${text((v) => (r.dripMs = v))} @change=${text((v) => (r.dripMs = v))}></vscode-textfield></label>
+        <vscode-checkbox class="rdrip" ${check(h, r.drip, (v) => (r.drip = v))}>Drip-feed</vscode-checkbox>
+        <label>bytes <vscode-textfield class="rdripsize" type="number" min="1" aria-label="Bytes per piece" ${field(h, r.dripSize, (v) => (r.dripSize = v))}></vscode-textfield></label>
+        <label>every ms <vscode-textfield class="rdripms" type="number" min="0" aria-label="Milliseconds between pieces" ${field(h, r.dripMs, (v) => (r.dripMs = v))}></vscode-textfield></label>
       </div>
-      <div class="row"><vscode-checkbox class="rhalf" .checked=${live(r.halfClose)} @change=${onCheck(this.host, (v) => (r.halfClose = v))}>Half-close after sending (FIN, keep reading)</vscode-checkbox></div>
+      <div class="row"><vscode-checkbox class="rhalf" ${check(h, r.halfClose, (v) => (r.halfClose = v))}>Half-close after sending (FIN, keep reading)</vscode-checkbox></div>
       <div class="raw-state note" aria-live="polite">${s ? `Connection ${s}${this.stateError ? ` — ${this.stateError}` : ''}. ${s === 'open' ? 'Send again to write more bytes on the same connection.' : ''}` : ''}</div>`;
   }
 

@@ -5,10 +5,9 @@
 // time: the one it connected, or the one the host attached (a WEBSOCKET block
 // of a .http file), whose origin it names.
 import { html, nothing, type TemplateResult } from 'lit';
-import { live } from 'lit/directives/live.js';
 import type { HeaderRow, ToWebview, WsSendKind } from '../../../server-core/protocol/playground.js';
 import { fromBase64, fromHex, toBase64, utf8 } from '../bytes-util.js';
-import { onCheck, onValue, option, type ComposerHost } from './fields.js';
+import { check, field, option, type ComposerHost } from './fields.js';
 import { newId, type ComposerState } from './state.js';
 
 const OPCODE_NAMES = ['continuation', 'text', 'binary', '', '', '', '', '', 'close', 'ping', 'pong'];
@@ -93,58 +92,36 @@ export class WsForm {
     const open = s === 'open';
     const from = this.session?.source ? ` (opened from ${this.session.source})` : '';
     const stateText = s === 'idle' ? 'Not connected.' : `${s[0].toUpperCase()}${s.slice(1)}${from}${this.stateNote ? ` — ${this.stateNote}` : ''}`;
-    const text = (set: (v: string) => void) => onValue(this.host, set);
+    const h = this.host;
     return html`<div class="row req-row">
-        <vscode-textfield class="wsurl grow" placeholder="ws://127.0.0.1:8080/echo" aria-label="WebSocket URL" .value=${live(w.url)} @input=${text((v) => (w.url = v))} @change=${text((v) => (w.url = v))}></vscode-textfield>
+        <vscode-textfield class="wsurl grow" placeholder="ws://127.0.0.1:8080/echo" aria-label="WebSocket URL" ${field(h, w.url, (v) => (w.url = v))}></vscode-textfield>
         <vscode-button class="connect" icon="plug" ?disabled=${open || s === 'connecting'} @click=${() => this.connect()}>Connect</vscode-button>
         <vscode-button class="disconnect" secondary icon="debug-disconnect" title="Drop the TCP connection" ?disabled=${!open && s !== 'closing'} @click=${() => this.sessionMessage('ws.disconnect')}
           >Disconnect</vscode-button
         >
       </div>
       <div class="row">
-        <vscode-textfield
-          class="protocols grow"
-          placeholder="Subprotocols, comma-separated (e.g. chat, superchat)"
-          aria-label="Subprotocols"
-          .value=${live(w.protocols)}
-          @input=${text((v) => (w.protocols = v))}
-          @change=${text((v) => (w.protocols = v))}
-        ></vscode-textfield>
-        <vscode-checkbox class="autopong" .checked=${live(w.autoPong)} @change=${onCheck(this.host, (v) => (w.autoPong = v), () => this.autoPongChanged())}>Auto-pong</vscode-checkbox>
+        <vscode-textfield class="protocols grow" placeholder="Subprotocols, comma-separated (e.g. chat, superchat)" aria-label="Subprotocols" ${field(h, w.protocols, (v) => (w.protocols = v))}></vscode-textfield>
+        <vscode-checkbox class="autopong" ${check(h, w.autoPong, (v) => (w.autoPong = v), () => this.autoPongChanged())}>Auto-pong</vscode-checkbox>
       </div>
-      <vscode-textarea
-        class="wsheaders"
-        rows="2"
-        placeholder="Extra headers, one per line: Name: value"
-        aria-label="Extra headers"
-        .value=${live(w.headers)}
-        @input=${text((v) => (w.headers = v))}
-        @change=${text((v) => (w.headers = v))}
-      ></vscode-textarea>
+      <vscode-textarea class="wsheaders" rows="2" placeholder="Extra headers, one per line: Name: value" aria-label="Extra headers" ${field(h, w.headers, (v) => (w.headers = v))}></vscode-textarea>
       <div class="ws-state note state-${s}" aria-live="polite">${stateText}</div>
       <section class="sect">
         <h3>Message</h3>
         <div class="row">
-          <vscode-single-select class="wskind" aria-label="Message kind" .value=${w.kind} @change=${text((v) => (w.kind = v as ComposerState['ws']['kind']))}>
+          <vscode-single-select class="wskind" aria-label="Message kind" ${field(h, w.kind, (v) => (w.kind = v as ComposerState['ws']['kind']))}>
             ${option('text', 'Text', w.kind)}${option('hex', 'Binary (hex)', w.kind)}${option('base64', 'Binary (base64)', w.kind)}${option('ping', 'Ping', w.kind)}${option('pong', 'Pong', w.kind)}
           </vscode-single-select>
           <vscode-button class="wssend" icon="send" title="Send (Ctrl+Enter)" ?disabled=${!open} @click=${() => this.send()}>Send</vscode-button>
         </div>
-        <vscode-textarea class="wstext" rows="3" aria-label="Message payload" .value=${live(w.text)} @input=${text((v) => (w.text = v))} @change=${text((v) => (w.text = v))}></vscode-textarea>
+        <vscode-textarea class="wstext" rows="3" aria-label="Message payload" ${field(h, w.text, (v) => (w.text = v))}></vscode-textarea>
         <div class="wserr errtext">${this.error}</div>
       </section>
       <section class="sect">
         <h3>Close</h3>
         <div class="row">
-          <vscode-textfield class="closecode" aria-label="Close code" placeholder="1000" .value=${live(w.closeCode)} @input=${text((v) => (w.closeCode = v))} @change=${text((v) => (w.closeCode = v))}></vscode-textfield>
-          <vscode-textfield
-            class="closereason grow"
-            aria-label="Close reason"
-            placeholder="reason"
-            .value=${live(w.closeReason)}
-            @input=${text((v) => (w.closeReason = v))}
-            @change=${text((v) => (w.closeReason = v))}
-          ></vscode-textfield>
+          <vscode-textfield class="closecode" aria-label="Close code" placeholder="1000" ${field(h, w.closeCode, (v) => (w.closeCode = v))}></vscode-textfield>
+          <vscode-textfield class="closereason grow" aria-label="Close reason" placeholder="reason" ${field(h, w.closeReason, (v) => (w.closeReason = v))}></vscode-textfield>
           <vscode-button class="wsclose" secondary icon="close" ?disabled=${!open} @click=${() => this.close()}>Send close</vscode-button>
         </div>
       </section>
@@ -158,26 +135,26 @@ export class WsForm {
   private frameComposer(open: boolean): TemplateResult {
     const a = this.state.ws.adv;
     const bit = (cls: 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'mask', label: string) =>
-      html`<vscode-checkbox class=${cls} .checked=${live(a[cls])} @change=${onCheck(this.host, (v) => (a[cls] = v))}>${label}</vscode-checkbox>`;
-    const text = (set: (v: string) => void) => onValue(this.host, set);
+      html`<vscode-checkbox class=${cls} ${check(this.host, a[cls], (v) => (a[cls] = v))}>${label}</vscode-checkbox>`;
+    const h = this.host;
     return html`<div class="row bits">${bit('fin', 'FIN')}${bit('rsv1', 'RSV1')}${bit('rsv2', 'RSV2')}${bit('rsv3', 'RSV3')}${bit('mask', 'MASK')}</div>
       <div class="row">
         <label
           >Opcode
-          <vscode-single-select class="opcode" aria-label="Opcode" .value=${a.opcode} @change=${text((v) => (a.opcode = v))}>
+          <vscode-single-select class="opcode" aria-label="Opcode" ${field(h, a.opcode, (v) => (a.opcode = v))}>
             ${Array.from({ length: 16 }, (_, i) => option(String(i), `0x${i.toString(16)} ${OPCODE_NAMES[i] || 'reserved'}`, a.opcode))}
           </vscode-single-select></label
         >
         <label
           >Fragments
-          <vscode-textfield class="fragments" type="number" min="1" max="1000" aria-label="Fragment into N frames" .value=${live(a.fragments)} @input=${text((v) => (a.fragments = v))} @change=${text((v) => (a.fragments = v))}></vscode-textfield
+          <vscode-textfield class="fragments" type="number" min="1" max="1000" aria-label="Fragment into N frames" ${field(h, a.fragments, (v) => (a.fragments = v))}></vscode-textfield
         ></label>
         <label
           >Payload as
-          <vscode-single-select class="advenc" aria-label="Payload encoding" .value=${a.enc} @change=${text((v) => (a.enc = v as 'text' | 'hex'))}>${option('text', 'text', a.enc)}${option('hex', 'hex', a.enc)}</vscode-single-select></label
+          <vscode-single-select class="advenc" aria-label="Payload encoding" ${field(h, a.enc, (v) => (a.enc = v as 'text' | 'hex'))}>${option('text', 'text', a.enc)}${option('hex', 'hex', a.enc)}</vscode-single-select></label
         >
       </div>
-      <vscode-textarea class="advpayload" rows="3" aria-label="Frame payload" .value=${live(a.payload)} @input=${text((v) => (a.payload = v))} @change=${text((v) => (a.payload = v))}></vscode-textarea>
+      <vscode-textarea class="advpayload" rows="3" aria-label="Frame payload" ${field(h, a.payload, (v) => (a.payload = v))}></vscode-textarea>
       <vscode-button class="advsend" icon="send" ?disabled=${!open} @click=${() => this.sendFrame()}>Send frame(s)</vscode-button>`;
   }
 
