@@ -11,6 +11,7 @@ import { ERROR, GONE, HOVER, HexRowPool, PENDING, SELECTED, byteAtPoint, type Ro
 import type { ConnCapture } from './conn-capture.js';
 import { TreeRows, type TreeNode } from './tree-rows.js';
 import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 export interface ByteSpan {
   dir: Direction;
@@ -95,27 +96,20 @@ export class BytesView {
   private errors: Record<Direction, Map<number, string>> = { c2s: new Map(), s2c: new Map() };
 
   constructor(private readonly onSelectionChange: (key: string | null) => void = () => {}) {
-    this.el = document.createElement('div');
-    this.el.className = 'bytes-view';
-    const hexHost = document.createElement('div');
-    hexHost.className = 'hex-pane';
+    this.el = div('bytes-view');
+    const hexHost = div('hex-pane');
     hexHost.setAttribute('role', 'grid');
     hexHost.setAttribute('aria-label', 'Bytes of the connection, both directions in time order');
-    const treeHost = document.createElement('div');
-    treeHost.className = 'tree-pane';
-    const legend = document.createElement('div');
-    legend.className = 'bytes-legend';
+    const treeHost = div('tree-pane');
+    const legend = div('bytes-legend');
     render(html`<span class="dir-c2s">→ client to server</span><span class="dir-s2c">← server to client</span><span class="err-key">error</span>`, legend);
-    this.status = document.createElement('div');
-    this.status.className = 'bytes-status';
+    this.status = div('bytes-status');
     this.status.setAttribute('aria-live', 'polite');
-    const left = document.createElement('div');
-    left.className = 'hex-col';
+    const left = div('hex-col');
     left.append(legend, hexHost, this.status);
     this.el.append(left, treeHost);
     this.hex = new VirtualScroller(hexHost, ROW, (r) => this.drawHex(r));
-    this.empty = document.createElement('div');
-    this.empty.className = 'empty';
+    this.empty = div('empty');
     this.empty.textContent = 'No bytes yet.';
     this.empty.hidden = true;
     this.hex.viewport.append(this.rows.el, this.empty);

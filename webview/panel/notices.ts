@@ -2,6 +2,7 @@
 // (or the UI), dismissed by its button or after eight seconds. The box is a
 // status region, so screen readers announce each one.
 import { html, render } from 'lit';
+import { div } from '../shared/dom.js';
 
 export type NoticeLevel = 'info' | 'warning' | 'error';
 
@@ -12,13 +13,11 @@ const NOTICE_MS = 8000;
 export function showNotice(level: NoticeLevel, message: string): void {
   let box = document.querySelector<HTMLElement>('.notices');
   if (!box) {
-    box = document.createElement('div');
-    box.className = 'notices';
+    box = div('notices');
     box.setAttribute('role', 'status');
     document.body.append(box);
   }
-  const n = document.createElement('div');
-  n.className = `notice ${level}`;
+  const n = div(`notice ${level}`);
   render(
     html`<span class="codicon codicon-${ICONS[level]}"></span> ${message}
       <button class="icon-btn" aria-label="Dismiss" @click=${() => n.remove()}><span class="codicon codicon-close"></span></button>`,

@@ -10,6 +10,7 @@ import { decodeUtf8, fromBase64, HEX2, toBase64, toEscapedText } from './bytes-u
 import { formatBytes, formatMs } from '../shared/format.js';
 import type { ConnCapture, HttpExchange } from './conn-capture.js';
 import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 const OPNAMES: Record<number, string> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
 const BODY_PREVIEW_LIMIT = 2 * 1024 * 1024;
@@ -113,12 +114,9 @@ export class ParsedView {
   private exchangeIndex = -1;
 
   constructor() {
-    this.el = document.createElement('div');
-    this.el.className = 'parsed-view';
-    this.content = document.createElement('div');
-    this.content.className = 'parsed-content';
-    this.logHost = document.createElement('div');
-    this.logHost.className = 'ws-log';
+    this.el = div('parsed-view');
+    this.content = div('parsed-content');
+    this.logHost = div('ws-log');
     this.el.append(this.content, this.logHost);
     this.log = new VirtualScroller(this.logHost, 24, (r) => this.drawLog(r));
     this.log.scroller.tabIndex = 0;

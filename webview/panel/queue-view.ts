@@ -11,6 +11,7 @@ import { formatMs } from '../shared/format.js';
 import { layoutQueue, type JobBar, type QueueLayout } from './queue-layout.js';
 import type { QueueModel } from './queue-model.js';
 import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 const LANE_H = 34;
 const BAR_H = 16;
@@ -65,14 +66,10 @@ export class QueueView {
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: QueueViewOptions) {
-    this.el = document.createElement('div');
-    this.el.className = 'queue-view';
-    this.head = document.createElement('div');
-    this.head.className = 'qv-head';
-    this.axis = document.createElement('div');
-    this.axis.className = 'qv-axis';
-    const body = document.createElement('div');
-    body.className = 'qv-body';
+    this.el = div('queue-view');
+    this.head = div('qv-head');
+    this.axis = div('qv-axis');
+    const body = div('qv-body');
     this.el.append(this.head, this.axis, body);
     this.scroller = new VirtualScroller(body, LANE_H, (r) => this.draw(r));
     const list = this.scroller.scroller;

@@ -22,6 +22,7 @@ import { QueueView } from './queue-view.js';
 import type { ConnCapture } from './conn-capture.js';
 import { CLIENT_X, ROW, SERVER_RIGHT, TimelineRowPool, type TimelineLayout, type TimelineScene } from './timeline-rows.js';
 import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 /** What the Timeline needs for its server queue view. */
 export interface TimelineQueueOptions {
@@ -109,10 +110,8 @@ export class TimelineView {
     private readonly onOpen: (msg: DissectedMessage) => void,
     private readonly queue?: TimelineQueueOptions,
   ) {
-    this.el = document.createElement('div');
-    this.el.className = 'timeline-view';
-    this.empty = document.createElement('div');
-    this.empty.className = 'empty';
+    this.el = div('timeline-view');
+    this.empty = div('empty');
     this.empty.textContent = 'No messages yet. Send a request or a frame; each one becomes an arrow here.';
     this.scene = {
       generation: 0,
@@ -122,16 +121,12 @@ export class TimelineView {
       focused: -1,
       jobOf: (request) => (this.capture ? jobOf(this.queue?.model, this.capture, request) : undefined),
     };
-    this.header = document.createElement('div');
-    this.header.className = 'tl-header';
-    const host = document.createElement('div');
-    host.className = 'tl-body';
-    this.connView = document.createElement('div');
-    this.connView.className = 'tl-conn';
+    this.header = div('tl-header');
+    const host = div('tl-body');
+    this.connView = div('tl-conn');
     this.connView.append(this.header, host);
     if (queue) {
-      this.toolbar = document.createElement('div');
-      this.toolbar.className = 'tl-toolbar';
+      this.toolbar = div('tl-toolbar');
       this.toolbar.setAttribute('role', 'tablist');
       this.toolbar.setAttribute('aria-label', 'Timeline view');
       render(

@@ -16,6 +16,7 @@
 // activates a row on click, Enter or Space. The sidebar's lists are these.
 import { html, nothing, render, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
+import { div } from './dom.js';
 
 const MAX_SCROLL_PX = 8_000_000;
 
@@ -43,12 +44,9 @@ export class VirtualScroller {
     readonly rowHeight: number,
     private readonly draw: (r: VirtualRender) => void,
   ) {
-    this.scroller = document.createElement('div');
-    this.scroller.className = 'vscroll';
-    this.viewport = document.createElement('div');
-    this.viewport.className = 'vport';
-    this.spacer = document.createElement('div');
-    this.spacer.className = 'vspacer';
+    this.scroller = div('vscroll');
+    this.viewport = div('vport');
+    this.spacer = div('vspacer');
     // The structure works without a stylesheet (the sidebar has its own): set here, through the CSSOM (no inline
     // style attribute, so a strict CSP allows it).
     this.scroller.style.overflowY = 'auto';
@@ -169,16 +167,14 @@ export class VirtualList<T> {
   private rows: readonly T[] = [];
 
   constructor(private readonly options: VirtualListOptions<T>) {
-    this.element = document.createElement('div');
-    this.element.className = 'vlist-box';
+    this.element = div('vlist-box');
     this.scroll = new VirtualScroller(this.element, options.rowHeight, (r) => this.draw(r));
     const scroller = this.scroll.scroller;
     scroller.classList.add('vlist');
     scroller.setAttribute('role', 'list');
     if (options.label) scroller.setAttribute('aria-label', options.label);
     scroller.style.height = '0px';
-    this.emptyNote = document.createElement('div');
-    this.emptyNote.className = 'empty';
+    this.emptyNote = div('empty');
     this.emptyNote.textContent = options.empty;
     this.element.append(this.emptyNote);
     if (options.onActivate) {

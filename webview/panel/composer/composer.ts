@@ -11,6 +11,7 @@ import { HttpForm } from './http-form.js';
 import { RawForm } from './raw-form.js';
 import { defaultComposerState, type ComposerMode, type ComposerState } from './state.js';
 import { WsForm } from './ws-form.js';
+import { div } from '../../shared/dom.js';
 
 export { defaultComposerState, type ComposerMode, type ComposerState } from './state.js';
 
@@ -31,8 +32,7 @@ export class Composer {
     post: (m: FromWebview) => void,
     private readonly save: () => void,
   ) {
-    this.el = document.createElement('div');
-    this.el.className = 'composer';
+    this.el = div('composer');
     const host: ComposerHost = { post, save, update: () => this.update() };
     this.http = new HttpForm(state, host);
     this.ws = new WsForm(state, host);
