@@ -123,7 +123,7 @@ export const PRELUDE_HTTPYAC = String.raw`
     };
     test.responseBody = function responseBody(expected) {
       var r = needResponse('responseBody');
-      test('response body equals ' + display(expected), function () {
+      test('response body equals ' + (typeof expected === 'string' ? expected : jsonStringify(expected)), function () {
         var same = typeof expected === 'string' ? r.body === expected : jsonStringify(r.parsedBody) === jsonStringify(expected);
         check(same, 'response body differs', display(expected), typeof expected === 'string' ? r.body : display(r.parsedBody));
       });

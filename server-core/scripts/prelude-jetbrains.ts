@@ -71,7 +71,7 @@ export const PRELUDE_JETBRAINS = String.raw`
     });
 
     // ---- client.test: queued, run after the handler in the order declared
-    var queue = [];
+    var queue = [], testsStopped = false;
     function test(name, fn) {
       if (!isResponse) throw new TypeErrorCtor('client.test is only available in response handler scripts (> {% %}).');
       if (typeof fn !== 'function') throw new TypeErrorCtor('client.test("' + StringFn(name) + '", …) needs a function as its second argument');
@@ -79,7 +79,7 @@ export const PRELUDE_JETBRAINS = String.raw`
       push(queue, { name: name, fn: fn, site: callSite() });
     }
     async function runQueuedTests() {
-      while (queue.length && !fatal && !exitRequested) {
+      while (queue.length && !fatal && !testsStopped) {
         var t = queue[0];
         queue = apply(ArrayProto.slice, queue, [1]);
         var started = dateNow(), error = null;
@@ -87,7 +87,7 @@ export const PRELUDE_JETBRAINS = String.raw`
           var r = apply(t.fn, undefined, []);
           if (isThenable(r)) await guard(r);
         } catch (e) {
-          if (e === EXIT) { exitRequested = true; break; }
+          if (e === EXIT) { exitRequested = true; testsStopped = true; break; }
           error = e === undefined ? new ErrorCtor('the test threw undefined') : e;
         }
         reportTest(t.name, t.site, started, error);

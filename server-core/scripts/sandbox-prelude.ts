@@ -25,14 +25,22 @@ const PRELUDE_END = String.raw`
     try { return { json: keepable(value) }; } catch (e) { return { text: display(value), type: typeof value }; }
   }
   async function finish(body) {
-    var error = null, value;
+    var error = null, value, bodyEnded = false;
     try {
       value = await guard(body);
-      if (!exitRequested) await guard(phases.afterBody());
-      if (!exitRequested && streamInfo && subscribers.length) await runStream(phases.afterEachItem);
+      bodyEnded = true;
     } catch (e) {
-      if (e === EXIT) exitRequested = true;
-      else error = e;
+      if (e === EXIT) { exitRequested = true; bodyEnded = true; } else error = e;
+    }
+    if (bodyEnded) {
+      // After client.exit() the tests declared before it still run (they run after the script); the stream does not.
+      try {
+        await guard(phases.afterBody());
+        if (!exitRequested && streamInfo && subscribers.length) await runStream(phases.afterEachItem);
+      } catch (e) {
+        if (e === EXIT) exitRequested = true;
+        else error = e;
+      }
     }
     if (fatal && error === null) error = fatal.error;
     try { phases.always(); } catch (e) { if (error === null) error = e; }

@@ -81,6 +81,14 @@ export class ScriptRunner implements Disposable {
     }
   }
 
+  /**
+   * Starts the worker thread ahead of the first job (it takes tens of milliseconds), e.g. when a
+   * test run begins. Optional: run() starts it when needed.
+   */
+  warmUp(): void {
+    if (!this.disposed && !this.active) this.worker.warmUp();
+  }
+
   /** Stops the worker; jobs still waiting or running end with CANCELLED. */
   dispose(): void {
     if (this.disposed) return;

@@ -55,6 +55,13 @@ export class ScriptWorker {
     this.ensure().postMessage(message);
   }
 
+  /** Starts the thread now, idle (it does not keep the process alive). */
+  warmUp(): void {
+    if (this.worker) return;
+    this.ensure();
+    this.setBusy(false);
+  }
+
   /** Keeps the process alive while a job runs; lets it exit while idle. */
   setBusy(busy: boolean): void {
     if (!this.worker) return;
@@ -77,12 +84,9 @@ export class ScriptWorker {
       // Replaces the parent's execArgv (tsx loaders and the like are not wanted there); see worker-source.ts.
       execArgv: ['--experimental-vm-modules'],
       resourceLimits: { maxOldGenerationSizeMb: this.options.memoryLimitMb, stackSizeMb: 4 },
-      stdout: true,
-      stderr: true,
+      // stdout / stderr stay Node's default (forwarded to ours): scripts cannot reach them, and piping them
+      // here would keep the process alive while the worker idles.
     });
-    // The worker never writes on purpose; drain its streams so nothing it prints reaches our output.
-    worker.stdout.resume();
-    worker.stderr.resume();
     let dead: WorkerDeath | undefined;
     worker.on('message', (message: WorkerMessage) => {
       if (this.worker !== worker) return;
