@@ -22,7 +22,7 @@ export type {
   ScriptTestResult,
   TimingName,
 } from './types.js';
-export { DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_TESTS, DEFAULT_SCRIPT_MEMORY_MB, DEFAULT_SCRIPT_TIMEOUT_MS, SCRIPT_KINDS } from './types.js';
+export { DEFAULT_MAX_EVENTS, DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_TESTS, DEFAULT_SCRIPT_MEMORY_MB, DEFAULT_SCRIPT_TIMEOUT_MS, SCRIPT_KINDS } from './types.js';
 /** For discovery (Test Explorer items, `wireplay test --filter`): the name and parts of a `??` line, without running it. */
 export { parseHttpYacAssertion, type AssertionParse, type ParsedAssertion, type PredicateName, type AssertTarget } from './httpyac-assert.js';
 export { applyGlobalChanges } from './script-result.js';

@@ -45,8 +45,16 @@ export const PRELUDE_COMMON = String.raw`
       throw new ErrorCtor('Wireplay: the script host refused the call');
     }
   }
+  var eventCount = 0;
   function emit(kind, payload) {
     if (finished) return;
+    if (kind !== 'done' && ++eventCount > limits.maxEvents) {
+      if (!limitHit) {
+        limitHit = true;
+        fail(new ErrorCtor('The script reported more than ' + limits.maxEvents + ' things (log lines, tests, variable and global changes); it was stopped.'));
+      }
+      throw fatal.error;
+    }
     callHost(hostEmit, [kind, jsonStringify(payload)]);
   }
   function push(list, item) { list[list.length] = item; }

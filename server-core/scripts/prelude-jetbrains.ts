@@ -99,13 +99,19 @@ export const PRELUDE_JETBRAINS = String.raw`
       e.name = 'AssertionError';
       throw e;
     }
-    var client = freeze({
+    var client = {
       global: globalApi,
       test: test,
       assert: assert,
       log: function () { log('log', arguments); },
       exit: function exit() { exitRequested = true; throw EXIT; },
+    };
+    defineProperty(client, 'variables', {
+      get: function () {
+        throw new TypeErrorCtor('client.variables is not supported by Wireplay scripts yet; use client.global, request.variables and request.environment.');
+      },
     });
+    freeze(client);
 
     // ---- request
     function rawHeaderValue(name, occurrence, sentValue) {

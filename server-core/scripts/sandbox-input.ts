@@ -47,7 +47,7 @@ export interface SandboxData {
   globals: Record<string, JsonValue>;
   /** Extra globals for expression jobs (assertion helpers). */
   bindings: Record<string, JsonValue>;
-  limits: { maxLogBytes: number; maxTests: number };
+  limits: { maxLogBytes: number; maxTests: number; maxEvents: number };
 }
 
 export class BadScriptInput extends Error {

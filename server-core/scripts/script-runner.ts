@@ -16,7 +16,7 @@ import { applyGlobalChanges, emptyResult, settle } from './script-result.js';
 import { toScriptError, type RawScriptError, type ScriptPlacement } from './script-errors.js';
 import { ScriptWorker, type WorkerDeath, type WorkerMessage } from './script-worker.js';
 import type { JsonValue, ScriptError, ScriptJob, ScriptResult, ScriptRun, ScriptRunHooks, ScriptRunnerOptions, ScriptTestResult } from './types.js';
-import { DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_TESTS, DEFAULT_SCRIPT_MEMORY_MB, DEFAULT_SCRIPT_TIMEOUT_MS } from './types.js';
+import { DEFAULT_MAX_EVENTS, DEFAULT_MAX_LOG_BYTES, DEFAULT_MAX_TESTS, DEFAULT_SCRIPT_MEMORY_MB, DEFAULT_SCRIPT_TIMEOUT_MS } from './types.js';
 import type { Disposable } from '../util/disposable.js';
 
 interface PendingJob {
@@ -54,6 +54,7 @@ export class ScriptRunner implements Disposable {
     this.limits = {
       maxLogBytes: positive(options.maxLogBytes, DEFAULT_MAX_LOG_BYTES, 'maxLogBytes'),
       maxTests: positive(options.maxTests, DEFAULT_MAX_TESTS, 'maxTests'),
+      maxEvents: positive(options.maxEvents, DEFAULT_MAX_EVENTS, 'maxEvents'),
     };
     this.worker = new ScriptWorker({
       memoryLimitMb: positive(options.memoryLimitMb, DEFAULT_SCRIPT_MEMORY_MB, 'memoryLimitMb'),
@@ -171,7 +172,13 @@ export class ScriptRunner implements Disposable {
     }
     this.active = job;
     job.started = performance.now();
-    this.worker.post({ type: 'run', id: job.id, job: { data: job.data, source: wrapUserSource(job.source, job.asExpression), asExpression: job.asExpression, timeoutMs: job.timeoutMs } });
+    try {
+      this.worker.post({ type: 'run', id: job.id, job: { data: job.data, source: wrapUserSource(job.source, job.asExpression), asExpression: job.asExpression, timeoutMs: job.timeoutMs } });
+    } catch (err) {
+      // The thread could not start (e.g. a host that refuses its options): every job says so.
+      this.finish(job, { code: 'WORKER_CRASHED', message: `The script worker could not start: ${(err as Error).message}` });
+      return;
+    }
     this.worker.setBusy(true);
     for (const what of job.early.splice(0)) {
       this.worker.post('item' in what ? { type: 'stream', id: job.id, item: what.item } : { type: 'stream-end', id: job.id });

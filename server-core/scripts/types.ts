@@ -211,9 +211,15 @@ export interface ScriptRunnerOptions {
   maxLogBytes?: number;
   /** Most tests one job may declare. Default 10 000; one more stops the script with LIMIT. */
   maxTests?: number;
+  /**
+   * Most things one job may report (log lines, tests, variable and global changes, answers on a stream).
+   * Default 100 000; one more stops the script with LIMIT, so a runaway loop cannot flood the host.
+   */
+  maxEvents?: number;
 }
 
 export const DEFAULT_SCRIPT_TIMEOUT_MS = 5000;
 export const DEFAULT_SCRIPT_MEMORY_MB = 128;
 export const DEFAULT_MAX_LOG_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_TESTS = 10_000;
+export const DEFAULT_MAX_EVENTS = 100_000;

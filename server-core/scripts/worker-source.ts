@@ -82,7 +82,15 @@ function runJob(id, job) {
   };
 
   const context = vm.createContext(Object.create(null), { name: 'wireplay script', codeGeneration: { strings: true, wasm: false } });
-  state.controller = prelude.runInContext(context)(bridge, job.data);
+  try {
+    state.controller = prelude.runInContext(context)(bridge, job.data);
+  } catch (err) {
+    // Only a limit hit while the API is being set up can land here; no user code has run.
+    const error = { name: 'Error', message: 'Wireplay could not prepare the script: ' + String(err && err.message), stack: '' };
+    post({ type: 'event', id, kind: 'done', json: JSON.stringify({ error }) });
+    endJob();
+    return;
+  }
   const refuseImport = () => {
     const error = state.controller.makeError('import() is not available: scripts run isolated, without Node.js modules (see docs/scripts.md)');
     // Fails the script even when it does not await the import.

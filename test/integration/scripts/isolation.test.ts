@@ -193,9 +193,19 @@ test('more tests than maxTests stops the script with LIMIT', async (t) => {
   assert.match(r.error!.message, /more than 3 tests/);
 });
 
+test('more events than maxEvents (a runaway loop) stops the script with LIMIT', async (t) => {
+  const runner = newRunner(t, { maxEvents: 10 });
+  const r = await runner.run(pre("for (;;) client.global.set('x', 1);"));
+  assert.equal(r.error?.code, 'LIMIT');
+  assert.match(r.error!.message, /reported more than 10 things/);
+  assert.equal(r.globalChanges.length, 10);
+  await stillWorks(runner);
+});
+
 test('limits are checked', () => {
   assert.throws(() => new ScriptRunner({ timeoutMs: 0 }), /timeoutMs must be a positive number/);
   assert.throws(() => new ScriptRunner({ memoryLimitMb: -1 }), /memoryLimitMb must be a positive number/);
+  assert.throws(() => new ScriptRunner({ maxEvents: Number.NaN }), /maxEvents must be a positive number/);
 });
 
 // ---- cancel, dispose, bad input

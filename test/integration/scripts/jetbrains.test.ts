@@ -280,3 +280,8 @@ test('hooks see logs and tests as they happen', async () => {
   noError(r);
   assert.deepEqual(seen, ['log a', 'test t true']);
 });
+
+test('client.variables (the newer unified API) is named as not supported', async () => {
+  const r = await pre("client.variables.global.get('x');");
+  assert.match(r.error!.message, /client\.variables is not supported by Wireplay scripts yet; use client\.global/);
+});

@@ -14,7 +14,7 @@ import {
 } from '../../../server-core/scripts/sandbox-input.js';
 import type { ScriptJob } from '../../../server-core/scripts/types.js';
 
-const limits = { maxLogBytes: 1000, maxTests: 10 };
+const limits = { maxLogBytes: 1000, maxTests: 10, maxEvents: 100 };
 
 test('content types', () => {
   assert.deepEqual(parseContentType('Application/JSON; Charset="UTF-8"'), { mimeType: 'application/json', charset: 'utf-8' });
