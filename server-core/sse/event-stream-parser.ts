@@ -206,11 +206,15 @@ export class EventStreamParser {
         this.pos += len - i;
         return;
       }
-      let content: Buffer;
-      if (this.pendingBytes === 0) content = chunk.subarray(segStart, j);
-      else {
+      // The line's content is buf[from, to): in the pushed chunk itself when it all arrived in it.
+      let buf = chunk;
+      let from = segStart;
+      let to = j;
+      if (this.pendingBytes > 0) {
         this.pending.push(chunk.subarray(segStart, j));
-        content = Buffer.concat(this.pending, lineBytes);
+        buf = Buffer.concat(this.pending, lineBytes);
+        from = 0;
+        to = lineBytes;
         this.pending = [];
         this.pendingBytes = 0;
       }
@@ -228,7 +232,7 @@ export class EventStreamParser {
       this.lineStart = end;
       i = j + eol;
       segStart = i;
-      const line = this.line(content, start, contentEnd, end);
+      const line = this.line(buf, from, to, start, contentEnd, end);
       if (this.failed) return;
       if (crOpen) {
         this.crLine = line;
@@ -271,27 +275,31 @@ export class EventStreamParser {
   /** The block most recently delivered (for a CR-ended empty line). */
   private lastBlock: SseBlock | undefined = undefined;
 
-  /** Processes one line; `content` excludes the end-of-line. Returns the line record. */
-  private line(content: Buffer, start: number, contentEnd: number, end: number): SseLine {
+  /**
+   * Processes one line whose content (end-of-line excluded) is buf[from, to) and starts at absolute
+   * offset `start`. Returns the line record.
+   */
+  private line(buf: Buffer, from: number, to: number, start: number, contentEnd: number, end: number): SseLine {
     if (this.firstLine) {
       this.firstLine = false;
-      if (this.stripBom(content, start)) {
-        content = content.subarray(3);
+      if (this.stripBom(buf.subarray(from, to), start)) {
+        from += 3;
         start += 3;
       }
     }
+    const length = to - from;
     if (this.blockStart < 0) this.blockStart = start;
     const range = { start, end };
-    if (content.length === 0) {
+    if (length === 0) {
       const blank: SseBlankLine = { kind: 'blank', range, contentEnd };
       this.lines.push(blank);
       this.dispatch(end);
       return blank;
     }
-    if (content[0] === COLON) {
+    if (buf[from] === COLON) {
       const comment: SseCommentLine = {
         kind: 'comment',
-        text: content.toString('utf8', 1),
+        text: buf.toString('utf8', from + 1, to),
         textRange: { start: start + 1, end: contentEnd },
         range,
         contentEnd,
@@ -300,33 +308,40 @@ export class EventStreamParser {
       this.handlers.onComment?.(comment);
       return comment;
     }
-    const colon = content.indexOf(COLON);
+    // Positions below are relative to the line's first byte.
+    let colon = -1;
+    for (let k = from; k < to; k++) {
+      if (buf[k] === COLON) {
+        colon = k - from;
+        break;
+      }
+    }
     let name: string;
     let value: string;
     let valueFrom: number;
     if (colon < 0) {
-      name = content.toString('utf8');
+      name = buf.toString('utf8', from, to);
       value = '';
-      valueFrom = content.length;
+      valueFrom = length;
     } else {
-      name = content.toString('utf8', 0, colon);
+      name = buf.toString('utf8', from, from + colon);
       valueFrom = colon + 1;
-      if (content[valueFrom] === SPACE) valueFrom++;
-      value = valueFrom < content.length ? content.toString('utf8', valueFrom) : '';
+      if (valueFrom < length && buf[from + valueFrom] === SPACE) valueFrom++;
+      value = valueFrom < length ? buf.toString('utf8', from + valueFrom, to) : '';
     }
     const field: SseFieldLine = {
       kind: 'field',
       name,
       value,
       effect: 'unknown',
-      nameRange: { start, end: start + (colon < 0 ? content.length : colon) },
+      nameRange: { start, end: start + (colon < 0 ? length : colon) },
       valueRange: { start: start + valueFrom, end: contentEnd },
       colon: colon >= 0,
       range,
       contentEnd,
     };
     this.lines.push(field);
-    field.effect = this.apply(field, content.length - valueFrom, start);
+    field.effect = this.apply(field, length - valueFrom, start);
     if (field.effect === 'retry') this.handlers.onRetry?.(field.retry!, field);
     return field;
   }
