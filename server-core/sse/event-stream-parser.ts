@@ -37,6 +37,8 @@
 // either way.
 import {
   SseParseError,
+  type EventStreamHandlers,
+  type EventStreamParserOptions,
   type SseBlock,
   type SseBlankLine,
   type SseCommentLine,
@@ -44,44 +46,9 @@ import {
   type SseFieldEffect,
   type SseFieldLine,
   type SseLine,
-  type SseDiscardReason,
-  type SseRange,
 } from './types.js';
 
-export interface EventStreamHandlers {
-  /** An event was dispatched. */
-  onEvent?(event: SseEvent): void;
-  /** A block ended without an event: an empty data buffer, or the end of the stream. */
-  onDiscard?(block: SseBlock, reason: SseDiscardReason): void;
-  /** A comment line (heartbeats), as soon as it ends. It is also listed in its block's lines. */
-  onComment?(line: SseCommentLine): void;
-  /** A valid `retry` field set the reconnection time, as soon as its line ends. */
-  onRetry?(ms: number, line: SseFieldLine): void;
-  /** The stream started with a BOM (3 bytes), which was skipped. */
-  onBom?(range: SseRange): void;
-  /**
-   * The LF of a CRLF arrived in a later push than its CR: `line` (and `block`, when
-   * that line ended a block already delivered) grew by one byte, in place.
-   */
-  onLineEndExtended?(line: SseLine, block: SseBlock | undefined): void;
-  /** A limit was crossed; the parser ignores all further input. Without this handler, push() throws. */
-  onError?(error: SseParseError): void;
-}
-
-export interface EventStreamParserOptions {
-  /** Absolute offset of the first byte pushed (where the body starts in its stream). Default 0. */
-  offset?: number;
-  /**
-   * The last event ID string (and buffer) this stream starts with. Default ''. A client that
-   * reconnects passes the previous stream's lastEventId, as Chromium and WebKit do, so that an
-   * event without `id` after a reconnect still carries the id that was sent as Last-Event-ID.
-   */
-  lastEventId?: string;
-  /** Longest line in bytes, end-of-line excluded. Default 16 MiB. */
-  maxLineBytes?: number;
-  /** Largest data buffer of one event in bytes (each data value plus its LF). Default 64 MiB. */
-  maxEventBytes?: number;
-}
+export type { EventStreamHandlers, EventStreamParserOptions } from './types.js';
 
 export const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024 * 1024;
@@ -110,6 +77,8 @@ export class EventStreamParser {
   /** The last line ended with a CR at the end of a push: an LF first in the next push belongs to it. */
   private crLine: SseLine | null = null;
   private crBlock: SseBlock | undefined = undefined;
+  /** The block most recently delivered (the one a CR-ended empty line belongs to). */
+  private lastBlock: SseBlock | undefined = undefined;
   /** The first line has not ended yet: it may start with a BOM. */
   private firstLine = true;
 
@@ -233,7 +202,8 @@ export class EventStreamParser {
       i = j + eol;
       segStart = i;
       const line = this.line(buf, from, to, start, contentEnd, end);
-      if (this.failed) return;
+      // A limit was crossed, or a handler called finish() to stop reading: the rest is not parsed.
+      if (this.failed || this.finished) return;
       if (crOpen) {
         this.crLine = line;
         this.crBlock = line.kind === 'blank' ? this.lastBlock : undefined;
@@ -243,7 +213,9 @@ export class EventStreamParser {
 
   /**
    * The stream ended. A block without its empty line is discarded (reported through onDiscard with
-   * the bytes of an unfinished line as a 'partial' line). push() may not be called afterwards.
+   * the bytes of an unfinished line as a 'partial' line). push() may not be called afterwards. A
+   * handler may call it to stop reading (a client that has seen enough events): the rest of the
+   * push is then ignored.
    */
   finish(): void {
     if (this.finished) return;
@@ -271,9 +243,6 @@ export class EventStreamParser {
       this.handlers.onDiscard?.(block, 'end-of-stream');
     }
   }
-
-  /** The block most recently delivered (for a CR-ended empty line). */
-  private lastBlock: SseBlock | undefined = undefined;
 
   /**
    * Processes one line whose content (end-of-line excluded) is buf[from, to) and starts at absolute

@@ -1,8 +1,9 @@
-// The records of the event-stream parser (event-stream-parser.ts) and the
-// error classes of the whole sse/ area. These are the contract for the
-// sender, the dissector, the playground and the CLI: each event carries what
-// it means (type, data, last event ID) and where every line of it sits in the
-// stream, so a dissector can draw the event as a tree over the body bytes.
+// The records, handlers and options of the event-stream parser
+// (event-stream-parser.ts), and the error classes of the whole sse/ area.
+// These are the contract for the sender, the dissector, the playground and the
+// CLI: each event carries what it means (type, data, last event ID) and where
+// every line of it sits in the stream, so a dissector can draw the event as a
+// tree over the body bytes.
 //
 // Offsets are absolute byte offsets in the stream the parser was fed, which is
 // the *de-chunked* HTTP body (plus the parser's `offset` option). A chunked
@@ -146,4 +147,41 @@ export class SseEncodeError extends Error {
   ) {
     super(message);
   }
+}
+
+// ---- The parser's handlers and options (event-stream-parser.ts)
+
+export interface EventStreamHandlers {
+  /** An event was dispatched. */
+  onEvent?(event: SseEvent): void;
+  /** A block ended without an event: an empty data buffer, or the end of the stream. */
+  onDiscard?(block: SseBlock, reason: SseDiscardReason): void;
+  /** A comment line (heartbeats), as soon as it ends. It is also listed in its block's lines. */
+  onComment?(line: SseCommentLine): void;
+  /** A valid `retry` field set the reconnection time, as soon as its line ends. */
+  onRetry?(ms: number, line: SseFieldLine): void;
+  /** The stream started with a BOM (3 bytes), which was skipped. */
+  onBom?(range: SseRange): void;
+  /**
+   * The LF of a CRLF arrived in a later push than its CR: `line` (and `block`, when
+   * that line ended a block already delivered) grew by one byte, in place.
+   */
+  onLineEndExtended?(line: SseLine, block: SseBlock | undefined): void;
+  /** A limit was crossed; the parser ignores all further input. Without this handler, push() throws. */
+  onError?(error: SseParseError): void;
+}
+
+export interface EventStreamParserOptions {
+  /** Absolute offset of the first byte pushed (where the body starts in its stream). Default 0. */
+  offset?: number;
+  /**
+   * The last event ID string (and buffer) this stream starts with. Default ''. A client that
+   * reconnects passes the previous stream's lastEventId, as Chromium and WebKit do, so that an
+   * event without `id` after a reconnect still carries the id that was sent as Last-Event-ID.
+   */
+  lastEventId?: string;
+  /** Longest line in bytes, end-of-line excluded. Default 16 MiB. */
+  maxLineBytes?: number;
+  /** Largest data buffer of one event in bytes (each data value plus its LF). Default 64 MiB. */
+  maxEventBytes?: number;
 }

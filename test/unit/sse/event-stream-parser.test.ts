@@ -143,3 +143,18 @@ test('offset() counts every byte pushed, from the offset option', () => {
   p.push(b('\n\nda'));
   assert.equal(p.offset, 40 + 12);
 });
+
+test('a handler may call finish() to stop: nothing after that event is delivered', () => {
+  const seen: string[] = [];
+  const p: EventStreamParser = new EventStreamParser({
+    onEvent: (e) => {
+      seen.push(e.data);
+      if (seen.length === 2) p.finish();
+    },
+    onDiscard: (_b, reason) => seen.push(`discard ${reason}`),
+    onComment: (c) => seen.push(`comment ${c.text}`),
+  });
+  p.push(b('data: 1\n\ndata: 2\n\n:after\ndata: 3\n\n'));
+  assert.deepEqual(seen, ['1', '2']);
+  assert.equal(p.offset, 18, 'reading stopped after the second event');
+});
