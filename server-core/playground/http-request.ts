@@ -1,4 +1,4 @@
-// The composer's HTTP request (webview/protocol.ts HttpRequestSpec) → the
+// The composer's HTTP request (HttpRequestSpec, server-core/protocol/playground.ts) → the
 // sender's RequestSpec, and the preview the composer shows: the exact bytes and
 // every header the sender adds by itself. Content-Type for a JSON or form body
 // is one of those automatic headers: shown, switchable off, replaced by a row
