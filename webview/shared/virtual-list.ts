@@ -123,10 +123,13 @@ export class VirtualScroller {
   }
 
   render(): void {
-    if (this.scroller.clientHeight !== this.lastHeight) this.updateSpacer();
+    const height = this.scroller.clientHeight;
+    // Hidden (its view is not the one shown): nothing to draw, and what is drawn stays for when it comes back (the
+    // resize that shows it draws again). Drawing an empty window here would tear the rows down only to rebuild them.
+    if (height === 0) return;
+    if (height !== this.lastHeight) this.updateSpacer();
     const top = this.topRow();
     const first = Math.floor(top);
-    const height = this.scroller.clientHeight;
     this.draw({
       first,
       count: Math.ceil(height / this.rowHeight) + 2,
@@ -198,6 +201,8 @@ export class VirtualList<T> {
     this.scroll.scroller.style.height = `${Math.min(rows.length * rowHeight, maxHeight)}px`;
     this.emptyNote.hidden = rows.length > 0;
     this.scroll.setRowCount(rows.length);
+    // No rows: the list has no height, so the scroller draws nothing; the rows it had go now.
+    if (!rows.length) render(nothing, this.scroll.viewport);
     this.scroll.schedule();
   }
 
