@@ -175,6 +175,10 @@ export class HttpFileSupport implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Wireplay: ${label}: ${outcome.message}`);
       return summary;
     }
+    if (outcome.kind === 'skipped') {
+      summary.message = `not sent: ${outcome.reason}`;
+      return summary;
+    }
     if (outcome.kind === 'http') summary.statusCode = outcome.result.response.statusCode;
     if (outcome.kind === 'websocket' && outcome.result.live) summary.sessionId = outcome.result.live.sessionId;
     summary.connectionId = outcome.result.connectionId;
@@ -276,5 +280,7 @@ function summaryLine(o: BlockOutcome): string {
       return `${o.result.receivedBytes} bytes back (${o.result.end})`;
     case 'failed':
       return `not sent: ${o.message}`;
+    case 'skipped':
+      return `not sent: ${o.reason}`;
   }
 }
