@@ -195,7 +195,6 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
   const owned = new Set(file.blocks.flatMap((b) => [...b.errors, ...b.warnings]));
   const fileLevel = file.diagnostics.filter((d) => !owned.has(d) && d.severity !== 'info');
   for (const d of fileLevel) diag(d);
-  for (const b of file.blocks) for (const w of b.warnings) diag(w);
   const imports = session.imports();
   for (const e of imports.errors) io.stderr.write(`${label}:${e.line + 1}:1: error: ${e.message}\n`);
   const fileErrors = fileLevel.some((d) => d.severity === 'error') || imports.errors.length > 0;

@@ -75,9 +75,9 @@ export async function buildBody(c: BodyContext): Promise<SpecBody> {
   }
   const hasFile = parts.some((p) => p.kind === 'file');
   if (multipart && hasFile) {
-    // REST Client ends a multipart body that holds a `< file` line with one more CRLF; httpYac does not.
-    if (c.dialect === 'rest-client' || c.dialect === 'auto') chunks.push(Buffer.from('\r\n'));
-    if (c.dialect === 'auto') c.r.warn(parts[parts.length - 1].line, 'A multipart body with a "< file" line: REST Client (and Wireplay) end it with CRLF after the last line, httpYac does not');
+    // REST Client ends a multipart body that holds a `< file` line with one more CRLF; httpYac (and, by its spec, JetBrains) does not.
+    if (c.dialect === 'rest-client') chunks.push(Buffer.from('\r\n'));
+    if (c.dialect === 'auto') c.r.warn(parts[parts.length - 1].line, 'A multipart body with a "< file" line: REST Client ends it with one more CRLF after the last line, httpYac and JetBrains (and Wireplay) do not');
   }
   if (isMime(c.contentType, 'application/x-ndjson') && !hasFile) chunks.push(Buffer.from(lineBreak)); // REST Client and httpYac end NDJSON with a line break
   const bytes = Buffer.concat(chunks);

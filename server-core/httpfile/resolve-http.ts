@@ -120,9 +120,20 @@ export async function resolveHttp(
     dialect,
     r,
   );
-  if (dialect === 'rest-client') {
-    // REST Client drops a Content-Length written in the file and lets Node compute it.
-    for (let i = sent.length - 1; i >= 0; i--) if (sent[i].name.toLowerCase() === 'content-length') sent.splice(i, 1);
+  const written = sent.findIndex((h) => h.name.toLowerCase() === 'content-length');
+  if (written >= 0 && body.kind !== 'file') {
+    const length = body.kind === 'none' ? 0 : body.kind === 'text' ? Buffer.byteLength(body.text) : Buffer.from(body.data, 'base64').length;
+    if (dialect === 'rest-client') {
+      // REST Client drops a Content-Length written in the file and lets Node compute it.
+      sent.splice(written, 1);
+    } else if (sent[written].value.trim() !== String(length)) {
+      const line = headers.find((h) => h.name.toLowerCase() === 'content-length')!.line;
+      r.error(
+        line,
+        `Content-Length: ${sent[written].value} does not match the body (${length} bytes): REST Client replaces it with the real length, httpYac sends it and the server waits for bytes that never come, JetBrains refuses it. Remove the header (Wireplay computes it), or send a wrong length on purpose with a RAW block`,
+        'syntax',
+      );
+    }
   }
   if (!where || r.failed) return undefined;
   const spec = createRequestSpec({ method, url: where.url, headers: sent, body, options: options(block, defaults) });

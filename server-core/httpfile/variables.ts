@@ -98,6 +98,8 @@ function expand(text: string, ctx: VariableContext, out: Substitution, depth: nu
 }
 
 function resolveExpression(expression: string, ctx: VariableContext, out: Substitution, depth: number, seen: Set<string>): string {
+  // Loop values ($index) and prompted values come first, even when they look like dynamic variables.
+  if (ctx.locals && Object.prototype.hasOwnProperty.call(ctx.locals, expression)) return ctx.locals[expression];
   if (expression.startsWith('$')) return dynamicVariable(expression, ctx);
 
   const reference = /^([\w-]+)\.(request|response)\.(body|headers)(?:\.(.*))?$/.exec(expression);
@@ -157,10 +159,17 @@ function lookup(name: string, ctx: VariableContext, out: Substitution | undefine
   else fileDef = last(ctx.regionVariables, name) ?? last(ctx.fileVariables, name) ?? restClient;
   const imported = last(ctx.importedVariables, name);
   const env = has(ctx.environment) ? ctx.environment[name] : undefined;
-  if (dialect === 'jetbrains' && env !== undefined) return env; // JetBrains: environment variables win over in-place ones
+  if (dialect === 'jetbrains') {
+    // JetBrains: environment variables win over in-place ones (--var wins over both).
+    if (has(ctx.cliVariables)) return ctx.cliVariables![name];
+    if (env !== undefined) return env;
+  }
   if (fileDef) {
     if (out && dialect === 'auto') {
-      if (restClient && restClient.value !== fileDef.value) {
+      const ownScope = last(ctx.regionVariables, name) ?? last(ctx.fileVariables, name);
+      if (!ownScope) {
+        out.divergences.push({ expression, message: `"${name}" is defined only in another request's region (line ${fileDef.line + 1}): REST Client (and Wireplay) read it from there, httpYac has it only after that request ran` });
+      } else if (restClient && restClient.value !== fileDef.value) {
         out.divergences.push({ expression, message: `"${name}" is defined again at line ${restClient.line + 1}: REST Client uses that last definition everywhere, httpYac (and Wireplay) the one of this request's region (line ${fileDef.line + 1})` });
       }
       if (env !== undefined && env !== fileDef.value) {
