@@ -103,7 +103,7 @@ export function completionEntries(place: CompletionPlace, file: HttpFile, source
     case 'variable': {
       const out: CompletionEntry[] = [];
       const seen = new Set<string>();
-      for (const v of file.fileVariables) {
+      for (const v of file.allVariables) {
         if (seen.has(v.name)) continue;
         seen.add(v.name);
         out.push({ label: v.name, kind: 'variable', insertText: v.name, detail: `file variable = ${v.value}` });

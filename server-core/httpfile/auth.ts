@@ -20,6 +20,9 @@ export function readAuthorization(value: string): AuthorizationShorthand {
   let user: string;
   let password: string;
   const space = /^(\S+)\s+(\S.*)$/.exec(rest);
+  if (space && rest.includes(':')) {
+    return { kind: 'ambiguous', message: `"${m[1]} ${rest}" holds both a space and a colon: REST Client splits user and password at the space, httpYac at the colon; write one of "${m[1]} USER PASSWORD" or "${m[1]} USER:PASSWORD"` };
+  }
   if (space) {
     [user, password] = [space[1], space[2]];
   } else if (rest.includes(':')) {

@@ -47,7 +47,8 @@ export function foldersUpTo(dir: string, root: string): string[] {
   return out;
 }
 
-async function readJson(path: string, errors: string[]): Promise<unknown | undefined> {
+/** Environment files are JSON; settings.json is JSON with comments (`comments`). */
+async function readJson(path: string, label: string, errors: string[], comments = false): Promise<unknown | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -55,9 +56,9 @@ async function readJson(path: string, errors: string[]): Promise<unknown | undef
     return undefined;
   }
   try {
-    return JSON.parse(stripJsonComments(text));
+    return JSON.parse(comments ? stripJsonComments(text) : text);
   } catch (err) {
-    errors.push(`${path}: ${(err as Error).message}`);
+    errors.push(`${label}: ${(err as Error).message}`);
     return undefined;
   }
 }
@@ -71,13 +72,15 @@ export async function loadEnvironmentFiles(dir: string, root: string = dir): Pro
   for (const folder of foldersUpTo(dir, root).reverse()) {
     for (const [name, into] of [[ENV_FILE, publicSets], [PRIVATE_ENV_FILE, privateSets]] as const) {
       const path = join(folder, name);
-      const json = await readJson(path, errors);
+      // Next to the .http file the name says which file it is; further up, the path does.
+      const label = folder === dir ? name : path;
+      const json = await readJson(path, label, errors);
       if (json === undefined) continue;
       try {
         into.push(normalise(json, name));
         files.push(path);
       } catch (err) {
-        errors.push(`${path}: ${(err as Error).message}`);
+        errors.push(`${label}: ${(err as Error).message}`);
       }
     }
   }
@@ -90,7 +93,7 @@ export async function loadRestClientSettings(dir: string, root: string = dir): P
   for (const folder of foldersUpTo(dir, root)) {
     const path = join(folder, '.vscode', 'settings.json');
     if (!existsSync(path)) continue;
-    const json = await readJson(path, errors);
+    const json = await readJson(path, path, errors, true);
     const value = json && typeof json === 'object' ? (json as Record<string, unknown>)[REST_CLIENT_SETTING] : undefined;
     if (value === undefined) return { environments: {}, errors, files: [] };
     try {

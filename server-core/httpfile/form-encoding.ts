@@ -8,7 +8,8 @@
 // joins `&` lines like REST Client and sends the rest as written.
 import type { Dialect } from './types.js';
 
-/** Characters encodeURI would encode that version 2 of encodeurl leaves alone. */
+/** Characters encodeURI would encode that encodeurl leaves alone: [ and ] always, \ ^ | from version 2 on. */
+const KEPT = new Set(['[', ']']);
 const KEPT_BY_V2 = new Set(['\\', '^', '|']);
 
 /**
@@ -26,7 +27,7 @@ export function encodeUrlText(text: string, version: 1 | 2): string {
       out += /^[0-9A-Fa-f]{2}$/.test(clean.slice(i + 1, i + 3)) ? '%' : '%25';
       continue;
     }
-    if (version === 2 && KEPT_BY_V2.has(c)) {
+    if (KEPT.has(c) || (version === 2 && KEPT_BY_V2.has(c))) {
       out += c;
       continue;
     }

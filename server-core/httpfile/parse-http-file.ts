@@ -78,6 +78,10 @@ function parseRegion(state: ParseState, start: number, end: number, title: strin
       state.fileScripts.push(...pre.scripts);
       return;
     }
+    // Variables above the first request of the file, with no ### before them, are the file's in
+    // REST Client and JetBrains; httpYac scopes them to that first request's region.
+    const topOfFile = region === 0 && start === 0 && state.dialect !== 'httpyac';
+    if (topOfFile) state.fileVariables.push(...pre.variables.splice(0));
     const metadata: Record<string, string> = {};
     for (const m of pre.metadata) metadata[m.key] = m.value;
     const name = metadata.name || regionTitle;

@@ -219,7 +219,7 @@ function responseReference(
   } catch {
     throw new Failure(`${which} body of "${name}" is not JSON`, 'reference');
   }
-  const value = jsonPath(json, path);
+  const value = lookupPath(json, path);
   if (value === NOT_A_PATH) throw new UnsupportedFeatureError(`the JSONPath \`${path}\` uses filters, wildcards or recursion, which are not supported: write a plain path such as $.items[0].id`);
   if (value === undefined) throw new Failure(`${path} matches nothing in the ${which} body of "${name}"`, 'reference');
   return typeof value === 'string' ? value : JSON.stringify(value);
@@ -227,8 +227,14 @@ function responseReference(
 
 const NOT_A_PATH = Symbol('not a plain path');
 
-/** The subset of JSONPath that references need: $.a.b, $[0], $['a b'], $.a[2].c */
+/** The subset of JSONPath that references need: $.a.b, $[0], $['a b'], $.a[2].c; undefined for anything else. */
 export function jsonPath(root: unknown, path: string): unknown {
+  const value = lookupPath(root, path);
+  return value === NOT_A_PATH ? undefined : value;
+}
+
+/** Like jsonPath, but tells a path that matches nothing from one that uses what Wireplay does not read (filters, wildcards, recursion). */
+function lookupPath(root: unknown, path: string): unknown {
   const tokens: (string | number)[] = [];
   const re = /\.([\w$-]+)|\[(\d+)\]|\[['"](.+?)['"]\]/g;
   const rest = path.slice(1);
