@@ -6,20 +6,18 @@
 // its own options (abort signal, outcome listener, WebSocket runner, prompt…)
 // and a snapshot of the text, so two runs of one file can be in flight at
 // once; only the named exchanges are shared.
-import { existsSync } from 'node:fs';
-import { rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CaptureEvents } from '../capture/types.js';
-import type { RequestSpec } from '../client/request-spec.js';
-import { sendRequest, type HttpSendOptions, type HttpSendResult } from '../client/http-sender.js';
+import type { HttpSendOptions, HttpSendResult } from '../client/http-sender.js';
 import { sendRaw, type RawExchange } from '../client/raw-sender.js';
 import type { Emitter } from '../util/emitter.js';
-import { digestAuthorization, parseDigestChallenge } from './auth.js';
 import { blockDependencies, loadImports, type ImportedFile } from './dependencies.js';
 import { splitLines } from './line-patterns.js';
 import { parseHttpFile } from './parse-http-file.js';
 import { blockRefusals, resolveBlock, type ResolvedRequest } from './resolve-block.js';
+import { loopPasses, promptValues } from './request-inputs.js';
+import { sendHttp } from './send-http.js';
 import type { Diagnostic, Dialect, HttpFile, RequestBlock } from './types.js';
 import { substitute, type NamedExchange, type VariableContext } from './variables.js';
 
@@ -214,10 +212,10 @@ export class HttpFileSession {
     const dependencyFailure = await this.runDependencies(run, unit, block);
     if (dependencyFailure) return this.report(run, dependencyFailure);
 
-    const prompted = await this.prompts(run, unit, block);
+    const prompted = await promptValues(block, [...unit.file.fileMetadata, ...block.metadataLines], unit.lines, run.options);
     if (!prompted.ok) return this.failed(run, block, [prompted.diagnostic]);
 
-    const loop = this.loopValues(run, unit, block, prompted.values);
+    const loop = loopPasses(block, unit.lines, prompted.values, (name) => substitute(`{{${name}}}`, this.variableContext(run, unit, block, prompted.values)));
     if ('error' in loop) return this.failed(run, block, [loop.error]);
     let last: BlockOutcome | undefined;
     for (const [index, locals] of loop.values.entries()) {
@@ -263,29 +261,6 @@ export class HttpFileSession {
     return undefined;
   }
 
-  /** `# @prompt name description` (REST Client): `--var`, else the prompt callback; nothing is a refusal. */
-  private async prompts(run: RunContext, unit: FileUnit, block: RequestBlock): Promise<{ ok: true; values: Record<string, string> } | { ok: false; diagnostic: Diagnostic }> {
-    const values: Record<string, string> = {};
-    for (const m of [...unit.file.fileMetadata, ...block.metadataLines].filter((x) => x.key === 'prompt')) {
-      const [name, ...rest] = m.value.split(/\s+/);
-      if (!name) continue;
-      const description = rest.join(' ') || undefined;
-      const given = run.options.cliVariables?.[name];
-      const answer =
-        given ??
-        (await run.options.prompt?.({ name, ...(description ? { description } : {}), password: /^(password|passwd|pass)$/i.test(name), line: m.line, block }));
-      if (answer === undefined) {
-        const how = run.options.prompt ? 'no value was given' : 'there is no one to ask';
-        return {
-          ok: false,
-          diagnostic: { line: m.line, column: 0, endLine: m.line, endColumn: unit.lines[m.line]?.length ?? 0, message: `"${name}" is prompted for (# @prompt) and ${how}: pass --var ${name}=VALUE on the command line`, severity: 'error', code: 'prompt' },
-        };
-      }
-      values[name] = answer;
-    }
-    return { ok: true, values };
-  }
-
   private variableContext(run: RunContext, unit: FileUnit, block: RequestBlock, locals: Record<string, string>): VariableContext {
     const o = run.options;
     return {
@@ -304,31 +279,6 @@ export class HttpFileSession {
       ...(o.now ? { now: o.now } : {}),
       ...(o.randomInt ? { randomInt: o.randomInt } : {}),
     };
-  }
-
-  /** `# @loop for N` and `# @loop for item of [JSON array]` (httpYac): the locals of each pass, `$index` included. */
-  private loopValues(run: RunContext, unit: FileUnit, block: RequestBlock, base: Record<string, string>): { values: Record<string, string>[] } | { error: Diagnostic } {
-    const spec = block.metadata.loop;
-    if (spec === undefined) return { values: [base] };
-    const line = block.metadataLines.find((m) => m.key === 'loop')!.line;
-    const fail = (message: string) => ({ error: { line, column: 0, endLine: line, endColumn: unit.lines[line]?.length ?? 0, message, severity: 'error' as const, code: 'syntax' as const } });
-    const count = /^\s*for\s+(\d+)\s*$/.exec(spec);
-    if (count) return { values: Array.from({ length: Number(count[1]) }, (_, i) => ({ ...base, $index: String(i) })) };
-    const forOf = /^\s*for\s+(\S+)\s+of\s+(.+?)\s*$/.exec(spec)!;
-    let text = forOf[2];
-    if (/^[\w.$-]+$/.test(text)) {
-      const s = substitute(`{{${text}}}`, this.variableContext(run, unit, block, base));
-      if (s.unresolved.length) return fail(`# @loop: ${s.unresolved[0].reason}`);
-      text = s.text;
-    }
-    let items: unknown;
-    try {
-      items = JSON.parse(text);
-    } catch {
-      return fail(`# @loop for ${forOf[1]} of …: "${forOf[2]}" is not a JSON array (httpYac evaluates JavaScript here; Wireplay reads a JSON array or a variable holding one)`);
-    }
-    if (!Array.isArray(items)) return fail(`# @loop for ${forOf[1]} of …: "${forOf[2]}" is not an array`);
-    return { values: items.map((item, i) => ({ ...base, $index: String(i), [forOf[1]]: typeof item === 'string' ? item : JSON.stringify(item) })) };
   }
 
   private async runOnce(run: RunContext, unit: FileUnit, block: RequestBlock, locals: Record<string, string>, loopIndex: number | undefined): Promise<BlockOutcome> {
@@ -364,16 +314,11 @@ export class HttpFileSession {
     try {
       switch (request.kind) {
         case 'http': {
-          const partial = request.responseOutput ? `${request.responseOutput.path}.part` : undefined;
-          const sendOptions: HttpSendOptions = {
+          const result = await sendHttp(request, {
             ...options.sendOptions,
             ...(signal ? { signal } : {}),
             ...(options.capture ? { capture: options.capture } : {}),
-            ...(partial ? { bodyFile: partial } : {}),
-          };
-          let result = await sendRequest(request.spec, sendOptions);
-          if (request.digest) result = await this.answerDigest(request.spec, request.digest, result, sendOptions, run.main.file.dialect);
-          if (request.responseOutput && partial) await this.saveOutput(partial, request.responseOutput);
+          }, run.main.file.dialect);
           remember({
             request: {
               headers: result.request.headers.map((h) => [h.name, h.value] as const),
@@ -416,39 +361,5 @@ export class HttpFileSession {
       const code = (err as { code?: unknown }).code;
       return { kind: 'failed', block, message: `${(err as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`, diagnostics: [] };
     }
-  }
-
-  /**
-   * `Authorization: Digest user pass`: the first exchange went without
-   * credentials; a 401 with a Digest challenge is answered once, with the
-   * response computed from it. Both exchanges are in the result (the first as
-   * an earlier hop) and in the capture.
-   */
-  private async answerDigest(spec: RequestSpec, digest: { user: string; password: string }, first: HttpSendResult, options: HttpSendOptions, dialect: Dialect): Promise<HttpSendResult> {
-    if (first.response.statusCode !== 401) return first;
-    const header = first.response.headers.find((h) => h.name.toLowerCase() === 'www-authenticate' && /^\s*digest\s/i.test(h.value));
-    const challenge = header && parseDigestChallenge(header.value);
-    if (!challenge) return first;
-    // REST Client signs the path with its query; httpYac the path alone.
-    const uri = dialect === 'httpyac' ? first.request.url.pathname : first.request.target;
-    const value = digestAuthorization(challenge, { method: first.request.method, uri, user: digest.user, password: digest.password });
-    let filled = false;
-    const headers = spec.headers.map((h) => {
-      if (filled || h.enabled || h.name.toLowerCase() !== 'authorization') return h;
-      filled = true;
-      return { ...h, value, enabled: true };
-    });
-    const second = await sendRequest({ ...spec, headers }, options);
-    const { redirects: firstRedirects, ...firstExchange } = first;
-    return { ...second, redirects: [...firstRedirects, firstExchange, ...second.redirects] };
-  }
-
-  /** `>> file` refuses to overwrite (a numbered name is used instead); `>>! file` overwrites. */
-  private async saveOutput(partial: string, output: { path: string; overwrite: boolean }): Promise<void> {
-    let target = output.path;
-    if (!output.overwrite) {
-      for (let n = 1; existsSync(target); n++) target = output.path.replace(/(\.[^./\\]*)?$/, `-${n}$1`);
-    }
-    await rename(partial, target);
   }
 }
