@@ -61,12 +61,8 @@ export interface HttpFileSendIo {
   stderr: Writable;
 }
 
-export function isHttpFilePath(path: string): boolean {
-  return /\.(http|rest)$/i.test(path);
-}
-
 /** Asks on the terminal; undefined without one (CI), so the request fails with a hint to use --var. */
-export function terminalPrompt(stderr: Writable): PromptForValue | undefined {
+function terminalPrompt(stderr: Writable): PromptForValue | undefined {
   if (!process.stdin.isTTY) return undefined;
   return async ({ name, description }) => {
     const rl = createInterface({ input: process.stdin, output: stderr as NodeJS.WritableStream });
@@ -149,6 +145,7 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
   };
 
   let bodyBytes = 0;
+  const prompt = options.prompt ?? terminalPrompt(io.stderr);
   const session = new HttpFileSession(text, {
     baseDir: dir,
     ...(path ? { filePath: path } : {}),
@@ -162,7 +159,7 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     timeoutMs: options.timeoutMs ?? 30_000,
     ...(options.followRedirects ? { followRedirects: true } : {}),
     ...(options.insecure ? { insecure: true } : {}),
-    ...((options.prompt ?? terminalPrompt(io.stderr)) ? { prompt: options.prompt ?? terminalPrompt(io.stderr) } : {}),
+    ...(prompt ? { prompt } : {}),
     sendOptions: {
       ...(options.output ? { bodyFile: options.output } : {}),
       onHead(head) {

@@ -123,10 +123,3 @@ export function dynamicVariable(expression: string, ctx: DynamicContext): string
   }
   throw new Error(`unknown dynamic variable ${name}`);
 }
-
-/** Names offered by completion. */
-export const DYNAMIC_VARIABLES = [
-  '$uuid', '$guid', '$timestamp', '$isoTimestamp', '$datetime iso8601', '$datetime rfc1123', "$datetime 'YYYY-MM-DD'",
-  '$localDatetime iso8601', '$randomInt 0 100', '$processEnv NAME', '$dotenv NAME', '$random.uuid', '$random.integer(0, 100)',
-  '$random.float(0, 1)', '$random.alphabetic(8)', '$random.alphanumeric(8)', '$random.hexadecimal(8)', '$random.email',
-] as const;
