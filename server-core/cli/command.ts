@@ -42,10 +42,33 @@ export interface ParsedFlags {
   positionals: string[];
 }
 
+/**
+ * A flag that takes a value takes the next argument whatever it looks like
+ * (`--capture-limit -1MiB` is a bad size, not a missing value), as the CLI
+ * always did; parseArgs alone would call a value starting with "-" ambiguous.
+ */
+function joinValues(argv: readonly string[], options: FlagOptions): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    if (name !== undefined && options[name]?.type === 'string' && i + 1 < argv.length && argv[i + 1].startsWith('-')) {
+      out.push(`${arg}=${argv[++i]}`);
+      continue;
+    }
+    out.push(arg);
+  }
+  return out;
+}
+
 export function parseFlags(argv: readonly string[], options: FlagOptions): ParsedFlags {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true, tokens: true });
+    parsed = parseArgs({ args: joinValues(argv, options), options, allowPositionals: true, strict: true, tokens: true });
   } catch (err) {
     throw new UsageError(usageMessage(err as Error & { code?: string }));
   }

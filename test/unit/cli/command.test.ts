@@ -16,6 +16,8 @@ test('values as --name value or --name=value, switches, repeatable lists, positi
   assert.deepEqual([...f.switches], ['no-open']);
   assert.deepEqual([...f.lists], [['var', ['x=1', 'y=2']]]);
   assert.deepEqual(f.positionals, ['a.http', '-', '--port']);
+  // A value may start with a dash: the command judges it (a negative size, a bad number), not the parser.
+  assert.deepEqual([...parseFlags(['--port', '-1'], FLAGS).values], [['port', '-1']]);
 });
 
 test("usage errors in the CLI's words: unknown options, missing or empty values, values given twice or to a switch", () => {
