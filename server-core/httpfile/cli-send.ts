@@ -190,7 +190,8 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
 
   const file = session.parsed;
   const owned = new Set(file.blocks.flatMap((b) => [...b.errors, ...b.warnings]));
-  const fileLevel = file.diagnostics.filter((d) => !owned.has(d) && d.severity !== 'info');
+  // Nothing is hidden: whatever the parser says about lines no request owns is printed.
+  const fileLevel = file.diagnostics.filter((d) => !owned.has(d));
   for (const d of fileLevel) diag(d);
   const imports = session.imports();
   for (const e of imports.errors) io.stderr.write(`${label}:${e.line + 1}:1: error: ${e.message}\n`);

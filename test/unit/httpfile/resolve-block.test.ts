@@ -182,6 +182,10 @@ test('<@latin1 file is decoded from latin1 and sent as UTF-8; a multipart body w
   const latin1 = await resolveOne('POST http://h/\n\n<@latin1 ./l.txt\n', 'auto', {}, dir);
   assert.ok(latin1.request?.kind === 'http');
   assert.deepEqual(latin1.request.spec.body, { kind: 'text', text: 'café' }, 'sent as the UTF-8 text café');
+  // The path of a file part takes variables too.
+  const named = await resolveOne('POST http://h/\n\n<@latin1 ./{{name}}.txt\n', 'auto', { environment: { name: 'l' } }, dir);
+  assert.ok(named.request?.kind === 'http');
+  assert.deepEqual(named.request.spec.body, { kind: 'text', text: 'café' });
   const multipart = 'POST http://h/\nContent-Type: multipart/form-data; boundary=B\n\n--B\n\n< ./l.txt\n--B--\n';
   assert.ok(textBody(await resolveOne(multipart, 'rest-client', {}, dir)).endsWith('--B--\r\n'));
   assert.ok(textBody(await resolveOne(multipart, 'httpyac', {}, dir)).endsWith('--B--'));
