@@ -3,7 +3,7 @@
 // captures; a cache with a budget otherwise, asking the host for the rest as
 // views draw them), its dissected messages, HTTP results and WebSocket log.
 // Version counters tell the views what changed.
-import type { ConnectionInfo, Direction, DissectedMessage, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../../server-core/protocol/playground.js';
+import type { ConnectionInfo, Direction, DissectedMessage, FailureView, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../../server-core/protocol/playground.js';
 import { ByteCache, type StreamBytes } from './byte-cache.js';
 import { ChunkIndex, chunksBelow, withoutDropped } from './chunk-index.js';
 
@@ -13,6 +13,8 @@ export interface HttpExchange {
   response?: HttpResponseView;
   timing?: TimingBreakdown;
   error?: string;
+  /** Why it failed, in words. */
+  failure?: FailureView;
   tSent: number;
 }
 

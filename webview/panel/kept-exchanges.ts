@@ -29,6 +29,7 @@ export function mergeExchanges(c: ConnCapture, views: HttpExchangeView[]): boole
       x.response = v.response;
       x.timing = v.timing;
       x.error = v.error;
+      if (v.failure) x.failure = v.failure;
       x.spec ??= v.spec;
       changed = true;
     }
@@ -42,6 +43,7 @@ function fromView(v: HttpExchangeView): HttpExchange {
   if (v.response) x.response = v.response;
   if (v.timing) x.timing = v.timing;
   if (v.error) x.error = v.error;
+  if (v.failure) x.failure = v.failure;
   return x;
 }
 
@@ -65,6 +67,7 @@ export function keepConnection(c: ConnCapture | undefined): KeptConnection | und
       }
       if (x.timing) v.timing = x.timing;
       if (x.error) v.error = x.error;
+      if (x.failure) v.failure = x.failure;
       return v;
     }),
   };

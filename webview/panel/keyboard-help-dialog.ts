@@ -1,0 +1,62 @@
+// The in-panel "Keyboard help": a modal dialog listing the playground's keys,
+// from the same text VS Code's Accessibility Help shows for the playground
+// (server-core/protocol/keyboard-help.ts). Escape or Close shuts it, and the
+// focus goes back where it was.
+import { html, render } from 'lit';
+import { KEYBOARD_HELP_TITLE, PLAYGROUND_KEYBOARD_HELP } from '../../server-core/protocol/keyboard-help.js';
+
+export class KeyboardHelpDialog {
+  readonly el: HTMLDialogElement;
+  private opener: HTMLElement | null = null;
+
+  constructor() {
+    this.el = document.createElement('dialog');
+    this.el.className = 'kbd-help';
+    this.el.setAttribute('aria-labelledby', 'kbd-help-title');
+    render(
+      html`<div class="kbd-help-head">
+          <h2 id="kbd-help-title">${KEYBOARD_HELP_TITLE}</h2>
+          <vscode-button class="kbd-close" secondary icon="close" @click=${() => this.close()}>Close</vscode-button>
+        </div>
+        <div class="kbd-help-body" tabindex="0" aria-label="Keys">
+          ${PLAYGROUND_KEYBOARD_HELP.map(
+            (s) => html`<section>
+              <h3>${s.where}</h3>
+              <table>
+                <tbody>
+                  ${s.entries.map((e) => html`<tr><th scope="row"><kbd>${e.keys}</kbd></th><td>${e.does}</td></tr>`)}
+                </tbody>
+              </table>
+            </section>`,
+          )}
+        </div>`,
+      this.el,
+    );
+    this.el.addEventListener('close', () => {
+      this.opener?.focus();
+      this.opener = null;
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.el.open;
+  }
+
+  open(): void {
+    if (this.el.open) return;
+    this.opener = deepActive();
+    this.el.showModal();
+    this.el.querySelector<HTMLElement>('.kbd-help-body')?.focus();
+  }
+
+  close(): void {
+    if (this.el.open) this.el.close();
+  }
+}
+
+/** The element that has the focus, inside shadow roots too. */
+function deepActive(): HTMLElement | null {
+  let a = document.activeElement as HTMLElement | null;
+  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement as HTMLElement;
+  return a;
+}
