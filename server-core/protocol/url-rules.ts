@@ -46,7 +46,7 @@ export function wsUrlProblem(url: string): string | undefined {
 export function hostProblem(host: string): string | undefined {
   const text = host.trim();
   if (!text) return 'Enter a host name or an address, like 127.0.0.1.';
-  if (/[\s/?#@]/.test(text)) return 'A host is a name or an address only: no spaces, slashes or ports.';
+  if (/[\s/?#@]/.test(text) || /^[^:]*:\d*$/.test(text)) return 'A host is a name or an address only: no spaces, slashes or ports (the port has its own field).';
   return undefined;
 }
 

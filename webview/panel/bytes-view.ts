@@ -62,11 +62,14 @@ export class BytesView {
   private readonly cursorLine: HTMLDivElement;
   private readonly detail: HTMLDivElement;
   private treeShare: number;
+  /** No share saved yet: the hex view gets its natural width, the tree the rest. */
+  private natural: boolean;
   /** Stream offsets of errors per direction, for marking bytes. */
   private errors: Record<Direction, Map<number, string>> = { c2s: new Map(), s2c: new Map() };
 
   constructor(private readonly options: BytesViewOptions = {}) {
     this.treeShare = options.tree ?? 0.34;
+    this.natural = options.tree === undefined;
     this.el = div('bytes-view');
     const hexHost = div('hex-pane');
     const treeHost = div('tree-pane');
@@ -112,6 +115,7 @@ export class BytesView {
       // The share is the tree's; the divider's value is the first pane's (the hex view's).
       get: () => 1 - this.treeShare,
       set: (f) => {
+        this.natural = false;
         this.treeShare = 1 - f;
         this.el.style.setProperty('--tree', `${(this.treeShare * 100).toFixed(2)}%`);
         this.options.treeChanged?.(this.treeShare);
@@ -119,7 +123,16 @@ export class BytesView {
       minPx: 160,
       label: 'Resize the hex view and the dissection tree',
     });
-    new ResizeObserver(() => (this.el.dataset.layout = this.el.clientWidth < STACK_BELOW ? 'stacked' : 'wide')).observe(this.el);
+    new ResizeObserver(() => {
+      const w = this.el.clientWidth;
+      this.el.dataset.layout = w < STACK_BELOW ? 'stacked' : 'wide';
+      if (this.natural && w >= STACK_BELOW) {
+        // The rows' natural width (arrow, time, offset, hex, ASCII), as the stylesheet sets it on the hex viewport.
+        const hexPx = parseFloat(getComputedStyle(this.hex.viewport).minWidth) + 16 || 0.66 * w;
+        this.treeShare = Math.max(0.24, Math.min(0.5, 1 - hexPx / w));
+        this.el.style.setProperty('--tree', `${(this.treeShare * 100).toFixed(2)}%`);
+      }
+    }).observe(this.el);
 
     this.hex.viewport.addEventListener('mousemove', (e) => this.onHexHover(e));
     this.hex.viewport.addEventListener('mouseleave', () => this.setHover(null, null));
