@@ -73,9 +73,12 @@ export function keepConnection(c: ConnCapture | undefined): KeptConnection | und
   };
 }
 
+/** What a restored connection's label ends with (the network list shows it as a note). */
+export const RESTORED_SUFFIX = ' (restored after a reload)';
+
 /** Puts a kept connection back in the store, labelled as restored; the host has no bytes for it. */
 export function restoreConnection(store: Store, kept: KeptConnection): ConnCapture {
-  const suffix = ' (restored after a reload)';
+  const suffix = RESTORED_SUFFIX;
   const label = kept.info.label.endsWith(suffix) ? kept.info.label : `${kept.info.label}${suffix}`;
   const c = store.open({ ...kept.info, label });
   mergeExchanges(c, kept.http);

@@ -85,3 +85,11 @@ export async function sendHttp(page: Page, method: string, url: string): Promise
   await page.locator('vscode-textfield.url input').fill(url);
   await page.locator('vscode-button.send').click();
 }
+
+/** Selects the network list's row of a connection (its first exchange), as a click on it would. */
+export async function selectRow(page: Page, connectionId: string): Promise<void> {
+  const row = page.locator(`.net-list .nrow[data-key^="${connectionId}"]`).first();
+  await row.waitFor();
+  await row.click();
+  await page.waitForSelector(`.net-list .nrow.sel[data-key^="${connectionId}"]`);
+}

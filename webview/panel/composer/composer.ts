@@ -120,7 +120,11 @@ export class Composer {
   /** The first field of the request line (the URL, or the host), for when the tab is opened. */
   focusFirstField(): void {
     const sel = this.state.mode === 'http' ? '.url' : this.state.mode === 'ws' ? '.wsurl' : '.rhost';
-    this.bar.querySelector<HTMLElement>(sel)?.focus();
+    const field = this.bar.querySelector<HTMLElement & { updateComplete?: Promise<unknown> }>(sel);
+    // A text field just placed draws its input a moment later; the focus goes there once it exists.
+    void Promise.resolve(field?.updateComplete).then(() => {
+      if (this.bar.isConnected) field?.focus();
+    });
   }
 
   setServerUrl(url: string | null): void {

@@ -44,7 +44,10 @@ export function nativeSelectKeys(el: Select, options: () => readonly string[]): 
         clearTimeout(timer);
         typed += e.key;
         timer = setTimeout(() => (typed = ''), TYPEAHEAD_MS);
-        pick(typeaheadPick(list, el.value, typed));
+        // Nothing starts with all the letters typed: start a new search with the last one (as a native select does).
+        let found = typeaheadPick(list, el.value, typed);
+        if (found === undefined && typed.length > 1) found = typeaheadPick(list, el.value, (typed = e.key));
+        pick(found);
       } else return;
       e.preventDefault();
       e.stopImmediatePropagation();

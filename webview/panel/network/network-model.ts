@@ -17,6 +17,8 @@
 import type { ConnectionInfo, ConnectionTraffic, ExchangeSummary, FailureView, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../../../server-core/protocol/playground.js';
 
 export const ROW_TYPES = ['http', 'ws', 'sse', 'raw'] as const;
+/** The label suffix of a connection the panel state brought back (kept-exchanges.ts's RESTORED_SUFFIX). */
+const RESTORED = ' (restored after a reload)';
 export type RowType = (typeof ROW_TYPES)[number];
 
 /** Something a row offers besides being inspected (issue 18's "open pipeline" will be one). */
@@ -56,6 +58,8 @@ export interface NetRow {
   /** Still in flight, or open. */
   live: boolean;
   failure?: FailureView;
+  /** A remark shown after the path ('restored after a reload'). */
+  note?: string;
   /** A proxy's leg (issue 17). */
   leg?: 'client' | 'upstream';
   actions?: readonly RowAction[];
@@ -370,6 +374,7 @@ export class NetworkModel {
         startedAt: x ? wallAt(x.tStart) : info.wallTime,
         live,
         ...(failure ? { failure } : {}),
+        ...(info.label.endsWith(RESTORED) ? { note: 'restored after a reload' } : {}),
         search: '',
       };
       row.search = `${row.method} ${row.path} ${row.host} ${row.statusText}`.toLowerCase();

@@ -31,7 +31,7 @@ export function clockTime(ms: number): string {
 
 /** The row as one sentence, for the tooltip and screen readers. */
 export function rowSentence(r: NetRow): string {
-  const parts = [`${r.method} ${r.path}`, r.host, r.statusText, TYPE_LABEL[r.type]];
+  const parts = [`${r.method} ${r.path}${r.note ? ` (${r.note})` : ''}`, r.host, r.statusText, TYPE_LABEL[r.type]];
   if (r.size !== undefined) parts.push(formatBytes(r.size));
   if (r.time !== undefined) parts.push(formatMs(r.time));
   parts.push(`started ${clockTime(r.startedAt)}`);
@@ -239,7 +239,7 @@ export class NetworkView {
       style=${styleMap({ transform: `translateY(${y}px)` })}
     >
       <span class="c-name"
-        ><span class="nmethod">${row.method}</span> <span class="npath">${row.path}</span>${row.client && row.server
+        ><span class="nmethod">${row.method}</span> <span class="npath">${row.path}</span>${row.note ? html` <span class="nnote">(${row.note})</span>` : nothing}${row.client && row.server
           ? html` <span class="both" title="Client and server sides: switch in the inspector"><span class="codicon codicon-arrow-swap" aria-hidden="true"></span><span class="sr-only">, client and server sides</span></span>`
           : nothing}</span
       ><span class="c-status">${statusIcon}${row.statusText}</span
