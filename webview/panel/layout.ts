@@ -27,7 +27,7 @@ export function shellTemplate(h: ShellHandlers): TemplateResult {
       <span class="mode-box"></span>
       <vscode-button class="help" secondary icon="keyboard" title="Keyboard help (the playground's keys)" @click=${h.help}>Keys</vscode-button>
     </header>
-    <div class="req-tabs-host"></div>
+    <div class="req-tabs-host" role="region" aria-label="Request tabs"></div>
     <div class="request-bar-host" id="request-panel" role="region" aria-label="Request"></div>
     <main class="split">
       <section class="left" aria-label="Composer"></section>

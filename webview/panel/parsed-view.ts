@@ -85,18 +85,18 @@ export function renderBody(contentType: string, bytes: Uint8Array, truncated: bo
     case 'json': {
       const text = decodeUtf8(bytes);
       try {
-        return html`${note}<pre class="body json">${JSON.stringify(JSON.parse(text), null, 2)}</pre>`;
+        return html`${note}<pre class="body json" role="region" tabindex="0" aria-label="Response body">${JSON.stringify(JSON.parse(text), null, 2)}</pre>`;
       } catch {
-        return html`${note}<div class="note">Not valid JSON; shown as text.</div><pre class="body">${text}</pre>`;
+        return html`${note}<div class="note">Not valid JSON; shown as text.</div><pre class="body" role="region" tabindex="0" aria-label="Response body">${text}</pre>`;
       }
     }
     case 'image':
       return html`${note}<img class="body-img" alt="response image" src="data:${contentType.split(';')[0]};base64,${toBase64(bytes)}">`;
     case 'html':
     case 'text':
-      return html`${note}<pre class="body ${kind}">${decodeUtf8(bytes)}</pre>`;
+      return html`${note}<pre class="body ${kind}" role="region" tabindex="0" aria-label="Response body">${decodeUtf8(bytes)}</pre>`;
     case 'binary':
-      return html`${note}<pre class="body hex">${hexDump(bytes)}</pre>`;
+      return html`${note}<pre class="body hex" role="region" tabindex="0" aria-label="Response body in hex">${hexDump(bytes)}</pre>`;
   }
 }
 
@@ -223,7 +223,7 @@ export class ParsedView {
       const bytes = c.slice(d, 0, Math.min(len, 64 * 1024));
       return html`<details open>
         <summary>${d === 'c2s' ? 'Sent →' : 'Received ←'} ${formatBytes(len)}</summary>
-        <pre class="body escaped ${d}">${toEscapedText(bytes)}</pre>
+        <pre class="body escaped ${d}" role="region" tabindex="0" aria-label=${d === 'c2s' ? 'Bytes sent, as text' : 'Bytes received, as text'}>${toEscapedText(bytes)}</pre>
       </details>`;
     });
     return html`<div class="status raw"><span class="codicon codicon-plug"></span> ${c.info.label}</div>${items}${texts}`;

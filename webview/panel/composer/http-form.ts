@@ -133,16 +133,16 @@ export class HttpForm implements HttpSectionsHost {
   template(): TemplateResult {
     const h = this.state.http;
     const r = this.state.repeat;
-    return html`<section class="sect" aria-labelledby="h-headers">
-        <h3 id="h-headers">Headers <vscode-button class="add-header" secondary icon="add" title="Add a header" @click=${() => this.addHeader()}>Add</vscode-button></h3>
+    return html`<section class="sect">
+        <h2 id="h-headers">Headers <vscode-button class="add-header" secondary icon="add" title="Add a header" @click=${() => this.addHeader()}>Add</vscode-button></h2>
         <table class="header-table" aria-label="Request headers">
           <tbody>
             ${headerRows(this, h)}
           </tbody>
         </table>
       </section>
-      <section class="sect" aria-labelledby="h-body">
-        <h3 id="h-body">Body</h3>
+      <section class="sect">
+        <h2 id="h-body">Body</h2>
         <div class="body-kinds" role="radiogroup" aria-labelledby="h-body">
           ${BODY_KINDS.map(
             (k) => html`<label><input type="radio" name="bodykind" class="bodykind" value=${k} .checked=${live(h.body.kind === k)} @change=${() => this.setBodyKind(k)} /> ${k}</label>`,
@@ -164,12 +164,12 @@ export class HttpForm implements HttpSectionsHost {
           <vscode-button class="send-many" secondary icon="run-all" title="Send the request this many times" @click=${() => this.sendMany()}>Send ×${r.count || 'N'}</vscode-button>
         </div>
       </details>
-      <section class="sect" aria-labelledby="h-preview">
-        <h3 id="h-preview">Exact bytes that will be sent</h3>
-        <pre class="preview" aria-labelledby="h-preview" tabindex="0">${previewContent(this.preview)}</pre>
+      <section class="sect">
+        <h2 id="h-preview">Exact bytes that will be sent</h2>
+        <pre class="preview" role="region" aria-labelledby="h-preview" tabindex="0">${previewContent(this.preview)}</pre>
       </section>
-      <section class="sect" aria-labelledby="h-history">
-        <h3 id="h-history">History <vscode-button class="clear-history" secondary icon="clear-all" title="Clear history" @click=${() => this.host.post({ type: 'history.clear' })}>Clear</vscode-button></h3>
+      <section class="sect">
+        <h2 id="h-history">History <vscode-button class="clear-history" secondary icon="clear-all" title="Clear history" @click=${() => this.host.post({ type: 'history.clear' })}>Clear</vscode-button></h2>
         <ul class="history" aria-labelledby="h-history">
           ${historyItems(this, this.history)}
         </ul>

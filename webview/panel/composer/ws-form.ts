@@ -143,8 +143,8 @@ export class WsForm {
       </div>
       <vscode-textarea class="wsheaders" rows="2" placeholder="Extra headers, one per line: Name: value" .label=${'Extra headers'} ${field(h, w.headers, (v) => (w.headers = v))}></vscode-textarea>
       <div class="ws-state note state-${s}" role="status">${stateText}</div>
-      <section class="sect" aria-labelledby="h-message">
-        <h3 id="h-message">Message</h3>
+      <section class="sect">
+        <h2 id="h-message">Message</h2>
         <div class="row">
           <vscode-single-select class="wskind" .label=${'Message kind'} ${field(h, w.kind, (v) => (w.kind = v as ComposerState['ws']['kind']))}>
             ${option('text', 'Text', w.kind)}${option('hex', 'Binary (hex)', w.kind)}${option('base64', 'Binary (base64)', w.kind)}${option('ping', 'Ping', w.kind)}${option('pong', 'Pong', w.kind)}
@@ -154,8 +154,8 @@ export class WsForm {
         <vscode-textarea class="wstext" rows="3" .label=${'Message payload'} ${field(h, w.text, (v) => (w.text = v))}></vscode-textarea>
         <div class="wserr errtext" role="status">${this.error}</div>
       </section>
-      <section class="sect" aria-labelledby="h-close">
-        <h3 id="h-close">Close</h3>
+      <section class="sect">
+        <h2 id="h-close">Close</h2>
         <div class="row">
           <vscode-textfield class="closecode" .label=${'Close code'} placeholder="1000" ${field(h, w.closeCode, (v) => (w.closeCode = v))}></vscode-textfield>
           <vscode-textfield class="closereason grow" .label=${'Close reason'} placeholder="reason" ${field(h, w.closeReason, (v) => (w.closeReason = v))}></vscode-textfield>

@@ -204,7 +204,6 @@ export class NetworkView {
     const shown: number[] = [];
     for (let i = Math.max(0, r.first); i < end; i++) shown.push(i);
     const list = this.scroll.scroller;
-    list.setAttribute('aria-setsize', String(m.length));
     render(
       repeat(
         shown,
