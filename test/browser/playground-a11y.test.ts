@@ -101,7 +101,7 @@ test('no critical or serious axe violation on any view, in any theme, under VS C
     try {
       await installAxe(page);
       await vscode.open(page, theme);
-      blocking.push(...(await walk(page, 'vscode', theme, vscode.demo.url)));
+      blocking.push(...(await walk(page, 'vscode', theme, vscode.demo.url!)));
       assert.deepEqual(errors, [], `${theme}: page errors`);
     } finally {
       await page.close();

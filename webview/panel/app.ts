@@ -63,6 +63,8 @@ export class App {
   private dirty = new Set<string | null>();
   /** Connections restored from the panel state: the host has no capture of them to load. */
   private readonly restored = new Set<string>();
+  /** Connections whose capture this UI asked for (a connection it has every byte of since its open needs none). */
+  private readonly loaded = new Set<string>();
   private frame = 0;
   private draftsTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -123,6 +125,7 @@ export class App {
       this.network.clear();
       this.queue.clear();
       this.restored.clear();
+      this.loaded.clear();
       delete this.state.kept;
       this.state.selected = null;
       this.state.row = null;
@@ -233,11 +236,19 @@ export class App {
     this.keepSelected();
     this.renderSide();
     this.renderViews();
-    if (id && !this.restored.has(id) && !id.startsWith(ATTEMPT_PREFIX) && !this.store.get(id)?.chunkCount) this.transport.post({ type: 'capture.load', connectionId: id });
+    this.load(id);
+  }
+
+  /** Asks the host for a connection's whole capture, once (live pushes keep it up to date after). */
+  private load(id: string | null | undefined): void {
+    if (!id || this.loaded.has(id) || this.restored.has(id) || id.startsWith(ATTEMPT_PREFIX) || this.store.get(id)?.fromStart) return;
+    this.loaded.add(id);
+    this.transport.post({ type: 'capture.load', connectionId: id });
   }
 
   loadCapture(f: FixtureCapture, select = true): void {
     this.store.load(f.info, f.chunks, f.messages);
+    this.loaded.add(f.info.connectionId);
     if (select) this.selectConnection(f.info.connectionId);
   }
 
@@ -406,7 +417,7 @@ export class App {
     this.keepSelected();
     this.renderSide();
     this.renderViews();
-    if (id && !this.restored.has(id) && !id.startsWith(ATTEMPT_PREFIX) && !this.store.get(id)?.chunkCount) this.transport.post({ type: 'capture.load', connectionId: id });
+    this.load(id);
   }
 
   /** Which side the inspector shows: the side of the selected connection in its row. */
@@ -424,7 +435,7 @@ export class App {
     this.renderSide();
     this.renderViews();
     this.announcer.say(`Showing the ${side} side.`, 'side');
-    if (!this.store.get(id)?.chunkCount) this.transport.post({ type: 'capture.load', connectionId: id });
+    this.load(id);
   }
 
   private renderSide(): void {

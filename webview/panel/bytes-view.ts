@@ -30,7 +30,7 @@ const DIRS: readonly Direction[] = ['c2s', 's2c'];
 /** Bytes beyond the visible rows asked for too (about a thousand rows), so scrolling into the next page finds it held. */
 const PREFETCH_BYTES = 16 * 1024;
 /** Narrower than this (px), the tree goes under the hex view. */
-const STACK_BELOW = 620;
+const STACK_BELOW = 840;
 
 export interface BytesViewOptions {
   /** The tree's share of the width beside the hex view (0..1), as saved. */

@@ -63,6 +63,14 @@ export class ConnCapture {
     return this.index.count;
   }
 
+  /** Every byte since the connection opened is indexed here: the first chunk of each direction starts at offset 0. */
+  get fromStart(): boolean {
+    const idx = this.index;
+    if (!idx.count) return false;
+    for (const d of ['c2s', 's2c'] as const) if (idx.chunksOf(d) && idx.start(idx.chunkOf(d, 0)) !== 0) return false;
+    return true;
+  }
+
   /**
    * Adds a chunk: its bytes, or only its length when the host did not send
    * them (they are asked for when shown). Bytes already indexed (a repeat)

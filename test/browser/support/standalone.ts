@@ -93,3 +93,24 @@ export async function selectRow(page: Page, connectionId: string): Promise<void>
   await row.click();
   await page.waitForSelector(`.net-list .nrow.sel[data-key^="${connectionId}"]`);
 }
+
+type NetHandle = { wireplay: { app: { network: { length: number; row(i: number): { key: string; type: string } | undefined }; networkView: { setSelected(key: string): void } } } };
+
+/** Brings the network list's last row of a type into view (the list is virtualised) and clicks it. */
+export async function selectRowOfType(page: Page, type: 'http' | 'ws' | 'raw' | 'sse'): Promise<void> {
+  const key = await page.evaluate((t) => {
+    const { network, networkView } = (window as unknown as NetHandle).wireplay.app;
+    for (let i = network.length - 1; i >= 0; i--) {
+      const r = network.row(i);
+      if (r?.type === t) {
+        networkView.setSelected(r.key);
+        return r.key;
+      }
+    }
+    return null;
+  }, type);
+  if (!key) throw new Error(`no ${type} row in the network list`);
+  const row = page.locator(`.net-list .nrow[data-key="${key}"]`);
+  await row.waitFor();
+  await row.click();
+}

@@ -92,7 +92,7 @@ export async function startVsCodeHost(): Promise<VsCodeHost> {
   return {
     demo,
     async open(p, kind) {
-      const controller = new PlaygroundController({ serverUrl: () => demo.url, serverCapture: demo.capture, serverQueue: serverQueueOf(demo) });
+      const controller = new PlaygroundController({ serverUrl: () => demo.url ?? null, serverCapture: demo.capture, serverQueue: serverQueueOf(demo) });
       controllers.push(controller);
       controller.onMessage((msg) => void p.evaluate((x) => window.postMessage(x, '*'), msg).catch(() => undefined));
       await p.exposeBinding('__wireplayHost', (_source, msg: unknown) => void controller.receive(msg));

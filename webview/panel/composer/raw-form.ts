@@ -95,8 +95,10 @@ export class RawForm {
       <div class="rinfo note ${count.error ? 'errtext' : ''}" role="status">${count.text}</div>
       <div class="row">
         <vscode-checkbox class="rdrip" ${check(h, r.drip, (v) => (r.drip = v))}>Drip-feed</vscode-checkbox>
-        <label>bytes <vscode-textfield class="rdripsize" type="number" min="1" .label=${'Bytes per piece'} ${field(h, r.dripSize, (v) => (r.dripSize = v))}></vscode-textfield></label>
-        <label>every ms <vscode-textfield class="rdripms" type="number" min="0" .label=${'Milliseconds between pieces'} ${field(h, r.dripMs, (v) => (r.dripMs = v))}></vscode-textfield></label>
+        <span class="drip-spec"
+          ><vscode-textfield class="rdripsize" type="number" min="1" .label=${'Bytes per piece'} ${field(h, r.dripSize, (v) => (r.dripSize = v))}></vscode-textfield> bytes every
+          <vscode-textfield class="rdripms" type="number" min="0" .label=${'Milliseconds between pieces'} ${field(h, r.dripMs, (v) => (r.dripMs = v))}></vscode-textfield> ms</span
+        >
       </div>
       <div class="row"><vscode-checkbox class="rhalf" ${check(h, r.halfClose, (v) => (r.halfClose = v))}>Half-close after sending (FIN, keep reading)</vscode-checkbox></div>
       <div class="raw-state note" role="status">${s ? `Connection ${s}${this.stateError ? ` — ${this.stateError}` : ''}. ${s === 'open' ? 'Send again to write more bytes on the same connection.' : ''}` : ''}</div>`;
