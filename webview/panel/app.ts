@@ -67,6 +67,8 @@ export class App {
   private readonly loaded = new Set<string>();
   private frame = 0;
   private draftsTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How many times the drafts went to the host (tests wait on it). */
+  draftsSent = 0;
 
   private readonly handlers: Handlers = {
     init: (m) => this.init(m),
@@ -202,6 +204,8 @@ export class App {
     this.placeComposer(this.tabs.active);
     this.setupSplits();
     document.addEventListener('keydown', (e) => this.globalKey(e));
+    // Closing the page (or VS Code hiding the webview) must not lose the last change to the drafts.
+    window.addEventListener('pagehide', () => this.draftsTimer !== undefined && this.sendDrafts());
     this.store.onChange((id) => {
       if (id) this.network.touch(id);
       this.markDirty(id);
@@ -295,14 +299,20 @@ export class App {
     }
   }
 
-  /** A session the host opened or re-announces: to the tab that drives it, else the tab shown (or a new one if that one is busy). */
+  /**
+   * A session the host opened or re-announces goes to the tab that drives it, else to a tab whose draft has its URL
+   * and no session of its own, else to a new tab: a draft is never overwritten by a session it did not open.
+   */
   private routeAttached(m: Of<'ws.attached'>): void {
+    const tabs = this.tabs.all();
     const owner = this.state.wsOwner?.sessionId === m.sessionId ? this.tabs.get(this.state.wsOwner.tab) : undefined;
-    let target = owner ?? this.tabs.all().find((c) => c.ws.sessionId === m.sessionId);
-    if (!target) target = this.tabs.active.ws.live ? this.tabs.add() : this.tabs.active;
+    let target = owner ?? tabs.find((c) => c.ws.sessionId === m.sessionId) ?? tabs.find((c) => !c.ws.live && c.state.ws.url.trim() === m.url);
+    const opened = !target;
+    target ??= this.tabs.add(undefined, !m.resumed);
     target.handle(m);
     this.state.wsOwner = { sessionId: m.sessionId, tab: target.id };
     if (!m.resumed && target !== this.tabs.active) this.tabs.open(target.id);
+    else if (opened) this.tabs.changed();
     this.save();
   }
 
@@ -318,7 +328,15 @@ export class App {
     this.state.active = this.tabs.activeTabId;
     this.transport.setState(this.state);
     clearTimeout(this.draftsTimer);
-    this.draftsTimer = setTimeout(() => this.transport.post({ type: 'drafts.save', drafts: draftsForHost(this.state.tabs, this.state.active) }), DRAFTS_DELAY_MS);
+    this.draftsTimer = setTimeout(() => this.sendDrafts(), DRAFTS_DELAY_MS);
+  }
+
+  /** The request tabs to the host now (a moment after the last change, or when the page goes away). */
+  private sendDrafts(): void {
+    clearTimeout(this.draftsTimer);
+    this.draftsTimer = undefined;
+    this.transport.post({ type: 'drafts.save', drafts: draftsForHost(this.state.tabs, this.state.active) });
+    this.draftsSent++;
   }
 
   /** The tabs are still what a new panel starts with (nothing typed yet). */

@@ -85,8 +85,8 @@ export class RequestTabs {
     this.open(active);
   }
 
-  /** A new tab (the server's defaults), shown. */
-  add(from?: ComposerState): Composer {
+  /** A new tab (the server's defaults), shown unless `show` is false. */
+  add(from?: ComposerState, show = true): Composer {
     if (this.tabs.length >= MAX_TABS) {
       this.host.announce(`At most ${MAX_TABS} request tabs: close one first.`);
       return this.active;
@@ -94,7 +94,11 @@ export class RequestTabs {
     const draft = from ?? defaultComposerState(this.host.serverUrl());
     this.tabs.push(draft);
     const c = this.composerOf(draft);
-    this.open(draft.id);
+    if (show) this.open(draft.id);
+    else {
+      this.host.save();
+      this.changed();
+    }
     return c;
   }
 
