@@ -36,7 +36,6 @@ const entries = [
   { src: 'server-core/cli/main.ts', out: 'dist/cli.js', opts: { ...nodeCommon, banner: { js: '#!/usr/bin/env node' } } },
   { src: 'extension/extension.ts', out: 'dist/extension.js', opts: { ...nodeCommon, external: ['vscode'] } },
   { src: 'webview/panel/main.ts', out: 'dist/webview/panel.js', opts: browserCommon },
-  { src: 'webview/sidebar/main.ts', out: 'dist/webview/sidebar.js', opts: browserCommon },
 ];
 
 mkdirSync(dist, { recursive: true });
