@@ -42,7 +42,7 @@ function routeItem(route: RouteRow, index: number, file: string | undefined, rel
     tooltip: `${label}${route.description ? `\n${route.description}` : ''}\n${fromFile && file ? `from ${rel(file)}` : 'built into Wireplay'}`,
     icon: { id: hidden ? 'eye-closed' : ws ? 'plug' : route.path.endsWith('/*') ? 'files' : 'symbol-method' },
     contextValue: fromFile ? 'wireplay.route.file' : 'wireplay.route.builtin',
-    ariaLabel: `${ws ? 'WebSocket' : method === 'ANY' ? 'any method' : method} ${route.path}${route.description ? `: ${route.description}` : ''}`,
+    ...(ws ? { ariaDetail: 'WebSocket endpoint' } : method === 'ANY' ? { ariaDetail: 'any method' } : {}),
   };
   if (fromFile && file) {
     item.ref = { file };
@@ -59,7 +59,7 @@ function problemItem(problem: RouteProblem, index: number, file: string | undefi
     label: where ? `${where}: ${text}` : text,
     tooltip: `${file ? `${rel(file)}${problem.line !== undefined ? `:${problem.line}` : ''}\n` : ''}${text}`,
     icon: { id: 'error', color: 'errorForeground' },
-    ariaLabel: `Problem${where ? ` at ${where}` : ''}: ${text}`,
+    ariaDetail: 'Problem in the routes file',
     ...(file ? { ref: { file, line: problem.line, column: problem.column }, command: { id: 'wireplay.revealRoutesLocation', title: 'Go to the Problem' } } : {}),
   };
 }
@@ -81,8 +81,8 @@ export function routeItems(listing: RoutesListing, rel: (t: string) => string = 
       ...fromFile.map((r, i) => routeItem(r, i, listing.file, rel)),
       ...listing.problems.map((p, i) => problemItem(p, i, listing.file, rel)),
     ];
-    if (listing.note) children.push({ id: 'routes.note', label: listing.note, tooltip: listing.note, icon: { id: 'info' }, ariaLabel: listing.note });
-    if (listing.missing) children.push({ id: 'routes.missing', label: 'The file does not exist', tooltip: `${name} does not exist; wireplay.routesFile names it.`, icon: { id: 'warning' }, ariaLabel: `${name} does not exist` });
+    if (listing.note) children.push({ id: 'routes.note', label: listing.note, tooltip: listing.note, icon: { id: 'info' } });
+    if (listing.missing) children.push({ id: 'routes.missing', label: 'The file does not exist', tooltip: `${name} does not exist; wireplay.routesFile names it.`, icon: { id: 'warning' } });
     const state = listing.problems.length ? plural(listing.problems.length, 'problem') : listing.note || listing.missing ? 'not listed' : plural(fromFile.length, 'route');
     items.push({
       id: 'routes.file',
@@ -93,7 +93,7 @@ export function routeItems(listing: RoutesListing, rel: (t: string) => string = 
       contextValue: 'wireplay.routesFile',
       collapsible: 'expanded',
       children,
-      ariaLabel: `Routes file ${name}, ${state}`,
+      ariaDetail: 'Routes file',
       ref: { file: listing.file },
     });
   } else {
@@ -104,7 +104,7 @@ export function routeItems(listing: RoutesListing, rel: (t: string) => string = 
       tooltip: 'Routes of your own go in wireplay.routes.json (or .mjs) at the root of the workspace. Click to create one with examples.',
       icon: { id: 'new-file' },
       command: { id: 'wireplay.openRoutesFile', title: 'Create a Routes File' },
-      ariaLabel: 'No routes file. Activate to create wireplay.routes.json with example routes',
+      ariaDetail: 'Activate to create wireplay.routes.json with example routes',
     });
   }
   items.push({
@@ -115,7 +115,7 @@ export function routeItems(listing: RoutesListing, rel: (t: string) => string = 
     icon: { id: 'library' },
     collapsible: listing.file ? 'collapsed' : 'expanded',
     children: builtIn.map((r, i) => routeItem(r, i, undefined, rel)),
-    ariaLabel: `Built-in routes, ${builtIn.length}`,
+    ariaDetail: 'Routes built into Wireplay',
   });
   return { items, count: fromFile.length + builtIn.length };
 }

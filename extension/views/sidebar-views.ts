@@ -137,17 +137,14 @@ export class SidebarViews implements vscode.Disposable {
         return;
       }
       case 'connections': {
-        const { items, open, closed } = connectionItems(c.traffic.connectionRows(), c.traffic.trafficRows());
-        this.providers.connections.set(items);
-        this.views.connections.description = `${open} open · ${closed} closed`;
+        // The counts are the badge (open) and the "Closed" row: a view description is left out of
+        // the header's accessible name by VS Code, so none is used.
+        this.providers.connections.set(connectionItems(c.traffic.connectionRows(), c.traffic.trafficRows()).items);
         this.badge();
         return;
       }
       case 'traffic': {
-        const rows = c.traffic.trafficRows();
-        const total = c.traffic.totals().traffic;
-        this.providers.traffic.set(trafficItems(rows));
-        this.views.traffic.description = total > rows.length ? `${rows.length.toLocaleString('en-US')} of ${plural(total, 'exchange')}` : plural(rows.length, 'exchange');
+        this.providers.traffic.set(trafficItems(c.traffic.trafficRows()));
         return;
       }
     }
@@ -159,9 +156,7 @@ export class SidebarViews implements vscode.Disposable {
     try {
       const listing = c.state === 'running' ? listingFromServer(c.routesView()) : await listingFromFile(routesFileFor(this.env.routesSetting(), this.env.workspaceFolder()));
       if (run !== this.routesRun || this.disposed) return;
-      const { items, count } = routeItems(listing, this.relative());
-      this.providers.routes.set(items);
-      this.views.routes.description = plural(count, 'route');
+      this.providers.routes.set(routeItems(listing, this.relative()).items);
     } catch (err) {
       this.log.failure('routes view', err);
     }

@@ -40,35 +40,21 @@ function statusIcon(row: TrafficRow): ItemIcon {
 /** One exchange (or WebSocket session): `GET /echo` — `200 · 3.1 ms · 14:03:07`. */
 export function trafficItem(row: TrafficRow, idPrefix = 'traffic'): ItemModel {
   const when = clock(row.startedAt);
-  const parts: string[] = [];
-  const spoken: string[] = [];
-  if (row.status === undefined) {
-    parts.push('waiting');
-    spoken.push('waiting for the response');
-  } else {
-    parts.push(String(row.status));
-    spoken.push(`status ${row.status}, ${statusWords(row.status)}`);
-  }
-  if (row.kind === 'ws') {
-    const frames = plural(row.messages ?? 0, 'frame');
-    parts.push(frames, row.done ? 'ended' : 'live');
-    spoken.push(frames, row.done ? 'ended' : 'still open');
-  } else if (row.durationMs !== undefined) {
-    parts.push(duration(row.durationMs));
-    spoken.push(`answered in ${duration(row.durationMs)}`);
-  }
+  const parts: string[] = [row.status === undefined ? 'waiting' : String(row.status)];
+  if (row.kind === 'ws') parts.push(plural(row.messages ?? 0, 'frame'), row.done ? 'ended' : 'live');
+  else if (row.durationMs !== undefined) parts.push(duration(row.durationMs));
   parts.push(when);
-  spoken.push(`at ${when}`);
+  const said = row.kind === 'ws' ? 'WebSocket session' : row.status === undefined ? 'waiting for the response' : statusWords(row.status);
   const label = `${row.method} ${row.target}`;
   return {
     id: `${idPrefix}:${row.id}`,
     label,
     description: parts.join(' · '),
-    tooltip: `${label}\n${spoken.join(', ')}\nconnection ${row.connectionId}${row.routeKind ? `\nanswered by a ${row.routeKind} route` : ''}\nClick to open it in the playground inspector.`,
+    tooltip: `${label}\n${parts.join(' · ')} (${said})\nconnection ${row.connectionId}${row.routeKind ? `\nanswered by a ${row.routeKind} route` : ''}\nClick to open it in the playground inspector.`,
     icon: statusIcon(row),
     contextValue: row.kind === 'http' ? 'wireplay.traffic.http' : 'wireplay.traffic.ws',
     command: { id: 'wireplay.openTrafficItem', title: 'Open in Inspector' },
-    ariaLabel: `${row.kind === 'ws' ? 'WebSocket session' : row.method} ${row.target}, ${spoken.join(', ')}`,
+    ariaDetail: said,
     ref: { trafficId: row.id, connectionId: row.connectionId, http: row.kind === 'http' },
     ...(row.routeKind ? { routeKind: row.routeKind } : {}),
   };
@@ -90,27 +76,26 @@ function olderRow(id: string, label: string, tooltip: string): ItemModel {
     tooltip,
     icon: { id: 'ellipsis' },
     command: { id: 'wireplay.exportCapture', title: 'Export Capture' },
-    ariaLabel: `${label}. ${tooltip}`,
+    ariaDetail: tooltip,
   };
 }
 
 function connectionItem(row: ConnectionRow, exchanges: readonly TrafficRow[]): ItemModel {
   const proto = PROTOCOL_LABEL[row.protocol];
   const peer = shortPeer(row.peer);
-  const io = `↓${bytes(row.bytesIn)} ↑${bytes(row.bytesOut)}`;
+  const io = `in ${bytes(row.bytesIn)} · out ${bytes(row.bytesOut)}`;
   const life = row.closedAt === undefined ? `since ${clock(row.openedAt)}` : `lasted ${duration(row.closedAt - row.openedAt)}`;
-  const count = exchanges.length ? `${plural(exchanges.length, 'exchange')} · ` : '';
   const children = [...exchanges].reverse().map((t) => trafficItem(t, `conn:${row.id}`));
   return {
     id: `conn:${row.id}`,
     label: `${proto} ${peer}`,
-    description: `${count}${io} · ${life}`,
+    description: `${life} · ${io}`,
     tooltip: `${proto} connection ${row.id} from ${row.peer}\n${row.bytesIn} bytes received, ${row.bytesOut} bytes sent\n${row.closedAt === undefined ? `open since ${clock(row.openedAt)}` : `closed at ${clock(row.closedAt)}, ${life}`}`,
     icon: { id: PROTOCOL_ICON[row.protocol] },
     contextValue: 'wireplay.connection',
     collapsible: children.length ? 'collapsed' : undefined,
     children,
-    ariaLabel: `${proto} connection from ${peer === row.peer ? row.peer : `port ${peer.slice(1)}`}, ${row.closedAt === undefined ? 'open' : 'closed'}, ${count.replace(' · ', ', ')}${row.bytesIn} bytes received, ${row.bytesOut} bytes sent, ${life}`,
+    ariaDetail: `${row.closedAt === undefined ? 'Open' : 'Closed'} connection from ${row.peer}${exchanges.length ? `, ${plural(exchanges.length, 'exchange')}` : ''}`,
     ref: { connectionId: row.id },
   };
 }
@@ -147,7 +132,7 @@ export function connectionItems(rows: readonly ConnectionRow[], traffic: readonl
       icon: { id: 'debug-disconnect' },
       collapsible: 'collapsed',
       children,
-      ariaLabel: `${plural(closed.length, 'closed connection')}`,
+      ariaDetail: 'closed connections',
     });
   }
   return { items, open: open.length, closed: closed.length };

@@ -41,8 +41,12 @@ export interface ItemModel {
   /** Run on click and on Enter. */
   command?: { id: string; title: string };
   collapsible?: 'collapsed' | 'expanded';
-  /** The whole row as one sentence, for screen readers. */
-  ariaLabel: string;
+  /**
+   * What a screen reader hears after the row's visible label and description,
+   * which always come first (WCAG 2.5.3, label in name: a voice user says what
+   * they see). See accessibleName().
+   */
+  ariaDetail?: string;
   ref?: ItemRef;
   children?: readonly ItemModel[];
   /**
@@ -50,6 +54,13 @@ export interface ItemModel {
    * to be drawn as an icon once the server reports it. Carried, not drawn yet.
    */
   routeKind?: RouteKind;
+}
+
+/** The row's accessible name: its visible text, then what the eye gets from icons and colour. */
+export function accessibleName(model: ItemModel): string {
+  const visible = [model.label, model.description].filter(Boolean).join(', ');
+  if (!model.ariaDetail) return visible;
+  return `${visible}${/[.!?…]$/.test(visible) ? '' : '.'} ${model.ariaDetail}`;
 }
 
 // ---------------------------------------------------------------- formatting
@@ -95,17 +106,17 @@ export function relativeTo(folder: string | undefined): (text: string) => string
 
 // ---------------------------------------------------------------- Server view
 
-const STATE: Record<ServerView['state'], { label: string; icon: ItemIcon }> = {
-  running: { label: 'Running', icon: { id: 'circle-filled', color: 'testing.iconPassed' } },
-  stopped: { label: 'Stopped', icon: { id: 'circle-outline' } },
-  starting: { label: 'Starting…', icon: { id: 'loading~spin' } },
-  stopping: { label: 'Stopping…', icon: { id: 'loading~spin' } },
-  failed: { label: 'Failed to start', icon: { id: 'error', color: 'errorForeground' } },
+const STATE: Record<ServerView['state'], { label: string; icon: ItemIcon; says: string }> = {
+  running: { label: 'Running', icon: { id: 'circle-filled', color: 'testing.iconPassed' }, says: 'The server is listening; activate to open it in the browser' },
+  stopped: { label: 'Stopped', icon: { id: 'circle-outline' }, says: 'The server is stopped' },
+  starting: { label: 'Starting…', icon: { id: 'loading~spin' }, says: 'The server is starting' },
+  stopping: { label: 'Stopping…', icon: { id: 'loading~spin' }, says: 'The server is stopping' },
+  failed: { label: 'Failed to start', icon: { id: 'error', color: 'errorForeground' }, says: 'The server could not start' },
 };
 
 const MODE = {
-  concurrent: { icon: 'list-flat', says: 'every connection is served at once' },
-  sequential: { icon: 'list-ordered', says: 'one request at a time; the others wait in a queue' },
+  concurrent: { icon: 'list-flat', short: 'all at once', says: 'every connection is served at once' },
+  sequential: { icon: 'list-ordered', short: 'one at a time', says: 'one request at a time; the others wait in a queue' },
 } as const;
 
 export interface ServerItemsOptions {
@@ -123,12 +134,11 @@ export function serverItems(view: ServerView, options: ServerItemsOptions = {}):
     label: state.label,
     icon: state.icon,
     contextValue: `wireplay.server.${view.state}`,
-    ariaLabel: `Server ${state.label.replace('…', '').toLowerCase()}`,
+    ariaDetail: state.says,
   };
   if (view.state === 'running' && view.url) {
     stateItem.description = view.url;
     stateItem.tooltip = `Listening on ${view.url}. Click to open it in the browser.`;
-    stateItem.ariaLabel = `Server running at ${view.url}`;
     stateItem.ref = { url: view.url };
     stateItem.command = { id: 'wireplay.openServerInBrowser', title: 'Open in Browser' };
   } else if (view.state === 'stopped') {
@@ -140,11 +150,11 @@ export function serverItems(view: ServerView, options: ServerItemsOptions = {}):
     {
       id: 'server.mode',
       label: `Mode: ${view.mode}`,
-      description: mode.says,
+      description: mode.short,
       tooltip: `${view.mode}: ${mode.says}. "Wireplay: Switch Mode" toggles it for this window.`,
       icon: { id: mode.icon },
       contextValue: 'wireplay.mode',
-      ariaLabel: `Mode ${view.mode}: ${mode.says}`,
+      ariaDetail: `The server's mode: ${mode.says}`,
     },
   ];
   const hidden = new Set(options.shownElsewhere ?? []);
@@ -157,7 +167,7 @@ export function serverItems(view: ServerView, options: ServerItemsOptions = {}):
       label: text,
       tooltip: text,
       icon: error ? { id: 'error', color: 'errorForeground' } : { id: 'info' },
-      ariaLabel: `${error ? 'Error' : 'Note'}: ${text}`,
+      ariaDetail: error ? 'Error' : 'Note',
     });
   });
   return items;

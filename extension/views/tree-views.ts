@@ -3,7 +3,7 @@
 // Items carry stable ids, so VS Code keeps the selection, the focus and what
 // is expanded across refreshes (and across reloads, as for its own trees).
 import * as vscode from 'vscode';
-import type { ItemModel } from './tree-model.js';
+import { accessibleName, type ItemModel } from './tree-model.js';
 
 export function toTreeItem(model: ItemModel): vscode.TreeItem {
   const state =
@@ -12,12 +12,15 @@ export function toTreeItem(model: ItemModel): vscode.TreeItem {
       : model.collapsible === 'collapsed'
         ? vscode.TreeItemCollapsibleState.Collapsed
         : vscode.TreeItemCollapsibleState.None;
-  const item = new vscode.TreeItem(model.label, state);
+  // VS Code draws the label and the description as adjacent text with no space between them, so
+  // that the text a voice user sees ("GET /echo 200") stays in the row's name, the label ends
+  // with one (WCAG 2.5.3; axe-core's label-content-name-mismatch reads it the same way).
+  const item = new vscode.TreeItem(model.description ? `${model.label} ` : model.label, state);
   item.id = model.id;
   item.description = model.description;
   item.tooltip = model.tooltip;
   item.contextValue = model.contextValue;
-  item.accessibilityInformation = { label: model.ariaLabel };
+  item.accessibilityInformation = { label: accessibleName(model) };
   if (model.icon) item.iconPath = new vscode.ThemeIcon(model.icon.id, model.icon.color ? new vscode.ThemeColor(model.icon.color) : undefined);
   // The command receives the model itself, as context-menu commands do: one argument shape for both.
   if (model.command) item.command = { command: model.command.id, title: model.command.title, arguments: [model] };

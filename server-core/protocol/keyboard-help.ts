@@ -48,10 +48,8 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
     keys: [
       { keys: 'Left / Right', does: 'moves one byte back or forward; the field under the cursor is announced' },
       { keys: 'Up / Down', does: 'moves one row (16 bytes) up or down' },
-      { keys: 'Home / End', does: 'goes to the first or the last byte of the row' },
       { keys: 'Page Up / Page Down', does: 'moves one screen up or down' },
-      { keys: 'Ctrl+Home / Ctrl+End', mac: 'Cmd+Home / Cmd+End', does: 'goes to the first or the last byte of the connection' },
-      { keys: 'Enter', does: 'selects the field under the cursor in the dissection tree' },
+      { keys: 'Home / End', does: 'goes to the first or the last byte of the connection' },
     ],
   },
   {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytes, clock, duration, relativeTo, serverItems } from '../../../../extension/views/tree-model.js';
+import { accessibleName, bytes, clock, duration, relativeTo, serverItems } from '../../../../extension/views/tree-model.js';
 
 test('the Server view: state with the URL, the mode, then the notes; the URL row opens the browser', () => {
   const items = serverItems({ state: 'running', url: 'http://127.0.0.1:8123', host: '127.0.0.1', port: 8123, mode: 'sequential', notices: ['a note'] });
@@ -8,13 +8,13 @@ test('the Server view: state with the URL, the mode, then the notes; the URL row
     items.map((i) => [i.id, i.label, i.description]),
     [
       ['server.state', 'Running', 'http://127.0.0.1:8123'],
-      ['server.mode', 'Mode: sequential', 'one request at a time; the others wait in a queue'],
+      ['server.mode', 'Mode: sequential', 'one at a time'],
       ['server.note.0', 'a note', undefined],
     ],
   );
   assert.equal(items[0].contextValue, 'wireplay.server.running');
   assert.equal(items[0].command?.id, 'wireplay.openServerInBrowser');
-  assert.equal(items[0].ariaLabel, 'Server running at http://127.0.0.1:8123');
+  assert.equal(accessibleName(items[0]), 'Running, http://127.0.0.1:8123. The server is listening; activate to open it in the browser');
   assert.deepEqual(items[0].icon, { id: 'circle-filled', color: 'testing.iconPassed' });
 });
 
@@ -29,7 +29,7 @@ test('a failed start says why once, as an error; a routes problem shown in the R
     ['Failed to start', 'Mode: concurrent', 'Port 8080 on 127.0.0.1 is already in use.', 'No folder is open'],
   );
   assert.equal(items[2].icon?.id, 'error');
-  assert.match(items[2].ariaLabel, /^Error: Port 8080/);
+  assert.equal(accessibleName(items[2]), 'Port 8080 on 127.0.0.1 is already in use. Error');
   assert.equal(items[3].icon?.id, 'info');
   assert.equal(items[0].contextValue, 'wireplay.server.failed');
   // A message that is also a notice is listed once.
