@@ -57,7 +57,7 @@ export function defineResponseSuite(): void {
     it('a JSON response is a jsonc document whose first line is the resolved request line, with Open in Inspector', async function () {
       const summary = await send(3);
       assert.equal(summary?.statusCode, 200, summary?.message);
-      await until('the response tab in JSON', () => responseDoc(file)?.languageId === 'jsonc');
+      await until('the response tab in JSON', () => responseDoc(file)?.languageId === 'jsonc' && /\/json$/.test(responseDoc(file)!.lineAt(0).text));
       const doc = responseDoc(file)!;
       assert.equal(doc.lineAt(0).text, `// json — GET http://127.0.0.1:${port}/json`);
       assert.doesNotMatch(doc.getText(), /\{\{host\}\}/);
@@ -78,17 +78,20 @@ export function defineResponseSuite(): void {
       // The editor title button: the same command with the tab's URI only.
       assert.equal(await vscode.commands.executeCommand('wireplay.openResponseInInspector', doc.uri), summary?.connectionId);
 
-      const folds = await vscode.commands.executeCommand<vscode.FoldingRange[]>('vscode.executeFoldingRangeProvider', doc.uri);
-      assert.ok(folds.some((f) => doc.lineAt(f.start).text.trimEnd().endsWith('[')), 'the JSON body folds');
+      // Folding comes from the JSON language service once it has the document.
+      await until('the JSON body to fold', async () => {
+        const folds = await vscode.commands.executeCommand<vscode.FoldingRange[]>('vscode.executeFoldingRangeProvider', doc.uri);
+        return folds.some((f) => doc.lineAt(f.start).text.trimEnd().endsWith('{'));
+      }, 30_000);
     });
 
     it('XML and HTML responses get their language in the same reused tab', async function () {
       await send(6);
-      await until('the tab in XML', () => responseDoc(file)?.languageId === 'xml');
+      await until('the tab in XML', () => responseDoc(file)?.languageId === 'xml' && responseDoc(file)!.lineAt(0).text === '<!--');
       assert.equal(responseDoc(file)!.lineAt(0).text, '<!--');
       assert.equal(responseDoc(file)!.lineAt(1).text, `  xml — GET http://127.0.0.1:${port}/xml`);
       await send(9);
-      await until('the tab in HTML', () => responseDoc(file)?.languageId === 'html');
+      await until('the tab in HTML', () => responseDoc(file)?.languageId === 'html' && /\/html$/.test(responseDoc(file)!.lineAt(1).text));
       const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.label.startsWith('api — response'));
       assert.equal(tabs.length, 1, 'one tab, reused');
     });

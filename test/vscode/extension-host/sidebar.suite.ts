@@ -74,7 +74,7 @@ export function defineSidebarSuite(): void {
       const file = api.sidebar.providers.routes.roots.find((i) => i.id === 'routes.file');
       assert.equal(file?.label, 'wireplay.routes.json', 'workspace-relative');
       assert.equal(file?.description, '1 route · server stopped');
-      assert.ok(routes().some((i) => i.label === 'GET /echo'), 'with the built-ins');
+      assert.ok(routes().some((i) => i.label === 'ANY /echo'), 'with the built-ins');
 
       writeFileSync(routesFile(), '{ "routes": [\n  { "path": "/a", "body": "x" }\n  oops\n] }\n');
       await until('the problem listed at its line', () => routes().some((i) => /^line 3, column \d+: /.test(i.label)));
