@@ -13,7 +13,7 @@
 //     the field under the cursor is announced in a polite live region, by its
 //     dissection name (Method, Target, …) and its value.
 // Screenshots: test-artifacts/vscode/walk-*.png.
-import { after, before, test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
 import { frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
@@ -21,10 +21,6 @@ import { makeWorkspace } from './support/ui-flow.js';
 
 const session = useCodeServer(makeWorkspace);
 let page: Page;
-
-before(async () => {
-  page = await openWorkbench(session.browser, workbenchUrl(session.cs, { devPath: root }), 'walk');
-});
 
 after(async () => {
   await page?.close();
@@ -65,6 +61,7 @@ async function waitAnnounced(frame: Frame, pattern: RegExp, what: string): Promi
 }
 
 test('open the playground, send a request, open its bytes, move through them and read a field, with the keyboard alone', async () => {
+  page = await openWorkbench(session.browser, workbenchUrl(session.cs, { devPath: root }), 'walk');
   try {
     await page.locator('.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]').first().waitFor({ timeout: 90_000 });
     await runCommand(page, 'Wireplay: Start Server');

@@ -8,11 +8,13 @@
 // Then each view at the sidebar's narrowest, usual and wide widths in the dark,
 // light and both high-contrast themes: a screenshot each
 // (test-artifacts/vscode/sidebar-*.png), every row inside the sidebar, and
-// axe-core over the sidebar with no critical or serious violation.
-import { after, before, test } from 'node:test';
+// axe-core over the views' contents with no critical or serious violation
+// (what it finds in VS Code's own chrome around them, the pane headers, is
+// printed, and listed in docs/extension.md).
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
@@ -31,20 +33,19 @@ const session = useCodeServer(() => {
 let page: Page;
 let port = 0;
 const held: (() => void)[] = [];
-
-before(async () => {
-  page = await openWorkbench(session.browser, workbenchUrl(session.cs, { devPath: root }), 'sidebar');
-});
+/** Keeps the connections it made open (a client that closes its sockets after each response would not). */
+const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
 
 after(async () => {
   for (const close of held) close();
+  keepAlive.destroy();
   await page?.close();
 });
 
 /** A GET on its own connection: closed after it, or held open (keep-alive) until the file's end. */
 function get(path: string, keepOpen = false): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(`http://127.0.0.1:${port}${path}`, { agent: false, headers: { connection: keepOpen ? 'keep-alive' : 'close' } }, (res) => {
+    const req = request(`http://127.0.0.1:${port}${path}`, { agent: keepOpen ? keepAlive : false, headers: { connection: keepOpen ? 'keep-alive' : 'close' } }, (res) => {
       res.resume();
       res.on('end', () => {
         if (keepOpen) held.push(() => req.socket?.destroy());
@@ -62,7 +63,10 @@ async function statusBar(pattern: RegExp): Promise<string> {
   return item.innerText();
 }
 
+/** Runs one test's steps on the one workbench page (opened by the first), with a screenshot when one fails. */
 async function step<T>(name: string, body: () => Promise<T>): Promise<T> {
+  // Opened here, not in a before hook: the file's hooks (code-server, Chromium) must have run first.
+  page ??= await openWorkbench(session.browser, workbenchUrl(session.cs, { devPath: root }), 'sidebar');
   try {
     return await body();
   } catch (err) {
@@ -184,10 +188,14 @@ test('each width and theme: rows stay inside the sidebar; axe-core finds nothing
         assert.deepEqual(overflow, [], `rows wider than the sidebar at ${width} px in ${theme}`);
         await shot(page, `sidebar-${theme}-${width}`);
       }
-      const violations = await axeScan(page, '.part.sidebar');
-      report.push(`${theme}: ${violations.map((v) => `${v.id} (${v.impact}, ${v.nodes})`).join(', ') || 'none'}`);
-      const bad = violations.filter((v) => v.impact === 'critical' || v.impact === 'serious');
-      assert.deepEqual(bad, [], `axe-core in ${theme}`);
+      // With a row focused, as a keyboard user has it (the focus ring, the row's inline actions shown).
+      await row(page, 'Connections', /^\s*Closed/).click();
+      const views = await axeScan(page, '.part.sidebar .pane-body');
+      const chrome = (await axeScan(page, '.part.sidebar')).filter((v) => !views.some((w) => w.id === v.id && w.nodes === v.nodes));
+      const list = (vs: typeof views) => vs.map((v) => `${v.id} (${v.impact}, ${v.nodes}: ${v.targets.join(' ; ')})`).join(', ') || 'none';
+      report.push(`${theme}: views ${list(views)}; VS Code's chrome ${list(chrome)}`);
+      const bad = views.filter((v) => v.impact === 'critical' || v.impact === 'serious');
+      assert.deepEqual(bad, [], `axe-core over the views in ${theme}`);
     }
-    console.log(`axe-core over the sidebar: ${report.join('; ')}`);
+    console.log(`axe-core over the sidebar:\n  ${report.join('\n  ')}`);
   }));

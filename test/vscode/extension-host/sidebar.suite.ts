@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,9 +27,11 @@ function all(items: readonly ItemModel[]): ItemModel[] {
 /** One request on its own connection (closed after it), or kept open (keep-alive) until `close()`. */
 function get(url: string, keepOpen = false): Promise<{ status: number; localPort: number; close(): void }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { agent: false, headers: { connection: keepOpen ? 'keep-alive' : 'close' } }, (res) => {
+    // An agent that keeps its socket: a client that closes its sockets after each response would not hold one open.
+    const agent = keepOpen ? new Agent({ keepAlive: true }) : false;
+    const req = request(url, { agent, headers: { connection: keepOpen ? 'keep-alive' : 'close' } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, localPort: req.socket?.localPort ?? 0, close: () => req.socket?.destroy() }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, localPort: req.socket?.localPort ?? 0, close: () => (req.socket?.destroy(), agent && agent.destroy()) }));
     });
     req.on('error', reject);
     req.end();

@@ -88,16 +88,15 @@ export interface AxeViolation {
   targets: string[];
 }
 
-/** axe-core (the npm package, evaluated in the page) over one part of the workbench; the WCAG 2.x A/AA rules. */
+/** axe-core (the npm package, evaluated in the page) over what `selector` matches (every match); the WCAG 2.x A/AA rules. */
 export async function axeScan(page: Page, selector: string): Promise<AxeViolation[]> {
   const source = readFileSync(join(root, 'node_modules/axe-core/axe.min.js'), 'utf8');
   // Evaluated through the debugging protocol, so the workbench's CSP does not apply to it.
   if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(source);
   return page.evaluate(async (sel) => {
-    const axe = (window as unknown as { axe: { run(ctx: Element, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
-    const el = document.querySelector(sel);
-    if (!el) throw new Error(`nothing matches ${sel}`);
-    const r = await axe.run(el, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+    const axe = (window as unknown as { axe: { run(ctx: string, opts: object): Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } }).axe;
+    if (!document.querySelector(sel)) throw new Error(`nothing matches ${sel}`);
+    const r = await axe.run(sel, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
   }, selector);
 }
