@@ -64,7 +64,7 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
 
   await runCommand(page, 'Wireplay: Switch Mode');
   await row(page, 'Server', 'Mode: sequential').waitFor({ timeout: 30_000 });
-  await statusBarText(page, /Wireplay :\d+ sequential/, 30_000);
+  await statusBarText(page, /Wireplay :\d+\s*sequential/, 30_000);
   await shot(page, `${prefix}-04-sequential`);
 
   // A click on a traffic row opens it in the playground; its composer sends a request and shows the response.
