@@ -48,7 +48,8 @@ export class SidebarViews implements vscode.Disposable {
   };
   readonly views: Record<Part, vscode.TreeView<ItemModel>>;
   private readonly store = new DisposableStore();
-  private watchers = new DisposableStore();
+  /** Watchers of the routes file, set up when the Routes view first needs them (not at activation). */
+  private watchers: DisposableStore | undefined;
   private readonly dirty = new Set<Part>();
   private timer: NodeJS.Timeout | undefined;
   private routesRun = 0;
@@ -70,13 +71,13 @@ export class SidebarViews implements vscode.Disposable {
     this.store.add(controller.onState(() => (this.mark('server', 0), this.mark('routes', 0))));
     this.store.add(controller.onRoutes(() => (this.mark('server', 0), this.mark('routes', 0))));
     this.store.add(controller.traffic.onChange((what) => (this.mark(what), what === 'traffic' && this.mark('connections'))));
-    this.store.add(
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('wireplay.routesFile')) this.watchRoutesFile();
-      }),
-    );
-    this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(() => this.watchRoutesFile()));
-    this.watchRoutesFile();
+    const rewatch = () => {
+      if (!this.watchers) return;
+      this.watchRoutesFile();
+      this.mark('routes', 0);
+    };
+    this.store.add(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('wireplay.routesFile') && rewatch()));
+    this.store.add(vscode.workspace.onDidChangeWorkspaceFolders(rewatch));
     for (const part of Object.keys(VIEW_IDS) as Part[]) this.dirty.add(part);
     this.schedule(0);
   }
@@ -92,7 +93,7 @@ export class SidebarViews implements vscode.Disposable {
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.watchers.dispose();
+    this.watchers?.dispose();
     this.store.dispose();
   }
 
@@ -154,6 +155,7 @@ export class SidebarViews implements vscode.Disposable {
     const run = ++this.routesRun;
     const c = this.controller;
     try {
+      if (!this.watchers) this.watchRoutesFile();
       const listing = c.state === 'running' ? listingFromServer(c.routesView()) : await listingFromFile(routesFileFor(this.env.routesSetting(), this.env.workspaceFolder()));
       if (run !== this.routesRun || this.disposed) return;
       this.providers.routes.set(routeItems(listing, this.relative()).items);
@@ -168,9 +170,9 @@ export class SidebarViews implements vscode.Disposable {
 
   /** Watches the routes file(s) a start would load, so the stopped server's list follows edits, creation and deletion. */
   private watchRoutesFile(): void {
-    this.watchers.dispose();
+    this.watchers?.dispose();
     if (this.disposed) return;
-    this.watchers = new DisposableStore();
+    const watchers = (this.watchers = new DisposableStore());
     const folder = this.env.workspaceFolder();
     const setting = this.env.routesSetting();
     const patterns: vscode.RelativePattern[] = [];
@@ -180,11 +182,10 @@ export class SidebarViews implements vscode.Disposable {
     for (const pattern of patterns) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
       const changed = () => this.controller.state !== 'running' && this.mark('routes');
-      this.watchers.add(watcher);
-      this.watchers.add(watcher.onDidCreate(changed));
-      this.watchers.add(watcher.onDidChange(changed));
-      this.watchers.add(watcher.onDidDelete(changed));
+      watchers.add(watcher);
+      watchers.add(watcher.onDidCreate(changed));
+      watchers.add(watcher.onDidChange(changed));
+      watchers.add(watcher.onDidDelete(changed));
     }
-    this.mark('routes', 0);
   }
 }
