@@ -41,7 +41,8 @@ function routeItem(route: RouteRow, index: number, file: string | undefined, rel
     description: route.description,
     tooltip: `${label}${route.description ? `\n${route.description}` : ''}\n${fromFile && file ? `from ${rel(file)}` : 'built into Wireplay'}`,
     icon: { id: hidden ? 'eye-closed' : ws ? 'plug' : route.path.endsWith('/*') ? 'files' : 'symbol-method' },
-    contextValue: fromFile ? 'wireplay.route.file' : 'wireplay.route.builtin',
+    // A route of the file has a menu (go to the file); a built-in one has nothing to offer.
+    ...(fromFile ? { contextValue: 'wireplay.route.file' } : {}),
     ...(ws ? { ariaDetail: 'WebSocket endpoint' } : method === 'ANY' ? { ariaDetail: 'any method' } : {}),
   };
   if (fromFile && file) {
