@@ -1,0 +1,80 @@
+// The lifecycle of a server connection as one state with checked transitions
+// (it replaced a dozen booleans: parsing, draining, ending, closed, …).
+//
+//   reading ──shutdown──▶ reading-draining        parse and answer requests;
+//      │                      │                    draining: every response says
+//      │ stop reading         │ stop reading       Connection: close, end when idle
+//      ▼                      ▼
+//   answering ─shutdown─▶ answering-draining      no more input: answer what is
+//      │                      │                    owed, then end
+//      └──────────┬───────────┘
+//                 ▼
+//   closing ──▶ ended ──▶ closed                  closing: our FIN goes out after
+//                                                  the batched bytes; ended: FIN out,
+//   reading(-draining) ──▶ upgrading ──▶ upgraded  waiting for the peer (linger)
+//                 (an accepted upgrade waits for the responses owed before it)
+//
+// Any state may go to `closed` (the socket's close event). A transition the
+// table does not allow is a bug and throws.
+
+export type Lifecycle =
+  | 'reading'
+  | 'reading-draining'
+  | 'answering'
+  | 'answering-draining'
+  | 'upgrading'
+  | 'closing'
+  | 'ended'
+  | 'upgraded'
+  | 'closed';
+
+const NEXT: Readonly<Record<Lifecycle, readonly Lifecycle[]>> = {
+  reading: ['reading-draining', 'answering', 'upgrading', 'closing', 'closed'],
+  'reading-draining': ['answering-draining', 'upgrading', 'closing', 'closed'],
+  answering: ['answering-draining', 'closing', 'closed'],
+  'answering-draining': ['closing', 'closed'],
+  // ended: the upgrade hook refused (it answered and ends the socket) or threw (destroyed).
+  upgrading: ['upgraded', 'closing', 'ended', 'closed'],
+  closing: ['ended', 'closed'],
+  ended: ['closed'],
+  upgraded: ['closed'],
+  closed: [],
+};
+
+export class LifecycleError extends Error {
+  override readonly name = 'LifecycleError';
+}
+
+/** `to`, when the table allows `from → to`; throws otherwise. */
+export function transition(from: Lifecycle, to: Lifecycle): Lifecycle {
+  if (!NEXT[from].includes(to)) throw new LifecycleError(`connection lifecycle: ${from} → ${to} is not allowed`);
+  return to;
+}
+
+/** Requests are parsed and dispatched. */
+export function isReading(s: Lifecycle): boolean {
+  return s === 'reading' || s === 'reading-draining';
+}
+
+/** A graceful shutdown was asked: every response closes the connection. */
+export function isDraining(s: Lifecycle): boolean {
+  return s === 'reading-draining' || s === 'answering-draining';
+}
+
+/** Our side is ending or gone. */
+export function isEnding(s: Lifecycle): boolean {
+  return s === 'closing' || s === 'ended' || s === 'closed';
+}
+
+/** The state after input stops (a request asking to close, an error, a timeout). */
+export function stoppedReading(s: Lifecycle): Lifecycle {
+  return s === 'reading' ? 'answering' : s === 'reading-draining' ? 'answering-draining' : s;
+}
+
+/** The state after a graceful shutdown is asked. */
+export function draining(s: Lifecycle): Lifecycle {
+  return s === 'reading' ? 'reading-draining' : s === 'answering' ? 'answering-draining' : s;
+}
+
+/** Every state with the states it may go to (for tests and docs). */
+export const LIFECYCLE_TRANSITIONS = NEXT;
