@@ -16,6 +16,7 @@
 //
 // Any state may go to `closed` (the socket's close event). A transition the
 // table does not allow is a bug and throws.
+import type { ConnectionState } from './connection-types.js';
 
 export type Lifecycle =
   | 'reading'
@@ -74,6 +75,19 @@ export function stoppedReading(s: Lifecycle): Lifecycle {
 /** The state after a graceful shutdown is asked. */
 export function draining(s: Lifecycle): Lifecycle {
   return s === 'reading' ? 'reading-draining' : s === 'answering' ? 'answering-draining' : s;
+}
+
+/**
+ * The state shown in snapshots. `owed`: responses are due; `midRequest`: part
+ * of a request (a head, a body) has arrived and the rest has not.
+ */
+export function connectionState(s: Lifecycle, protocol: 'http' | 'ws', owed: boolean, midRequest: boolean): ConnectionState {
+  if (s === 'closed') return 'closed';
+  if (protocol === 'ws') return 'upgraded';
+  if (isEnding(s) || isDraining(s)) return 'closing';
+  if (owed) return 'handling';
+  if (midRequest) return 'reading';
+  return 'idle';
 }
 
 /** Every state with the states it may go to (for tests and docs). */

@@ -1,62 +1,35 @@
 // One accepted socket speaking HTTP/1.1: feeds the parser, builds requests,
 // runs handlers through the scheduler, writes responses in request order, and
 // enforces the per-connection limits and timeouts. Its parts live beside it:
+//   request-reader.ts      the parser's handlers: bytes in, requests out
 //   input-window.ts        the chunks the parser is not done with (raw heads)
+//   connection-socket.ts   the shared socket listeners, capture open/close
 //   output-batcher.ts      write batching, backpressure, drain waiters
+//   read-phase.ts          head / body / idle and the timeouts
 //   response-queue.ts      responses in request order, handlers run
 //   exchange.ts            one request/response pair, error responses
 //   upgrade-handoff.ts     giving the socket to the WebSocket endpoint
 //   connection-lifecycle.ts  the one lifecycle state and its transitions
 //   connection-types.ts    the context it is built with, what it reports
 import type { Socket } from 'node:net';
-import type { CaptureEvents, Endpoint } from '../capture/types.js';
-import {
-  HttpParseError,
-  type ChunkHeader,
-  type HeaderField,
-  type HeadDecision,
-  type HttpParserHandlers,
-  type MessageHead,
-  type Span,
-} from '../http/parser-types.js';
-import type { ConnectionContext, ConnectionSnapshot, ConnectionState, RequestParser } from './connection-types.js';
-import { isDraining, isEnding, isReading, draining, stoppedReading, transition, type Lifecycle } from './connection-lifecycle.js';
-import { InputWindow } from './input-window.js';
+import type { Endpoint } from '../capture/types.js';
+import { HttpParseError } from '../http/parser-types.js';
+import type { ConnectionContext, ConnectionSnapshot, ConnectionState } from './connection-types.js';
+import { connectionState, isDraining, isEnding, isReading, draining, stoppedReading, transition, type Lifecycle } from './connection-lifecycle.js';
 import { OutputBatcher, type BatchOwner } from './output-batcher.js';
-import { HttpRequest, BodyError, type RequestOwner } from './request.js';
+import { BodyError, type HttpRequest } from './request.js';
+import { captureClosed, captureOpened, listenToSocket, stopListeningForHttp, type SocketEventsOwner } from './connection-socket.js';
+import { RequestReader, type ReaderOwner } from './request-reader.js';
 import { ResponseQueue, type QueueOwner } from './response-queue.js';
-import { handOver, hasUpgradeField, type PendingUpgrade, type UpgradeResult } from './upgrade-handoff.js';
+import { handOver, type UpgradeResult } from './upgrade-handoff.js';
 
 export type * from './connection-types.js';
 export type { UpgradeHook, UpgradeResult } from './upgrade-handoff.js';
 export { refusalResponse } from './exchange.js';
 
-const BODY_PAUSE_BYTES = 1024 * 1024;
 /** A peer that never closes its side after our FIN is destroyed after this long. */
 const LINGER_MS = 2000;
 
-/** Where the input is, for the timeouts: in a head, in a body, or between requests. */
-type Phase = 'head' | 'body' | 'idle';
-
-// Socket listeners shared by every connection (one function each, not one
-// closure per connection: idle keep-alive connections stay small).
-const kConnection = Symbol('wireplay.connection');
-type OwnedSocket = Socket & { [kConnection]: HttpConnection };
-function socketOnData(this: OwnedSocket, chunk: Buffer): void {
-  this[kConnection].handleData(chunk);
-}
-function socketOnEnd(this: OwnedSocket): void {
-  this[kConnection].handleEnd();
-}
-function socketOnError(this: OwnedSocket, err: Error): void {
-  this[kConnection].handleError(err);
-}
-function socketOnClose(this: OwnedSocket): void {
-  this[kConnection].handleClose();
-}
-function socketOnDrain(this: OwnedSocket): void {
-  this[kConnection].output.resolveDrainWaiters();
-}
 function destroySocket(socket: Socket): void {
   socket.destroy();
 }
@@ -64,7 +37,7 @@ function flushConnection(c: HttpConnection): void {
   c.flush();
 }
 
-export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, HttpParserHandlers {
+export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, SocketEventsOwner {
   readonly openedAt = Date.now();
   readonly openedAtMono = performance.now();
   readonly remote: Endpoint;
@@ -81,22 +54,13 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
   private endClean = false;
   private closeReason: string | undefined;
   private localValue: Endpoint | undefined;
-  /** Released (null) once the connection has switched protocols: nothing is parsed as HTTP again. */
-  private parser: RequestParser | null;
-  private readonly input = new InputWindow();
+  private readonly reader: RequestReader;
   /** Responses in request order; the first one owns the socket. */
   private readonly queue: ResponseQueue;
-  /** The request whose body is being read. */
-  private current: HttpRequest | null = null;
-  private pendingUpgrade: PendingUpgrade | null = null;
   /** What followed an accepted upgrade request, kept while earlier responses are still owed. */
   private pendingUpgradeRest: Buffer | null = null;
   private upgradeResult: UpgradeResult | null = null;
-  // Timeouts (performance.now() based, checked by the listener's sweep) and flow control.
-  private phase: Phase = 'head';
-  private phaseStart: number;
-  private idleSince = 0;
-  private pausedForBody = false;
+  /** Reading is paused: maxPipelinedRequests responses are owed. */
   private pausedForPipeline = false;
   private lingerTimer: NodeJS.Timeout | undefined;
 
@@ -105,30 +69,12 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     readonly socket: Socket,
     private readonly ctx: ConnectionContext,
   ) {
-    this.phaseStart = this.openedAtMono;
     this.remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     this.output = new OutputBatcher(this);
     this.queue = new ResponseQueue(this, ctx);
-    // The connection is its own parser handler object.
-    this.parser = ctx.createParser(this, ctx.parserLimits);
-    (socket as OwnedSocket)[kConnection] = this;
-    socket.on('data', socketOnData);
-    socket.on('end', socketOnEnd);
-    socket.on('error', socketOnError);
-    socket.on('close', socketOnClose);
-    socket.on('drain', socketOnDrain);
-    if (ctx.capture.hasListeners('open')) {
-      ctx.capture.emit('open', {
-        connectionId: id,
-        side: 'server',
-        protocol: 'http',
-        tls: false,
-        local: this.local,
-        remote: this.remote,
-        t: this.openedAtMono,
-        wallTime: this.openedAt,
-      });
-    }
+    this.reader = new RequestReader(this, ctx, this.openedAtMono);
+    listenToSocket(socket, this);
+    captureOpened(ctx.capture, this);
   }
 
   /** Read on first use (one getsockname less per connection nobody inspects). */
@@ -142,21 +88,11 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
   }
 
   get state(): ConnectionState {
-    const life = this.life;
-    if (life === 'closed') return 'closed';
-    if (this.protocol === 'ws') return 'upgraded';
-    if (isEnding(life) || isDraining(life)) return 'closing';
-    if (this.queue.length > 0) return 'handling';
-    if (this.phase === 'body' || this.isMidHead()) return 'reading';
-    return 'idle';
+    return connectionState(this.life, this.protocol, this.queue.length > 0, this.reader.phase === 'body' || this.reader.isMidHead);
   }
 
   private moveTo(next: Lifecycle): void {
     if (next !== this.life) this.life = transition(this.life, next);
-  }
-
-  private isMidHead(): boolean {
-    return this.phase === 'head' && !this.input.isEmpty;
   }
 
   snapshot(): ConnectionSnapshot {
@@ -182,14 +118,10 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
     const start = this.bytesIn;
     this.bytesIn += chunk.length;
-    const parser = this.parser;
-    if (!isReading(this.life) || parser === null) return;
-    if (this.phase === 'idle') this.enterPhase('head');
-    this.input.push(start, chunk);
+    if (!isReading(this.life)) return;
     const output = this.output;
     output.begin();
-    parser.push(chunk);
-    this.input.prune();
+    this.reader.push(start, chunk);
     if (this.isClosed || output.flushScheduled) return;
     if (this.queue.allFinished()) this.flush();
     else {
@@ -198,88 +130,35 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     }
   }
 
-  private enterPhase(phase: Phase): void {
-    this.phase = phase;
-    this.phaseStart = performance.now();
+  // ---- ReaderOwner
+
+  get isReading(): boolean {
+    return isReading(this.life);
   }
 
-  // ---- HttpParserHandlers
+  get nothingOwed(): boolean {
+    return this.queue.length === 0;
+  }
 
-  onBody(data: Buffer, span: Span): void {
-    this.input.consumed(span.end);
-    const req = this.current;
-    if (!req) return;
-    req.pushBody(data);
-    if (req.bufferedBytes > BODY_PAUSE_BYTES && !this.pausedForBody) {
-      this.pausedForBody = true;
+  requestArrived(req: HttpRequest): void {
+    this.queue.dispatch(req);
+    if (this.queue.length >= this.ctx.limits.maxPipelinedRequests && !this.pausedForPipeline) {
+      this.pausedForPipeline = true;
       this.updatePause();
     }
   }
 
-  onChunkHeader(chunk: ChunkHeader): void {
-    this.input.consumed(chunk.span.end);
+  inputStopped(): void {
+    this.moveTo(stoppedReading(this.life));
   }
 
-  onTrailers(_trailers: HeaderField[], span: Span): void {
-    this.input.consumed(span.end);
-  }
-
-  onError(err: HttpParseError): void {
-    if (!isReading(this.life)) return;
+  parseFailed(err: HttpParseError): void {
     this.ctx.onError({ connectionId: this.id, kind: 'parse', message: err.message, status: err.status, code: err.code, error: err });
     this.failWith(err.status, `${err.code}: ${err.message}`, err);
   }
 
-  onHead(head: MessageHead): HeadDecision {
-    // The parser goes on through the rest of the chunk; what follows a request that
-    // asked to close, an error or an upgrade is never handled.
-    if (head.kind !== 'request' || !isReading(this.life)) return;
-    this.input.consumed(head.headSpan.end);
-    const index = ++this.requests;
-    const req = new HttpRequest(this.id, index, head, this.input.slice(head.headSpan), this.remote, this, this.ctx.limits.maxBodyBytes);
-    this.current = req;
-    // Head done, body next: the request timeout keeps counting from the first byte of the head.
-    this.phase = 'body';
-    const hook = this.ctx.upgrade;
-    // The hook is asked about every head with an Upgrade field, not only those whose
-    // Connection lists upgrade (head.upgrade): a WebSocket endpoint answers a handshake
-    // missing `Connection: upgrade` with its own precise refusal (400), not the router's 426.
-    if (hook && (head.upgrade || hasUpgradeField(head))) {
-      let token: unknown;
-      try {
-        token = hook.match(req);
-      } catch (err) {
-        this.ctx.onError({ connectionId: this.id, kind: 'handler', message: `upgrade match failed: ${String(err)}`, error: err });
-      }
-      if (token !== undefined) {
-        this.pendingUpgrade = { req, token };
-        return 'upgrade';
-      }
-    }
-    this.dispatch(req);
-    return;
-  }
-
-  onMessageComplete(span: Span): void {
-    this.input.consumed(span.end);
-    if (!isReading(this.life)) return;
-    const req = this.current;
-    this.current = null;
-    if (req) {
-      req.endBody();
-      if (this.pendingUpgrade?.req === req) return;
-      if (!req.head.keepAlive) this.moveTo(stoppedReading(this.life)); // nothing after a closing request is read
-    }
-    // Some clients send a stray CRLF after a body; that does not start a request (RFC 9112 §2.2).
-    if (span.end < this.bytesIn && isReading(this.life) && !this.input.onlyLineBreaksAfter(span.end)) this.enterPhase('head');
-    else {
-      this.phase = 'idle';
-      if (this.queue.length === 0) this.idleSince = performance.now();
-    }
-  }
-
-  onUpgrade(rest: Buffer): void {
-    if (!this.pendingUpgrade) {
+  upgradeReady(rest: Buffer): void {
+    if (!this.reader.pendingUpgrade) {
       this.endSocket();
       return;
     }
@@ -293,27 +172,12 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     this.completeUpgrade(rest);
   }
 
-  private dispatch(req: HttpRequest): void {
-    this.queue.dispatch(req);
-    if (this.queue.length >= this.ctx.limits.maxPipelinedRequests && !this.pausedForPipeline) {
-      this.pausedForPipeline = true;
-      this.updatePause();
-    }
-  }
-
-  // -------------------------------------------------------------------------
-  // RequestOwner, QueueOwner, BatchOwner
-
   bodyWanted(req: HttpRequest): void {
     this.queue.bodyWanted(req);
   }
 
-  bodyConsumed(req: HttpRequest): void {
-    if (this.pausedForBody && req.bufferedBytes < BODY_PAUSE_BYTES / 2) {
-      this.pausedForBody = false;
-      this.updatePause();
-    }
-  }
+  // -------------------------------------------------------------------------
+  // QueueOwner, BatchOwner
 
   get isClosed(): boolean {
     return this.life === 'closed';
@@ -335,8 +199,8 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
         this.completeUpgrade(rest);
         return;
       }
-      if (this.phase === 'idle') this.idleSince = performance.now();
-      if (this.peerEnded || (this.life !== 'reading' && this.phase === 'idle')) {
+      this.reader.answered();
+      if (this.peerEnded || (this.life !== 'reading' && this.reader.phase === 'idle')) {
         this.endSocket();
         return;
       }
@@ -359,10 +223,11 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     if (this.life === 'closing') this.finishEnd();
   }
 
-  private updatePause(): void {
+  /** Pauses or resumes reading after a change of pausedForPipeline or the reader's pausedForBody. */
+  updatePause(): void {
     const life = this.life;
     if (life === 'closed' || life === 'upgrading' || life === 'upgraded') return;
-    if (this.pausedForBody || this.pausedForPipeline) this.socket.pause();
+    if (this.reader.pausedForBody || this.pausedForPipeline) this.socket.pause();
     else this.socket.resume();
   }
 
@@ -375,8 +240,7 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
    */
   private failWith(status: number, message: string, cause: Error): void {
     this.moveTo(stoppedReading(this.life));
-    const req = this.current;
-    this.current = null;
+    const req = this.reader.takeCurrent();
     if (req) {
       req.fail(new BodyError(cause instanceof HttpParseError ? cause.code : 'REQUEST_FAILED', message, status));
       if (this.queue.failRequest(req, status, message)) return;
@@ -388,19 +252,13 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
   checkTimeouts(now: number): void {
     const life = this.life;
     if (life === 'closed' || life === 'upgraded' || life === 'ended' || life === 'closing') return;
-    if (this.pausedForBody || this.pausedForPipeline) return;
+    if (this.reader.pausedForBody || this.pausedForPipeline) return;
     const l = this.ctx.limits;
-    if (isReading(life) && (this.phase === 'head' || this.phase === 'body')) {
-      const elapsed = now - this.phaseStart;
-      if (this.phase === 'head' && elapsed > l.headersTimeout) {
-        this.timeout('headers timeout', l.headersTimeout);
-      } else if (elapsed > l.requestTimeout) {
-        this.timeout('request timeout', l.requestTimeout);
-      }
-      return;
-    }
-    if (this.phase === 'idle' && this.queue.length === 0 && now - this.idleSince > l.keepAliveTimeout) {
-      this.closeReason = 'keep-alive timeout';
+    const expired = this.reader.expired(now, l, isReading(life));
+    if (expired === 'headers timeout') this.timeout(expired, l.headersTimeout);
+    else if (expired === 'request timeout') this.timeout(expired, l.requestTimeout);
+    else if (expired === 'keep-alive timeout') {
+      this.closeReason = expired;
       this.endSocket();
     }
   }
@@ -424,7 +282,7 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
       return;
     }
     this.moveTo(draining(life));
-    if (this.queue.length === 0 && (this.phase === 'idle' || !this.isMidHead())) this.endSocket();
+    if (this.queue.length === 0 && (this.reader.phase === 'idle' || !this.reader.isMidHead)) this.endSocket();
   }
 
   destroy(reason = 'destroyed'): void {
@@ -479,7 +337,7 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     // Errors are built only when there is something to abort (a stack trace per connection is not free).
     let reason: Error | undefined;
     const why = () => (reason ??= new Error('the client closed its side of the connection'));
-    if (this.current) this.current.abort(why());
+    this.reader.current?.abort(why());
     this.queue.peerEnded(why);
     if (this.queue.length === 0) {
       this.endSocket();
@@ -489,12 +347,14 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     this.lingerTimer.unref();
   }
 
+  handleDrain(): void {
+    this.output.resolveDrainWaiters();
+  }
+
   handleError(err: Error): void {
     const code = (err as NodeJS.ErrnoException).code;
     this.closeReason = code === 'ECONNRESET' ? 'reset' : err.message;
-    if (code !== 'ECONNRESET' && code !== 'EPIPE') {
-      this.ctx.onError({ connectionId: this.id, kind: 'socket', message: err.message, error: err });
-    }
+    if (code !== 'ECONNRESET' && code !== 'EPIPE') this.ctx.onError({ connectionId: this.id, kind: 'socket', message: err.message, error: err });
   }
 
   handleClose(): void {
@@ -503,15 +363,10 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     let reason: Error | undefined;
     const why = () => (reason ??= new Error(this.closeReason ?? 'connection closed'));
-    if (this.current) this.current.abort(why());
+    this.reader.current?.abort(why());
     this.queue.abortAll(why, true);
     this.output.resolveDrainWaiters();
-    const capture = this.ctx.capture;
-    if (capture.hasListeners('close')) {
-      const e: CaptureEvents['close'] = { connectionId: this.id, t: performance.now() };
-      if (this.closeReason) e.reason = this.closeReason;
-      capture.emit('close', e);
-    }
+    captureClosed(this.ctx.capture, this.id, this.closeReason);
     this.ctx.onClosed(this);
   }
 
@@ -519,15 +374,11 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
   // Upgrade (the switch itself is upgrade-handoff.ts)
 
   private completeUpgrade(rest: Buffer): void {
-    const up = this.pendingUpgrade!;
-    this.pendingUpgrade = null;
+    const up = this.reader.pendingUpgrade!;
+    this.reader.pendingUpgrade = null;
     // Flush anything batched, then hand the socket over without the HTTP listeners.
     if (this.output.batching) this.flush();
-    const socket = this.socket;
-    socket.removeListener('data', socketOnData);
-    socket.removeListener('end', socketOnEnd);
-    socket.removeListener('drain', socketOnDrain);
-    socket.removeListener('error', socketOnError);
+    stopListeningForHttp(this.socket);
     const result = handOver(this, this.ctx.upgrade!, up, rest, this.ctx.capture, (e) => this.ctx.onError(e));
     if (!result) {
       // Refused (the hook answered and ends the socket) or failed (destroyed): the socket is on its way out.
@@ -537,20 +388,9 @@ export class HttpConnection implements RequestOwner, QueueOwner, BatchOwner, Htt
     this.upgradeResult = result;
     this.protocol = 'ws';
     this.moveTo('upgraded');
-    this.releaseHttpState();
+    // Nothing is read as HTTP again: an idle WebSocket connection keeps only what
+    // the capture needs (id, counters, the write taps).
+    this.reader.release();
     this.ctx.onUpgraded?.(this);
-  }
-
-  /**
-   * After a successful upgrade nothing is read as HTTP again: drop the parser (its state,
-   * buffers and chunked decoder), any reference to the upgraded request and the held input
-   * chunks, so an idle WebSocket connection keeps only what the capture needs (id,
-   * counters, the write taps).
-   */
-  private releaseHttpState(): void {
-    this.parser = null;
-    this.current = null;
-    this.pendingUpgrade = null;
-    this.input.release();
   }
 }
