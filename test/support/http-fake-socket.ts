@@ -20,6 +20,7 @@ export class FakeHttpSocket extends EventEmitter {
   destroyed = false;
   paused = false;
   private closing = false;
+  private closeEmitted = false;
 
   write(chunk: Buffer | string, encoding?: unknown, cb?: unknown): boolean {
     this.writes++;
@@ -41,7 +42,10 @@ export class FakeHttpSocket extends EventEmitter {
     if (this.closing) return this;
     this.closing = true;
     this.destroyed = true;
-    process.nextTick(() => this.emit('close', false));
+    process.nextTick(() => {
+      this.closeEmitted = true;
+      this.emit('close', false);
+    });
     return this;
   }
 
@@ -76,7 +80,7 @@ export class FakeHttpSocket extends EventEmitter {
 
   /** Resolves when 'close' has been emitted. */
   closed(): Promise<void> {
-    return this.destroyed && this.listenerCount('close') === 0 ? Promise.resolve() : new Promise((resolve) => this.once('close', () => resolve()));
+    return this.closeEmitted ? Promise.resolve() : new Promise((resolve) => this.once('close', () => resolve()));
   }
 
   asSocket(): Socket {
