@@ -14,7 +14,8 @@
 import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { DissectedField, DissectedMessage } from './dissection-types.js';
 import type { Direction } from './types.js';
-import { decodeUtf8, escapeBytes, formatCount, isValidUtf8, previewPayload } from './format.js';
+import { decodeUtf8, escapeBytes, formatCount, previewPayload } from './format.js';
+import { isValidUtf8 } from '../ws/utf8.js';
 import { checkFrameHeader, decodeFrameHeader, frameHeaderLength, isViolation, type FrameViolation } from '../ws/frame-header.js';
 
 export const OPCODE_NAMES: Readonly<Record<number, string>> = Object.freeze({

@@ -38,7 +38,7 @@ test('rules are reported in a fixed order, each on its field; report() can stop 
   const state: FrameRuleState = { perMessageDeflate: false, messageOpcode: 0, expectMasked: true };
   const all: FrameViolation[] = [];
   // FIN clear, RSV1–3 set, opcode 0xb (reserved control), unmasked, length 126.
-  checkFrameHeader(0x7b, 0x7e, 0, state, (v) => void all.push(v) || false);
+  checkFrameHeader(0x7b, 0x7e, 0, state, (v) => (all.push(v), false));
   assert.deepEqual(
     all.map((v) => `${v.field} ${v.code} @${v.offset}`),
     [
@@ -55,7 +55,7 @@ test('rules are reported in a fixed order, each on its field; report() can stop 
   assert.equal(checkFrameHeader(0x7b, 0x7e, 0, state, () => ++calls > 0), true);
   assert.equal(calls, 1);
   const inMessage: FrameViolation[] = [];
-  checkFrameHeader(0x81, 0x80, 0, { perMessageDeflate: true, messageOpcode: 1, expectMasked: undefined }, (v) => void inMessage.push(v) || false);
+  checkFrameHeader(0x81, 0x80, 0, { perMessageDeflate: true, messageOpcode: 1, expectMasked: undefined }, (v) => (inMessage.push(v), false));
   assert.deepEqual(inMessage.map((v) => v.code), ['WS_EXPECTED_CONTINUATION']);
 });
 
