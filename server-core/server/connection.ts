@@ -3,7 +3,7 @@
 // enforces the per-connection limits and timeouts. Its parts live beside it:
 //   request-reader.ts      the parser's handlers: bytes in, requests out
 //   input-window.ts        the chunks the parser is not done with (raw heads)
-//   connection-socket.ts   the shared socket listeners, capture open/close
+//   connection-socket.ts   the capture's open and close events
 //   output-batcher.ts      write batching, backpressure, drain waiters
 //   read-phase.ts          head / body / idle and the timeouts
 //   response-queue.ts      responses in request order, handlers run
@@ -18,7 +18,8 @@ import type { ConnectionContext, ConnectionSnapshot, ConnectionState } from './c
 import { connectionState, isDraining, isEnding, isReading, draining, stoppedReading, transition, type Lifecycle } from './connection-lifecycle.js';
 import { OutputBatcher, type BatchOwner } from './output-batcher.js';
 import { BodyError, type HttpRequest } from './request.js';
-import { captureClosed, captureOpened, listenToSocket, stopListeningForHttp, type SocketEventsOwner } from './connection-socket.js';
+import { captureClosed, captureOpened } from './connection-socket.js';
+import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
 import { RequestReader, type ReaderOwner } from './request-reader.js';
 import { ResponseQueue, type QueueOwner } from './response-queue.js';
 import { handOver, type UpgradeResult } from './upgrade-handoff.js';
@@ -26,6 +27,8 @@ import { handOver, type UpgradeResult } from './upgrade-handoff.js';
 export type * from './connection-types.js';
 export type { UpgradeHook, UpgradeResult } from './upgrade-handoff.js';
 export { refusalResponse } from './exchange.js';
+
+const listeners = createSocketListeners('http-connection');
 
 /** A peer that never closes its side after our FIN is destroyed after this long. */
 const LINGER_MS = 2000;
@@ -73,7 +76,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     this.output = new OutputBatcher(this);
     this.queue = new ResponseQueue(this, ctx);
     this.reader = new RequestReader(this, ctx, this.openedAtMono);
-    listenToSocket(socket, this);
+    listeners.listen(socket, this);
     captureOpened(ctx.capture, this);
   }
 
@@ -376,9 +379,9 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   private completeUpgrade(rest: Buffer): void {
     const up = this.reader.pendingUpgrade!;
     this.reader.pendingUpgrade = null;
-    // Flush anything batched, then hand the socket over without the HTTP listeners.
+    // Flush anything batched, then hand the socket over without the HTTP listeners (only 'close' stays).
     if (this.output.batching) this.flush();
-    stopListeningForHttp(this.socket);
+    listeners.stop(this.socket, false);
     const result = handOver(this, this.ctx.upgrade!, up, rest, this.ctx.capture, (e) => this.ctx.onError(e));
     if (!result) {
       // Refused (the hook answered and ends the socket) or failed (destroyed): the socket is on its way out.
