@@ -17,6 +17,7 @@ import type { Direction } from './types.js';
 import { decodeUtf8, escapeBytes, formatCount, previewPayload } from './format.js';
 import { isValidUtf8 } from '../ws/utf8.js';
 import { checkFrameHeader, decodeFrameHeader, frameHeaderLength, isViolation, type FrameViolation } from '../ws/frame-header.js';
+import type { FrameHeader } from '../ws/types.js';
 
 export const OPCODE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   0x0: 'continuation',
@@ -31,14 +32,11 @@ export function opcodeName(op: number): string {
   return OPCODE_NAMES[op] ?? (op < 8 ? 'reserved non-control' : 'reserved control');
 }
 
+/** The header bits every frame has (the names of ws/types.ts's FrameHeader). */
+type HeaderBits = Pick<FrameHeader, 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'opcode' | 'masked'>;
+
 /** What a frame message carries beyond the contract, for the exports. */
-export interface WsFrameDetail {
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
+export interface WsFrameDetail extends HeaderBits {
   maskingKey?: Buffer;
   payloadLength: number;
   headerLength: number;
@@ -103,15 +101,9 @@ const enum State {
 
 const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
-interface Frame {
+interface Frame extends HeaderBits {
   start: number;
   tStart: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
   lenField: number;
   length: number;
   headerLength: number;

@@ -18,9 +18,8 @@ import type { Disposable } from '../util/disposable.js';
 import type { CaptureEvents, Endpoint } from '../capture/types.js';
 import { ClientCapture, tapClientSocket } from '../capture/socket-tap.js';
 import { connectWebSocket, WebSocketHandshakeError, type ClientHandshake } from '../ws/client.js';
-import type { CloseEvent, SentFrame, WebSocketConnection } from '../ws/connection.js';
+import type { CloseEvent, WebSocketConnection, WebSocketConnectionEvents } from '../ws/connection.js';
 import { encodeFrame, type FrameSpec } from '../ws/frame-encoder.js';
-import type { WebSocketFrame, WebSocketMessage } from '../ws/types.js';
 import { newClientConnectionId } from './tcp-connection.js';
 import { SendError, toSendError, type Transport, type TransportState } from './transport.js';
 
@@ -54,17 +53,13 @@ export type WsOutgoing =
   | { kind: 'frames'; frames: FrameSpec[] }
   | { kind: 'raw'; bytes: Buffer };
 
-export interface WsSessionEvents {
+/**
+ * The connection's events (message, frame, frameSent — composed and raw frames
+ * included —, ping, pong, error, close) passed on as they are, and an open
+ * event that carries the handshake.
+ */
+export interface WsSessionEvents extends Omit<WebSocketConnectionEvents, 'open' | 'drain'> {
   open: { connectionId: string; protocol: string; extensions: string; handshake: ClientHandshake };
-  message: WebSocketMessage;
-  /** Every frame received, with field offsets. */
-  frame: WebSocketFrame;
-  /** Every frame written (composed and raw ones included). */
-  frameSent: SentFrame;
-  ping: Buffer;
-  pong: Buffer;
-  error: Error;
-  close: CloseEvent;
 }
 
 export class WsSession implements Transport<WsOutgoing, WsSessionEvents> {
