@@ -13,7 +13,7 @@ class StandIn extends EventEmitter {
   readonly localPort = 40000;
   readonly remoteAddress = '127.0.0.1';
   readonly remotePort = 80;
-  readonly wrote: unknown[] = [];
+  readonly wrote: [unknown, unknown][] = [];
   write(chunk: unknown, encoding?: unknown): boolean {
     this.wrote.push([chunk, encoding]);
     return true;
