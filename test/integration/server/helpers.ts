@@ -113,9 +113,9 @@ export async function exchange(port: number, bytes: (string | Buffer)[] | string
 }
 
 /** Complete final (≥ 200) responses in `data`; 0 while it does not parse yet. */
-function finalResponses(data: Buffer): number {
+function finalResponses(data: Buffer, headRequests: boolean[] = []): number {
   try {
-    return parseResponses(data).filter((r) => r.status >= 200).length;
+    return parseResponses(data, headRequests).filter((r) => r.status >= 200).length;
   } catch {
     return 0;
   }
@@ -158,47 +158,23 @@ export function collect(socket: Socket, chunks: Buffer[], until?: (data: Buffer)
   });
 }
 
-/** Reads from an open socket until `n` complete responses arrived (or the socket closed); rejects after timeoutMs. */
-export function readResponses(
+/** Reads from an open socket until `n` complete final responses arrived (or the socket closed); rejects after timeoutMs. */
+export async function readResponses(
   socket: Socket,
   n: number,
   headRequests: boolean[] = [],
   timeoutMs = 10_000,
 ): Promise<{ responses: ParsedResponse[]; closed: boolean; data: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`after ${timeoutMs} ms, fewer than ${n} responses in ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 400))}`));
-    }, timeoutMs);
-    const stop = () => {
-      clearTimeout(timer);
-      socket.removeListener('data', onData);
-      socket.removeListener('close', onClose);
-      socket.removeListener('end', onClose);
-    };
-    const check = (closed: boolean) => {
-      const data = Buffer.concat(chunks);
-      let responses: ParsedResponse[] = [];
-      try {
-        responses = parseResponses(data, headRequests);
-      } catch {
-        responses = [];
-      }
-      if (responses.filter((r) => r.status >= 200).length >= n || closed) {
-        stop();
-        resolve({ responses, closed, data });
-      }
-    };
-    const onData = (c: Buffer) => {
-      chunks.push(c);
-      check(false);
-    };
-    const onClose = () => check(true);
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.on('end', onClose);
-  });
+  const chunks: Buffer[] = [];
+  const closed = await collect(socket, chunks, (data) => finalResponses(data, headRequests) >= n, timeoutMs);
+  const data = Buffer.concat(chunks);
+  let responses: ParsedResponse[] = [];
+  try {
+    responses = parseResponses(data, headRequests);
+  } catch {
+    responses = [];
+  }
+  return { responses, closed, data };
 }
 
 /** The first final response of a raw exchange. */
