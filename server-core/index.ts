@@ -52,9 +52,22 @@ export type { ServerQueueSource } from './playground/queue-jobs.js';
 
 // ---- .http files (owned by the .http area)
 export { scratchTemplate } from './httpfile/scratch-template.js';
-export { ENV_FILE, PRIVATE_ENV_FILE, environmentNames, loadEnvironmentFiles, mergeEnvironments, selectEnvironment, parseDotenv, type EnvironmentSet } from './httpfile/environments.js';
+export {
+  ENV_FILE,
+  PRIVATE_ENV_FILE,
+  environmentNames,
+  loadEnvironmentFiles,
+  mergeEnvironments,
+  selectEnvironment,
+  parseDotenv,
+  loadDotenv,
+  findWorkspaceRoot,
+  foldersUpTo,
+  loadRestClientSettings,
+  type EnvironmentSet,
+} from './httpfile/environments.js';
 export { HTTP_METHODS, blockAtLine, parseHttpFile } from './httpfile/parse-http-file.js';
-export type { Diagnostic, HttpFile, RequestBlock } from './httpfile/types.js';
+export { DIALECTS, type Dialect, type Diagnostic, type HttpFile, type RequestBlock } from './httpfile/types.js';
 export { blockLabel, formatOutcome, formatWebSocketEntry } from './httpfile/format-outcome.js';
 export { lintHttpFile } from './httpfile/lint.js';
 export { resolveBlock } from './httpfile/resolve-block.js';
