@@ -1,21 +1,21 @@
 // The lifecycle of a server connection as one state with checked transitions
 // (it replaced a dozen booleans: parsing, draining, ending, closed, …).
 //
-//   reading ──shutdown──▶ reading-draining        parse and answer requests;
-//      │                      │                    draining: every response says
-//      │ stop reading         │ stop reading       Connection: close, end when idle
-//      ▼                      ▼
-//   answering ─shutdown─▶ answering-draining      no more input: answer what is
-//      │                      │                    owed, then end
-//      └──────────┬───────────┘
-//                 ▼
-//   closing ──▶ ended ──▶ closed                  closing: our FIN goes out after
-//                                                  the batched bytes; ended: FIN out,
-//   reading(-draining) ──▶ upgrading ──▶ upgraded  waiting for the peer (linger)
-//                 (an accepted upgrade waits for the responses owed before it)
+//   reading             requests are parsed and answered
+//   reading-draining    the same, after a graceful shutdown: every response says
+//                       Connection: close, the connection ends once idle
+//   answering           no more input is read (a request asked to close, a parse
+//                       error, a timeout): the responses owed go out, then it ends
+//   answering-draining  the same, after a graceful shutdown
+//   upgrading           an accepted upgrade waits for the responses owed before it
+//   upgraded            the socket belongs to the new protocol's owner
+//   closing             our FIN goes out after the batched bytes
+//   ended               FIN out; waiting for the peer (destroyed after a linger)
+//   closed              the socket closed
 //
+// The allowed transitions are the table NEXT below (docs/server.md draws them).
 // Any state may go to `closed` (the socket's close event). A transition the
-// table does not allow is a bug and throws.
+// table below does not allow is a bug and throws.
 import type { ConnectionState } from './connection-types.js';
 
 export type Lifecycle =
