@@ -13,7 +13,7 @@
 //   ended               FIN out; waiting for the peer (destroyed after a linger)
 //   closed              the socket closed
 //
-// The allowed transitions are the table NEXT below (docs/server.md draws them).
+// The allowed transitions are the table NEXT below (docs/server.md describes them).
 // Any state may go to `closed` (the socket's close event). A transition the
 // table below does not allow is a bug and throws.
 import type { ConnectionState } from './connection-types.js';
