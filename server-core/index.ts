@@ -50,6 +50,25 @@ export { PlaygroundController, type PlaygroundControllerOptions } from './playgr
 export type { AttachedWebSocket, AttachWebSocketOptions } from './playground/ws-attach.js';
 export type { ServerQueueSource } from './playground/queue-jobs.js';
 
+// ---- the webview protocols (owned by the UI area; server-core/protocol/)
+export {
+  MAX_ROWS,
+  SIDEBAR_COMMANDS,
+  assertNever,
+  validateFromSidebar,
+  type FromSidebar,
+  type ToSidebar,
+  type SidebarCommand,
+  type ServerView,
+  type ServerState,
+  type RoutesView,
+  type RouteRow,
+  type RowProtocol,
+  type ConnectionRow,
+  type TrafficRow,
+} from './protocol/sidebar.js';
+export type { HistoryEntry } from './protocol/playground.js';
+
 // ---- .http files (owned by the .http area)
 export { scratchTemplate } from './httpfile/scratch-template.js';
 export {

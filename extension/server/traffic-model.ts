@@ -2,8 +2,7 @@
 // closed) and one row per HTTP exchange or WebSocket session. Fed by the
 // server's capture and exchange events; bounded (oldest rows dropped first) so
 // a long session stays small. No vscode here (unit-tested with plain events).
-import { Emitter, type CaptureChunk, type ConnectionClosed, type ConnectionOpened, type ProtocolSwitched, type Disposable } from '../../server-core/index.js';
-import type { ConnectionRow, TrafficRow } from '../../webview/sidebar/protocol.js';
+import { Emitter, type CaptureChunk, type ConnectionClosed, type ConnectionOpened, type ProtocolSwitched, type Disposable, type ConnectionRow, type TrafficRow } from '../../server-core/index.js';
 import type { ExchangeInfo } from './server-api.js';
 
 export interface TrafficModelOptions {
