@@ -3,7 +3,7 @@
 // enforces the per-connection limits and timeouts. Its parts live beside it:
 //   request-reader.ts      the parser's handlers: bytes in, requests out
 //   input-window.ts        the chunks the parser is not done with (raw heads)
-//   connection-socket.ts   the capture's open and close events
+//   connection-capture.ts  the capture's open and close events
 //   output-batcher.ts      write batching, backpressure, drain waiters
 //   read-phase.ts          head / body / idle and the timeouts
 //   response-queue.ts      responses in request order, handlers run
@@ -18,7 +18,7 @@ import type { ConnectionContext, ConnectionSnapshot, ConnectionState } from './c
 import { connectionState, isDraining, isEnding, isReading, draining, stoppedReading, transition, type Lifecycle } from './connection-lifecycle.js';
 import { OutputBatcher, type BatchOwner } from './output-batcher.js';
 import { BodyError, type HttpRequest } from './request.js';
-import { captureClosed, captureOpened } from './connection-socket.js';
+import { captureClosed, captureOpened } from './connection-capture.js';
 import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
 import { RequestReader, type ReaderOwner } from './request-reader.js';
 import { ResponseQueue, type QueueOwner } from './response-queue.js';
