@@ -1,0 +1,64 @@
+// The capture of one leg of a proxied connection: the open / chunk / switch /
+// close events the capture store records, and the stream offsets of each
+// direction (so exchange records and 'switch' events can name byte positions).
+// Counting happens whether anyone listens or not; payloads are only built when
+// someone does.
+import type { Socket } from 'node:net';
+import type { CaptureEvents, ConnectionRole, ConnectionSide, Direction, WireProtocol } from '../capture/types.js';
+import type { Emitter } from '../util/emitter.js';
+
+export class LegTap {
+  /** Bytes seen so far in each direction: the offset of the next one. */
+  c2s = 0;
+  s2c = 0;
+  private opened = false;
+  private closed = false;
+
+  constructor(
+    private readonly capture: Emitter<CaptureEvents>,
+    readonly id: string,
+    private readonly side: ConnectionSide,
+    private readonly role: ConnectionRole,
+    private readonly linkedConnectionId?: string,
+  ) {}
+
+  open(socket: Socket, tls: boolean): void {
+    this.opened = true;
+    if (!this.capture.hasListeners('open')) return;
+    const e: CaptureEvents['open'] = {
+      connectionId: this.id,
+      side: this.side,
+      protocol: 'http',
+      tls,
+      local: { address: socket.localAddress ?? '', port: socket.localPort ?? 0 },
+      remote: { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
+      t: performance.now(),
+      wallTime: Date.now(),
+      role: this.role,
+    };
+    if (this.linkedConnectionId !== undefined) e.linkedConnectionId = this.linkedConnectionId;
+    this.capture.emit('open', e);
+  }
+
+  chunk(dir: Direction, bytes: Buffer): void {
+    if (dir === 'c2s') this.c2s += bytes.length;
+    else this.s2c += bytes.length;
+    if (this.opened && this.capture.hasListeners('chunk')) this.capture.emit('chunk', { connectionId: this.id, dir, t: performance.now(), bytes });
+  }
+
+  switchProtocol(protocol: WireProtocol, c2sOffset: number, s2cOffset: number, extensions: string | undefined): void {
+    if (!this.opened || !this.capture.hasListeners('switch')) return;
+    const e: CaptureEvents['switch'] = { connectionId: this.id, t: performance.now(), protocol, c2sOffset, s2cOffset };
+    if (extensions) e.extensions = extensions;
+    this.capture.emit('switch', e);
+  }
+
+  close(reason?: string): void {
+    if (!this.opened || this.closed) return;
+    this.closed = true;
+    if (!this.capture.hasListeners('close')) return;
+    const e: CaptureEvents['close'] = { connectionId: this.id, t: performance.now() };
+    if (reason) e.reason = reason;
+    this.capture.emit('close', e);
+  }
+}

@@ -1,0 +1,602 @@
+// One client connection through the proxy (capture leg 'proxy-downstream')
+// and the target connection(s) that carry its requests (legs 'proxy-upstream').
+//
+// Mapping: one target connection at a time per client connection, so keep-alive,
+// pipelining and Connection semantics reach the target as the client wrote them;
+// when the target closes an idle connection, the next request opens a new leg.
+// Requests are read with MessageStream to find where each one starts and ends;
+// their bytes go to the target as they came (a head is held only until it is
+// complete, to decide its route and, if asked, rewrite Host / X-Forwarded-*).
+// Responses go back through a ResponseQueue, in request order, whoever wrote
+// them. An upgrade holds the client's next bytes until the target answers:
+// 101 turns both directions into a tunnel (capture 'switch' on both legs),
+// anything else resumes HTTP over the held bytes.
+import type { Socket } from 'node:net';
+import type { CaptureEvents } from '../capture/types.js';
+import { getHeader, type HeadDecision, type HttpParseError, type HttpParserLimits, type MessageHead, type RequestHead, type ResponseHead } from '../http/parser-types.js';
+import type { Emitter } from '../util/emitter.js';
+import { Exchange } from './exchange.js';
+import { rewriteRequestHead } from './head-rewrite.js';
+import { LegTap } from './leg-tap.js';
+import {
+  invalidResponseResponse,
+  localResponse,
+  malformedRequestResponse,
+  timeoutResponse,
+  unreachableResponse,
+  upstreamErrorResponse,
+  type LocalResponse,
+} from './local-response.js';
+import { MessageStream, type MessageStreamOwner } from './message-stream.js';
+import { ResponseQueue } from './response-queue.js';
+import { matchRule, type CompiledRule } from './rules.js';
+import type { ProxyTarget } from './target.js';
+import type { ProxyAnswer } from './types.js';
+import { UpstreamLeg, type LegFailure, type UpstreamLegOwner } from './upstream-leg.js';
+
+export interface ProxySettings {
+  target: ProxyTarget;
+  timeoutMs: number;
+  passMalformed: boolean;
+  rewriteHost: boolean;
+  xForwarded: boolean;
+  insecure: boolean;
+  parserLimits: Partial<HttpParserLimits>;
+}
+
+/** What every connection shares with its proxy. */
+export interface ProxyConnectionContext {
+  readonly settings: ProxySettings;
+  readonly capture: Emitter<CaptureEvents>;
+  rules(): readonly CompiledRule[];
+  nextExchangeId(): number;
+  nextUpstreamId(): string;
+  exchangeStarted(ex: Exchange): void;
+  exchangeEnded(ex: Exchange): void;
+  closed(conn: ProxyConnection): void;
+}
+
+// Why the client socket is paused (bits).
+const P_LEG = 1; // the target's socket is full
+const P_HELD = 2; // too many bytes held behind an upgrade request
+/** Bytes held behind an upgrade request before the client is paused. */
+const HELD_LIMIT = 1024 * 1024;
+/** After the proxy ends a client connection, how long it keeps reading (so its last response is not lost to a reset). */
+const LINGER_MS = 2000;
+
+export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
+  readonly tap: LegTap;
+  private readonly requests: MessageStream;
+  private readonly queue: ResponseQueue<Exchange>;
+  private leg: UpstreamLeg | null = null;
+  private readonly legs = new Set<UpstreamLeg>();
+  /** Exchanges not ended yet, in request order. */
+  private readonly open: Exchange[] = [];
+  /** The request whose bytes are being read. */
+  private reading: Exchange | null = null;
+  /** An upgrade request waiting for the target's answer; client bytes after it are held. */
+  private upgrading: Exchange | null = null;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Client bytes go raw to this exchange's leg (after a 101, or a malformed request passed on). */
+  private tunnel: Exchange | null = null;
+  private readingStopped = false;
+  private clientEnded = false;
+  private closeWhenIdle = false;
+  private ending = false;
+  private clientGone = false;
+  private pauses = 0;
+  private chunkTime = 0;
+  private nextRequestTime = 0;
+  private closeReason: string | undefined;
+
+  constructor(
+    readonly socket: Socket,
+    id: string,
+    private readonly ctx: ProxyConnectionContext,
+  ) {
+    this.tap = new LegTap(ctx.capture, id, 'server', 'proxy-downstream');
+    this.tap.open(socket, false);
+    this.requests = new MessageStream('request', this, ctx.settings.parserLimits);
+    this.queue = new ResponseQueue<Exchange>({
+      write: (b) => {
+        this.tap.chunk('s2c', b);
+        return this.socket.write(b);
+      },
+      pauseSource: () => {
+        for (const leg of this.legs) leg.pause();
+      },
+      resumeSource: () => {
+        for (const leg of this.legs) leg.resume();
+      },
+      started: (ex) => {
+        ex.record.timings.toClientFirstByte = performance.now();
+        ex.record.response.downstream = { start: this.tap.s2c, end: this.tap.s2c };
+      },
+      finished: (ex) => this.responseWritten(ex),
+      dropped: (ex) => this.dropped(ex),
+    });
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.clientData(chunk));
+    socket.on('end', () => this.clientEnd());
+    socket.on('error', (err: Error) => {
+      this.closeReason ??= (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'reset' : err.message;
+    });
+    socket.on('close', () => this.clientClosed());
+    socket.on('drain', () => this.queue.drained());
+  }
+
+  get id(): string {
+    return this.tap.id;
+  }
+
+  /** Graceful close: ends now when idle, else once the exchanges in flight are answered. */
+  shutdown(): void {
+    if (this.tunnel || (this.open.length === 0 && this.reading === null && this.upgrading === null)) this.endClient();
+    else this.closeWhenIdle = true;
+  }
+
+  destroy(reason: string): void {
+    this.closeReason ??= reason;
+    this.socket.destroy();
+    for (const leg of this.legs) leg.destroy(reason);
+  }
+
+  // ------------------------------------------------------------ client socket
+
+  private clientData(chunk: Buffer): void {
+    const t = performance.now();
+    this.chunkTime = t;
+    this.tap.chunk('c2s', chunk);
+    if (this.reading === null && this.requests.delivered === this.requests.offset) this.nextRequestTime = t;
+    const leg = this.leg;
+    leg?.cork();
+    this.requests.push(chunk);
+    leg?.uncork();
+  }
+
+  private clientEnd(): void {
+    this.clientEnded = true;
+    if (this.tunnel) {
+      this.tunnel.leg?.end();
+      return;
+    }
+    if (this.upgrading) return; // decided when the target answers
+    this.requests.finish();
+    // A half-close is honoured by answering what was asked, then closing both connections.
+    if (this.open.length === 0) this.endClient();
+    else this.closeWhenIdle = true;
+  }
+
+  private clientClosed(): void {
+    this.clientGone = true;
+    this.queue.stop();
+    this.tap.close(this.closeReason);
+    const why = this.closeReason === 'reset' ? 'the client reset the connection' : 'the client closed the connection';
+    for (const ex of [...this.open]) this.endExchange(ex, ex.slot.started ? 'cut' : 'aborted', why);
+    for (const leg of this.legs) {
+      if (leg.awaiting.length > 0 || leg.tunnel) leg.destroy(this.closeReason === 'reset' ? 'client reset' : 'client closed');
+      else leg.end();
+    }
+    this.ctx.closed(this);
+  }
+
+  private pauseClient(bit: number): void {
+    this.pauses |= bit;
+    this.socket.pause();
+  }
+
+  private resumeClient(bit: number): void {
+    this.pauses &= ~bit;
+    if (this.pauses === 0 && !this.clientGone) this.socket.resume();
+  }
+
+  /** Ends the client connection after what is queued, and the target connections with it. */
+  private endClient(): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.stopReading();
+    this.socket.end();
+    for (const leg of this.legs) {
+      if (leg.awaiting.length > 0 || leg.tunnel) leg.destroy('client connection ended');
+      else leg.end();
+    }
+    setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
+  }
+
+  /** No more requests are read; bytes still arriving are captured and dropped. */
+  private stopReading(): void {
+    if (this.readingStopped) return;
+    this.readingStopped = true;
+    this.reading = null;
+    this.requests.stop();
+    this.held = [];
+    this.heldBytes = 0;
+    this.upgrading = null;
+    this.resumeClient(P_LEG | P_HELD);
+  }
+
+  // ------------------------------------------------------------ requests (MessageStreamOwner)
+
+  onHead(message: MessageHead, bytes: Buffer[]): HeadDecision {
+    const head = message as RequestHead;
+    const { settings } = this.ctx;
+    let length = 0;
+    for (const b of bytes) length += b.length;
+    const ex = this.newExchange(this.requests.delivered - length);
+    const r = ex.record;
+    r.method = head.method;
+    r.target = head.target;
+    r.request.downstream.end = this.requests.delivered;
+    r.timings.requestHeadIn = performance.now();
+    ex.headRequest = head.method === 'HEAD';
+    ex.expectContinue = head.expectContinue;
+    ex.requestKeepAlive = head.keepAlive;
+    const hasBody = head.chunked || (head.contentLength ?? 0) > 0;
+    const rule = matchRule(this.ctx.rules(), head.method, head.target);
+    this.addExchange(ex, rule);
+    this.reading = ex;
+    this.ctx.exchangeStarted(ex);
+    if (rule?.respond) {
+      // Expect: 100-continue asks for an answer before the body: give the final one now.
+      if (ex.expectContinue && hasBody) this.answerRule(ex);
+      return undefined;
+    }
+    const leg = this.legForRequest();
+    ex.leg = leg;
+    r.upstreamId = leg.id;
+    let out = bytes;
+    if (settings.rewriteHost || settings.xForwarded) {
+      const whole = bytes.length === 1 ? bytes[0] : Buffer.concat(bytes, length);
+      const rewritten = rewriteRequestHead(whole, head, r.request.downstream.start - this.requests.parserBase, {
+        host: settings.rewriteHost ? settings.target.hostHeader : undefined,
+        forwarded: settings.xForwarded ? { for: this.socket.remoteAddress ?? '', proto: 'http' } : undefined,
+      });
+      r.rewrites = rewritten.edits;
+      out = [rewritten.bytes];
+    }
+    r.request.upstream = { start: leg.written, end: leg.written };
+    leg.awaiting.push(ex);
+    for (const b of out) this.forward(ex, b);
+    if (leg.connected) r.timings.forwarded = performance.now();
+    if (ex.expectContinue) this.requestSent(ex);
+    ex.upgradeOffered = head.upgrade && !hasBody;
+    if (ex.upgradeOffered) {
+      this.upgrading = ex;
+      return 'upgrade';
+    }
+    return undefined;
+  }
+
+  onBody(bytes: Buffer): void {
+    const ex = this.reading;
+    if (ex === null) return;
+    ex.record.request.downstream.end = this.requests.delivered;
+    if (ex.leg !== null && ex.record.source === undefined) this.forward(ex, bytes);
+  }
+
+  onEnd(): void {
+    const ex = this.reading;
+    if (ex === null) return;
+    this.reading = null;
+    this.nextRequestTime = this.chunkTime;
+    ex.requestDone = true;
+    ex.record.request.downstream.end = this.requests.delivered;
+    ex.record.timings.requestEnd = performance.now();
+    if (ex.leg !== null) this.requestSent(ex);
+    else if (ex.record.source === undefined) this.answerRule(ex);
+    if (!ex.requestKeepAlive) {
+      ex.closeAfter = true;
+      this.stopReading();
+    }
+  }
+
+  onUpgrade(rest: Buffer): void {
+    this.held = rest.length > 0 ? [rest] : [];
+    this.heldBytes = rest.length;
+  }
+
+  onRaw(bytes: Buffer): void {
+    const tunnel = this.tunnel;
+    if (tunnel !== null) {
+      tunnel.record.request.downstream.end = this.requests.delivered;
+      this.forward(tunnel, bytes);
+    } else if (this.upgrading !== null) {
+      this.held.push(bytes);
+      this.heldBytes += bytes.length;
+      if (this.heldBytes > HELD_LIMIT) this.pauseClient(P_HELD);
+    }
+  }
+
+  onError(err: HttpParseError, unread: Buffer[]): void {
+    let length = 0;
+    for (const b of unread) length += b.length;
+    let ex = this.reading;
+    if (ex === null) {
+      ex = this.newExchange(this.requests.delivered - length);
+      const line = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+)/.exec(Buffer.concat(unread).subarray(0, 1024).toString('latin1').replace(/^[\r\n]+/, ''));
+      if (line) {
+        ex.record.method = line[1];
+        ex.record.target = line[2];
+      }
+      this.addExchange(ex, undefined);
+      this.ctx.exchangeStarted(ex);
+    }
+    this.reading = null;
+    const r = ex.record;
+    r.request.downstream.end = this.requests.delivered;
+    const at = this.requests.parserBase + err.offset;
+    if (this.ctx.settings.passMalformed) {
+      // Forwarded as it is: the rest of this connection is tunnelled raw, both ways.
+      r.passedMalformed = `${err.code}: ${err.message} (at byte ${at})`;
+      let leg = ex.leg;
+      if (leg === null) {
+        leg = this.legForRequest();
+        ex.leg = leg;
+        r.upstreamId = leg.id;
+        r.request.upstream = { start: leg.written, end: leg.written };
+        leg.awaiting.push(ex);
+      }
+      this.tunnel = ex;
+      this.requests.toRaw();
+      for (const b of unread) this.forward(ex, b);
+      if (leg.connected) r.timings.forwarded ??= performance.now();
+      this.requestSent(ex);
+      return;
+    }
+    if (ex.leg !== null) {
+      // Part of this request went to the target already: that connection cannot carry another one.
+      const i = ex.leg.awaiting.indexOf(ex);
+      if (i >= 0) ex.leg.awaiting.splice(i, 1);
+      ex.leg.retired = true;
+      ex.leg.end();
+      ex.leg = null;
+    }
+    this.answer(ex, malformedRequestResponse(err, at), 'malformed-request');
+  }
+
+  // ------------------------------------------------------------ responses (UpstreamLegOwner)
+
+  responseHead(leg: UpstreamLeg, ex: Exchange, head: ResponseHead, bytes: Buffer[]): void {
+    if (ex.done || ex.record.source === 'proxy') return;
+    const r = ex.record;
+    let length = 0;
+    for (const b of bytes) length += b.length;
+    r.response.upstream ??= { start: leg.responseOffset - length, end: leg.responseOffset };
+    r.response.upstream.end = leg.responseOffset;
+    if (head.statusCode >= 200 || head.statusCode === 101) {
+      r.status = head.statusCode;
+      r.source = 'upstream';
+      if (!head.keepAlive && head.statusCode !== 101) {
+        // The target closes after this response: so does the client connection (it was told so, byte for byte).
+        ex.closeAfter = true;
+        leg.retired = true;
+        this.stopReading();
+        this.abortAfter(ex, 'the target closed the connection after an earlier response');
+      }
+    }
+    for (const b of bytes) this.queue.write(ex.slot, b);
+  }
+
+  responseBytes(ex: Exchange, bytes: Buffer): void {
+    if (ex.done || ex.record.source === 'proxy') return;
+    if (ex.record.response.upstream && ex.leg) ex.record.response.upstream.end = ex.leg.responseOffset;
+    this.queue.write(ex.slot, bytes);
+  }
+
+  responseEnd(leg: UpstreamLeg, ex: Exchange, interim: boolean): void {
+    if (interim || ex.done || ex.record.source === 'proxy') return;
+    this.queue.end(ex.slot);
+    if (this.upgrading === ex) {
+      // Refused: HTTP goes on, from the bytes the client sent after its upgrade request.
+      const held = this.held;
+      this.upgrading = null;
+      this.held = [];
+      this.heldBytes = 0;
+      this.resumeClient(P_HELD);
+      if (!this.readingStopped) {
+        this.requests.restart(held);
+        if (this.clientEnded) this.clientEnd();
+      }
+    }
+    if (leg.retired && leg.awaiting.length === 0 && this.leg === leg) this.leg = null;
+  }
+
+  upgraded(leg: UpstreamLeg, ex: Exchange, head: ResponseHead, rest: Buffer): void {
+    if (ex.done || ex.record.source === 'proxy') return;
+    const r = ex.record;
+    const websocket = /websocket/i.test(getHeader(head, 'upgrade') ?? '');
+    r.upgraded = websocket ? 'websocket' : 'other';
+    const protocol = websocket ? 'ws' : 'raw';
+    const extensions = getHeader(head, 'sec-websocket-extensions');
+    this.tunnel = ex;
+    this.upgrading = null;
+    if (this.leg === leg) this.leg = null;
+    leg.tap.switchProtocol(protocol, r.request.upstream?.end ?? 0, r.response.upstream?.end ?? 0, extensions);
+    const c2s = r.request.downstream.end;
+    this.queue.mark(ex.slot, () => this.tap.switchProtocol(protocol, c2s, this.tap.s2c, extensions));
+    const held = this.held;
+    this.held = [];
+    this.heldBytes = 0;
+    for (const b of held) this.forward(ex, b);
+    this.resumeClient(P_HELD);
+    if (rest.length > 0) this.queue.write(ex.slot, rest);
+    if (this.clientEnded) leg.end();
+  }
+
+  tunnelBytes(ex: Exchange, bytes: Buffer): void {
+    if (!ex.done) this.queue.write(ex.slot, bytes);
+  }
+
+  unsolicited(leg: UpstreamLeg): void {
+    // Captured on the target's leg; nothing is waiting for it, so the client does not get it.
+    leg.retired = true;
+    if (this.leg === leg) this.leg = null;
+  }
+
+  failed(leg: UpstreamLeg, failure: LegFailure): void {
+    if (this.leg === leg) this.leg = null;
+    const { settings } = this.ctx;
+    const origin = settings.target.origin;
+    if (this.tunnel !== null && this.tunnel.leg === leg) {
+      // A tunnel's target side broke: so does the client side.
+      this.endExchange(this.tunnel, 'cut', `the target ${failure.kind === 'closed' ? failure.message : 'failed'}`);
+      this.socket.destroy();
+      return;
+    }
+    const first = leg.awaiting.find((e) => !e.done && e.record.source !== 'proxy');
+    leg.awaiting.length = 0;
+    if (first === undefined) return;
+    if (failure.kind === 'invalid' && settings.passMalformed) {
+      first.record.error = `malformed response forwarded: ${failure.error.code}: ${failure.error.message}`;
+      for (const b of failure.unread) this.queue.write(first.slot, b);
+      leg.tunnelRaw(first);
+      this.tunnel = first;
+      this.requests.toRaw();
+      return;
+    }
+    if (first.record.response.upstream !== undefined) {
+      // Part of the target's response is on its way to the client: the client sees it cut.
+      const why = failure.kind === 'invalid' ? `the target's response is malformed: ${failure.error.message}` : failure.kind === 'timeout' ? 'timeout' : `the target ${failure.message}`;
+      this.endExchange(first, 'cut', why);
+      this.socket.destroy();
+      if (failure.kind !== 'timeout') leg.destroy(failure.kind);
+      return;
+    }
+    let res: LocalResponse;
+    let answer: ProxyAnswer;
+    switch (failure.kind) {
+      case 'connect':
+        res = unreachableResponse(origin, failure.message, true, first.headRequest);
+        answer = 'upstream-unreachable';
+        break;
+      case 'timeout':
+        res = timeoutResponse(origin, settings.timeoutMs, failure.connected, first.headRequest);
+        answer = 'upstream-timeout';
+        break;
+      case 'closed':
+        res = upstreamErrorResponse(origin, failure.message, first.headRequest);
+        answer = 'upstream-error';
+        break;
+      case 'invalid':
+        res = invalidResponseResponse(origin, failure.error, first.headRequest);
+        answer = 'invalid-response';
+        break;
+    }
+    this.answer(first, res, answer);
+    if (failure.kind !== 'timeout') leg.destroy(failure.kind === 'connect' ? failure.message : failure.kind);
+  }
+
+  ended(leg: UpstreamLeg): void {
+    if (this.leg === leg) this.leg = null;
+    const tunnel = this.tunnel;
+    if (tunnel !== null && tunnel.leg === leg) this.queue.mark(tunnel.slot, () => this.socket.end());
+  }
+
+  closed(leg: UpstreamLeg): void {
+    this.legs.delete(leg);
+    if (this.leg === leg) this.leg = null;
+    const tunnel = this.tunnel;
+    if (tunnel !== null && tunnel.leg === leg && !this.clientGone) {
+      this.queue.mark(tunnel.slot, () => {
+        this.endExchange(tunnel, 'complete');
+        this.endClient();
+      });
+    }
+  }
+
+  drained(): void {
+    this.resumeClient(P_LEG);
+  }
+
+  // ------------------------------------------------------------ exchanges
+
+  private newExchange(start: number): Exchange {
+    const ex = new Exchange(this.ctx.nextExchangeId(), this.tap.id, start, this.nextRequestTime || this.chunkTime);
+    this.open.push(ex);
+    return ex;
+  }
+
+  private addExchange(ex: Exchange, rule: ReturnType<typeof matchRule>): void {
+    ex.rule = rule;
+    if (rule) ex.record.ruleId = rule.id;
+    ex.slot = this.queue.add(ex, rule ?? {});
+  }
+
+  private legForRequest(): UpstreamLeg {
+    if (this.leg !== null && !this.leg.retired) return this.leg;
+    const { settings } = this.ctx;
+    const leg = new UpstreamLeg(this.ctx.nextUpstreamId(), settings.target, this.ctx.capture, this.tap.id, settings, this);
+    this.leg = leg;
+    this.legs.add(leg);
+    return leg;
+  }
+
+  /** Request bytes to the target, with backpressure. */
+  private forward(ex: Exchange, bytes: Buffer): void {
+    const leg = ex.leg!;
+    const ok = leg.write(bytes);
+    if (ex.record.request.upstream) ex.record.request.upstream.end = leg.written;
+    if (!ok) this.pauseClient(P_LEG);
+  }
+
+  private requestSent(ex: Exchange): void {
+    if (ex.requestSentToLeg || ex.leg === null) return;
+    ex.requestSentToLeg = true;
+    ex.leg.requestSent(ex);
+  }
+
+  private answerRule(ex: Exchange): void {
+    const rule = ex.rule!;
+    const status = rule.respond!.status;
+    const body = rule.respond!.body ?? `${status} from the Wireplay proxy rule ${rule.id}\n`;
+    const close = !ex.requestDone || !ex.requestKeepAlive;
+    this.answer(ex, localResponse(status, 'rule', body, { close, contentType: rule.respond!.contentType, headRequest: ex.headRequest }), 'rule');
+    ex.record.error = undefined;
+  }
+
+  /** The proxy answers `ex` itself. */
+  private answer(ex: Exchange, res: LocalResponse, answer: ProxyAnswer): void {
+    const r = ex.record;
+    r.status = res.status;
+    r.source = 'proxy';
+    r.answer = answer;
+    r.error = res.message;
+    if (res.close) {
+      ex.closeAfter = true;
+      this.stopReading();
+      this.abortAfter(ex, 'the proxy closed the connection after an earlier answer');
+    }
+    this.queue.write(ex.slot, res.bytes);
+    this.queue.end(ex.slot);
+  }
+
+  /** Exchanges after `ex` will not be answered on this connection. */
+  private abortAfter(ex: Exchange, why: string): void {
+    for (const later of this.queue.after(ex.slot)) {
+      this.queue.remove(later.slot);
+      this.endExchange(later, 'aborted', why);
+    }
+  }
+
+  private endExchange(ex: Exchange, outcome: 'complete' | 'cut' | 'aborted', error?: string): void {
+    const r = ex.record;
+    if (r.response.downstream) r.response.downstream.end = this.tap.s2c;
+    if (!ex.finish(outcome, error)) return;
+    const i = this.open.indexOf(ex);
+    if (i >= 0) this.open.splice(i, 1);
+    this.ctx.exchangeEnded(ex);
+  }
+
+  private responseWritten(ex: Exchange): void {
+    this.endExchange(ex, 'complete');
+    if (ex.closeAfter || (this.closeWhenIdle && this.open.length === 0 && this.reading === null)) this.endClient();
+  }
+
+  private dropped(ex: Exchange): void {
+    this.endExchange(ex, 'cut', `rule ${ex.rule?.id}: connection dropped after ${ex.rule?.dropAfterBytes} bytes of the response`);
+    this.abortAfter(ex, 'a rule dropped the connection');
+    this.endClient();
+    for (const leg of this.legs) leg.destroy('dropped by a rule');
+  }
+}
