@@ -39,15 +39,19 @@ export class ResponseSlot<T> {
   /** Bytes written to the client. */
   sent = 0;
   started = false;
-  releaseAt = -1;
-  throttleStart = -1;
-  throttleSent = 0;
+  /** Latency: 0 not started, 1 waiting, 2 served. */
+  latency = 0;
+  /** Throttle: bytes the slot may still write before the next tick (-1 before its first byte). */
+  credit = -1;
 
   constructor(
     readonly owner: T,
     readonly effects: SlotEffects,
   ) {}
 }
+
+/** The throttle's tick: every THROTTLE_TICK_MS a throttled slot may write bytesPerSecond × THROTTLE_TICK_MS / 1000 bytes. */
+export const THROTTLE_TICK_MS = 50;
 
 export class ResponseQueue<T> {
   private readonly slots: ResponseSlot<T>[] = [];
@@ -124,12 +128,14 @@ export class ResponseQueue<T> {
     this.timer = undefined;
   }
 
-  private schedule(ms: number): void {
+  /** One timer at most: the head slot waits for its latency or its next throttle tick. */
+  private schedule(ms: number, then: () => void): void {
     if (this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      then();
       this.pump();
-    }, Math.max(1, Math.ceil(ms)));
+    }, ms);
   }
 
   private pump(): void {
@@ -163,13 +169,13 @@ export class ResponseQueue<T> {
   /** Writes what the head slot may write now; false when it has to wait (latency, rate, a full socket, a drop). */
   private writeSlot(slot: ResponseSlot<T>): boolean {
     const fx = slot.effects;
-    const now = performance.now();
-    if (!slot.started && fx.latencyMs && slot.bytes > 0) {
-      if (slot.releaseAt < 0) slot.releaseAt = now + fx.latencyMs;
-      if (now < slot.releaseAt) {
-        this.schedule(slot.releaseAt - now);
-        return false;
+    if (fx.latencyMs && slot.latency !== 2 && slot.bytes > 0) {
+      // Timer-driven, not clock-driven: the hold ends when its timer fires (tests drive it with fake timers).
+      if (slot.latency === 0) {
+        slot.latency = 1;
+        this.schedule(fx.latencyMs, () => (slot.latency = 2));
       }
+      return false;
     }
     while (slot.items.length > 0) {
       const item = slot.items[0];
@@ -180,16 +186,16 @@ export class ResponseQueue<T> {
         continue;
       }
       let n = item.length;
-      if (fx.bytesPerSecond) {
-        const rate = fx.bytesPerSecond;
-        const burst = Math.max(1, Math.floor(rate / 20));
-        if (slot.throttleStart < 0) slot.throttleStart = now;
-        const allowed = burst + Math.floor(((now - slot.throttleStart) * rate) / 1000) - slot.throttleSent;
-        if (allowed <= 0) {
-          this.schedule((Math.min(burst, n) * 1000) / rate);
+      const rate = fx.bytesPerSecond;
+      if (rate) {
+        const perTick = (rate * THROTTLE_TICK_MS) / 1000;
+        if (slot.credit < 0) slot.credit = Math.max(1, Math.floor(perTick));
+        if (slot.credit < 1) {
+          this.schedule(THROTTLE_TICK_MS, () => (slot.credit += perTick));
           return false;
         }
-        if (n > allowed) n = allowed;
+        if (n > slot.credit) n = Math.floor(slot.credit);
+        slot.credit -= n;
       }
       let drop = false;
       if (fx.dropAfterBytes !== undefined && slot.sent + n >= fx.dropAfterBytes) {
@@ -202,7 +208,6 @@ export class ResponseQueue<T> {
       slot.bytes -= n;
       this.waiting -= n;
       slot.sent += n;
-      slot.throttleSent += n;
       if (n > 0 && !slot.started) {
         slot.started = true;
         this.hooks.started(slot.owner);
