@@ -4,3 +4,6 @@ export { createWireplayProxy, DEFAULT_PROXY_TIMEOUT_MS, type WireplayProxy } fro
 export { compileRules, matchRule, pathOfTarget, ProxyRuleError } from './rules.js';
 export { parseProxyTarget, ProxyTargetError, type ProxyTarget } from './target.js';
 export type * from './types.js';
+export { capturedRequestBytes, curlFromBytes, parseCapturedRequest, ReplayError, requestSpecFromBytes } from './replay.js';
+export { httpBlockFromBytes, type HttpBlockText } from './http-block.js';
+export { applyEdits } from './head-rewrite.js';

@@ -11,7 +11,7 @@ import { allClosed, assertLegsMirror, curl, finished, startProxy, until } from '
 
 async function httpsTarget(t: { after(fn: () => unknown): void }) {
   const { key, cert } = makeCertificate();
-  const servernames: (string | false)[] = [];
+  const servernames: (string | false | null)[] = [];
   const server = createServer({ key, cert }, (req, res) => res.end(`secure ${req.url}\n`));
   server.on('secureConnection', (s: TLSSocket) => servernames.push(s.servername));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
