@@ -580,9 +580,10 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
   }
 
   private endExchange(ex: Exchange, outcome: 'complete' | 'cut' | 'aborted', error?: string): void {
+    if (ex.done) return;
     const r = ex.record;
     if (r.response.downstream) r.response.downstream.end = this.tap.s2c;
-    if (!ex.finish(outcome, error)) return;
+    ex.finish(outcome, error);
     const i = this.open.indexOf(ex);
     if (i >= 0) this.open.splice(i, 1);
     this.ctx.exchangeEnded(ex);

@@ -156,7 +156,7 @@ class ProxyServer implements WireplayProxy {
   }
 
   exchanges(): ProxyExchange[] {
-    return [...this.finished.map(snapshotExchange), ...[...this.inFlight.values()].map((ex) => snapshotExchange(ex.record))];
+    return [...this.finished.slice(-this.maxExchanges).map(snapshotExchange), ...[...this.inFlight.values()].map((ex) => snapshotExchange(ex.record))];
   }
 
   close(): Promise<void> {
@@ -210,8 +210,10 @@ class ProxyServer implements WireplayProxy {
 
   private exchangeEnded(ex: Exchange): void {
     this.inFlight.delete(ex.record.id);
-    this.finished.push(snapshotExchange(ex.record));
-    if (this.finished.length > this.maxExchanges) this.finished.splice(0, this.finished.length - this.maxExchanges);
+    // A finished record is not changed again: kept as is, copied when read.
+    this.finished.push(ex.record);
+    // Trimmed in batches (exchanges() shows the last maxExchanges): no shift per exchange.
+    if (this.finished.length >= 2 * this.maxExchanges) this.finished.splice(0, this.finished.length - this.maxExchanges);
     if (this.events.hasListeners('exchangeEnd')) this.events.emit('exchangeEnd', snapshotExchange(ex.record));
   }
 }
