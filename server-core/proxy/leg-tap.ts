@@ -13,6 +13,8 @@ export class LegTap {
   s2c = 0;
   private opened = false;
   private closed = false;
+  private batching = false;
+  private pending: { dir: Direction; bytes: Buffer } | null = null;
 
   constructor(
     private readonly capture: Emitter<CaptureEvents>,
@@ -43,10 +45,41 @@ export class LegTap {
   chunk(dir: Direction, bytes: Buffer): void {
     if (dir === 'c2s') this.c2s += bytes.length;
     else this.s2c += bytes.length;
-    if (this.opened && this.capture.hasListeners('chunk')) this.capture.emit('chunk', { connectionId: this.id, dir, t: performance.now(), bytes });
+    if (!this.opened || !this.capture.hasListeners('chunk')) return;
+    if (this.batching) {
+      const p = this.pending;
+      // Pieces written one after the other from one read chunk (a head, then its body) are one view.
+      if (p !== null && p.dir === dir && p.bytes.buffer === bytes.buffer && p.bytes.byteOffset + p.bytes.length === bytes.byteOffset) {
+        p.bytes = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.length + bytes.length);
+        return;
+      }
+      this.flushKeepBatch();
+      this.pending = { dir, bytes };
+      return;
+    }
+    this.capture.emit('chunk', { connectionId: this.id, dir, t: performance.now(), bytes });
+  }
+
+  /** Until flush(), contiguous pieces of one buffer are recorded as one chunk (the proxy writes a message in parts). */
+  batch(): void {
+    this.batching = true;
+  }
+
+  flush(): void {
+    this.batching = false;
+    this.flushKeepBatch();
+  }
+
+  /** Emits what is pending (so events stay in byte order), batching or not. */
+  private flushKeepBatch(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    this.capture.emit('chunk', { connectionId: this.id, dir: p.dir, t: performance.now(), bytes: p.bytes });
   }
 
   switchProtocol(protocol: WireProtocol, c2sOffset: number, s2cOffset: number, extensions: string | undefined): void {
+    this.flushKeepBatch();
     if (!this.opened || !this.capture.hasListeners('switch')) return;
     const e: CaptureEvents['switch'] = { connectionId: this.id, t: performance.now(), protocol, c2sOffset, s2cOffset };
     if (extensions) e.extensions = extensions;
@@ -54,6 +87,7 @@ export class LegTap {
   }
 
   close(reason?: string): void {
+    this.flush();
     if (!this.opened || this.closed) return;
     this.closed = true;
     if (!this.capture.hasListeners('close')) return;

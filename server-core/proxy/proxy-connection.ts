@@ -198,7 +198,8 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
     this.stopReading();
     this.socket.end();
     for (const leg of this.legs) {
-      if (leg.awaiting.length > 0 || leg.tunnel) leg.destroy('client connection ended');
+      // A tunnel ends as a TCP stream does (FIN); a request still waiting for its answer is abandoned.
+      if (leg.awaiting.length > 0 && !leg.tunnel) leg.destroy('client connection ended');
       else leg.end();
     }
     setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
@@ -507,6 +508,16 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
 
   drained(): void {
     this.resumeClient(P_LEG);
+  }
+
+  batchWrites(on: boolean): void {
+    if (on) {
+      this.socket.cork();
+      this.tap.batch();
+    } else {
+      this.tap.flush();
+      this.socket.uncork();
+    }
   }
 
   // ------------------------------------------------------------ exchanges

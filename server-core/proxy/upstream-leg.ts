@@ -37,6 +37,8 @@ export interface UpstreamLegOwner {
   ended(leg: UpstreamLeg): void;
   closed(leg: UpstreamLeg): void;
   drained(leg: UpstreamLeg): void;
+  /** A chunk from the target is being read (true), or was (false): what it causes to be written goes out together. */
+  batchWrites(on: boolean): void;
 }
 
 /** Bytes kept while connecting before the writer is asked to wait. */
@@ -124,11 +126,14 @@ export class UpstreamLeg implements MessageStreamOwner {
     return this.socket.write(bytes);
   }
 
+  /** Until uncork(), writes go out (and into the capture) together. */
   cork(): void {
+    this.tap.batch();
     if (this.queued === null) this.socket.cork();
   }
 
   uncork(): void {
+    this.tap.flush();
     if (this.queued === null) this.socket.uncork();
   }
 
@@ -187,7 +192,9 @@ export class UpstreamLeg implements MessageStreamOwner {
   private socketData(chunk: Buffer): void {
     this.chunkTime = performance.now();
     this.tap.chunk('s2c', chunk);
+    this.owner.batchWrites(true);
     this.stream.push(chunk);
+    this.owner.batchWrites(false);
   }
 
   private socketEnded(): void {

@@ -48,8 +48,14 @@ export interface WireplayProxy extends Disposable {
 }
 
 export function createWireplayProxy(options: WireplayProxyOptions): WireplayProxy {
-  return new ProxyServer(options);
+  return new ProxyServer(options, ++proxyCount);
 }
+
+/**
+ * Proxies made in this process, for connection ids unique across proxies that share one capture
+ * store (the store would rename a clashing id, and the upstream legs' links would then miss).
+ */
+let proxyCount = 0;
 
 class ProxyServer implements WireplayProxy {
   readonly target: ProxyTarget;
@@ -76,7 +82,10 @@ class ProxyServer implements WireplayProxy {
   private readonly maxExchanges: number;
   private readonly closeTimeoutMs: number;
 
-  constructor(options: WireplayProxyOptions) {
+  constructor(
+    options: WireplayProxyOptions,
+    private readonly instance: number,
+  ) {
     this.target = parseProxyTarget(options.target);
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? 0;
@@ -117,7 +126,7 @@ class ProxyServer implements WireplayProxy {
       capture: this.captureEvents,
       rules: () => this.compiled,
       nextExchangeId: () => this.nextExchange++,
-      nextUpstreamId: () => `proxy-up-${this.nextUpstream++}`,
+      nextUpstreamId: () => `proxy${this.instance}-up-${this.nextUpstream++}`,
       exchangeStarted: (ex) => {
         this.inFlight.set(ex.record.id, ex);
         if (this.events.hasListeners('exchangeStart')) this.events.emit('exchangeStart', snapshotExchange(ex.record));
@@ -199,7 +208,7 @@ class ProxyServer implements WireplayProxy {
       return;
     }
     socket.on('error', () => {});
-    const conn = new ProxyConnection(socket, `proxy-${this.nextConnection++}`, this.context);
+    const conn = new ProxyConnection(socket, `proxy${this.instance}-${this.nextConnection++}`, this.context);
     this.connections.add(conn);
   }
 
