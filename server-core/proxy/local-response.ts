@@ -6,6 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { HttpParseError } from '../http/parser-types.js';
 import type { ProxyAnswer } from './types.js';
+import type { LegFailure } from './upstream-leg.js';
 
 export interface LocalResponse {
   status: number;
@@ -64,4 +65,18 @@ export function invalidResponseResponse(origin: string, err: HttpParseError, hea
 export function timeoutResponse(origin: string, timeoutMs: number, connected: boolean, headRequest: boolean): LocalResponse {
   const what = connected ? 'did not start answering' : 'did not accept the connection';
   return localResponse(504, 'upstream-timeout', `Wireplay proxy: ${origin} ${what} within ${timeoutMs} ms\n`, { close: true, headRequest });
+}
+
+/** The proxy's answer when the target failed before any of its response went out. */
+export function failureResponse(failure: LegFailure, origin: string, timeoutMs: number, headRequest: boolean): { res: LocalResponse; answer: ProxyAnswer } {
+  switch (failure.kind) {
+    case 'connect':
+      return { res: unreachableResponse(origin, failure.message, true, headRequest), answer: 'upstream-unreachable' };
+    case 'timeout':
+      return { res: timeoutResponse(origin, timeoutMs, failure.connected, headRequest), answer: 'upstream-timeout' };
+    case 'closed':
+      return { res: upstreamErrorResponse(origin, failure.message, headRequest), answer: 'upstream-error' };
+    case 'invalid':
+      return { res: invalidResponseResponse(origin, failure.error, headRequest), answer: 'invalid-response' };
+  }
 }

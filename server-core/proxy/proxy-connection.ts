@@ -10,51 +10,20 @@
 // Responses go back through a ResponseQueue, in request order, whoever wrote
 // them. An upgrade holds the client's next bytes until the target answers:
 // 101 turns both directions into a tunnel (capture 'switch' on both legs),
-// anything else resumes HTTP over the held bytes.
+// anything else resumes HTTP over the held bytes. The target connections and
+// what their answers and failures mean are target-side.ts's.
 import type { Socket } from 'node:net';
-import type { CaptureEvents } from '../capture/types.js';
-import { getHeader, type HeadDecision, type HttpParseError, type HttpParserLimits, type MessageHead, type RequestHead, type ResponseHead } from '../http/parser-types.js';
-import type { Emitter } from '../util/emitter.js';
+import type { HeadDecision, HttpParseError, MessageHead, RequestHead } from '../http/parser-types.js';
+import type { ProxyConnectionContext } from './connection-context.js';
 import { Exchange } from './exchange.js';
 import { rewriteRequestHead } from './head-rewrite.js';
 import { LegTap } from './leg-tap.js';
-import {
-  invalidResponseResponse,
-  localResponse,
-  malformedRequestResponse,
-  timeoutResponse,
-  unreachableResponse,
-  upstreamErrorResponse,
-  type LocalResponse,
-} from './local-response.js';
+import { localResponse, malformedRequestResponse, type LocalResponse } from './local-response.js';
 import { MessageStream, type MessageStreamOwner } from './message-stream.js';
 import { ResponseQueue } from './response-queue.js';
-import { matchRule, type CompiledRule } from './rules.js';
-import type { ProxyTarget } from './target.js';
+import { matchRule } from './rules.js';
 import type { ProxyAnswer } from './types.js';
-import { UpstreamLeg, type LegFailure, type UpstreamLegOwner } from './upstream-leg.js';
-
-export interface ProxySettings {
-  target: ProxyTarget;
-  timeoutMs: number;
-  passMalformed: boolean;
-  rewriteHost: boolean;
-  xForwarded: boolean;
-  insecure: boolean;
-  parserLimits: Partial<HttpParserLimits>;
-}
-
-/** What every connection shares with its proxy. */
-export interface ProxyConnectionContext {
-  readonly settings: ProxySettings;
-  readonly capture: Emitter<CaptureEvents>;
-  rules(): readonly CompiledRule[];
-  nextExchangeId(): number;
-  nextUpstreamId(): string;
-  exchangeStarted(ex: Exchange): void;
-  exchangeEnded(ex: Exchange): void;
-  closed(conn: ProxyConnection): void;
-}
+import { TargetSide, type ClientSide } from './target-side.js';
 
 // Why the client socket is paused (bits).
 const P_LEG = 1; // the target's socket is full
@@ -64,12 +33,11 @@ const HELD_LIMIT = 1024 * 1024;
 /** After the proxy ends a client connection, how long it keeps reading (so its last response is not lost to a reset). */
 const LINGER_MS = 2000;
 
-export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
+export class ProxyConnection implements MessageStreamOwner, ClientSide {
   readonly tap: LegTap;
+  readonly queue: ResponseQueue<Exchange>;
   private readonly requests: MessageStream;
-  private readonly queue: ResponseQueue<Exchange>;
-  private leg: UpstreamLeg | null = null;
-  private readonly legs = new Set<UpstreamLeg>();
+  private readonly target: TargetSide;
   /** Exchanges not ended yet, in request order. */
   private readonly open: Exchange[] = [];
   /** The request whose bytes are being read. */
@@ -79,12 +47,12 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
   private held: Buffer[] = [];
   private heldBytes = 0;
   /** Client bytes go raw to this exchange's leg (after a 101, or a malformed request passed on). */
-  private tunnel: Exchange | null = null;
+  tunnel: Exchange | null = null;
   private readingStopped = false;
   private clientEnded = false;
   private closeWhenIdle = false;
   private ending = false;
-  private clientGone = false;
+  gone = false;
   private pauses = 0;
   private chunkTime = 0;
   private nextRequestTime = 0;
@@ -98,17 +66,14 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
     this.tap = new LegTap(ctx.capture, id, 'server', 'proxy-downstream');
     this.tap.open(socket, false);
     this.requests = new MessageStream('request', this, ctx.settings.parserLimits);
+    this.target = new TargetSide(ctx, this);
     this.queue = new ResponseQueue<Exchange>({
       write: (b) => {
         this.tap.chunk('s2c', b);
         return this.socket.write(b);
       },
-      pauseSource: () => {
-        for (const leg of this.legs) leg.pause();
-      },
-      resumeSource: () => {
-        for (const leg of this.legs) leg.resume();
-      },
+      pauseSource: () => this.target.pause(true),
+      resumeSource: () => this.target.pause(false),
       started: (ex) => {
         ex.record.timings.toClientFirstByte = performance.now();
         ex.record.response.downstream = { start: this.tap.s2c, end: this.tap.s2c };
@@ -139,7 +104,7 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
   destroy(reason: string): void {
     this.closeReason ??= reason;
     this.socket.destroy();
-    for (const leg of this.legs) leg.destroy(reason);
+    this.target.destroyAll(reason);
   }
 
   // ------------------------------------------------------------ client socket
@@ -149,7 +114,7 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
     this.chunkTime = t;
     this.tap.chunk('c2s', chunk);
     if (this.reading === null && this.requests.delivered === this.requests.offset) this.nextRequestTime = t;
-    const leg = this.leg;
+    const leg = this.target.current;
     leg?.cork();
     this.requests.push(chunk);
     leg?.uncork();
@@ -169,15 +134,12 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
   }
 
   private clientClosed(): void {
-    this.clientGone = true;
+    this.gone = true;
     this.queue.stop();
     this.tap.close(this.closeReason);
     const why = this.closeReason === 'reset' ? 'the client reset the connection' : 'the client closed the connection';
     for (const ex of [...this.open]) this.endExchange(ex, ex.slot.started ? 'cut' : 'aborted', why);
-    for (const leg of this.legs) {
-      if (leg.awaiting.length > 0 || leg.tunnel) leg.destroy(this.closeReason === 'reset' ? 'client reset' : 'client closed');
-      else leg.end();
-    }
+    this.target.clientGone(this.closeReason === 'reset');
     this.ctx.closed(this);
   }
 
@@ -186,27 +148,27 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
     this.socket.pause();
   }
 
+  legDrained(): void {
+    this.resumeClient(P_LEG);
+  }
+
   private resumeClient(bit: number): void {
     this.pauses &= ~bit;
-    if (this.pauses === 0 && !this.clientGone) this.socket.resume();
+    if (this.pauses === 0 && !this.gone) this.socket.resume();
   }
 
   /** Ends the client connection after what is queued, and the target connections with it. */
-  private endClient(): void {
+  endClient(): void {
     if (this.ending) return;
     this.ending = true;
     this.stopReading();
     this.socket.end();
-    for (const leg of this.legs) {
-      // A tunnel ends as a TCP stream does (FIN); a request still waiting for its answer is abandoned.
-      if (leg.awaiting.length > 0 && !leg.tunnel) leg.destroy('client connection ended');
-      else leg.end();
-    }
+    this.target.endAll();
     setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
   }
 
   /** No more requests are read; bytes still arriving are captured and dropped. */
-  private stopReading(): void {
+  stopReading(): void {
     if (this.readingStopped) return;
     this.readingStopped = true;
     this.reading = null;
@@ -243,7 +205,7 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
       if (ex.expectContinue && hasBody) this.answerRule(ex);
       return undefined;
     }
-    const leg = this.legForRequest();
+    const leg = this.target.legForRequest();
     ex.leg = leg;
     r.upstreamId = leg.id;
     let out = bytes;
@@ -332,7 +294,7 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
       r.passedMalformed = `${err.code}: ${err.message} (at byte ${at})`;
       let leg = ex.leg;
       if (leg === null) {
-        leg = this.legForRequest();
+        leg = this.target.legForRequest();
         ex.leg = leg;
         r.upstreamId = leg.id;
         r.request.upstream = { start: leg.written, end: leg.written };
@@ -356,168 +318,34 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
     this.answer(ex, malformedRequestResponse(err, at), 'malformed-request');
   }
 
-  // ------------------------------------------------------------ responses (UpstreamLegOwner)
+  // ------------------------------------------------------------ upgrades (ClientSide)
 
-  responseHead(leg: UpstreamLeg, ex: Exchange, head: ResponseHead, bytes: Buffer[]): void {
-    if (ex.done || ex.record.source === 'proxy') return;
-    const r = ex.record;
-    let length = 0;
-    for (const b of bytes) length += b.length;
-    r.response.upstream ??= { start: leg.responseOffset - length, end: leg.responseOffset };
-    r.response.upstream.end = leg.responseOffset;
-    if (head.statusCode >= 200 || head.statusCode === 101) {
-      r.status = head.statusCode;
-      r.source = 'upstream';
-      if (!head.keepAlive && head.statusCode !== 101) {
-        // The target closes after this response: so does the client connection (it was told so, byte for byte).
-        ex.closeAfter = true;
-        leg.retired = true;
-        this.stopReading();
-        this.abortAfter(ex, 'the target closed the connection after an earlier response');
-      }
-    }
-    for (const b of bytes) this.queue.write(ex.slot, b);
+  upgradeRefused(ex: Exchange): void {
+    if (this.upgrading !== ex) return;
+    // HTTP goes on, from the bytes the client sent after its upgrade request.
+    const held = this.held;
+    this.upgrading = null;
+    this.held = [];
+    this.heldBytes = 0;
+    this.resumeClient(P_HELD);
+    if (this.readingStopped) return;
+    this.requests.restart(held);
+    if (this.clientEnded) this.clientEnd();
   }
 
-  responseBytes(ex: Exchange, bytes: Buffer): void {
-    if (ex.done || ex.record.source === 'proxy') return;
-    if (ex.record.response.upstream && ex.leg) ex.record.response.upstream.end = ex.leg.responseOffset;
-    this.queue.write(ex.slot, bytes);
-  }
-
-  responseEnd(leg: UpstreamLeg, ex: Exchange, interim: boolean): void {
-    if (interim || ex.done || ex.record.source === 'proxy') return;
-    this.queue.end(ex.slot);
-    if (this.upgrading === ex) {
-      // Refused: HTTP goes on, from the bytes the client sent after its upgrade request.
-      const held = this.held;
-      this.upgrading = null;
-      this.held = [];
-      this.heldBytes = 0;
-      this.resumeClient(P_HELD);
-      if (!this.readingStopped) {
-        this.requests.restart(held);
-        if (this.clientEnded) this.clientEnd();
-      }
-    }
-    if (leg.retired && leg.awaiting.length === 0 && this.leg === leg) this.leg = null;
-  }
-
-  upgraded(leg: UpstreamLeg, ex: Exchange, head: ResponseHead, rest: Buffer): void {
-    if (ex.done || ex.record.source === 'proxy') return;
-    const r = ex.record;
-    const websocket = /websocket/i.test(getHeader(head, 'upgrade') ?? '');
-    r.upgraded = websocket ? 'websocket' : 'other';
-    const protocol = websocket ? 'ws' : 'raw';
-    const extensions = getHeader(head, 'sec-websocket-extensions');
+  upgradeAccepted(ex: Exchange): void {
     this.tunnel = ex;
     this.upgrading = null;
-    if (this.leg === leg) this.leg = null;
-    leg.tap.switchProtocol(protocol, r.request.upstream?.end ?? 0, r.response.upstream?.end ?? 0, extensions);
-    const c2s = r.request.downstream.end;
-    this.queue.mark(ex.slot, () => this.tap.switchProtocol(protocol, c2s, this.tap.s2c, extensions));
     const held = this.held;
     this.held = [];
     this.heldBytes = 0;
     for (const b of held) this.forward(ex, b);
     this.resumeClient(P_HELD);
-    if (rest.length > 0) this.queue.write(ex.slot, rest);
-    if (this.clientEnded) leg.end();
+    if (this.clientEnded) ex.leg?.end();
   }
 
-  tunnelBytes(ex: Exchange, bytes: Buffer): void {
-    if (!ex.done) this.queue.write(ex.slot, bytes);
-  }
-
-  unsolicited(leg: UpstreamLeg): void {
-    // Captured on the target's leg; nothing is waiting for it, so the client does not get it.
-    leg.retired = true;
-    if (this.leg === leg) this.leg = null;
-  }
-
-  failed(leg: UpstreamLeg, failure: LegFailure): void {
-    if (this.leg === leg) this.leg = null;
-    const { settings } = this.ctx;
-    const origin = settings.target.origin;
-    if (this.tunnel !== null && this.tunnel.leg === leg) {
-      // A tunnel's target side broke: so does the client side.
-      this.endExchange(this.tunnel, 'cut', `the target ${failure.kind === 'closed' ? failure.message : 'failed'}`);
-      this.socket.destroy();
-      return;
-    }
-    const first = leg.awaiting.find((e) => !e.done && e.record.source !== 'proxy');
-    leg.awaiting.length = 0;
-    if (first === undefined) return;
-    if (failure.kind === 'invalid' && settings.passMalformed) {
-      first.record.error = `malformed response forwarded: ${failure.error.code}: ${failure.error.message}`;
-      for (const b of failure.unread) this.queue.write(first.slot, b);
-      leg.tunnelRaw(first);
-      this.tunnel = first;
-      this.requests.toRaw();
-      return;
-    }
-    if (first.record.response.upstream !== undefined) {
-      // Part of the target's response is on its way to the client: the client sees it cut.
-      const why = failure.kind === 'invalid' ? `the target's response is malformed: ${failure.error.message}` : failure.kind === 'timeout' ? 'timeout' : `the target ${failure.message}`;
-      this.endExchange(first, 'cut', why);
-      this.socket.destroy();
-      if (failure.kind !== 'timeout') leg.destroy(failure.kind);
-      return;
-    }
-    let res: LocalResponse;
-    let answer: ProxyAnswer;
-    switch (failure.kind) {
-      case 'connect':
-        res = unreachableResponse(origin, failure.message, true, first.headRequest);
-        answer = 'upstream-unreachable';
-        break;
-      case 'timeout':
-        res = timeoutResponse(origin, settings.timeoutMs, failure.connected, first.headRequest);
-        answer = 'upstream-timeout';
-        break;
-      case 'closed':
-        res = upstreamErrorResponse(origin, failure.message, first.headRequest);
-        answer = 'upstream-error';
-        break;
-      case 'invalid':
-        res = invalidResponseResponse(origin, failure.error, first.headRequest);
-        answer = 'invalid-response';
-        break;
-    }
-    this.answer(first, res, answer);
-    if (failure.kind !== 'timeout') leg.destroy(failure.kind === 'connect' ? failure.message : failure.kind);
-  }
-
-  ended(leg: UpstreamLeg): void {
-    if (this.leg === leg) this.leg = null;
-    const tunnel = this.tunnel;
-    if (tunnel !== null && tunnel.leg === leg) this.queue.mark(tunnel.slot, () => this.socket.end());
-  }
-
-  closed(leg: UpstreamLeg): void {
-    this.legs.delete(leg);
-    if (this.leg === leg) this.leg = null;
-    const tunnel = this.tunnel;
-    if (tunnel !== null && tunnel.leg === leg && !this.clientGone) {
-      this.queue.mark(tunnel.slot, () => {
-        this.endExchange(tunnel, 'complete');
-        this.endClient();
-      });
-    }
-  }
-
-  drained(): void {
-    this.resumeClient(P_LEG);
-  }
-
-  batchWrites(on: boolean): void {
-    if (on) {
-      this.socket.cork();
-      this.tap.batch();
-    } else {
-      this.tap.flush();
-      this.socket.uncork();
-    }
+  requestsRaw(): void {
+    this.requests.toRaw();
   }
 
   // ------------------------------------------------------------ exchanges
@@ -532,15 +360,6 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
     ex.rule = rule;
     if (rule) ex.record.ruleId = rule.id;
     ex.slot = this.queue.add(ex, rule ?? {});
-  }
-
-  private legForRequest(): UpstreamLeg {
-    if (this.leg !== null && !this.leg.retired) return this.leg;
-    const { settings } = this.ctx;
-    const leg = new UpstreamLeg(this.ctx.nextUpstreamId(), settings.target, this.ctx.capture, this.tap.id, settings, this);
-    this.leg = leg;
-    this.legs.add(leg);
-    return leg;
   }
 
   /** Request bytes to the target, with backpressure. */
@@ -567,7 +386,7 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
   }
 
   /** The proxy answers `ex` itself. */
-  private answer(ex: Exchange, res: LocalResponse, answer: ProxyAnswer): void {
+  answer(ex: Exchange, res: LocalResponse, answer: ProxyAnswer): void {
     const r = ex.record;
     r.status = res.status;
     r.source = 'proxy';
@@ -583,14 +402,14 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
   }
 
   /** Exchanges after `ex` will not be answered on this connection. */
-  private abortAfter(ex: Exchange, why: string): void {
+  abortAfter(ex: Exchange, why: string): void {
     for (const later of this.queue.after(ex.slot)) {
       this.queue.remove(later.slot);
       this.endExchange(later, 'aborted', why);
     }
   }
 
-  private endExchange(ex: Exchange, outcome: 'complete' | 'cut' | 'aborted', error?: string): void {
+  endExchange(ex: Exchange, outcome: 'complete' | 'cut' | 'aborted', error?: string): void {
     if (ex.done) return;
     const r = ex.record;
     if (r.response.downstream) r.response.downstream.end = this.tap.s2c;
@@ -609,6 +428,6 @@ export class ProxyConnection implements MessageStreamOwner, UpstreamLegOwner {
     this.endExchange(ex, 'cut', `rule ${ex.rule?.id}: connection dropped after ${ex.rule?.dropAfterBytes} bytes of the response`);
     this.abortAfter(ex, 'a rule dropped the connection');
     this.endClient();
-    for (const leg of this.legs) leg.destroy('dropped by a rule');
+    this.target.destroyAll('dropped by a rule');
   }
 }
