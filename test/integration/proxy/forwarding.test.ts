@@ -186,3 +186,16 @@ test('Host rewrite and X-Forwarded-*: only the bytes the exchange lists changed'
   assert.ok(bytesOf(f.store, d.id, 's2c').equals(bytesOf(f.store, u.id, 's2c')));
   assertAppMatches(f.store, f.app);
 });
+
+test('two proxies share one capture store: every target leg still names its client leg', async (t) => {
+  const { CaptureStore } = await import('../../../server-core/capture/capture-store.js');
+  const store = new CaptureStore();
+  t.after(() => store.dispose());
+  const a = await startFixture(t, { capture: store });
+  const b = await startFixture(t, { capture: store });
+  for (const f of [a, b]) assert.equal((await curl([`${f.url}/hello`])).stdout, 'hello through the proxy\n');
+  await until(store, () => allClosed(store), 'the connections to close');
+  assert.equal(downstreams(store).length, 2);
+  for (const d of downstreams(store)) assert.equal(upstreamsOf(store, d.id).length, 1, `${d.id} has its target leg`);
+  assertLegsMirror(store);
+});

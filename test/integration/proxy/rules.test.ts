@@ -37,6 +37,21 @@ test('respond rule on a request with a body: the body is read and dropped, then 
   assert.equal(bytesOf(f.store, u.id, 'c2s').toString('latin1'), 'GET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', 'only the second request went to the target');
 });
 
+test('a rule answer between forwarded pipelined requests waits for its turn', async (t) => {
+  const f = await startFixture(t, { rules: [{ id: 'down', path: '/api/**', respond: { status: 503 } }] });
+  const c = await rawClient(t, f.port);
+  c.socket.write('GET /ndjson?count=2 HTTP/1.1\r\nHost: a\r\n\r\nGET /api/x HTTP/1.1\r\nHost: a\r\n\r\nGET /hello HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+  // The first response is still streaming: the 503, ready at once, must not overtake it.
+  await c.waitFor((b) => b.includes('{"line":1}'), 'the first part of the first response');
+  assert.ok(!c.received().includes('503'), 'the rule answer waits');
+  f.app.release('ndjson');
+  await c.closed;
+  const text = c.received().toString('latin1');
+  const order = ['{"line":2}', 'HTTP/1.1 503 Service Unavailable', 'hello through the proxy'].map((x) => text.indexOf(x));
+  assert.ok(order.every((x, i) => x > 0 && (i === 0 || x > order[i - 1])), `in request order: ${order}`);
+  assert.deepEqual(finished(f.proxy).map((e) => [e.target, e.source]), [['/ndjson?count=2', 'upstream'], ['/api/x', 'proxy'], ['/hello', 'upstream']]);
+});
+
 /** Waits until the target's whole response is on the proxy's upstream leg. */
 async function targetAnswered(f: ProxyFixture, tail: string): Promise<void> {
   await until(f.store, () => {
