@@ -100,12 +100,28 @@ interface WrkResult {
   rps: number;
   mbps: number;
   p50us: number;
+  requests: number;
   errors: string;
+  /** CPU time of the measured process (the proxy, or the app for direct) per request, µs. */
+  cpuUsPerRequest: number;
 }
 
-function wrk(url: string, seconds: number, connections: number): WrkResult {
+/** utime + stime of a process, in clock ticks (Linux /proc; NaN elsewhere). */
+function cpuTicks(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
+const TICK_US = 10_000; // USER_HZ is 100 on Linux
+
+function wrk(url: string, seconds: number, connections: number, measured?: ChildProcess): WrkResult {
   const [cmd, args] = pinned(APP_CPU, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
+  const t0 = cpuTicks(measured?.pid);
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const ticks = cpuTicks(measured?.pid) - t0;
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
   const tr = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(r.stdout);
@@ -114,7 +130,8 @@ function wrk(url: string, seconds: number, connections: number): WrkResult {
   const p = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(r.stdout);
   const p50us = p ? Number(p[1]) * ({ us: 1, ms: 1000, s: 1e6 } as Record<string, number>)[p[2]] : NaN;
   const errors = /(Socket errors:.*|Non-2xx or 3xx responses:.*)/.exec(r.stdout)?.[0] ?? '';
-  return { rps, mbps, p50us, errors };
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? NaN);
+  return { rps, mbps, p50us, requests, errors, cpuUsPerRequest: (ticks * TICK_US) / requests };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -138,10 +155,10 @@ async function main(): Promise<void> {
     const hp = await startChild('http-proxy', PROXY_CPU, origin);
     children.push(wp, wn, hp);
     const targets = [
-      { name: 'Wireplay proxy', port: wp.port },
-      { name: 'Wireplay, no capture', port: wn.port },
-      { name: 'http-proxy', port: hp.port },
-      { name: 'direct', port: app.port },
+      { name: 'Wireplay proxy', port: wp.port, proc: wp.proc },
+      { name: 'Wireplay, no capture', port: wn.port, proc: wn.proc },
+      { name: 'http-proxy', port: hp.port, proc: hp.proc },
+      { name: 'direct', port: app.port, proc: app.proc },
     ];
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     console.log(
@@ -159,7 +176,7 @@ async function main(): Promise<void> {
       for (const x of targets) wrk(`http://127.0.0.1:${x.port}${s.path}`, 1, s.c); // warm-up
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? targets : [...targets].reverse();
-        for (const x of order) acc.get(x.name)!.push(wrk(`http://127.0.0.1:${x.port}${s.path}`, seconds, s.c));
+        for (const x of order) acc.get(x.name)!.push(wrk(`http://127.0.0.1:${x.port}${s.path}`, seconds, s.c, x.proc));
       }
       const best = (name: string, key: 'rps' | 'mbps') => Math.max(...acc.get(name)!.map((m) => m[key]));
       const median = (name: string) => {
@@ -177,6 +194,13 @@ async function main(): Promise<void> {
         const cell = (name: string) => fmt(best(name, key)) + unit;
         const ratio = best('Wireplay proxy', key) / best('http-proxy', key);
         rows.push([s.name, cell('Wireplay proxy'), cell('Wireplay, no capture'), cell('http-proxy'), cell('direct'), `${fmt(ratio, 2)}×`, '≥ 1.0× http-proxy']);
+        // CPU per request is steadier than throughput on a shared machine: the median over the rounds.
+        const cpu = (name: string) => {
+          const v = acc.get(name)!.map((m) => m.cpuUsPerRequest).sort((a, b) => a - b);
+          return v[Math.floor(v.length / 2)];
+        };
+        const cpuCell = (name: string) => `${fmt(cpu(name))} µs`;
+        rows.push([`${s.name}: CPU per request`, cpuCell('Wireplay proxy'), cpuCell('Wireplay, no capture'), cpuCell('http-proxy'), `${cpuCell('direct')} (app)`, `${fmt(cpu('http-proxy') / cpu('Wireplay proxy'), 2)}×`, '(http-proxy ÷ Wireplay)']);
       }
     }
     const header = ['scenario', 'Wireplay proxy (capture on)', 'Wireplay, no capture', 'http-proxy', 'direct', 'Wireplay (capture on) / http-proxy', 'target'];
