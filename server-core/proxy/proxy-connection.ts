@@ -32,6 +32,8 @@ const P_HELD = 2; // too many bytes held behind an upgrade request
 const HELD_LIMIT = 1024 * 1024;
 /** After the proxy ends a client connection, how long it keeps reading (so its last response is not lost to a reset). */
 const LINGER_MS = 2000;
+/** Bytes the client socket may buffer before the target is paused. */
+const CLIENT_HIGH_WATER = 512 * 1024;
 
 export class ProxyConnection implements MessageStreamOwner, ClientSide {
   readonly tap: LegTap;
@@ -70,7 +72,9 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
     this.queue = new ResponseQueue<Exchange>({
       write: (b) => {
         this.tap.chunk('s2c', b);
-        return this.socket.write(b);
+        this.socket.write(b);
+        // Blocked only past CLIENT_HIGH_WATER, not at the socket's 16 KiB: one 64 KiB read in flight at a time would set the pace.
+        return this.socket.writableLength < CLIENT_HIGH_WATER;
       },
       pauseSource: () => this.target.pause(true),
       resumeSource: () => this.target.pause(false),

@@ -41,7 +41,7 @@ export interface UpstreamLegOwner {
   batchWrites(on: boolean): void;
 }
 
-/** Bytes kept while connecting before the writer is asked to wait. */
+/** Bytes kept while connecting, or buffered by the socket, before the writer is asked to wait. */
 const QUEUED_LIMIT = 1024 * 1024;
 
 export interface UpstreamLegOptions {
@@ -123,7 +123,9 @@ export class UpstreamLeg implements MessageStreamOwner {
     }
     if (this.socket.destroyed || this.failedAlready) return true;
     this.tap.chunk('c2s', bytes);
-    return this.socket.write(bytes);
+    this.socket.write(bytes);
+    // Full past QUEUED_LIMIT, not at the socket's 16 KiB: one read in flight at a time would set the pace.
+    return this.socket.writableLength < QUEUED_LIMIT;
   }
 
   /** Until uncork(), writes go out (and into the capture) together. */
@@ -174,16 +176,16 @@ export class UpstreamLeg implements MessageStreamOwner {
     this.queuedBytes = 0;
     const now = performance.now();
     for (const ex of this.awaiting) ex.record.timings.forwarded ??= now;
-    let ok = true;
     this.socket.cork();
     for (const b of queued) {
       if (b.length === 0) this.socket.end();
       else {
         this.tap.chunk('c2s', b);
-        ok = this.socket.write(b);
+        this.socket.write(b);
       }
     }
     this.socket.uncork();
+    const ok = this.socket.writableLength < QUEUED_LIMIT;
     if (this.awaiting[0]?.requestSentToLeg) this.armResponseTimer(this.awaiting[0]);
     // The owner waits for drained() when the queue was full; a socket that took everything sends no 'drain'.
     if (wasFull && ok) this.owner.drained(this);

@@ -1,9 +1,8 @@
 // wireplay proxy: a recording reverse proxy in front of the user's own server.
-// Flags are read with node:util parseArgs; the ready line is a contract:
+// Flags are read with the CLI's parseFlags (node:util parseArgs); the ready line is a contract:
 //   Wireplay proxy on http://HOST:PORT → URL
-import { parseArgs } from 'node:util';
 import { parseByteSize } from '../byte-size.js';
-import { UsageError, type Command } from '../command.js';
+import { UsageError, parseFlags, type Command } from '../command.js';
 import { createWireplayProxy, DEFAULT_PROXY_TIMEOUT_MS } from '../../proxy/wireplay-proxy.js';
 import { parseProxyTarget } from '../../proxy/target.js';
 import type { ProxyExchange } from '../../proxy/types.js';
@@ -41,29 +40,21 @@ export interface ProxyCliOptions {
 
 /** The command line as options; throws UsageError naming the flag. Undefined for --help. */
 export function parseProxyArgs(argv: readonly string[]): ProxyCliOptions | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        to: { type: 'string' },
-        listen: { type: 'string' },
-        'capture-limit': { type: 'string' },
-        insecure: { type: 'boolean' },
-        'pass-malformed': { type: 'boolean' },
-        timeout: { type: 'string' },
-        'rewrite-host': { type: 'boolean' },
-        'x-forwarded': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const v = parsed.values;
-  if (v.help) return undefined;
+  const flags = parseFlags(argv, {
+    to: { type: 'string' },
+    listen: { type: 'string' },
+    'capture-limit': { type: 'string' },
+    insecure: { type: 'boolean' },
+    'pass-malformed': { type: 'boolean' },
+    timeout: { type: 'string' },
+    'rewrite-host': { type: 'boolean' },
+    'x-forwarded': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (flags.switches.has('help')) return undefined;
+  if (flags.positionals.length > 0) throw new UsageError(`unexpected argument ${flags.positionals[0]}`);
+  const v = Object.fromEntries(flags.values) as Record<string, string | undefined>;
+  const on = (name: string) => flags.switches.has(name);
   if (v.to === undefined) throw new UsageError('--to URL is required');
   try {
     parseProxyTarget(v.to);
@@ -86,11 +77,11 @@ export function parseProxyArgs(argv: readonly string[]): ProxyCliOptions | undef
     host,
     port,
     captureMaxBytes,
-    insecure: v.insecure === true,
-    passMalformed: v['pass-malformed'] === true,
+    insecure: on('insecure'),
+    passMalformed: on('pass-malformed'),
     timeoutMs: Number(timeoutText),
-    rewriteHost: v['rewrite-host'] === true,
-    xForwarded: v['x-forwarded'] === true,
+    rewriteHost: on('rewrite-host'),
+    xForwarded: on('x-forwarded'),
   };
 }
 
