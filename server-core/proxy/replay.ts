@@ -84,12 +84,15 @@ export function parseCapturedRequest(bytes: Buffer): ParsedCapturedRequest {
   };
 }
 
-export interface ReplaySpec {
-  spec: RequestSpec;
-  /** Sending the spec writes exactly the captured bytes. */
+/** Whether sending a replay writes exactly the captured bytes, and if not, what differs. */
+export interface ReplayFidelity {
   exact: boolean;
-  /** What differs, one sentence each (empty when exact). */
+  /** One sentence each (empty when exact). */
   differences: string[];
+}
+
+export interface ReplaySpec extends ReplayFidelity {
+  spec: RequestSpec;
 }
 
 /**
@@ -125,10 +128,8 @@ export function requestSpecFromBytes(bytes: Buffer, origin: string, options: { d
   return { spec, exact: differences.length === 0, differences };
 }
 
-export interface ReplayCurl {
+export interface ReplayCurl extends ReplayFidelity {
   command: string;
-  exact: boolean;
-  differences: string[];
 }
 
 /** A curl command for the captured request (curl's own headers suppressed, ours passed in order). */
