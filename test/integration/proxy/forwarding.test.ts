@@ -199,3 +199,15 @@ test('two proxies share one capture store: every target leg still names its clie
   for (const d of downstreams(store)) assert.equal(upstreamsOf(store, d.id).length, 1, `${d.id} has its target leg`);
   assertLegsMirror(store);
 });
+
+test('a chunked upload goes through with its chunk framing as curl wrote it', async (t) => {
+  const f = await startFixture(t);
+  const body = 'x'.repeat(70_000);
+  const r = await curl(['-H', 'Transfer-Encoding: chunked', '--data-binary', body, `${f.url}/echo`]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { body: string }).body, body);
+  await until(f.store, () => allClosed(f.store), 'the connections to close');
+  assert.match(bytesOf(f.store, downstreams(f.store)[0].id, 'c2s').toString('latin1'), /\r\nTransfer-Encoding: chunked\r\n[\s\S]*\r\n0\r\n\r\n$/);
+  assertLegsMirror(f.store);
+  assertAppMatches(f.store, f.app);
+});
