@@ -22,7 +22,7 @@ import { localResponse, malformedRequestResponse, type LocalResponse } from './l
 import { MessageStream, type MessageStreamOwner } from './message-stream.js';
 import { ResponseQueue } from './response-queue.js';
 import { matchRule } from './rules.js';
-import type { ProxyAnswer } from './types.js';
+import type { ProxyAnswer, ProxyConnectionStatus } from './types.js';
 import { TargetSide, type ClientSide } from './target-side.js';
 
 // Why the client socket is paused (bits).
@@ -97,6 +97,17 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
 
   get id(): string {
     return this.tap.id;
+  }
+
+  status(): ProxyConnectionStatus {
+    return {
+      id: this.tap.id,
+      upstreamIds: [...this.target.legs].map((leg) => leg.id),
+      inFlight: this.open.length,
+      clientPaused: this.pauses !== 0,
+      targetPaused: this.queue.sourcePaused,
+      tunnel: this.tunnel !== null,
+    };
   }
 
   /** Graceful close: ends now when idle, else once the exchanges in flight are answered. */

@@ -75,6 +75,11 @@ export class ResponseQueue<T> {
     return this.slots.length;
   }
 
+  /** The source is paused: the client is not reading fast enough (or a rule holds the bytes). */
+  get sourcePaused(): boolean {
+    return this.paused;
+  }
+
   isHead(slot: ResponseSlot<T>): boolean {
     return this.slots[0] === slot;
   }

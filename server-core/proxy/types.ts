@@ -151,6 +151,22 @@ export interface ProxyExchange {
   timings: ExchangeTimings;
 }
 
+/** One client connection as it is now (for a live view): which side is held back by the other. */
+export interface ProxyConnectionStatus {
+  /** Capture id of its client leg. */
+  id: string;
+  /** Capture ids of its target legs still open. */
+  upstreamIds: string[];
+  /** Exchanges not ended yet. */
+  inFlight: number;
+  /** The proxy stopped reading the client: the target (or the proxy's queue for an upgrade) is not taking its bytes. */
+  clientPaused: boolean;
+  /** The proxy stopped reading the target: the client is not taking the responses (or a rule holds them). */
+  targetPaused: boolean;
+  /** The connection is a tunnel (after a 101, or raw after a malformed request passed on). */
+  tunnel: boolean;
+}
+
 export interface ProxyAddress {
   host: string;
   port: number;

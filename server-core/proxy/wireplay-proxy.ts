@@ -13,7 +13,7 @@ import type { ProxyConnectionContext, ProxySettings } from './connection-context
 import { ProxyConnection } from './proxy-connection.js';
 import { compileRules, type CompiledRule } from './rules.js';
 import { parseProxyTarget, type ProxyTarget } from './target.js';
-import type { ProxyAddress, ProxyEvents, ProxyExchange, ProxyRule, WireplayProxyOptions } from './types.js';
+import type { ProxyAddress, ProxyConnectionStatus, ProxyEvents, ProxyExchange, ProxyRule, WireplayProxyOptions } from './types.js';
 
 export const DEFAULT_PROXY_TIMEOUT_MS = 30_000;
 
@@ -46,6 +46,8 @@ export interface WireplayProxy extends Disposable {
   setRules(rules: readonly ProxyRule[]): void;
   /** The most recent finished exchanges (maxExchanges), oldest first, plus those in flight. */
   exchanges(): ProxyExchange[];
+  /** The client connections open now, with which side backpressure holds. */
+  connections(): ProxyConnectionStatus[];
 }
 
 export function createWireplayProxy(options: WireplayProxyOptions): WireplayProxy {
@@ -68,7 +70,7 @@ class ProxyServer implements WireplayProxy {
   private ruleList: readonly ProxyRule[] = [];
   private compiled: readonly CompiledRule[] = [];
   private readonly server: Server;
-  private readonly connections = new Set<ProxyConnection>();
+  private readonly live = new Set<ProxyConnection>();
   private readonly finished: ProxyExchange[] = [];
   private readonly inFlight = new Map<number, Exchange>();
   private readonly ownsCapture: boolean;
@@ -169,17 +171,21 @@ class ProxyServer implements WireplayProxy {
     return [...this.finished.slice(-this.maxExchanges).map(snapshotExchange), ...[...this.inFlight.values()].map((ex) => snapshotExchange(ex.record))];
   }
 
+  connections(): ProxyConnectionStatus[] {
+    return [...this.live].map((c) => c.status());
+  }
+
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       let listenerClosed = !this.server.listening;
       const done = () => {
-        if (!listenerClosed || this.connections.size > 0) return;
+        if (!listenerClosed || this.live.size > 0) return;
         clearTimeout(hard);
         resolve();
       };
       this.allClosed = done;
       const hard = setTimeout(() => {
-        for (const c of this.connections) c.destroy('proxy closed');
+        for (const c of this.live) c.destroy('proxy closed');
       }, this.closeTimeoutMs);
       if (this.server.listening) {
         this.server.close(() => {
@@ -187,7 +193,7 @@ class ProxyServer implements WireplayProxy {
           done();
         });
       }
-      for (const c of this.connections) c.shutdown();
+      for (const c of this.live) c.shutdown();
       done();
     }).then(() => {
       this.captureLink?.dispose();
@@ -198,7 +204,7 @@ class ProxyServer implements WireplayProxy {
 
   dispose(): void {
     void this.close();
-    for (const c of this.connections) c.destroy('proxy disposed');
+    for (const c of this.live) c.destroy('proxy disposed');
   }
 
   private allClosed: (() => void) | undefined;
@@ -210,12 +216,12 @@ class ProxyServer implements WireplayProxy {
     }
     socket.on('error', () => {});
     const conn = new ProxyConnection(socket, `proxy${this.instance}-${this.nextConnection++}`, this.context);
-    this.connections.add(conn);
+    this.live.add(conn);
   }
 
   private connectionClosed(conn: ProxyConnection): void {
-    this.connections.delete(conn);
-    if (this.closing && this.connections.size === 0) this.allClosed?.();
+    this.live.delete(conn);
+    if (this.closing && this.live.size === 0) this.allClosed?.();
   }
 
   private exchangeEnded(ex: Exchange): void {

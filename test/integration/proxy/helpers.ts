@@ -48,7 +48,7 @@ export async function startProxy(t: TestContextLike, options: WireplayProxyOptio
  * Resolves once `check` holds, re-checked on every capture-store and proxy event; fails with
  * `what` after `ms` (a bound, never a pace: the wait ends at the event).
  */
-export function until(store: CaptureStore, check: () => boolean, what: string, ms = 10_000, proxy?: WireplayProxy): Promise<void> {
+export function until(store: CaptureStore | undefined, check: () => boolean, what: string, ms = 10_000, proxy?: WireplayProxy): Promise<void> {
   return new Promise((resolve, reject) => {
     const subs: { dispose(): void }[] = [];
     const finish = (err?: Error) => {
@@ -68,7 +68,7 @@ export function until(store: CaptureStore, check: () => boolean, what: string, m
     const timer = setTimeout(() => finish(new Error(`timed out waiting for ${what}`)), ms);
     // Some conditions change outside the store (a client's own socket): re-check on a slow beat too.
     const safety = setInterval(test, 25);
-    for (const e of ['open', 'close', 'chunk', 'switch', 'message'] as const) subs.push(store.events.on(e, test));
+    if (store) for (const e of ['open', 'close', 'chunk', 'switch', 'message'] as const) subs.push(store.events.on(e, test));
     if (proxy) for (const e of ['exchangeStart', 'exchangeEnd'] as const) subs.push(proxy.events.on(e, test));
     test();
   });
