@@ -16,10 +16,13 @@ import {
   downstreams,
   finished,
   rawClient,
+  scriptedServer,
   startFixture,
+  startProxy,
   until,
   upstreamsOf,
 } from './helpers.js';
+import { CaptureStore } from '../../../server-core/capture/capture-store.js';
 import { patternBytes } from '../../support/proxy-test-app.js';
 
 test('curl: keep-alive GET and POST on one connection, mirrored byte for byte, timings in order', async (t) => {
@@ -188,7 +191,6 @@ test('Host rewrite and X-Forwarded-*: only the bytes the exchange lists changed'
 });
 
 test('two proxies share one capture store: every target leg still names its client leg', async (t) => {
-  const { CaptureStore } = await import('../../../server-core/capture/capture-store.js');
   const store = new CaptureStore();
   t.after(() => store.dispose());
   const a = await startFixture(t, { capture: store });
@@ -210,4 +212,23 @@ test('a chunked upload goes through with its chunk framing as curl wrote it', as
   assert.match(bytesOf(f.store, downstreams(f.store)[0].id, 'c2s').toString('latin1'), /\r\nTransfer-Encoding: chunked\r\n[\s\S]*\r\n0\r\n\r\n$/);
   assertLegsMirror(f.store);
   assertAppMatches(f.store, f.app);
+});
+
+test('the target closes an idle keep-alive connection: the client keeps its own, the next request opens a new leg', async (t) => {
+  const target = await scriptedServer(t, (s) =>
+    s.once('data', () => s.end('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok')),
+  );
+  const p = await startProxy(t, { target: target.origin });
+  const c = await rawClient(t, p.port);
+  c.socket.write('GET /1 HTTP/1.1\r\nHost: a\r\n\r\n');
+  await c.waitFor((b) => countResponses(b) === 1, 'the first response');
+  await until(p.store, () => p.store.listConnections().some((x) => x.info.role === 'proxy-upstream' && x.closed !== undefined), 'the target to close its connection');
+  c.socket.write('GET /2 HTTP/1.1\r\nHost: a\r\n\r\n');
+  await c.waitFor((b) => countResponses(b) === 2, 'the second response, on the same client connection');
+  c.socket.end();
+  await until(p.store, () => allClosed(p.store), 'the connections to close');
+  const d = downstreams(p.store);
+  assert.equal(d.length, 1);
+  assert.equal(upstreamsOf(p.store, d[0].id).length, 2, 'two target legs, each naming the client leg');
+  assertLegsMirror(p.store);
 });
