@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { keyboardHelpText } from '../../server-core/protocol/keyboard-help.js';
+import { keyboardHelpText } from '../../server-core/index.js';
 import type { Services } from './types.js';
 
 export const id = 'wireplay.playgroundAccessibilityHelp';

@@ -6,7 +6,7 @@
 // asked (switch-mode.ts).
 import * as vscode from 'vscode';
 import type { WireplaySettings } from '../config/settings-model.js';
-import type { ServerMode } from '../server/server-api.js';
+import type { ConcurrencyMode as ServerMode } from '../../server-core/index.js';
 
 export class SessionMode implements vscode.Disposable {
   private chosen: ServerMode | undefined;

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import type { ServerMode } from '../server/server-api.js';
+import type { ConcurrencyMode } from '../../server-core/index.js';
 import type { Services } from './types.js';
 
 export const id = 'wireplay.switchMode';
 
-const SAYS: Record<ServerMode, string> = {
+const SAYS: Record<ConcurrencyMode, string> = {
   sequential: 'sequential: one request at a time across all connections; the others wait in a queue',
   concurrent: 'concurrent: every connection is served at once',
 };
@@ -14,8 +14,8 @@ const SAYS: Record<ServerMode, string> = {
  * for this window's session (session-mode.ts). Said in a message (which offers
  * to save it as the default), on the status bar, and in the playground.
  */
-export async function execute(s: Services, mode?: unknown): Promise<ServerMode> {
-  const next: ServerMode = mode === 'concurrent' || mode === 'sequential' ? mode : s.controller.mode === 'concurrent' ? 'sequential' : 'concurrent';
+export async function execute(s: Services, mode?: unknown): Promise<ConcurrencyMode> {
+  const next: ConcurrencyMode = mode === 'concurrent' || mode === 'sequential' ? mode : s.controller.mode === 'concurrent' ? 'sequential' : 'concurrent';
   s.sessionMode.set(next);
   s.controller.setMode(next);
   const later = s.controller.state === 'running' ? '' : ' It applies when the server starts.';
@@ -26,7 +26,7 @@ export async function execute(s: Services, mode?: unknown): Promise<ServerMode> 
 }
 
 /** The message, with the one way the choice reaches a settings file: the user's click. */
-async function offerToSave(s: Services, mode: ServerMode, later: string): Promise<void> {
+async function offerToSave(s: Services, mode: ConcurrencyMode, later: string): Promise<void> {
   const config = vscode.workspace.getConfiguration('wireplay');
   if (config.get('mode') === mode) {
     void vscode.window.showInformationMessage(`Wireplay mode: ${SAYS[mode]}.${later}`);
