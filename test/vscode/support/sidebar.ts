@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import type { CodeServer } from './code-server.js';
-import { root } from './code-server.js';
+import { root, runCommand } from './code-server.js';
 
 export const ACTIVITY = '.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]';
 
@@ -21,6 +21,13 @@ export async function openSidebar(page: Page): Promise<void> {
 /** The pane of a view of the sidebar, by its title. */
 export function pane(page: Page, title: 'Server' | 'Connections' | 'Recent Traffic' | 'Routes' | 'Scratch Requests'): Locator {
   return page.locator('.part.sidebar .pane', { has: page.locator('.pane-header h3.title', { hasText: new RegExp(`^${title}$`, 'i') }) }).first();
+}
+
+/** Moves the keyboard focus into a view's tree (the palette's "Focus on … View") and waits until it is there. */
+export async function focusView(page: Page, title: 'Server' | 'Connections' | 'Recent Traffic' | 'Routes'): Promise<void> {
+  await runCommand(page, `Focus on ${title} View`);
+  const list = await pane(page, title).locator('.monaco-list').first().elementHandle();
+  await page.waitForFunction((el) => !!el && el.contains(document.activeElement), list, { timeout: 10_000 });
 }
 
 /** A tree row of a view, by (part of) its text. */
