@@ -88,8 +88,9 @@ function connectionItem(row: ConnectionRow, exchanges: readonly TrafficRow[]): I
   const children = [...exchanges].reverse().map((t) => trafficItem(t, `conn:${row.id}`));
   return {
     id: `conn:${row.id}`,
-    label: `${proto} ${peer}`,
-    description: `${life} · ${io}`,
+    // The peer first: it is what tells two rows apart, and what stays visible in a narrow sidebar.
+    label: peer,
+    description: `${proto} · ${life} · ${io}`,
     tooltip: `${proto} connection ${row.id} from ${row.peer}\n${row.bytesIn} bytes received, ${row.bytesOut} bytes sent\n${row.closedAt === undefined ? `open since ${clock(row.openedAt)}` : `closed at ${clock(row.closedAt)}, ${life}`}`,
     icon: { id: PROTOCOL_ICON[row.protocol] },
     contextValue: 'wireplay.connection',

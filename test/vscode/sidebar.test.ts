@@ -94,7 +94,7 @@ test('the routes file is listed before the server starts; the server starts from
     await get('/echo?n=1');
     await get('/echo?n=2');
     const open = await get('/hello', true);
-    await row(page, 'Connections', `HTTP :${open}`).waitFor({ timeout: 30_000 });
+    await row(page, 'Connections', `:${open} HTTP`).waitFor({ timeout: 30_000 });
     await row(page, 'Connections', /^\s*Closed\s*2\s*$/).waitFor({ timeout: 30_000 });
     // The badge on the activity bar counts the open connection, as its tooltip says.
     const badge = page.locator('.activitybar .action-item:has(a[aria-label^="Wireplay"]) .badge-content, .activitybar .action-item[aria-label^="Wireplay"] .badge-content').first();
@@ -123,7 +123,7 @@ test('with the keyboard alone, a traffic row opens its exchange in the inspector
 test('context menus: Open in Inspector on a connection (mouse), Copy as cURL on an exchange (Shift+F10)', () =>
   step('context', async () => {
     await openSidebar(page);
-    await row(page, 'Connections', /HTTP :\d+/).click({ button: 'right' });
+    await row(page, 'Connections', /:\d+ HTTP/).click({ button: 'right' });
     const menu = page.locator('.context-view .monaco-menu');
     await menu.locator('.action-label', { hasText: 'Open in Inspector' }).first().click();
     await (await frameWith(page, '#app', 30_000)).getByText(/GET \/(hello|echo)/).first().waitFor({ timeout: 30_000 });

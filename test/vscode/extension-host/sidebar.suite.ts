@@ -101,7 +101,7 @@ export function defineSidebarSuite(): void {
         assert.deepEqual([state.label, state.description], ['Running', url]);
         assert.equal(mode.label, 'Mode: concurrent');
         const connections = api.sidebar.providers.connections.roots;
-        assert.deepEqual(connections.map((c) => c.label), [`HTTP :${held.localPort}`, 'Closed']);
+        assert.deepEqual(connections.map((c) => c.label), [`:${held.localPort}`, 'Closed']);
         assert.equal(connections[1].description, '3');
         assert.equal(api.sidebar.views.connections.badge?.value, 1, 'the badge counts the open connection');
         assert.match(api.sidebar.views.connections.badge?.tooltip ?? '', /^1 open connection$/);

@@ -54,7 +54,7 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
   const conn = await getKeepAlive(`http://127.0.0.1:${port}/echo`);
   try {
     assert.equal(conn.status, 200);
-    await row(page, 'Connections', `HTTP :${conn.localPort}`).waitFor({ timeout: 30_000 });
+    await row(page, 'Connections', `:${conn.localPort} HTTP`).waitFor({ timeout: 30_000 });
     await row(page, 'Recent Traffic', 'GET /echo').waitFor({ timeout: 30_000 });
     await statusBarText(page, /Wireplay :\d+\D+1\b/, 30_000);
     await shot(page, `${prefix}-03-sidebar-connection`);

@@ -25,24 +25,24 @@ test('13 closed connections and none open: the badge count is 0 and the 13 are u
   assert.equal(items[0].collapsible, 'collapsed');
   assert.equal(items[0].children?.length, 13);
   // The most recently closed first.
-  assert.equal(items[0].children?.[0].label, 'HTTP :50012');
+  assert.equal(items[0].children?.[0].label, ':50012');
 });
 
 test('open connections come first, newest on top, each holding its exchanges; a closed one says how long it lasted', () => {
   const rows = [conn('a', 1, T0), conn('b', 2, T0 + 1000), conn('c', 3, T0 - 5000, T0 - 3750)];
   const { items, open, closed } = connectionItems(rows, [exchange('a', 1), exchange('a', 2, '/status/404', 404), exchange('c', 1)]);
   assert.deepEqual([open, closed], [2, 1]);
-  assert.deepEqual(items.map((i) => i.label), ['HTTP :2', 'HTTP :1', 'Closed']);
+  assert.deepEqual(items.map((i) => i.label), [':2', ':1', 'Closed']);
   const a = items[1];
-  assert.equal(a.description, 'since 14:03:07 · in 78 B · out 2.0 KiB');
+  assert.equal(a.description, 'HTTP · since 14:03:07 · in 78 B · out 2.0 KiB');
   assert.equal(a.collapsible, 'collapsed');
   assert.deepEqual(a.children?.map((c) => c.label), ['GET /status/404', 'GET /echo'], 'newest exchange first');
   assert.equal(a.children?.[0].id, 'conn:a:a#2', 'ids unique within the tree (the same exchange is also a Recent Traffic row)');
   assert.equal(items[0].collapsible, undefined, 'no exchanges: nothing to expand');
   assert.equal(a.contextValue, 'wireplay.connection');
   assert.deepEqual(a.ref, { connectionId: 'a' });
-  assert.equal(accessibleName(a), 'HTTP :1, since 14:03:07 · in 78 B · out 2.0 KiB. Open connection from 127.0.0.1:1, 2 exchanges');
-  assert.match(items[2].children![0].description!, /^lasted 1\.25 s · /);
+  assert.equal(accessibleName(a), ':1, HTTP · since 14:03:07 · in 78 B · out 2.0 KiB. Open connection from 127.0.0.1:1, 2 exchanges');
+  assert.match(items[2].children![0].description!, /^HTTP · lasted 1\.25 s · /);
 });
 
 test('a traffic row: method and target, then status, time and the time of day; it opens in the inspector', () => {
