@@ -14,6 +14,8 @@ import type { BlockOutcome } from '../../server-core/httpfile/run-http-file.js';
 import { responseDocument, type ResponseDocument } from './response-document.js';
 
 export const RESPONSE_SCHEME = 'wireplay-response';
+/** Response tabs whose text is kept while closed (a tab per send adds up); the oldest closed ones go first. */
+const MAX_KEPT = 50;
 export const OPEN_IN_INSPECTOR = 'wireplay.openResponseInInspector';
 
 /** One send's part of the response document. */
@@ -125,6 +127,18 @@ export class ResponseView implements vscode.TextDocumentContentProvider, vscode.
     this.sections.clear();
   }
 
+  /** Past MAX_KEPT tabs, the text of the oldest closed ones (a closed tab's text is not read again). */
+  private forgetClosed(): void {
+    if (this.docs.size <= MAX_KEPT) return;
+    const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    for (const key of this.docs.keys()) {
+      if (this.docs.size <= MAX_KEPT) break;
+      if (open.has(key)) continue;
+      this.docs.delete(key);
+      this.sections.delete(key);
+    }
+  }
+
   private latest(source: vscode.Uri): vscode.Uri {
     const n = this.counts.get(source.toString());
     const own = n ? this.uriFor(source, n) : undefined;
@@ -143,7 +157,9 @@ export class ResponseView implements vscode.TextDocumentContentProvider, vscode.
 
   /** Sets the tab's content and language; opens it beside the editor the first time (or when it was closed). */
   private async show(uri: vscode.Uri, doc: ResponseDocument): Promise<void> {
+    this.docs.delete(uri.toString());
     this.docs.set(uri.toString(), doc);
+    this.forgetClosed();
     this.changed.fire(uri);
     this.lensesChanged.fire();
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
