@@ -128,12 +128,12 @@ export class ResponseView implements vscode.TextDocumentContentProvider, vscode.
   }
 
   /** Past MAX_KEPT tabs, the text of the oldest closed ones (a closed tab's text is not read again). */
-  private forgetClosed(): void {
+  private forgetClosed(keep: string): void {
     if (this.docs.size <= MAX_KEPT) return;
     const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
     for (const key of this.docs.keys()) {
       if (this.docs.size <= MAX_KEPT) break;
-      if (open.has(key)) continue;
+      if (key === keep || open.has(key)) continue;
       this.docs.delete(key);
       this.sections.delete(key);
     }
@@ -159,7 +159,7 @@ export class ResponseView implements vscode.TextDocumentContentProvider, vscode.
   private async show(uri: vscode.Uri, doc: ResponseDocument): Promise<void> {
     this.docs.delete(uri.toString());
     this.docs.set(uri.toString(), doc);
-    this.forgetClosed();
+    this.forgetClosed(uri.toString());
     this.changed.fire(uri);
     this.lensesChanged.fire();
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
