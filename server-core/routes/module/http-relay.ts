@@ -14,8 +14,11 @@ import { asBuffer, ownBytes, restoreError, snapshotError, type FromWorker, type 
 export interface Channel {
   /** The module was unloaded: nothing more can run on it. */
   closed(): boolean;
-  /** Posts (or queues until the worker is ready); `runsUserCode`: the worker acknowledges it once that code returns. */
-  send(message: ToWorker, transfer: ArrayBuffer[], runsUserCode: boolean): void;
+  /**
+   * Posts (or queues until the worker is ready). `code`: the message runs user code (of that
+   * route, for that request): the worker acknowledges it once that code returns.
+   */
+  send(message: ToWorker, transfer: ArrayBuffer[], code?: { key: string; request?: number }): void;
   /** A call or session ended: a retired module may now stop. */
   released(): void;
 }
@@ -44,6 +47,8 @@ interface Call {
   req: ServerRequest;
   res: ServerResponse;
   settled: boolean;
+  /** The worker ran the handler's synchronous part (it is not what blocks the worker). */
+  started: boolean;
   resolve(): void;
   reject(error: unknown): void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -72,11 +77,6 @@ export class HttpRelay {
     return this.calls.size;
   }
 
-  /** The key of the oldest request in progress. */
-  oldestKey(): string | undefined {
-    return this.calls.values().next().value?.key;
-  }
-
   handler(key: string): Handler {
     return (req, res) => this.start(key, req, res);
   }
@@ -85,14 +85,38 @@ export class HttpRelay {
     if (this.channel.closed()) return Promise.reject(new Error(`the routes of this module were unloaded before ${key} could run`));
     return new Promise<void>((resolve, reject) => {
       const id = ++this.nextId;
-      const call: Call = { id, key, req, res, settled: false, resolve, reject, timer: undefined };
-      call.timer = setTimeout(() => this.timedOut(call), this.options.timeoutMs);
-      call.onAbort = () => this.channel.send({ t: 'abort', id }, [], false);
+      const call: Call = { id, key, req, res, settled: false, started: false, resolve, reject, timer: undefined };
+      call.onAbort = () => this.channel.send({ t: 'abort', id }, []);
       req.signal.addEventListener('abort', call.onAbort, { once: true });
       this.calls.set(id, call);
-      const { snapshot, transfer } = snapshotRequest(req);
-      this.channel.send({ t: 'request', id, key, req: snapshot }, transfer, true);
+      this.post(call);
     });
+  }
+
+  private post(call: Call): void {
+    const { snapshot, transfer } = snapshotRequest(call.req);
+    this.channel.send({ t: 'request', id: call.id, key: call.key, req: snapshot }, transfer, { key: call.key, request: call.id });
+  }
+
+  /** The request reached the worker: its time limit starts. */
+  posted(id: number): void {
+    const call = this.calls.get(id);
+    if (!call || call.res.headersSent) return;
+    clearTimeout(call.timer);
+    call.started = false;
+    call.timer = setTimeout(() => this.timedOut(call), this.options.timeoutMs);
+  }
+
+  /** The worker came back from the handler's synchronous part. */
+  started(id: number): void {
+    const call = this.calls.get(id);
+    if (call) call.started = true;
+  }
+
+  /** Sends a request again (to the next worker: the one it was posted to stopped before running it). */
+  resend(id: number): void {
+    const call = this.calls.get(id);
+    if (call) this.post(call);
   }
 
   /** A message about a request; false when it is not one. */
@@ -107,8 +131,8 @@ export class HttpRelay {
           break;
         case 'write':
           this.applyHead(call, m.head);
-          if (call.res.write(asBuffer(m.chunk))) this.channel.send({ t: 'written', id: m.id, bytes: m.chunk.byteLength }, [], false);
-          else void call.res.drain().then(() => this.channel.send({ t: 'written', id: m.id, bytes: m.chunk.byteLength }, [], false));
+          if (call.res.write(asBuffer(m.chunk))) this.channel.send({ t: 'written', id: m.id, bytes: m.chunk.byteLength }, []);
+          else void call.res.drain().then(() => this.channel.send({ t: 'written', id: m.id, bytes: m.chunk.byteLength }, []));
           break;
         case 'end':
           this.applyHead(call, m.head);
@@ -123,23 +147,31 @@ export class HttpRelay {
         case 'fail':
           // The router answers (500, or ends what was sent); the worker may forget the request.
           this.settle(call, restoreError(m.error));
-          this.channel.send({ t: 'abort', id: call.id }, [], false);
+          this.channel.send({ t: 'abort', id: call.id }, []);
           this.forget(call);
           break;
       }
     } catch (error) {
       // The server's response refused what the handler did (a Content-Length it overran, …).
       this.settle(call, error);
-      this.channel.send({ t: 'abort', id: call.id }, [], false);
+      this.channel.send({ t: 'abort', id: call.id }, []);
     }
     this.forgetIfOver(call);
     return true;
   }
 
-  /** The worker is gone: every request in progress is answered (503 after a time limit, else an error for the router). */
-  failAll(error: Error, timedOut: boolean): void {
+  /**
+   * The worker is gone: every request in progress is answered (503 after a time limit, else an
+   * error for the router), except those in `keep`, which go to the next worker.
+   */
+  failAll(error: Error, timedOut: boolean, keep: ReadonlySet<number> = new Set()): void {
     for (const call of [...this.calls.values()]) {
-      if (timedOut && !call.res.headersSent) this.answer503(call);
+      if (keep.has(call.id)) {
+        clearTimeout(call.timer);
+        continue;
+      }
+      if (call.res.finished) this.settle(call); // answered: only the handler's "done" had not come back
+      else if (timedOut && !call.res.headersSent) this.answer503(call);
       else this.settle(call, error);
       this.forget(call);
     }
@@ -170,13 +202,15 @@ export class HttpRelay {
     } catch (error) {
       message = { t: 'body', id: call.id, error: snapshotError(error) };
     }
-    if (this.calls.has(call.id)) this.channel.send(message, transfer, false);
+    if (this.calls.has(call.id)) this.channel.send(message, transfer);
   }
 
   private timedOut(call: Call): void {
     if (call.res.headersSent || !this.calls.has(call.id)) return;
+    // Still inside its synchronous part: the worker is blocked, and its watchdog answers (and restarts it).
+    if (!call.started) return;
     this.answer503(call);
-    this.channel.send({ t: 'abort', id: call.id }, [], false);
+    this.channel.send({ t: 'abort', id: call.id }, []);
     this.forget(call);
     this.options.onTimeout(call.key);
   }
@@ -192,12 +226,26 @@ export class HttpRelay {
 
   private settle(call: Call, error?: unknown): void {
     if (call.settled) {
-      if (error !== undefined) this.options.onLateError(call.key, error);
+      // The router no longer awaits this handler: answer as it would have.
+      if (error !== undefined) {
+        this.options.onLateError(call.key, error);
+        this.answerError(call.res, error);
+      }
       return;
     }
     call.settled = true;
     if (error === undefined) call.resolve();
     else call.reject(error);
+  }
+
+  /** A 500 while the head is not out; otherwise the response ends where it stands (as the router does). */
+  private answerError(res: ServerResponse, error: unknown): void {
+    try {
+      if (!res.headersSent) sendText(res, 500, `Handler error: ${error instanceof Error ? error.message : String(error)}\n`);
+      else if (!res.finished) res.end();
+    } catch {
+      /* the response is beyond repair; the connection closes it */
+    }
   }
 
   private forgetIfOver(call: Call): void {

@@ -36,10 +36,18 @@ export interface ModuleHostOptions {
   log(message: string, error?: unknown): void;
 }
 
+/** What a posted message runs: the route key, and the request id for an HTTP request. */
+export interface UserCode {
+  key: string;
+  request?: number;
+}
+
 export type LoadOutcome = { ok: true; exports: ExportDescription[] | null } | { ok: false; error: UserRouteError };
 
 /** How long an idle-or-blocked probe waits for the worker's answer. */
 const PROBE_MS = 1000;
+/** A thread that has not started importing by then will not. */
+const STARTUP_MS = 30_000;
 
 /**
  * The worker's entry: dist/routes-worker.js next to a bundle; from source (tests and
@@ -56,12 +64,17 @@ export class ModuleHost {
   readonly fileHref: string;
   private worker: Worker | undefined;
   private ready = false;
-  private queue: Array<{ message: ToWorker; transfer: ArrayBuffer[]; runsUserCode: boolean }> = [];
-  private loading: { resolve(o: LoadOutcome): void; timer: ReturnType<typeof setTimeout> } | undefined;
+  /** Messages waiting for the worker to be ready. */
+  private queue: Array<{ message: ToWorker; transfer: ArrayBuffer[]; code: UserCode | undefined }> = [];
+  /** A load in progress; its time limit runs from the moment the worker starts the import (starting a thread is not the module's time). */
+  private loading: { resolve(o: LoadOutcome): void; timer: ReturnType<typeof setTimeout> | undefined; hold: ReturnType<typeof setInterval> } | undefined;
   private pings = new Map<number, () => void>();
   private pingCount = 0;
-  /** Messages that ran user code and were not acknowledged yet. */
-  private unacked = 0;
+  /**
+   * Messages that run user code, posted and not acknowledged yet, oldest first. The worker
+   * takes them in order: when it stops, only the oldest can have started.
+   */
+  private unacked: UserCode[] = [];
   private watchdog: ReturnType<typeof setTimeout> | undefined;
   private retired = false;
   private disposed = false;
@@ -72,7 +85,7 @@ export class ModuleHost {
     this.fileHref = pathToFileURL(options.file).href;
     const channel: Channel = {
       closed: () => this.disposed,
-      send: (message, transfer, runsUserCode) => this.send(message, transfer, runsUserCode),
+      send: (message, transfer, code) => this.send(message, transfer, code),
       released: () => this.maybeStop(),
     };
     this.http = new HttpRelay(channel, {
@@ -123,7 +136,18 @@ export class ModuleHost {
     const w = new Worker(entry.script, { eval: entry.eval, execArgv: [], name: 'wireplay-routes' });
     this.worker = w;
     this.ready = false;
-    this.loading = { resolve, timer: setTimeout(() => void this.loadTimedOut(w), this.options.loadTimeoutMs) };
+    // `hold` keeps the process alive until the worker answers (the worker itself is unref'd);
+    // `timer` bounds the thread's start until it says it is importing.
+    this.loading = {
+      resolve,
+      timer: setTimeout(() => {
+        if (w !== this.worker) return;
+        const message = `the routes worker did not start within ${STARTUP_MS} ms`;
+        this.finishLoad({ ok: false, error: { code: 'MODULE_TIMEOUT', file: this.options.file, message } });
+        this.stop(new Error(message), true);
+      }, STARTUP_MS),
+      hold: setInterval(() => {}, 60_000),
+    };
     w.on('message', (m: FromWorker) => {
       if (w === this.worker) this.received(m);
     });
@@ -145,15 +169,23 @@ export class ModuleHost {
     if (!loading) return;
     this.loading = undefined;
     clearTimeout(loading.timer);
+    clearInterval(loading.hold);
     loading.resolve(outcome);
   }
 
   private received(m: FromWorker): void {
     switch (m.t) {
+      case 'importing': {
+        const w = this.worker!;
+        if (!this.loading) return;
+        clearTimeout(this.loading.timer);
+        this.loading.timer = setTimeout(() => void this.loadTimedOut(w), this.options.loadTimeoutMs);
+        return;
+      }
       case 'loaded':
         this.ready = true;
         this.finishLoad({ ok: true, exports: m.exports });
-        for (const q of this.queue.splice(0)) this.post(q.message, q.transfer, q.runsUserCode);
+        for (const q of this.queue.splice(0)) this.post(q.message, q.transfer, q.code);
         return;
       case 'load-failed': {
         const w = this.worker;
@@ -218,7 +250,7 @@ export class ModuleHost {
   }
 
   private async stuck(w: Worker): Promise<void> {
-    const key = this.http.oldestKey() ?? this.ws.oldestKey();
+    const key = this.unacked[0]?.key;
     const place = await locateStuckWorker(w, this.fileHref);
     if (w !== this.worker) return;
     const what = key ? `"${key}"` : 'the module';
@@ -230,19 +262,27 @@ export class ModuleHost {
     this.stop(new Error(`the routes worker was blocked for more than ${this.options.handlerTimeoutMs} ms`), true);
   }
 
-  /** Ends the current worker and everything in progress on it. */
+  /**
+   * Ends the current worker and everything in progress on it. Requests the worker had not
+   * started yet (queued, or posted behind the one it was running) are sent again to the
+   * next worker, unless this one never loaded (its successor would not either).
+   */
   private stop(error: Error, timedOut: boolean): void {
     const w = this.worker;
+    const wasReady = this.ready;
+    const notStarted = [...this.unacked.slice(1), ...this.queue.map((q) => q.code)].flatMap((c) => (c?.request !== undefined ? [c.request] : []));
     this.worker = undefined;
     this.ready = false;
     this.queue = [];
-    this.unacked = 0;
+    this.unacked = [];
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
     if (this.loading) this.finishLoad({ ok: false, error: { code: 'MODULE_FAILED', file: this.options.file, message: error.message } });
     if (w) void w.terminate();
-    this.http.failAll(error, timedOut);
+    const again = wasReady && !this.disposed ? new Set(notStarted) : new Set<number>();
+    this.http.failAll(error, timedOut, again);
     this.ws.closeAll();
+    for (const id of again) this.http.resend(id);
   }
 
   private maybeStop(): void {
@@ -251,10 +291,10 @@ export class ModuleHost {
 
   // ---- messages
 
-  private send(message: ToWorker, transfer: ArrayBuffer[], runsUserCode: boolean): void {
+  private send(message: ToWorker, transfer: ArrayBuffer[], code: UserCode | undefined): void {
     if (this.disposed) return;
-    if (this.ready) return this.post(message, transfer, runsUserCode);
-    this.queue.push({ message, transfer, runsUserCode });
+    if (this.ready) return this.post(message, transfer, code);
+    this.queue.push({ message, transfer, code });
     // A stopped worker starts again for the next request. When that load fails, stop() has
     // already failed what was waiting for it; the failure is reported here.
     if (!this.worker) {
@@ -264,21 +304,24 @@ export class ModuleHost {
     }
   }
 
-  private post(message: ToWorker, transfer: ArrayBuffer[], runsUserCode: boolean): void {
+  private post(message: ToWorker, transfer: ArrayBuffer[], code: UserCode | undefined): void {
     const w = this.worker!;
     w.postMessage(message, transfer);
-    if (!runsUserCode) return;
-    this.unacked++;
+    if (!code) return;
+    this.unacked.push(code);
     this.watchdog ??= setTimeout(() => void this.stuck(w), this.options.handlerTimeoutMs);
+    // A request's time limit runs from here: waiting for a worker to start is not the handler's time.
+    if (code.request !== undefined) this.http.posted(code.request);
   }
 
   private acknowledged(): void {
-    if (this.unacked > 0) this.unacked--;
+    const done = this.unacked.shift();
+    if (done?.request !== undefined) this.http.started(done.request);
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
     // Progress: the next unacknowledged message gets a full time limit.
     const w = this.worker;
-    if (this.unacked > 0 && w) this.watchdog = setTimeout(() => void this.stuck(w), this.options.handlerTimeoutMs);
+    if (this.unacked.length > 0 && w) this.watchdog = setTimeout(() => void this.stuck(w), this.options.handlerTimeoutMs);
   }
 
   private report(code: UserRouteError['code'], message: string, place: { line?: number; column?: number }): void {

@@ -69,6 +69,8 @@ export type ToWorker =
   | { t: 'ws-buffered'; sid: number; amount: number };
 
 export type FromWorker =
+  /** The worker is up and starts importing the module (its load time limit starts now). */
+  | { t: 'importing' }
   /** exports: null when the default export is not an object. */
   | { t: 'loaded'; exports: ExportDescription[] | null }
   | { t: 'load-failed'; error: ErrorSnapshot }

@@ -59,6 +59,7 @@ port.on('message', (m: ToWorker) => {
 
 async function load(url: string): Promise<void> {
   let mod: Record<string, unknown>;
+  post({ t: 'importing' });
   try {
     mod = (await import(url)) as Record<string, unknown>;
   } catch (err) {

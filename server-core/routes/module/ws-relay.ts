@@ -31,10 +31,6 @@ export class WsRelay {
     return this.sessions.size;
   }
 
-  oldestKey(): string | undefined {
-    return this.sessions.values().next().value?.key;
-  }
-
   route(key: string, callbacks: readonly string[], protocols?: readonly string[], origins?: readonly string[]): WebSocketRoute {
     const has = (name: string) => callbacks.includes(name);
     const sidOf = (peer: WebSocketPeer) => this.sidOf.get(peer);
@@ -47,12 +43,12 @@ export class WsRelay {
         this.sidOf.set(peer, sid);
         const { snapshot, transfer } = snapshotRequest(req);
         const peerSnapshot = { id: String(peer.id ?? ''), protocol: peer.protocol ?? '', extensions: peer.extensions ?? '' };
-        this.channel.send({ t: 'ws-open', sid, key, peer: peerSnapshot, req: snapshot }, transfer, true);
+        this.channel.send({ t: 'ws-open', sid, key, peer: peerSnapshot, req: snapshot }, transfer, { key });
       },
       onClose: (peer, code, reason) => {
         const sid = sidOf(peer);
         if (sid === undefined || !this.sessions.delete(sid)) return;
-        this.channel.send({ t: 'ws-close', sid, code, reason }, [], true);
+        this.channel.send({ t: 'ws-close', sid, code, reason }, [], { key });
         this.channel.released();
       },
     };
@@ -61,13 +57,13 @@ export class WsRelay {
         const sid = sidOf(peer);
         if (sid === undefined || !this.sessions.has(sid)) return;
         const data = ownBytes(message.data);
-        this.channel.send({ t: 'ws-message', sid, binary: message.binary, data }, [data.buffer as ArrayBuffer], true);
+        this.channel.send({ t: 'ws-message', sid, binary: message.binary, data }, [data.buffer as ArrayBuffer], { key });
       };
     }
     if (has('onError')) {
       handler.onError = (peer, error) => {
         const sid = sidOf(peer);
-        if (sid !== undefined && this.sessions.has(sid)) this.channel.send({ t: 'ws-error', sid, error: snapshotError(error) }, [], true);
+        if (sid !== undefined && this.sessions.has(sid)) this.channel.send({ t: 'ws-error', sid, error: snapshotError(error) }, [], { key });
       };
     }
     return { handler, ...(protocols ? { protocols } : {}), ...(origins ? { origins } : {}) };
@@ -82,7 +78,7 @@ export class WsRelay {
     try {
       if (m.t === 'ws-send') {
         const sent = peer.send(typeof m.data === 'string' ? m.data : asBuffer(m.data), { binary: m.binary ?? typeof m.data !== 'string' });
-        if (!sent) this.channel.send({ t: 'ws-buffered', sid: m.sid, amount: peer.bufferedAmount }, [], false);
+        if (!sent) this.channel.send({ t: 'ws-buffered', sid: m.sid, amount: peer.bufferedAmount }, []);
       } else if (m.t === 'ws-ping') {
         peer.ping(m.data === undefined || typeof m.data === 'string' ? m.data : asBuffer(m.data));
       } else if (m.t === 'ws-close') {
