@@ -24,7 +24,15 @@ export async function loadJsonRoutes(result: LoadResult, options: UserRoutesOpti
   const parser = new PositionedJsonParser({ positionDepth: POSITION_DEPTH });
   let parsed;
   try {
-    const outcome = await readRoutesFile(file, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES, (text) => parser.write(text), options.onProgress);
+    const outcome = await readRoutesFile(
+      file,
+      options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      (text) => {
+        options.signal?.throwIfAborted();
+        parser.write(text);
+      },
+      options.onProgress,
+    );
     if (!outcome.ok) {
       if (outcome.missing) result.missing = true;
       else result.errors.push(outcome.error);
@@ -32,6 +40,10 @@ export async function loadJsonRoutes(result: LoadResult, options: UserRoutesOpti
     }
     parsed = parser.end();
   } catch (err) {
+    if (options.signal?.aborted) {
+      result.errors.push({ code: 'READ_FAILED', file, message: 'the load was abandoned' });
+      return result;
+    }
     if (!(err instanceof JsonSyntaxError)) throw err;
     result.errors.push({ code: 'JSON_SYNTAX', file, message: err.reason, line: err.location.line, column: err.location.column });
     return result;

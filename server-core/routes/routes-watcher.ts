@@ -56,6 +56,8 @@ export class UserRoutesWatcher implements Disposable {
   private readonly watchers: FSWatcher[] = [];
   private allowCode: boolean;
   private disposed = false;
+  /** Aborts the loads in progress when the watcher is disposed. */
+  private readonly abandon = new AbortController();
 
   constructor(
     private readonly router: Router,
@@ -122,6 +124,7 @@ export class UserRoutesWatcher implements Disposable {
     const result = await loadUserRoutes(file, {
       ...this.options,
       allowCode: this.allowCode,
+      signal: this.abandon.signal,
       onRuntimeError: (error) => {
         if (!this.disposed) this.events.emit('runtimeError', { file, error });
       },
@@ -210,6 +213,7 @@ export class UserRoutesWatcher implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.abandon.abort();
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
     for (const w of this.watchers) w.close();

@@ -71,6 +71,8 @@ export interface UserRoutesOptions {
   onRuntimeError?: (error: UserRouteError) => void;
   /** Called as a routes file is read: bytes so far (the reliability tests watch a load in progress). */
   onProgress?: (bytes: number) => void;
+  /** Abandons the load (the watcher was disposed): a module's worker stops, a JSON file stops being read. */
+  signal?: AbortSignal;
 }
 
 /** Formats an error as `file:line:col: message` (the form editors and terminals link). */

@@ -172,7 +172,7 @@ export class HttpRelay {
       }
       if (call.res.finished) this.settle(call); // answered: only the handler's "done" had not come back
       else if (timedOut && !call.res.headersSent) this.answer503(call);
-      else this.settle(call, error);
+      else this.settle(call, error, true);
       this.forget(call);
     }
   }
@@ -224,11 +224,12 @@ export class HttpRelay {
     this.settle(call);
   }
 
-  private settle(call: Call, error?: unknown): void {
+  /** `reported`: the error was already reported (the worker stopped); only the response is left to settle. */
+  private settle(call: Call, error?: unknown, reported = false): void {
     if (call.settled) {
       // The router no longer awaits this handler: answer as it would have.
       if (error !== undefined) {
-        this.options.onLateError(call.key, error);
+        if (!reported) this.options.onLateError(call.key, error);
         this.answerError(call.res, error);
       }
       return;

@@ -96,7 +96,6 @@ export class ModuleHost {
     });
     this.ws = new WsRelay(channel, {
       onFault: (key, callback, error) => {
-        options.log(`WebSocket ${key} ${callback} failed:`, error);
         const place = stackPlace(error.stack, this.fileHref);
         this.report('MODULE_FAILED', `WebSocket "${key}" ${callback} threw ${error.name}: ${error.message}; that connection was closed with 1011`, place.line !== undefined ? place : options.text.key(key));
       },

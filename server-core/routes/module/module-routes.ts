@@ -46,7 +46,9 @@ export async function loadModuleRoutes(result: LoadResult, options: UserRoutesOp
     report: options.onRuntimeError ?? ((e) => log(formatUserRouteError(e))),
     log,
   });
-  const loaded = await host.load();
+  const abandon = () => host.dispose();
+  options.signal?.addEventListener('abort', abandon, { once: true });
+  const loaded = await host.load().finally(() => options.signal?.removeEventListener('abort', abandon));
   if (!loaded.ok || loaded.exports === null) {
     result.errors.push(
       loaded.ok

@@ -49,8 +49,10 @@ export function locateStuckWorker(worker: Worker, fileHref: string, timeoutMs = 
     };
     const timer = setTimeout(() => void finish({}), timeoutMs);
     const scripts = new Map<string, string>();
-    session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { workerId: string } } }) => {
-      if (m.params.workerInfo.workerId !== String(worker.threadId) || workerSession) return;
+    // The inspector numbers workers its own way; the title names the thread: "[worker 7] wireplay-routes".
+    const title = `[worker ${worker.threadId}]`;
+    session.on('NodeWorker.attachedToWorker', (m: { params: { sessionId: string; workerInfo: { title: string } } }) => {
+      if (!m.params.workerInfo.title.startsWith(title + ' ') || workerSession) return;
       workerSession = m.params.sessionId;
       void toWorker('Debugger.enable')
         .then(() => toWorker('Debugger.pause'))

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Router } from '../../../server-core/router/router.js';
 import { loadUserRoutes as load, formatUserRouteError, UserRoutesWatcher, type LoadResult, type UserRouteError } from '../../../server-core/routes/user-routes.js';
 import { fakeRequest, fakeResponse, type FakeRequestInit } from '../../support/fake-http.js';
+import { within } from '../../support/within.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wireplay-user-routes-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,15 +41,6 @@ async function call(router: Router, target: string, init: FakeRequestInit = {}) 
 }
 
 const quietRouter = () => new Router({ log: () => {} });
-
-/** Rejects with a message when `promise` has not settled within `ms` (a hang is a failure, not a 5-minute wait). */
-function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    promise.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms))),
-  ]);
-}
 
 test('JSON: fixed responses, JSON bodies, methods, headers, files, folders and delays', async () => {
   const file = routesFile(
