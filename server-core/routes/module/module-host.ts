@@ -201,6 +201,12 @@ export class ModuleHost {
       case 'ack':
         this.acknowledged();
         return;
+      case 'done':
+      case 'fail':
+        // The relay settles first: the ack may let the watchdog go, the call must be over by then.
+        this.http.handle(m);
+        if (m.ack) this.acknowledged();
+        return;
       default:
         if (!this.http.handle(m)) this.ws.handle(m);
     }

@@ -81,9 +81,9 @@ export type FromWorker =
   | { t: 'write'; id: number; head?: HeadSnapshot; chunk: Uint8Array }
   | { t: 'end'; id: number; head?: HeadSnapshot; chunk?: Uint8Array }
   | { t: 'read'; id: number }
-  /** The handler's promise settled. */
-  | { t: 'done'; id: number }
-  | { t: 'fail'; id: number; error: ErrorSnapshot }
+  /** The handler's promise settled; `ack`: it did so synchronously, and this is also the request's ack. */
+  | { t: 'done'; id: number; ack: boolean }
+  | { t: 'fail'; id: number; error: ErrorSnapshot; ack: boolean }
   | { t: 'ws-send'; sid: number; data: string | Uint8Array; binary?: boolean }
   | { t: 'ws-ping'; sid: number; data?: string | Uint8Array }
   | { t: 'ws-close'; sid: number; code?: number; reason?: string }

@@ -30,8 +30,8 @@ port.on('message', (m: ToWorker) => {
       post({ t: 'pong', n: m.n });
       return;
     case 'request':
-      serve(m.id, m.key, new WorkerRequest(m.id, m.req, post));
-      post({ t: 'ack' });
+      // A handler that returns at once says so in its "done" or "fail" (one message fewer).
+      if (!serve(m.id, m.key, new WorkerRequest(m.id, m.req, post))) post({ t: 'ack' });
       return;
     case 'body':
       requests.get(m.id)?.req.received(m);
@@ -101,7 +101,8 @@ function cloneable(v: unknown): boolean {
   }
 }
 
-function serve(id: number, key: string, req: WorkerRequest): void {
+/** Runs a handler; true when it settled synchronously (its done/fail carried the ack). */
+function serve(id: number, key: string, req: WorkerRequest): boolean {
   // Forgotten once both the handler has settled and the response has ended (in either order).
   let pending = 2;
   const forget = () => {
@@ -110,17 +111,25 @@ function serve(id: number, key: string, req: WorkerRequest): void {
   const res = new WorkerResponse(id, post, forget);
   requests.set(id, { req, res });
   const handler = exported[key] as Handler | undefined;
-  const settled = (error?: unknown) => {
-    post(error === undefined ? { t: 'done', id } : { t: 'fail', id, error: snapshotError(error) });
+  const settled = (error: unknown, ack: boolean) => {
+    post(error === undefined ? { t: 'done', id, ack } : { t: 'fail', id, error: snapshotError(error), ack });
     forget();
   };
   try {
     if (typeof handler !== 'function') throw new Error(`${key} is not a handler in this version of the module`);
     const out = handler(req, res);
-    if (out instanceof Promise) out.then(() => settled(), settled);
-    else settled();
+    if (!(out instanceof Promise)) {
+      settled(undefined, true);
+      return true;
+    }
+    out.then(
+      () => settled(undefined, false),
+      (err) => settled(err, false),
+    );
+    return false;
   } catch (err) {
-    settled(err);
+    settled(err, true);
+    return true;
   }
 }
 
