@@ -6,6 +6,7 @@
 //   load-routes.ts      loadUserRoutes(file): JSON or module, never blocking the event loop
 //   routes-file.ts      reading a routes file in pieces, within the size cap
 //   json-positions.ts   the incremental JSON parser that knows lines and columns
+//   source-locations.ts offsets to lines and columns; value positions by JSON Pointer
 //   json-routes.ts      wireplay.routes.json: parse, check against the schema, build routes
 //   schema/             the routes JSON Schema (the one VS Code uses) and its validator
 //   route-entry.ts      one data route: checked, then turned into a handler

@@ -3,7 +3,7 @@
 // the error object, so `node --check` is asked; an export key is found in the text;
 // and a load that never finishes is pinned to the first top-level `await`.
 import { execFile } from 'node:child_process';
-import { lineIndex } from '../json-positions.js';
+import { lineIndex } from '../source-locations.js';
 import type { UserRouteError } from '../types.js';
 import type { ErrorSnapshot } from './protocol.js';
 
