@@ -189,21 +189,14 @@ async function main(): Promise<void> {
     const [w, b, n] = ['worker', 'builtin', 'node'].map((role) => best.get(role)!);
     rows.push([s.name, fmt(w.rps), fmt(b.rps), fmt(n.rps), `${fmt(w.rps / b.rps, 2)}×`, `${fmt(w.rps / n.rps, 2)}×`, `${fmt(w.cpu, 1)} / ${fmt(b.cpu, 1)} / ${fmt(n.cpu, 1)}`]);
   }
-  const header = ['scenario', 'worker req/s', 'built-in req/s', 'node:http req/s', 'worker ÷ built-in', 'worker ÷ node:http', 'CPU µs/req (worker / built-in / node)'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
-  console.log(line(header));
-  console.log('|' + widths.map((width) => '-'.repeat(width + 2)).join('|') + '|');
-  for (const r of rows) console.log(line(r));
+  // Markdown, ready for BENCHMARKS.md.
+  console.log('| scenario | worker req/s | built-in req/s | node:http req/s | worker ÷ built-in | worker ÷ node:http | CPU µs/req (worker / built-in / node) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of rows) console.log(`| ${r.join(' | ')} |`);
 }
 
 const role = option('role', '');
-if (role) void runRole(role, option('dir', ''));
-else
-  main().then(
-    () => process.exit(0),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+(role ? runRole(role, option('dir', '')) : main().then(() => process.exit(0))).catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
