@@ -66,6 +66,14 @@ const METADATA: [string, string, string][] = [
   ['encoding', 'encoding hex', 'RAW: the bytes are written as hex digits'],
   ['drip', 'drip ${1:1} ${2:100}', 'RAW: send pieces of N bytes every MS milliseconds'],
   ['half-close', 'half-close', 'RAW: end our side after the bytes and keep reading'],
+  ['prompt', 'prompt ${1:name} ${2:description}', 'ask for a value when sending (REST Client); --var name=value on the command line'],
+  ['ref', 'ref ${1:request}', 'send this named request first unless it already has a result (httpYac)'],
+  ['forceRef', 'forceRef ${1:request}', 'always send this named request first (httpYac)'],
+  ['import', 'import ${1:./other.http}', 'use the named requests and variables of another file (httpYac)'],
+  ['loop', 'loop for ${1:3}', 'send the request N times, or once per item: for item of [..] ({{$index}} counts)'],
+  ['disabled', 'disabled', 'do not send this request (httpYac)'],
+  ['sleep', 'sleep ${1:1000}', 'wait this many milliseconds before sending (httpYac)'],
+  ['injectVariables', 'injectVariables', 'substitute variables in "< file" bodies too (httpYac)'],
 ];
 
 const DYNAMIC: [string, string, string][] = [
@@ -75,8 +83,14 @@ const DYNAMIC: [string, string, string][] = [
   ['$timestamp', '\\$timestamp', 'Unix time in seconds'],
   ['$isoTimestamp', '\\$isoTimestamp', 'the time in ISO 8601'],
   ['$datetime', '\\$datetime ${1|iso8601,rfc1123|}', 'the time, formatted'],
+  ['$localDatetime', '\\$localDatetime ${1|iso8601,rfc1123|}', 'the local time, formatted (or a dayjs format in quotes)'],
   ['$randomInt', '\\$randomInt ${1:0} ${2:100}', 'a random integer min ≤ n < max'],
   ['$random.integer', '\\$random.integer(${1:0}, ${2:100})', 'a random integer (JetBrains)'],
+  ['$random.float', '\\$random.float(${1:0}, ${2:1})', 'a random number (JetBrains)'],
+  ['$random.alphabetic', '\\$random.alphabetic(${1:8})', 'random letters (JetBrains)'],
+  ['$random.alphanumeric', '\\$random.alphanumeric(${1:8})', 'random letters, digits and _ (JetBrains)'],
+  ['$random.hexadecimal', '\\$random.hexadecimal(${1:8})', 'random hex digits (JetBrains)'],
+  ['$random.email', '\\$random.email', 'a random e-mail address (JetBrains)'],
   ['$processEnv', '\\$processEnv ${1:NAME}', 'a variable of the editor\'s process environment'],
   ['$dotenv', '\\$dotenv ${1:NAME}', 'a variable from the .env file next to this file'],
 ];
@@ -103,7 +117,7 @@ export function completionEntries(place: CompletionPlace, file: HttpFile, source
     case 'variable': {
       const out: CompletionEntry[] = [];
       const seen = new Set<string>();
-      for (const v of file.fileVariables) {
+      for (const v of file.allVariables) {
         if (seen.has(v.name)) continue;
         seen.add(v.name);
         out.push({ label: v.name, kind: 'variable', insertText: v.name, detail: `file variable = ${v.value}` });

@@ -1,14 +1,27 @@
 // The environment in force for `.http` files: picked with "Wireplay: Select
 // Environment" or the status bar item (shown while a .http file is active),
-// remembered per workspace. Environments come from http-client.env.json and
-// http-client.private.env.json next to the file, merged over the
-// `wireplay.environments` setting (the files win, variable by variable). The
-// files are read afresh at each use and watched in the folder of every open
-// .http file: creating, editing or deleting one announces a change, so the
-// diagnostics are recomputed without a reload.
+// remembered per workspace. Environments come, lowest first, from the
+// `wireplay.environments` setting, REST Client's `rest-client.environmentVariables`
+// setting, and http-client.env.json / http-client.private.env.json in the
+// file's folder and every folder above it up to its workspace folder (the
+// nearer file wins, variable by variable). The files are read afresh at each
+// use and watched in those folders for every open .http file: creating,
+// editing or deleting one announces a change, so the diagnostics are
+// recomputed without a reload.
 import { dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { ENV_FILE, PRIVATE_ENV_FILE, environmentNames, loadEnvironmentFiles, mergeEnvironments, selectEnvironment, type EnvironmentSet } from '../../server-core/httpfile/environments.js';
+import {
+  ENV_FILE,
+  PRIVATE_ENV_FILE,
+  environmentNames,
+  findWorkspaceRoot,
+  foldersUpTo,
+  loadEnvironmentFiles,
+  loadRestClientSettings,
+  mergeEnvironments,
+  selectEnvironment,
+  type EnvironmentSet,
+} from '../../server-core/httpfile/environments.js';
 import { Emitter } from '../../server-core/util/emitter.js';
 import { currentSettings } from '../config/settings.js';
 
@@ -18,6 +31,24 @@ const FILE_CHANGE_DELAY_MS = 100;
 
 export function isHttpDocument(doc: vscode.TextDocument): boolean {
   return doc.languageId === 'http' || /\.(http|rest)$/i.test(doc.fileName);
+}
+
+/** Where the search for environment files and .env stops: the document's workspace folder, else the nearest project root. */
+export function workspaceRootOf(doc: vscode.TextDocument): string | undefined {
+  if (doc.uri.scheme !== 'file') return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  return vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath ?? findWorkspaceRoot(dirname(doc.uri.fsPath));
+}
+
+/** REST Client's environments, as VS Code resolves the setting for this document (user, workspace and folder settings). */
+function restClientEnvironments(doc: vscode.TextDocument): EnvironmentSet {
+  const value = vscode.workspace.getConfiguration('rest-client', doc.uri).get<unknown>('environmentVariables');
+  if (value === null || typeof value !== 'object') return {};
+  const out: EnvironmentSet = {};
+  for (const [env, vars] of Object.entries(value as Record<string, unknown>)) {
+    if (vars === null || typeof vars !== 'object') continue;
+    out[env] = Object.fromEntries(Object.entries(vars as Record<string, unknown>).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+  }
+  return out;
 }
 
 export interface DocumentEnvironments {
@@ -44,7 +75,7 @@ export class EnvironmentPicker implements vscode.Disposable {
       this.item,
       vscode.window.onDidChangeActiveTextEditor(() => this.refresh()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('wireplay.environments')) this.changes.emit('changed', this.selected);
+        if (e.affectsConfiguration('wireplay.environments') || e.affectsConfiguration('rest-client.environmentVariables')) this.changes.emit('changed', this.selected);
       }),
       vscode.workspace.onDidOpenTextDocument(() => this.watchFolders()),
       vscode.workspace.onDidCloseTextDocument(() => this.watchFolders()),
@@ -53,9 +84,13 @@ export class EnvironmentPicker implements vscode.Disposable {
     this.watchFolders();
   }
 
-  /** Watches the environment files of every folder that holds an open .http file on disk; stops for the others. */
+  /** Watches the environment files of every folder an open .http file reads them from; stops for the others. */
   private watchFolders(): void {
-    const folders = new Set(vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && !d.isClosed && isHttpDocument(d)).map((d) => dirname(d.uri.fsPath)));
+    const folders = new Set<string>();
+    for (const d of vscode.workspace.textDocuments) {
+      if (d.uri.scheme !== 'file' || d.isClosed || !isHttpDocument(d)) continue;
+      for (const f of foldersUpTo(dirname(d.uri.fsPath), workspaceRootOf(d) ?? dirname(d.uri.fsPath))) folders.add(f);
+    }
     for (const [folder, watcher] of this.watchers) {
       if (folders.has(folder)) continue;
       watcher.dispose();
@@ -87,10 +122,16 @@ export class EnvironmentPicker implements vscode.Disposable {
     return this.changes.on('changed', listener);
   }
 
-  /** The environments for a document (files next to it over the setting) and the variables in force. */
+  /** The environments for a document (the files up to its workspace folder over the settings) and the variables in force. */
   async forDocument(doc: vscode.TextDocument): Promise<DocumentEnvironments> {
-    const fromSettings = currentSettings().environments;
-    const loaded = doc.uri.scheme === 'file' ? await loadEnvironmentFiles(dirname(doc.uri.fsPath)) : { environments: {}, errors: [] };
+    const dir = doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : undefined;
+    const root = dir ? (workspaceRootOf(doc) ?? dir) : undefined;
+    // REST Client's setting as VS Code resolves it, over the .vscode/settings.json found above the file
+    // (the same file the CLI reads; it counts even when the file is outside the open workspace).
+    const restClientFile = dir ? await loadRestClientSettings(dir, root) : { environments: {}, errors: [] as string[] };
+    const fromSettings = mergeEnvironments(currentSettings().environments, restClientFile.environments, restClientEnvironments(doc));
+    const loaded = dir ? await loadEnvironmentFiles(dir, root) : { environments: {}, errors: [] as string[] };
+    loaded.errors.unshift(...restClientFile.errors);
     const set = mergeEnvironments(fromSettings, loaded.environments);
     const names = environmentNames(set);
     const selected = this.selected !== undefined && names.includes(this.selected) ? this.selected : undefined;

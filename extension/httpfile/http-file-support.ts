@@ -4,20 +4,19 @@
 // unresolved variables), refreshed on edit with a debounce. Requests go out
 // with the server controller's capture emitter, so the playground inspector
 // holds every exchange; WebSocket blocks become live sessions of the playground.
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { toCurl } from '../../server-core/export/curl.js';
-import { parseDotenv } from '../../server-core/httpfile/environments.js';
+import { loadDotenv } from '../../server-core/httpfile/environments.js';
 import { blockLabel, formatOutcome, formatWebSocketEntry } from '../../server-core/httpfile/format-outcome.js';
 import { lintHttpFile } from '../../server-core/httpfile/lint.js';
 import { blockAtLine, parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
 import { resolveBlock } from '../../server-core/httpfile/resolve-block.js';
 import { HttpFileSession, type BlockOutcome, type RunOptions } from '../../server-core/httpfile/run-http-file.js';
-import type { Diagnostic, HttpFile, RequestBlock } from '../../server-core/httpfile/types.js';
+import { DIALECTS, type Diagnostic, type Dialect, type HttpFile, type RequestBlock } from '../../server-core/httpfile/types.js';
 import { createLiveWebSocketRunner } from '../../server-core/httpfile/ws-live.js';
 import type { Services } from '../commands/types.js';
-import { EnvironmentPicker, isHttpDocument } from './environment-picker.js';
+import { EnvironmentPicker, isHttpDocument, workspaceRootOf } from './environment-picker.js';
 import { ResponseView } from './response-view.js';
 
 /** What the send command returns (tests read it). */
@@ -34,11 +33,17 @@ export interface SendSummary {
 
 const LINT_DELAY_MS = 300;
 
+/** `wireplay.httpFiles.dialect` for a document: which tool to follow where the tools disagree. */
+export function dialectOf(doc: vscode.TextDocument): Dialect {
+  const value = vscode.workspace.getConfiguration('wireplay', doc.uri).get<string>('httpFiles.dialect', 'auto');
+  return (DIALECTS as readonly string[]).includes(value) ? (value as Dialect) : 'auto';
+}
+
 export class HttpFileSupport implements vscode.Disposable {
   readonly environments: EnvironmentPicker;
   readonly responses = new ResponseView();
   private readonly sessions = new Map<string, HttpFileSession>();
-  private readonly parsed = new Map<string, { version: number; file: HttpFile }>();
+  private readonly parsed = new Map<string, { version: number; dialect: Dialect; file: HttpFile }>();
   private readonly collection = vscode.languages.createDiagnosticCollection('wireplay-http');
   private readonly lintTimers = new Map<string, NodeJS.Timeout>();
   private readonly disposables: vscode.Disposable[] = [];
@@ -55,17 +60,25 @@ export class HttpFileSupport implements vscode.Disposable {
       this.environments.onDidChange(() => {
         for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
       }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('wireplay.httpFiles.dialect')) return;
+        // Another reading of the same text: parse and lint again; sessions start afresh in the new dialect.
+        this.parsed.clear();
+        this.sessions.clear();
+        for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
+      }),
     );
     for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
   }
 
-  /** The parsed file, cached per document version. */
+  /** The parsed file, cached per document version and dialect. */
   parse(doc: vscode.TextDocument): HttpFile {
     const key = doc.uri.toString();
+    const dialect = dialectOf(doc);
     const hit = this.parsed.get(key);
-    if (hit && hit.version === doc.version) return hit.file;
-    const file = parseHttpFile(doc.getText());
-    this.parsed.set(key, { version: doc.version, file });
+    if (hit && hit.version === doc.version && hit.dialect === dialect) return hit.file;
+    const file = parseHttpFile(doc.getText(), { dialect });
+    this.parsed.set(key, { version: doc.version, dialect, file });
     return file;
   }
 
@@ -73,19 +86,22 @@ export class HttpFileSupport implements vscode.Disposable {
     return doc.uri.scheme === 'file' ? dirname(doc.uri.fsPath) : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
   }
 
-  private async dotenv(doc: vscode.TextDocument): Promise<Record<string, string>> {
-    try {
-      return parseDotenv(await readFile(join(this.baseDir(doc), '.env'), 'utf8'));
-    } catch {
-      return {};
-    }
+  /** The `.env` for `{{$dotenv}}`: `.env.ENV` or `.env` in the nearest folder up to the workspace folder. */
+  private dotenv(doc: vscode.TextDocument): Promise<Record<string, string>> {
+    const dir = this.baseDir(doc);
+    return loadDotenv(dir, workspaceRootOf(doc) ?? dir, this.environments.selected);
   }
 
   private sessionFor(doc: vscode.TextDocument): HttpFileSession {
     const key = doc.uri.toString();
     let session = this.sessions.get(key);
     if (!session) {
-      session = new HttpFileSession(doc.getText(), { baseDir: this.baseDir(doc), environment: {} });
+      session = new HttpFileSession(doc.getText(), {
+        baseDir: this.baseDir(doc),
+        ...(doc.uri.scheme === 'file' ? { filePath: doc.uri.fsPath } : {}),
+        dialect: dialectOf(doc),
+        environment: {},
+      });
       this.sessions.set(key, session);
     } else session.update(doc.getText());
     return session;
@@ -129,6 +145,11 @@ export class HttpFileSupport implements vscode.Disposable {
       environment: envs.variables,
       dotenv: await this.dotenv(doc),
       capture: this.services.controller.capture,
+      // REST Client's `# @prompt name description`: an input box per value, hidden for passwords; Escape cancels the send.
+      prompt: ({ name, description, password }) =>
+        Promise.resolve(
+          vscode.window.showInputBox({ title: `Wireplay: ${label}`, prompt: `Value for "${name}"`, placeHolder: description, password, ignoreFocusOut: true }),
+        ),
       onStart: (b) => {
         running = b;
         live.length = 0;
@@ -175,6 +196,10 @@ export class HttpFileSupport implements vscode.Disposable {
       void vscode.window.showErrorMessage(`Wireplay: ${label}: ${outcome.message}`);
       return summary;
     }
+    if (outcome.kind === 'skipped') {
+      summary.message = `not sent: ${outcome.reason}`;
+      return summary;
+    }
     if (outcome.kind === 'http') summary.statusCode = outcome.result.response.statusCode;
     if (outcome.kind === 'websocket' && outcome.result.live) summary.sessionId = outcome.result.live.sessionId;
     summary.connectionId = outcome.result.connectionId;
@@ -196,11 +221,23 @@ export class HttpFileSupport implements vscode.Disposable {
     const file = this.parse(doc);
     const envs = await this.environments.forDocument(doc);
     const session = this.sessionFor(doc);
+    const imports = session.imports();
     const resolved = await resolveBlock(
       block,
-      { fileVariables: file.fileVariables, environment: envs.variables, exchanges: session.exchanges, processEnv: process.env, dotenv: await this.dotenv(doc) },
-      doc.getText().split(/\r?\n/),
-      { baseDir: this.baseDir(doc) },
+      {
+        fileVariables: file.fileVariables,
+        regionVariables: block.variables,
+        allVariables: file.allVariables,
+        importedVariables: imports.imported.flatMap((i) => i.file.fileVariables),
+        requestNames: imports.requestNames,
+        environment: envs.variables,
+        exchanges: session.exchanges,
+        processEnv: process.env,
+        dotenv: await this.dotenv(doc),
+        dialect: file.dialect,
+      },
+      doc.getText().split(/\r\n|\r|\n/),
+      { baseDir: this.baseDir(doc), file },
     );
     if (!resolved.request || resolved.request.kind !== 'http') {
       const first = resolved.diagnostics.find((d) => d.severity === 'error');
@@ -231,11 +268,15 @@ export class HttpFileSupport implements vscode.Disposable {
   async lint(doc: vscode.TextDocument): Promise<readonly vscode.Diagnostic[]> {
     const version = doc.version;
     const envs = await this.environments.forDocument(doc);
+    const imports = this.sessionFor(doc).imports();
     const { diagnostics } = await lintHttpFile(
       doc.getText(),
       { environment: envs.variables, exchanges: this.sessions.get(doc.uri.toString())?.exchanges ?? new Map(), processEnv: process.env, dotenv: await this.dotenv(doc) },
       this.baseDir(doc),
+      { dialect: dialectOf(doc), importedNames: imports.requestNames, importedVariables: imports.imported.flatMap((i) => i.file.fileVariables) },
     );
+    // Errors of `# @import` lines (a file that cannot be read) are marked at their line too.
+    for (const e of imports.errors) diagnostics.push({ line: e.line, column: 0, endLine: e.line, endColumn: doc.lineAt(e.line).text.length, message: e.message, severity: 'error', code: 'reference' });
     if (doc.isClosed || doc.version !== version) return this.collection.get(doc.uri) ?? [];
     const out = diagnostics.map(toVscodeDiagnostic);
     this.collection.set(doc.uri, out);
@@ -276,5 +317,7 @@ function summaryLine(o: BlockOutcome): string {
       return `${o.result.receivedBytes} bytes back (${o.result.end})`;
     case 'failed':
       return `not sent: ${o.message}`;
+    case 'skipped':
+      return `not sent: ${o.reason}`;
   }
 }

@@ -48,6 +48,12 @@ export interface RequestOptions {
 export interface RequestSpec {
   method: string;
   url: string;
+  /**
+   * The request-target written on the start line when it is not the URL's path
+   * and query: `*` for a server-wide `OPTIONS *` (asterisk form, RFC 9112 3.2.4).
+   * The connection still goes to the URL's host.
+   */
+  target?: string;
   headers: SpecHeader[];
   body: SpecBody;
   options: RequestOptions;
@@ -203,7 +209,7 @@ export function prepareRequest(spec: RequestSpec): PreparedRequest {
   const tls = url.protocol === 'https:';
   const port = url.port ? Number(url.port) : defaultPort(url.protocol);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-  const target = (url.pathname || '/') + url.search;
+  const target = spec.target ?? (url.pathname || '/') + url.search;
 
   const user = spec.headers.filter((h) => h.enabled);
   for (const h of user) {

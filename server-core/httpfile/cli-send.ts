@@ -1,42 +1,59 @@
-// `wireplay send FILE.http [--name NAME] [--env ENV]`: runs one named request
-// or every request of a `.http` / `.rest` file in order, through the same
-// HttpFileSession the editor uses (references send their dependency first).
-// Environments come from http-client.env.json / http-client.private.env.json
-// next to the file, `$dotenv` from the `.env` next to it. Each exchange is
-// printed as it happens: the heading when it starts, a WebSocket block's
-// messages one by one, what came back on stdout, what was sent ("> ") and
-// notes ("* ") on stderr when it ends.
+// `wireplay send FILE`: every file — one request or many, `.http`, `.rest`,
+// anything else, or `-` for stdin — goes through the `.http` parser and the
+// same HttpFileSession the editor uses (references send their dependency
+// first). Environments are found next to the file and up to the workspace
+// root, `$dotenv` likewise, `# @prompt` values come from `--var` or the
+// terminal. Each exchange is printed as it happens: the heading when it
+// starts (when the file holds more than one request, or a named one), the
+// response head and body on stdout as they arrive, what was sent ("> ") and
+// notes ("* ") on stderr when it ends; `--hex` prints the annotated bytes of
+// every connection at the end instead.
 // Exit status: 0 when every request was sent (an HTTP error status included),
-// 1 when one could not be (unresolved variable, refused, timeout), 2 for bad
-// usage (no such file, request name or environment), 130 when interrupted.
+// 1 when one could not be (unresolved variable, refused connection, timeout),
+// 2 when the file is wrong or asks for an unsupported feature (the error at
+// FILE:LINE:COL; the other requests still run) or for bad usage, 130 when interrupted.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import type { Writable } from 'node:stream';
 import { CaptureStore } from '../capture/capture-store.js';
+import { hexdump } from '../capture/hexdump.js';
 import type { CaptureEvents } from '../capture/types.js';
 import { toHar } from '../export/har.js';
 import { toPcap } from '../export/pcap.js';
 import { Emitter } from '../util/emitter.js';
-import { environmentNames, loadEnvironmentFiles, parseDotenv, selectEnvironment } from './environments.js';
+import { environmentNames, environmentsFor, findWorkspaceRoot, loadDotenv, selectEnvironment } from './environments.js';
 import { blockLabel, describeOutcome, formatWebSocketEntry } from './format-outcome.js';
-import { parseHttpFile } from './parse-http-file.js';
-import { HttpFileSession, type BlockOutcome } from './run-http-file.js';
-import type { RequestBlock } from './types.js';
+import { HttpFileSession, type BlockOutcome, type PromptForValue } from './run-http-file.js';
+import type { Diagnostic, Dialect, RequestBlock } from './types.js';
 import { createWebSocketScriptRunner } from './ws-script.js';
 
 export interface HttpFileSendOptions {
-  /** Path of the .http / .rest file. */
+  /** Path of the file, or `-` for stdin. */
   file: string;
+  /** The text of stdin for `-` (read from the process otherwise). */
+  stdinText?: string;
   /** Run only the request with this name (its references first). */
   name?: string;
-  /** Environment from http-client(.private).env.json; `$shared` applies in any case. */
+  /** Environment from the environment files or REST Client's settings; `$shared` applies in any case. */
   env?: string;
+  dialect?: Dialect;
+  /** `--var name=value`: prompt answers and variables above the environment. */
+  vars?: Record<string, string>;
   /** Per request (and per WebSocket wait). Default 30 s. */
   timeoutMs?: number;
+  followRedirects?: boolean;
+  insecure?: boolean;
+  /** Write the response body of the (single) request here instead of stdout. */
+  output?: string;
+  /** Print the annotated hex of every connection instead of the responses. */
+  hex?: boolean;
   har?: string;
   pcap?: string;
   signal?: AbortSignal;
   processEnv?: Record<string, string | undefined>;
+  /** Asks for `# @prompt` values; default: the terminal when stdin is one, else nobody (the request fails, exit 2). */
+  prompt?: PromptForValue;
 }
 
 export interface HttpFileSendIo {
@@ -44,149 +61,158 @@ export interface HttpFileSendIo {
   stderr: Writable;
 }
 
-export function isHttpFilePath(path: string): boolean {
-  return /\.(http|rest)$/i.test(path);
-}
-
-/** The flags of `wireplay send` as parsed by the CLI's parseFlags. */
-export interface SendFlags {
-  values: ReadonlyMap<string, string>;
-  switches: ReadonlySet<string>;
-}
-
-/**
- * Whether `wireplay send FILE` runs FILE through the `.http` runner: with
- * --name or --env, or when a .http / .rest file needs more than the
- * one-request reader gives (several requests, variables, WebSocket or RAW
- * blocks, metadata, `>>` outputs). A plain one-request file keeps the
- * one-request path, with its --hex, --follow and --output.
- */
-export function usesHttpFileRunner(path: string, flags: SendFlags): boolean {
-  if (flags.values.has('name') || flags.values.has('env')) return true;
-  if (!isHttpFilePath(path)) return false;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return false; // the one-request reader reports the unreadable file
-  }
-  const file = parseHttpFile(text);
-  if (file.blocks.length === 0) return false;
-  const [first] = file.blocks;
-  return (
-    file.blocks.length > 1 ||
-    first.kind !== 'http' ||
-    text.includes('{{') ||
-    file.fileVariables.length > 0 ||
-    first.responseOutput !== undefined ||
-    Object.keys(first.metadata).some((k) => k !== 'name')
-  );
-}
-
-/** `wireplay send FILE.http …` from the CLI's flags; returns the exit code. */
-export function sendHttpFileFromFlags(file: string, flags: SendFlags, io: HttpFileSendIo, signal?: AbortSignal): Promise<number> {
-  for (const f of ['hex', 'follow', 'insecure']) {
-    if (flags.switches.has(f)) {
-      io.stderr.write(`wireplay send: --${f} is for one-request files; in a .http file write it on the request (# @follow-redirects, # @insecure)\n`);
-      return Promise.resolve(2);
+/** Asks on the terminal; undefined without one (CI), so the request fails with a hint to use --var. */
+function terminalPrompt(stderr: Writable): PromptForValue | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return async ({ name, description }) => {
+    const rl = createInterface({ input: process.stdin, output: stderr as NodeJS.WritableStream });
+    try {
+      return await rl.question(`${description ? `${description} ` : ''}(${name}): `);
+    } finally {
+      rl.close();
     }
-  }
-  if (flags.values.has('output')) {
-    io.stderr.write('wireplay send: --output is for one-request files; in a .http file write ">> path" after the request\n');
-    return Promise.resolve(2);
-  }
-  const timeout = flags.values.get('timeout');
-  return sendHttpFile(
-    {
-      file,
-      ...(flags.values.has('name') ? { name: flags.values.get('name') } : {}),
-      ...(flags.values.has('env') ? { env: flags.values.get('env') } : {}),
-      ...(timeout !== undefined ? { timeoutMs: Number(timeout) } : {}),
-      ...(flags.values.has('har') ? { har: flags.values.get('har') } : {}),
-      ...(flags.values.has('pcap') ? { pcap: flags.values.get('pcap') } : {}),
-      ...(signal ? { signal } : {}),
-    },
-    io,
-  );
+  };
+}
+
+function readText(options: HttpFileSendOptions): string {
+  if (options.file === '-') return options.stdinText ?? readFileSync(0, 'utf8');
+  return readFileSync(options.file, 'utf8');
 }
 
 export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSendIo): Promise<number> {
-  const path = resolve(options.file);
-  const dir = dirname(path);
+  const stdin = options.file === '-';
+  const path = stdin ? undefined : resolve(options.file);
+  const dir = path ? dirname(path) : process.cwd();
+  const label = stdin ? '<stdin>' : options.file;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readText(options);
   } catch (err) {
     io.stderr.write(`wireplay send: cannot read ${options.file}: ${(err as Error).message}\n`);
     return 2;
   }
 
-  const loaded = await loadEnvironmentFiles(dir);
-  for (const e of loaded.errors) io.stderr.write(`wireplay send: warning: ${e}\n`);
-  const names = environmentNames(loaded.environments);
+  const root = findWorkspaceRoot(dir);
+  const envs = await environmentsFor(dir, root);
+  for (const e of envs.errors) io.stderr.write(`wireplay send: warning: ${e}\n`);
+  const names = environmentNames(envs.set);
   if (options.env !== undefined && !names.includes(options.env)) {
-    io.stderr.write(`wireplay send: no environment "${options.env}" in http-client.env.json next to ${options.file}${names.length ? ` (there are: ${names.join(', ')})` : ''}\n`);
+    io.stderr.write(`wireplay send: no environment "${options.env}" in the environment files or REST Client settings of ${label}${names.length ? ` (there are: ${names.join(', ')})` : ''}\n`);
     return 2;
-  }
-  let dotenv: Record<string, string> = {};
-  try {
-    dotenv = parseDotenv(readFileSync(join(dir, '.env'), 'utf8'));
-  } catch {
-    // No .env: $dotenv references report what is missing.
   }
 
   const capture = new Emitter<CaptureEvents>();
-  const store = options.har || options.pcap ? new CaptureStore() : undefined;
+  const store = options.har || options.pcap || options.hex ? new CaptureStore({ dissect: !!options.hex }) : undefined;
   const link = store?.attach(capture);
+  const finish = (code: number) => {
+    link?.dispose();
+    store?.dispose();
+    return code;
+  };
+
   let failures = 0;
-  // A block's heading goes out when it starts, its WebSocket messages as they
-  // happen, the rest when it ends: a long script shows its progress.
+  let refusals = 0;
   let started: RequestBlock | undefined;
-  const heading = (block: RequestBlock) => io.stdout.write(`### ${blockLabel(block)}\n`);
+  let headings = false;
+  const printed = new Set<string>();
+  const diag = (d: Diagnostic) => {
+    const text = `${label}:${d.line + 1}:${d.column + 1}: ${d.severity}: ${d.message}\n`;
+    if (d.severity === 'warning' && printed.has(text)) return;
+    printed.add(text);
+    io.stderr.write(text);
+  };
+  const heading = (block: RequestBlock) => {
+    if (headings) io.stdout.write(`### ${blockLabel(block)}\n`);
+  };
   const print = (outcome: BlockOutcome) => {
     const d = describeOutcome(outcome);
     const line = outcome.block.requestLine + 1;
     if (started !== outcome.block) heading(outcome.block);
     started = undefined;
     if (d.sent.length) io.stderr.write(d.sent.join('\n') + '\n');
-    if (d.received && outcome.kind !== 'websocket') io.stdout.write(d.received.replace(/\n?$/, '\n'));
-    if (d.failed) {
-      failures++;
-      io.stderr.write(`${options.file}:${line}: ${d.notes.join('\n').replace(/^\* /gm, '')}\n`);
-    } else io.stderr.write(d.notes.join('\n') + '\n');
-    io.stdout.write('\n');
+    // HTTP responses were printed as they arrived; WebSocket messages too.
+    if (d.received && outcome.kind !== 'websocket' && outcome.kind !== 'http' && !options.hex) io.stdout.write(d.received.replace(/\n?$/, '\n'));
+    if (outcome.kind === 'failed') {
+      if (outcome.refused) refusals++;
+      else failures++;
+      for (const x of outcome.diagnostics.filter((x) => x.severity === 'error')) diag(x);
+      io.stderr.write(`${label}:${line}: not sent: ${outcome.message}\n`);
+    } else {
+      io.stderr.write(d.notes.join('\n') + '\n');
+      if (options.output && outcome.kind === 'http') io.stderr.write(`* body written to ${options.output}\n`);
+    }
+    if (headings) io.stdout.write('\n');
   };
 
+  let bodyBytes = 0;
+  const prompt = options.prompt ?? terminalPrompt(io.stderr);
   const session = new HttpFileSession(text, {
     baseDir: dir,
-    environment: selectEnvironment(loaded.environments, options.env),
+    ...(path ? { filePath: path } : {}),
+    dialect: options.dialect ?? 'auto',
+    environment: selectEnvironment(envs.set, options.env),
+    ...(options.vars ? { cliVariables: options.vars } : {}),
     processEnv: options.processEnv ?? process.env,
-    dotenv,
+    dotenv: await loadDotenv(dir, root, options.env),
     capture,
     runWebSocket: createWebSocketScriptRunner({ onEntry: (e) => io.stdout.write(`${formatWebSocketEntry(e)}\n`) }),
     timeoutMs: options.timeoutMs ?? 30_000,
+    ...(options.followRedirects ? { followRedirects: true } : {}),
+    ...(options.insecure ? { insecure: true } : {}),
+    ...(prompt ? { prompt } : {}),
+    sendOptions: {
+      ...(options.output ? { bodyFile: options.output } : {}),
+      onHead(head) {
+        if (options.hex) return;
+        if (bodyBytes > 0) io.stdout.write('\n\n');
+        bodyBytes = 0;
+        const lines = [`HTTP/${head.versionMajor}.${head.versionMinor} ${head.statusCode} ${head.reason}`, ...head.headers.map((h) => `${h.name}: ${h.value}`)];
+        io.stdout.write(lines.join('\n') + '\n\n');
+      },
+      onBody(chunk) {
+        if (options.hex || options.output) return;
+        bodyBytes += chunk.length;
+        io.stdout.write(chunk);
+      },
+    },
+    onWarnings: (_block, warnings) => warnings.forEach(diag),
     onStart: (block) => {
       started = block;
+      bodyBytes = 0;
       heading(block);
     },
-    onOutcome: print,
+    onOutcome: (outcome) => {
+      if (outcome.kind === 'http' && bodyBytes > 0) io.stdout.write('\n');
+      bodyBytes = 0;
+      print(outcome);
+    },
   });
-  for (const d of session.parsed.diagnostics) {
-    if (d.severity !== 'info') io.stderr.write(`${options.file}:${d.line + 1}:${d.column + 1}: ${d.severity}: ${d.message}\n`);
-  }
-  const blocks = session.parsed.blocks;
+
+  const file = session.parsed;
+  const owned = new Set(file.blocks.flatMap((b) => [...b.errors, ...b.warnings]));
+  // Nothing is hidden: whatever the parser says about lines no request owns is printed.
+  const fileLevel = file.diagnostics.filter((d) => !owned.has(d));
+  for (const d of fileLevel) diag(d);
+  const imports = session.imports();
+  for (const e of imports.errors) io.stderr.write(`${label}:${e.line + 1}:1: error: ${e.message}\n`);
+  const fileErrors = fileLevel.some((d) => d.severity === 'error') || imports.errors.length > 0;
+
+  const blocks = file.blocks;
   const chosen = options.name === undefined ? blocks : blocks.filter((b) => b.name === options.name);
   if (chosen.length === 0) {
     const named = blocks.map((b) => b.name).filter((n): n is string => !!n);
     io.stderr.write(
       options.name === undefined
-        ? `wireplay send: ${options.file} holds no request\n`
-        : `wireplay send: no request named "${options.name}" in ${options.file}${named.length ? ` (there are: ${named.join(', ')})` : ''}\n`,
+        ? `wireplay send: ${label} holds no request\n`
+        : `wireplay send: no request named "${options.name}" in ${label}${named.length ? ` (there are: ${named.join(', ')})` : ''}\n`,
     );
-    link?.dispose();
-    store?.dispose();
-    return 2;
+    return finish(2);
   }
+  if (options.output && (chosen.length > 1 || chosen[0].kind !== 'http')) {
+    io.stderr.write(`wireplay send: --output takes the body of one HTTP request, and ${label} runs ${chosen.length > 1 ? `${chosen.length} requests` : `a ${chosen[0].kind} block`}: choose one with --name, or write ">> path" under the request\n`);
+    return finish(2);
+  }
+  headings = blocks.length > 1 || !!blocks[0].name || blocks[0].metadata.loop !== undefined;
 
   for (const block of chosen) {
     if (options.signal?.aborted) break;
@@ -195,16 +221,20 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
 
   if (store) {
     const connections = store.snapshot();
+    if (options.hex) {
+      for (const c of connections) {
+        io.stdout.write(`── connection ${c.id} (${c.info.protocol}${c.info.tls ? ', TLS' : ''}) ${c.info.local.address}:${c.info.local.port} → ${c.info.remote.address}:${c.info.remote.port}\n`);
+        io.stdout.write(hexdump(c.entries, store.messages(c.id)) + '\n');
+      }
+    }
     if (options.har) writeFileSync(options.har, JSON.stringify(toHar(connections), null, 2) + '\n');
     if (options.pcap) writeFileSync(options.pcap, toPcap(connections));
-    link?.dispose();
-    store.dispose();
   }
   if (options.signal?.aborted) {
     io.stderr.write('wireplay send: interrupted\n');
-    return 130;
+    return finish(130);
   }
-  const total = session.parsed.blocks.length;
-  if (failures) io.stderr.write(`wireplay send: ${failures} request${failures === 1 ? '' : 's'} not sent (of ${options.name === undefined ? total : chosen.length + ' asked'})\n`);
-  return failures ? 1 : 0;
+  const notSent = failures + refusals;
+  if (notSent) io.stderr.write(`wireplay send: ${notSent} request${notSent === 1 ? '' : 's'} not sent (of ${options.name === undefined ? blocks.length : chosen.length + ' asked'})\n`);
+  return finish(refusals || fileErrors ? 2 : failures ? 1 : 0);
 }

@@ -18,7 +18,14 @@ export interface DescribedOutcome {
 }
 
 export function blockLabel(block: RequestBlock): string {
-  const line = block.kind === 'http' ? `${block.method} ${block.url}` : block.kind === 'websocket' ? `${block.keyword} ${block.url}` : `RAW ${block.url}`;
+  const line =
+    block.kind === 'http'
+      ? block.curl
+        ? block.curl.command.split('\n')[0].trim()
+        : `${block.method} ${block.url}`
+      : block.kind === 'websocket'
+        ? `${block.keyword} ${block.url}`
+        : `RAW ${block.url}`;
   return block.name ? `${block.name} — ${line}` : line;
 }
 
@@ -45,6 +52,8 @@ export function formatWebSocketEntry(e: WebSocketTranscriptEntry): string {
 export function describeOutcome(outcome: BlockOutcome): DescribedOutcome {
   const title = blockLabel(outcome.block);
   switch (outcome.kind) {
+    case 'skipped':
+      return { title, sent: [], received: '', notes: [`* not sent: ${outcome.reason}`], failed: false };
     case 'failed':
       return {
         title,

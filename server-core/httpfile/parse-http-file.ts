@@ -1,298 +1,186 @@
 // Parses `.http` / `.rest` files in the REST Client, httpYac and JetBrains
-// dialects, plus Wireplay's RAW blocks. Pure: text in, blocks and diagnostics
-// out; it never throws on user input.
-import type {
-  BodyPart,
-  Diagnostic,
-  FileVariable,
-  HeaderLine,
-  HttpFile,
-  HttpRequestBlock,
-  RawBlock,
-  RequestBlock,
-  WebSocketBlock,
-  WebSocketStep,
-} from './types.js';
+// dialects, plus Wireplay's RAW blocks: the one parser every path uses (the
+// CLI, the editor's CodeLens, diagnostics and sends). Pure: text in, blocks
+// and diagnostics out; it never throws on user input.
+//
+// A file is cut into regions at `###` lines. A region's preamble holds
+// comments, `# @metadata`, `@variables`, pre-request scripts and httpYac
+// script blocks; then comes the request line. A region without a request
+// holds what applies to the whole file. httpYac also starts a new request at
+// a request line without `###` (see parse-request.ts).
+import {
+  BLOCK_COMMENT_CLOSE,
+  BLOCK_COMMENT_OPEN,
+  COMMENT,
+  CURL_COMMAND,
+  FILE_VARIABLE,
+  GRAPHQL_FRAGMENT,
+  HTTPYAC_SCRIPT_OPEN,
+  METADATA,
+  SCRIPT_FILE,
+  SCRIPT_ONE_LINE,
+  SCRIPT_OPEN,
+  SEPARATOR,
+  isBlank,
+  splitLines,
+} from './line-patterns.js';
+import { ParseState, lastNonBlank, readHttpyacScript, readJetbrainsScript } from './parse-state.js';
+import { parseCurlRequest, parseHttpRequest } from './parse-request.js';
+import { parseRaw, parseWebSocket } from './parse-stream-blocks.js';
+import type { Dialect, FileVariable, HttpFile, MetadataLine, RequestBlock, RequestScript } from './types.js';
 
-export const HTTP_METHODS = [
-  'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT',
-  'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'PURGE', 'QUERY',
-] as const;
+export { HTTP_METHODS } from './line-patterns.js';
 
-const SEPARATOR = /^###(.*)$/;
-const COMMENT = /^\s*(#|\/\/)/;
-const METADATA = /^\s*(?:#|\/\/)\s*@([A-Za-z][\w-]*)(?:\s+(.*?))?\s*$/;
-const FILE_VARIABLE = /^\s*@([A-Za-z_][\w.-]*)\s*=\s*(.*?)\s*$/;
-const HEADER = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+)\s*:\s*(.*?)\s*$/;
-const QUERY_CONTINUATION = /^\s+[?&]/;
-const WS_SEPARATOR = /^===\s*(.*?)\s*$/;
-const FILE_REFERENCE = /^<(@)?(\w+)?\s+(.+?)\s*$/;
-const RESPONSE_OUTPUT = /^>>(!)?\s+(.+?)\s*$/;
-const RESPONSE_HANDLER_START = /^>\s*\{%/;
-const REQUEST_LINE = /^([A-Za-z]+)\s+((?:\{\{[^}]*\}\}|\S)+)(?:\s+(HTTP\/\d(?:\.\d)?))?\s*$/;
-const BARE_URL = /^(https?:\/\/|wss?:\/\/|\/|\{\{)/i;
-
-interface Segment {
-  title?: string;
-  /** Index of the first line after the separator (or 0). */
-  start: number;
-  /** Exclusive. */
-  end: number;
+export interface ParseOptions {
+  /** Which tool's reading to follow where the tools disagree (default `auto`). */
+  dialect?: Dialect;
 }
 
-export function parseHttpFile(text: string): HttpFile {
-  const lines = text.split(/\r?\n/);
-  const diagnostics: Diagnostic[] = [];
-  const fileVariables: FileVariable[] = [];
-  const blocks: RequestBlock[] = [];
-
-  for (const segment of splitSegments(lines)) {
-    const block = parseSegment(lines, segment, fileVariables, diagnostics);
-    if (block) blocks.push(block);
+export function parseHttpFile(text: string, options: ParseOptions = {}): HttpFile {
+  const state = new ParseState(splitLines(text), options.dialect ?? 'auto');
+  const lines = state.lines;
+  let start = 0;
+  let title: string | undefined;
+  for (let i = 0; i <= lines.length; i++) {
+    const m = i < lines.length ? SEPARATOR.exec(lines[i]) : null;
+    if (i < lines.length && !m) continue;
+    parseRegion(state, start, i, title);
+    if (m) {
+      const t = m[1].trim();
+      title = t === '' ? undefined : t;
+      start = i + 1;
+    }
   }
-  return { blocks, fileVariables, diagnostics };
+  return state.result();
 }
 
-function splitSegments(lines: string[]): Segment[] {
-  const segments: Segment[] = [];
-  let current: Segment = { start: 0, end: lines.length };
-  for (let i = 0; i < lines.length; i++) {
-    const m = SEPARATOR.exec(lines[i]);
-    if (!m) continue;
-    current.end = i;
-    segments.push(current);
-    const title = m[1].trim();
-    current = { start: i + 1, end: lines.length, ...(title ? { title } : {}) };
+/** What sits above a request line. */
+interface Preamble {
+  metadata: MetadataLine[];
+  variables: FileVariable[];
+  scripts: RequestScript[];
+  /** First line with content (metadata, a script…), or -1. */
+  firstContent: number;
+  /** The request line, or `end` when the region holds none. */
+  requestLine: number;
+}
+
+function parseRegion(state: ParseState, start: number, end: number, title: string | undefined): void {
+  let from = start;
+  let regionTitle = title;
+  while (from < end) {
+    const region = state.nextRegion();
+    const pre = parsePreamble(state, from, end);
+    if (pre.requestLine >= end) {
+      // A region without a request: what it says applies to the whole file.
+      state.fileVariables.push(...pre.variables);
+      state.fileMetadata.push(...pre.metadata);
+      state.fileScripts.push(...pre.scripts);
+      return;
+    }
+    // Variables above the first request of the file, with no ### before them, are the file's in
+    // REST Client and JetBrains; httpYac scopes them to that first request's region.
+    const topOfFile = region === 0 && start === 0 && state.dialect !== 'httpyac';
+    if (topOfFile) state.fileVariables.push(...pre.variables.splice(0));
+    const metadata: Record<string, string> = {};
+    for (const m of pre.metadata) metadata[m.key] = m.value;
+    const name = metadata.name || regionTitle;
+    const common = {
+      metadata,
+      metadataLines: pre.metadata,
+      range: { startLine: pre.firstContent >= 0 ? Math.min(pre.firstContent, pre.requestLine) : pre.requestLine, endLine: pre.requestLine },
+      requestLine: pre.requestLine,
+      region,
+      variables: pre.variables,
+      scripts: pre.scripts,
+      errors: [],
+      warnings: [],
+      ...(regionTitle !== undefined ? { title: regionTitle } : {}),
+      ...(name ? { name } : {}),
+    };
+    const line = state.lines[pre.requestLine];
+    const keyword = /^\s*(\S+)\s*(.*)$/.exec(line)!;
+    const word = keyword[1].toUpperCase();
+    let block: RequestBlock | undefined;
+    let next = end;
+    if (word === 'WEBSOCKET' || word === 'WS') {
+      block = parseWebSocket(state, pre.requestLine, lastNonBlank(state.lines, pre.requestLine, end), keyword[1], keyword[2].trim(), common);
+    } else if (word === 'RAW') {
+      block = parseRaw(state, pre.requestLine, lastNonBlank(state.lines, pre.requestLine, end), keyword[2].trim(), common);
+    } else if (CURL_COMMAND.test(line)) {
+      block = parseCurlRequest(state, pre.requestLine, end, common);
+    } else {
+      const parsed = parseHttpRequest(state, pre.requestLine, end, common);
+      block = parsed.block;
+      next = parsed.next;
+    }
+    if (block) {
+      block.range.endLine = Math.max(block.range.endLine, lastNonBlank(state.lines, pre.requestLine, next));
+      state.blocks.push(block);
+    }
+    // httpYac: a request line without ### started the next request; it has no title of its own.
+    from = next;
+    regionTitle = undefined;
   }
-  segments.push(current);
-  return segments;
 }
 
-function diag(line: number, column: number, endColumn: number, message: string, severity: Diagnostic['severity'] = 'error'): Diagnostic {
-  return { line, column, endLine: line, endColumn, message, severity };
-}
-
-function isBlank(line: string): boolean {
-  return line.trim() === '';
-}
-
-function parseSegment(lines: string[], seg: Segment, fileVariables: FileVariable[], diagnostics: Diagnostic[]): RequestBlock | undefined {
-  const metadata: Record<string, string> = {};
-  let i = seg.start;
-  let firstContent = -1;
-
-  // Preamble: blank lines, comments, `# @meta`, `@var = value`.
-  for (; i < seg.end; i++) {
+function parsePreamble(state: ParseState, start: number, end: number): Preamble {
+  const { lines } = state;
+  const out: Preamble = { metadata: [], variables: [], scripts: [], firstContent: -1, requestLine: end };
+  const content = (i: number) => {
+    if (out.firstContent < 0) out.firstContent = i;
+  };
+  for (let i = start; i < end; i++) {
     const line = lines[i];
     if (isBlank(line)) continue;
     const meta = METADATA.exec(line);
     if (meta) {
-      metadata[meta[1]] = meta[2] ?? '';
-      if (firstContent < 0) firstContent = i;
+      out.metadata.push({ key: meta[1], value: meta[2] ?? '', line: i });
+      content(i);
       continue;
+    }
+    if (BLOCK_COMMENT_OPEN.test(line)) {
+      let j = i + 1;
+      while (j < end && !BLOCK_COMMENT_CLOSE.test(lines[j])) j++;
+      if (j >= end) state.fileError(i, 0, line.length, 'This /* comment is never closed with */', 'syntax');
+      i = j;
+      continue;
+    }
+    if (HTTPYAC_SCRIPT_OPEN.test(line)) {
+      const script = readHttpyacScript(state, i, end);
+      out.scripts.push(script.script);
+      content(i);
+      i = script.last;
+      continue;
+    }
+    if (SCRIPT_ONE_LINE.test(line) || SCRIPT_OPEN.test(line) || SCRIPT_FILE.test(line)) {
+      const script = readJetbrainsScript(state, i, end);
+      if (script) {
+        out.scripts.push(script.script);
+        content(i);
+        i = script.last;
+        continue;
+      }
     }
     if (COMMENT.test(line)) continue;
     const variable = FILE_VARIABLE.exec(line);
     if (variable) {
-      fileVariables.push({ name: variable[1], value: variable[2], line: i });
+      out.variables.push({ name: variable[1], value: variable[2], line: i });
       continue;
     }
-    break;
-  }
-  if (i >= seg.end) return undefined;
-
-  const requestLineIndex = i;
-  const requestLine = lines[i].trim();
-  const lastLine = lastNonBlank(lines, requestLineIndex, seg.end);
-  const common = {
-    metadata,
-    range: { startLine: firstContent >= 0 ? Math.min(firstContent, requestLineIndex) : requestLineIndex, endLine: lastLine },
-    requestLine: requestLineIndex,
-    ...(seg.title !== undefined ? { title: seg.title } : {}),
-  };
-  const name = metadata.name || seg.title;
-  if (name) Object.assign(common, { name });
-
-  const keyword = /^(\S+)\s*(.*)$/.exec(requestLine)!;
-  const word = keyword[1].toUpperCase();
-  if (word === 'WEBSOCKET' || word === 'WS') {
-    return parseWebSocket(lines, requestLineIndex, lastLine, keyword[1], keyword[2].trim(), common, diagnostics);
-  }
-  if (word === 'RAW') {
-    return parseRaw(lines, requestLineIndex, lastLine, keyword[2].trim(), common, diagnostics);
-  }
-  return parseHttp(lines, requestLineIndex, lastLine, common, diagnostics);
-}
-
-function lastNonBlank(lines: string[], from: number, end: number): number {
-  let last = from;
-  for (let j = from; j < end; j++) if (!isBlank(lines[j])) last = j;
-  return last;
-}
-
-type Common = Pick<HttpRequestBlock, 'metadata' | 'range' | 'requestLine' | 'title' | 'name'>;
-
-function parseHttp(lines: string[], start: number, last: number, common: Common, diagnostics: Diagnostic[]): HttpRequestBlock | undefined {
-  const raw = lines[start];
-  const text = raw.trim();
-  const indent = raw.length - raw.trimStart().length;
-  let method = 'GET';
-  let url: string;
-  let httpVersion: string | undefined;
-  const m = REQUEST_LINE.exec(text);
-  if (m && (HTTP_METHODS as readonly string[]).includes(m[1].toUpperCase())) {
-    method = m[1].toUpperCase();
-    url = m[2];
-    httpVersion = m[3];
-  } else if (m && /^[A-Z]+$/.test(m[1]) && !BARE_URL.test(text)) {
-    // An extension method (anything that is a token in capitals) is sent as written.
-    method = m[1];
-    url = m[2];
-    httpVersion = m[3];
-  } else if (BARE_URL.test(text) || /^[\w.-]+(:\d+)?\//.test(text)) {
-    const parts = /^(\S+)(?:\s+(HTTP\/\d(?:\.\d)?))?\s*$/.exec(text);
-    url = parts ? parts[1] : text;
-    httpVersion = parts?.[2];
-  } else {
-    diagnostics.push(diag(start, indent, raw.length, `Expected a request line such as "GET https://example.com", "WEBSOCKET ws://…" or "RAW tcp://host:port", found "${text.slice(0, 40)}"`));
-    return undefined;
-  }
-
-  let i = start + 1;
-  // REST Client: query parameters continued on indented lines starting with ? or &.
-  while (i <= last && QUERY_CONTINUATION.test(lines[i])) {
-    url += lines[i].trim();
-    i++;
-  }
-
-  const headers: HeaderLine[] = [];
-  i = parseHeaders(lines, i, last, headers, diagnostics);
-
-  const block: HttpRequestBlock = { kind: 'http', ...common, method, url, headers, body: [] };
-  if (httpVersion) block.httpVersion = httpVersion;
-  block.body = parseBody(lines, i, last, block, diagnostics);
-  return block;
-}
-
-/** Reads header lines until a blank line; returns the index after that blank line. */
-function parseHeaders(lines: string[], i: number, last: number, headers: HeaderLine[], diagnostics: Diagnostic[]): number {
-  for (; i <= last; i++) {
-    const line = lines[i];
-    if (isBlank(line)) return i + 1;
-    if (COMMENT.test(line)) continue;
-    const h = HEADER.exec(line);
-    if (h) {
-      headers.push({ name: h[1], value: h[2], line: i });
+    const fragment = state.dialect !== 'rest-client' && state.dialect !== 'jetbrains' ? GRAPHQL_FRAGMENT.exec(line) : null;
+    if (fragment) {
+      // httpYac: a GraphQL fragment outside a request, until the next empty line; a query naming it gets it appended.
+      let j = i;
+      while (j + 1 < end && !isBlank(lines[j + 1])) j++;
+      state.graphqlFragments[fragment[1]] = { text: lines.slice(i, j + 1).join('\n'), line: i };
+      i = j;
       continue;
     }
-    diagnostics.push(diag(i, 0, line.length, `Expected a header "Name: value" or an empty line before the body, found "${line.trim().slice(0, 40)}"`));
+    out.requestLine = i;
+    return out;
   }
-  return i;
-}
-
-function parseBody(lines: string[], from: number, last: number, block: HttpRequestBlock, diagnostics: Diagnostic[]): BodyPart[] {
-  const parts: BodyPart[] = [];
-  let text: string[] = [];
-  let textLine = from;
-  const flush = () => {
-    if (text.length) parts.push({ kind: 'text', text: text.join('\n'), line: textLine });
-    text = [];
-  };
-  for (let i = from; i <= last; i++) {
-    const line = lines[i];
-    if (RESPONSE_HANDLER_START.test(line)) {
-      // JetBrains response handler script: skipped (Wireplay runs no scripts); the body ends here.
-      diagnostics.push(diag(i, 0, line.length, 'Response handler scripts are not run by Wireplay; use {{name.response…}} references instead', 'info'));
-      break;
-    }
-    const out = RESPONSE_OUTPUT.exec(line);
-    if (out) {
-      block.responseOutput = { path: out[2], overwrite: out[1] === '!', line: i };
-      break;
-    }
-    const file = FILE_REFERENCE.exec(line);
-    if (file) {
-      flush();
-      const part: BodyPart = { kind: 'file', path: file[3], processVariables: file[1] === '@', line: i };
-      if (file[2]) part.encoding = file[2];
-      parts.push(part);
-      continue;
-    }
-    if (text.length === 0) textLine = i;
-    text.push(line);
-  }
-  flush();
-  return trimTrailingBlankText(parts);
-}
-
-function trimTrailingBlankText(parts: BodyPart[]): BodyPart[] {
-  const last = parts[parts.length - 1];
-  if (last?.kind === 'text') {
-    last.text = last.text.replace(/\s+$/, '');
-    if (last.text === '') parts.pop();
-  }
-  return parts;
-}
-
-function parseWebSocket(
-  lines: string[],
-  start: number,
-  last: number,
-  keyword: string,
-  url: string,
-  common: Common,
-  diagnostics: Diagnostic[],
-): WebSocketBlock {
-  if (!url) diagnostics.push(diag(start, 0, lines[start].length, `${keyword} needs a URL, e.g. ${keyword} ws://localhost:8080/ws/echo`));
-  const headers: HeaderLine[] = [];
-  let i = parseHeaders(lines, start + 1, last, headers, diagnostics);
-  const steps: WebSocketStep[] = [];
-  let current: string[] = [];
-  let currentLine = i;
-  const flush = () => {
-    const text = current.join('\n').replace(/\s+$/, '');
-    if (text !== '') steps.push({ kind: 'send', parts: messageParts(text, currentLine), line: currentLine });
-    current = [];
-  };
-  for (; i <= last; i++) {
-    const line = lines[i];
-    const sep = WS_SEPARATOR.exec(line);
-    if (sep) {
-      flush();
-      if (sep[1] === 'wait-for-server') steps.push({ kind: 'wait-for-server', line: i });
-      else if (sep[1] !== '') diagnostics.push(diag(i, 0, line.length, `Unknown directive "=== ${sep[1]}"; expected "===" or "=== wait-for-server"`));
-      currentLine = i + 1;
-      continue;
-    }
-    if (current.length === 0) currentLine = i;
-    current.push(line);
-  }
-  flush();
-  return { kind: 'websocket', ...common, keyword, url, headers, steps };
-}
-
-function messageParts(text: string, line: number): BodyPart[] {
-  const file = FILE_REFERENCE.exec(text);
-  if (file && !text.includes('\n')) {
-    const part: BodyPart = { kind: 'file', path: file[3], processVariables: file[1] === '@', line };
-    if (file[2]) part.encoding = file[2];
-    return [part];
-  }
-  return [{ kind: 'text', text, line }];
-}
-
-function parseRaw(lines: string[], start: number, last: number, url: string, common: Common, diagnostics: Diagnostic[]): RawBlock {
-  const lineText = lines[start];
-  if (!/^(tcp|tls):\/\/[^\s/]+:\d+\/?$/i.test(url) && !/\{\{/.test(url)) {
-    diagnostics.push(diag(start, lineText.indexOf('RAW') + 3, lineText.length, 'RAW needs tcp://host:port or tls://host:port'));
-  }
-  let i = start + 1;
-  while (i <= last && isBlank(lines[i])) i++;
-  const payloadLine = i;
-  const payload = lines.slice(i, last + 1).join('');
-  const encoding = common.metadata.encoding === 'hex' ? 'hex' : 'text';
-  if (payload === '') diagnostics.push(diag(start, 0, lineText.length, 'RAW block has no bytes to send', 'warning'));
-  return { kind: 'raw', ...common, url, payload, payloadLine, encoding };
+  return out;
 }
 
 /** The block whose lines contain `line`, or the nearest one above it (for "send at cursor"). */

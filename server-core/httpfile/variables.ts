@@ -1,9 +1,12 @@
-// `{{…}}` substitution for `.http` files: file variables, environment
-// variables, dynamic variables of both dialects, and references to earlier
-// responses (`{{login.response.body.$.token}}`). Unknown names are reported,
-// never silently replaced by ''.
-import { randomInt, randomUUID } from 'node:crypto';
-import type { FileVariable } from './types.js';
+// `{{…}}` substitution for `.http` files: prompted and loop values, file
+// variables (scoped to their region, as httpYac scopes them), environment
+// variables, `--var` values, dynamic variables of the three dialects, and
+// references to earlier responses (`{{login.response.body.$.token}}`, httpYac's
+// `{{login.token}}`). REST Client's `{{%name}}` is the value percent-encoded.
+// Unknown names are reported, never silently replaced by ''.
+import { dynamicVariable } from './dynamic-variables.js';
+import type { Dialect, FileVariable } from './types.js';
+import { UnsupportedFeatureError, javascriptExpression } from './unsupported.js';
 
 export interface ResponseSnapshot {
   status: number;
@@ -22,131 +25,165 @@ export interface NamedExchange {
 }
 
 export interface VariableContext {
+  /** Definitions outside any request: they apply to the whole file. */
   fileVariables: readonly FileVariable[];
+  /** Definitions inside the request's own region: they win over the file's (httpYac's region scope). */
+  regionVariables?: readonly FileVariable[];
+  /** Every definition of the file in order: a name defined only in another request's region is found here (REST Client reads them all). */
+  allVariables?: readonly FileVariable[];
+  /** The global variables of `# @import`ed files. */
+  importedVariables?: readonly FileVariable[];
+  /** Prompted values (`# @prompt`) and loop values (`$index`, `# @loop for x of …`): they win over everything. */
+  locals?: Readonly<Record<string, string>>;
+  /** `--var name=value` on the command line: above the environment, under the file's variables. */
+  cliVariables?: Readonly<Record<string, string>>;
   /** The selected environment with `$shared` merged under it. */
   environment: Readonly<Record<string, string>>;
   /** Results of earlier named requests, by name. */
   exchanges: ReadonlyMap<string, NamedExchange>;
+  /** Every request name the file (and its imports) defines: for "no such request" against "not sent yet". */
+  requestNames?: ReadonlySet<string>;
   processEnv: Readonly<Record<string, string | undefined>>;
-  /** Contents of the `.env` file next to the `.http` file. */
+  /** Contents of the `.env` file. */
   dotenv: Readonly<Record<string, string>>;
+  dialect?: Dialect;
   now?: () => Date;
+  randomInt?: (min: number, max: number) => number;
+  uuid?: () => string;
+}
+
+export interface Unresolved {
+  expression: string;
+  reason: string;
+  code: 'variable' | 'unsupported' | 'reference';
 }
 
 export interface Substitution {
   text: string;
   /** Each `{{expression}}` that could not be resolved, with why. */
-  unresolved: { expression: string; reason: string }[];
+  unresolved: Unresolved[];
+  /** Places where the tools would read a variable differently (dialect `auto` only). */
+  divergences: { expression: string; message: string }[];
 }
 
 const PLACEHOLDER = /\{\{\s*(.+?)\s*\}\}/g;
 const MAX_DEPTH = 10;
+const NAME = /^%?[\w.$-]+$/;
+
+class Failure extends Error {
+  constructor(
+    message: string,
+    readonly code: Unresolved['code'],
+  ) {
+    super(message);
+  }
+}
 
 export function substitute(text: string, ctx: VariableContext): Substitution {
-  const unresolved: Substitution['unresolved'] = [];
-  const out = expand(text, ctx, unresolved, 0, new Set());
-  return { text: out, unresolved };
+  const out: Substitution = { text: '', unresolved: [], divergences: [] };
+  out.text = expand(text, ctx, out, 0, new Set());
+  return out;
 }
 
-function expand(text: string, ctx: VariableContext, unresolved: Substitution['unresolved'], depth: number, seen: Set<string>): string {
-  return text.replace(PLACEHOLDER, (whole, expression: string) => resolveExpression(expression, ctx, unresolved, depth, seen) ?? whole);
+function expand(text: string, ctx: VariableContext, out: Substitution, depth: number, seen: Set<string>): string {
+  return text.replace(PLACEHOLDER, (whole, expression: string) => {
+    try {
+      return resolveExpression(expression, ctx, out, depth, seen);
+    } catch (err) {
+      const code = err instanceof UnsupportedFeatureError ? 'unsupported' : err instanceof Failure ? err.code : 'variable';
+      out.unresolved.push({ expression, reason: (err as Error).message, code });
+      return whole;
+    }
+  });
 }
 
-function resolveExpression(
-  expression: string,
-  ctx: VariableContext,
-  unresolved: Substitution['unresolved'],
-  depth: number,
-  seen: Set<string>,
-): string | undefined {
-  const fail = (reason: string) => {
-    unresolved.push({ expression, reason });
-    return undefined;
-  };
-  try {
-    if (expression.startsWith('$')) return dynamicVariable(expression, ctx);
-  } catch (err) {
-    return fail((err as Error).message);
-  }
+function resolveExpression(expression: string, ctx: VariableContext, out: Substitution, depth: number, seen: Set<string>): string {
+  // Loop values ($index) and prompted values come first, even when they look like dynamic variables.
+  if (ctx.locals && Object.prototype.hasOwnProperty.call(ctx.locals, expression)) return ctx.locals[expression];
+  if (expression.startsWith('$')) return dynamicVariable(expression, ctx);
 
   const reference = /^([\w-]+)\.(request|response)\.(body|headers)(?:\.(.*))?$/.exec(expression);
-  if (reference) {
-    const value = responseReference(ctx, reference[1], reference[2] as 'request' | 'response', reference[3] as 'body' | 'headers', reference[4]);
-    return typeof value === 'string' ? value : fail(value.error);
+  if (reference && !isVariable(expression, ctx)) {
+    return responseReference(ctx, reference[1], reference[2] as 'request' | 'response', reference[3] as 'body' | 'headers', reference[4]);
   }
+  if (!NAME.test(expression)) throw new UnsupportedFeatureError(javascriptExpression(expression));
 
-  if (seen.has(expression)) return fail(`"${expression}" refers to itself`);
-  if (depth >= MAX_DEPTH) return fail(`variables nest deeper than ${MAX_DEPTH}`);
+  const encode = expression.startsWith('%');
+  const name = encode ? expression.slice(1) : expression;
+  if (seen.has(name)) throw new Failure(`"${name}" refers to itself`, 'variable');
+  if (depth >= MAX_DEPTH) throw new Failure(`variables nest deeper than ${MAX_DEPTH}`, 'variable');
 
-  // File variables win over the environment, as in REST Client. The last definition wins.
-  let raw: string | undefined;
-  for (const v of ctx.fileVariables) if (v.name === expression) raw = v.value;
-  if (raw === undefined && Object.prototype.hasOwnProperty.call(ctx.environment, expression)) raw = ctx.environment[expression];
-  if (raw === undefined) return fail(`"${expression}" is not defined in the file or the environment`);
-  const nested = new Set(seen).add(expression);
-  return expand(raw, ctx, unresolved, depth + 1, nested);
+  const raw = lookup(name, ctx, out, expression);
+  if (raw === undefined) {
+    // httpYac: `{{login.token}}` is a value of the JSON body of the request named login.
+    const dot = name.indexOf('.');
+    if (dot > 0 && (ctx.exchanges.has(name.slice(0, dot)) || ctx.requestNames?.has(name.slice(0, dot)))) {
+      return responseReference(ctx, name.slice(0, dot), 'response', 'body', `$${name.slice(dot)}`);
+    }
+    if (/^response\./.test(name) || name === 'response') {
+      throw new UnsupportedFeatureError("httpYac's `response` variable (the last response) is not supported yet: name the request (# @name login) and use {{login.response.body.$.field}} or {{login.field}}");
+    }
+    throw new Failure(`"${name}" is not defined in the file or the environment`, 'variable');
+  }
+  const value = expand(raw, ctx, out, depth + 1, new Set(seen).add(name));
+  // REST Client: {{%name}} is the value percent-encoded (encodeURIComponent).
+  return encode ? encodeURIComponent(value) : value;
 }
 
-function dynamicVariable(expression: string, ctx: VariableContext): string {
-  const now = ctx.now?.() ?? new Date();
-  const [name, ...args] = expression.split(/\s+/);
-  switch (name) {
-    case '$uuid':
-    case '$guid':
-    case '$random.uuid':
-      return randomUUID();
-    case '$timestamp':
-      return String(Math.floor(offsetDate(now, args).getTime() / 1000));
-    case '$isoTimestamp':
-      return now.toISOString();
-    case '$datetime':
-    case '$localDatetime': {
-      const d = offsetDate(now, args.slice(1));
-      const format = (args[0] ?? 'iso8601').replace(/^"|"$/g, '');
-      if (format === 'rfc1123') return d.toUTCString();
-      if (format === 'iso8601') return d.toISOString();
-      throw new Error(`$datetime supports rfc1123 and iso8601, not ${format}`);
-    }
-    case '$randomInt': {
-      const min = args.length ? Number(args[0]) : 0;
-      const max = args.length > 1 ? Number(args[1]) : 1000;
-      if (!Number.isInteger(min) || !Number.isInteger(max) || max <= min) throw new Error('$randomInt takes two integers min < max');
-      return String(randomInt(min, max));
-    }
-    case '$processEnv':
-    case '$dotenv': {
-      let key = args[0];
-      if (!key) throw new Error(`${name} needs a variable name`);
-      // `%name` reads the name from the environment first (REST Client).
-      if (key.startsWith('%')) {
-        const indirect = ctx.environment[key.slice(1)];
-        if (indirect === undefined) throw new Error(`"${key.slice(1)}" is not defined in the environment`);
-        key = indirect;
+function isVariable(name: string, ctx: VariableContext): boolean {
+  return lookup(name, ctx, undefined, name) !== undefined;
+}
+
+function last(defs: readonly FileVariable[] | undefined, name: string): FileVariable | undefined {
+  let found: FileVariable | undefined;
+  for (const v of defs ?? []) if (v.name === name) found = v;
+  return found;
+}
+
+/** REST Client reads `\n`, `\r` and `\t` in file variable values as line breaks and tabs. */
+function restClientEscapes(value: string): string {
+  return value.replace(/\\(.)/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c);
+}
+
+/** The raw value of a name, by precedence; records where REST Client or JetBrains would read it otherwise (dialect auto). */
+function lookup(name: string, ctx: VariableContext, out: Substitution | undefined, expression: string): string | undefined {
+  const has = (o: Readonly<Record<string, string>> | undefined) => o !== undefined && Object.prototype.hasOwnProperty.call(o, name);
+  if (has(ctx.locals)) return ctx.locals![name];
+  const dialect = ctx.dialect ?? 'auto';
+  const everywhere = ctx.allVariables ?? [...ctx.fileVariables, ...(ctx.regionVariables ?? [])];
+  const restClient = last(everywhere, name);
+  let fileDef: FileVariable | undefined;
+  if (dialect === 'rest-client') fileDef = restClient;
+  // httpYac sets a region's variables when that region runs: another request's definitions are not there.
+  else if (dialect === 'httpyac') fileDef = last(ctx.regionVariables, name) ?? last(ctx.fileVariables, name);
+  else fileDef = last(ctx.regionVariables, name) ?? last(ctx.fileVariables, name) ?? restClient;
+  const imported = last(ctx.importedVariables, name);
+  const env = has(ctx.environment) ? ctx.environment[name] : undefined;
+  if (dialect === 'jetbrains') {
+    // JetBrains: environment variables win over in-place ones (--var wins over both).
+    if (has(ctx.cliVariables)) return ctx.cliVariables![name];
+    if (env !== undefined) return env;
+  }
+  if (fileDef) {
+    if (out && dialect === 'auto') {
+      const ownScope = last(ctx.regionVariables, name) ?? last(ctx.fileVariables, name);
+      if (!ownScope) {
+        out.divergences.push({ expression, message: `"${name}" is defined only in another request's region (line ${fileDef.line + 1}): REST Client (and Wireplay) read it from there, httpYac has it only after that request ran` });
+      } else if (restClient && restClient.value !== fileDef.value) {
+        out.divergences.push({ expression, message: `"${name}" is defined again at line ${restClient.line + 1}: REST Client uses that last definition everywhere, httpYac (and Wireplay) the one of this request's region (line ${fileDef.line + 1})` });
       }
-      const source = name === '$processEnv' ? ctx.processEnv : ctx.dotenv;
-      const value = source[key];
-      if (value === undefined) throw new Error(`${name}: "${key}" is not set`);
-      return value;
+      if (env !== undefined && env !== fileDef.value) {
+        out.divergences.push({ expression, message: `"${name}" is both a file variable (line ${fileDef.line + 1}) and an environment variable: JetBrains uses the environment's, REST Client and httpYac (and Wireplay) the file's` });
+      }
+      if (/\\[nrt]/.test(fileDef.value)) {
+        out.divergences.push({ expression, message: `the value of "${name}" holds \\n, \\r or \\t: REST Client turns them into control characters, httpYac and JetBrains (and Wireplay) send them as written` });
+      }
     }
+    return dialect === 'rest-client' ? restClientEscapes(fileDef.value) : fileDef.value;
   }
-  const integer = /^\$random\.integer\(\s*(-?\d+)\s*,\s*(-?\d+)\s*\)$/.exec(expression);
-  if (integer) return String(randomInt(Number(integer[1]), Number(integer[2])));
-  throw new Error(`unknown dynamic variable ${name}`);
-}
-
-function offsetDate(now: Date, args: string[]): Date {
-  if (args.length < 2) return now;
-  const amount = Number(args[0]);
-  const unit = args[1];
-  const ms: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-  if (!Number.isFinite(amount)) return now;
-  if (unit === 'M' || unit === 'y') {
-    const d = new Date(now);
-    if (unit === 'M') d.setUTCMonth(d.getUTCMonth() + amount);
-    else d.setUTCFullYear(d.getUTCFullYear() + amount);
-    return d;
-  }
-  return ms[unit] ? new Date(now.getTime() + amount * ms[unit]) : now;
+  if (imported) return imported.value;
+  if (has(ctx.cliVariables)) return ctx.cliVariables![name];
+  return env;
 }
 
 function responseReference(
@@ -155,43 +192,60 @@ function responseReference(
   which: 'request' | 'response',
   part: 'body' | 'headers',
   path: string | undefined,
-): string | { error: string } {
+): string {
   const exchange = ctx.exchanges.get(name);
-  if (!exchange) return { error: `no request named "${name}" has been sent yet; send it first` };
+  if (!exchange) {
+    if (ctx.requestNames && !ctx.requestNames.has(name)) {
+      const names = [...ctx.requestNames].sort();
+      throw new Failure(`there is no request named "${name}" in this file or the files it imports${names.length ? ` (named requests: ${names.join(', ')})` : ' (it names no request: add "# @name ' + name + '" above one)'}`, 'reference');
+    }
+    throw new Failure(`no request named "${name}" has been sent yet; send it first`, 'reference');
+  }
   const snapshot = exchange[which];
-  if (!snapshot) return { error: `"${name}" has no ${which} yet` };
+  if (!snapshot) throw new Failure(`"${name}" has no ${which} yet`, 'reference');
   if (part === 'headers') {
-    if (!path) return { error: 'name the header: …headers.Content-Type' };
+    if (!path) throw new Failure('name the header: …headers.Content-Type', 'reference');
     const lower = path.toLowerCase();
     const found = snapshot.headers.filter(([n]) => n.toLowerCase() === lower).map(([, v]) => v);
-    return found.length ? found.join(', ') : { error: `${which} of "${name}" has no header ${path}` };
+    if (!found.length) throw new Failure(`${which} of "${name}" has no header ${path}`, 'reference');
+    return found.join(', ');
   }
   if (!path || path === '*') return snapshot.body;
-  if (!path.startsWith('$')) return { error: `body paths are JSONPath ($.a.b[0]); got ${path}` };
+  if (path.startsWith('//') || path.startsWith('/')) throw new UnsupportedFeatureError(`XPath (\`${path}\`, REST Client's path into an XML body) is not supported`);
+  if (!path.startsWith('$')) throw new Failure(`body paths are JSONPath ($.a.b[0]); got ${path}`, 'reference');
   let json: unknown;
   try {
     json = JSON.parse(snapshot.body);
   } catch {
-    return { error: `${which} body of "${name}" is not JSON` };
+    throw new Failure(`${which} body of "${name}" is not JSON`, 'reference');
   }
-  const value = jsonPath(json, path);
-  if (value === undefined) return { error: `${path} matches nothing in the ${which} body of "${name}"` };
+  const value = lookupPath(json, path);
+  if (value === NOT_A_PATH) throw new UnsupportedFeatureError(`the JSONPath \`${path}\` uses filters, wildcards or recursion, which are not supported: write a plain path such as $.items[0].id`);
+  if (value === undefined) throw new Failure(`${path} matches nothing in the ${which} body of "${name}"`, 'reference');
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
-/** The subset of JSONPath that references need: $.a.b, $[0], $['a b'], $.a[2].c */
+const NOT_A_PATH = Symbol('not a plain path');
+
+/** The subset of JSONPath that references need: $.a.b, $[0], $['a b'], $.a[2].c; undefined for anything else. */
 export function jsonPath(root: unknown, path: string): unknown {
+  const value = lookupPath(root, path);
+  return value === NOT_A_PATH ? undefined : value;
+}
+
+/** Like jsonPath, but tells a path that matches nothing from one that uses what Wireplay does not read (filters, wildcards, recursion). */
+function lookupPath(root: unknown, path: string): unknown {
   const tokens: (string | number)[] = [];
   const re = /\.([\w$-]+)|\[(\d+)\]|\[['"](.+?)['"]\]/g;
   const rest = path.slice(1);
   let m: RegExpExecArray | null;
   let consumed = 0;
   while ((m = re.exec(rest)) !== null) {
-    if (m.index !== consumed) return undefined;
+    if (m.index !== consumed) return /[*?@]|\.\./.test(rest) ? NOT_A_PATH : undefined;
     consumed = re.lastIndex;
     tokens.push(m[1] ?? (m[2] !== undefined ? Number(m[2]) : m[3]));
   }
-  if (consumed !== rest.length) return undefined;
+  if (consumed !== rest.length) return /[*?@]|\.\./.test(rest) ? NOT_A_PATH : undefined;
   let cur: unknown = root;
   for (const t of tokens) {
     if (cur === null || typeof cur !== 'object') return undefined;

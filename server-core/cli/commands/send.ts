@@ -1,13 +1,15 @@
 // wireplay send: the scripting and CI face of the sender.
-//   wireplay send FILE                     the request written in FILE (request line, headers, blank line, body)
+//   wireplay send FILE                     the requests written in FILE (a .http file: request line,
+//                                          headers, blank line, body; one request or many), in order
 //   wireplay send --raw BYTES --to H:P     exact bytes (escapes \r \n \t \\ \0 \xNN)
-// The response goes to stdout (status line, headers, blank line, body), what
-// was sent and the timings to stderr; --hex prints the annotated hex of both
-// directions instead. Exit status: 0 when the exchange happened (whatever the
-// HTTP status), 1 when it could not (refused, timeout, DNS, TLS), 2 for bad
-// usage or an unreadable request, 130 when interrupted.
-import { readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+// FILE goes through the `.http` parser, whatever its name (httpfile/cli-send.ts
+// runs it). The response goes to stdout (status line, headers, blank line,
+// body), what was sent and the timings to stderr; --hex prints the annotated
+// hex of both directions instead. Exit status: 0 when the exchanges happened
+// (whatever the HTTP status), 1 when one could not (refused, timeout, DNS,
+// TLS, an unresolved variable), 2 for bad usage, a file error or a refused
+// feature, 130 when interrupted.
+import { writeFileSync } from 'node:fs';
 import { Emitter } from '../../util/emitter.js';
 import type { CaptureEvents } from '../../capture/types.js';
 import { CaptureStore } from '../../capture/capture-store.js';
@@ -15,28 +17,29 @@ import { hexdump } from '../../capture/hexdump.js';
 import { toHar } from '../../export/har.js';
 import { toPcap } from '../../export/pcap.js';
 import { HttpMessageParser } from '../../http/message-parser.js';
-import { sendRequest } from '../../client/http-sender.js';
 import { sendRaw, type DripFeed } from '../../client/raw-sender.js';
 import { BytesSyntaxError, formatEscapedBytes, parseEscapedBytes } from '../../client/escapes.js';
-import { RequestSpecError, type RequestSpec } from '../../client/request-spec.js';
-import { parseRequestText, RequestTextError } from '../../client/request-text.js';
 import { SendError } from '../../client/transport.js';
-import { sendHttpFileFromFlags, usesHttpFileRunner } from '../../httpfile/cli-send.js';
-import { UsageError, parseFlags, type CliIo, type Command } from '../command.js';
+import { sendHttpFile } from '../../httpfile/cli-send.js';
+import { DIALECTS, type Dialect } from '../../httpfile/types.js';
+import { UsageError, parseFlags, type CliIo, type Command, type FlagOptions } from '../command.js';
 
 const USAGE = `Usage: wireplay send FILE [options]
        wireplay send --raw BYTES --to HOST:PORT [options]
 
-Sends one request and prints the exchange: the response (status line, headers,
-blank line, body) on stdout; what was sent, with "> " before each line, and the
-timings on stderr.
+Sends the requests of FILE, in order, and prints each exchange: the response
+(status line, headers, blank line, body) on stdout; what was sent, with "> "
+before each line, and the timings on stderr.
 
-  FILE              a request: request line (METHOD URL [HTTP/1.1]), headers,
-                    a blank line, the body ('< path' streams a file); - reads stdin
-  FILE.http         a .http / .rest file with several requests, variables,
-                    WebSocket or RAW blocks: runs them in order, printing each
-  --name NAME       FILE.http: run only this request (and those it references)
-  --env ENV         FILE.http: the environment from http-client.env.json
+  FILE              a .http / .rest file (REST Client, httpYac and JetBrains
+                    syntax; one request or many, WebSocket and RAW blocks);
+                    a file with another name is read the same way; - reads stdin
+  --name NAME       run only this request (and those it references)
+  --env ENV         the environment from http-client.env.json (next to FILE or
+                    above it) or from rest-client.environmentVariables
+  --var NAME=VALUE  a value for a variable or a "# @prompt NAME" (repeatable)
+  --dialect D       where the tools disagree, read FILE as rest-client, httpyac
+                    or jetbrains does (default auto: see docs/http-files.md)
   --raw BYTES       exact bytes to send; escapes \\r \\n \\t \\\\ \\0 \\xNN
   --to HOST:PORT    where --raw goes ([::1]:8080 for IPv6)
   --tls             --raw over TLS
@@ -44,18 +47,41 @@ timings on stderr.
   --half-close      --raw: after the bytes, end our write side and keep reading
   --drip N[:MS]     --raw: send pieces of N bytes, one every MS ms (default 100)
   --idle MS         --raw: stop reading after MS ms of silence (default 2000)
-  --timeout MS      give up on the whole exchange after MS ms (default 30000)
-  --follow          FILE: follow redirects (up to 10)
-  --output PATH     FILE: write the response body to PATH instead of stdout
-  --har OUT         write the exchange as HAR 1.2
+  --timeout MS      give up on each exchange after MS ms (default 30000)
+  --follow          follow redirects (up to 10) unless a request says # @no-redirect
+  --output PATH     write the response body to PATH instead of stdout (one request)
+  --har OUT         write the exchanges as HAR 1.2
   --pcap OUT        write the capture as pcap (Wireshark, tshark)
   --hex             print the annotated hex of both directions instead
   --help            this text
 
-Exit status: 0 when the exchange happened (an HTTP error status included),
-1 when it could not (connection refused, timeout, DNS, TLS), 2 for bad usage
-or an unreadable request, 130 when interrupted.
+Exit status: 0 when the exchanges happened (an HTTP error status included),
+1 when one could not (connection refused, timeout, DNS, TLS, a variable that
+does not resolve), 2 for bad usage, an unreadable file, a syntax error or a
+feature Wireplay does not support (the error at FILE:LINE:COL; the other
+requests of the file still run), 130 when interrupted.
 `;
+
+const FLAGS = {
+  raw: { type: 'string' },
+  to: { type: 'string' },
+  har: { type: 'string' },
+  pcap: { type: 'string' },
+  timeout: { type: 'string' },
+  drip: { type: 'string' },
+  idle: { type: 'string' },
+  output: { type: 'string' },
+  name: { type: 'string' },
+  env: { type: 'string' },
+  dialect: { type: 'string' },
+  var: { type: 'string', multiple: true },
+  hex: { type: 'boolean' },
+  tls: { type: 'boolean' },
+  insecure: { type: 'boolean' },
+  'half-close': { type: 'boolean' },
+  follow: { type: 'boolean' },
+  help: { type: 'boolean' },
+} satisfies FlagOptions;
 
 function parseTarget(text: string): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(text);
@@ -74,12 +100,6 @@ function parseDrip(text: string | undefined): DripFeed | undefined {
   const m = /^(\d+)(?::(\d+))?$/.exec(text);
   if (!m || Number(m[1]) < 1) throw new UsageError(`--drip must be N or N:MS (N ≥ 1), got ${text}`);
   return { size: Number(m[1]), intervalMs: m[2] === undefined ? 100 : Number(m[2]) };
-}
-
-/** Reads FILE into a RequestSpec. The one place the `.http` parser plugs in later. */
-export function readRequestFile(path: string, stdinText?: string): RequestSpec {
-  const text = path === '-' ? (stdinText ?? readFileSync(0, 'utf8')) : readFileSync(path, 'utf8');
-  return parseRequestText(text, { baseDir: path === '-' ? process.cwd() : dirname(resolve(path)) });
 }
 
 function ms(n: number): string {
@@ -134,25 +154,36 @@ function printReceived(bytes: Buffer, io: CliIo): void {
   }
 }
 
+/** `--var name=value` pairs. */
+function parseVars(list: readonly string[] | undefined): Record<string, string> | undefined {
+  if (!list) return undefined;
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--var takes NAME=VALUE, got ${item}`);
+    out[item.slice(0, eq)] = item.slice(eq + 1);
+  }
+  return out;
+}
+
+function parseDialect(text: string | undefined): Dialect | undefined {
+  if (text === undefined) return undefined;
+  if (!(DIALECTS as readonly string[]).includes(text)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, got ${text}`);
+  return text as Dialect;
+}
+
 export const sendCommand: Command = {
   name: 'send',
-  summary: 'send a request (FILE) or exact bytes (--raw) and print the exchange',
+  summary: 'send the requests of a .http file (FILE) or exact bytes (--raw) and print the exchange',
   usage: USAGE,
   async run(argv, io) {
-    const flags = parseFlags(argv, {
-      values: ['raw', 'to', 'har', 'pcap', 'timeout', 'drip', 'idle', 'output', 'name', 'env'],
-      switches: ['hex', 'tls', 'insecure', 'half-close', 'follow', 'help'],
-    });
+    const flags = parseFlags(argv, FLAGS);
     if (flags.switches.has('help')) {
       io.stdout.write(USAGE);
       return 0;
     }
     const raw = flags.values.get('raw');
     const timeoutMs = parseMs('timeout', flags.values.get('timeout'), 30_000);
-    const hex = flags.switches.has('hex');
-    const capture = new Emitter<CaptureEvents>();
-    const store = new CaptureStore({ dissect: hex });
-    store.attach(capture);
     const abort = new AbortController();
     let interrupted = false;
     void io.interrupted.then(() => {
@@ -160,89 +191,72 @@ export const sendCommand: Command = {
       abort.abort();
     });
 
-    try {
-      if (raw !== undefined) {
-        if (flags.positionals.length) throw new UsageError(`--raw takes no FILE (got ${flags.positionals[0]})`);
-        for (const f of ['follow', 'output', 'name', 'env'] as const) if (flags.switches.has(f) || flags.values.has(f)) throw new UsageError(`--${f} is for FILE requests, not --raw`);
-        const to = flags.values.get('to');
-        if (to === undefined) throw new UsageError('--raw needs --to HOST:PORT');
-        const { host, port } = parseTarget(to);
-        let bytes: Buffer;
-        try {
-          bytes = parseEscapedBytes(raw);
-        } catch (err) {
-          if (err instanceof BytesSyntaxError) throw new UsageError(`--raw: ${err.message}`);
-          throw err;
-        }
-        io.stderr.write(prefixLines('> ', formatEscapedBytes(bytes, { keepLineBreaks: true }).replace(/\n$/, '')) + '\n');
-        const r = await sendRaw(bytes, {
-          host,
-          port,
-          tls: flags.switches.has('tls'),
-          insecure: flags.switches.has('insecure'),
-          halfClose: flags.switches.has('half-close'),
-          drip: parseDrip(flags.values.get('drip')),
-          idleTimeoutMs: parseMs('idle', flags.values.get('idle'), 2000),
+    if (raw === undefined) {
+      if (flags.positionals.length !== 1) throw new UsageError(flags.positionals.length ? 'one FILE at a time' : 'give a FILE or --raw BYTES --to HOST:PORT');
+      for (const f of ['to', 'drip', 'idle'] as const) if (flags.values.has(f)) throw new UsageError(`--${f} is for --raw`);
+      for (const f of ['tls', 'half-close'] as const) if (flags.switches.has(f)) throw new UsageError(`--${f} is for --raw (FILE requests use the URL's scheme)`);
+      const dialect = parseDialect(flags.values.get('dialect'));
+      const vars = parseVars(flags.lists.get('var'));
+      const get = (k: string) => flags.values.get(k);
+      return sendHttpFile(
+        {
+          file: flags.positionals[0],
           timeoutMs,
+          ...(get('name') !== undefined ? { name: get('name') } : {}),
+          ...(get('env') !== undefined ? { env: get('env') } : {}),
+          ...(dialect ? { dialect } : {}),
+          ...(vars ? { vars } : {}),
+          ...(flags.switches.has('follow') ? { followRedirects: true } : {}),
+          ...(flags.switches.has('insecure') ? { insecure: true } : {}),
+          ...(flags.switches.has('hex') ? { hex: true } : {}),
+          ...(get('output') !== undefined ? { output: get('output') } : {}),
+          ...(get('har') !== undefined ? { har: get('har') } : {}),
+          ...(get('pcap') !== undefined ? { pcap: get('pcap') } : {}),
           signal: abort.signal,
-          capture,
-        });
-        if (!hex) printReceived(r.received, io);
-        const t = r.timings;
-        io.stderr.write(
-          `* sent ${r.bytesSent} bytes, received ${r.receivedBytes} bytes${r.truncated ? ` (first ${r.received.length} shown)` : ''}; ended: ${r.end}` +
-            `${r.unsentBytes ? `; ${r.unsentBytes} bytes not sent` : ''}\n` +
-            `* dns ${ms(t.dns)}, connect ${ms(t.connect)}, tls ${ms(t.tls)}, first byte ${ms(t.firstByte)}, total ${ms(t.total)}\n`,
-        );
-      } else {
-        if (flags.positionals.length !== 1) throw new UsageError(flags.positionals.length ? 'one FILE at a time' : 'give a FILE or --raw BYTES --to HOST:PORT');
-        for (const f of ['to', 'drip', 'idle'] as const) if (flags.values.has(f)) throw new UsageError(`--${f} is for --raw`);
-        for (const f of ['tls', 'half-close'] as const) if (flags.switches.has(f)) throw new UsageError(`--${f} is for --raw (FILE requests use the URL's scheme)`);
-        if (usesHttpFileRunner(flags.positionals[0], flags)) {
-          store.dispose();
-          return await sendHttpFileFromFlags(flags.positionals[0], flags, io, abort.signal);
-        }
-        let spec: RequestSpec;
-        try {
-          spec = readRequestFile(flags.positionals[0]);
-        } catch (err) {
-          if (err instanceof RequestTextError) throw new UsageError(`${flags.positionals[0]}: ${err.message}`);
-          if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EISDIR') {
-            throw new UsageError(`cannot read ${flags.positionals[0]}: ${(err as Error).message}`);
-          }
-          throw err;
-        }
-        spec = {
-          ...spec,
-          options: { ...spec.options, timeoutMs, followRedirects: flags.switches.has('follow'), insecure: flags.switches.has('insecure') },
-        };
-        const output = flags.values.get('output');
-        const r = await sendRequest(spec, {
-          signal: abort.signal,
-          capture,
-          previewBytes: 64 * 1024,
-          ...(output ? { bodyFile: output } : {}),
-          onHead(head) {
-            if (hex) return;
-            const lines = [`HTTP/${head.versionMajor}.${head.versionMinor} ${head.statusCode} ${head.reason}`, ...head.headers.map((h) => `${h.name}: ${h.value}`)];
-            io.stdout.write(lines.join('\n') + '\n\n');
-          },
-          onBody(chunk) {
-            if (!hex && !output) io.stdout.write(chunk);
-          },
-        });
-        for (const hop of [...r.redirects, r]) {
-          io.stderr.write(prefixLines('> ', hop.request.head.toString('utf8').replace(/\r\n\r\n$/, '').replace(/\r\n/g, '\n')) + '\n');
-          if (hop.request.bodyLength) io.stderr.write(`> [${hop.request.bodyLength} bytes of body]\n`);
-          const t = hop.timings;
-          io.stderr.write(
-            `* ${hop.response.statusCode} ${hop.response.reason}, ${hop.response.bodyBytes} bytes of body${hop.reused ? ', reused connection' : ''}\n` +
-              `* dns ${ms(t.dns)}, connect ${ms(t.connect)}, tls ${ms(t.tls)}, first byte ${ms(t.firstByte)}, download ${ms(t.download)}, total ${ms(t.total)}\n`,
-          );
-        }
-        if (output) io.stderr.write(`* body written to ${output}\n`);
-        else if (!hex && r.response.bodyBytes > 0) io.stdout.write('\n');
-      }
+        },
+        io,
+      );
+    }
+
+    if (flags.positionals.length) throw new UsageError(`--raw takes no FILE (got ${flags.positionals[0]})`);
+    for (const f of ['follow', 'output', 'name', 'env', 'dialect', 'var'] as const) {
+      if (flags.switches.has(f) || flags.values.has(f) || flags.lists.has(f)) throw new UsageError(`--${f} is for FILE requests, not --raw`);
+    }
+    const to = flags.values.get('to');
+    if (to === undefined) throw new UsageError('--raw needs --to HOST:PORT');
+    const { host, port } = parseTarget(to);
+    let bytes: Buffer;
+    try {
+      bytes = parseEscapedBytes(raw);
+    } catch (err) {
+      if (err instanceof BytesSyntaxError) throw new UsageError(`--raw: ${err.message}`);
+      throw err;
+    }
+    const hex = flags.switches.has('hex');
+    const capture = new Emitter<CaptureEvents>();
+    const store = new CaptureStore({ dissect: hex });
+    store.attach(capture);
+    try {
+      io.stderr.write(prefixLines('> ', formatEscapedBytes(bytes, { keepLineBreaks: true }).replace(/\n$/, '')) + '\n');
+      const r = await sendRaw(bytes, {
+        host,
+        port,
+        tls: flags.switches.has('tls'),
+        insecure: flags.switches.has('insecure'),
+        halfClose: flags.switches.has('half-close'),
+        drip: parseDrip(flags.values.get('drip')),
+        idleTimeoutMs: parseMs('idle', flags.values.get('idle'), 2000),
+        timeoutMs,
+        signal: abort.signal,
+        capture,
+      });
+      if (!hex) printReceived(r.received, io);
+      const t = r.timings;
+      io.stderr.write(
+        `* sent ${r.bytesSent} bytes, received ${r.receivedBytes} bytes${r.truncated ? ` (first ${r.received.length} shown)` : ''}; ended: ${r.end}` +
+          `${r.unsentBytes ? `; ${r.unsentBytes} bytes not sent` : ''}\n` +
+          `* dns ${ms(t.dns)}, connect ${ms(t.connect)}, tls ${ms(t.tls)}, first byte ${ms(t.firstByte)}, total ${ms(t.total)}\n`,
+      );
     } catch (err) {
       store.dispose();
       if (err instanceof SendError) {
@@ -253,7 +267,6 @@ export const sendCommand: Command = {
         io.stderr.write(`wireplay send: ${err.message} (${err.code})\n`);
         return 1;
       }
-      if (err instanceof RequestSpecError) throw new UsageError(err.message);
       throw err;
     }
 

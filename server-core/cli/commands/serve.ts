@@ -24,7 +24,14 @@ export const serveCommand: Command = {
   summary: 'run the server on the demo routes and print its URL',
   usage: USAGE,
   async run(argv, io) {
-    const flags = parseFlags(argv, { values: ['host', 'port', 'root', 'routes', 'mode'], switches: ['help'] });
+    const flags = parseFlags(argv, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      root: { type: 'string' },
+      routes: { type: 'string' },
+      mode: { type: 'string' },
+      help: { type: 'boolean' },
+    });
     if (flags.switches.has('help')) {
       io.stdout.write(USAGE);
       return 0;

@@ -273,7 +273,7 @@ export const uiCommand: Command = {
   summary: 'open the playground in a browser (127.0.0.1 only, with a token in the URL)',
   usage: USAGE,
   async run(argv, io) {
-    const flags = parseFlags(argv, { values: ['port', 'capture-limit'], switches: ['no-open', 'help'] });
+    const flags = parseFlags(argv, { port: { type: 'string' }, 'capture-limit': { type: 'string' }, 'no-open': { type: 'boolean' }, help: { type: 'boolean' } });
     if (flags.switches.has('help')) {
       io.stdout.write(USAGE);
       return 0;

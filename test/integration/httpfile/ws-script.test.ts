@@ -103,12 +103,13 @@ test('a refused connection is a failed outcome with a message, not an exception'
 });
 
 test('an abort ends a listening script at once', async () => {
-  const s = session(['WEBSOCKET ws://127.0.0.1:{{port}}/ws/ticker', ''].join('\n'), { timeoutMs: 60_000 });
   const abort = new AbortController();
-  const run = s.run(s.parsed.blocks[0], { signal: abort.signal });
-  setTimeout(() => abort.abort(), 100);
-  const outcome = await run;
+  // Abort once the script is listening for sure: when the first tick has arrived.
+  const runner = createWebSocketScriptRunner({ onEntry: (e) => e.dir === 'received' && abort.abort() });
+  const s = new HttpFileSession(['WEBSOCKET ws://127.0.0.1:{{port}}/ws/ticker', ''].join('\n'), { baseDir: '.', environment: { port: String(port) }, runWebSocket: runner, timeoutMs: 60_000 });
+  const outcome = await s.run(s.parsed.blocks[0], { signal: abort.signal });
   assert.ok(outcome.kind === 'websocket', outcome.kind === 'failed' ? outcome.message : '');
+  assert.ok(outcome.result.transcript.some((e) => e.dir === 'received'), 'it was listening when aborted');
   assert.equal(outcome.result.ended, 'aborted');
 });
 

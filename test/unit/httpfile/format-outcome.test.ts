@@ -42,3 +42,10 @@ test('bodies print as text when they are UTF-8, escaped otherwise', () => {
   assert.equal(bytesAsText(Buffer.from('héllo\n')), 'héllo\n');
   assert.equal(bytesAsText(Buffer.from([0x68, 0x00, 0xff])), 'h\\0\\xff');
 });
+
+test('a disabled request is a note, not a failure; a curl request is labelled by its first line', () => {
+  const [off, curl] = parseHttpFile('# @name off\n# @disabled\nGET http://h/\n###\ncurl -X POST http://h/c \\\n  -d x\n').blocks;
+  const d = describeOutcome({ kind: 'skipped', block: off, reason: '# @disabled' });
+  assert.deepEqual([d.failed, d.notes], [false, ['* not sent: # @disabled']]);
+  assert.equal(describeOutcome({ kind: 'failed', block: curl, message: 'm', diagnostics: [] }).title, 'curl -X POST http://h/c \\');
+});

@@ -21,6 +21,25 @@ test('a reference to a named request of the same file is fine before it is sent;
   const { diagnostics } = await lintHttpFile(text, ctx, '.');
   assert.deepEqual(
     diagnostics.map((d) => [d.line, d.message]),
-    [[6, 'no request named "nobody" has been sent yet; send it first']],
+    [[6, 'there is no request named "nobody" in this file or the files it imports (named requests: login)']],
+  );
+});
+
+test('prompted and loop values count as defined; a # @ref to nothing, scripts and unsupported features are marked', async () => {
+  const text = [
+    '# @prompt user', 'GET http://{{host}}/p?u={{user}}', '',
+    '###', '# @loop for 2', 'GET http://{{host}}/l?i={{$index}}', '',
+    '###', '# @ref nobody', 'GET http://{{host}}/r', '',
+    '###', 'GET http://{{host}}/s', '', '> {% client.log(1) %}', '',
+    '###', 'GET http://{{host}}/a', 'Authorization: Bearer {{$aadToken}}', '',
+  ].join('\n');
+  const { diagnostics } = await lintHttpFile(text, ctx, '.');
+  assert.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.code]),
+    [
+      [8, 'reference'],
+      [14, 'unsupported'],
+      [18, 'unsupported'],
+    ],
   );
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { blockAtLine, parseHttpFile } from '../../../server-core/httpfile/parse-http-file.js';
 import type { HttpRequestBlock, RawBlock, WebSocketBlock } from '../../../server-core/httpfile/types.js';
 
-const corpus = (name: string) => readFileSync(join(import.meta.dirname, '../../corpus/httpfile', name), 'utf8');
+const corpus = (name: string) => readFileSync(join(import.meta.dirname, '../../corpus/httpfile/parser', name), 'utf8');
 
 test('REST Client dialect: variables, names, comments, query continuation, multipart with a file', () => {
   const file = parseHttpFile(corpus('rest-client.http'));
@@ -52,12 +52,20 @@ test('httpYac dialect: // comments and names, WS keyword, <@ bodies', () => {
   assert.deepEqual((put as HttpRequestBlock).body, [{ kind: 'file', path: './body.json', processVariables: true, line: 18 }]);
 });
 
-test('JetBrains dialect: ### names, handler scripts skipped with a note, WEBSOCKET with wait-for-server, >> output', () => {
+test('JetBrains dialect: ### names, handler scripts kept as typed parts (never body), WEBSOCKET with wait-for-server, >> output', () => {
   const file = parseHttpFile(corpus('jetbrains.http'));
-  assert.deepEqual(file.diagnostics.map((d) => d.severity), ['info']);
+  assert.deepEqual(file.diagnostics, []);
   const [get, chat, save] = file.blocks;
   assert.equal(get.name, 'Get with a named separator');
   assert.deepEqual((get as HttpRequestBlock).body, []);
+  assert.deepEqual(get.scripts, [
+    {
+      kind: 'jetbrains-response-handler',
+      phase: 'after',
+      source: { kind: 'inline', code: '    client.global.set("id", response.body.id);', line: 5 },
+      range: { startLine: 4, endLine: 6 },
+    },
+  ]);
   const ws = chat as WebSocketBlock;
   assert.equal(ws.keyword, 'WEBSOCKET');
   assert.deepEqual(ws.headers.map((h) => h.name), ['Sec-WebSocket-Protocol']);

@@ -97,3 +97,118 @@ test('a WebSocket block carries # @timeout and # @insecure to its runner', async
   assert.equal(request.timeoutMs, 250);
   assert.equal(request.insecure, true);
 });
+
+async function resolveOne(text: string, dialect: 'auto' | 'rest-client' | 'httpyac' | 'jetbrains' = 'auto', over: Partial<VariableContext> = {}, baseDir = '.') {
+  const file = parseHttpFile(text, { dialect });
+  const ctx: VariableContext = { fileVariables: file.fileVariables, allVariables: file.allVariables, regionVariables: file.blocks[0].variables, environment: {}, exchanges: new Map(), processEnv: {}, dotenv: {}, ...over };
+  return resolveBlock(file.blocks[0], ctx, text.split(/\r\n|\r|\n/), { baseDir, file });
+}
+
+function textBody(r: Awaited<ReturnType<typeof resolveOne>>): string {
+  assert.ok(r.request?.kind === 'http', JSON.stringify(r.diagnostics));
+  const body = r.request.spec.body;
+  return body.kind === 'text' ? body.text : body.kind === 'base64' ? Buffer.from(body.data, 'base64').toString('latin1') : body.kind;
+}
+
+test('GraphQL bodies in the three forms, and GRAPHQL sent as a POST of JSON', async () => {
+  const rc = await resolveOne('POST http://h/g\nContent-Type: application/json\nX-Request-Type: GraphQL\n\nquery Q($a: Int) {\n  f(a: $a)\n}\n\n{"a": 1}\n');
+  assert.equal(textBody(rc), '{"query":"query Q($a: Int) {\\n  f(a: $a)\\n}","operationName":"Q","variables":{"a":1}}');
+  const jb = await resolveOne('GRAPHQL http://h/g\n\nquery Q { f }\n\n{"a": 1}\n');
+  assert.ok(jb.request?.kind === 'http');
+  assert.equal(jb.request.spec.method, 'POST');
+  assert.deepEqual(jb.request.spec.headers, [{ name: 'Content-Type', value: 'application/json', enabled: true }]);
+  assert.equal(textBody(jb), '{"query":"query Q { f }","variables":{"a":1},"operationName":"Q"}');
+  const bad = await resolveOne('GRAPHQL http://h/g\n\nquery { f }\n\n{not json\n');
+  assert.match(bad.diagnostics.find((d) => d.severity === 'error')!.message, /GraphQL variables are not JSON/);
+});
+
+test('Basic shorthands are encoded; Digest leaves its header disabled in place for the challenge; AWS is refused', async () => {
+  const basic = await resolveOne('GET http://h/\nAuthorization: Basic ada lovelace\n');
+  assert.ok(basic.request?.kind === 'http');
+  assert.equal(basic.request.spec.headers[0].value, `Basic ${Buffer.from('ada:lovelace').toString('base64')}`);
+  const digest = await resolveOne('GET http://h/\nX-A: 1\nAuthorization: Digest ada pw\n');
+  assert.ok(digest.request?.kind === 'http');
+  assert.deepEqual(digest.request.digest, { user: 'ada', password: 'pw' });
+  assert.deepEqual(digest.request.spec.headers.map((h) => [h.name, h.enabled]), [['X-A', true], ['Authorization', false]]);
+  const aws = await resolveOne('GET http://h/\nAuthorization: AWS key secret\n');
+  assert.equal(aws.request, undefined);
+  assert.equal(aws.diagnostics[0].code, 'unsupported');
+});
+
+test('origin form takes the Host header (https on 443), httpYac\'s host variable, asterisk form keeps * on the request line', async () => {
+  const host = await resolveOne('GET /a?b=1\nHost: example.com:443\n');
+  assert.ok(host.request?.kind === 'http');
+  assert.equal(host.request.spec.url, 'https://example.com:443/a?b=1');
+  const variable = await resolveOne('GET /users\n', 'auto', { environment: { host: 'http://api:3000' } });
+  assert.ok(variable.request?.kind === 'http');
+  assert.equal(variable.request.spec.url, 'http://api:3000/users');
+  const star = await resolveOne('OPTIONS * HTTP/1.1\nHost: h:8080\n');
+  assert.ok(star.request?.kind === 'http');
+  assert.equal(star.request.spec.url, 'http://h:8080/');
+  assert.equal(star.request.spec.target, '*');
+  const none = await resolveOne('GET /a\n');
+  assert.match(none.diagnostics[0].message, /has no host/);
+  const h2 = await resolveOne('GET http://h/ HTTP/2\n');
+  assert.equal(h2.diagnostics[0].code, 'unsupported');
+});
+
+test('a written Content-Length: kept when it matches, refused when it does not, dropped by REST Client', async () => {
+  const ok = await resolveOne('POST http://h/\nContent-Length: 2\n\nhi\n');
+  assert.ok(ok.request?.kind === 'http');
+  assert.deepEqual(ok.request.spec.headers.map((h) => h.name), ['Content-Length']);
+  const wrong = await resolveOne('POST http://h/\nContent-Length: 9\n\nhi\n');
+  assert.equal(wrong.request, undefined);
+  assert.match(wrong.diagnostics[0].message, /does not match the body \(2 bytes\)/);
+  const rc = await resolveOne('POST http://h/\nContent-Length: 9\n\nhi\n', 'rest-client');
+  assert.ok(rc.request?.kind === 'http');
+  assert.deepEqual(rc.request.spec.headers, []);
+});
+
+test('headers written twice: REST Client joins them, the others send both lines (auto warns)', async () => {
+  const text = 'GET http://h/\nX-A: 1\nCookie: a=1\nX-A: 2\nCookie: b=2\n';
+  const rc = await resolveOne(text, 'rest-client');
+  assert.ok(rc.request?.kind === 'http');
+  assert.deepEqual(rc.request.spec.headers.map((h) => `${h.name}: ${h.value}`), ['X-A: 1,2', 'Cookie: a=1;b=2']);
+  const auto = await resolveOne(text);
+  assert.ok(auto.request?.kind === 'http');
+  assert.equal(auto.request.spec.headers.length, 4);
+  assert.equal(auto.diagnostics.filter((d) => d.code === 'divergence').length, 2);
+});
+
+test('<@latin1 file is decoded from latin1 and sent as UTF-8; a multipart body with a file ends as its dialect ends it', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wireplay-latin1-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'l.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9]));
+  const latin1 = await resolveOne('POST http://h/\n\n<@latin1 ./l.txt\n', 'auto', {}, dir);
+  assert.ok(latin1.request?.kind === 'http');
+  assert.deepEqual(latin1.request.spec.body, { kind: 'text', text: 'café' }, 'sent as the UTF-8 text café');
+  // The path of a file part takes variables too.
+  const named = await resolveOne('POST http://h/\n\n<@latin1 ./{{name}}.txt\n', 'auto', { environment: { name: 'l' } }, dir);
+  assert.ok(named.request?.kind === 'http');
+  assert.deepEqual(named.request.spec.body, { kind: 'text', text: 'café' });
+  const multipart = 'POST http://h/\nContent-Type: multipart/form-data; boundary=B\n\n--B\n\n< ./l.txt\n--B--\n';
+  assert.ok(textBody(await resolveOne(multipart, 'rest-client', {}, dir)).endsWith('--B--\r\n'));
+  assert.ok(textBody(await resolveOne(multipart, 'httpyac', {}, dir)).endsWith('--B--'));
+  const auto = await resolveOne(multipart, 'auto', {}, dir);
+  assert.ok(textBody(auto).endsWith('--B--'));
+  assert.equal(auto.diagnostics.filter((d) => d.code === 'divergence').length, 1);
+});
+
+test('scripts refuse their request at their line; a script outside every request refuses them all', async () => {
+  const own = await resolveOne('GET http://h/\n\n?? status == 200\n');
+  assert.equal(own.request, undefined);
+  assert.deepEqual(own.diagnostics.map((d) => [d.line, d.code]), [[2, 'unsupported']]);
+  const global = await resolveOne('{{\n  exports.a = 1;\n}}\n\n###\nGET http://h/\n');
+  assert.equal(global.request, undefined);
+  assert.match(global.diagnostics[0].message, /before every request of the file/);
+});
+
+test('a pasted curl command resolves through the cURL importer, variables first', async () => {
+  const r = await resolveOne("curl -X PUT 'http://{{h}}/c' -H 'X-A: 1' --data-raw 'body'\n", 'auto', { environment: { h: 'api' } });
+  assert.ok(r.request?.kind === 'http');
+  assert.equal(r.request.spec.method, 'PUT');
+  assert.equal(r.request.spec.url, 'http://api/c');
+  assert.deepEqual(r.request.spec.body, { kind: 'text', text: 'body' });
+  const unknown = await resolveOne('curl --frobnicate http://h/\n');
+  assert.equal(unknown.diagnostics[0].code, 'unsupported');
+});

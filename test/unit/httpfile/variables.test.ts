@@ -23,7 +23,10 @@ test('file variables nest, win over the environment, and the last definition win
     ],
     environment: { port: '8080', host: 'env-host' },
   });
-  assert.deepEqual(substitute('{{url}}/x', c), { text: 'http://b:8080/x', unresolved: [] });
+  const r = substitute('{{url}}/x', c);
+  assert.deepEqual({ text: r.text, unresolved: r.unresolved }, { text: 'http://b:8080/x', unresolved: [] });
+  // JetBrains would take the environment's host: said, not hidden.
+  assert.deepEqual(r.divergences.map((d) => d.expression), ['host']);
 });
 
 test('unknown and self-referencing variables are reported and left in place', () => {
@@ -84,4 +87,63 @@ test('jsonPath handles bracket keys and refuses malformed paths', () => {
   assert.equal(jsonPath({ 'a b': { c: [1, 2] } }, "$['a b'].c[1]"), 2);
   assert.equal(jsonPath({ a: 1 }, '$.a..b'), undefined);
   assert.equal(jsonPath([5], '$[0]'), 5);
+});
+
+test("a request region's own definition wins over the file's; another region's is found only outside httpYac, with a warning", () => {
+  const base = {
+    fileVariables: [{ name: 'token', value: 'file', line: 0 }],
+    allVariables: [
+      { name: 'token', value: 'file', line: 0 },
+      { name: 'token', value: 'region-a', line: 3 },
+      { name: 'other', value: 'only-in-b', line: 8 },
+    ],
+  };
+  const a = ctx({ ...base, regionVariables: [{ name: 'token', value: 'region-a', line: 3 }] });
+  assert.equal(substitute('{{token}}', a).text, 'region-a');
+  assert.equal(substitute('{{token}}', ctx(base)).text, 'file');
+  assert.equal(substitute('{{token}}', ctx({ ...base, dialect: 'rest-client' })).text, 'region-a', 'REST Client: the last definition in the file');
+  const elsewhere = substitute('{{other}}', ctx(base));
+  assert.equal(elsewhere.text, 'only-in-b');
+  assert.match(elsewhere.divergences[0].message, /defined only in another request's region/);
+  assert.match(substitute('{{other}}', ctx({ ...base, dialect: 'httpyac' })).unresolved[0].reason, /not defined/);
+});
+
+test('precedence: prompted and loop values, then the file, then --var, then the environment (JetBrains: --var, environment, file)', () => {
+  const c = {
+    fileVariables: [{ name: 'a', value: 'file', line: 0 }],
+    cliVariables: { a: 'cli', b: 'cli' },
+    environment: { a: 'env', b: 'env', c: 'env' },
+  };
+  assert.deepEqual(['{{a}}', '{{b}}', '{{c}}'].map((t) => substitute(t, ctx(c)).text), ['file', 'cli', 'env']);
+  assert.deepEqual(['{{a}}', '{{b}}', '{{c}}'].map((t) => substitute(t, ctx({ ...c, dialect: 'jetbrains' })).text), ['cli', 'cli', 'env']);
+  assert.equal(substitute('{{a}} {{$index}}', ctx({ ...c, locals: { a: 'prompted', $index: '2' } })).text, 'prompted 2');
+});
+
+test('REST Client: {{%name}} is percent-encoded; file values keep \\n unless the dialect is rest-client', () => {
+  const c = { fileVariables: [{ name: 'q', value: 'a b&c/d', line: 0 }, { name: 'nl', value: 'x\\ny', line: 1 }] };
+  assert.equal(substitute('{{%q}}', ctx(c)).text, 'a%20b%26c%2Fd');
+  assert.equal(substitute('{{nl}}', ctx(c)).text, 'x\\ny');
+  assert.equal(substitute('{{nl}}', ctx({ ...c, dialect: 'rest-client' })).text, 'x\ny');
+});
+
+test('httpYac: {{login.token}} is a field of the JSON body of the request named login', () => {
+  const exchanges = new Map([['login', { response: { status: 200, headers: [], body: '{"token":"t","n":{"id":3}}' } }]]);
+  assert.equal(substitute('{{login.token}}/{{login.n.id}}', ctx({ exchanges })).text, 't/3');
+});
+
+test('refused with their name: JavaScript expressions, XPath, JSONPath filters, Azure AD tokens, faker data', () => {
+  const exchanges = new Map([['x', { response: { status: 200, headers: [], body: '{"a":[1]}' } }]]);
+  const r = substitute('{{ Date.now() }} {{x.response.body.//a}} {{x.response.body.$.a[?(@>0)]}} {{$aadToken}} {{$random.address.city}}', ctx({ exchanges }));
+  assert.deepEqual(r.unresolved.map((u) => u.code), ['unsupported', 'unsupported', 'unsupported', 'unsupported', 'unsupported']);
+  assert.match(r.unresolved[0].reason, /JavaScript expression/);
+  assert.match(r.unresolved[1].reason, /XPath/);
+  assert.match(r.unresolved[3].reason, /^`\$aadToken` \(REST Client's Azure AD token\) is not supported$/);
+});
+
+test('a reference to a request that exists nowhere says so, with the names that do exist; one not sent yet says that', () => {
+  const names = new Set(['login', 'me']);
+  const nowhere = substitute('{{nope.response.body.$.a}}', ctx({ requestNames: names }));
+  assert.equal(nowhere.unresolved[0].code, 'reference');
+  assert.equal(nowhere.unresolved[0].reason, 'there is no request named "nope" in this file or the files it imports (named requests: login, me)');
+  assert.match(substitute('{{login.response.body.$.a}}', ctx({ requestNames: names })).unresolved[0].reason, /has been sent yet/);
 });

@@ -92,3 +92,40 @@ test('the .http grammar scopes methods, URLs, headers, variables, separators, co
   const url = grammar.tokenizeLine('GET http://{{host}}/x', textmate.INITIAL).tokens.map((t) => t.scopes.at(-1));
   assert.ok(url.includes('variable.other.http'), JSON.stringify(url));
 });
+
+test('scripts, assertions, previous-response references, block comments, `# @name=x` and curl commands have their own scopes', async () => {
+  const grammar = await loadGrammar();
+  const s = scopesOf(
+    grammar,
+    [
+      '# @name=login',
+      '< {%',
+      '  request.variables.set("a", "1")',
+      '%}',
+      'GET http://h/x',
+      '',
+      '?? status == 200',
+      '> {% client.log(1) %}',
+      '> ./handler.js',
+      '<> previous.200.json',
+      '###',
+      '{{',
+      '  exports.a = 1;',
+      '}}',
+      '/*',
+      'block',
+      '*/',
+      'curl -X POST http://h/c',
+    ].join('\n'),
+  );
+  has(s, '@name', 'keyword.other.metadata');
+  has(s, 'login', 'string.unquoted.metadata');
+  has(s, '{%', 'punctuation.definition.script.begin');
+  has(s, 'request.variables.set("a", "1")', 'meta.embedded.block.javascript');
+  has(s, '??', 'keyword.operator.assertion');
+  has(s, './handler.js', 'string.unquoted.path');
+  has(s, '<>', 'keyword.operator.response-reference');
+  has(s, 'exports.a = 1;', 'meta.embedded.block.javascript');
+  has(s, 'block', 'comment.block');
+  has(s, 'curl', 'keyword.control.method');
+});
