@@ -13,12 +13,13 @@ export const MODULE_FILE = join(root, 'server-core/routes/schema/routes-schema.t
 
 export function schemaModuleText(schemaText) {
   const schema = JSON.parse(schemaText);
+  // One line: the JSON file is the one to read; this is its copy for the loader.
   return `// GENERATED from schemas/wireplay.routes.schema.json by \`node schemas/build-schema-module.mjs\`: edit the
 // JSON file, then run that. The schema VS Code checks wireplay.routes.json with (contributes.jsonValidation),
 // as a module for the loader's validator (json-schema.ts).
 import type { SchemaNode } from './json-schema.js';
 
-export const ROUTES_SCHEMA: SchemaNode = ${JSON.stringify(schema, null, 2)};
+export const ROUTES_SCHEMA: SchemaNode = ${JSON.stringify(schema)};
 `;
 }
 
