@@ -23,21 +23,28 @@ export interface Channel {
   released(): void;
 }
 
-export function snapshotRequest(req: ServerRequest): { snapshot: RequestSnapshot; transfer: ArrayBuffer[] } {
-  const rawHead = ownBytes(req.rawHead);
+export function snapshotRequest(req: ServerRequest): RequestSnapshot {
+  const head = req.head;
+  const headers: string[] = [];
+  for (const h of head.headers) headers.push(h.name, h.value);
   return {
-    snapshot: {
-      connectionId: req.connectionId,
-      index: req.index,
-      head: req.head,
-      target: req.target,
-      path: req.path,
-      params: req.params,
-      remote: req.remote,
-      rawHead,
-      aborted: req.isAborted ?? req.signal.aborted,
-    },
-    transfer: [rawHead.buffer as ArrayBuffer],
+    connectionId: req.connectionId,
+    index: req.index,
+    method: req.method,
+    target: req.target,
+    targetForm: head.targetForm,
+    version: [head.versionMajor, head.versionMinor],
+    headers,
+    contentLength: head.contentLength,
+    chunked: head.chunked,
+    keepAlive: head.keepAlive,
+    upgrade: head.upgrade,
+    expectContinue: head.expectContinue,
+    path: req.path,
+    params: req.params,
+    remote: { address: req.remote.address, port: req.remote.port },
+    rawHead: req.rawHead.toString('latin1'),
+    aborted: req.isAborted ?? req.signal.aborted,
   };
 }
 
@@ -54,6 +61,8 @@ interface Call {
   timer: ReturnType<typeof setTimeout> | undefined;
   body?: AsyncIterator<Buffer>;
   onAbort?: () => void;
+  /** Bytes the socket took that the worker has not been told about yet. */
+  unacked: number;
 }
 
 export interface HttpRelayOptions {
@@ -85,7 +94,7 @@ export class HttpRelay {
     if (this.channel.closed()) return Promise.reject(new Error(`the routes of this module were unloaded before ${key} could run`));
     return new Promise<void>((resolve, reject) => {
       const id = ++this.nextId;
-      const call: Call = { id, key, req, res, settled: false, started: false, resolve, reject, timer: undefined };
+      const call: Call = { id, key, req, res, settled: false, started: false, resolve, reject, timer: undefined, unacked: 0 };
       call.onAbort = () => this.channel.send({ t: 'abort', id }, []);
       req.signal.addEventListener('abort', call.onAbort, { once: true });
       this.calls.set(id, call);
@@ -94,8 +103,7 @@ export class HttpRelay {
   }
 
   private post(call: Call): void {
-    const { snapshot, transfer } = snapshotRequest(call.req);
-    this.channel.send({ t: 'request', id: call.id, key: call.key, req: snapshot }, transfer, { key: call.key, request: call.id });
+    this.channel.send({ t: 'request', id: call.id, key: call.key, req: snapshotRequest(call.req) }, [], { key: call.key, request: call.id });
   }
 
   /** The request reached the worker: its time limit starts. */
@@ -131,8 +139,8 @@ export class HttpRelay {
           break;
         case 'write':
           this.applyHead(call, m.head);
-          if (call.res.write(asBuffer(m.chunk))) this.channel.send({ t: 'written', id: m.id, bytes: m.chunk.byteLength }, []);
-          else void call.res.drain().then(() => this.channel.send({ t: 'written', id: m.id, bytes: m.chunk.byteLength }, []));
+          if (call.res.write(asBuffer(m.chunk))) this.written(call, m.chunk.byteLength);
+          else void call.res.drain().then(() => this.written(call, m.chunk.byteLength));
           break;
         case 'end':
           this.applyHead(call, m.head);
@@ -175,6 +183,21 @@ export class HttpRelay {
       else this.settle(call, error, true);
       this.forget(call);
     }
+  }
+
+  /**
+   * Tells the worker the socket took `bytes` (so its write() may return true again). The
+   * writes of one turn of the event loop are acknowledged together.
+   */
+  private written(call: Call, bytes: number): void {
+    const first = call.unacked === 0;
+    call.unacked += bytes;
+    if (!first) return;
+    setImmediate(() => {
+      const n = call.unacked;
+      call.unacked = 0;
+      if (this.calls.has(call.id)) this.channel.send({ t: 'written', id: call.id, bytes: n }, []);
+    });
   }
 
   private applyHead(call: Call, head: HeadSnapshot | undefined): void {

@@ -174,6 +174,12 @@ export class ModuleHost {
 
   private received(m: FromWorker): void {
     switch (m.t) {
+      case 'batch': {
+        // Stop at a message that ended this worker: the rest belong to it.
+        const w = this.worker;
+        for (const one of m.messages) if (this.worker === w) this.received(one);
+        return;
+      }
       case 'importing': {
         const w = this.worker!;
         if (!this.loading) return;

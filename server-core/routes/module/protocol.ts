@@ -20,15 +20,30 @@ export interface ErrorSnapshot {
   status?: number;
 }
 
+/**
+ * A request as it crosses: flat, mostly strings (cheap to copy between threads). The head's
+ * byte spans stay behind (they are offsets in the server's connection); the worker rebuilds
+ * `req.head` with the fields a handler reads.
+ */
 export interface RequestSnapshot {
   connectionId: string;
   index: number;
-  head: RequestHead;
+  method: string;
   target: string;
+  targetForm: RequestHead['targetForm'];
+  version: [number, number];
+  /** name, value, name, value, … in the order received. */
+  headers: string[];
+  contentLength: number | null;
+  chunked: boolean;
+  keepAlive: boolean;
+  upgrade: boolean;
+  expectContinue: boolean;
   path: string;
   params: Record<string, string>;
   remote: Endpoint;
-  rawHead: Uint8Array;
+  /** The head's bytes as latin1 text (one byte, one character). */
+  rawHead: string;
   aborted: boolean;
 }
 
@@ -88,7 +103,9 @@ export type FromWorker =
   | { t: 'ws-ping'; sid: number; data?: string | Uint8Array }
   | { t: 'ws-close'; sid: number; code?: number; reason?: string }
   /** A WebSocket callback threw or rejected. */
-  | { t: 'ws-fault'; sid: number; callback: string; error: ErrorSnapshot };
+  | { t: 'ws-fault'; sid: number; callback: string; error: ErrorSnapshot }
+  /** Several of the above, in order (what could wait for the end of the worker's turn). */
+  | { t: 'batch'; messages: FromWorker[] };
 
 export function snapshotError(err: unknown): ErrorSnapshot {
   if (err instanceof Error) {

@@ -15,7 +15,39 @@ import { WorkerRequest, WorkerResponse, type Post } from './worker-http.js';
 import { runCallback, WorkerPeer } from './worker-ws.js';
 
 const port = parentPort!;
-const post: Post = (message: FromWorker, transfer?: ArrayBuffer[]) => port.postMessage(message, transfer);
+
+// What the server only needs by the end of this turn (a response's end, a handler settling, an
+// ack, a body read) waits in the outbox and goes as one batch: a handler that answers at once
+// costs one message back, not three. What the client sees as it happens (a head, a body piece,
+// a WebSocket message) goes at once, after whatever is waiting, so the order holds.
+const DEFERRABLE = new Set<FromWorker['t']>(['end', 'done', 'fail', 'ack', 'read']);
+let outbox: FromWorker[] = [];
+let outboxTransfer: ArrayBuffer[] = [];
+let flushScheduled = false;
+
+function flush(): void {
+  flushScheduled = false;
+  if (outbox.length === 0) return;
+  const messages = outbox;
+  const transfer = outboxTransfer;
+  outbox = [];
+  outboxTransfer = [];
+  port.postMessage(messages.length === 1 ? messages[0] : ({ t: 'batch', messages } satisfies FromWorker), transfer);
+}
+
+const post: Post = (message: FromWorker, transfer: ArrayBuffer[] = []) => {
+  if (DEFERRABLE.has(message.t)) {
+    outbox.push(message);
+    outboxTransfer.push(...transfer);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(flush);
+    }
+    return;
+  }
+  flush();
+  port.postMessage(message, transfer);
+};
 
 let exported: Record<string, unknown> = {};
 const requests = new Map<number, { req: WorkerRequest; res: WorkerResponse }>();

@@ -3,18 +3,48 @@
 //
 // The request is a snapshot of the head; its body is pulled a piece at a time when
 // the handler reads it (so a route that answers without reading still answers
-// before the body arrives). The response validates headers and the status here,
+// before the body arrives), one piece ahead of the handler once it has started. The response validates headers and the status here,
 // synchronously, exactly as the server's response does, keeps its head until the
 // first write or end (so `end(data)` still gets a Content-Length), and counts the
 // bytes the server has not yet taken from it: write() returns false above 64 KiB
 // in flight, drain() waits for them.
 import type { Endpoint } from '../../capture/types.js';
 import type { HeaderValue, ServerRequest, ServerResponse } from '../../http/handler-types.js';
-import { getHeader, type RequestHead } from '../../http/parser-types.js';
+import { getHeader, type HeaderField, type RequestHead } from '../../http/parser-types.js';
 import { HeaderValidationError, validateHeaderName, validateHeaderValue, validateStatus } from '../../server/response-writer.js';
 import { asBuffer, restoreError, type ErrorSnapshot, type FromWorker, type HeadSnapshot, type RequestSnapshot } from './protocol.js';
 
 export type Post = (message: FromWorker, transfer?: ArrayBuffer[]) => void;
+
+type BodyPiece = { chunk?: Uint8Array; done?: boolean; error?: ErrorSnapshot };
+
+/** Byte offsets belong to the server's connection: in the worker every span is this one. */
+const NO_SPAN = Object.freeze({ start: -1, end: -1 });
+
+/** `req.head` again, from its snapshot. */
+function headOf(s: RequestSnapshot): RequestHead {
+  const headers: HeaderField[] = [];
+  for (let i = 0; i < s.headers.length; i += 2) headers.push({ name: s.headers[i], value: s.headers[i + 1], lineSpan: NO_SPAN, nameSpan: NO_SPAN, valueSpan: NO_SPAN });
+  return {
+    kind: 'request',
+    method: s.method,
+    target: s.target,
+    targetForm: s.targetForm,
+    versionMajor: s.version[0],
+    versionMinor: s.version[1],
+    headers,
+    contentLength: s.contentLength,
+    chunked: s.chunked,
+    keepAlive: s.keepAlive,
+    upgrade: s.upgrade,
+    expectContinue: s.expectContinue,
+    headSpan: NO_SPAN,
+    startLineSpan: NO_SPAN,
+    versionSpan: NO_SPAN,
+    methodSpan: NO_SPAN,
+    targetSpan: NO_SPAN,
+  };
+}
 
 const HIGH_WATER = 64 * 1024;
 
@@ -39,8 +69,15 @@ export class WorkerRequest implements ServerRequest {
   params: Record<string, string>;
   readonly remote: Endpoint;
   readonly rawHead: Buffer;
-  private readonly controller = new AbortController();
-  private reading: ((r: { chunk?: Uint8Array; done?: boolean; error?: ErrorSnapshot }) => void) | undefined;
+  /** Made when `signal` is first read (most handlers never do). */
+  private controller: AbortController | undefined;
+  private aborted = false;
+  /** The handler waits for the next piece. */
+  private reading: ((r: BodyPiece) => void) | undefined;
+  /** A piece that came before the handler asked for it (at most one: the server sends one per 'read'). */
+  private ahead: BodyPiece | undefined;
+  /** A 'read' is on its way. */
+  private asked = false;
   private complete: boolean;
   private bodyPromise: Promise<Buffer> | undefined;
 
@@ -51,14 +88,14 @@ export class WorkerRequest implements ServerRequest {
   ) {
     this.connectionId = snapshot.connectionId;
     this.index = snapshot.index;
-    this.head = snapshot.head;
+    this.head = headOf(snapshot);
     this.target = snapshot.target;
     this.path = snapshot.path;
     const q = snapshot.target.indexOf('?');
     this.query = new URLSearchParams(q >= 0 ? snapshot.target.slice(q + 1) : '');
     this.params = snapshot.params;
     this.remote = snapshot.remote;
-    this.rawHead = asBuffer(snapshot.rawHead);
+    this.rawHead = Buffer.from(snapshot.rawHead, 'latin1');
     this.complete = id < 0; // a WebSocket's upgrade request has no body to read
     if (snapshot.aborted) this.abort();
   }
@@ -68,11 +105,13 @@ export class WorkerRequest implements ServerRequest {
   }
 
   get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    if (this.aborted && !this.controller.signal.aborted) this.controller.abort(new Error('the client went away'));
     return this.controller.signal;
   }
 
   get isAborted(): boolean {
-    return this.controller.signal.aborted;
+    return this.aborted;
   }
 
   header(name: string): string | undefined {
@@ -80,29 +119,45 @@ export class WorkerRequest implements ServerRequest {
   }
 
   abort(): void {
-    if (!this.controller.signal.aborted) this.controller.abort(new Error('the client went away'));
+    if (this.aborted) return;
+    this.aborted = true;
+    this.controller?.abort(new Error('the client went away'));
   }
 
-  /** The server's answer to a 'read'. */
-  received(r: { chunk?: Uint8Array; done?: boolean; error?: ErrorSnapshot }): void {
+  /** A piece of the body (or its end, or why it failed) from the server, answering a 'read'. */
+  received(r: BodyPiece): void {
+    this.asked = false;
     const waiter = this.reading;
     this.reading = undefined;
-    waiter?.(r);
+    if (waiter) waiter(r);
+    else this.ahead = r;
+    // One piece ahead: while the handler works on this one, the next is on its way.
+    if (!r.done && !r.error) this.ask();
+  }
+
+  private ask(): void {
+    if (this.asked || this.complete) return;
+    this.asked = true;
+    this.post({ t: 'read', id: this.id });
   }
 
   private next(): Promise<IteratorResult<Buffer>> {
     if (this.complete) return Promise.resolve({ value: undefined, done: true });
     if (this.reading) return Promise.reject(new Error('the body is already being read'));
+    const settle = (r: BodyPiece, resolve: (v: IteratorResult<Buffer>) => void, reject: (e: unknown) => void) => {
+      if (r.error) return reject(restoreError(r.error));
+      if (r.done || !r.chunk) {
+        this.complete = true;
+        return resolve({ value: undefined, done: true });
+      }
+      resolve({ value: asBuffer(r.chunk), done: false });
+    };
     return new Promise((resolve, reject) => {
-      this.reading = (r) => {
-        if (r.error) return reject(restoreError(r.error));
-        if (r.done || !r.chunk) {
-          this.complete = true;
-          return resolve({ value: undefined, done: true });
-        }
-        resolve({ value: asBuffer(r.chunk), done: false });
-      };
-      this.post({ t: 'read', id: this.id });
+      const ready = this.ahead;
+      this.ahead = undefined;
+      if (ready) return settle(ready, resolve, reject);
+      this.reading = (r) => settle(r, resolve, reject);
+      this.ask();
     });
   }
 

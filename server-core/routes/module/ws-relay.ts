@@ -41,9 +41,8 @@ export class WsRelay {
         const sid = ++this.nextSid;
         this.sessions.set(sid, { key, peer });
         this.sidOf.set(peer, sid);
-        const { snapshot, transfer } = snapshotRequest(req);
         const peerSnapshot = { id: String(peer.id ?? ''), protocol: peer.protocol ?? '', extensions: peer.extensions ?? '' };
-        this.channel.send({ t: 'ws-open', sid, key, peer: peerSnapshot, req: snapshot }, transfer, { key });
+        this.channel.send({ t: 'ws-open', sid, key, peer: peerSnapshot, req: snapshotRequest(req) }, [], { key });
       },
       onClose: (peer, code, reason) => {
         const sid = sidOf(peer);
