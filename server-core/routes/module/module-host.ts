@@ -97,7 +97,8 @@ export class ModuleHost {
     this.ws = new WsRelay(channel, {
       onFault: (key, callback, error) => {
         const place = stackPlace(error.stack, this.fileHref);
-        this.report('MODULE_FAILED', `WebSocket "${key}" ${callback} threw ${error.name}: ${error.message}; that connection was closed with 1011`, place.line !== undefined ? place : options.text.key(key));
+        const closed = callback === 'onClose' || callback === 'onError' ? '' : '; that connection was closed with 1011';
+        this.report('MODULE_FAILED', `WebSocket "${key}" ${callback} threw ${error.name}: ${error.message}${closed}`, place.line !== undefined ? place : options.text.key(key));
       },
     });
   }
