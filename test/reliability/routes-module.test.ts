@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { writeFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { within } from '../support/within.js';
 import { startRoutesServer } from './routes-fixture.js';
 
@@ -144,4 +145,31 @@ test('process.exit() in a handler ends its worker only', async (t) => {
   assert.match(error.message, /process\.exit/);
   assert.deepEqual(await s.get('/ok'), { status: 200, text: 'ok' });
   assert.equal((await s.get('/echo')).status, 200);
+});
+
+test('a WebSocket callback stuck in a loop: its connection closes with 1011, it is reported at its line, the next connection works', async (t) => {
+  const s = await startRoutesServer(
+    t,
+    'wireplay.routes.mjs',
+    `export default {\n  'WS /ws/spin': {\n    onOpen(peer) { peer.send('open'); },\n    onMessage(peer, m) {\n      if (m.text === 'spin') for (;;) {}\n      peer.send(m.text);\n    },\n  },\n};\n`,
+    { routesLimits: { handlerTimeoutMs: 500 } },
+  );
+  const connect = () =>
+    new Promise<{ ws: WebSocket; closed: Promise<number> }>((resolve, reject) => {
+      const ws = new WebSocket(`${s.url.replace('http', 'ws')}/ws/spin`);
+      const closed = new Promise<number>((r) => ws.on('close', (code) => r(code)));
+      ws.once('message', () => resolve({ ws, closed }));
+      ws.once('error', reject);
+    });
+  const first = await within(connect(), 'the first connection');
+  first.ws.send('spin');
+  assert.equal(await within(first.closed, 'the close'), 1011);
+  const error = await s.routesError(/"WS \/ws\/spin" blocked the routes worker/, 'the report');
+  assert.equal(error.line, 5);
+  assert.equal((await s.get('/echo')).status, 200);
+  const second = await within(connect(), 'a connection to the fresh worker');
+  const echoed = new Promise<string>((r) => second.ws.once('message', (d) => r(String(d))));
+  second.ws.send('hi');
+  assert.equal(await within(echoed, 'the echo'), 'hi');
+  second.ws.close();
 });
