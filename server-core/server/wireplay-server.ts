@@ -35,7 +35,10 @@ export interface WireplayServerOptions {
   port?: number;
   /** Folder served under /files/*. */
   root?: string;
-  /** A wireplay.routes.json or .mjs file; reloaded on save. */
+  /**
+   * A wireplay.routes.json or .mjs file; reloaded on save. Loaded once the port is bound (the
+   * built-in routes answer meanwhile): listen() resolves when it has loaded or failed.
+   */
   routesFile?: string;
   /** Run a `.mjs` routes file (default false: only JSON routes are served). */
   allowCode?: boolean;
