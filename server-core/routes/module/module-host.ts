@@ -64,6 +64,9 @@ export class ModuleHost {
   readonly fileHref: string;
   private worker: Worker | undefined;
   private ready = false;
+  /** Messages for the ready worker, posted together at the end of the turn. */
+  private outbox: ToWorker[] = [];
+  private outboxTransfer: ArrayBuffer[] = [];
   /** Messages waiting for the worker to be ready. */
   private queue: Array<{ message: ToWorker; transfer: ArrayBuffer[]; code: UserCode | undefined }> = [];
   /** A load in progress; its time limit runs from the moment the worker starts the import (starting a thread is not the module's time). */
@@ -286,6 +289,8 @@ export class ModuleHost {
     this.worker = undefined;
     this.ready = false;
     this.queue = [];
+    this.outbox = [];
+    this.outboxTransfer = [];
     this.unacked = [];
     clearTimeout(this.watchdog);
     this.watchdog = undefined;
@@ -316,9 +321,24 @@ export class ModuleHost {
     }
   }
 
+  /**
+   * Posts at the end of this turn, with whatever else this turn sends: the requests of many
+   * connections that arrive together cost the worker one wake-up.
+   */
   private post(message: ToWorker, transfer: ArrayBuffer[], code: UserCode | undefined): void {
     const w = this.worker!;
-    w.postMessage(message, transfer);
+    this.outbox.push(message);
+    this.outboxTransfer.push(...transfer);
+    if (this.outbox.length === 1) {
+      setImmediate(() => {
+        const messages = this.outbox;
+        const transfers = this.outboxTransfer;
+        this.outbox = [];
+        this.outboxTransfer = [];
+        if (w !== this.worker || messages.length === 0) return;
+        w.postMessage(messages.length === 1 ? messages[0] : ({ t: 'batch', messages } satisfies ToWorker), transfers);
+      });
+    }
     if (!code) return;
     this.unacked.push(code);
     this.watchdog ??= setTimeout(() => void this.stuck(w), this.options.handlerTimeoutMs);

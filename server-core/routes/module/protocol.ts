@@ -81,7 +81,9 @@ export type ToWorker =
   | { t: 'ws-message'; sid: number; binary: boolean; data: Uint8Array }
   | { t: 'ws-close'; sid: number; code: number; reason: string }
   | { t: 'ws-error'; sid: number; error: ErrorSnapshot }
-  | { t: 'ws-buffered'; sid: number; amount: number };
+  | { t: 'ws-buffered'; sid: number; amount: number }
+  /** Several of the above, in order (what one turn of the server's event loop sent). */
+  | { t: 'batch'; messages: ToWorker[] };
 
 export type FromWorker =
   /** The worker is up and starts importing the module (its load time limit starts now). */

@@ -53,8 +53,13 @@ let exported: Record<string, unknown> = {};
 const requests = new Map<number, { req: WorkerRequest; res: WorkerResponse }>();
 const sessions = new Map<number, { peer: WorkerPeer; handler: Record<string, (...args: unknown[]) => unknown> }>();
 
-port.on('message', (m: ToWorker) => {
+port.on('message', received);
+
+function received(m: ToWorker): void {
   switch (m.t) {
+    case 'batch':
+      for (const one of m.messages) received(one);
+      return;
     case 'load':
       void load(m.url);
       return;
@@ -87,7 +92,7 @@ port.on('message', (m: ToWorker) => {
       webSocketEvent(m);
       post({ t: 'ack' });
   }
-});
+}
 
 async function load(url: string): Promise<void> {
   let mod: Record<string, unknown>;
