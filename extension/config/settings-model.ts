@@ -1,12 +1,12 @@
 // The `wireplay.*` settings as one typed, validated object. No vscode here: the
 // adapter in settings.ts hands in a getter, so this is unit-tested with plain maps.
-import type { ServerLimits } from '../../server-core/server/limits.js';
-import type { RoutesLimits, ServerMode } from '../server/server-api.js';
+import type { ConcurrencyMode, ServerLimits } from '../../server-core/index.js';
+import type { RoutesLimits } from '../server/server-api.js';
 
 export interface WireplaySettings {
   host: string;
   port: number;
-  mode: ServerMode;
+  mode: ConcurrencyMode;
   /** As written in the settings; '' means the first workspace folder. */
   staticRoot: string;
   routesFile: string;

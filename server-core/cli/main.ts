@@ -2,12 +2,14 @@
 import { serveCommand } from './commands/serve.js';
 import { uiCommand } from './commands/ui.js';
 import { sendCommand } from './commands/send.js';
+import { proxyCommand } from './commands/proxy.js';
 import { UsageError, type CliIo, type Command } from './command.js';
 
 const COMMANDS: readonly Command[] = [
   serveCommand,
   uiCommand,
   sendCommand,
+  proxyCommand,
 ];
 
 function overview(): string {
