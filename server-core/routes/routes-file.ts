@@ -7,6 +7,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { formatBytes, formatExactBytes } from '../util/byte-size.js';
 import type { UserRouteError } from './types.js';
 
 export type ReadOutcome = { ok: true; bytes: number } | { ok: false; missing: true } | { ok: false; missing: false; error: UserRouteError };
@@ -15,11 +16,12 @@ export type ReadOutcome = { ok: true; bytes: number } | { ok: false; missing: tr
 const PIECE_BYTES = 64 * 1024;
 
 function tooLarge(file: string, size: number | undefined, maxBytes: number): UserRouteError {
-  const what = size === undefined ? `is larger than ${maxBytes} bytes` : `is ${size} bytes`;
+  const limit = formatExactBytes(maxBytes);
+  const what = size === undefined ? `is larger than ${limit}` : `is ${formatBytes(size)}`;
   return {
     code: 'FILE_TOO_LARGE',
     file,
-    message: `${basename(file)} ${what}, over the ${maxBytes}-byte limit for a routes file (wireplay.routes.maxFileBytes); it was not loaded`,
+    message: `${basename(file)} ${what}, over the ${limit} limit for a routes file (wireplay.routes.maxFileBytes); it was not loaded`,
   };
 }
 

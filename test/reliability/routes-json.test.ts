@@ -121,7 +121,7 @@ test('a routes file over wireplay.routes.maxFileBytes is refused with a message;
     routesLimits: { maxFileBytes: 1000 },
   });
   const error = await s.routesError(/FILE_TOO_LARGE|over the/, 'the size error');
-  assert.match(error.message, /^wireplay\.routes\.json is 20\d\d bytes, over the 1000-byte limit for a routes file \(wireplay\.routes\.maxFileBytes\); it was not loaded$/);
+  assert.match(error.message, /^wireplay\.routes\.json is 2\.0 KiB, over the 1000 B limit for a routes file \(wireplay\.routes\.maxFileBytes\); it was not loaded$/);
   assert.equal((await s.get('/big')).status, 404);
   assert.equal((await s.get('/echo')).status, 200);
 });
@@ -132,12 +132,13 @@ test('a 200 MiB routes file is refused by its size, without reading a byte of it
   writeFileSync(file, '{ "routes": [');
   truncateSync(file, 200 * MB); // sparse: no disk space, and nothing to read quickly either
   let read = 0;
+  assert.equal(DEFAULT_MAX_FILE_BYTES, 64 * MB);
   const result = await loadUserRoutes(file, { onProgress: (bytes) => (read = bytes) });
   assert.equal(read, 0, 'nothing was read');
   assert.equal(result.routes.length, 0);
   assert.deepEqual(
     result.errors.map((e) => [e.code, e.message]),
-    [['FILE_TOO_LARGE', `wireplay.routes.json is ${200 * MB} bytes, over the ${DEFAULT_MAX_FILE_BYTES}-byte limit for a routes file (wireplay.routes.maxFileBytes); it was not loaded`]],
+    [['FILE_TOO_LARGE', 'wireplay.routes.json is 200.0 MiB, over the 64 MiB limit for a routes file (wireplay.routes.maxFileBytes); it was not loaded']],
   );
 });
 
@@ -154,6 +155,6 @@ test('a routes file that grows past the cap while it is read (a pipe) is cut off
   const result = await within(loading, 'the load to stop at the cap');
   pipe.destroy();
   assert.equal(result.errors[0]?.code, 'FILE_TOO_LARGE');
-  assert.match(result.errors[0].message, /is larger than 262144 bytes/);
+  assert.match(result.errors[0].message, /is larger than 256 KiB, over the 256 KiB limit/);
   assert.ok(read <= 256 * 1024, `read ${read} bytes`);
 });
