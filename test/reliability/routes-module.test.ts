@@ -64,7 +64,9 @@ export default {
   'GET /spin': (req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain' });
     res.write('entered\\n');
-    for (;;) {}
+    setImmediate(() => {
+      for (;;) {}
+    });
   },
   'GET /boom': (req, res) => {
     setTimeout(() => { throw new Error('async boom'); }, 0);
@@ -112,7 +114,7 @@ test('while a handler blocks its worker, the built-in routes answer; requests qu
   assert.equal(ended, false, 'the blocked handler has not been stopped yet');
   assert.deepEqual(await within(queued, 'the queued request'), { status: 200, text: 'ok' }, 'sent again to the fresh worker');
   const error = await s.routesError(/"GET \/spin" blocked/, 'the report');
-  assert.equal(error.line, 11);
+  assert.equal(error.line, 12);
 });
 
 test('a stray asynchronous throw answers 500, is reported at its line, and the worker starts afresh', async (t) => {
@@ -123,7 +125,7 @@ test('a stray asynchronous throw answers 500, is reported at its line, and the w
   assert.equal(boom.status, 500);
   assert.match(boom.text, /async boom/);
   const error = await s.routesError(/async boom/, 'the report');
-  assert.deepEqual([error.line, error.column], [14, 30]);
+  assert.deepEqual([error.line, error.column], [16, 30]);
   assert.match(error.message, /uncaught in the routes worker/);
   assert.equal((await s.get('/echo')).status, 200);
   assert.equal((await s.get('/count')).text, '1', 'a fresh worker');
@@ -134,7 +136,7 @@ test('an unhandled rejection answers 500 and is reported at its line', async (t)
   const res = await s.get('/reject');
   assert.equal(res.status, 500);
   const error = await s.routesError(/nobody catches this/, 'the report');
-  assert.equal(error.line, 17);
+  assert.equal(error.line, 19);
   assert.deepEqual(await s.get('/ok'), { status: 200, text: 'ok' });
 });
 

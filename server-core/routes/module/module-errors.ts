@@ -71,6 +71,16 @@ export class ModuleText {
     return {};
   }
 
+  /** The export key written last at or above `line`: the route whose code that line most likely is. */
+  keyAround(line: number, keys: readonly string[]): string | undefined {
+    let best: { key: string; line: number } | undefined;
+    for (const key of keys) {
+      const at = this.key(key).line;
+      if (at !== undefined && at <= line && (!best || at > best.line)) best = { key, line: at };
+    }
+    return best?.key;
+  }
+
   /**
    * The first `await` outside every function body, string, template and comment. A load
    * that never finishes is most often waiting there. A rough scan (braces, not a parser):

@@ -79,6 +79,8 @@ export class ModuleHost {
    */
   private unacked: UserCode[] = [];
   private watchdog: ReturnType<typeof setTimeout> | undefined;
+  /** The module's export keys (to tell which route a line belongs to). */
+  private keys: string[] = [];
   private retired = false;
   private disposed = false;
   private readonly http: HttpRelay;
@@ -193,6 +195,7 @@ export class ModuleHost {
       }
       case 'loaded':
         this.ready = true;
+        this.keys = (m.exports ?? []).map((e) => e.key);
         this.finishLoad({ ok: true, exports: m.exports });
         for (const q of this.queue.splice(0)) this.post(q.message, q.transfer, q.code);
         return;
@@ -265,16 +268,21 @@ export class ModuleHost {
   }
 
   private async stuck(w: Worker): Promise<void> {
-    const key = this.unacked[0]?.key;
     const place = await locateStuckWorker(w, this.fileHref);
     if (w !== this.worker) return;
+    // The route whose code is spinning: the one the located line belongs to, else the oldest
+    // message not acknowledged (the thread may be blocked in a timer of another route).
+    const located = place.line !== undefined ? this.options.text.keyAround(place.line, this.keys) : undefined;
+    const key = located ?? this.unacked[0]?.key;
     const what = key ? `"${key}"` : 'the module';
     this.report(
       'HANDLER_TIMEOUT',
       `${what} blocked the routes worker for more than ${this.options.handlerTimeoutMs} ms (an endless loop?); requests in progress answered 503, the worker restarts with the next request`,
       place.line !== undefined ? place : key ? this.options.text.key(key) : {},
     );
-    this.stop(new Error(`the routes worker was blocked for more than ${this.options.handlerTimeoutMs} ms`), true);
+    // Blocked elsewhere than in the oldest message's code: that message has not started either.
+    const oldestStarted = located === undefined || located === this.unacked[0]?.key;
+    this.stop(new Error(`the routes worker was blocked for more than ${this.options.handlerTimeoutMs} ms`), true, oldestStarted);
   }
 
   /**
@@ -282,10 +290,10 @@ export class ModuleHost {
    * started yet (queued, or posted behind the one it was running) are sent again to the
    * next worker, unless this one never loaded (its successor would not either).
    */
-  private stop(error: Error, timedOut: boolean): void {
+  private stop(error: Error, timedOut: boolean, oldestStarted = true): void {
     const w = this.worker;
     const wasReady = this.ready;
-    const notStarted = [...this.unacked.slice(1), ...this.queue.map((q) => q.code)].flatMap((c) => (c?.request !== undefined ? [c.request] : []));
+    const notStarted = [...this.unacked.slice(oldestStarted ? 1 : 0), ...this.queue.map((q) => q.code)].flatMap((c) => (c?.request !== undefined ? [c.request] : []));
     this.worker = undefined;
     this.ready = false;
     this.queue = [];

@@ -16,11 +16,12 @@ import { runCallback, WorkerPeer } from './worker-ws.js';
 
 const port = parentPort!;
 
-// What the server only needs by the end of this turn (a response's end, a handler settling, an
-// ack, a body read) waits in the outbox and goes as one batch: a handler that answers at once
-// costs one message back, not three. What the client sees as it happens (a head, a body piece,
-// a WebSocket message) goes at once, after whatever is waiting, so the order holds.
-const DEFERRABLE = new Set<FromWorker['t']>(['end', 'done', 'fail', 'ack', 'read']);
+// Everything a turn of this thread produces (response heads and bodies, WebSocket sends, a
+// handler settling, acks, body reads) waits in the outbox and goes to the server as one batch at
+// the end of the turn: a handler that answers at once costs one message back, a loop of writes
+// one message, not one per write. Only the loading protocol goes at once. (The price: what a
+// handler writes in the very turn it then blocks the thread never goes out.)
+const IMMEDIATE = new Set<FromWorker['t']>(['importing', 'loaded', 'load-failed', 'pong']);
 let outbox: FromWorker[] = [];
 let outboxTransfer: ArrayBuffer[] = [];
 let flushScheduled = false;
@@ -36,7 +37,7 @@ function flush(): void {
 }
 
 const post: Post = (message: FromWorker, transfer: ArrayBuffer[] = []) => {
-  if (DEFERRABLE.has(message.t)) {
+  if (!IMMEDIATE.has(message.t)) {
     outbox.push(message);
     outboxTransfer.push(...transfer);
     if (!flushScheduled) {
