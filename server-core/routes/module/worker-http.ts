@@ -6,7 +6,7 @@
 // before the body arrives), one piece ahead of the handler once it has started. The response validates headers and the status here,
 // synchronously, exactly as the server's response does, keeps its head until the
 // first write or end (so `end(data)` still gets a Content-Length), and counts the
-// bytes the server has not yet taken from it: write() returns false above 64 KiB
+// bytes the server has not yet taken from it: write() returns false above 256 KiB
 // in flight, drain() waits for them.
 import type { Endpoint } from '../../capture/types.js';
 import type { HeaderValue, ServerRequest, ServerResponse } from '../../http/handler-types.js';
@@ -46,7 +46,13 @@ function headOf(s: RequestSnapshot): RequestHead {
   };
 }
 
-const HIGH_WATER = 64 * 1024;
+/**
+ * Bytes a response may have on their way to the server before write() returns false. The
+ * server's own socket backpressure holds its acknowledgements back; this only bounds what
+ * waits between the threads, and is large enough that a streaming handler rarely waits a
+ * round trip.
+ */
+const HIGH_WATER = 256 * 1024;
 
 /** Bytes to post: a string encoded, anything else copied into its own buffer so it can be transferred. */
 export function transferable(chunk: unknown): Uint8Array {
