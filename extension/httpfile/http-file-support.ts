@@ -8,7 +8,7 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { toCurl } from '../../server-core/export/curl.js';
 import { loadDotenv } from '../../server-core/httpfile/environments.js';
-import { blockLabel, formatOutcome, formatWebSocketEntry } from '../../server-core/httpfile/format-outcome.js';
+import { blockLabel, formatOutcome, formatWebSocketEntry, outcomeStatus } from '../../server-core/httpfile/format-outcome.js';
 import { lintHttpFile } from '../../server-core/httpfile/lint.js';
 import { blockAtLine, parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
 import { resolveBlock } from '../../server-core/httpfile/resolve-block.js';
@@ -188,7 +188,7 @@ export class HttpFileSupport implements vscode.Disposable {
     clearTimeout(liveTimer);
     const text = outcomes.map(formatOutcome).join('\n');
     await section.finish(text);
-    this.services.log.info(`.http: ${label} → ${summaryLine(outcome)}`);
+    this.services.log.info(`.http: ${label} → ${outcomeStatus(outcome)}`);
     this.scheduleLint(doc, 0);
     const summary: SendSummary = { kind: outcome.kind, text };
     if (outcome.kind === 'failed') {
@@ -305,19 +305,4 @@ function toVscodeDiagnostic(d: Diagnostic): vscode.Diagnostic {
   const out = new vscode.Diagnostic(new vscode.Range(d.line, d.column, d.endLine, Math.max(d.endColumn, d.column)), d.message, severity);
   out.source = 'wireplay';
   return out;
-}
-
-function summaryLine(o: BlockOutcome): string {
-  switch (o.kind) {
-    case 'http':
-      return `${o.result.response.statusCode} ${o.result.response.reason}`;
-    case 'websocket':
-      return `${o.result.transcript.length} messages, ${o.result.close ? `closed ${o.result.close.code}` : 'session open in the playground'}`;
-    case 'raw':
-      return `${o.result.receivedBytes} bytes back (${o.result.end})`;
-    case 'failed':
-      return `not sent: ${o.message}`;
-    case 'skipped':
-      return `not sent: ${o.reason}`;
-  }
 }

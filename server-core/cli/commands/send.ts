@@ -155,7 +155,7 @@ function printReceived(bytes: Buffer, io: CliIo): void {
 }
 
 /** `--var name=value` pairs. */
-function parseVars(list: readonly string[] | undefined): Record<string, string> | undefined {
+export function parseVars(list: readonly string[] | undefined): Record<string, string> | undefined {
   if (!list) return undefined;
   const out: Record<string, string> = {};
   for (const item of list) {
