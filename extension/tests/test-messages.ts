@@ -10,7 +10,10 @@ export const OPEN_EXCHANGE_COMMAND = 'wireplay.openTestExchange';
 export interface RecordedResult {
   state: 'passed' | 'failed' | 'skipped';
   durationMs: number;
+  /** The messages as text. */
   messages: string[];
+  /** The messages as the Test Explorer renders them (Markdown, with the link to the exchange). */
+  markdown?: string[];
   /** 0-based line of the failure's location. */
   line?: number;
   expected?: string;
@@ -23,8 +26,13 @@ export function exchangeLink(connectionId: string): string {
   return `[Open the exchange in the inspector](command:${OPEN_EXCHANGE_COMMAND}?${encodeURIComponent(JSON.stringify([connectionId]))})`;
 }
 
+/** What a failed case says, as text. */
+export function failureText(c: TestCaseResult): string {
+  return `${c.message ?? 'failed'}${c.source ? ` (${c.source})` : ''}`;
+}
+
 export function failureMessage(c: TestCaseResult, uri: vscode.Uri, link: string | undefined): vscode.TestMessage {
-  const text = `${c.message ?? 'failed'}${c.source ? ` (${c.source})` : ''}`;
+  const text = failureText(c);
   const md = new vscode.MarkdownString();
   md.appendText(text);
   if (link) md.appendMarkdown(`\n\n${link}`);

@@ -10,7 +10,7 @@ import type { BlockOutcome } from '../../server-core/httpfile/run-http-file.js';
 import { requestTestResult, type RequestTestResult, type TestCaseResult } from '../../server-core/httpfile/test-results.js';
 import { createWebSocketScriptRunner } from '../../server-core/httpfile/ws-script.js';
 import type { HttpFileSupport } from '../httpfile/http-file-support.js';
-import { exchangeLink, failureMessage, type RecordedResult } from './test-messages.js';
+import { exchangeLink, failureMessage, failureText, type RecordedResult } from './test-messages.js';
 import type { HttpTestTree } from './test-tree.js';
 
 export class HttpTestRunner {
@@ -127,18 +127,25 @@ export class HttpTestRunner {
     const failedOwn = own.filter((c) => c.status === 'failed');
     const failedChecks = checks.filter((c) => c.status === 'failed');
     if (failedOwn.length || failedChecks.length) {
-      const messages = failedOwn.map((c) => failureMessage(c, doc.uri, link));
+      const cases: TestCaseResult[] = [...failedOwn];
       if (failedChecks.length) {
-        messages.push(failureMessage({ kind: 'request', name: result.label, status: 'failed', durationMs: 0, line: result.block.requestLine, message: `${failedChecks.length} of ${checks.length} checks failed` }, doc.uri, link));
+        cases.push({ kind: 'request', name: result.label, status: 'failed', durationMs: 0, line: result.block.requestLine, message: `${failedChecks.length} of ${checks.length} checks failed` });
       }
+      const messages = cases.map((c) => failureMessage(c, doc.uri, link));
       run.failed(item, messages, result.durationMs);
-      this.results.set(item.id, { state: 'failed', durationMs: result.durationMs, messages: messages.map(messageText), connectionId: result.connectionId });
+      this.results.set(item.id, {
+        state: 'failed',
+        durationMs: result.durationMs,
+        messages: cases.map(failureText),
+        markdown: messages.map(markdownOf),
+        ...(result.connectionId ? { connectionId: result.connectionId } : {}),
+      });
     } else if (result.status === 'skipped') {
       run.skipped(item);
       this.results.set(item.id, { state: 'skipped', durationMs: result.durationMs, messages: own.map((c) => c.message ?? '') });
     } else {
       run.passed(item, result.durationMs);
-      this.results.set(item.id, { state: 'passed', durationMs: result.durationMs, messages: [], connectionId: result.connectionId });
+      this.results.set(item.id, { state: 'passed', durationMs: result.durationMs, messages: [], ...(result.connectionId ? { connectionId: result.connectionId } : {}) });
     }
   }
 
@@ -158,7 +165,8 @@ export class HttpTestRunner {
     this.results.set(item.id, {
       state: 'failed',
       durationMs: c.durationMs,
-      messages: [messageText(message)],
+      messages: [failureText(c)],
+      markdown: [markdownOf(message)],
       line: message.location?.range.start.line,
       ...(c.expected !== undefined ? { expected: c.expected } : {}),
       ...(c.actual !== undefined ? { actual: c.actual } : {}),
@@ -166,6 +174,6 @@ export class HttpTestRunner {
   }
 }
 
-function messageText(m: vscode.TestMessage): string {
+function markdownOf(m: vscode.TestMessage): string {
   return typeof m.message === 'string' ? m.message : m.message.value;
 }

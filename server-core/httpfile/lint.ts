@@ -37,11 +37,10 @@ export async function lintHttpFile(
   const lines = splitLines(text);
   const names = new Set<string>([...file.blocks.map((b) => b.name).filter((n): n is string => !!n), ...(options.importedNames ?? [])]);
   const diagnostics = [...file.diagnostics];
-  // Names only a script sets: defined (with a stand-in value that is valid anywhere in a URL) unless the file,
-  // its imports or the environment define them too.
-  const defined = new Set([...file.allVariables, ...(options.importedVariables ?? [])].map((v) => v.name));
+  // Names a script sets count as defined, with a stand-in value that is valid anywhere in a URL, under the
+  // environment's own values (a file variable of another region may not be in scope: httpYac).
   const fromScripts: Record<string, string> = {};
-  for (const name of scriptSetNames(file)) if (!defined.has(name) && !Object.prototype.hasOwnProperty.call(context.environment, name)) fromScripts[name] = '0';
+  for (const name of scriptSetNames(file)) if (!Object.prototype.hasOwnProperty.call(context.environment, name)) fromScripts[name] = '0';
   const seen = new Set(diagnostics.map(key));
   const add = (d: Diagnostic) => {
     if (seen.has(key(d))) return;
