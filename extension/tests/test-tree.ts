@@ -142,7 +142,7 @@ export class HttpTestTree implements vscode.Disposable {
 
   private label(uri: vscode.Uri): string {
     if (this.scratches.contains(uri)) return `Scratch: ${uri.path.split('/').pop()}`;
-    return uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri, true) : uri.path.split('/').pop() || uri.toString();
+    return uri.scheme === 'file' ? vscode.workspace.asRelativePath(uri) : uri.path.split('/').pop() || uri.toString();
   }
 
   /** Puts the file's items in line with its parsed text. */
