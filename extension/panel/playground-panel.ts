@@ -9,7 +9,7 @@ import { PlaygroundController } from '../../server-core/playground/controller.js
 import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/playground/ws-attach.js';
 import type { ServerQueueSource } from '../../server-core/playground/queue-jobs.js';
 import type { Emitter } from '../../server-core/util/emitter.js';
-import type { HistoryEntry } from '../../webview/protocol.js';
+import type { HistoryEntry } from '../../server-core/protocol/playground.js';
 import { webviewHtml, webviewOptions } from '../views/webview-html.js';
 
 export const PLAYGROUND_VIEW_TYPE = 'wireplay.playground';

@@ -11,7 +11,7 @@ import type { CaptureEvents } from '../../server-core/capture/types.js';
 import type { QueueEvent } from '../../server-core/server/scheduler.js';
 import { DisposableStore, type Disposable } from '../../server-core/util/disposable.js';
 import { Emitter } from '../../server-core/util/emitter.js';
-import type { RoutesView, ServerView, ServerState } from '../../webview/sidebar/protocol.js';
+import type { RoutesView, ServerView, ServerState } from '../../server-core/protocol/sidebar.js';
 import { isLoopback, type WireplaySettings } from '../config/settings-model.js';
 import type { ListenInfo, ServerFactory, ServerHandle, ServerLog, ServerMode } from './server-api.js';
 import { TrafficModel } from './traffic-model.js';

@@ -5,7 +5,7 @@
 import type { CaptureChunk, ConnectionClosed, ConnectionOpened, ProtocolSwitched } from '../../server-core/capture/types.js';
 import type { Disposable } from '../../server-core/util/disposable.js';
 import { Emitter } from '../../server-core/util/emitter.js';
-import type { ConnectionRow, TrafficRow } from '../../webview/sidebar/protocol.js';
+import type { ConnectionRow, TrafficRow } from '../../server-core/protocol/sidebar.js';
 import type { ExchangeInfo } from './server-api.js';
 
 export interface TrafficModelOptions {

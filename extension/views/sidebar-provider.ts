@@ -11,7 +11,7 @@ import {
   type FromSidebar,
   type SidebarCommand,
   type ToSidebar,
-} from '../../webview/sidebar/protocol.js';
+} from '../../server-core/protocol/sidebar.js';
 import type { ServerController } from '../server/server-controller.js';
 import type { WireplayLog } from '../log.js';
 import { webviewHtml, webviewOptions } from './webview-html.js';

@@ -1,9 +1,11 @@
-// The HTML shell of a Wireplay webview: strict CSP (default-src 'none'; the
-// script only with a fresh nonce from crypto.randomBytes), assets only from
+// The HTML shell of a Wireplay webview: strict CSP (webview-csp.ts: the script
+// only with a fresh nonce from crypto.randomBytes), assets only from
 // dist/webview, the codicon font. No markup beyond the mount point: the
-// bundle builds the UI.
+// bundle builds the UI. Nothing of the user's reaches this page (its title is
+// one of ours), so it needs no escaping.
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewCsp } from './webview-csp.js';
 
 export function nonce(): string {
   return randomBytes(18).toString('base64');
@@ -18,10 +20,13 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, enableCommandUris: false, localResourceRoots: [webviewRoot(extensionUri)] };
 }
 
+export type WebviewTitle = 'Wireplay' | 'Wireplay Playground';
+
 export interface WebviewPage {
   /** The bundle under dist/webview, e.g. 'sidebar.js'. */
   script: string;
-  title: string;
+  /** The page's title: one of ours, never user text. */
+  title: WebviewTitle;
   /** More stylesheets under dist/webview, after the codicons. */
   stylesheets?: readonly string[];
   /** The id of the element the bundle mounts into. Default 'root'. */
@@ -34,13 +39,7 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
   const root = webviewRoot(extensionUri);
   const n = nonce();
   const asset = (p: string) => webview.asWebviewUri(vscode.Uri.joinPath(root, ...p.split('/'))).toString();
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}${page.allowInlineStyles ? " 'unsafe-inline'" : ''}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource} data:${page.allowInlineStyles ? ' blob:' : ''}`,
-    `script-src 'nonce-${n}'`,
-  ].join('; ');
+  const csp = webviewCsp({ source: webview.cspSource, nonce: n, allowInlineStyles: page.allowInlineStyles });
   const styles = ['codicons/codicon.css', ...(page.stylesheets ?? [])]
     .map((href, i) => `<link rel="stylesheet" href="${asset(href)}"${i === 0 ? ' id="vscode-codicon-stylesheet"' : ''}>`)
     .join('\n');
@@ -51,15 +50,11 @@ export function webviewHtml(webview: vscode.Webview, extensionUri: vscode.Uri, p
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${styles}
-<title>${escapeHtml(page.title)}</title>
+<title>${page.title}</title>
 </head>
 <body>
 <div id="${page.mountId ?? 'root'}"></div>
 <script nonce="${n}" src="${asset(page.script)}"></script>
 </body>
 </html>`;
-}
-
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }

@@ -6,7 +6,7 @@
 // only what it draws.
 import type { CaptureEntry, CapturedData } from '../capture/capture-store.js';
 import type { Direction } from '../capture/types.js';
-import type { ChunkView } from '../../webview/protocol.js';
+import type { ChunkView } from '../protocol/playground.js';
 
 /** Bytes sent along with a snapshot (the oldest first): a small capture arrives whole. */
 export const SNAPSHOT_INLINE_BYTES = 256 * 1024;

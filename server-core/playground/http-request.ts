@@ -1,10 +1,10 @@
-// The composer's HTTP request (webview/protocol.ts HttpRequestSpec) → the
+// The composer's HTTP request (HttpRequestSpec, server-core/protocol/playground.ts) → the
 // sender's RequestSpec, and the preview the composer shows: the exact bytes and
 // every header the sender adds by itself. Content-Type for a JSON or form body
 // is one of those automatic headers: shown, switchable off, replaced by a row
 // of the user's own.
 import { createRequestSpec, prepareRequest, type AutoHeaderName, type RequestSpec, type SpecBody } from '../client/request-spec.js';
-import type { BodyKind, HeaderRow, HttpRequestSpec } from '../../webview/protocol.js';
+import type { BodyKind, HeaderRow, HttpRequestSpec } from '../protocol/playground.js';
 
 /** Auto rows the UI may switch off, by lower-case header name → the sender's toggle. */
 const AUTO_NAMES: Record<string, AutoHeaderName> = {

@@ -5,7 +5,7 @@
 import type { ConcurrencyMode, QueueEvent } from '../server/scheduler.js';
 import type { WireplayServer } from '../server/wireplay-server.js';
 import type { Disposable } from '../util/disposable.js';
-import type { QueueJob } from '../../webview/protocol.js';
+import type { QueueJob } from '../protocol/playground.js';
 
 export const DEFAULT_QUEUE_JOB_LIMIT = 2000;
 

@@ -4,7 +4,7 @@
 // empty, and the capture's bytes alone do not carry the timing. Bounded by
 // connections and by the characters of the bodies kept; the connections used
 // longest ago go first.
-import type { HttpExchangeView, HttpRequestSpec } from '../../webview/protocol.js';
+import type { HttpExchangeView, HttpRequestSpec } from '../protocol/playground.js';
 
 export interface RetainedExchangeLimits {
   /** Connections whose exchanges are kept. Default 200. */

@@ -1,7 +1,7 @@
 // Run-time validation of what the playground UI sends. The webview (or a page
 // in a browser) is untrusted: every message is checked field by field against
-// webview/protocol.ts before the controller acts on it, with bounded sizes.
-import { MAX_BYTE_RANGE, type BodySpec, type FromWebview, type HeaderRow, type HttpRequestSpec, type WsFrameSpec } from '../../webview/protocol.js';
+// server-core/protocol/playground.ts before the controller acts on it, with bounded sizes.
+import { MAX_BYTE_RANGE, type BodySpec, type FromWebview, type HeaderRow, type HttpRequestSpec, type WsFrameSpec } from '../protocol/playground.js';
 
 export interface ValidationLimits {
   /** Largest base64 payload (raw bytes, WebSocket data, file bodies), in characters. */

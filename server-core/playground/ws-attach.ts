@@ -4,7 +4,7 @@
 // handle lets the opener send and listen; the user keeps the session.
 import type { Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
-import type { WebSocketConnection } from '../ws/connection.js';
+import type { WsSession } from '../client/ws-session.js';
 
 export interface AttachWebSocketOptions {
   /** ws:// or wss:// (http:// and https:// are taken as ws:// and wss://). */
@@ -48,12 +48,14 @@ export interface AttachedWebSocket {
   close(code?: number, reason?: string): void;
 }
 
-/** What the controller knows of one session it opened for a host-side opener. */
+/** What the playground knows of one session it opened for a host-side opener. */
 export interface AttachedSessionParts {
   sessionId: string;
   connectionId: string;
-  connection: WebSocketConnection;
-  /** Shows a sent message in the UI (the controller's ws.message). */
+  session: WsSession;
+  /** Open, and not closing from either side: it may still send. */
+  isOpen(): boolean;
+  /** Shows a sent message in the UI (the composer's log). */
   logSent(opcode: number, data: Buffer): void;
   /** Shows the close frame we send and the closing state in the UI. */
   logClose(code: number, reason: string): void;
@@ -61,10 +63,10 @@ export interface AttachedSessionParts {
 
 /** The handle over an open session. Subscribe before frames are read (the same turn as the open). */
 export function attachedHandle(parts: AttachedSessionParts): AttachedWebSocket {
-  const conn = parts.connection;
+  const session = parts.session;
   let closeEvent: WsCloseInfo | undefined;
   const closes = new Emitter<{ close: WsCloseInfo }>();
-  conn.on('close', (e) => {
+  session.on('close', (e) => {
     closeEvent = { code: e.code, reason: e.reason, wasClean: e.wasClean };
     closes.emit('close', closeEvent);
     closes.clear();
@@ -72,36 +74,26 @@ export function attachedHandle(parts: AttachedSessionParts): AttachedWebSocket {
   return {
     sessionId: parts.sessionId,
     connectionId: parts.connectionId,
-    protocol: conn.protocol,
-    extensions: conn.extensions,
+    protocol: session.protocol,
+    extensions: session.extensions,
     get isClosed() {
-      return closeEvent !== undefined || conn.readyState === 'closed';
+      return closeEvent !== undefined || session.state === 'closed';
     },
     get closeEvent() {
       return closeEvent;
     },
     async send(data, binary) {
-      if (conn.readyState !== 'open') throw new Error('the WebSocket session is not open');
+      if (!parts.isOpen()) throw new Error('the WebSocket session is not open');
       parts.logSent(binary ? 2 : 1, data);
-      const flushed = binary ? conn.send(data, { binary: true }) : conn.send(data.toString('utf8'));
-      if (flushed || conn.readyState !== 'open') return;
-      // Over the high-water mark: wait until the socket drains (or the connection closes).
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          drained.dispose();
-          closed.dispose();
-          resolve();
-        };
-        const drained = conn.on('drain', done);
-        const closed = conn.on('close', done);
-      });
+      // Resolves once written, or once the socket drained when the write went over the high-water mark.
+      await session.send(binary ? { kind: 'binary', data } : { kind: 'text', text: data.toString('utf8') });
     },
-    onMessage: (listener) => conn.on('message', (m) => listener({ binary: m.binary, data: m.data })),
+    onMessage: (listener) => session.on('message', (m) => listener({ binary: m.binary, data: m.data })),
     onClose: (listener) => (closeEvent ? (listener(closeEvent), { dispose() {} }) : closes.on('close', listener)),
     close(code = 1000, reason = '') {
-      if (conn.readyState !== 'open') return;
+      if (!parts.isOpen()) return;
       parts.logClose(code, reason);
-      conn.close(code, reason);
+      session.close(code, reason);
     },
   };
 }

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { pipelinedDownload, type Download } from '../support/pipelined-download.js';
 import { openPlayground, useStandaloneUi } from './support/standalone.js';
+import { until } from './support/wait.js';
 
 const PART = 10 * 1024 * 1024;
 let page: Page;
@@ -31,7 +32,7 @@ interface ShownRow {
 /** Waits for the frame after a change, then until no row on screen waits for bytes; returns the rows shown. */
 async function shownRows(): Promise<ShownRow[]> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
-  await page.waitForFunction(() => !!document.querySelector('.hex-pane .hrow:not([hidden])') && !document.querySelector('.hex-pane .hrow.pending:not([hidden])'));
+  await until(page, 'hex rows drawn with every byte held', () => !!document.querySelector('.hex-pane .hrow:not([hidden])') && !document.querySelector('.hex-pane .hrow.pending:not([hidden])'));
   return page.evaluate(() =>
     [...document.querySelectorAll<HTMLElement>('.hex-pane .hrow:not([hidden])')].map((r) => ({
       dir: r.dataset.dir as 'c2s' | 's2c',
@@ -65,7 +66,7 @@ test('a 20 MiB capture opens with the right bytes at the top, the middle and the
   dl = await pipelinedDownload(Number(demo.port), 2, PART);
   const streams = { c2s: dl.sent, s2c: dl.received() };
   assert.ok(streams.s2c.length > 2 * PART);
-  const handle = await page.waitForFunction((remote) => {
+  const handle = await until(page, `the server side of the download (:${dl.localPort}) in the store`, (remote) => {
     const w = (window as unknown as { wireplay: { app: { store: { connections: Map<string, { info: { side: string; remote: string; connectionId: string } }> } } } }).wireplay;
     for (const c of w.app.store.connections.values()) if (c.info.side === 'server' && c.info.remote.endsWith(remote)) return c.info.connectionId;
     return undefined;
@@ -73,7 +74,9 @@ test('a 20 MiB capture opens with the right bytes at the top, the middle and the
   connectionId = (await handle.jsonValue()) as string;
   await page.keyboard.press('Alt+2');
   await page.evaluate((id) => (window as unknown as { wireplay: { app: { selectConnection(id: string): void } } }).wireplay.app.selectConnection(id), connectionId);
-  await page.waitForFunction(
+  await until(
+    page,
+    `all ${streams.s2c.length} bytes of the download placed in the store`,
     ({ id, n }) => ((window as unknown as { wireplay: { app: { store: { get(id: string): { streamLen: { s2c: number } } | undefined } } } }).wireplay.app.store.get(id)?.streamLen.s2c ?? 0) >= n,
     { id: connectionId, n: streams.s2c.length },
   );
@@ -117,7 +120,9 @@ test('new bytes on the open connection appear in the Bytes view, the new request
     dl!.socket.write(more);
   });
   const streams = { c2s: Buffer.concat([dl.sent, more]), s2c: Buffer.concat([Buffer.alloc(old.s2c), reply]) };
-  await page.waitForFunction(
+  await until(
+    page,
+    `all ${streams.s2c.length} bytes of the download placed in the store`,
     ({ id, n }) => ((window as unknown as { wireplay: { app: { store: { get(id: string): { streamLen: { s2c: number } } | undefined } } } }).wireplay.app.store.get(id)?.streamLen.s2c ?? 0) >= n,
     { id: connectionId, n: streams.s2c.length },
   );
@@ -129,7 +134,9 @@ test('new bytes on the open connection appear in the Bytes view, the new request
   check(end, streams, 'live answer');
   assert.equal(end[end.length - 1].offset + end[end.length - 1].hex.length / 2, streams.s2c.length);
   // The request, found through its dissected message: selecting it scrolls the hex view to its bytes.
-  const key = await page.waitForFunction(
+  const key = await until(
+    page,
+    'the dissected request of the live answer',
     ({ id, at }) => {
       const c = (window as unknown as { wireplay: { app: { store: { get(id: string): { messages: { id: number; dir: string; range: { start: number } }[] } | undefined } } } }).wireplay.app.store.get(id);
       const m = c?.messages.find((x) => x.dir === 'c2s' && x.range.start === at);

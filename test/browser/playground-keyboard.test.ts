@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifacts, openPlayground, useStandaloneUi } from './support/standalone.js';
+import { until } from './support/wait.js';
 
 const session = useStandaloneUi();
 
@@ -125,13 +126,13 @@ test('compose, send and inspect with the keyboard only', async () => {
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => /^POST /.test(document.querySelector('.preview')?.textContent ?? ''));
+    await until(page, 'a POST preview', () => /^POST /.test(document.querySelector('.preview')?.textContent ?? ''));
 
     // URL.
     await tabTo(page, 'the URL', (f) => f.label === 'URL');
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type(`${demo}/echo?kbd=1`);
-    await page.waitForFunction(() => /^POST \/echo\?kbd=1 /.test(document.querySelector('.preview')?.textContent ?? ''));
+    await until(page, 'the preview of POST /echo?kbd=1', () => /^POST \/echo\?kbd=1 /.test(document.querySelector('.preview')?.textContent ?? ''));
 
     // Body: the radio group moves with the arrows; then the JSON text.
     await tabTo(page, 'the body kinds', (f) => f.name === 'bodykind');
@@ -141,7 +142,7 @@ test('compose, send and inspect with the keyboard only', async () => {
     assert.equal(await page.locator('input[name="bodykind"]:checked').getAttribute('value'), 'json');
     await tabTo(page, 'the body text', (f) => f.label === 'Body');
     await page.keyboard.type('{"kbd":true}');
-    await page.waitForFunction(() => /Content-Type: application\/json/.test(document.querySelector('.preview')?.textContent ?? ''));
+    await until(page, 'a JSON Content-Type in the preview', () => /Content-Type: application\/json/.test(document.querySelector('.preview')?.textContent ?? ''));
 
     // Back up to Send with Shift+Tab, and press it.
     await tabTo(page, 'the Send button', (f) => f.cls.includes('send'), true);
@@ -163,7 +164,7 @@ test('compose, send and inspect with the keyboard only', async () => {
     await page.keyboard.press('ArrowRight');
     await expectFocus(page, 'the Bytes tab', isTab('Bytes'));
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.body.dataset.tab === 'bytes');
+    await until(page, 'the Bytes tab', () => document.body.dataset.tab === 'bytes');
     assert.equal(await page.locator('.inspector-tabs vscode-tab-header[aria-selected="true"]').innerText(), 'Bytes');
 
     // Hex rows: ArrowDown moves one row, PageDown a page, ArrowDown again one more (from a partly scrolled row too), Home back to the top.
@@ -175,7 +176,7 @@ test('compose, send and inspect with the keyboard only', async () => {
     assert.equal(await topRow(), 0);
     const moved = async (key: string, from: number) => {
       await page.keyboard.press(key);
-      await page.waitForFunction((t) => document.querySelector('.hex-pane .vscroll')!.scrollTop / 20 > t, from);
+      await until(page, `the hex rows scrolled past row ${from} (${key})`, (t) => document.querySelector('.hex-pane .vscroll')!.scrollTop / 20 > t, from);
       return topRow();
     };
     const one = await moved('ArrowDown', 0);
@@ -185,9 +186,9 @@ test('compose, send and inspect with the keyboard only', async () => {
     const next = await moved('ArrowDown', paged);
     assert.ok(next - paged <= 1, `then ArrowDown one row (${paged} → ${next})`);
     await page.keyboard.press('ArrowUp');
-    await page.waitForFunction((t) => document.querySelector('.hex-pane .vscroll')!.scrollTop / 20 < t, next);
+    await until(page, `the hex rows scrolled back above row ${next}`, (t) => document.querySelector('.hex-pane .vscroll')!.scrollTop / 20 < t, next);
     await page.keyboard.press('Home');
-    await page.waitForFunction(() => document.querySelector('.hex-pane .vscroll')!.scrollTop === 0);
+    await until(page, 'the hex rows back at the top', () => document.querySelector('.hex-pane .vscroll')!.scrollTop === 0);
 
     // The dissection tree: down to the first message, expand it, down to its first field (its bytes get selected).
     await tabTo(page, 'the dissection tree', (f) => f.role === 'tree');
@@ -205,7 +206,7 @@ test('compose, send and inspect with the keyboard only', async () => {
     await tabTo(page, 'the inspector tabs again', isTab('Bytes'), true);
     await page.keyboard.press('ArrowRight');
     await page.keyboard.press('Space');
-    await page.waitForFunction(() => document.body.dataset.tab === 'timeline');
+    await until(page, 'the Timeline tab', () => document.body.dataset.tab === 'timeline');
     await tabTo(page, 'the sequence diagram', (f) => (f.label ?? '').startsWith('Sequence diagram'));
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowDown');
@@ -217,7 +218,7 @@ test('compose, send and inspect with the keyboard only', async () => {
       return c!.messages.find((m) => m.dir === 's2c')!.id;
     });
     await page.keyboard.press('Enter');
-    await page.waitForFunction(() => document.body.dataset.tab === 'bytes');
+    await until(page, 'the Bytes tab', () => document.body.dataset.tab === 'bytes');
     await page.waitForSelector(`.tnode.sel[data-key="${responseId}/"]`);
     await expectFocus(page, 'the opened message, in the tree', (f) => f.role === 'tree');
     assert.deepEqual(session.pageErrors, []);

@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifacts, useStandaloneUi } from './support/standalone.js';
+import { until } from './support/wait.js';
 
 let url: string;
 let page: Page;
@@ -31,7 +32,7 @@ function rawRequest(port: number, text: string): Promise<string> {
     s.on('end', () => resolve(out));
     s.on('close', () => resolve(out));
     s.on('error', reject);
-    s.setTimeout(5000, () => s.destroy());
+    s.setTimeout(5000, () => s.destroy(new Error(`no answer in 5 s to ${JSON.stringify(text.split('\r\n')[0])}`)));
   });
 }
 
@@ -67,7 +68,7 @@ test('compose and send HTTP: the response is parsed, the bytes previewed, the re
   await page.locator('vscode-textfield.url input').fill(`${demo}/echo?x=1`);
   await page.locator('input[name="bodykind"][value="json"]').check();
   await page.locator('vscode-textarea.btext textarea').fill('{"hello":"wire"}');
-  await page.waitForFunction(() => /Content-Length: 16/.test(document.querySelector('.preview')?.textContent ?? ''));
+  await until(page, 'Content-Length: 16 in the preview', () => /Content-Length: 16/.test(document.querySelector('.preview')?.textContent ?? ''));
   const preview = await page.locator('.preview').innerText();
   assert.match(preview, /^GET \/echo\?x=1 HTTP\/1\.1\\r\\n/);
   assert.match(preview, /Content-Type: application\/json\\r\\n/);
@@ -117,7 +118,7 @@ test('Bytes: hovering a byte highlights its field; clicking a field selects exac
   assert.ok(msgBytes > 0 && msgBytes <= expected, `${msgBytes} of ${expected} bytes selected`);
   await page.keyboard.press('ArrowRight');
   await page.keyboard.press('ArrowDown');
-  await page.waitForFunction(() => /\d+\/\d/.test(document.querySelector<HTMLElement>('.tnode.sel')?.dataset.key ?? ''));
+  await until(page, 'a field selected in the tree', () => /\d+\/\d/.test(document.querySelector<HTMLElement>('.tnode.sel')?.dataset.key ?? ''));
   const fieldSel = await page.evaluate(() => {
     const w = (window as unknown as { wireplay: { app: { bytes: { selectedSpan?: unknown } } } }).wireplay;
     void w;
@@ -148,16 +149,16 @@ test('WebSocket: connect, send a message, see the echo pushed back, frames on th
   await page.waitForSelector('.ws-state.state-open');
   await page.locator('vscode-textarea.wstext textarea').fill('hello over ws');
   await page.locator('vscode-button.wssend').click();
-  await page.waitForFunction(() => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('hello over ws')));
+  await until(page, 'the echo of "hello over ws" in the log', () => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('hello over ws')));
   // A fragmented message from the frame composer.
   await page.locator('details.adv summary').click();
   await page.locator('vscode-textfield.fragments input').fill('3');
   await page.locator('vscode-textarea.advpayload textarea').fill('in three pieces');
   await page.locator('vscode-button.advsend').click();
-  await page.waitForFunction(() => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('in three pieces')));
+  await until(page, 'the echo of the fragmented message in the log', () => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('in three pieces')));
   await page.screenshot({ path: join(artifacts, 'ws-parsed-dark.png') });
   await page.keyboard.press('Alt+3');
-  await page.waitForFunction(() => document.querySelectorAll('g.arrow.ws').length >= 5);
+  await until(page, 'five WebSocket arrows on the timeline', () => document.querySelectorAll('g.arrow.ws').length >= 5);
   const order = await page.$$eval('g.arrow', (gs) => gs.map((g) => g.getAttribute('aria-label')!));
   assert.match(order[0], /client to server: GET .*ws\/echo/);
   assert.match(order[1], /server to client: .*101/);
@@ -174,7 +175,7 @@ test('Raw TCP: exact bytes out, the answer shown as text with escapes', async ()
   await page.locator('vscode-textfield.rport input').fill(port);
   await page.locator('vscode-textarea.rtext textarea').fill('GET /status/418 HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n');
   await page.locator('vscode-button.rsend').click();
-  await page.waitForFunction(() => /HTTP\/1\.1 418/.test(document.querySelector('pre.body.escaped.s2c')?.textContent ?? ''));
+  await until(page, 'the 418 answer shown as text', () => /HTTP\/1\.1 418/.test(document.querySelector('pre.body.escaped.s2c')?.textContent ?? ''));
   assert.match(await page.locator('pre.body.escaped.c2s').innerText(), /^GET \/status\/418 HTTP\/1\.1\\r\\n/);
   await page.screenshot({ path: join(artifacts, 'raw-parsed-dark.png') });
 });

@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifacts, openPlayground, useStandaloneUi } from './support/standalone.js';
+import { until } from './support/wait.js';
 
 let page: Page;
 let demoPort: number;
@@ -67,13 +68,14 @@ async function drawn(tag: string): Promise<DrawnJob[]> {
 }
 
 async function settled(tag: string): Promise<DrawnJob[]> {
-  await page.waitForFunction(
+  await until(
+    page,
+    `two finished requests tagged ${tag} in the lanes`,
     (tag) => {
       const gs = [...document.querySelectorAll<SVGGElement>('g.qjob')].filter((g) => g.dataset.target!.includes(tag));
       return gs.length === 2 && gs.every((g) => !g.classList.contains('open') && g.querySelector('rect.handle'));
     },
     tag,
-    { timeout: 15_000 },
   );
   return (await drawn(tag)).sort((a, b) => a.handle!.x - b.handle!.x);
 }
@@ -128,7 +130,9 @@ test('a request sent from the composer that had to wait shows the split on its o
   const demo = await page.locator('.server code').innerText();
   type Job = { target: string; startedAt?: number; waitedBehind?: number };
   const jobIs = (target: string, state: 'started' | 'queued') =>
-    page.waitForFunction(
+    until(
+      page,
+      `${target} ${state} in the server's queue`,
       ([target, state]) => {
         const app = (window as unknown as { wireplay: { app: { queue: { list(): Job[] } } } }).wireplay.app;
         return app.queue.list().some((j) => j.target === target && (state === 'started' ? j.startedAt !== undefined : j.waitedBehind !== undefined));

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createWireplayServer, type WireplayServer } from '../../server-core/index.js';
+import { until } from './support/wait.js';
 
 let server: WireplayServer;
 let url: string;
@@ -57,7 +58,7 @@ test('Chromium loads a static page with its script and image from the root', asy
   const res = await page.goto(`${url}/files/index.html`);
   assert.equal(res?.status(), 200);
   assert.equal(await page.title(), 'Wireplay static');
-  await page.waitForFunction(() => document.getElementById('out')?.textContent === 'script ran');
+  await until(page, 'the page script to run', () => document.getElementById('out')?.textContent === 'script ran');
   const width = await page.evaluate(async () => {
     const img = document.getElementById('img') as HTMLImageElement;
     if (!img.complete) await new Promise((r) => img.addEventListener('load', r));

@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { validateFromSidebar, type ConnectionRow, type ToSidebar, type TrafficRow } from '../../webview/sidebar/protocol.js';
+import { validateFromSidebar, type ConnectionRow, type ToSidebar, type TrafficRow } from '../../server-core/protocol/sidebar.js';
+import { until } from './support/wait.js';
 
 const root = join(import.meta.dirname, '../..');
 let browser: Browser;
@@ -78,7 +79,7 @@ test('a click on a traffic row asks the host to open it; buttons send commands',
   await post({ type: 'traffic', rows: traffic, total: 1 });
   await page.locator('[data-testid="traffic-row"]', { hasText: '/echo' }).click();
   await page.locator('vscode-button[data-command="stop"]').click();
-  await page.waitForFunction(() => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'command'));
+  await until(page, 'a command message from the sidebar', () => (window as unknown as { __sent: { type: string }[] }).__sent.some((m) => m.type === 'command'));
   const messages = await sent();
   assert.ok(messages.some((m) => JSON.stringify(m) === JSON.stringify({ type: 'openTraffic', id: 'srv-1#1' })));
   assert.ok(messages.some((m) => JSON.stringify(m) === JSON.stringify({ type: 'command', command: 'stop' })));

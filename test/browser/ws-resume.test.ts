@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground, useStandaloneUi } from './support/standalone.js';
+import { until } from './support/wait.js';
 
 const session = useStandaloneUi();
 
@@ -17,7 +18,7 @@ test('after a reload the composer is bound again to the open WebSocket session',
     await page.waitForSelector('.ws-state.state-open');
     await page.locator('vscode-textarea.wstext textarea').fill('before the reload');
     await page.locator('vscode-button.wssend').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('before the reload')));
+    await until(page, 'the echo sent before the reload in the log', () => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('before the reload')));
     await page.locator('.mode[data-mode="http"]').click();
 
     await page.reload();
@@ -29,7 +30,7 @@ test('after a reload the composer is bound again to the open WebSocket session',
     assert.equal(await page.locator('vscode-button.connect').evaluate((b) => (b as HTMLElement & { disabled: boolean }).disabled), true, 'no second connect offered');
     await page.locator('vscode-textarea.wstext textarea').fill('after the reload');
     await page.locator('vscode-button.wssend').click();
-    await page.waitForFunction(() => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('after the reload')));
+    await until(page, 'the echo sent after the reload in the log', () => [...document.querySelectorAll('.wsrow.s2c')].some((r) => r.textContent!.includes('after the reload')));
     assert.deepEqual(session.pageErrors, []);
   } finally {
     await page.close();

@@ -2,14 +2,16 @@
 // (both directions interleaved in arrival order, each row coloured by its
 // direction) beside the dissection tree. Hovering a byte highlights its field;
 // clicking a field selects its bytes; errors are marked at their byte.
-import type { DissectedField, DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { Direction } from '../../server-core/capture/types.js';
-import { formatMs } from './bytes-util.js';
+import { html, nothing, render, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { Direction, DissectedField, DissectedMessage } from '../../server-core/protocol/playground.js';
+import { formatMs } from '../shared/format.js';
 import { BYTES_PER_ROW } from './chunk-index.js';
 import { ERROR, GONE, HOVER, HexRowPool, PENDING, SELECTED, byteAtPoint, type RowCells } from './hex-rows.js';
-import type { ConnCapture } from './store.js';
-import { TreeRows } from './tree-rows.js';
-import { VirtualScroller, esc } from './virtual.js';
+import type { ConnCapture } from './conn-capture.js';
+import { TreeRows, type TreeNode } from './tree-rows.js';
+import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 export interface ByteSpan {
   dir: Direction;
@@ -94,27 +96,20 @@ export class BytesView {
   private errors: Record<Direction, Map<number, string>> = { c2s: new Map(), s2c: new Map() };
 
   constructor(private readonly onSelectionChange: (key: string | null) => void = () => {}) {
-    this.el = document.createElement('div');
-    this.el.className = 'bytes-view';
-    const hexHost = document.createElement('div');
-    hexHost.className = 'hex-pane';
+    this.el = div('bytes-view');
+    const hexHost = div('hex-pane');
     hexHost.setAttribute('role', 'grid');
     hexHost.setAttribute('aria-label', 'Bytes of the connection, both directions in time order');
-    const treeHost = document.createElement('div');
-    treeHost.className = 'tree-pane';
-    const legend = document.createElement('div');
-    legend.className = 'bytes-legend';
-    legend.innerHTML = '<span class="dir-c2s">→ client to server</span><span class="dir-s2c">← server to client</span><span class="err-key">error</span>';
-    this.status = document.createElement('div');
-    this.status.className = 'bytes-status';
+    const treeHost = div('tree-pane');
+    const legend = div('bytes-legend');
+    render(html`<span class="dir-c2s">→ client to server</span><span class="dir-s2c">← server to client</span><span class="err-key">error</span>`, legend);
+    this.status = div('bytes-status');
     this.status.setAttribute('aria-live', 'polite');
-    const left = document.createElement('div');
-    left.className = 'hex-col';
+    const left = div('hex-col');
     left.append(legend, hexHost, this.status);
     this.el.append(left, treeHost);
     this.hex = new VirtualScroller(hexHost, ROW, (r) => this.drawHex(r));
-    this.empty = document.createElement('div');
-    this.empty.className = 'empty';
+    this.empty = div('empty');
     this.empty.textContent = 'No bytes yet.';
     this.empty.hidden = true;
     this.hex.viewport.append(this.rows.el, this.empty);
@@ -417,44 +412,49 @@ export class BytesView {
   }
 
   private drawTree(r: { first: number; count: number; offset: number }): void {
-    const end = Math.min(this.treeRows.length, r.first + r.count);
-    const html: string[] = [];
     const c = this.capture;
     if (!c || this.treeRows.length === 0) {
-      this.tree.viewport.innerHTML = c ? '<div class="empty">Nothing dissected yet.</div>' : '';
+      render(c ? html`<div class="empty">Nothing dissected yet.</div>` : nothing, this.tree.viewport);
       return;
     }
-    for (let i = r.first; i < end; i++) {
-      const n = this.treeRows.get(i)!;
-      const y = r.offset + (i - r.first) * (ROW + 2);
-      const open = this.expanded.has(n.key);
-      const twisty = n.hasChildren ? `<span class="twisty codicon codicon-chevron-${open ? 'down' : 'right'}"></span>` : '<span class="twisty"></span>';
-      let body: string;
-      let cls = 'tnode';
-      if (n.field) {
-        const f = n.field;
-        const bits = f.bitMask !== undefined ? ` <span class="bits">${f.bitMask.toString(2).padStart(8, '0').replace(/0/g, '.').replace(/1/g, '●')}</span>` : '';
-        body = `<span class="fname">${esc(f.name)}</span>${f.value !== undefined ? `<span class="fval">${esc(f.value)}</span>` : ''}${bits}${f.explain ? `<span class="fexp">${esc(f.explain)}</span>` : ''}`;
-        if (f.error) {
-          cls += ' err';
-          body += `<span class="ferr codicon codicon-error" title="${esc(f.error)}"></span>`;
-        }
-      } else {
-        const m = n.msg;
-        cls += ` msg ${m.dir}`;
-        body = `<span class="d">${ARROW[m.dir]}</span><span class="fname">${esc(m.summary)}</span><span class="fexp">${m.range.end - m.range.start} B · +${esc(formatMs(m.tStart - c.info.t))}</span>`;
-        if (m.error) {
-          cls += ' err';
-          body += `<span class="ferr codicon codicon-error" title="${esc(m.error.message)}"></span>`;
-        }
-      }
-      if (n.key === this.selectedKey) cls += ' sel';
-      if (n.key === this.hoverKey) cls += ' hv';
-      const title = n.field?.explain ?? n.field?.error ?? n.msg.error?.message ?? '';
-      html.push(
-        `<div class="${cls}" data-key="${n.key}" role="treeitem" aria-level="${n.depth + 1}"${n.hasChildren ? ` aria-expanded="${open}"` : ''} aria-selected="${n.key === this.selectedKey}" title="${esc(title)}" style="transform:translateY(${y}px);padding-left:${4 + n.depth * 14}px">${twisty}${body}</div>`,
-      );
+    const end = Math.min(this.treeRows.length, r.first + r.count);
+    const rows: TemplateResult[] = [];
+    for (let i = r.first; i < end; i++) rows.push(this.treeRow(this.treeRows.get(i)!, r.offset + (i - r.first) * (ROW + 2), c));
+    render(rows, this.tree.viewport);
+  }
+
+  /** One row of the dissection tree: a message, or one of its fields at its depth. */
+  private treeRow(n: TreeNode, y: number, c: ConnCapture): TemplateResult {
+    const open = this.expanded.has(n.key);
+    const twisty = n.hasChildren ? html`<span class="twisty codicon codicon-chevron-${open ? 'down' : 'right'}"></span>` : html`<span class="twisty"></span>`;
+    let body: TemplateResult;
+    let cls = 'tnode';
+    if (n.field) {
+      const f = n.field;
+      if (f.error) cls += ' err';
+      body = html`<span class="fname">${f.name}</span>${f.value !== undefined ? html`<span class="fval">${f.value}</span>` : nothing}${f.bitMask !== undefined
+          ? html` <span class="bits">${f.bitMask.toString(2).padStart(8, '0').replace(/0/g, '.').replace(/1/g, '●')}</span>`
+          : nothing}${f.explain ? html`<span class="fexp">${f.explain}</span>` : nothing}${f.error ? html`<span class="ferr codicon codicon-error" title=${f.error}></span>` : nothing}`;
+    } else {
+      const m = n.msg;
+      cls += ` msg ${m.dir}`;
+      if (m.error) cls += ' err';
+      body = html`<span class="d">${ARROW[m.dir]}</span><span class="fname">${m.summary}</span><span class="fexp">${m.range.end - m.range.start} B · +${formatMs(m.tStart - c.info.t)}</span>${m.error
+          ? html`<span class="ferr codicon codicon-error" title=${m.error.message}></span>`
+          : nothing}`;
     }
-    this.tree.viewport.innerHTML = html.join('');
+    if (n.key === this.selectedKey) cls += ' sel';
+    if (n.key === this.hoverKey) cls += ' hv';
+    const title = n.field?.explain ?? n.field?.error ?? n.msg.error?.message ?? '';
+    return html`<div
+      class=${cls}
+      data-key=${n.key}
+      role="treeitem"
+      aria-level=${n.depth + 1}
+      aria-expanded=${n.hasChildren ? String(open) : nothing}
+      aria-selected=${String(n.key === this.selectedKey)}
+      title=${title}
+      style=${styleMap({ transform: `translateY(${y}px)`, paddingLeft: `${4 + n.depth * 14}px` })}
+    >${twisty}${body}</div>`;
   }
 }

@@ -5,7 +5,7 @@
 // cost a few megabytes and nothing for the garbage collector to trace, and
 // both lookups the hex view needs (row → chunk, offset → row) are binary
 // searches.
-import type { Direction } from '../../server-core/capture/types.js';
+import type { Direction } from '../../server-core/protocol/playground.js';
 
 export const BYTES_PER_ROW = 16;
 

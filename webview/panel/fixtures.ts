@@ -3,9 +3,7 @@
 // with masked client frames and messages crossing in both directions. Used by
 // the UI before a host is attached (?fixtures), by the browser test and by the
 // benchmark (wsSession(100_000)).
-import type { DissectedField, DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { Direction } from '../../server-core/capture/types.js';
-import type { ConnectionInfo } from '../protocol.js';
+import type { ConnectionInfo, Direction, DissectedField, DissectedMessage } from '../../server-core/protocol/playground.js';
 import { utf8 } from './bytes-util.js';
 
 export interface FixtureCapture {

@@ -10,8 +10,9 @@
 // A run is a span `.b` (hex) or `.a` (ASCII) with data-o (the stream offset of
 // its first byte) and data-n (its byte count); byteAtPoint() finds the byte
 // under the pointer from the run's geometry (the font is monospace).
-import type { Direction } from '../../server-core/capture/types.js';
+import type { Direction } from '../../server-core/protocol/playground.js';
 import { HEX2 } from './bytes-util.js';
+import { div } from '../shared/dom.js';
 
 /** Highlight bits of a byte. */
 export const HOVER = 1;
@@ -208,8 +209,7 @@ export class HexRowPool {
   private y = NaN;
 
   constructor() {
-    this.el = document.createElement('div');
-    this.el.className = 'hex-rows';
+    this.el = div('hex-rows');
   }
 
   /** Shows n rows at vertical offset y (px, ≤ 0) and returns them to be filled; the rest are hidden. */

@@ -3,8 +3,9 @@
 // host, which forgets every capture, so the panel state keeps the selected
 // connection's results too (small: bodies cut), and restores them when the host
 // no longer knows that connection.
-import type { ConnectionInfo, HttpExchangeView, HttpRequestSpec } from '../protocol.js';
-import type { ConnCapture, HttpExchange, Store } from './store.js';
+import type { ConnectionInfo, HttpExchangeView, HttpRequestSpec } from '../../server-core/protocol/playground.js';
+import type { ConnCapture, HttpExchange } from './conn-capture.js';
+import type { Store } from './store.js';
 
 /** Characters of base64 body kept per exchange in the panel state (a multiple of 4: whole bytes). */
 export const KEPT_BODY_CHARS = 16 * 1024;

@@ -2,11 +2,15 @@
 // and the body rendered by its type (pretty JSON, text, HTML source, image,
 // hex); for WebSocket, the live message log; for anything else, the dissected
 // messages and the bytes as text with escapes.
-import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { TimingBreakdown } from '../protocol.js';
-import { decodeUtf8, formatBytes, formatMs, fromBase64, HEX2, toBase64, toEscapedText } from './bytes-util.js';
-import type { ConnCapture, HttpExchange } from './store.js';
-import { VirtualScroller, esc } from './virtual.js';
+import { html, nothing, render, type TemplateResult } from 'lit';
+import { live } from 'lit/directives/live.js';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { DissectedMessage, TimingBreakdown } from '../../server-core/protocol/playground.js';
+import { decodeUtf8, fromBase64, HEX2, toBase64, toEscapedText } from './bytes-util.js';
+import { formatBytes, formatMs } from '../shared/format.js';
+import type { ConnCapture, HttpExchange } from './conn-capture.js';
+import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 const OPNAMES: Record<number, string> = { 0: 'continuation', 1: 'text', 2: 'binary', 8: 'close', 9: 'ping', 10: 'pong' };
 const BODY_PREVIEW_LIMIT = 2 * 1024 * 1024;
@@ -45,7 +49,7 @@ export function bodyKind(contentType: string, bytes: Uint8Array): 'json' | 'html
   return text.includes('\ufffd') ? 'binary' : 'text';
 }
 
-function timingBars(t: TimingBreakdown): string {
+function timingBars(t: TimingBreakdown): TemplateResult {
   const parts: [string, number | undefined, string][] = [
     ['DNS', t.dns, 'dns'],
     ['Connect', t.connect, 'connect'],
@@ -59,35 +63,45 @@ function timingBars(t: TimingBreakdown): string {
     .filter((p) => p[1] !== undefined)
     .map(([name, v, cls]) => {
       const w = total > 0 ? Math.max(0.5, (v! / total) * 100) : 0;
-      const row = `<div class="tm-row"><span class="tm-name">${name}</span><span class="tm-track"><span class="tm-bar ${cls}" style="margin-left:${x}%;width:${w}%"></span></span><span class="tm-v">${formatMs(v!)}</span></div>`;
+      const row = html`<div class="tm-row">
+        <span class="tm-name">${name}</span><span class="tm-track"><span class="tm-bar ${cls}" style=${styleMap({ marginLeft: `${x}%`, width: `${w}%` })}></span></span
+        ><span class="tm-v">${formatMs(v!)}</span>
+      </div>`;
       x = Math.min(100 - w, x + w);
       return row;
     });
-  return `<div class="timing">${rows.join('')}<div class="tm-row total"><span class="tm-name">Total</span><span class="tm-track"></span><span class="tm-v">${formatMs(total)}</span></div></div>`;
+  return html`<div class="timing">
+    ${rows}
+    <div class="tm-row total"><span class="tm-name">Total</span><span class="tm-track"></span><span class="tm-v">${formatMs(total)}</span></div>
+  </div>`;
 }
 
-export function renderBody(contentType: string, bytes: Uint8Array, truncated: boolean): string {
+export function renderBody(contentType: string, bytes: Uint8Array, truncated: boolean): TemplateResult {
   const kind = bodyKind(contentType, bytes);
-  const note = truncated ? '<div class="note">The body is longer than the preview; the Bytes view shows all of it.</div>' : '';
+  const note = truncated ? html`<div class="note">The body is longer than the preview; the Bytes view shows all of it.</div>` : nothing;
   switch (kind) {
     case 'empty':
-      return '<div class="note">No body.</div>';
+      return html`<div class="note">No body.</div>`;
     case 'json': {
       const text = decodeUtf8(bytes);
       try {
-        return `${note}<pre class="body json">${esc(JSON.stringify(JSON.parse(text), null, 2))}</pre>`;
+        return html`${note}<pre class="body json">${JSON.stringify(JSON.parse(text), null, 2)}</pre>`;
       } catch {
-        return `${note}<div class="note">Not valid JSON; shown as text.</div><pre class="body">${esc(text)}</pre>`;
+        return html`${note}<div class="note">Not valid JSON; shown as text.</div><pre class="body">${text}</pre>`;
       }
     }
     case 'image':
-      return `${note}<img class="body-img" alt="response image" src="data:${esc(contentType.split(';')[0])};base64,${toBase64(bytes)}">`;
+      return html`${note}<img class="body-img" alt="response image" src="data:${contentType.split(';')[0]};base64,${toBase64(bytes)}">`;
     case 'html':
     case 'text':
-      return `${note}<pre class="body ${kind}">${esc(decodeUtf8(bytes))}</pre>`;
+      return html`${note}<pre class="body ${kind}">${decodeUtf8(bytes)}</pre>`;
     case 'binary':
-      return `${note}<pre class="body hex">${esc(hexDump(bytes))}</pre>`;
+      return html`${note}<pre class="body hex">${hexDump(bytes)}</pre>`;
   }
+}
+
+function statusClass(code: number): string {
+  return code >= 500 ? 's5' : code >= 400 ? 's4' : code >= 300 ? 's3' : code >= 200 ? 's2' : 's1';
 }
 
 export class ParsedView {
@@ -100,12 +114,9 @@ export class ParsedView {
   private exchangeIndex = -1;
 
   constructor() {
-    this.el = document.createElement('div');
-    this.el.className = 'parsed-view';
-    this.content = document.createElement('div');
-    this.content.className = 'parsed-content';
-    this.logHost = document.createElement('div');
-    this.logHost.className = 'ws-log';
+    this.el = div('parsed-view');
+    this.content = div('parsed-content');
+    this.logHost = div('ws-log');
     this.el.append(this.content, this.logHost);
     this.log = new VirtualScroller(this.logHost, 24, (r) => this.drawLog(r));
     this.log.scroller.tabIndex = 0;
@@ -132,7 +143,7 @@ export class ParsedView {
   refresh(): void {
     const c = this.capture;
     if (!c) {
-      this.content.innerHTML = '<div class="empty">Nothing selected yet. Compose a request on the left and send it.</div>';
+      render(html`<div class="empty">Nothing selected yet. Compose a request on the left and send it.</div>`, this.content);
       this.logHost.hidden = true;
       return;
     }
@@ -143,9 +154,7 @@ export class ParsedView {
     this.version = c.version;
     const isWs = c.info.protocol === 'ws' || c.ws.length > 0;
     this.logHost.hidden = !isWs;
-    if (c.http.length) this.content.innerHTML = this.renderExchange(c);
-    else if (isWs) this.content.innerHTML = this.renderWsHeader(c);
-    else this.content.innerHTML = this.renderFromDissection(c);
+    render(c.http.length ? this.exchangeView(c) : isWs ? this.wsHeader(c) : this.dissectionView(c), this.content);
     if (isWs) {
       const atEnd = this.log.topRow() + this.log.scroller.clientHeight / 24 >= this.log.rowCount - 1;
       this.log.setRowCount(c.ws.length);
@@ -154,60 +163,69 @@ export class ParsedView {
     }
   }
 
-  private renderExchange(c: ConnCapture): string {
+  private exchangeView(c: ConnCapture): TemplateResult {
     const idx = this.exchangeIndex >= 0 && this.exchangeIndex < c.http.length ? this.exchangeIndex : c.http.length - 1;
     const x: HttpExchange = c.http[idx];
     const pick =
       c.http.length > 1
-        ? `<label class="pick">Exchange <select class="exchange-pick">${c.http.map((h, i) => `<option value="${i}"${i === idx ? ' selected' : ''}>${i + 1}. ${esc(h.spec ? `${h.spec.method} ${h.spec.url}` : h.reqId)}</option>`).join('')}</select></label>`
-        : '';
-    const req = x.spec ? `<div class="req-line"><span class="method">${esc(x.spec.method)}</span> <span class="url">${esc(x.spec.url)}</span></div>` : '';
-    if (x.error) return `${pick}${req}<div class="status err"><span class="codicon codicon-error"></span> ${esc(x.error)}</div>`;
-    if (!x.response) return `${pick}${req}<div class="status pending"><span class="codicon codicon-loading codicon-modifier-spin"></span> Waiting for the response…</div>`;
+        ? html`<label class="pick"
+            >Exchange
+            <select class="exchange-pick">
+              ${c.http.map((h, i) => html`<option value=${i} .selected=${live(i === idx)}>${i + 1}. ${h.spec ? `${h.spec.method} ${h.spec.url}` : h.reqId}</option>`)}
+            </select></label
+          >`
+        : nothing;
+    const req = x.spec ? html`<div class="req-line"><span class="method">${x.spec.method}</span> <span class="url">${x.spec.url}</span></div>` : nothing;
+    if (x.error) return html`${pick}${req}<div class="status err"><span class="codicon codicon-error"></span> ${x.error}</div>`;
+    if (!x.response) return html`${pick}${req}<div class="status pending"><span class="codicon codicon-loading codicon-modifier-spin"></span> Waiting for the response…</div>`;
     const r = x.response;
-    const cls = r.statusCode >= 500 ? 's5' : r.statusCode >= 400 ? 's4' : r.statusCode >= 300 ? 's3' : r.statusCode >= 200 ? 's2' : 's1';
     const ct = r.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
     const body = fromBase64(r.body);
-    const headers = r.headers.map(([n, v]) => `<tr><th>${esc(n)}</th><td>${esc(v)}</td></tr>`).join('');
-    return (
-      `${pick}${req}` +
-      `<div class="status ${cls}" data-status="${r.statusCode}"><span class="code">${r.statusCode}</span> ${esc(r.reason)} <span class="ver">HTTP/${esc(r.httpVersion)}</span></div>` +
-      `<div class="sizes"><span>Body ${formatBytes(r.bodyBytes)}</span><span>On the wire ${formatBytes(r.wireBytes)}</span>${ct ? `<span>${esc(ct)}</span>` : ''}</div>` +
-      (x.timing ? `<details open><summary>Timing</summary>${timingBars(x.timing)}</details>` : '') +
-      `<details open><summary>Headers (${r.headers.length})</summary><table class="headers">${headers}</table></details>` +
-      `<details open><summary>Body</summary>${renderBody(ct, body.subarray(0, BODY_PREVIEW_LIMIT), r.bodyTruncated || body.length > BODY_PREVIEW_LIMIT)}</details>`
-    );
+    return html`${pick}${req}
+      <div class="status ${statusClass(r.statusCode)}" data-status=${r.statusCode}><span class="code">${r.statusCode}</span> ${r.reason} <span class="ver">HTTP/${r.httpVersion}</span></div>
+      <div class="sizes"><span>Body ${formatBytes(r.bodyBytes)}</span><span>On the wire ${formatBytes(r.wireBytes)}</span>${ct ? html`<span>${ct}</span>` : nothing}</div>
+      ${x.timing ? html`<details open><summary>Timing</summary>${timingBars(x.timing)}</details>` : nothing}
+      <details open>
+        <summary>Headers (${r.headers.length})</summary>
+        <table class="headers">
+          ${r.headers.map(([n, v]) => html`<tr><th>${n}</th><td>${v}</td></tr>`)}
+        </table>
+      </details>
+      <details open><summary>Body</summary>${renderBody(ct, body.subarray(0, BODY_PREVIEW_LIMIT), r.bodyTruncated || body.length > BODY_PREVIEW_LIMIT)}</details>`;
   }
 
-  private renderWsHeader(c: ConnCapture): string {
+  private wsHeader(c: ConnCapture): TemplateResult {
     const sent = c.ws.filter((e) => e.dir === 'c2s').length;
-    const state = c.info.closed ? `closed${c.info.closed.reason ? ` (${esc(c.info.closed.reason)})` : ''}` : 'open';
-    return `<div class="status ws"><span class="codicon codicon-plug"></span> ${esc(c.info.label)} <span class="ver">${state}</span></div><div class="sizes"><span>${sent} sent</span><span>${c.ws.length - sent} received</span></div>`;
+    const state = c.info.closed ? `closed${c.info.closed.reason ? ` (${c.info.closed.reason})` : ''}` : 'open';
+    return html`<div class="status ws"><span class="codicon codicon-plug"></span> ${c.info.label} <span class="ver">${state}</span></div>
+      <div class="sizes"><span>${sent} sent</span><span>${c.ws.length - sent} received</span></div>`;
   }
 
-  private renderFromDissection(c: ConnCapture): string {
+  private dissectionView(c: ConnCapture): TemplateResult {
     const items = c.messages.slice(0, 200).map((m: DissectedMessage) => {
       const headers = m.fields.find((f) => f.name === 'Headers')?.children ?? [];
-      const rows = headers.map((h) => `<tr><th>${esc(h.name)}</th><td>${esc(h.value ?? '')}</td></tr>`).join('');
-      return `<details${c.messages.length < 6 ? ' open' : ''}><summary><span class="d ${m.dir}">${m.dir === 'c2s' ? '→' : '←'}</span> ${esc(m.summary)}${m.error ? ` <span class="errtext">${esc(m.error.message)}</span>` : ''}</summary>${rows ? `<table class="headers">${rows}</table>` : ''}</details>`;
+      return html`<details ?open=${c.messages.length < 6}>
+        <summary><span class="d ${m.dir}">${m.dir === 'c2s' ? '→' : '←'}</span> ${m.summary}${m.error ? html` <span class="errtext">${m.error.message}</span>` : nothing}</summary>
+        ${headers.length ? html`<table class="headers">${headers.map((h) => html`<tr><th>${h.name}</th><td>${h.value ?? ''}</td></tr>`)}</table>` : nothing}
+      </details>`;
     });
-    const both = ['c2s', 's2c'] as const;
-    const texts = both
-      .map((d) => {
-        const len = c.streamLen[d];
-        if (!len) return '';
-        const bytes = c.slice(d, 0, Math.min(len, 64 * 1024));
-        return `<details open><summary>${d === 'c2s' ? 'Sent →' : 'Received ←'} ${formatBytes(len)}</summary><pre class="body escaped ${d}">${esc(toEscapedText(bytes))}</pre></details>`;
-      })
-      .join('');
-    return `<div class="status raw"><span class="codicon codicon-plug"></span> ${esc(c.info.label)}</div>${items.join('')}${texts}` || '<div class="empty">No bytes yet.</div>';
+    const texts = (['c2s', 's2c'] as const).map((d) => {
+      const len = c.streamLen[d];
+      if (!len) return nothing;
+      const bytes = c.slice(d, 0, Math.min(len, 64 * 1024));
+      return html`<details open>
+        <summary>${d === 'c2s' ? 'Sent →' : 'Received ←'} ${formatBytes(len)}</summary>
+        <pre class="body escaped ${d}">${toEscapedText(bytes)}</pre>
+      </details>`;
+    });
+    return html`<div class="status raw"><span class="codicon codicon-plug"></span> ${c.info.label}</div>${items}${texts}`;
   }
 
   private drawLog(r: { first: number; count: number; offset: number }): void {
     const c = this.capture;
     if (!c) return;
     const end = Math.min(c.ws.length, r.first + r.count);
-    const html: string[] = [];
+    const rows: TemplateResult[] = [];
     for (let i = r.first; i < end; i++) {
       const e = c.ws[i];
       const op = OPNAMES[e.opcode] ?? `0x${e.opcode.toString(16)}`;
@@ -215,10 +233,13 @@ export class ParsedView {
       if (e.opcode === 1) preview = decodeUtf8(e.data.subarray(0, 400));
       else if (e.opcode === 8) preview = e.data.length >= 2 ? `${(e.data[0] << 8) | e.data[1]} ${decodeUtf8(e.data.subarray(2))}` : '(no code)';
       else preview = Array.from(e.data.subarray(0, 48), (b) => HEX2[b]).join(' ') + (e.data.length > 48 ? ' …' : '');
-      html.push(
-        `<div class="wsrow ${e.dir}" style="transform:translateY(${r.offset + (i - r.first) * 24}px)"><span class="d">${e.dir === 'c2s' ? '→' : '←'}</span><span class="t">+${esc(formatMs(e.t - c.info.t))}</span><span class="op ${op}">${op}</span><span class="len">${formatBytes(e.data.length)}</span><span class="pv">${esc(preview)}</span></div>`,
+      rows.push(
+        html`<div class="wsrow ${e.dir}" style=${styleMap({ transform: `translateY(${r.offset + (i - r.first) * 24}px)` })}>
+          <span class="d">${e.dir === 'c2s' ? '→' : '←'}</span><span class="t">+${formatMs(e.t - c.info.t)}</span><span class="op ${op}">${op}</span
+          ><span class="len">${formatBytes(e.data.length)}</span><span class="pv">${preview}</span>
+        </div>`,
       );
     }
-    this.log.viewport.innerHTML = html.join('') || '<div class="empty">No messages yet.</div>';
+    render(rows.length ? rows : html`<div class="empty">No messages yet.</div>`, this.log.viewport);
   }
 }

@@ -4,8 +4,10 @@
 // fixed-width breaks so a burst ten minutes after another is still readable.
 // Also computes the queue depth over time and, in sequential mode, the
 // hand-offs: the request that finished just before a waiting one started.
-// Pure: no DOM, so it is unit-tested.
-import type { QueueJob } from '../protocol.js';
+// layoutQueue runs the steps in turn (assignLanes, clusters and timeToX for
+// the axis, placeSegments, axisTicks, queueDepth, handoffs), each a function
+// of its own. Pure: no DOM, so it is unit-tested.
+import type { QueueJob } from '../../server-core/protocol/playground.js';
 
 export interface QueueLayoutOptions {
   /** Pixels available for the time axis. */
@@ -181,14 +183,8 @@ function clusters(bars: JobBar[], now: number, width: number, breakMs: number, b
   return { list, scale, gaps };
 }
 
-export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptions): QueueLayout {
-  const now = options.now;
-  const width = Math.max(40, options.width);
-  const breakMs = options.breakMs ?? 1000;
-  const breakPx = options.breakPx ?? 32;
-  const maxScale = options.maxScale ?? 20;
-  const minTickPx = options.minTickPx ?? 84;
-
+/** Step 1: the jobs by queue time, each a bar on the lane of its connection (lanes in order of first appearance). */
+export function assignLanes(jobs: readonly QueueJob[]): { bars: JobBar[]; lanes: Lane[]; laneOf: Map<string, number> } {
   const sorted = [...jobs].sort((a, b) => a.queuedAt - b.queuedAt || (a.connectionId < b.connectionId ? -1 : a.connectionId > b.connectionId ? 1 : a.index - b.index));
   const lanes: Lane[] = [];
   const laneOf = new Map<string, number>();
@@ -203,26 +199,12 @@ export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptio
     const waited = job.waitedBehind !== undefined || job.startedAt === undefined;
     return { job, lane, waited, waitX0: NaN, waitX1: NaN, waitMs: 0, handleX0: NaN, handleX1: NaN, handleMs: 0, open: job.finishedAt === undefined };
   });
-  const empty: QueueLayout = {
-    t0: now,
-    scale: maxScale,
-    contentWidth: 0,
-    bars,
-    lanes,
-    laneOf,
-    ticks: [],
-    breaks: [],
-    depth: [],
-    maxWaiting: 0,
-    maxHandling: 0,
-    longestWaitMs: 0,
-    handoffs: [],
-    xOf: () => 0,
-  };
-  if (bars.length === 0) return empty;
+  return { bars, lanes, laneOf };
+}
 
-  const { list, scale, gaps } = clusters(bars, now, width, breakMs, breakPx, maxScale);
-  const xOf = (t: number): number => {
+/** Step 2 (after clusters()): time → x, to scale inside a cluster; a time in a silence maps to the middle of its break. */
+function timeToX(list: Cluster[], scale: number, breakPx: number): (t: number) => number {
+  return (t) => {
     let lo = 0;
     let hi = list.length - 1;
     while (lo < hi) {
@@ -233,11 +215,12 @@ export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptio
     const c = list[lo];
     if (t <= c.t0) return c.x0;
     if (t <= c.t1) return c.x0 + (t - c.t0) * scale;
-    // In the silence after cluster lo: the middle of its break.
     return c.x0 + (c.t1 - c.t0) * scale + breakPx / 2;
   };
-  const t0 = list[0].t0;
+}
 
+/** Step 3: each bar's waiting and handling segments on the axis; returns the longest wait. */
+function placeSegments(bars: JobBar[], now: number, xOf: (t: number) => number): number {
   let longestWaitMs = 0;
   for (const b of bars) {
     const j = b.job;
@@ -256,11 +239,11 @@ export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptio
       b.handleX1 = xOf(Math.max(start, end));
     }
   }
+  return longestWaitMs;
+}
 
-  const breaks: AxisBreak[] = [];
-  for (let k = 1; k < list.length; k++) breaks.push({ x0: list[k].x0 - breakPx, x1: list[k].x0, ms: gaps[k - 1] });
-
-  // Ticks: every `step` ms since t0 inside each cluster; the start of a cluster after a break gets its own, precise label.
+/** Step 4: ticks every `step` ms since t0 inside each cluster; the start of a cluster after a break gets its own, precise label. */
+function axisTicks(list: Cluster[], t0: number, scale: number, minTickPx: number, xOf: (t: number) => number): AxisTick[] {
   const step = niceStep(minTickPx / scale);
   const ticks: AxisTick[] = [];
   list.forEach((c, k) => {
@@ -272,8 +255,11 @@ export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptio
       ticks.push({ x, offset: off, label: formatOffset(off, step), afterBreak: false });
     }
   });
+  return ticks;
+}
 
-  // Queue depth: +1 waiting at queue time, −1 waiting / +1 handling at start, −1 handling at the end.
+/** Step 5: the queue depth over time: +1 waiting at queue time, −1 waiting / +1 handling at start, −1 handling at the end. */
+export function queueDepth(bars: readonly JobBar[], now: number, xOf: (t: number) => number): { depth: DepthStep[]; maxWaiting: number; maxHandling: number } {
   const events: [number, number, number][] = [];
   for (const b of bars) {
     const j = b.job;
@@ -309,13 +295,16 @@ export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptio
     if (last && last.waiting === waiting && last.handling === handling && Math.abs(last.x1 - x0) < 1e-6) last.x1 = x1;
     else if (x1 > x0 || waiting > 0 || handling > 0) depth.push({ x0, x1, waiting, handling });
   }
+  return { depth, maxWaiting, maxHandling };
+}
 
-  // Hand-offs: a request that waited starts when another one finishes (sequential mode's one-at-a-time).
+/** Step 6: hand-offs, a request that waited starting when another one finished (sequential mode's one-at-a-time). */
+export function handoffs(bars: readonly JobBar[]): Handoff[] {
   const finished = bars
     .map((b, i) => i)
     .filter((i) => bars[i].job.startedAt !== undefined && bars[i].job.finishedAt !== undefined)
     .sort((a, b) => bars[a].job.finishedAt! - bars[b].job.finishedAt!);
-  const handoffs: Handoff[] = [];
+  const out: Handoff[] = [];
   bars.forEach((b, i) => {
     const j = b.job;
     if (j.waitedBehind === undefined || j.startedAt === undefined || j.mode !== 'sequential') return;
@@ -333,9 +322,30 @@ export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptio
     while (best >= 0 && finished[best] === i) best--;
     if (best < 0) return;
     const from = finished[best];
-    if (j.startedAt - bars[from].job.finishedAt! <= HANDOFF_MS) handoffs.push({ from, to: i });
+    if (j.startedAt - bars[from].job.finishedAt! <= HANDOFF_MS) out.push({ from, to: i });
   });
+  return out;
+}
 
+/** The whole layout: lanes, the time axis with its breaks, the segments, ticks, depth and hand-offs. */
+export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptions): QueueLayout {
+  const now = options.now;
+  const width = Math.max(40, options.width);
+  const breakMs = options.breakMs ?? 1000;
+  const breakPx = options.breakPx ?? 32;
+  const maxScale = options.maxScale ?? 20;
+  const minTickPx = options.minTickPx ?? 84;
+
+  const { bars, lanes, laneOf } = assignLanes(jobs);
+  if (bars.length === 0) {
+    const none = { depth: [], maxWaiting: 0, maxHandling: 0 };
+    return { t0: now, scale: maxScale, contentWidth: 0, bars, lanes, laneOf, ticks: [], breaks: [], ...none, longestWaitMs: 0, handoffs: [], xOf: () => 0 };
+  }
+  const { list, scale, gaps } = clusters(bars, now, width, breakMs, breakPx, maxScale);
+  const xOf = timeToX(list, scale, breakPx);
+  const t0 = list[0].t0;
+  const longestWaitMs = placeSegments(bars, now, xOf);
+  const breaks: AxisBreak[] = list.slice(1).map((c, k) => ({ x0: c.x0 - breakPx, x1: c.x0, ms: gaps[k] }));
   const last = list[list.length - 1];
   return {
     t0,
@@ -344,13 +354,11 @@ export function layoutQueue(jobs: readonly QueueJob[], options: QueueLayoutOptio
     bars,
     lanes,
     laneOf,
-    ticks,
+    ticks: axisTicks(list, t0, scale, minTickPx, xOf),
     breaks,
-    depth,
-    maxWaiting,
-    maxHandling,
+    ...queueDepth(bars, now, xOf),
     longestWaitMs,
-    handoffs,
+    handoffs: handoffs(bars),
     xOf,
   };
 }

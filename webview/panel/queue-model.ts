@@ -1,7 +1,7 @@
 // The UI's copy of the server's queue: recent jobs (as the host reported them,
 // upserted by connection and request index), the server's mode, and the offset
 // between the host's clock and ours so the bars of unfinished jobs keep growing.
-import type { QueueJob, QueueSnapshot, ServerMode } from '../protocol.js';
+import type { QueueJob, QueueSnapshot, ServerMode } from '../../server-core/protocol/playground.js';
 
 /** The UI keeps at most this many jobs, whatever the host sends. */
 const UI_JOB_LIMIT = 10_000;

@@ -5,11 +5,13 @@
 // moment, a curved arrow shows each finishing request handing the server to the
 // next one in line, and the strip under the axis counts the requests waiting
 // and handled at each instant. Lanes are virtualised.
-import type { QueueJob, ServerMode } from '../protocol.js';
-import { formatMs } from './bytes-util.js';
+import { html, nothing, render, svg, type SVGTemplateResult, type TemplateResult } from 'lit';
+import type { QueueJob, ServerMode } from '../../server-core/protocol/playground.js';
+import { formatMs } from '../shared/format.js';
 import { layoutQueue, type JobBar, type QueueLayout } from './queue-layout.js';
 import type { QueueModel } from './queue-model.js';
-import { VirtualScroller, esc } from './virtual.js';
+import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 const LANE_H = 34;
 const BAR_H = 16;
@@ -34,8 +36,8 @@ export interface QueueViewOptions {
   setMode(mode: ServerMode): void;
 }
 
-function hatch(id: string): string {
-  return `<pattern id="${id}" class="qv-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="qv-hatch-bg" width="6" height="6"/><line x1="0" y1="0" x2="0" y2="6"/></pattern>`;
+function hatch(id: string): SVGTemplateResult {
+  return svg`<pattern id=${id} class="qv-hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="qv-hatch-bg" width="6" height="6"/><line x1="0" y1="0" x2="0" y2="6"/></pattern>`;
 }
 
 /** Who a queued request waited behind, from the scheduler's `position` when it was queued. */
@@ -64,14 +66,10 @@ export class QueueView {
   private liveTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: QueueViewOptions) {
-    this.el = document.createElement('div');
-    this.el.className = 'queue-view';
-    this.head = document.createElement('div');
-    this.head.className = 'qv-head';
-    this.axis = document.createElement('div');
-    this.axis.className = 'qv-axis';
-    const body = document.createElement('div');
-    body.className = 'qv-body';
+    this.el = div('queue-view');
+    this.head = div('qv-head');
+    this.axis = div('qv-axis');
+    const body = div('qv-body');
     this.el.append(this.head, this.axis, body);
     this.scroller = new VirtualScroller(body, LANE_H, (r) => this.draw(r));
     const list = this.scroller.scroller;
@@ -158,15 +156,16 @@ export class QueueView {
             : 'This host does not report a server queue.';
     const hadFocus = this.head.contains(document.activeElement);
     const button = (value: ServerMode, label: string) =>
-      `<button type="button" role="radio" data-mode="${value}" aria-checked="${mode === value}"${m.canSetMode ? '' : ' disabled'}${mode === value ? '' : ' tabindex="-1"'}>${label}</button>`;
-    this.head.innerHTML =
-      `<div class="qv-mode">` +
-      `<span class="qv-badge mode-${mode ?? 'none'}"><span class="codicon codicon-${mode === 'sequential' ? 'list-ordered' : 'layers'}"></span> ${mode ? `${mode[0].toUpperCase()}${mode.slice(1)}` : 'No server'}</span>` +
-      `<span class="qv-explain">${esc(explain)}</span>` +
-      `<span class="qv-switch" role="radiogroup" aria-label="Server mode"${m.canSetMode ? '' : ' title="The mode cannot be switched from this page"'}>${button('concurrent', 'Concurrent')}${button('sequential', 'Sequential')}</span>` +
-      `</div>` +
-      `<div class="qv-legend"><span class="sw wait"></span>waiting in the queue <span class="sw handle"></span>handling <span class="sw handoff"></span>next in line starts` +
-      `<span class="qv-stats">${esc(stats)}</span></div>`;
+      html`<button type="button" role="radio" data-mode=${value} aria-checked=${String(mode === value)} ?disabled=${!m.canSetMode} tabindex=${mode === value ? nothing : '-1'}>${label}</button>`;
+    render(
+      html`<div class="qv-mode">
+          <span class="qv-badge mode-${mode ?? 'none'}"><span class="codicon codicon-${mode === 'sequential' ? 'list-ordered' : 'layers'}"></span> ${mode ? `${mode[0].toUpperCase()}${mode.slice(1)}` : 'No server'}</span
+          ><span class="qv-explain">${explain}</span
+          ><span class="qv-switch" role="radiogroup" aria-label="Server mode" title=${m.canSetMode ? nothing : 'The mode cannot be switched from this page'}>${button('concurrent', 'Concurrent')}${button('sequential', 'Sequential')}</span>
+        </div>
+        <div class="qv-legend"><span class="sw wait"></span>waiting in the queue <span class="sw handle"></span>handling <span class="sw handoff"></span>next in line starts<span class="qv-stats">${stats}</span></div>`,
+      this.head,
+    );
     // The switch was used from the keyboard: keep the focus on it across the redraw.
     if (hadFocus) this.head.querySelector<HTMLButtonElement>('button[aria-checked="true"]')?.focus();
   }
@@ -205,17 +204,18 @@ export class QueueView {
     const W = Math.max(LABEL_W + 120, r.width);
     const ox = LABEL_W + PAD_L;
     if (!L.bars.length) {
-      this.axis.innerHTML = '';
-      vp.innerHTML = `<div class="empty">${
-        m.available
-          ? 'No requests have reached the server yet. Switch to <b>Sequential</b>, then send two requests to <code>/delay/1000</code> at once from two connections: the second one waits here while the first is handled.'
-          : 'This host does not report a server queue.'
-      }</div>`;
+      render(nothing, this.axis);
+      render(
+        html`<div class="empty">${m.available
+            ? html`No requests have reached the server yet. Switch to <b>Sequential</b>, then send two requests to <code>/delay/1000</code> at once from two connections: the second one waits here while the first is handled.`
+            : 'This host does not report a server queue.'}</div>`,
+        vp,
+      );
       this.stopLive();
       return;
     }
-    this.axis.innerHTML = this.axisSvg(L, W, ox);
-    vp.innerHTML = this.lanesSvg(L, r, W, ox);
+    render(this.axisSvg(L, W, ox), this.axis);
+    render(this.lanesSvg(L, r, W, ox), vp);
     if (L.bars.some((b) => b.open)) {
       if (!this.liveTimer) {
         this.liveTimer = setTimeout(() => {
@@ -227,34 +227,19 @@ export class QueueView {
   }
 
   /** Axis ticks, breaks, and the two depth strips (handled, waiting). */
-  private axisSvg(L: QueueLayout, W: number, ox: number): string {
+  private axisSvg(L: QueueLayout, W: number, ox: number): TemplateResult {
     const H = AXIS_H + STRIP_H * 2 + 8;
-    const p: string[] = [`<svg class="qv-svg qv-axis-svg" width="${W}" height="${H}" role="img" aria-label="Time axis and queue depth"><defs>${hatch('qv-hatch-a')}</defs>`];
-    p.push(`<line class="axis-line" x1="${ox}" y1="${AXIS_H - 4}" x2="${W - PAD_R}" y2="${AXIS_H - 4}"/>`);
-    for (const t of L.ticks) {
-      const x = ox + t.x;
-      p.push(`<g class="tick${t.afterBreak ? ' after-break' : ''}"><line x1="${x}" y1="${AXIS_H - 8}" x2="${x}" y2="${AXIS_H - 1}"/><text x="${x + 3}" y="${AXIS_H - 10}">${esc(t.label)}</text></g>`);
-    }
-    for (const b of L.breaks) {
-      const x = ox + (b.x0 + b.x1) / 2;
-      p.push(
-        `<g class="brk"><title>${esc(formatMs(b.ms))} with no request, not drawn to scale</title>` +
-          `<path d="M${x - 5},${AXIS_H} L${x - 1},${AXIS_H - 14} M${x + 1},${AXIS_H} L${x + 5},${AXIS_H - 14}"/>` +
-          `<text x="${x}" y="${AXIS_H + STRIP_H + 6}" text-anchor="middle">${esc(formatMs(b.ms))}</text></g>`,
-      );
-    }
     const y1 = AXIS_H + 2;
     const y2 = y1 + STRIP_H + 2;
-    p.push(`<text class="strip-lbl" x="${LABEL_W - 8}" y="${y1 + STRIP_H - 4}" text-anchor="end">handling (max ${L.maxHandling})</text>`);
-    p.push(`<text class="strip-lbl" x="${LABEL_W - 8}" y="${y2 + STRIP_H - 4}" text-anchor="end">waiting (max ${L.maxWaiting})</text>`);
-    const strip = (count: (s: QueueLayout['depth'][number]) => number, max: number, y: number, cls: string, what: string, fill: string) => {
+    const strip = (count: (s: QueueLayout['depth'][number]) => number, max: number, y: number, cls: string, what: string, fill?: string) => {
       // Runs of the same count are one rectangle, and sub-pixel steps (a hand-off's microseconds between one
       // request's end and the next one's start) join the run they interrupt: no seams.
+      const rects: SVGTemplateResult[] = [];
       let run: { n: number; x0: number; x1: number } | undefined;
       const flush = () => {
         if (!run || run.n === 0) return;
         const h = (STRIP_H * run.n) / Math.max(1, max);
-        p.push(`<rect class="${cls}" x="${ox + run.x0}" y="${y + STRIP_H - h}" width="${Math.max(0.75, run.x1 - run.x0)}" height="${h}"${fill}><title>${run.n} ${what}</title></rect>`);
+        rects.push(svg`<rect class=${cls} x=${ox + run.x0} y=${y + STRIP_H - h} width=${Math.max(0.75, run.x1 - run.x0)} height=${h} fill=${fill ?? nothing}><title>${run.n} ${what}</title></rect>`);
       };
       for (const d of L.depth) {
         const n = count(d);
@@ -265,44 +250,53 @@ export class QueueView {
         }
       }
       flush();
+      return rects;
     };
-    strip((s) => s.handling, L.maxHandling, y1, 'depth-handle', 'handled at once', '');
-    strip((s) => s.waiting, L.maxWaiting, y2, 'depth-wait', 'waiting in the queue', ' fill="url(#qv-hatch-a)"');
-    p.push('</svg>');
-    return p.join('');
+    return html`<svg class="qv-svg qv-axis-svg" width=${W} height=${H} role="img" aria-label="Time axis and queue depth">
+      <defs>${hatch('qv-hatch-a')}</defs>
+      <line class="axis-line" x1=${ox} y1=${AXIS_H - 4} x2=${W - PAD_R} y2=${AXIS_H - 4} />
+      ${L.ticks.map((t) => {
+        const x = ox + t.x;
+        return svg`<g class="tick ${t.afterBreak ? 'after-break' : ''}"><line x1=${x} y1=${AXIS_H - 8} x2=${x} y2=${AXIS_H - 1}/><text x=${x + 3} y=${AXIS_H - 10}>${t.label}</text></g>`;
+      })}
+      ${L.breaks.map((b) => {
+        const x = ox + (b.x0 + b.x1) / 2;
+        return svg`<g class="brk"><title>${formatMs(b.ms)} with no request, not drawn to scale</title><path d="M${x - 5},${AXIS_H} L${x - 1},${AXIS_H - 14} M${x + 1},${AXIS_H} L${x + 5},${AXIS_H - 14}"/><text x=${x} y=${AXIS_H + STRIP_H + 6} text-anchor="middle">${formatMs(b.ms)}</text></g>`;
+      })}
+      <text class="strip-lbl" x=${LABEL_W - 8} y=${y1 + STRIP_H - 4} text-anchor="end">handling (max ${L.maxHandling})</text>
+      <text class="strip-lbl" x=${LABEL_W - 8} y=${y2 + STRIP_H - 4} text-anchor="end">waiting (max ${L.maxWaiting})</text>
+      ${strip((d) => d.handling, L.maxHandling, y1, 'depth-handle', 'handled at once')}
+      ${strip((d) => d.waiting, L.maxWaiting, y2, 'depth-wait', 'waiting in the queue', 'url(#qv-hatch-a)')}
+    </svg>`;
   }
 
-  private lanesSvg(L: QueueLayout, r: { first: number; count: number; offset: number; height: number }, W: number, ox: number): string {
+  private lanesSvg(L: QueueLayout, r: { first: number; count: number; offset: number; height: number }, W: number, ox: number): TemplateResult {
     const H = r.height;
     const first = r.first;
     const last = Math.min(L.lanes.length, r.first + r.count);
     const yOf = (lane: number) => r.offset + (lane - first) * LANE_H;
-    const p: string[] = [
-      `<svg class="qv-svg qv-lanes" width="${W}" height="${H}" role="presentation"><defs>${hatch('qv-hatch-l')}` +
-        '<marker id="qv-ah" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="7" orient="auto"><path class="qv-ah" d="M0,0 L10,5 L0,10 L2.5,5 z"/></marker></defs>',
-    ];
-    for (const t of L.ticks) p.push(`<line class="grid" x1="${ox + t.x}" y1="0" x2="${ox + t.x}" y2="${H}"/>`);
-    for (const b of L.breaks) p.push(`<rect class="brk-band" x="${ox + b.x0 + 4}" y="0" width="${Math.max(1, b.x1 - b.x0 - 8)}" height="${H}"/>`);
+    const lanes: SVGTemplateResult[] = [];
     for (let lane = first; lane < last; lane++) {
       const ln = L.lanes[lane];
       const y = yOf(lane);
       const label = this.options.labelOf(ln.connectionId);
-      p.push(
-        `<g class="qlane${ln.connectionId === this.selected ? ' selected' : ''}" data-conn="${esc(ln.connectionId)}">` +
-          `<rect class="lane-bg${lane % 2 ? ' odd' : ''}" x="0" y="${y}" width="${W}" height="${LANE_H}"/>` +
-          `<text class="lane-id" x="10" y="${y + 15}">${esc(clip(ln.connectionId, LABEL_W - 16))}</text>` +
-          `<text class="lane-sub" x="10" y="${y + 28}">${esc(clip(label ?? `${ln.bars.length} request${ln.bars.length === 1 ? '' : 's'}`, LABEL_W - 16))}</text>`,
+      lanes.push(
+        svg`<g class="qlane ${ln.connectionId === this.selected ? 'selected' : ''}" data-conn=${ln.connectionId}>
+          <rect class="lane-bg ${lane % 2 ? 'odd' : ''}" x="0" y=${y} width=${W} height=${LANE_H}/>
+          <text class="lane-id" x="10" y=${y + 15}>${clip(ln.connectionId, LABEL_W - 16)}</text>
+          <text class="lane-sub" x="10" y=${y + 28}>${clip(label ?? `${ln.bars.length} request${ln.bars.length === 1 ? '' : 's'}`, LABEL_W - 16)}</text>
+          ${ln.bars.map((i, k) => {
+            const next = ln.bars[k + 1] === undefined ? undefined : L.bars[ln.bars[k + 1]];
+            const nextX = next ? ox + (next.waited ? next.waitX0 : next.handleX0) : W;
+            return this.barSvg(L.bars[i], i, y, ox, nextX);
+          })}
+        </g>`,
       );
-      ln.bars.forEach((i, k) => {
-        const next = ln.bars[k + 1] === undefined ? undefined : L.bars[ln.bars[k + 1]];
-        const nextX = next ? ox + (next.waited ? next.waitX0 : next.handleX0) : W;
-        p.push(this.barSvg(L.bars[i], i, y, ox, nextX));
-      });
-      p.push('</g>');
     }
     // Hand-offs on top: from the end of one handling bar to the start of the next one (another lane), when either
     // lane is on screen. The two ends are at the same instant, so the arrow drops (or climbs) straight between the bars.
     const edge = (lane: number, bottom: boolean) => yOf(lane) + (bottom ? (LANE_H + BAR_H) / 2 : (LANE_H - BAR_H) / 2);
+    const handoffs: SVGTemplateResult[] = [];
     for (const h of L.handoffs) {
       const a = L.bars[h.from];
       const b = L.bars[h.to];
@@ -313,17 +307,20 @@ export class QueueView {
       const yA = edge(a.lane, down);
       const yB = edge(b.lane, !down);
       const ym = (yA + yB) / 2;
-      p.push(
-        `<g class="handoff"><title>${esc(`${a.job.connectionId} finished its ${a.job.method} ${a.job.target}; ${b.job.connectionId}'s ${b.job.method} ${b.job.target}, next in line, started`)}</title>` +
-          `<circle cx="${x1}" cy="${yA}" r="2.5"/><path d="M${x1},${yA} C${x1},${ym} ${x2},${ym} ${x2},${yB}" marker-end="url(#qv-ah)"/></g>`,
+      handoffs.push(
+        svg`<g class="handoff"><title>${`${a.job.connectionId} finished its ${a.job.method} ${a.job.target}; ${b.job.connectionId}'s ${b.job.method} ${b.job.target}, next in line, started`}</title><circle cx=${x1} cy=${yA} r="2.5"/><path d="M${x1},${yA} C${x1},${ym} ${x2},${ym} ${x2},${yB}" marker-end="url(#qv-ah)"/></g>`,
       );
     }
-    p.push('</svg>');
-    return p.join('');
+    return html`<svg class="qv-svg qv-lanes" width=${W} height=${H} role="presentation">
+      <defs>${hatch('qv-hatch-l')}<marker id="qv-ah" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="8" markerHeight="7" orient="auto"><path class="qv-ah" d="M0,0 L10,5 L0,10 L2.5,5 z"/></marker></defs>
+      ${L.ticks.map((t) => svg`<line class="grid" x1=${ox + t.x} y1="0" x2=${ox + t.x} y2=${H}/>`)}
+      ${L.breaks.map((b) => svg`<rect class="brk-band" x=${ox + b.x0 + 4} y="0" width=${Math.max(1, b.x1 - b.x0 - 8)} height=${H}/>`)}
+      ${lanes}${handoffs}
+    </svg>`;
   }
 
   /** One request's segments; `nextX` is where the lane's next request begins (room for a label after a narrow bar). */
-  private barSvg(b: JobBar, i: number, laneY: number, ox: number, nextX: number): string {
+  private barSvg(b: JobBar, i: number, laneY: number, ox: number, nextX: number): SVGTemplateResult {
     const j = b.job;
     const y = laneY + (LANE_H - BAR_H) / 2;
     const what = `${j.method} ${j.target}`;
@@ -332,36 +329,34 @@ export class QueueView {
     if (j.startedAt !== undefined) lines.push(`${b.open ? 'handling for' : 'handled in'} ${formatMs(b.handleMs)}`);
     if (j.aborted) lines.push('its connection closed before the response ended');
     const cls = `qjob${b.open ? ' open' : ''}${j.aborted ? ' aborted' : ''}${i === this.focused ? ' focused' : ''}`;
-    const parts = [
-      `<g class="${cls}" data-job="${i}" data-conn="${esc(j.connectionId)}" data-index="${j.index}" data-target="${esc(j.target)}" role="listitem" aria-label="${esc(lines.join('; '))}"><title>${esc(lines.join('\n'))}</title>`,
-    ];
+    const label = (cls: string, x: number, text: string) => svg`<text class="qlbl ${cls}" x=${x} y=${y + BAR_H - 4}>${text}</text>`;
+    const parts: SVGTemplateResult[] = [];
     if (b.waited && !Number.isNaN(b.waitX0)) {
       const x = ox + b.waitX0;
       const w = Math.max(2, b.waitX1 - b.waitX0);
-      parts.push(`<rect class="wait" x="${x}" y="${y}" width="${w}" height="${BAR_H}" rx="2" fill="url(#qv-hatch-l)"/>`);
+      parts.push(svg`<rect class="wait" x=${x} y=${y} width=${w} height=${BAR_H} rx="2" fill="url(#qv-hatch-l)"/>`);
       const text = [`waited ${formatMs(b.waitMs)}`, formatMs(b.waitMs)].find((t) => w > t.length * CHAR_PX + 8);
-      if (text) parts.push(`<text class="qlbl wait-lbl" x="${x + 4}" y="${y + BAR_H - 4}">${esc(text)}</text>`);
+      if (text) parts.push(label('wait-lbl', x + 4, text));
     }
     if (!Number.isNaN(b.handleX0)) {
       const x = ox + b.handleX0;
       const w = Math.max(2, b.handleX1 - b.handleX0);
-      parts.push(`<rect class="handle" x="${x}" y="${y}" width="${w}" height="${BAR_H}" rx="2"/>`);
+      parts.push(svg`<rect class="handle" x=${x} y=${y} width=${w} height=${BAR_H} rx="2"/>`);
       // The label goes inside when it fits, else after the bar when the lane has room there (the duration staying
       // inside if it fits), else inside, cut.
       const full = `${what} · ${formatMs(b.handleMs)}`;
       const fullPx = full.length * CHAR_PX;
       const dur = formatMs(b.handleMs);
-      if (w > fullPx + 8) parts.push(`<text class="qlbl handle-lbl" x="${x + 4}" y="${y + BAR_H - 4}">${esc(full)}</text>`);
+      if (w > fullPx + 8) parts.push(label('handle-lbl', x + 4, full));
       else if (nextX - (x + w) > Math.min(fullPx, 120) + 12) {
         const inside = w > dur.length * CHAR_PX + 8;
-        if (inside) parts.push(`<text class="qlbl handle-lbl" x="${x + 4}" y="${y + BAR_H - 4}">${esc(dur)}</text>`);
-        parts.push(`<text class="qlbl after" x="${x + w + 4}" y="${y + BAR_H - 4}">${esc(clip(inside ? what : full, nextX - (x + w) - 10))}</text>`);
+        if (inside) parts.push(label('handle-lbl', x + 4, dur));
+        parts.push(label('after', x + w + 4, clip(inside ? what : full, nextX - (x + w) - 10)));
       } else {
         const cut = clip(what, w - 8);
-        if (cut) parts.push(`<text class="qlbl handle-lbl" x="${x + 4}" y="${y + BAR_H - 4}">${esc(cut)}</text>`);
+        if (cut) parts.push(label('handle-lbl', x + 4, cut));
       }
     }
-    parts.push('</g>');
-    return parts.join('');
+    return svg`<g class=${cls} data-job=${i} data-conn=${j.connectionId} data-index=${j.index} data-target=${j.target} role="listitem" aria-label=${lines.join('; ')}><title>${lines.join('\n')}</title>${parts}</g>`;
   }
 }

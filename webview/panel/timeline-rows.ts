@@ -7,9 +7,9 @@
 // the arrows stay in row order in the DOM (it is the list screen readers read).
 //
 // Two layers: server-time bars and silences under every arrow, then the arrows.
-import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { QueueJob } from '../protocol.js';
-import { formatBytes, formatMs } from './bytes-util.js';
+import { render, svg } from 'lit';
+import type { DissectedMessage, QueueJob } from '../../server-core/protocol/playground.js';
+import { formatBytes, formatMs } from '../shared/format.js';
 import { waitedBehindText } from './queue-view.js';
 
 export const ROW = 38;
@@ -279,13 +279,14 @@ export class TimelineRow {
   }
 }
 
-const DEFS =
-  '<defs>' +
-  ['c2s', 's2c', 'errm']
-    .map((k) => `<marker id="ah-${k === 'errm' ? 'err' : k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="9" orient="auto"><path class="ah ${k}" d="M0,0 L10,5 L0,10 L2.5,5 z"/></marker>`)
-    .join('') +
-  '<pattern id="tl-hatch" class="qv-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="qv-hatch-bg" width="4" height="4"/><line x1="0" y1="0" x2="0" y2="4"/></pattern>' +
-  '</defs>';
+/** Arrow heads per direction (and for errors), and the hatch of a wait in the server's queue. */
+const DEFS = svg`<defs>
+  ${(['c2s', 's2c', 'errm'] as const).map(
+    (k) =>
+      svg`<marker id="ah-${k === 'errm' ? 'err' : k}" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="11" markerHeight="9" orient="auto"><path class="ah ${k}" d="M0,0 L10,5 L0,10 L2.5,5 z"/></marker>`,
+  )}
+  <pattern id="tl-hatch" class="qv-hatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect class="qv-hatch-bg" width="4" height="4"/><line x1="0" y1="0" x2="0" y2="4"/></pattern>
+</defs>`;
 
 /** The diagram: its SVG, lifelines, and the rows of a window of messages. */
 export class TimelineRowPool {
@@ -309,7 +310,7 @@ export class TimelineRowPool {
     this.svg = this.size.el as SVGSVGElement;
     this.svg.setAttribute('class', 'tl-svg');
     this.svg.setAttribute('role', 'presentation');
-    this.svg.innerHTML = DEFS;
+    render(DEFS, this.svg);
     this.under = document.createElementNS(NS, 'g');
     this.arrows = document.createElementNS(NS, 'g');
     this.moving.el.append(this.under, this.arrows);

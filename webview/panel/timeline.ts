@@ -14,13 +14,15 @@
 // response is a bar on the server's lifeline. When the server's scheduler
 // reported that request and it waited in the queue (sequential mode), the bar is
 // split: hatched for the wait, solid for the handling.
-import type { DissectedMessage } from '../../server-core/capture/dissection-types.js';
-import type { QueueJob, ServerMode } from '../protocol.js';
+import { html, nothing, render } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import type { DissectedMessage, QueueJob, ServerMode } from '../../server-core/protocol/playground.js';
 import type { QueueModel } from './queue-model.js';
 import { QueueView } from './queue-view.js';
-import type { ConnCapture } from './store.js';
+import type { ConnCapture } from './conn-capture.js';
 import { CLIENT_X, ROW, SERVER_RIGHT, TimelineRowPool, type TimelineLayout, type TimelineScene } from './timeline-rows.js';
-import { VirtualScroller, esc } from './virtual.js';
+import { VirtualScroller } from '../shared/virtual-list.js';
+import { div } from '../shared/dom.js';
 
 /** What the Timeline needs for its server queue view. */
 export interface TimelineQueueOptions {
@@ -108,10 +110,8 @@ export class TimelineView {
     private readonly onOpen: (msg: DissectedMessage) => void,
     private readonly queue?: TimelineQueueOptions,
   ) {
-    this.el = document.createElement('div');
-    this.el.className = 'timeline-view';
-    this.empty = document.createElement('div');
-    this.empty.className = 'empty';
+    this.el = div('timeline-view');
+    this.empty = div('empty');
     this.empty.textContent = 'No messages yet. Send a request or a frame; each one becomes an arrow here.';
     this.scene = {
       generation: 0,
@@ -121,21 +121,19 @@ export class TimelineView {
       focused: -1,
       jobOf: (request) => (this.capture ? jobOf(this.queue?.model, this.capture, request) : undefined),
     };
-    this.header = document.createElement('div');
-    this.header.className = 'tl-header';
-    const host = document.createElement('div');
-    host.className = 'tl-body';
-    this.connView = document.createElement('div');
-    this.connView.className = 'tl-conn';
+    this.header = div('tl-header');
+    const host = div('tl-body');
+    this.connView = div('tl-conn');
     this.connView.append(this.header, host);
     if (queue) {
-      this.toolbar = document.createElement('div');
-      this.toolbar.className = 'tl-toolbar';
+      this.toolbar = div('tl-toolbar');
       this.toolbar.setAttribute('role', 'tablist');
       this.toolbar.setAttribute('aria-label', 'Timeline view');
-      this.toolbar.innerHTML =
-        '<button type="button" role="tab" data-sub="connection" title="The selected connection as a sequence diagram"><span class="codicon codicon-arrow-swap"></span> Connection</button>' +
-        '<button type="button" role="tab" data-sub="queue" title="Every connection the server served, on one time axis, with the queue"><span class="codicon codicon-server-process"></span> Server queue</button>';
+      render(
+        html`<button type="button" role="tab" data-sub="connection" title="The selected connection as a sequence diagram"><span class="codicon codicon-arrow-swap"></span> Connection</button
+          ><button type="button" role="tab" data-sub="queue" title="Every connection the server served, on one time axis, with the queue"><span class="codicon codicon-server-process"></span> Server queue</button>`,
+        this.toolbar,
+      );
       this.toolbar.addEventListener('click', (e) => {
         const b = (e.target as Element).closest<HTMLButtonElement>('button[data-sub]');
         if (b) this.setSubView(b.dataset.sub as TimelineSubView);
@@ -233,7 +231,7 @@ export class TimelineView {
     const c = this.capture;
     if (!c) {
       this.layout = undefined;
-      this.header.innerHTML = '';
+      render(nothing, this.header);
       this.scroller.setRowCount(0);
       this.scroller.schedule();
       return;
@@ -264,10 +262,12 @@ export class TimelineView {
         !!this.queue?.model.hasJobs(serverId) &&
         L.msgs.some((_, i) => L.answerOf[i] >= 0 && jobOf(this.queue?.model, c, L.msgs[L.answerOf[i]])?.waitedBehind !== undefined);
       const [client, server] = c.info.side === 'server' ? [c.info.remote, 'this server'] : ['Wireplay (client)', c.info.remote || 'server'];
-      this.header.innerHTML =
-        `<div class="tl-end tl-client" style="left:${CLIENT_X}px"><span><span class="codicon codicon-device-desktop"></span> Client</span><small>${esc(client)}</small></div>` +
-        `<div class="tl-mid">${L.msgs.length} messages · time flows down, not to scale${queued ? ' · <span class="tl-key-wait"></span> waited in the server\'s queue' : ''}</div>` +
-        `<div class="tl-end tl-server" style="right:${SERVER_RIGHT}px"><span><span class="codicon codicon-server"></span> Server</span><small>${esc(server)}</small></div>`;
+      render(
+        html`<div class="tl-end tl-client" style=${styleMap({ left: `${CLIENT_X}px` })}><span><span class="codicon codicon-device-desktop"></span> Client</span><small>${client}</small></div
+          ><div class="tl-mid">${L.msgs.length} messages · time flows down, not to scale${queued ? html` · <span class="tl-key-wait"></span> waited in the server's queue` : nothing}</div
+          ><div class="tl-end tl-server" style=${styleMap({ right: `${SERVER_RIGHT}px` })}><span><span class="codicon codicon-server"></span> Server</span><small>${server}</small></div>`,
+        this.header,
+      );
     }
     this.scroller.schedule();
   }

@@ -1,6 +1,6 @@
 // How the panel talks to its host: postMessage inside a VS Code webview, or a
 // WebSocket to `wireplay ui` in a plain browser page. Same messages either way.
-import type { FromWebview, ToWebview } from '../protocol.js';
+import type { FromWebview, ToWebview } from '../../server-core/protocol/playground.js';
 
 export interface Transport {
   readonly kind: 'vscode' | 'standalone' | 'offline';

@@ -3,7 +3,7 @@
 // message row is made when it is asked for, so 100,000 collapsed messages
 // cost nothing to list, and a row ↔ index lookup is a binary search over the
 // few expanded ones.
-import type { DissectedField, DissectedMessage } from '../../server-core/capture/dissection-types.js';
+import type { DissectedField, DissectedMessage } from '../../server-core/protocol/playground.js';
 
 export interface TreeNode {
   /** `${msg.id}/` for a message, `${msg.id}/0.2.1` for a field (child indexes). */

@@ -1,14 +1,28 @@
 // The Wireplay sidebar: server state and controls, live connections, recent
 // traffic and routes. Receives ToSidebar messages, sends FromSidebar ones
-// (protocol.ts); long lists are virtualised. UI state (collapsed sections)
-// survives reloads through getState/setState.
+// (server-core/protocol/sidebar.ts). What it shows is one lit template over
+// the state the host last sent, drawn again on every message; long lists are
+// the shared virtual list (webview/shared/virtual-list.ts). UI state
+// (collapsed sections) survives reloads through getState/setState.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-badge/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
-import { assertNever, type ConnectionRow, type FromSidebar, type RouteRow, type ServerView, type ToSidebar, type TrafficRow } from './protocol.js';
+import { html, nothing, render, type TemplateResult } from 'lit';
+import {
+  assertNever,
+  type ConnectionRow,
+  type FromSidebar,
+  type RoutesView,
+  type RouteRow,
+  type ServerView,
+  type SidebarCommand,
+  type ToSidebar,
+  type TrafficRow,
+} from '../../server-core/protocol/sidebar.js';
+import { formatBytes } from '../shared/format.js';
+import { VirtualList } from '../shared/virtual-list.js';
 import { SIDEBAR_CSS } from './styles.js';
-import { VirtualList } from './virtual-list.js';
 
 interface VsCodeApi {
   postMessage(message: FromSidebar): void;
@@ -29,53 +43,6 @@ const sheet = new CSSStyleSheet();
 sheet.replaceSync(SIDEBAR_CSS);
 document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (className) e.className = className;
-  if (text !== undefined) e.textContent = text;
-  return e;
-}
-
-function icon(name: string, label?: string): HTMLElement {
-  const i = document.createElement('vscode-icon');
-  i.setAttribute('name', name);
-  if (label) i.setAttribute('label', label);
-  return i;
-}
-
-function button(text: string, iconName: string, command: Extract<FromSidebar, { type: 'command' }>['command'], secondary = true): HTMLElement {
-  const b = document.createElement('vscode-button');
-  b.textContent = text;
-  b.setAttribute('icon', iconName);
-  if (secondary) b.setAttribute('secondary', '');
-  b.dataset.command = command;
-  b.addEventListener('click', () => send({ type: 'command', command }));
-  return b;
-}
-
-function section(id: string, title: string, body: HTMLElement): { root: HTMLElement; badge: HTMLElement } {
-  const c = document.createElement('vscode-collapsible');
-  c.setAttribute('title', title);
-  c.id = `section-${id}`;
-  if (!ui.collapsed[id]) c.setAttribute('open', '');
-  const badge = document.createElement('vscode-badge');
-  badge.setAttribute('slot', 'decorations');
-  badge.setAttribute('variant', 'counter');
-  badge.textContent = '0';
-  c.append(badge, body);
-  c.addEventListener('vsc-collapsible-toggle', (e) => {
-    ui.collapsed[id] = !(e as CustomEvent<{ open: boolean }>).detail?.open;
-    vscode.setState(ui);
-  });
-  return { root: c, badge };
-}
-
-function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
-
 function age(from: number, to = Date.now()): string {
   const s = Math.max(0, Math.round((to - from) / 1000));
   if (s < 60) return `${s}s`;
@@ -89,191 +56,191 @@ function shortPeer(peer: string): string {
   return m ? `:${m[1]}` : peer;
 }
 
-function cells(row: HTMLElement, parts: [string, string, string?][]): void {
-  // Reuse the cells when the row already has them (virtual list re-renders in place).
-  if (row.childElementCount !== parts.length) {
-    row.replaceChildren(...parts.map(([cls]) => el('span', cls)));
-  }
-  parts.forEach(([cls, text, title], i) => {
-    const c = row.children[i] as HTMLElement;
-    c.className = cls;
-    if (c.textContent !== text) c.textContent = text;
-    if (title !== undefined) c.title = title;
-  });
+function statusClass(status: number | undefined): string {
+  if (status === undefined) return '';
+  return status >= 500 ? 's5' : status >= 400 ? 's4' : status >= 300 ? 's3' : 's2';
 }
 
-// ------------------------------------------------------------------ server
-
-const serverBox = el('div', 'server');
-serverBox.id = 'server';
-const stateLine = el('div', 'state-line');
-const stateDot = el('span', 'dot');
-const stateText = el('span', 'state-text');
-stateText.dataset.testid = 'server-state';
-const urlLink = el('a', 'url');
-urlLink.dataset.testid = 'server-url';
-urlLink.href = '#';
-urlLink.addEventListener('click', (e) => {
-  e.preventDefault();
-  if (urlLink.dataset.url) send({ type: 'openUrl', url: urlLink.dataset.url });
-});
-stateLine.append(stateDot, stateText, urlLink);
-const modeLine = el('div', 'mode-line');
-const modeText = el('span', 'mode');
-modeText.dataset.testid = 'server-mode';
-modeLine.append(icon('arrow-swap'), modeText);
-const buttons = el('div', 'buttons');
-const startBtn = button('Start', 'play', 'start', false);
-const stopBtn = button('Stop', 'debug-stop', 'stop');
-const restartBtn = button('Restart', 'debug-restart', 'restart');
-const modeBtn = button('Switch mode', 'arrow-swap', 'switchMode');
-const playBtn = button('Playground', 'plug', 'openPlayground');
-buttons.append(startBtn, stopBtn, restartBtn, modeBtn, playBtn);
-const notices = el('div', 'notices');
-serverBox.append(stateLine, modeLine, buttons, notices);
-
-function renderServer(s: ServerView): void {
-  document.body.dataset.state = s.state;
-  stateDot.className = `dot ${s.state}`;
-  const labels: Record<ServerView['state'], string> = {
-    running: 'Running at',
-    stopped: 'Stopped',
-    starting: 'Starting…',
-    stopping: 'Stopping…',
-    failed: 'Failed to start',
-  };
-  stateText.textContent = labels[s.state];
-  urlLink.hidden = !s.url;
-  urlLink.textContent = s.url ?? '';
-  urlLink.dataset.url = s.url ?? '';
-  modeText.textContent = s.mode === 'sequential' ? 'sequential: one request at a time' : 'concurrent: all connections at once';
-  const running = s.state === 'running';
-  const busy = s.state === 'starting' || s.state === 'stopping';
-  startBtn.toggleAttribute('disabled', running || busy);
-  stopBtn.toggleAttribute('disabled', !running);
-  restartBtn.toggleAttribute('disabled', !running);
-  const notes = [...(s.message && !s.notices.includes(s.message) ? [s.message] : []), ...s.notices];
-  notices.replaceChildren(
-    ...notes.map((n) => {
-      const d = el('div', s.state === 'failed' ? 'notice error' : 'notice');
-      d.append(icon(s.state === 'failed' ? 'error' : 'info'), el('span', '', n));
-      return d;
-    }),
-  );
-}
-
-// ------------------------------------------------------------- connections
+// ------------------------------------------------------------------ lists
 
 const connList = new VirtualList<ConnectionRow>({
   rowHeight: 22,
   maxHeight: 220,
   empty: 'No connections yet. Send a request to the server.',
+  label: 'Connections',
+  testId: 'connection-row',
   key: (r) => r.id,
-  render(r, row) {
-    row.dataset.testid = 'connection-row';
-    row.classList.toggle('closed', r.closedAt !== undefined);
-    cells(row, [
-      [`proto ${r.protocol}`, r.protocol.toUpperCase()],
-      ['peer', shortPeer(r.peer), `${r.id} from ${r.peer}`],
-      ['age', age(r.openedAt, r.closedAt), r.closedAt ? `lasted ${age(r.openedAt, r.closedAt)}` : `open for ${age(r.openedAt)}`],
-      ['io', `↓${bytes(r.bytesIn)} ↑${bytes(r.bytesOut)}`, `${r.bytesIn} bytes received, ${r.bytesOut} bytes sent`],
-      ['status', r.closedAt === undefined ? 'open' : 'closed'],
-    ]);
-  },
+  rowClass: (r) => (r.closedAt !== undefined ? 'closed' : ''),
+  row: (r) => html`<span class="proto ${r.protocol}">${r.protocol.toUpperCase()}</span
+    ><span class="peer" title="${r.id} from ${r.peer}">${shortPeer(r.peer)}</span
+    ><span class="age" title=${r.closedAt ? `lasted ${age(r.openedAt, r.closedAt)}` : `open for ${age(r.openedAt)}`}>${age(r.openedAt, r.closedAt)}</span
+    ><span class="io" title="${r.bytesIn} bytes received, ${r.bytesOut} bytes sent">↓${formatBytes(r.bytesIn)} ↑${formatBytes(r.bytesOut)}</span
+    ><span class="status">${r.closedAt === undefined ? 'open' : 'closed'}</span>`,
 });
-const conns = section('connections', 'Connections', connList.element);
-
-// ----------------------------------------------------------------- traffic
 
 const trafficList = new VirtualList<TrafficRow>({
   rowHeight: 22,
   maxHeight: 260,
   empty: 'No traffic yet.',
+  label: 'Recent traffic',
+  testId: 'traffic-row',
   key: (r) => r.id,
+  rowTitle: (r) => `Open ${r.method} ${r.target} in the playground inspector`,
   onActivate: (r) => send({ type: 'openTraffic', id: r.id }),
-  render(r, row) {
-    row.dataset.testid = 'traffic-row';
-    row.title = `Open ${r.method} ${r.target} in the playground inspector`;
-    const status = r.status === undefined ? '…' : String(r.status);
-    const cls = r.status === undefined ? '' : r.status >= 500 ? 's5' : r.status >= 400 ? 's4' : r.status >= 300 ? 's3' : 's2';
+  row: (r) => {
     const detail = r.kind === 'ws' ? `${r.messages ?? 0} frames${r.done ? '' : ' · live'}` : r.durationMs !== undefined ? `${Math.round(r.durationMs)} ms` : '';
-    cells(row, [
-      [`method ${r.kind}`, r.method],
-      ['target', r.target, r.target],
-      [`code ${cls}`, status],
-      ['detail', detail],
-    ]);
+    return html`<span class="method ${r.kind}">${r.method}</span
+      ><span class="target" title=${r.target}>${r.target}</span
+      ><span class="code ${statusClass(r.status)}">${r.status === undefined ? '…' : String(r.status)}</span
+      ><span class="detail">${detail}</span>`;
   },
 });
-const traffic = section('traffic', 'Recent traffic', trafficList.element);
 
-// ------------------------------------------------------------------ routes
-
-const routesBody = el('div', 'routes');
 const routesList = new VirtualList<RouteRow>({
   rowHeight: 22,
   maxHeight: 330,
   empty: 'The server is stopped.',
+  label: 'Routes',
+  testId: 'route-row',
   key: (r) => `${r.method} ${r.path} ${r.source}`,
-  render(r, row) {
-    row.dataset.testid = 'route-row';
-    cells(row, [
-      ['method', r.method],
-      ['target', r.path, r.description ?? r.path],
-      [`source ${r.source === 'built-in' ? 'builtin' : 'file'}`, r.source === 'built-in' ? 'built-in' : 'file'],
-    ]);
-  },
+  row: (r) => html`<span class="method">${r.method}</span
+    ><span class="target" title=${r.description ?? r.path}>${r.path}</span
+    ><span class="source ${r.source === 'built-in' ? 'builtin' : 'file'}">${r.source === 'built-in' ? 'built-in' : 'file'}</span>`,
 });
-const routesNote = el('div', 'routes-note');
-const routesActions = el('div', 'buttons');
-routesActions.append(button('Open routes file', 'go-to-file', 'openRoutesFile'));
-routesBody.append(routesNote, routesList.element, routesActions);
-const routes = section('routes', 'Routes', routesBody);
+
+// ------------------------------------------------------------------ view
+
+/** What the host last said. */
+const state: {
+  server?: ServerView;
+  connections: { rows: ConnectionRow[]; open: number; total: number };
+  traffic: { total: number };
+  routes?: RoutesView;
+} = { connections: { rows: [], open: 0, total: 0 }, traffic: { total: 0 } };
+
+const STATE_LABELS: Record<ServerView['state'], string> = {
+  running: 'Running at',
+  stopped: 'Stopped',
+  starting: 'Starting…',
+  stopping: 'Stopping…',
+  failed: 'Failed to start',
+};
+
+function button(text: string, icon: string, command: SidebarCommand, options: { primary?: boolean; disabled?: boolean } = {}): TemplateResult {
+  return html`<vscode-button
+    icon=${icon}
+    ?secondary=${!options.primary}
+    ?disabled=${options.disabled ?? false}
+    data-command=${command}
+    @click=${() => send({ type: 'command', command })}
+    >${text}</vscode-button
+  >`;
+}
+
+function serverView(s: ServerView | undefined): TemplateResult {
+  const st = s?.state ?? 'stopped';
+  const running = st === 'running';
+  const busy = st === 'starting' || st === 'stopping';
+  const notes = s ? [...(s.message && !s.notices.includes(s.message) ? [s.message] : []), ...s.notices] : [];
+  const openUrl = (e: Event) => {
+    e.preventDefault();
+    if (s?.url) send({ type: 'openUrl', url: s.url });
+  };
+  return html`<div class="server" id="server">
+    <div class="state-line">
+      <span class="dot ${st}"></span>
+      <span class="state-text" data-testid="server-state">${s ? STATE_LABELS[st] : ''}</span>
+      <a class="url" data-testid="server-url" href="#" ?hidden=${!s?.url} @click=${openUrl}>${s?.url ?? ''}</a>
+    </div>
+    <div class="mode-line">
+      <vscode-icon name="arrow-swap"></vscode-icon>
+      <span class="mode" data-testid="server-mode">${!s ? '' : s.mode === 'sequential' ? 'sequential: one request at a time' : 'concurrent: all connections at once'}</span>
+    </div>
+    <div class="buttons">
+      ${button('Start', 'play', 'start', { primary: true, disabled: running || busy })} ${button('Stop', 'debug-stop', 'stop', { disabled: !running })}
+      ${button('Restart', 'debug-restart', 'restart', { disabled: !running })} ${button('Switch mode', 'arrow-swap', 'switchMode')}
+      ${button('Playground', 'plug', 'openPlayground')}
+    </div>
+    <div class="notices">
+      ${notes.map(
+        (n) => html`<div class="notice ${st === 'failed' ? 'error' : ''}"><vscode-icon name=${st === 'failed' ? 'error' : 'info'}></vscode-icon><span>${n}</span></div>`,
+      )}
+    </div>
+  </div>`;
+}
+
+function section(id: string, title: string, badge: { count: number; title?: string }, body: unknown): TemplateResult {
+  const toggled = (e: Event) => {
+    ui.collapsed[id] = !(e as CustomEvent<{ open: boolean }>).detail?.open;
+    vscode.setState(ui);
+  };
+  return html`<vscode-collapsible id="section-${id}" title=${title} ?open=${!ui.collapsed[id]} @vsc-collapsible-toggle=${toggled}>
+    <vscode-badge slot="decorations" variant="counter" title=${badge.title ?? nothing}>${badge.count}</vscode-badge>
+    ${body}
+  </vscode-collapsible>`;
+}
+
+function routesBody(r: RoutesView | undefined): TemplateResult {
+  const notes: string[] = [];
+  if (r?.file) notes.push(`Routes file: ${r.file}`);
+  if (r?.problem) notes.push(r.problem);
+  return html`<div class="routes">
+    <div class="routes-note ${r?.problem ? 'problem' : ''}">${notes.join(' — ')}</div>
+    ${routesList.element}
+    <div class="buttons">${button('Open routes file', 'go-to-file', 'openRoutesFile')}</div>
+  </div>`;
+}
 
 const root = document.getElementById('root') ?? document.body;
-root.append(serverBox, conns.root, traffic.root, routes.root);
+
+function draw(): void {
+  if (state.server) document.body.dataset.state = state.server.state;
+  const c = state.connections;
+  render(
+    html`${serverView(state.server)}
+    ${section('connections', 'Connections', { count: c.open, title: `${c.open} open, ${c.total} since the capture was cleared` }, connList.element)}
+    ${section('traffic', 'Recent traffic', { count: state.traffic.total }, trafficList.element)}
+    ${section('routes', 'Routes', { count: state.routes?.routes.length ?? 0 }, routesBody(state.routes))}`,
+    root,
+  );
+}
 
 // ---------------------------------------------------------------- messages
-
-let connectionRows: ConnectionRow[] = [];
 
 window.addEventListener('message', (event: MessageEvent<ToSidebar>) => {
   const msg = event.data;
   if (!msg || typeof msg !== 'object' || typeof msg.type !== 'string') return;
   switch (msg.type) {
     case 'server':
-      renderServer(msg.server);
-      return;
-    case 'connections': {
+      state.server = msg.server;
+      break;
+    case 'connections':
       // Open connections first, then the most recent closed ones.
-      connectionRows = [...msg.rows].reverse().sort((a, b) => Number(a.closedAt !== undefined) - Number(b.closedAt !== undefined));
-      connList.setRows(connectionRows);
-      conns.badge.textContent = String(msg.open);
-      conns.badge.title = `${msg.open} open, ${msg.total} since the capture was cleared`;
-      return;
-    }
+      state.connections = {
+        rows: [...msg.rows].reverse().sort((a, b) => Number(a.closedAt !== undefined) - Number(b.closedAt !== undefined)),
+        open: msg.open,
+        total: msg.total,
+      };
+      connList.setRows(state.connections.rows);
+      break;
     case 'traffic':
+      state.traffic = { total: msg.total };
       trafficList.setRows([...msg.rows].reverse());
-      traffic.badge.textContent = String(msg.total);
-      return;
-    case 'routes': {
+      break;
+    case 'routes':
+      state.routes = msg.routes;
       routesList.setRows(msg.routes.routes);
-      routes.badge.textContent = String(msg.routes.routes.length);
-      const notes: string[] = [];
-      if (msg.routes.file) notes.push(`Routes file: ${msg.routes.file}`);
-      if (msg.routes.problem) notes.push(msg.routes.problem);
-      routesNote.textContent = notes.join(' — ');
-      routesNote.classList.toggle('problem', !!msg.routes.problem);
-      return;
-    }
+      break;
     default:
       assertNever(msg);
   }
+  draw();
 });
 
 // Ages of open connections move with time.
 setInterval(() => {
-  if (connectionRows.some((r) => r.closedAt === undefined)) connList.refresh();
+  if (state.connections.rows.some((r) => r.closedAt === undefined)) connList.refresh();
 }, 1000);
 
+draw();
 send({ type: 'ready' });

@@ -16,9 +16,8 @@ body { padding: 0 0 8px; color: var(--vscode-foreground); font-family: var(--vsc
 .notice { display: flex; gap: 6px; align-items: flex-start; color: var(--vscode-descriptionForeground); font-size: 0.92em; }
 .notice.error { color: var(--vscode-errorForeground); }
 .vlist { overflow-y: auto; position: relative; }
-.vlist-spacer { position: relative; }
 .empty { padding: 6px 12px; color: var(--vscode-descriptionForeground); font-style: italic; }
-.row { position: absolute; left: 0; right: 0; display: flex; align-items: center; gap: 8px; padding: 0 12px; box-sizing: border-box;
+.row { position: absolute; left: 0; right: 0; top: 0; display: flex; align-items: center; gap: 8px; padding: 0 12px; box-sizing: border-box;
   white-space: nowrap; font-family: var(--vscode-editor-font-family); font-size: 0.92em; }
 .row[tabindex] { cursor: pointer; }
 .row:hover, .row:focus { background: var(--vscode-list-hoverBackground); outline: none; }

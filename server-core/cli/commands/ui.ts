@@ -5,19 +5,25 @@
 // path of the UI server sits under a random token (http://127.0.0.1:PORT/TOKEN/),
 // so no other page or user on the machine can load the UI or drive the
 // controller: anything else, the WebSocket upgrade included, gets 403.
+// The pieces: ui/access.ts (token, Host, Origin), ui/page.ts (the page and its
+// CSP), ui/assets.ts (the built files), ui/bridge.ts (the WebSocket to the
+// controller); this file puts them together and is the command.
 import { spawn } from 'node:child_process';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { ServerRequest, ServerResponse } from '../../http/handler-types.js';
 import { PlaygroundController } from '../../playground/controller.js';
 import { serverQueueOf } from '../../playground/queue-jobs.js';
 import { createWireplayServer, type WireplayServer } from '../../server/wireplay-server.js';
 import type { Disposable } from '../../util/disposable.js';
 import { createBuiltinWebSocketRoutes } from '../../ws/builtin-routes.js';
-import type { WebSocketPeer } from '../../ws/types.js';
 import { parseByteSize } from '../byte-size.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
+import { UiAccess } from '../ui/access.js';
+import { findAssetsDir, readAsset } from '../ui/assets.js';
+import { controllerBridge } from '../ui/bridge.js';
+import { newNonce, pageCsp, pageHtml } from '../ui/page.js';
+
+export { findAssetsDir } from '../ui/assets.js';
+export { pageHtml } from '../ui/page.js';
 
 const USAGE = `Usage: wireplay ui [--port P] [--no-open] [--capture-limit SIZE]
 
@@ -35,67 +41,6 @@ files and its WebSocket (anything else is answered 403). SIGINT or SIGTERM stops
                first), e.g. 256MiB or 1GiB; default 64MiB
   --help       this text
 `;
-
-const ASSETS: Record<string, string> = {
-  'panel.js': 'text/javascript; charset=utf-8',
-  'panel.css': 'text/css; charset=utf-8',
-  'codicons/codicon.css': 'text/css; charset=utf-8',
-  'codicons/codicon.ttf': 'font/ttf',
-};
-
-/** Where the built webview lives: next to the CLI bundle (dist/webview), or dist/webview under the working folder. */
-export function findAssetsDir(): string | undefined {
-  const candidates: string[] = [];
-  if (typeof __dirname === 'string') candidates.push(join(__dirname, 'webview'));
-  if (process.argv[1]) candidates.push(join(dirname(process.argv[1]), 'webview'));
-  candidates.push(join(process.cwd(), 'dist', 'webview'));
-  return candidates.find((d) => existsSync(join(d, 'panel.js')));
-}
-
-/**
- * Picks the theme (?theme=dark|light|hc-dark|hc-light, else the system's
- * preference, contrast included) and marks it as VS Code marks a webview's
- * body: class vscode-dark, vscode-light, vscode-high-contrast, or
- * vscode-high-contrast-light plus vscode-high-contrast, and
- * data-vscode-theme-kind. panel.css supplies each theme's --vscode-* colours.
- */
-const THEME_SCRIPT = `(function () {
-  var aliases = { hc: 'hc-dark', 'high-contrast': 'hc-dark', 'high-contrast-light': 'hc-light' };
-  var kinds = { dark: 'vscode-dark', light: 'vscode-light', 'hc-dark': 'vscode-high-contrast', 'hc-light': 'vscode-high-contrast-light' };
-  var q = new URLSearchParams(location.search).get('theme') || '';
-  var t = aliases[q] || q;
-  if (!kinds.hasOwnProperty(t)) {
-    var is = function (m) { return !!(window.matchMedia && window.matchMedia(m).matches); };
-    var light = is('(prefers-color-scheme: light)');
-    var hc = is('(prefers-contrast: more)') || is('(forced-colors: active)');
-    t = (hc ? 'hc-' : '') + (light ? 'light' : 'dark');
-  }
-  document.documentElement.dataset.theme = t;
-  document.body.className = kinds[t] + (t === 'hc-light' ? ' vscode-high-contrast' : '');
-  document.body.dataset.vscodeThemeKind = kinds[t];
-})();`;
-
-export function pageHtml(nonce: string): string {
-  return `<!DOCTYPE html>
-<html lang="en" class="standalone" data-theme="dark">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="wireplay-ws" content="ws">
-<title>Wireplay Playground</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="codicons/codicon.css" id="vscode-codicon-stylesheet">
-<link rel="stylesheet" href="panel.css">
-</head>
-<body>
-<script nonce="${nonce}">${THEME_SCRIPT}</script>
-<div id="app"></div>
-<script nonce="${nonce}" src="panel.js"></script>
-</body>
-</html>
-`;
-}
 
 export interface UiServer extends Disposable {
   /** The one URL that opens the UI (token included). */
@@ -117,16 +62,48 @@ export interface UiOptions {
   log?: (message: string) => void;
 }
 
-function sameToken(given: string, token: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** Headers of every answer: never cached, never framed, no referrer, the type as declared. */
+const COMMON_HEADERS: Readonly<Record<string, string>> = {
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+};
+
+function deny(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** The page at the token's root, its files below it; the access checks first. */
+function pageHandler(access: UiAccess, assets: string) {
+  return (req: ServerRequest, res: ServerResponse): void => {
+    const host = req.header('host');
+    const decision = access.check(host, req.path, req.method);
+    if (!decision.ok) return deny(res, decision.status, decision.text);
+    const head = req.method === 'HEAD';
+    if (decision.rest === '') {
+      const nonce = newNonce();
+      const body = Buffer.from(pageHtml(nonce));
+      res.writeHead(200, {
+        ...COMMON_HEADERS,
+        'Content-Type': 'text/html; charset=utf-8',
+        'Content-Length': body.length,
+        'Content-Security-Policy': pageCsp(nonce, (host ?? '').toLowerCase()),
+      });
+      res.end(head ? undefined : body);
+      return;
+    }
+    const asset = readAsset(assets, decision.rest);
+    if (!asset.found) return deny(res, 404, asset.text);
+    res.writeHead(200, { ...COMMON_HEADERS, 'Content-Type': asset.type, 'Content-Length': asset.body.length });
+    res.end(head ? undefined : asset.body);
+  };
 }
 
 export async function startUiServer(options: UiOptions = {}): Promise<UiServer> {
   const assets = options.assetsDir ?? findAssetsDir();
   if (!assets) throw new Error('the playground bundle (webview/panel.js) was not found; run `npm run build` first');
-  const token = randomBytes(24).toString('base64url');
   let demo: WireplayServer | undefined;
   if (options.demo !== false) {
     demo = createWireplayServer({ host: '127.0.0.1', port: 0, webSocketRoutes: createBuiltinWebSocketRoutes() });
@@ -140,113 +117,27 @@ export async function startUiServer(options: UiOptions = {}): Promise<UiServer> 
     standalone: true,
     log: options.log,
   });
-  const origins: string[] = [];
-  const hosts: string[] = [];
-  const peers = new Map<WebSocketPeer, Disposable>();
-
-  const deny = (res: ServerResponse, status: number, text: string) => {
-    res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
-    res.end(text);
-  };
-
-  const handler = async (req: ServerRequest, res: ServerResponse) => {
-    // DNS rebinding: only our own Host is served.
-    const host = (req.header('host') ?? '').toLowerCase();
-    if (!hosts.includes(host)) return deny(res, 403, 'Forbidden: wrong Host.\n');
-    const parts = req.path.split('/');
-    // ['', token, ...rest]
-    if (parts.length < 3 || !sameToken(parts[1], token)) {
-      return deny(res, 403, 'Forbidden: open the URL printed by `wireplay ui` (it carries a token).\n');
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return deny(res, 405, 'Method not allowed.\n');
-    const rest = decodeURIComponent(parts.slice(2).join('/'));
-    const common: Record<string, string> = {
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'X-Frame-Options': 'DENY',
-    };
-    if (rest === '') {
-      const nonce = randomBytes(18).toString('base64');
-      const body = Buffer.from(pageHtml(nonce));
-      const wsOrigin = `ws://${host}`;
-      res.writeHead(200, {
-        ...common,
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Length': body.length,
-        'Content-Security-Policy': `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'self' 'unsafe-inline'; font-src 'self'; img-src 'self' data: blob:; connect-src ${wsOrigin}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
-      });
-      res.end(req.method === 'HEAD' ? undefined : body);
-      return;
-    }
-    const type = ASSETS[rest];
-    if (!type) return deny(res, 404, 'Not found.\n');
-    let body: Buffer;
-    try {
-      body = readFileSync(join(assets, rest));
-    } catch {
-      return deny(res, 404, 'Not found (is the bundle built?).\n');
-    }
-    res.writeHead(200, { ...common, 'Content-Type': type, 'Content-Length': body.length });
-    res.end(req.method === 'HEAD' ? undefined : body);
-  };
-
+  const access = new UiAccess();
+  const bridge = controllerBridge(controller, access.origins, options.log);
   const ui = createWireplayServer({
     host: '127.0.0.1',
     port: options.port ?? 0,
-    handler,
-    webSocketRoutes: [
-      {
-        path: `/${token}/ws`,
-        route: {
-          origins,
-          handler: {
-            onOpen(peer) {
-              peers.set(
-                peer,
-                controller.onMessage((m) => {
-                  if (peer.readyState === 'open') peer.send(JSON.stringify(m));
-                }),
-              );
-            },
-            onMessage(_peer, message) {
-              if (message.binary) return;
-              let parsed: unknown;
-              try {
-                parsed = JSON.parse(message.text ?? message.data.toString('utf8'));
-              } catch {
-                return;
-              }
-              void controller.receive(parsed).catch((err: unknown) => options.log?.(`playground: ${String(err)}`));
-            },
-            onClose(peer) {
-              peers.get(peer)?.dispose();
-              peers.delete(peer);
-            },
-          },
-        },
-      },
-    ],
+    handler: pageHandler(access, assets),
+    webSocketRoutes: [{ path: access.webSocketPath, route: bridge.route }],
   });
   const addr = await ui.listen();
-  hosts.push(`127.0.0.1:${addr.port}`, `localhost:${addr.port}`);
-  origins.push(`http://127.0.0.1:${addr.port}`, `http://localhost:${addr.port}`);
-  const url = `http://127.0.0.1:${addr.port}/${token}/`;
+  access.listening(addr.port);
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
-    for (const [peer, d] of peers) {
-      d.dispose();
-      peer.close(1001, 'wireplay ui stopped');
-    }
-    peers.clear();
+    bridge.dispose();
     controller.dispose();
     await Promise.allSettled([ui.close(), demo?.close()]);
   };
   return {
-    url,
-    token,
+    url: `http://127.0.0.1:${addr.port}/${access.token}/`,
+    token: access.token,
     port: addr.port,
     demoUrl: demo?.url,
     controller,

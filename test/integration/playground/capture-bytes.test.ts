@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { PUSH_INLINE_BYTES, SNAPSHOT_INLINE_BYTES } from '../../../server-core/playground/capture-transfer.js';
 import { PlaygroundController } from '../../../server-core/playground/controller.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
-import type { ChunkView, ToWebview } from '../../../webview/protocol.js';
+import type { ChunkView, ToWebview } from '../../../server-core/protocol/playground.js';
 import { pipelinedDownload } from '../../support/pipelined-download.js';
 import { logMessages } from './message-log.js';
 

@@ -7,7 +7,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { PlaygroundController } from '../../../server-core/playground/controller.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import { createBuiltinWebSocketRoutes } from '../../../server-core/ws/builtin-routes.js';
-import type { ToWebview } from '../../../webview/protocol.js';
+import type { ToWebview } from '../../../server-core/protocol/playground.js';
 import { logMessages } from './message-log.js';
 
 let server: WireplayServer;
@@ -117,6 +117,30 @@ test('a WebSocket session: connect, text, ping, frames from the composer, close;
   assert.ok(frames.some((f) => f.dir === 's2c'));
   const upgrade = h.seen.find((m) => m.type === 'capture.messages' && m.connectionId === id && m.messages.some((x) => x.kind === 'http-request'));
   assert.ok(upgrade, 'the handshake is dissected as HTTP');
+});
+
+test('a WebSocket session is shown connecting, then with its connection, then open; its bytes are captured once', async (t) => {
+  const controller = new PlaygroundController({ serverUrl: () => base, serverCapture: server.capture, flushIntervalMs: 1 });
+  t.after(() => controller.dispose());
+  const h = { controller, ...logMessages(controller, t) };
+  await h.controller.receive({ type: 'ws.connect', sessionId: 'w3', url: `${base.replace('http', 'ws')}/ws/echo`, protocols: [], headers: [], autoPong: true });
+  const open = await h.next('ws.state', (m) => m.sessionId === 'w3' && m.state === 'open');
+  const states = h.seen.filter((m): m is Extract<ToWebview, { type: 'ws.state' }> => m.type === 'ws.state' && m.sessionId === 'w3');
+  assert.deepEqual(states.map((m) => [m.state, m.connectionId]), [['connecting', undefined], ['connecting', open.connectionId], ['open', open.connectionId]]);
+  const announced = h.seen.findIndex((m) => m.type === 'connection.opened' && m.info.connectionId === open.connectionId);
+  assert.ok(h.seen.indexOf(states[1]) < announced, 'the composer hears of its connection before the capture announces it');
+  await h.controller.receive({ type: 'ws.send', sessionId: 'w3', kind: 'text', data: Buffer.from('once').toString('base64') });
+  await h.next('ws.message', (m) => m.sessionId === 'w3' && m.dir === 's2c');
+  await h.controller.receive({ type: 'ws.close', sessionId: 'w3', code: 1000, reason: '' });
+  await h.next('connection.closed', (m) => m.connectionId === open.connectionId);
+  // The client's capture of what it wrote is exactly what the server's capture read: one tap, no doubled bytes.
+  const client = h.controller.store.getConnection(open.connectionId!)!;
+  const serverSide = h.controller.store.getConnection(client.peerConnectionId ?? '');
+  assert.ok(serverSide, 'the server side of the session is tied to it');
+  await h.until(() => h.controller.store.getConnection(serverSide.id)?.closed !== undefined, 'the server side closed');
+  assert.equal(client.stats.c2sBytes, h.controller.store.getConnection(serverSide.id)!.stats.c2sBytes);
+  const sent = Buffer.concat(h.controller.store.chunks(client.id).flatMap((c) => (c.kind === 'data' && c.dir === 'c2s' ? [c.bytes] : []))).toString('latin1');
+  assert.equal(sent.match(/GET \/ws\/echo HTTP\/1\.1/g)?.length, 1, 'the handshake once');
 });
 
 test('a refused WebSocket handshake reports the error', async (t) => {

@@ -1,7 +1,7 @@
 // What a UI attached to a PlaygroundController received, with waits on it: the
 // playground integration tests play the webview's part through this.
 import type { PlaygroundController } from '../../../server-core/playground/controller.js';
-import type { ToWebview } from '../../../webview/protocol.js';
+import type { ToWebview } from '../../../server-core/protocol/playground.js';
 
 export type Of<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;
 
@@ -10,8 +10,8 @@ export interface MessageLog {
   seen: ToWebview[];
   /** The first message of `type` (from index `from` on) that matches; rejects rather than hangs when none comes in 10 s. */
   next<T extends ToWebview['type']>(type: T, pred?: (m: Of<T>) => boolean, from?: number): Promise<Of<T>>;
-  /** Resolves once `pred` holds for what was seen so far. */
-  until(pred: () => boolean): Promise<void>;
+  /** Resolves once `pred` holds (checked now and at every message); rejects naming `what` when it does not in 10 s. */
+  until(pred: () => boolean, what?: string): Promise<void>;
   detach(): void;
 }
 
@@ -53,5 +53,5 @@ export function logMessages(controller: PlaygroundController, t: { after(fn: () 
     await until(found, `a ${type} message (${pred.toString()})`);
     return hit!;
   };
-  return { seen, next, until: (pred) => until(pred), detach: () => sub.dispose() };
+  return { seen, next, until, detach: () => sub.dispose() };
 }

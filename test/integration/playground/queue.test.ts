@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PlaygroundController, type PlaygroundControllerOptions } from '../../../server-core/playground/controller.js';
 import { serverQueueOf } from '../../../server-core/playground/queue-jobs.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
-import type { QueueJob, ToWebview } from '../../../webview/protocol.js';
+import type { QueueJob, ToWebview } from '../../../server-core/protocol/playground.js';
 import { logMessages } from './message-log.js';
 
 type Msg<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;
@@ -35,7 +35,7 @@ test('sequential: two /delay/300 on two connections are forwarded as queue jobs;
   const h = await harness(t, 'sequential');
   await Promise.all([h.send('a', '/delay/300?a'), h.send('b', '/delay/300?b')]);
   const done = () => h.jobs().filter((j) => j.target.startsWith('/delay/300') && j.finishedAt !== undefined);
-  await h.until(() => done().length === 2);
+  await h.until(() => done().length === 2, 'both requests finished in the queue jobs');
   const [first, second] = done().sort((x, y) => x.startedAt! - y.startedAt!);
   assert.notEqual(first.connectionId, second.connectionId, 'two connections');
   assert.equal(first.index, 1);
@@ -64,7 +64,7 @@ test('sequential: two /delay/300 on two connections are forwarded as queue jobs;
 test('init carries the mode and the recent jobs; the mode can be switched from the UI and is pushed', { timeout: 20_000 }, async (t) => {
   const h = await harness(t, 'sequential');
   await h.send('a', '/echo');
-  await h.until(() => h.jobs().some((j) => j.finishedAt !== undefined));
+  await h.until(() => h.jobs().some((j) => j.finishedAt !== undefined), 'a finished job');
   await h.controller.receive({ type: 'ready', version: 1 });
   const init = h.all('init')[0];
   assert.equal(init.queue?.mode, 'sequential');
@@ -72,7 +72,7 @@ test('init carries the mode and the recent jobs; the mode can be switched from t
   assert.deepEqual(init.queue?.jobs.map((j) => [j.method, j.target, j.finishedAt !== undefined]), [['GET', '/echo', true]]);
   await h.controller.receive({ type: 'server.setMode', mode: 'concurrent' });
   assert.equal(h.server.mode, 'concurrent');
-  await h.until(() => h.all('server.mode').length > 0);
+  await h.until(() => h.all('server.mode').length > 0, 'a server.mode message');
   assert.deepEqual(h.all('server.mode'), [{ type: 'server.mode', mode: 'concurrent', canSetMode: true }]);
   // A switch made on the server itself (not from the UI) is pushed too, once.
   h.server.setMode('sequential');
@@ -83,7 +83,7 @@ test('init carries the mode and the recent jobs; the mode can be switched from t
 test('concurrent mode: both requests are handled at once and nothing is queued', { timeout: 20_000 }, async (t) => {
   const h = await harness(t, 'concurrent');
   await Promise.all([h.send('a', '/delay/300?a'), h.send('b', '/delay/300?b')]);
-  await h.until(() => h.jobs().filter((j) => j.finishedAt !== undefined).length === 2);
+  await h.until(() => h.jobs().filter((j) => j.finishedAt !== undefined).length === 2, 'two finished jobs');
   const [first, second] = h.jobs().sort((x, y) => x.startedAt! - y.startedAt!);
   assert.ok(second.startedAt! < first.finishedAt!, 'handled at the same time');
   assert.ok(h.jobs().every((j) => j.waitedBehind === undefined && j.mode === 'concurrent'));
@@ -92,7 +92,7 @@ test('concurrent mode: both requests are handled at once and nothing is queued',
 test('bounded: queueJobLimit keeps only the most recent jobs; Clear forgets them', { timeout: 20_000 }, async (t) => {
   const h = await harness(t, 'concurrent', { queueJobLimit: 2 });
   for (const id of ['a', 'b', 'c']) await h.send(id, `/echo?${id}`);
-  await h.until(() => h.jobs().filter((j) => j.finishedAt !== undefined).length === 3);
+  await h.until(() => h.jobs().filter((j) => j.finishedAt !== undefined).length === 3, 'three finished jobs');
   await h.controller.receive({ type: 'ready', version: 1 });
   assert.deepEqual(h.all('init')[0].queue?.jobs.map((j) => j.target), ['/echo?b', '/echo?c']);
   await h.controller.receive({ type: 'capture.clear' });

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlaygroundController } from '../../../server-core/playground/controller.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
-import type { ToWebview } from '../../../webview/protocol.js';
+import type { ToWebview } from '../../../server-core/protocol/playground.js';
 import { logMessages, type Of } from './message-log.js';
 
 let server: WireplayServer;

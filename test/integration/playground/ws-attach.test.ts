@@ -10,7 +10,7 @@ import { createLiveWebSocketRunner } from '../../../server-core/httpfile/ws-live
 import { PlaygroundController } from '../../../server-core/playground/controller.js';
 import type { AttachedWebSocket } from '../../../server-core/playground/ws-attach.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
-import type { ToWebview } from '../../../webview/protocol.js';
+import type { ToWebview } from '../../../server-core/protocol/playground.js';
 import { logMessages, type Of } from './message-log.js';
 
 let server: WireplayServer;

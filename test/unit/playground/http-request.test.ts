@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareRequest, WIREPLAY_USER_AGENT } from '../../../server-core/client/request-spec.js';
 import { previewRequest, toRequestSpec } from '../../../server-core/playground/http-request.js';
-import type { BodySpec, HeaderRow, HttpRequestSpec } from '../../../webview/protocol.js';
+import type { BodySpec, HeaderRow, HttpRequestSpec } from '../../../server-core/protocol/playground.js';
 
 const URL = 'http://127.0.0.1:8080/echo';
 const JSON_BODY: BodySpec = { kind: 'json', text: '{"a":1}' };

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RetainedExchanges, retainedSpec } from '../../../server-core/playground/retained-exchanges.js';
-import type { HttpExchangeView, HttpRequestSpec } from '../../../webview/protocol.js';
+import type { HttpExchangeView, HttpRequestSpec } from '../../../server-core/protocol/playground.js';
 
 const spec: HttpRequestSpec = { method: 'GET', url: 'http://127.0.0.1:1/', headers: [], body: { kind: 'none' } };
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFromWebview, ProtocolError } from '../../../server-core/playground/validate.js';
-import type { FromWebview } from '../../../webview/protocol.js';
+import type { FromWebview } from '../../../server-core/protocol/playground.js';
 
 const spec = { method: 'POST', url: 'http://127.0.0.1:8080/echo', headers: [{ name: 'X-A', value: '1', enabled: true }], body: { kind: 'json', text: '{"a":1}' } };
 

@@ -3,10 +3,10 @@
 // playwright-core, the extension-host suite bundled for `extensionTestsPath`.
 // Every process is started in its own group and stopped by its PID's group.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
@@ -103,7 +103,8 @@ export interface CodeServerOptions {
   env?: Record<string, string>;
 }
 
-function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+/** SIGTERM to the group, then SIGKILL to what is left once it exited or after a 5 s grace. */
+async function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
   const kill = (signal: NodeJS.Signals) => {
     try {
       if (child.pid) process.kill(-child.pid, signal);
@@ -112,7 +113,10 @@ function stopGroup(child: ChildProcess, exited: Promise<unknown>): Promise<void>
     }
   };
   kill('SIGTERM');
-  return Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]).then(() => kill('SIGKILL'));
+  let grace: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((r) => (grace = setTimeout(r, 5000)))]);
+  clearTimeout(grace);
+  kill('SIGKILL');
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
@@ -152,21 +156,37 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       rmSync(userData, { recursive: true, force: true });
     },
   };
-  const deadline = Date.now() + 120_000;
-  let gone = false;
-  void exited.then(() => (gone = true));
-  while (Date.now() < deadline) {
-    if (gone) throw new Error(`code-server exited early:\n${out}`);
-    try {
-      const res = await fetch(`${server.base}/healthz`);
-      if (res.ok) return server;
-    } catch {
-      // not yet listening
-    }
-    await new Promise((r) => setTimeout(r, 300));
+  // Ready when it says so on its output (its "HTTP server listening on …" line); then one health check.
+  try {
+    await waitForOutput(child, exited, () => out, /HTTP server listening on /, 120_000);
+    const res = await fetch(`${server.base}/healthz`);
+    if (!res.ok) throw new Error(`code-server's /healthz answered ${res.status}`);
+  } catch (err) {
+    await server.stop();
+    throw new Error(`code-server did not start: ${(err as Error).message}\n${out}`);
   }
-  await server.stop();
-  throw new Error(`code-server did not answer within 120 s:\n${out}`);
+  return server;
+}
+
+/** Resolves once the process's output matches `ready`; rejects when it exits first or after `ms`. */
+function waitForOutput(child: ChildProcess, exited: Promise<unknown>, output: () => string, ready: RegExp, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (ready.test(output())) finish();
+    };
+    const timer = setTimeout(() => finish(new Error(`no ${ready} in its output within ${Math.round(ms / 1000)} s`)), ms);
+    const finish = (err?: Error) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', check);
+      child.stderr?.off('data', check);
+      if (err) reject(err);
+      else resolve();
+    };
+    child.stdout?.on('data', check);
+    child.stderr?.on('data', check);
+    void exited.then(() => finish(new Error('it exited early')));
+    check();
+  });
 }
 
 /** The workbench URL, optionally loading an extension from a folder and running a test module in its host. */
@@ -186,23 +206,32 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-export async function waitForFile(path: string, ms: number, alive?: () => string | undefined): Promise<string> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (existsSync(path)) {
+/** Resolves with the text of a JSON file once it is there and whole (watched, not polled); rejects after `ms`. */
+export function waitForFile(path: string, ms: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const name = basename(path);
+    const finish = (err: Error | undefined, text?: string) => {
+      watcher.close();
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(text!);
+    };
+    const check = () => {
+      if (!existsSync(path)) return;
       const text = readFileSync(path, 'utf8');
       try {
         JSON.parse(text);
-        return text;
       } catch {
-        // still being written
+        return; // still being written: its next write is another event
       }
-    }
-    const dead = alive?.();
-    if (dead) throw new Error(dead);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${path} never appeared (waited ${Math.round(ms / 1000)} s)`);
+      finish(undefined, text);
+    };
+    const watcher = watch(dirname(path), (_event, file) => {
+      if (!file || file === name) check();
+    });
+    const timer = setTimeout(() => finish(new Error(`${path} never appeared (waited ${Math.round(ms / 1000)} s)`)), ms);
+    check();
+  });
 }
 
 export async function openWorkbench(browser: Browser, url: string, name = 'workbench'): Promise<Page> {
@@ -244,20 +273,34 @@ export async function runCommand(page: Page, title: string, ms = 90_000): Promis
   await page.keyboard.press('Enter');
 }
 
-/** The frame (webviews live in nested iframes) that contains `selector`. */
-export async function frameWith(page: Page, selector: string, ms = 60_000): Promise<Frame> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      try {
-        if (await frame.$(selector)) return frame;
-      } catch {
-        // detached while looking
-      }
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`no frame with ${selector} within ${Math.round(ms / 1000)} s`);
+/**
+ * The frame (webviews live in nested iframes) that contains `selector`: every
+ * frame there is, and every one attached later, waits for it (Playwright's own
+ * wait, which follows a frame's navigations); the first to find it wins.
+ */
+export function frameWith(page: Page, selector: string, ms = 60_000): Promise<Frame> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const finish = (frame?: Frame) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      page.off('frameattached', watchFrame);
+      if (frame) resolve(frame);
+      else reject(new Error(`no frame with ${selector} within ${Math.round(ms / 1000)} s`));
+    };
+    const watchFrame = (frame: Frame) => {
+      frame.waitForSelector(selector, { state: 'attached', timeout: ms }).then(
+        () => finish(frame),
+        () => {
+          // detached, or the page closed: another frame may still have it
+        },
+      );
+    };
+    const timer = setTimeout(() => finish(), ms);
+    page.on('frameattached', watchFrame);
+    for (const frame of page.frames()) watchFrame(frame);
+  });
 }
 
 export async function shot(page: Page, name: string): Promise<void> {

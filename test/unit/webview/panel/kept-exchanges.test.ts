@@ -4,8 +4,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KEPT_BODY_CHARS, KEPT_EXCHANGES, isKeptConnection, keepConnection, mergeExchanges, restoreConnection } from '../../../../webview/panel/kept-exchanges.js';
-import { ConnCapture, Store } from '../../../../webview/panel/store.js';
-import type { ConnectionInfo, HttpExchangeView, HttpResponseView } from '../../../../webview/protocol.js';
+import { ConnCapture } from '../../../../webview/panel/conn-capture.js';
+import { Store } from '../../../../webview/panel/store.js';
+import type { ConnectionInfo, HttpExchangeView, HttpResponseView } from '../../../../server-core/protocol/playground.js';
 
 const info: ConnectionInfo = { connectionId: 'c1', side: 'client', protocol: 'http', label: 'GET http://127.0.0.1:1/x', remote: '127.0.0.1:1', t: 5, wallTime: 1 };
 const spec = { method: 'GET', url: 'http://127.0.0.1:1/x', headers: [{ name: 'X-A', value: '1', enabled: true }], body: { kind: 'json' as const, text: '{"big":1}' } };

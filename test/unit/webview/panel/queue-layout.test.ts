@@ -3,8 +3,8 @@
 // axis, the queue depth and the sequential hand-offs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { QueueJob } from '../../../../webview/protocol.js';
-import { formatOffset, layoutQueue, niceStep } from '../../../../webview/panel/queue-layout.js';
+import type { QueueJob } from '../../../../server-core/protocol/playground.js';
+import { assignLanes, formatOffset, handoffs, layoutQueue, niceStep, queueDepth } from '../../../../webview/panel/queue-layout.js';
 
 function job(connectionId: string, index: number, times: { q: number; s?: number; f?: number; behind?: number }, over: Partial<QueueJob> = {}): QueueJob {
   const j: QueueJob = { connectionId, index, method: 'GET', target: `/delay/300?${connectionId}`, queuedAt: times.q, mode: 'sequential', ...over };
@@ -167,4 +167,24 @@ test('nice steps and tick labels', () => {
   assert.equal(formatOffset(1500, 500), '1.5 s');
   assert.equal(formatOffset(12_000, 2000), '12 s');
   assert.equal(formatOffset(60_000, 50), '60.00 s');
+});
+
+test('the steps on their own: lanes by first appearance, depth on any axis, hand-offs only within 25 ms in sequential mode', () => {
+  const jobs = [
+    job('srv-b', 1, { q: 0, s: 0, f: 100 }),
+    job('srv-a', 1, { q: 10, s: 100, f: 200, behind: 0 }),
+    job('srv-b', 2, { q: 20, s: 240, f: 300, behind: 0 }),
+  ];
+  const { bars, lanes, laneOf } = assignLanes(jobs);
+  assert.deepEqual(lanes.map((l) => [l.connectionId, l.bars]), [['srv-b', [0, 2]], ['srv-a', [1]]]);
+  assert.equal(laneOf.get('srv-a'), 1);
+  // An identity axis: x = t.
+  const d = queueDepth(bars, 1000, (t) => t);
+  assert.equal(d.maxHandling, 1);
+  assert.equal(d.maxWaiting, 2, 'srv-a and srv-b#2 wait together from 20 to 100');
+  assert.deepEqual(d.depth[0], { x0: 0, x1: 10, waiting: 0, handling: 1 });
+  // srv-a starts the instant srv-b#1 ends: a hand-off; srv-b#2 starts 40 ms after srv-a ended: none.
+  assert.deepEqual(handoffs(bars), [{ from: 0, to: 1 }]);
+  const concurrent = assignLanes(jobs.map((j) => ({ ...j, mode: 'concurrent' as const }))).bars;
+  assert.deepEqual(handoffs(concurrent), []);
 });

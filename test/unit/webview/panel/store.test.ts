@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DissectedMessage } from '../../../../server-core/capture/dissection-types.js';
 import type { Direction } from '../../../../server-core/capture/types.js';
-import type { ChunkView } from '../../../../webview/protocol.js';
+import type { ChunkView } from '../../../../server-core/protocol/playground.js';
 import { ByteCache } from '../../../../webview/panel/byte-cache.js';
 import { Store } from '../../../../webview/panel/store.js';
 
@@ -75,4 +75,48 @@ test('the host dropping the oldest bytes prunes messages and, once most chunks a
   assert.equal(c.rowCount, 1000);
   assert.equal(c.rowOf('s2c', 20_000), 0);
   assert.deepEqual(c.messages.map((m) => m.summary), ['m2']);
+});
+
+test('host messages change the store: HTTP results find their exchange, WebSocket messages their session', () => {
+  const store = new Store();
+  const changed: (string | null)[] = [];
+  store.onChange((id) => changed.push(id));
+  const spec = { method: 'GET', url: 'http://127.0.0.1:1/', headers: [], body: { kind: 'none' as const } };
+  const c = store.httpStarted({ type: 'http.started', reqId: 'r1', connectionId: 'pg-1' }, spec);
+  assert.deepEqual([c.info.connectionId, c.info.protocol, c.http.map((x) => x.reqId)], ['pg-1', 'http', ['r1']]);
+  const response = { statusCode: 204, reason: 'No Content', httpVersion: '1.1', headers: [], body: '', bodyBytes: 0, bodyTruncated: false, wireBytes: 40 };
+  const v = c.version;
+  assert.equal(store.httpResponse({ type: 'http.response', reqId: 'r1', connectionId: 'pg-1', response, timing: { total: 3 } }), c);
+  assert.equal(c.http[0].response?.statusCode, 204);
+  assert.ok(c.version > v, 'the views see a new version');
+  assert.equal(store.httpError({ type: 'http.error', reqId: 'nobody', message: 'refused' }), undefined, 'an error before any connection is not the store\'s');
+  store.httpStarted({ type: 'http.started', reqId: 'r2', connectionId: 'pg-1' }, spec);
+  assert.equal(store.httpError({ type: 'http.error', reqId: 'r2', message: 'Cancelled.' })?.http[1].error, 'Cancelled.');
+
+  assert.equal(store.wsState({ type: 'ws.state', sessionId: 's1', state: 'connecting' }), undefined, 'no connection named yet');
+  store.wsMessage({ type: 'ws.message', sessionId: 's1', dir: 'c2s', opcode: 1, data: 'aGk=', t: 1 });
+  const ws = store.wsState({ type: 'ws.state', sessionId: 's1', state: 'open', connectionId: 'pg-2' })!;
+  assert.equal(ws.info.protocol, 'ws');
+  store.wsMessage({ type: 'ws.message', sessionId: 's1', dir: 's2c', opcode: 1, data: 'aGk=', t: 2 });
+  assert.deepEqual(ws.ws.map((e) => [e.dir, Buffer.from(e.data).toString()]), [['s2c', 'hi']], 'only messages after the session had its connection');
+  const attached = store.wsAttached({ type: 'ws.attached', sessionId: 's2', url: 'ws://127.0.0.1:1/ws/echo', protocols: [], connectionId: 'pg-3' });
+  assert.deepEqual([attached.info.protocol, attached.info.label], ['ws', 'ws://127.0.0.1:1/ws/echo']);
+  store.wsMessage({ type: 'ws.message', sessionId: 's2', dir: 'c2s', opcode: 2, data: 'AA==', t: 3 });
+  assert.equal(attached.ws.length, 1);
+
+  store.closed({ type: 'connection.closed', connectionId: 'pg-2', t: 9, reason: 'done' });
+  assert.deepEqual(ws.info.closed, { t: 9, reason: 'done' });
+  assert.equal(store.rawState({ type: 'raw.state', sessionId: 'x', state: 'connecting' }), undefined);
+  assert.equal(store.rawState({ type: 'raw.state', sessionId: 'x', state: 'open', connectionId: 'pg-4' })?.info.protocol, 'raw');
+  assert.ok(['pg-1', 'pg-2', 'pg-3', 'pg-4'].every((id) => changed.includes(id)), 'every change was announced');
+});
+
+test('a snapshot keeps the results the UI had and merges those the host kept', () => {
+  const store = new Store();
+  const spec = { method: 'GET', url: 'http://127.0.0.1:1/', headers: [], body: { kind: 'none' as const } };
+  store.httpStarted({ type: 'http.started', reqId: 'mine', connectionId: 'c9' }, spec);
+  store.snapshot('c9', [{ dir: 'c2s', t: 1, length: 3, offset: 0, bytes: Buffer.from('GET').toString('base64') }], [], [{ reqId: 'kept', spec, error: 'Cancelled.' }]);
+  const c = store.get('c9')!;
+  assert.deepEqual(c.http.map((x) => x.reqId), ['mine', 'kept']);
+  assert.equal(c.chunkCount, 1);
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateFromSidebar } from '../../../../webview/sidebar/protocol.js';
+import { validateFromSidebar } from '../../../server-core/protocol/sidebar.js';
 
 test('accepts each well-formed sidebar message', () => {
   assert.deepEqual(validateFromSidebar({ type: 'ready' }), { type: 'ready' });

@@ -2,12 +2,12 @@
 // virtualised views, field lookup for hover, and the timeline layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromBase64, fromEscapedText, fromHex, toBase64, toEscapedText } from '../../../webview/panel/bytes-util.js';
-import { fieldAt, messageAt } from '../../../webview/panel/bytes-view.js';
-import { httpChunkedExchange, malformedRaw, wsSession } from '../../../webview/panel/fixtures.js';
-import { bodyKind } from '../../../webview/panel/parsed-view.js';
-import { ConnCapture } from '../../../webview/panel/store.js';
-import { layoutTimeline } from '../../../webview/panel/timeline.js';
+import { fromBase64, fromEscapedText, fromHex, toBase64, toEscapedText } from '../../../../webview/panel/bytes-util.js';
+import { fieldAt, messageAt } from '../../../../webview/panel/bytes-view.js';
+import { httpChunkedExchange, malformedRaw, wsSession } from '../../../../webview/panel/fixtures.js';
+import { bodyKind } from '../../../../webview/panel/parsed-view.js';
+import { ConnCapture } from '../../../../webview/panel/conn-capture.js';
+import { layoutTimeline } from '../../../../webview/panel/timeline.js';
 
 test('base64 round-trips every length and matches Buffer', () => {
   for (let n = 0; n < 70; n++) {

@@ -1,10 +1,23 @@
 // The one message protocol between the playground UI (webview/panel) and its
 // host: the VS Code extension host, or the standalone `wireplay ui` server.
-// Both sides import these as types only. The host validates every FromWebview
-// message at run time (server-core/playground/validate.ts) and both sides
-// switch exhaustively with assertNever. Bytes cross as base64 strings.
-import type { DissectedMessage } from '../server-core/capture/dissection-types.js';
-import type { ConnectionSide, Direction, WireProtocol } from '../server-core/capture/types.js';
+// It lives in server-core because the host side (server-core/playground) owns
+// the contract; the webview imports it too, and only it of server-core (a test
+// holds both to that). Everything here is a type but PROTOCOL_VERSION,
+// MAX_BYTE_RANGE and assertNever, and what it takes from the rest of
+// server-core it takes with `import type`, so the webview bundle pulls in no
+// server code. The host validates every FromWebview message at run time
+// (server-core/playground/validate.ts) and both sides switch exhaustively with
+// assertNever. Bytes cross as base64 strings.
+import type { DissectedMessage } from '../capture/dissection-types.js';
+import type { ConnectionSide, Direction, WireProtocol } from '../capture/types.js';
+import type { ConcurrencyMode as ServerMode, QueueEvent } from '../server/scheduler.js';
+
+// The capture's shapes the UI draws, re-exported so the webview needs nothing else of server-core.
+export type { ByteRange, DissectedField, DissectedMessage, MessageKind } from '../capture/dissection-types.js';
+export type { ConnectionSide, Direction, WireProtocol } from '../capture/types.js';
+/** How the server schedules requests: the scheduler's own type (server-core/server/scheduler.ts). */
+export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
+export { assertNever } from './assert-never.js';
 
 export type Base64 = string;
 
@@ -135,31 +148,17 @@ export interface ChunkView {
   offset?: number;
 }
 
-/** How the server schedules requests (server-core/server/scheduler.ts). */
-export type ServerMode = 'concurrent' | 'sequential';
-
 /**
- * One request as the server's scheduler saw it, for the Timeline's server queue
- * view. Times are the host's performance.now() ms, the same clock as ChunkView.t.
+ * One request as the server's scheduler saw it, its queued, started and
+ * finished events folded into one, for the Timeline's server queue view. Times
+ * are the host's performance.now() ms, the same clock as ChunkView.t. `index`
+ * is the request's number on its connection, from 1 (its request message has
+ * sequence index - 1); `mode` is the mode when it was queued (or started);
+ * `startedAt` is absent while it waits, `finishedAt` while it waits or runs.
  */
-export interface QueueJob {
-  connectionId: string;
-  /** The request's number on its connection, from 1 (its request message has sequence index - 1). */
-  index: number;
-  method: string;
-  target: string;
-  /** Reached the scheduler. */
-  queuedAt: number;
-  /** Its handler started; absent while it waits. */
-  startedAt?: number;
-  /** Its response ended or its connection closed; absent while it waits or runs. */
-  finishedAt?: number;
+export interface QueueJob extends Pick<QueueEvent, 'connectionId' | 'index' | 'method' | 'target' | 'queuedAt' | 'startedAt' | 'finishedAt' | 'aborted' | 'mode'> {
   /** Set when it had to wait in the queue: how many requests were waiting ahead of it. */
   waitedBehind?: number;
-  /** Its connection closed before the response ended. */
-  aborted?: boolean;
-  /** The mode when it was queued (or started). */
-  mode: ServerMode;
 }
 
 /** The queue as the host knows it: sent in init, then kept up to date by queue.jobs and server.mode. */
@@ -253,7 +252,3 @@ export type ToWebview =
   | { type: 'queue.jobs'; jobs: QueueJob[]; now: number }
   | { type: 'server.mode'; mode: ServerMode | null; canSetMode: boolean }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
-}

@@ -2,10 +2,15 @@
 // and its host (extension/views/sidebar-provider.ts). Both sides import these as
 // types; the host checks every FromSidebar message with validateFromSidebar()
 // (webview input is untrusted) and both sides switch exhaustively (assertNever).
-// This file has no imports of vscode or node built-ins: it is bundled into the webview.
+// It is bundled into the webview: no vscode, no node built-ins, and nothing of
+// the rest of server-core but types.
+import type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
+
+/** How the server schedules requests: the scheduler's own type (server-core/server/scheduler.ts). */
+export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
+export { assertNever } from './assert-never.js';
 
 export type ServerState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
-export type ServerMode = 'concurrent' | 'sequential';
 export type RowProtocol = 'http' | 'ws' | 'raw';
 
 export interface ServerView {
@@ -87,10 +92,6 @@ export type SidebarCommand = (typeof SIDEBAR_COMMANDS)[number];
 
 /** Most rows the host sends per list; the sidebar virtualises what it gets. */
 export const MAX_ROWS = 5000;
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected message: ${JSON.stringify(x)}`);
-}
 
 /** Run-time check of a message from the webview. Returns null for anything malformed. */
 export function validateFromSidebar(value: unknown): FromSidebar | null {
