@@ -67,13 +67,6 @@ function ms(n: number): string {
   return `${n < 10 ? n.toFixed(1) : Math.round(n)} ms`;
 }
 
-function indent(text: string, by: string): string {
-  return text
-    .split('\n')
-    .map((l) => by + l)
-    .join('\n');
-}
-
 function matchesFilter(block: RequestBlock, filter: string): boolean {
   const f = filter.toLowerCase();
   return [block.name ?? '', block.title ?? '', block.kind === 'http' ? `${block.method} ${block.url}` : block.url, ...discoverChecks(block).map((c) => c.name)].some((t) => t.toLowerCase().includes(f));
@@ -233,12 +226,12 @@ function printRequest(r: RequestTestResult, file: string, out: Writable): void {
   if (only) {
     // A request that passed says what came back; one that failed says why under it.
     out.write(`  ${only.status === 'passed' ? caseLine(only).replace(/ \(([^)]*)\)$/, ` → ${r.statusText} ($1)`) : caseLine(only)}\n`);
-    for (const d of failureDetails(only, file)) out.write(`${indent(d, '      ')}\n`);
+    for (const d of failureDetails(only, file)) out.write(`${d.replace(/^/gm, '      ')}\n`);
     return;
   }
   out.write(`  ${r.label} → ${r.statusText} (${ms(r.durationMs)})\n`);
   for (const c of r.cases) {
     out.write(`    ${caseLine(c)}\n`);
-    for (const d of failureDetails(c, file)) out.write(`${indent(d, '        ')}\n`);
+    for (const d of failureDetails(c, file)) out.write(`${d.replace(/^/gm, '        ')}\n`);
   }
 }

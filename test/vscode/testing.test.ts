@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createWireplayServer, type WireplayServer } from '../../server-core/server/wireplay-server.js';
-import { openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
+import { openWorkbench, quickOpen, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
 import { makeWorkspace } from './support/ui-flow.js';
 
 let server: WireplayServer | undefined;
@@ -44,16 +44,6 @@ after(async () => {
 /** A row of the Test Explorer tree whose label contains `text`. */
 function row(page: Page, text: string | RegExp) {
   return page.locator('.test-explorer .monaco-list-row', { hasText: text }).first();
-}
-
-async function quickOpen(page: Page, file: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(file);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
 }
 
 /** Expands a collapsed row of the tree (a no-op when it is expanded already). */

@@ -166,7 +166,7 @@ export function parseVars(list: readonly string[] | undefined): Record<string, s
   return out;
 }
 
-function parseDialect(text: string | undefined): Dialect | undefined {
+export function parseDialect(text: string | undefined): Dialect | undefined {
   if (text === undefined) return undefined;
   if (!(DIALECTS as readonly string[]).includes(text)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, got ${text}`);
   return text as Dialect;

@@ -4,10 +4,9 @@
 // then exactly `N passed, N failed`. Exit status: 0 when every test passed,
 // 1 when one failed, 2 for bad usage or a parse error (or a refused feature),
 // 130 when interrupted.
-import { DIALECTS, type Dialect } from '../../httpfile/types.js';
 import { runHttpTests } from '../../httpfile/cli-test.js';
 import { UsageError, parseFlags, type Command, type FlagOptions } from '../command.js';
-import { parseVars } from './send.js';
+import { parseDialect, parseVars } from './send.js';
 
 const USAGE = `Usage: wireplay test [FILES or FOLDERS…] [options]
 
@@ -68,8 +67,7 @@ export const testCommand: Command = {
       io.stdout.write(USAGE);
       return 0;
     }
-    const dialect = flags.values.get('dialect');
-    if (dialect !== undefined && !(DIALECTS as readonly string[]).includes(dialect)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, got ${dialect}`);
+    const dialect = parseDialect(flags.values.get('dialect'));
     const vars = parseVars(flags.lists.get('var'));
     const timeoutMs = positiveMs('timeout', flags.values.get('timeout'));
     const scriptTimeoutMs = positiveMs('script-timeout', flags.values.get('script-timeout'));
@@ -81,7 +79,7 @@ export const testCommand: Command = {
         paths: flags.positionals,
         ...(get('env') !== undefined ? { env: get('env') } : {}),
         ...(vars ? { vars } : {}),
-        ...(dialect ? { dialect: dialect as Dialect } : {}),
+        ...(dialect ? { dialect } : {}),
         ...(get('junit') !== undefined ? { junit: get('junit') } : {}),
         ...(get('filter') !== undefined ? { filter: get('filter') } : {}),
         ...(flags.switches.has('bail') ? { bail: true } : {}),
