@@ -7,7 +7,7 @@
 // playground inspector. The exchange itself goes to the run's output.
 import * as vscode from 'vscode';
 import type { BlockOutcome } from '../../server-core/httpfile/run-http-file.js';
-import { requestTestResult, type RequestTestResult, type TestCaseResult } from '../../server-core/httpfile/test-results.js';
+import { mergePasses, requestTestResult, type RequestTestResult, type TestCaseResult } from '../../server-core/httpfile/test-results.js';
 import { createWebSocketScriptRunner } from '../../server-core/httpfile/ws-script.js';
 import type { HttpFileSupport } from '../httpfile/http-file-support.js';
 import { exchangeLink, failureMessage, failureText, type RecordedResult } from './test-messages.js';
@@ -61,8 +61,9 @@ export class HttpTestRunner {
               if (o.block === block) own.push(o);
             },
           });
-          // A loop's passes are one test item: every pass's checks, the last pass's exchange.
-          for (const outcome of own) this.report(run, item, doc, requestTestResult(outcome));
+          // A loop's passes are one test item: a check fails when it failed in any pass; the last pass's exchange.
+          if (own.length) this.report(run, item, doc, mergePasses(own.map(requestTestResult)));
+          else run.errored(item, new vscode.TestMessage('The request did not run.'));
         }
       }
     } finally {

@@ -99,3 +99,32 @@ export function countCases(results: readonly RequestTestResult[]): Record<TestSt
   for (const r of results) for (const c of r.cases) counts[c.status]++;
   return counts;
 }
+
+/**
+ * The passes of one request (`# @loop`) as one result, for a view that shows the request once: a check
+ * fails when it failed in any pass (the message says which pass), durations add up, the summaries follow
+ * each other.
+ */
+export function mergePasses(results: readonly RequestTestResult[]): RequestTestResult {
+  if (results.length === 1) return results[0];
+  const cases = new Map<string, TestCaseResult>();
+  for (const [i, r] of results.entries()) {
+    for (const c of r.cases) {
+      const key = `${c.kind}\0${c.name}\0${c.line}`;
+      const mine = c.status === 'failed' ? { ...c, message: `pass ${i + 1}: ${c.message ?? 'failed'}` } : c;
+      const before = cases.get(key);
+      const kept = !before || (before.status !== 'failed' && mine.status !== 'skipped') ? mine : before;
+      cases.set(key, { ...kept, durationMs: (before?.durationMs ?? 0) + c.durationMs });
+    }
+  }
+  const all = [...cases.values()];
+  const last = results[results.length - 1];
+  return {
+    ...last,
+    cases: all,
+    status: all.some((c) => c.status === 'failed') ? 'failed' : all.every((c) => c.status === 'skipped') ? 'skipped' : 'passed',
+    durationMs: results.reduce((n, r) => n + r.durationMs, 0),
+    summary: results.map((r) => r.summary).join('\n'),
+    refused: results.some((r) => r.refused),
+  };
+}
