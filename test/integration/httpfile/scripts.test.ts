@@ -15,6 +15,8 @@ import { HttpFileSession, type BlockOutcome, type HttpFileSessionOptions } from 
 import { GlobalStore, type ScriptHost } from '../../../server-core/httpfile/script-host.js';
 import type { ScriptReport } from '../../../server-core/httpfile/script-report.js';
 import { createWebSocketScriptRunner } from '../../../server-core/httpfile/ws-script.js';
+import { createLiveWebSocketRunner } from '../../../server-core/httpfile/ws-live.js';
+import { PlaygroundController } from '../../../server-core/playground/controller.js';
 
 let server: WireplayServer;
 let host = '';
@@ -324,4 +326,28 @@ test('httpYac exports.$cancel above a request skips it on purpose; a script edit
   assert.ok(sent.kind === 'http');
   assert.equal(sent.result.request.target, '/echo?a=1&edited=1');
   assert.match(sent.result.request.head.toString('latin1'), /\r\nX-Added: by-script\r\n/);
+});
+
+test('in the editor\'s live WebSocket session a handler reads the messages too, answers with output(), and the session stays open', async (t) => {
+  const controller = new PlaygroundController({ flushIntervalMs: 1 });
+  t.after(() => controller.dispose());
+  const r = await runFile(
+    [
+      'WEBSOCKET ws://{{host}}/ws/echo',
+      '',
+      'ping',
+      '> {%',
+      '  response.body.onEachMessage((m, unsubscribe, output) => {',
+      '    if (m === "ping") output("pong");',
+      '    else { client.test("answered", () => client.assert(m === "pong", m)); unsubscribe(); }',
+      '  });',
+      '%}',
+    ].join('\n'),
+    { runWebSocket: createLiveWebSocketRunner((request) => controller.attachWebSocket({ ...request, source: 'api.http:1' })) },
+  );
+  const [ws] = r.outcomes;
+  assert.ok(ws.kind === 'websocket', ws.kind === 'failed' ? ws.message : ws.kind);
+  assert.deepEqual(ws.result.transcript.map((e) => `${e.dir} ${e.data.toString()}`), ['sent ping', 'received ping', 'sent pong', 'received pong']);
+  assert.deepEqual(checks(r.reports[0]), [['answered', true]]);
+  assert.ok(ws.result.live, 'the session stays open in the playground');
 });
