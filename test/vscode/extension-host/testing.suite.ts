@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { WireplayApi } from '../../../extension/extension.js';
 import type { HttpTests } from '../../../extension/tests/index.js';
+import type { SendSummary } from '../../../extension/httpfile/http-file-support.js';
 import { createWireplayServer, type WireplayServer } from '../../../server-core/server/wireplay-server.js';
 import { until } from './httpfile.suite.js';
 
@@ -152,6 +153,15 @@ export function defineTestingSuite(): void {
         await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
         await vscode.workspace.fs.delete(scratch);
       }
+    });
+
+    it('Send runs the scripts too: the response document lists the checks and the script error at its line', async function () {
+      const login = await vscode.commands.executeCommand<SendSummary | undefined>('wireplay.sendRequest', uri, 2);
+      assert.equal(login?.statusCode, 200);
+      assert.match(login!.text, /^\* ✓ status == 200$/m);
+      assert.match(login!.text, /^\* ✓ token echoed$/m);
+      const throws = await vscode.commands.executeCommand<SendSummary | undefined>('wireplay.sendRequest', uri, 16);
+      assert.match(throws!.text, /^\* line 20: The response handler \(`> \{% %\}`\): TypeError/m);
     });
 
     it('wireplay.scripts.timeoutMs stops a script that never ends, at its line', async function () {
