@@ -14,8 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { CaptureEvents } from '../capture/types.js';
 import type { HttpSendOptions, HttpSendResult } from '../client/http-sender.js';
 import type { RawExchange } from '../client/raw-sender.js';
-import type { RequestSpec } from '../client/request-spec.js';
-import type { JsonValue, ScriptResult } from '../scripts/index.js';
+import type { JsonValue } from '../scripts/index.js';
 import type { Emitter } from '../util/emitter.js';
 import { blockDependencies, loadImports, type ImportedFile } from './dependencies.js';
 import { splitLines } from './line-patterns.js';
@@ -23,7 +22,7 @@ import { parseHttpFile } from './parse-http-file.js';
 import { RequestScripts, variablesInScope } from './request-scripts.js';
 import { blockRefusals, resolveBlock, type ResolvedRequest } from './resolve-block.js';
 import { loopPasses, promptValues } from './request-inputs.js';
-import { asTextRecord, requestBeforeSending } from './script-io.js';
+import { applyRequestChanges, asTextRecord, partialSubstitute, requestBeforeSending } from './script-io.js';
 import type { ScriptHost } from './script-host.js';
 import { hasScriptNews, type ScriptReport } from './script-report.js';
 import { sendBlock } from './send-block.js';
@@ -386,41 +385,4 @@ function failedOutcome(block: RequestBlock, diagnostics: Diagnostic[]): BlockOut
     diagnostics,
     refused: isRefusal(diagnostics),
   };
-}
-
-/** `{{name}}` replaced where it resolves; dynamic variables (`{{$uuid}}`) and unknown names left as written. */
-function partialSubstitute(text: string, ctx: VariableContext): string {
-  return text.replace(/\{\{\s*([^}$][^}]*?)\s*\}\}/g, (whole) => {
-    const s = substitute(whole, ctx);
-    return s.unresolved.length ? whole : s.text;
-  });
-}
-
-/**
- * httpYac scripts may edit `request` before it is sent. What they changed (against what they were
- * shown) is applied to the resolved request: the method, the URL, the headers they set or removed,
- * the body. Only HTTP requests can be edited; anything else is refused at the script's line.
- */
-function applyRequestChanges(request: ResolvedRequest, shown: { method: string; url: string; headers: [string, string][]; body?: string }, changes: NonNullable<ScriptResult['requestChanges']>, block: RequestBlock): Diagnostic | undefined {
-  if (request.kind !== 'http') {
-    const line = block.scripts.find((s) => s.phase === 'before')?.range.startLine ?? block.requestLine;
-    return { line, column: 0, endLine: line, endColumn: Number.MAX_SAFE_INTEGER, message: `a script edited \`request\`, which only HTTP requests support (this is a ${block.kind} block)`, severity: 'error', code: 'script' };
-  }
-  const spec: RequestSpec = request.spec;
-  if (changes.method !== shown.method) spec.method = changes.method;
-  if (changes.url !== shown.url) spec.url = changes.url;
-  const byName = (list: [string, string][]) => {
-    const m = new Map<string, string[]>();
-    for (const [n, v] of list) m.set(n.toLowerCase(), [...(m.get(n.toLowerCase()) ?? []), v]);
-    return m;
-  };
-  const before = byName(shown.headers);
-  const after = byName(changes.headers);
-  for (const name of new Set([...before.keys(), ...after.keys()])) {
-    if (JSON.stringify(before.get(name)) === JSON.stringify(after.get(name))) continue;
-    spec.headers = spec.headers.filter((h) => h.name.toLowerCase() !== name);
-    for (const [n, v] of changes.headers) if (n.toLowerCase() === name) spec.headers.push({ name: n, value: v, enabled: true });
-  }
-  if (changes.body !== undefined && changes.body !== shown.body) spec.body = { kind: 'text', text: changes.body };
-  return undefined;
 }

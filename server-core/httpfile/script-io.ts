@@ -2,11 +2,15 @@
 // from the `.http` runner's own values: the request as written (for
 // pre-request scripts, `{{variables}}` replaced as far as they are known so
 // far, and the raw text for JetBrains' `getRaw()`), the request as sent, and
-// the response as received (bytes, headers in wire order, timings).
+// the response as received (bytes, headers in wire order, timings) — and,
+// the other way, the edits an httpYac script made to `request`, applied to
+// what is sent.
 import type { HttpSendResult } from '../client/http-sender.js';
-import type { HeaderPair, JsonValue, ScriptRequestInput, ScriptResponseInput } from '../scripts/index.js';
+import type { RequestSpec } from '../client/request-spec.js';
+import type { HeaderPair, JsonValue, ScriptRequestInput, ScriptResponseInput, ScriptResult } from '../scripts/index.js';
 import type { ResolvedRequest } from './resolve-block.js';
-import type { BodyPart, RequestBlock } from './types.js';
+import type { BodyPart, Diagnostic, RequestBlock } from './types.js';
+import { substitute, type VariableContext } from './variables.js';
 
 /** Replaces the `{{names}}` it can in a text of the file; leaves the others as written. */
 export type PartialSubstitute = (text: string) => string;
@@ -88,4 +92,41 @@ export function asTextRecord(values: Readonly<Record<string, JsonValue>>): Recor
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(values)) out[k] = variableText(v);
   return out;
+}
+
+/** `{{name}}` replaced where it resolves; dynamic variables (`{{$uuid}}`) and unknown names left as written. */
+export function partialSubstitute(text: string, ctx: VariableContext): string {
+  return text.replace(/\{\{\s*([^}$][^}]*?)\s*\}\}/g, (whole) => {
+    const s = substitute(whole, ctx);
+    return s.unresolved.length ? whole : s.text;
+  });
+}
+
+/**
+ * httpYac scripts may edit `request` before it is sent. What they changed (against what they were
+ * shown) is applied to the resolved request: the method, the URL, the headers they set or removed,
+ * the body. Only HTTP requests can be edited; anything else is refused at the script's line.
+ */
+export function applyRequestChanges(request: ResolvedRequest, shown: { method: string; url: string; headers: [string, string][]; body?: string }, changes: NonNullable<ScriptResult['requestChanges']>, block: RequestBlock): Diagnostic | undefined {
+  if (request.kind !== 'http') {
+    const line = block.scripts.find((s) => s.phase === 'before')?.range.startLine ?? block.requestLine;
+    return { line, column: 0, endLine: line, endColumn: Number.MAX_SAFE_INTEGER, message: `a script edited \`request\`, which only HTTP requests support (this is a ${block.kind} block)`, severity: 'error', code: 'script' };
+  }
+  const spec: RequestSpec = request.spec;
+  if (changes.method !== shown.method) spec.method = changes.method;
+  if (changes.url !== shown.url) spec.url = changes.url;
+  const byName = (list: [string, string][]) => {
+    const m = new Map<string, string[]>();
+    for (const [n, v] of list) m.set(n.toLowerCase(), [...(m.get(n.toLowerCase()) ?? []), v]);
+    return m;
+  };
+  const before = byName(shown.headers);
+  const after = byName(changes.headers);
+  for (const name of new Set([...before.keys(), ...after.keys()])) {
+    if (JSON.stringify(before.get(name)) === JSON.stringify(after.get(name))) continue;
+    spec.headers = spec.headers.filter((h) => h.name.toLowerCase() !== name);
+    for (const [n, v] of changes.headers) if (n.toLowerCase() === name) spec.headers.push({ name: n, value: v, enabled: true });
+  }
+  if (changes.body !== undefined && changes.body !== shown.body) spec.body = { kind: 'text', text: changes.body };
+  return undefined;
 }

@@ -194,30 +194,22 @@ export class ScriptRunner implements Disposable {
     for (const what of job.early.splice(0)) {
       this.worker.post('item' in what ? { type: 'stream', id: job.id, item: what.item } : { type: 'stream-end', id: job.id });
     }
-    if (this.workerReady) this.armWatchdog(job);
-    else this.armStartWatchdog(job);
+    this.armWatchdog(job, !this.workerReady);
   }
 
-  /** Until the worker is ready: a generous limit for the thread to start, after which the job fails. */
-  private armStartWatchdog(job: PendingJob): void {
+  /**
+   * Stops the job at its time limit — or, while its worker is still starting (`starting`), after a
+   * generous limit for the thread to start, when the job fails with WORKER_CRASHED.
+   */
+  private armWatchdog(job: PendingJob, starting = false): void {
     if (this.watchdog !== undefined) clearTimeout(this.watchdog);
-    const limit = Math.max(WORKER_START_LIMIT_MS, job.timeoutMs);
+    const limit = starting ? Math.max(WORKER_START_LIMIT_MS, job.timeoutMs) : job.timeoutMs;
     this.watchdog = setTimeout(() => {
       this.watchdog = undefined;
       if (this.active !== job) return;
       this.worker.terminate();
-      this.finish(job, { code: 'WORKER_CRASHED', message: `The script worker did not start within ${limit} ms.` });
+      this.finish(job, starting ? { code: 'WORKER_CRASHED', message: `The script worker did not start within ${limit} ms.` } : timedOut(job.timeoutMs));
     }, limit);
-  }
-
-  private armWatchdog(job: PendingJob): void {
-    if (this.watchdog !== undefined) clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => {
-      this.watchdog = undefined;
-      if (this.active !== job) return;
-      this.worker.terminate();
-      this.finish(job, timedOut(job.timeoutMs));
-    }, job.timeoutMs);
   }
 
   private onMessage(message: WorkerMessage): void {
