@@ -3,6 +3,7 @@ import { serveCommand } from './commands/serve.js';
 import { uiCommand } from './commands/ui.js';
 import { sendCommand } from './commands/send.js';
 import { testCommand } from './commands/test.js';
+import { proxyCommand } from './commands/proxy.js';
 import { UsageError, type CliIo, type Command } from './command.js';
 
 const COMMANDS: readonly Command[] = [
@@ -10,6 +11,7 @@ const COMMANDS: readonly Command[] = [
   uiCommand,
   sendCommand,
   testCommand,
+  proxyCommand,
 ];
 
 function overview(): string {
