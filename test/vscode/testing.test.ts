@@ -85,8 +85,15 @@ test('the Testing view lists a workspace file\'s requests; running them shows pa
       const rows = await editor.locator('.margin-view-overlays > div').evaluateAll((els) => els.map((e) => ({ top: e.getBoundingClientRect().top, bottom: e.getBoundingClientRect().bottom, n: Number(e.querySelector('.line-numbers')?.textContent ?? NaN) })));
       return [...new Set(tops.map((t) => rows.find((r) => t >= r.top && t < r.bottom)?.n))].sort((a, b) => (a ?? 0) - (b ?? 0));
     };
-    assert.deepEqual(await glyphLines('testing-failed-icon'), [8, 10]);
-    assert.deepEqual(await glyphLines('testing-passed-icon'), [2, 4, 5]);
+    // The CodeLens rows arrive on their own schedule and move the lines: wait for them, then read until the
+    // layout holds still (bounded).
+    await editor.locator('.codelens-decoration', { hasText: 'Run tests' }).first().waitFor({ timeout: 30_000 });
+    let seen: { failed: unknown[]; passed: unknown[] } = { failed: [], passed: [] };
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline; await page.waitForTimeout(250)) {
+      seen = { failed: await glyphLines('testing-failed-icon'), passed: await glyphLines('testing-passed-icon') };
+      if (JSON.stringify(seen) === JSON.stringify({ failed: [8, 10], passed: [2, 4, 5] })) break;
+    }
+    assert.deepEqual(seen, { failed: [8, 10], passed: [2, 4, 5] }, 'failed marks on lines 8 and 10, passed marks on lines 2, 4 and 5');
     await shot(page, 'testing-03-gutter');
   } finally {
     await shot(page, 'testing-end').catch(() => undefined);
