@@ -7,7 +7,7 @@
 import type * as vscode from 'vscode';
 import type { PlaygroundEnvironment, PlaygroundPanel } from './panel/playground-panel.js';
 import type { Playground } from './commands/types.js';
-import type { AttachedWebSocket, AttachWebSocketOptions } from '../server-core/playground/ws-attach.js';
+import type { AttachedWebSocket, AttachWebSocketOptions } from '../server-core/index.js';
 
 export class LazyPlayground implements Playground, vscode.Disposable {
   private loading: Promise<PlaygroundPanel> | undefined;

@@ -1,12 +1,12 @@
 import * as vscode from 'vscode';
-import type { ServerMode } from '../server/server-api.js';
+import type { ConcurrencyMode } from '../../server-core/index.js';
 import type { Services } from './types.js';
 
 export const id = 'wireplay.switchMode';
 
 /** Toggles concurrent ↔ sequential, or sets the mode given as argument; live, and saved in the settings. */
-export async function execute(s: Services, mode?: unknown): Promise<ServerMode> {
-  const next: ServerMode = mode === 'concurrent' || mode === 'sequential' ? mode : s.controller.mode === 'concurrent' ? 'sequential' : 'concurrent';
+export async function execute(s: Services, mode?: unknown): Promise<ConcurrencyMode> {
+  const next: ConcurrencyMode = mode === 'concurrent' || mode === 'sequential' ? mode : s.controller.mode === 'concurrent' ? 'sequential' : 'concurrent';
   s.controller.setMode(next);
   const config = vscode.workspace.getConfiguration('wireplay');
   const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

@@ -1,7 +1,7 @@
 // What every command receives: the services built in activate(). A command is
 // one file exporting `id` and `execute`, listed in index.ts.
 import type * as vscode from 'vscode';
-import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/playground/ws-attach.js';
+import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/index.js';
 import type { WireplayLog } from '../log.js';
 import type { ServerController } from '../server/server-controller.js';
 

@@ -1,12 +1,11 @@
 // The `wireplay.*` settings as one typed, validated object. No vscode here: the
 // adapter in settings.ts hands in a getter, so this is unit-tested with plain maps.
-import type { ServerLimits } from '../../server-core/server/limits.js';
-import type { ServerMode } from '../server/server-api.js';
+import type { ConcurrencyMode, ServerLimits } from '../../server-core/index.js';
 
 export interface WireplaySettings {
   host: string;
   port: number;
-  mode: ServerMode;
+  mode: ConcurrencyMode;
   /** As written in the settings; '' means the first workspace folder. */
   staticRoot: string;
   routesFile: string;

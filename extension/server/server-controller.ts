@@ -6,14 +6,9 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, isAbsolute, join } from 'node:path';
-import type { CaptureStore } from '../../server-core/capture/capture-store.js';
-import type { CaptureEvents } from '../../server-core/capture/types.js';
-import type { QueueEvent } from '../../server-core/server/scheduler.js';
-import { DisposableStore, type Disposable } from '../../server-core/util/disposable.js';
-import { Emitter } from '../../server-core/util/emitter.js';
-import type { RoutesView, ServerView, ServerState } from '../../server-core/protocol/sidebar.js';
+import { DisposableStore, Emitter, type CaptureStore, type CaptureEvents, type ConcurrencyMode, type QueueEvent, type Disposable, type RoutesView, type ServerView, type ServerState } from '../../server-core/index.js';
 import { isLoopback, type WireplaySettings } from '../config/settings-model.js';
-import type { ListenInfo, ServerFactory, ServerHandle, ServerLog, ServerMode } from './server-api.js';
+import type { ListenInfo, ServerFactory, ServerHandle, ServerLog } from './server-api.js';
 import { TrafficModel } from './traffic-model.js';
 
 export interface ControllerEnvironment {
@@ -37,7 +32,7 @@ export class ServerController implements Disposable {
   private info: ListenInfo | undefined;
   private current = new DisposableStore();
   private stateValue: ServerState = 'stopped';
-  private modeValue: ServerMode;
+  private modeValue: ConcurrencyMode;
   private lastMessage: string | undefined;
   private notices: string[] = [];
   private routesProblem: string | undefined;
@@ -71,7 +66,7 @@ export class ServerController implements Disposable {
   /** Creates the capture store (loaded on the first start, not at activation). */
   private async ensureStore(): Promise<void> {
     if (this.storeValue) return;
-    const { CaptureStore } = await import('../../server-core/capture/capture-store.js');
+    const { CaptureStore } = await import('../../server-core/index.js');
     if (this.storeValue || this.disposed) return;
     this.storeValue = new CaptureStore({ maxBytes: this.env.settings().captureMaxBytes });
     this.storeLink = this.storeValue.attach(this.capture);
@@ -89,7 +84,7 @@ export class ServerController implements Disposable {
     return this.stateValue;
   }
 
-  get mode(): ServerMode {
+  get mode(): ConcurrencyMode {
     return this.modeValue;
   }
 
@@ -258,7 +253,7 @@ export class ServerController implements Disposable {
     return this.start(fixed === 0 && port ? port : undefined);
   }
 
-  setMode(mode: ServerMode): void {
+  setMode(mode: ConcurrencyMode): void {
     this.modeValue = mode;
     try {
       this.handle?.setMode(mode);
