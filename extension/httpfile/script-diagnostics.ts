@@ -3,8 +3,7 @@
 // test run of a request, at its line, until the request runs again or the
 // text changes (the lines would no longer match).
 import * as vscode from 'vscode';
-import type { BlockOutcome } from '../../server-core/httpfile/run-http-file.js';
-import type { Diagnostic } from '../../server-core/httpfile/types.js';
+import type { BlockOutcome, Diagnostic } from '../../server-core/index.js';
 
 export class ScriptDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('wireplay-scripts');

@@ -6,8 +6,7 @@
 // run only in a trusted workspace; in an untrusted one the host says why they
 // did not, and the runner reports each one at its line.
 import * as vscode from 'vscode';
-import { DEFAULT_SCRIPT_TIMEOUT_MS, ScriptRunner } from '../../server-core/scripts/index.js';
-import { GlobalStore, type ScriptHost } from '../../server-core/httpfile/script-host.js';
+import { DEFAULT_SCRIPT_TIMEOUT_MS, ScriptRunner, GlobalStore, type ScriptHost } from '../../server-core/index.js';
 
 export const UNTRUSTED_REASON = 'the workspace is not trusted (Wireplay runs .http scripts only in a trusted workspace)';
 

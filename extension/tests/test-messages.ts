@@ -2,7 +2,7 @@
 // it failed (a diff of expected and actual when the check compared values),
 // with a link that opens the exchange in the playground inspector.
 import * as vscode from 'vscode';
-import type { TestCaseResult } from '../../server-core/httpfile/test-results.js';
+import type { TestCaseResult } from '../../server-core/index.js';
 
 export const OPEN_EXCHANGE_COMMAND = 'wireplay.openTestExchange';
 

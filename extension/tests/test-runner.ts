@@ -6,9 +6,7 @@
 // where the check compared values) and a link that opens the exchange in the
 // playground inspector. The exchange itself goes to the run's output.
 import * as vscode from 'vscode';
-import type { BlockOutcome } from '../../server-core/httpfile/run-http-file.js';
-import { mergePasses, requestTestResult, type RequestTestResult, type TestCaseResult } from '../../server-core/httpfile/test-results.js';
-import { createWebSocketScriptRunner } from '../../server-core/httpfile/ws-script.js';
+import { mergePasses, requestTestResult, createWebSocketScriptRunner, type BlockOutcome, type RequestTestResult, type TestCaseResult } from '../../server-core/index.js';
 import type { HttpFileSupport } from '../httpfile/http-file-support.js';
 import { exchangeLink, failureMessage, failureText, type RecordedResult } from './test-messages.js';
 import type { HttpTestTree } from './test-tree.js';

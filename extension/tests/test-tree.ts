@@ -6,10 +6,7 @@
 // Refreshed when a file is created, changed or deleted on disk, when an open
 // document is edited (debounced), and when the scratch folder changes.
 import * as vscode from 'vscode';
-import { blockLabel } from '../../server-core/httpfile/format-outcome.js';
-import { parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
-import { discoverChecks } from '../../server-core/httpfile/test-discovery.js';
-import type { HttpFile, RequestBlock } from '../../server-core/httpfile/types.js';
+import { blockLabel, parseHttpFile, discoverChecks, type HttpFile, type RequestBlock } from '../../server-core/index.js';
 import { isHttpDocument } from '../httpfile/environment-picker.js';
 import { dialectOf } from '../httpfile/http-file-support.js';
 import type { ScratchStore } from '../httpfile/scratches.js';
