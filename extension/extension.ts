@@ -15,6 +15,7 @@ import { ServerController } from './server/server-controller.js';
 import { watchTrust } from './trust.js';
 import { SidebarProvider, SIDEBAR_VIEW_ID } from './views/sidebar-provider.js';
 import { StatusBar } from './views/status-bar.js';
+import { httpTests, registerHttpTests, type HttpTests } from './tests/index.js';
 
 /** What the extension returns from activate(): read by the extension-host tests. */
 export interface WireplayApi {
@@ -22,6 +23,8 @@ export interface WireplayApi {
   readonly controller: ServerController;
   readonly commands: readonly string[];
   statusBarText(): string;
+  /** The `.http` requests in the Testing view. */
+  readonly tests: HttpTests | undefined;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -71,14 +74,15 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     log: (message) => log.info(`playground: ${message}`),
   });
   const sidebar = new SidebarProvider(context.extensionUri, controller, log);
-  const commands = new CommandManager({ context, controller, log, playground }).registerAll(COMMANDS);
+  const services = { context, controller, log, playground };
+  const commands = new CommandManager(services).registerAll(COMMANDS);
   context.subscriptions.push(
     statusBar,
     playground,
     sidebar,
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar, { webviewOptions: { retainContextWhenHidden: false } }),
     commands,
-    registerHttpFileSupport({ context, controller, log, playground }),
+    registerHttpFileSupport(services, (features) => registerHttpTests(services, features)),
     new SettingsWatcher(controller, log),
     watchTrust(controller),
   );
@@ -90,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
 
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, controller, commands: commands.registered, statusBarText: () => statusBar.text };
+  return { activationMs, controller, commands: commands.registered, statusBarText: () => statusBar.text, tests: httpTests(services) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -1,6 +1,7 @@
 // Every command of the extension, one module each. Adding a command: a file
 // exporting `id` and `execute`, a line here, and its entry in package.json.
 import * as clearCapture from './clear-capture.js';
+import * as clearScriptGlobals from './clear-script-globals.js';
 import * as copyRequestAsCurl from './copy-request-as-curl.js';
 import * as deleteScratchRequest from './delete-scratch-request.js';
 import * as exportCapture from './export-capture.js';
@@ -9,8 +10,10 @@ import * as newScratchRequest from './new-scratch-request.js';
 import * as openPlayground from './open-playground.js';
 import * as openRoutesFile from './open-routes-file.js';
 import * as openTrafficItem from './open-traffic-item.js';
+import * as openTestExchange from './open-test-exchange.js';
 import * as renameScratchRequest from './rename-scratch-request.js';
 import * as restartServer from './restart-server.js';
+import * as runRequestTests from './run-request-tests.js';
 import * as selectEnvironment from './select-environment.js';
 import * as sendRequest from './send-request.js';
 import * as showLog from './show-log.js';
@@ -37,4 +40,7 @@ export const COMMANDS: readonly CommandModule[] = [
   selectEnvironment,
   renameScratchRequest,
   deleteScratchRequest,
+  clearScriptGlobals,
+  runRequestTests,
+  openTestExchange,
 ];

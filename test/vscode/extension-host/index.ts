@@ -9,6 +9,7 @@ import Mocha from 'mocha';
 import { defineExtensionSuite, metrics } from './extension.suite.js';
 import { defineHttpFileSuite } from './httpfile.suite.js';
 import { defineRoutesSchemaSuite } from './routes-schema.suite.js';
+import { defineTestingSuite } from './testing.suite.js';
 
 export interface SuiteResults {
   passes: number;
@@ -28,6 +29,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'wireplay-extension-suite', mocha);
   defineExtensionSuite();
   defineHttpFileSuite();
+  defineTestingSuite();
   defineRoutesSchemaSuite();
   const results: SuiteResults = { passes: 0, failures: 0, pending: 0, tests: [], summary: '', metrics };
   return new Promise((resolve, reject) => {
