@@ -56,13 +56,44 @@ function portOf(srv: Server): number {
   return typeof a === 'object' && a ? a.port : 0;
 }
 
+/** What can make an `until` check come true: the controller's state and routes, the traffic lists, the editor tabs. */
+let changes: Array<(listener: () => void) => vscode.Disposable> = [];
+
+/**
+ * Resolves once `check` holds. It is checked now and again on every change that could make
+ * it true (no fixed sleep), and fails with `what` after `ms`.
+ */
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
+  if (await check()) return;
+  const subscriptions: vscode.Disposable[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let checking = false;
+      let again = false;
+      const recheck = () => {
+        if (checking) {
+          again = true; // changed while an async check ran: check once more after it
+          return;
+        }
+        checking = true;
+        Promise.resolve(check()).then((ok) => {
+          checking = false;
+          if (ok) resolve();
+          else if (again) {
+            again = false;
+            recheck();
+          }
+        }, reject);
+      };
+      for (const on of changes) subscriptions.push(on(recheck));
+      timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+      recheck(); // a change between the first check and the subscriptions
+    });
+  } finally {
+    clearTimeout(timer);
+    for (const d of subscriptions) d.dispose();
   }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -79,6 +110,13 @@ export function defineExtensionSuite(): void {
       const wasActive = ext.isActive;
       const started = performance.now();
       api = await ext.activate();
+      changes = [
+        (l) => api.controller.onState(l),
+        (l) => api.controller.onRoutes(l),
+        (l) => api.controller.traffic.onChange(l),
+        (l) => vscode.window.tabGroups.onDidChangeTabs(l),
+        (l) => vscode.window.tabGroups.onDidChangeTabGroups(l),
+      ];
       // Module loading plus activate(), as the extension host runs them (only when this call activated it).
       if (!wasActive) metrics.loadAndActivateMs = Number((performance.now() - started).toFixed(2));
       await setSetting('port', undefined);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Mocha from 'mocha';
 import { defineExtensionSuite, metrics } from './extension.suite.js';
 import { defineHttpFileSuite } from './httpfile.suite.js';
+import { defineRoutesSchemaSuite } from './routes-schema.suite.js';
 import { defineTestingSuite } from './testing.suite.js';
 
 export interface SuiteResults {
@@ -29,6 +30,7 @@ export function run(): Promise<void> {
   defineExtensionSuite();
   defineHttpFileSuite();
   defineTestingSuite();
+  defineRoutesSchemaSuite();
   const results: SuiteResults = { passes: 0, failures: 0, pending: 0, tests: [], summary: '', metrics };
   return new Promise((resolve, reject) => {
     const write = () => {
