@@ -17,6 +17,7 @@ import { ServerController } from './server/server-controller.js';
 import { watchTrust } from './trust.js';
 import { SidebarViews } from './views/sidebar-views.js';
 import { StatusBar } from './views/status-bar.js';
+import { httpTests, registerHttpTests, type HttpTests } from './tests/index.js';
 
 /** What the extension returns from activate(): read by the extension-host tests. */
 export interface WireplayApi {
@@ -26,6 +27,8 @@ export interface WireplayApi {
   /** The sidebar's tree views: what each shows (tests read the item models). */
   readonly sidebar: SidebarViews;
   statusBarText(): string;
+  /** The `.http` requests in the Testing view. */
+  readonly tests: HttpTests | undefined;
 }
 
 let shutdown: (() => Promise<void>) | undefined;
@@ -86,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     playground,
     sidebar,
     commands,
-    registerHttpFileSupport(services),
+    registerHttpFileSupport(services, (features) => registerHttpTests(services, features)),
     new SettingsWatcher(controller, log),
     watchTrust(controller),
   );
@@ -98,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
 
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, controller, commands: commands.registered, sidebar, statusBarText: () => statusBar.text };
+  return { activationMs, controller, commands: commands.registered, sidebar, statusBarText: () => statusBar.text, tests: httpTests(services) };
 }
 
 export async function deactivate(): Promise<void> {

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createWireplayServer, type WireplayServer } from '../../server-core/server/wireplay-server.js';
-import { frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
+import { frameWith, openWorkbench, quickOpen, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
 import { makeWorkspace } from './support/ui-flow.js';
 
 let server: WireplayServer | undefined;
@@ -36,16 +36,6 @@ const session = useCodeServer(async () => {
 after(async () => {
   await server?.close();
 });
-
-async function quickOpen(page: Page, file: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(file);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-}
 
 function codeLens(page: Page, title: 'Send' | 'Send & Inspect' | 'Copy as cURL') {
   const all = page.locator('.codelens-decoration a', { hasText: title });

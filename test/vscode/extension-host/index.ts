@@ -10,6 +10,8 @@ import { defineExtensionSuite, metrics } from './extension.suite.js';
 import { defineHttpFileSuite } from './httpfile.suite.js';
 import { defineResponseSuite } from './response.suite.js';
 import { defineSidebarSuite } from './sidebar.suite.js';
+import { defineRoutesSchemaSuite } from './routes-schema.suite.js';
+import { defineTestingSuite } from './testing.suite.js';
 
 export interface SuiteResults {
   passes: number;
@@ -32,6 +34,8 @@ export function run(): Promise<void> {
   defineResponseSuite();
   defineExtensionSuite();
   defineHttpFileSuite();
+  defineTestingSuite();
+  defineRoutesSchemaSuite();
   const results: SuiteResults = { passes: 0, failures: 0, pending: 0, tests: [], summary: '', metrics };
   return new Promise((resolve, reject) => {
     const write = () => {

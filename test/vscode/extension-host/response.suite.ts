@@ -10,13 +10,35 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SendSummary } from '../../../extension/httpfile/http-file-support.js';
-import { until } from './extension.suite.js';
+import { whenTrue } from './wait.js';
 
 const BODIES: Record<string, [string, string]> = {
   '/json': ['application/json; charset=utf-8', '{\n  "greeting": "hello",\n  "list": [1, 2, 3]\n}\n'],
   '/xml': ['application/xml', '<?xml version="1.0"?>\n<root>\n  <item>1</item>\n</root>\n'],
   '/html': ['text/html; charset=utf-8', '<!doctype html>\n<html>\n  <body><p>hi</p></body>\n</html>\n'],
 };
+
+/** Checked again on what can make it true: documents opening, changing, closing, the tabs. */
+function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000, more: ((l: () => void) => vscode.Disposable)[] = []): Promise<void> {
+  return whenTrue(
+    what,
+    check,
+    [
+      (l) => vscode.workspace.onDidOpenTextDocument(l),
+      (l) => vscode.workspace.onDidChangeTextDocument(l),
+      (l) => vscode.workspace.onDidCloseTextDocument(l),
+      (l) => vscode.window.tabGroups.onDidChangeTabs(l),
+      ...more,
+    ],
+    ms,
+  );
+}
+
+/** A bounded re-check every 250 ms, for what announces nothing (a language service taking a new document). */
+function every250ms(listener: () => void): vscode.Disposable {
+  const timer = setInterval(listener, 250);
+  return new vscode.Disposable(() => clearInterval(timer));
+}
 
 function responseDoc(source: vscode.Uri, n?: number): vscode.TextDocument | undefined {
   return vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'wireplay-response' && d.uri.query === source.toString() && d.uri.path.endsWith(n ? `response ${n}` : 'response'));
@@ -82,7 +104,7 @@ export function defineResponseSuite(): void {
       await until('the JSON body to fold', async () => {
         const folds = await vscode.commands.executeCommand<vscode.FoldingRange[]>('vscode.executeFoldingRangeProvider', doc.uri);
         return folds.some((f) => doc.lineAt(f.start).text.trimEnd().endsWith('{'));
-      }, 30_000);
+      }, 30_000, [every250ms]);
     });
 
     it('XML and HTML responses get their language in the same reused tab', async function () {

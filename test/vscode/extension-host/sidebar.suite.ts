@@ -16,7 +16,8 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import type { WireplayApi } from '../../../extension/extension.js';
 import type { ItemModel } from '../../../extension/views/tree-model.js';
-import { metrics, until } from './extension.suite.js';
+import { metrics } from './extension.suite.js';
+import { whenTrue } from './wait.js';
 
 const EXTENSION_ID = 'wireplay.wireplay';
 
@@ -45,6 +46,20 @@ function tabLabels(): string[] {
 export function defineSidebarSuite(): void {
   describe('The sidebar, Switch Mode and the accessibility help', function () {
     let api: WireplayApi;
+    /** Checked again on what can make it true: the server, its traffic, the trees, the tabs. */
+    const until = (what: string, check: () => boolean | Promise<boolean>, ms = 10_000) =>
+      whenTrue(
+        what,
+        check,
+        [
+          (l) => api.controller.onState(l),
+          (l) => api.controller.onRoutes(l),
+          (l) => api.controller.traffic.onChange(l),
+          ...Object.values(api.sidebar.providers).map((p) => (l: () => void) => p.onDidChangeTreeData(l)),
+          (l) => vscode.window.tabGroups.onDidChangeTabs(l),
+        ],
+        ms,
+      );
     let folder = '';
     const routesFile = () => join(folder, 'wireplay.routes.json');
     const settingsFile = () => join(folder, '.vscode/settings.json');
@@ -113,7 +128,8 @@ export function defineSidebarSuite(): void {
       } finally {
         held.close();
       }
-      await until('the badge gone with the last open connection', async () => (await api.sidebar.refreshNow(), api.sidebar.views.connections.badge === undefined));
+      // Kept current while the view is hidden too: no refresh asked for.
+      await until('the badge gone with the last open connection', () => api.sidebar.views.connections.badge === undefined);
     });
 
     it('a traffic row opens its exchange in the playground inspector', async function () {

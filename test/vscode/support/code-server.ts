@@ -273,6 +273,17 @@ export async function runCommand(page: Page, title: string, ms = 90_000): Promis
   await page.keyboard.press('Enter');
 }
 
+/** Opens a file of the workspace with Quick Open (Ctrl+P). */
+export async function quickOpen(page: Page, file: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
+  await page.keyboard.press('Enter');
+}
+
 /**
  * The frame (webviews live in nested iframes) that contains `selector`: every
  * frame there is, and every one attached later, waits for it (Playwright's own
