@@ -1,7 +1,7 @@
 // Registers every command with one wrapper: a command that throws is logged
 // and shown as an error message, never propagated into the extension host.
 import * as vscode from 'vscode';
-import { DisposableStore } from '../../server-core/util/disposable.js';
+import { DisposableStore } from '../../server-core/index.js';
 import type { CommandModule, Services } from './types.js';
 
 export class CommandManager implements vscode.Disposable {

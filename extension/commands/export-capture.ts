@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { CapturedConnection } from '../../server-core/capture/capture-store.js';
+import type { CapturedConnection } from '../../server-core/index.js';
 import type { Services } from './types.js';
 
 export const id = 'wireplay.exportCapture';
@@ -12,21 +12,21 @@ const FORMATS: { format: Format; label: string; detail: string; ext: string; wri
     label: 'HAR',
     detail: 'HTTP Archive (JSON): opens in browser dev tools and HAR viewers',
     ext: 'har',
-    write: async (c) => Buffer.from(`${JSON.stringify((await import('../../server-core/export/har.js')).toHar(c), null, 2)}\n`, 'utf8'),
+    write: async (c) => Buffer.from(`${JSON.stringify((await import('../../server-core/index.js')).toHar(c), null, 2)}\n`, 'utf8'),
   },
   {
     format: 'pcap',
     label: 'pcap',
     detail: 'Packet capture with synthesised TCP/IP headers: opens in Wireshark and tshark',
     ext: 'pcap',
-    write: async (c) => (await import('../../server-core/export/pcap.js')).toPcap(c),
+    write: async (c) => (await import('../../server-core/index.js')).toPcap(c),
   },
   {
     format: 'transcript',
     label: 'Transcript',
     detail: 'Plain text, every byte both ways in time order',
     ext: 'txt',
-    write: async (c) => Buffer.from((await import('../../server-core/export/transcript.js')).toTranscript(c), 'utf8'),
+    write: async (c) => Buffer.from((await import('../../server-core/index.js')).toTranscript(c), 'utf8'),
   },
 ];
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { RequestSpec } from '../../server-core/client/request-spec.js';
+import type { RequestSpec } from '../../server-core/index.js';
 import type { Services } from './types.js';
 
 export const id = 'wireplay.importCurl';
@@ -18,7 +18,7 @@ export async function execute(s: Services, commandLine?: unknown): Promise<strin
   if (!text?.trim()) return undefined;
   let spec: RequestSpec;
   let notes: string[] = [];
-  const { CurlImportError, importCurl } = await import('../../server-core/export/curl.js');
+  const { CurlImportError, importCurl } = await import('../../server-core/index.js');
   try {
     const result = importCurl(text);
     spec = result.spec;

@@ -2,7 +2,7 @@
 // shape the listener (host, port, static root, routes file, limits) ask for a
 // restart of a running server, with a button that does it.
 import * as vscode from 'vscode';
-import { DisposableStore } from '../../server-core/util/disposable.js';
+import { DisposableStore } from '../../server-core/index.js';
 import type { WireplayLog } from '../log.js';
 import type { ServerController } from '../server/server-controller.js';
 import { needsRestart, readSettings, type WireplaySettings } from './settings-model.js';

@@ -5,10 +5,7 @@
 // even though the panel did not exist when they crossed the wire.
 // A capture store attaches by subscribing to open, chunk, switch and close in
 // one go, so it receives every open before any chunk: the replay keeps that order.
-import type { CapturedConnection } from '../../server-core/capture/capture-store.js';
-import type { CaptureEvents } from '../../server-core/capture/types.js';
-import type { Disposable } from '../../server-core/util/disposable.js';
-import { Emitter } from '../../server-core/util/emitter.js';
+import { Emitter, type CapturedConnection, type CaptureEvents, type Disposable } from '../../server-core/index.js';
 
 export class ReplayingCapture extends Emitter<CaptureEvents> implements Disposable {
   private readonly link: Disposable[];

@@ -2,12 +2,7 @@
 // createWireplayServer() facade it calls. Kept as an interface so the
 // controller can be tested with any implementation and so that the facade can
 // grow without touching the views.
-import type { CaptureEvents } from '../../server-core/capture/types.js';
-import type { Disposable } from '../../server-core/util/disposable.js';
-import type { ServerLimits } from '../../server-core/server/limits.js';
-import type { QueueEvent } from '../../server-core/server/scheduler.js';
-
-export type ServerMode = 'concurrent' | 'sequential';
+import type { CaptureEvents, ConcurrencyMode, Disposable, ServerLimits, QueueEvent } from '../../server-core/index.js';
 
 export interface ListenInfo {
   host: string;
@@ -33,15 +28,24 @@ export interface ExchangeInfo {
   durationMs: number;
 }
 
+/** Limits for the routes file (server-core's defaults for whatever is unset). */
+export interface RoutesLimits {
+  /** A larger routes file is not read. */
+  maxFileBytes?: number;
+  /** Time a `.mjs` handler has to start its response before it answers 503. */
+  handlerTimeoutMs?: number;
+}
+
 export interface ServerStartOptions {
   host: string;
   port: number;
-  mode: ServerMode;
+  mode: ConcurrencyMode;
   staticRoot: string;
   /** Absolute path of the routes file, or undefined for built-in routes only. */
   routesFile?: string;
   /** false in an untrusted workspace: `.mjs` routes files are not imported. */
   allowCodeRoutes: boolean;
+  routesLimits: RoutesLimits;
   limits: Partial<ServerLimits>;
   wsMaxMessageBytes: number;
 }
@@ -55,7 +59,7 @@ export interface ServerLog {
 export interface ServerHandle {
   listen(): Promise<ListenInfo>;
   close(): Promise<void>;
-  setMode(mode: ServerMode): void;
+  setMode(mode: ConcurrencyMode): void;
   /** Bytes on the wire: open / chunk / close / switch, per connection. */
   onCapture<K extends keyof CaptureEvents>(event: K, listener: (payload: CaptureEvents[K]) => void): Disposable;
   /** Each answered request. */

@@ -2,10 +2,7 @@
 // closed) and one row per HTTP exchange or WebSocket session. Fed by the
 // server's capture and exchange events; bounded (oldest rows dropped first) so
 // a long session stays small. No vscode here (unit-tested with plain events).
-import type { CaptureChunk, ConnectionClosed, ConnectionOpened, ProtocolSwitched } from '../../server-core/capture/types.js';
-import type { Disposable } from '../../server-core/util/disposable.js';
-import { Emitter } from '../../server-core/util/emitter.js';
-import type { ConnectionRow, TrafficRow } from '../../server-core/protocol/sidebar.js';
+import { Emitter, type CaptureChunk, type ConnectionClosed, type ConnectionOpened, type ProtocolSwitched, type Disposable, type ConnectionRow, type TrafficRow } from '../../server-core/index.js';
 import type { ExchangeInfo } from './server-api.js';
 
 export interface TrafficModelOptions {

@@ -61,15 +61,6 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
-export function isValidUtf8(bytes: Uint8Array): boolean {
-  try {
-    fatalDecoder.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** 1234567 → '1 234 567'. */
 export function formatCount(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');

@@ -8,6 +8,9 @@ export type ConnectionSide = 'server' | 'client';
 
 export type WireProtocol = 'http' | 'ws' | 'raw';
 
+/** What a connection is part of, when it is more than a plain server or client connection. */
+export type ConnectionRole = 'proxy-downstream' | 'proxy-upstream';
+
 export interface Endpoint {
   address: string;
   port: number;
@@ -27,6 +30,16 @@ export interface ConnectionOpened {
   wallTime: number;
   /** When both ends are ours: the id of the other end's connection, if known. */
   peerConnectionId?: string;
+  /**
+   * A proxy's legs: 'proxy-downstream' is client ↔ proxy (side 'server'), 'proxy-upstream' is
+   * proxy ↔ target (side 'client'). Absent on every other connection.
+   */
+  role?: ConnectionRole;
+  /**
+   * On a 'proxy-upstream' leg: the id of the downstream leg whose requests it carries (one
+   * downstream leg may be served by several upstream legs in turn, each naming it).
+   */
+  linkedConnectionId?: string;
 }
 
 export interface CaptureChunk {

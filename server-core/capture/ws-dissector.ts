@@ -1,9 +1,10 @@
 // WebSocket frame dissection for one direction of one connection (RFC 6455 §5.2,
-// RFC 7692 for permessage-deflate). It decodes the frame header itself rather
-// than through ws/frame-parser.ts on purpose: that parser delivers whole frames
-// (it collects each payload, up to its maxPayload), while a capture may hold a
-// 1 GiB frame and the dissector must stream it keeping only a preview. The
-// header is 2–14 bytes and its decoding is a dozen lines. Frames that break a
+// RFC 7692 for permessage-deflate). Headers are decoded and checked by the same
+// code as the frame parser's (ws/frame-header.ts: decodeFrameHeader and
+// checkFrameHeader, one set of error codes); the payload is not read through
+// ws/frame-parser.ts on purpose: that parser delivers whole frames (it collects
+// each payload, up to its maxPayload), while a capture may hold a 1 GiB frame
+// and the dissector must stream it keeping only a preview. Frames that break a
 // rule (unmasked client frame, reserved opcode, RSV bits, …) are shown with the
 // rule marked on the field and dissection goes on; only input whose framing
 // cannot be decoded (a 64-bit length with its top bit set) stops the direction.
@@ -13,7 +14,10 @@
 import { inflateRawSync, constants as zlibConstants } from 'node:zlib';
 import type { DissectedField, DissectedMessage } from './dissection-types.js';
 import type { Direction } from './types.js';
-import { decodeUtf8, escapeBytes, formatCount, isValidUtf8, previewPayload } from './format.js';
+import { decodeUtf8, escapeBytes, formatCount, previewPayload } from './format.js';
+import { isValidUtf8 } from '../ws/utf8.js';
+import { checkFrameHeader, decodeFrameHeader, frameHeaderLength, isViolation, type FrameViolation } from '../ws/frame-header.js';
+import type { FrameHeader } from '../ws/types.js';
 
 export const OPCODE_NAMES: Readonly<Record<number, string>> = Object.freeze({
   0x0: 'continuation',
@@ -28,14 +32,11 @@ export function opcodeName(op: number): string {
   return OPCODE_NAMES[op] ?? (op < 8 ? 'reserved non-control' : 'reserved control');
 }
 
+/** The header bits every frame has (the names of ws/types.ts's FrameHeader). */
+type HeaderBits = Pick<FrameHeader, 'fin' | 'rsv1' | 'rsv2' | 'rsv3' | 'opcode' | 'masked'>;
+
 /** What a frame message carries beyond the contract, for the exports. */
-export interface WsFrameDetail {
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
+export interface WsFrameDetail extends HeaderBits {
   maskingKey?: Buffer;
   payloadLength: number;
   headerLength: number;
@@ -100,15 +101,9 @@ const enum State {
 
 const DEFLATE_TAIL = Buffer.from([0x00, 0x00, 0xff, 0xff]);
 
-interface Frame {
+interface Frame extends HeaderBits {
   start: number;
   tStart: number;
-  fin: boolean;
-  rsv1: boolean;
-  rsv2: boolean;
-  rsv3: boolean;
-  opcode: number;
-  masked: boolean;
   lenField: number;
   length: number;
   headerLength: number;
@@ -240,49 +235,49 @@ export class WsDirectionDissector {
   }
 
   private headerNeed(): number {
-    if (this.header.length < 2) return 2;
-    const masked = (this.header[1] & 0x80) !== 0;
-    const len = this.header[1] & 0x7f;
-    return 2 + (len === 126 ? 2 : len === 127 ? 8 : 0) + (masked ? 4 : 0);
+    return this.header.length < 2 ? 2 : frameHeaderLength(this.header[1]);
+  }
+
+  /** FrameRuleState for the shared checks (ws/frame-header.ts). */
+  get perMessageDeflate(): boolean {
+    return !!this.deflate;
+  }
+
+  get messageOpcode(): number {
+    return this.msg?.opcode ?? 0;
+  }
+
+  get expectMasked(): boolean {
+    return this.dir === 'c2s';
   }
 
   private startFrame(): void {
     const h = this.header;
-    const b0 = h[0];
-    const b1 = h[1];
-    const lenField = b1 & 0x7f;
-    let length = lenField;
-    let p = 2;
-    const errors: Frame['errors'] = [];
-    if (lenField === 126) {
-      length = h.readUInt16BE(2);
-      p = 4;
-    } else if (lenField === 127) {
-      const hi = h.readUInt32BE(2);
-      const lo = h.readUInt32BE(6);
-      p = 10;
-      if (hi & 0x80000000 || hi > 0x1fffff) {
-        // Not decodable (or beyond what a JS number counts exactly): stop here.
-        this.emitUndecodable(hi, lo);
-        return;
-      }
-      length = hi * 0x100000000 + lo;
+    const decoded = decodeFrameHeader({ byteAt: (i) => h[i] }, this.headerStart);
+    if (isViolation(decoded)) {
+      // Not decodable (or beyond what a JS number counts exactly): stop here.
+      this.emitUndecodable(decoded);
+      return;
     }
-    const masked = (b1 & 0x80) !== 0;
-    const key = masked ? Buffer.from(h.subarray(p, p + 4)) : undefined;
+    const errors: Frame['errors'] = [];
+    checkFrameHeader(h[0], h[1], this.headerStart, this, (v) => {
+      errors.push({ field: v.field, message: v.message, code: v.code });
+      return false; // a dissector marks every rule broken and goes on
+    });
+    const lenField = h[1] & 0x7f;
     const f: Frame = {
       start: this.headerStart,
       tStart: this.headerT,
-      fin: (b0 & 0x80) !== 0,
-      rsv1: (b0 & 0x40) !== 0,
-      rsv2: (b0 & 0x20) !== 0,
-      rsv3: (b0 & 0x10) !== 0,
-      opcode: b0 & 0x0f,
-      masked,
+      fin: decoded.fin,
+      rsv1: decoded.rsv1,
+      rsv2: decoded.rsv2,
+      rsv3: decoded.rsv3,
+      opcode: decoded.opcode,
+      masked: decoded.masked,
       lenField,
-      length,
+      length: decoded.payloadLength,
       headerLength: h.length,
-      key,
+      key: decoded.maskKey ?? undefined,
       kept: [],
       keptBytes: 0,
       keepAll: false,
@@ -291,17 +286,6 @@ export class WsDirectionDissector {
       errors,
     };
     const control = f.opcode >= 8;
-    if (f.rsv1 && (!this.deflate || control || f.opcode === 0))
-      errors.push({ field: 'RSV1', message: this.deflate ? 'RSV1 is only allowed on the first frame of a data message' : 'RSV1 set but no extension was negotiated', code: 'WS_RSV1' });
-    if (f.rsv2) errors.push({ field: 'RSV2', message: 'RSV2 set but no extension defines it', code: 'WS_RSV2' });
-    if (f.rsv3) errors.push({ field: 'RSV3', message: 'RSV3 set but no extension defines it', code: 'WS_RSV3' });
-    if (!(f.opcode in OPCODE_NAMES)) errors.push({ field: 'Opcode', message: `Reserved opcode 0x${f.opcode.toString(16)}`, code: 'WS_RESERVED_OPCODE' });
-    if (this.dir === 'c2s' && !masked) errors.push({ field: 'MASK', message: 'A client must mask every frame', code: 'WS_UNMASKED' });
-    if (this.dir === 's2c' && masked) errors.push({ field: 'MASK', message: 'A server must not mask its frames', code: 'WS_MASKED' });
-    if (control && length > 125) errors.push({ field: 'Payload length', message: 'Control frame payload over 125 bytes', code: 'WS_CONTROL_TOO_LONG' });
-    if (control && !f.fin) errors.push({ field: 'FIN', message: 'Control frames must not be fragmented', code: 'WS_CONTROL_FRAGMENTED' });
-    if (f.opcode === 0 && !this.msg) errors.push({ field: 'Opcode', message: 'Continuation frame without a message to continue', code: 'WS_UNEXPECTED_CONTINUATION' });
-    if ((f.opcode === 1 || f.opcode === 2) && this.msg) errors.push({ field: 'Opcode', message: 'New data frame inside a fragmented message', code: 'WS_EXPECTED_CONTINUATION' });
     // Message bookkeeping.
     if (f.opcode === 1 || f.opcode === 2) {
       this.msg = { opcode: f.opcode, compressed: f.rsv1 && !!this.deflate, parts: [], bytes: 0, overflow: false };
@@ -347,11 +331,13 @@ export class WsDirectionDissector {
     f.received += data.length;
   }
 
-  private emitUndecodable(hi: number, lo: number): void {
+  private emitUndecodable(v: FrameViolation): void {
     const start = this.headerStart;
+    const hi = this.header.readUInt32BE(2);
+    const lo = this.header.readUInt32BE(6);
     const f0 = fieldsForHeader(this.header, start, [], !!this.deflate);
     const lenField = f0.find((x) => x.name === 'Extended payload length');
-    if (lenField) lenField.error = 'A 64-bit length must have its most significant bit clear';
+    if (lenField) lenField.error = v.message;
     this.emit({
       kind: 'ws-frame',
       protocol: 'ws',
@@ -361,7 +347,7 @@ export class WsDirectionDissector {
       tEnd: this.headerT,
       summary: `Invalid 64-bit length 0x${hi.toString(16).padStart(8, '0')}${lo.toString(16).padStart(8, '0')}`,
       fields: [{ name: 'Frame header', range: { start, end: this.offset }, children: f0 }],
-      error: { offset: start + 2, message: 'A 64-bit payload length must have its most significant bit clear', code: 'WS_INVALID_LENGTH' },
+      error: { offset: v.offset, message: v.message, code: v.code },
       sequence: this.sequence++,
       ws: {
         fin: false, rsv1: false, rsv2: false, rsv3: false, opcode: this.header[0] & 0x0f, masked: false,
@@ -430,7 +416,7 @@ export class WsDirectionDissector {
       }
     }
     if (f.opcode === 8 && complete) {
-      if (payload.length === 1) f.errors.push({ field: 'Payload', message: 'A close payload cannot be 1 byte long', code: 'WS_INVALID_CLOSE' });
+      if (payload.length === 1) f.errors.push({ field: 'Payload', message: 'A close payload cannot be 1 byte long', code: 'WS_INVALID_CLOSE_PAYLOAD' });
       if (payload.length >= 2) {
         const code = payload.readUInt16BE(0);
         detail.closeCode = code;

@@ -2,12 +2,16 @@
 import { serveCommand } from './commands/serve.js';
 import { uiCommand } from './commands/ui.js';
 import { sendCommand } from './commands/send.js';
+import { testCommand } from './commands/test.js';
+import { proxyCommand } from './commands/proxy.js';
 import { UsageError, type CliIo, type Command } from './command.js';
 
 const COMMANDS: readonly Command[] = [
   serveCommand,
   uiCommand,
   sendCommand,
+  testCommand,
+  proxyCommand,
 ];
 
 function overview(): string {

@@ -1,22 +1,34 @@
 // The HTTP sender: a RequestSpec in, the exact prepared bytes out on a
 // connection it opens itself (TcpConnection: timed DNS, connect, TLS), the
-// response parsed by server-core's HttpMessageParser in 'response' mode.
-// Redirects are followed only when the spec asks; connections are kept alive
-// only when it asks and a pool is given. Bodies stream: an optional file gets
-// every byte, memory keeps a bounded preview, so a 1 GiB download costs no more
-// than the preview (and whatever the capture store keeps).
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+// response read back through server-core's HTTP parser. Redirects are followed
+// only when the spec asks; connections are kept alive only when it asks and a
+// pool is given. Bodies stream: an optional file gets every byte, memory keeps
+// a bounded preview, so a 1 GiB download costs no more than the preview (and
+// whatever the capture store keeps).
+//
+// Three pieces, kept apart as undici keeps its layers, so a reverse proxy's
+// upstream leg and the playground can reuse them:
+//   request-writer.ts   writeRequest(sink, prepared): the request's bytes out
+//   response-reader.ts  ResponseReader: the parser's handlers, bytes in → ReceivedResponse
+//   connection-pool.ts  HttpConnectionPool: idle keep-alive connections by origin
+// This file is the policy between them: timeouts, abort, retry on a stale
+// kept-alive connection, redirects, what happens to the connection afterwards.
 import { performance } from 'node:perf_hooks';
-import { HttpMessageParser } from '../http/message-parser.js';
-import type { HttpParserLimits, MessageHead, ResponseHead } from '../http/parser-types.js';
-import type { CaptureEvents, Endpoint } from '../capture/types.js';
-import type { Disposable } from '../util/disposable.js';
+import type { HttpParserLimits, ResponseHead } from '../http/parser-types.js';
+import type { CaptureEvents } from '../capture/types.js';
 import { DisposableStore } from '../util/disposable.js';
 import type { Emitter } from '../util/emitter.js';
+import { HttpConnectionPool } from './connection-pool.js';
+import { DEFAULT_PREVIEW_BYTES, REDIRECT_STATUSES, findHeader, type ClientExchange, type HttpSendResult } from './http-client-types.js';
+import { writeRequest } from './request-writer.js';
+import { ResponseReader } from './response-reader.js';
 import { prepareRequest, type PreparedRequest, type RequestSpec } from './request-spec.js';
 import { TcpConnection } from './tcp-connection.js';
 import { SendError, toSendError } from './transport.js';
+
+export { HttpConnectionPool, type HttpConnectionPoolOptions } from './connection-pool.js';
+export { decodeContent } from './response-reader.js';
+export * from './http-client-types.js';
 
 export interface HttpSendOptions {
   signal?: AbortSignal;
@@ -34,220 +46,23 @@ export interface HttpSendOptions {
   onBody?(chunk: Buffer): void;
 }
 
-export interface HttpTimings {
-  /** Name resolution; 0 for an IP literal or a reused connection. */
-  dns: number;
-  connect: number;
-  tls: number;
-  /** From the first byte written to the first byte read. */
-  firstByte: number;
-  /** From the first byte read to the end of the response. */
-  download: number;
-  /** The whole exchange, connection set-up included. */
-  total: number;
-}
-
-export interface HttpHeaderLine {
-  name: string;
-  value: string;
-}
-
-export interface HttpResponse {
-  statusCode: number;
-  reason: string;
-  httpVersion: string;
-  headers: HttpHeaderLine[];
-  /** The parsed head with byte spans (relative to this response's first byte). */
-  head: ResponseHead;
-  /** Status line through the empty line, as received. */
-  rawHead: Buffer;
-  /** 1xx responses that came first (100 Continue, 103 Early Hints). */
-  informational: { statusCode: number; reason: string; headers: HttpHeaderLine[] }[];
-  /** The first previewBytes of the body (de-chunked). */
-  body: Buffer;
-  bodyBytes: number;
-  bodyTruncated: boolean;
-  bodyFile?: string;
-  /**
-   * The body with its Content-Encoding (gzip, deflate, br) undone, when the whole body is in the
-   * preview and decodes; the wire bytes stay in `body`.
-   */
-  decodedBody?: Buffer;
-  trailers: HttpHeaderLine[];
-  /** The connection may carry another request (HTTP/1.x rules and Connection header). */
-  keepAlive: boolean;
-}
-
-export interface HttpExchange {
-  request: PreparedRequest;
-  response: HttpResponse;
-  timings: HttpTimings;
-  connectionId: string;
-  reused: boolean;
-  local: Endpoint;
-  remote: Endpoint;
-}
-
-export interface HttpSendResult extends HttpExchange {
-  /** Responses that redirected here, in order (empty unless followRedirects). */
-  redirects: HttpExchange[];
-}
-
-export const DEFAULT_PREVIEW_BYTES = 1024 * 1024;
-
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-// ---------------------------------------------------------------- pool
-
-export interface HttpConnectionPoolOptions {
-  /** Idle connections kept per origin. Default 6. */
-  maxIdlePerOrigin?: number;
-  /** An idle connection is closed after this long. Default 30 s. */
-  idleTimeoutMs?: number;
-}
-
-interface IdleEntry {
-  conn: TcpConnection;
-  timer: NodeJS.Timeout;
-  /** Close and unexpected-data listeners, removed when the connection leaves the pool. */
-  onClose: Disposable;
-}
-
-/** Keep-alive connections by origin (scheme, host, port, TLS verification). */
-export class HttpConnectionPool implements Disposable {
-  private readonly idle = new Map<string, IdleEntry[]>();
-  private readonly maxIdle: number;
-  private readonly idleTimeoutMs: number;
-  private disposed = false;
-
-  constructor(options: HttpConnectionPoolOptions = {}) {
-    this.maxIdle = options.maxIdlePerOrigin ?? 6;
-    this.idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
-  }
-
-  static key(req: PreparedRequest, insecure: boolean): string {
-    return `${req.tls ? 'https' : 'http'}://${req.host}:${req.port}${req.tls && insecure ? '#insecure' : ''}`;
-  }
-
-  /** An idle open connection for this origin, or undefined. */
-  acquire(key: string): TcpConnection | undefined {
-    const list = this.idle.get(key);
-    while (list && list.length) {
-      const e = list.pop()!;
-      clearTimeout(e.timer);
-      e.onClose.dispose();
-      if (e.conn.state === 'open' && !e.conn.peerEnded) {
-        e.conn.setIdle(false);
-        return e.conn;
-      }
-    }
-    return undefined;
-  }
-
-  release(key: string, conn: TcpConnection): void {
-    if (this.disposed || conn.state !== 'open' || conn.peerEnded) {
-      conn.destroy();
-      return;
-    }
-    let list = this.idle.get(key);
-    if (!list) this.idle.set(key, (list = []));
-    if (list.length >= this.maxIdle) {
-      conn.close();
-      return;
-    }
-    const remove = () => {
-      const l = this.idle.get(key);
-      const i = l?.indexOf(entry) ?? -1;
-      if (l && i >= 0) l.splice(i, 1);
-      clearTimeout(entry.timer);
-      entry.onClose.dispose();
-    };
-    const entry: IdleEntry = {
-      conn,
-      timer: setTimeout(() => {
-        remove();
-        conn.close();
-      }, this.idleTimeoutMs),
-      onClose: new DisposableStore(),
-    };
-    const subs = entry.onClose as DisposableStore;
-    subs.add(conn.on('close', () => remove()));
-    // Bytes on an idle connection answer nothing we asked: the connection is unusable.
-    subs.add(
-      conn.on('data', () => {
-        remove();
-        conn.destroy('unexpected data on an idle keep-alive connection');
-      }),
-    );
-    entry.timer.unref();
-    conn.setIdle(true);
-    list.push(entry);
-  }
-
-  /** Idle connections currently held. */
-  get size(): number {
-    let n = 0;
-    for (const l of this.idle.values()) n += l.length;
-    return n;
-  }
-
-  dispose(): void {
-    this.disposed = true;
-    for (const list of this.idle.values()) {
-      for (const e of list) {
-        clearTimeout(e.timer);
-        e.onClose.dispose();
-        e.conn.destroy();
-      }
-    }
-    this.idle.clear();
-  }
-}
-
-// ---------------------------------------------------------------- sending
-
-/** Undoes a Content-Encoding list (applied in order, so undone in reverse); undefined when unknown or broken. */
-export function decodeContent(body: Buffer, contentEncoding: string): Buffer | undefined {
-  const codings = contentEncoding
-    .split(',')
-    .map((c) => c.trim().toLowerCase())
-    .filter((c) => c && c !== 'identity');
-  let out = body;
-  try {
-    for (const c of codings.reverse()) {
-      if (c === 'gzip' || c === 'x-gzip') out = gunzipSync(out);
-      else if (c === 'br') out = brotliDecompressSync(out);
-      else if (c === 'deflate') {
-        // Servers send zlib-wrapped or raw deflate; the first byte tells (0x78 = zlib header).
-        out = out[0] === 0x78 ? inflateSync(out) : inflateRawSync(out);
-      } else return undefined;
-    }
-  } catch {
-    return undefined;
-  }
-  return out;
-}
-
-function decoded(headers: HttpHeaderLine[], preview: Buffer[] | undefined, length: number): { decodedBody?: Buffer } {
-  const enc = findHeader(headers, 'content-encoding');
-  if (!enc || !preview || length === 0) return {};
-  const out = decodeContent(Buffer.concat(preview, length), enc);
-  return out ? { decodedBody: out } : {};
-}
-
-function headerLines(head: MessageHead): HttpHeaderLine[] {
-  return head.headers.map((h) => ({ name: h.name, value: h.value }));
-}
-
-function findHeader(lines: HttpHeaderLine[], name: string): string | undefined {
-  const lower = name.toLowerCase();
-  return lines.find((h) => h.name.toLowerCase() === lower)?.value;
+/** One exchange to carry out: the request, its spec's options, the send's options and its deadline. */
+interface ExchangePlan {
+  prepared: PreparedRequest;
+  spec: RequestSpec;
+  options: HttpSendOptions;
+  /** performance.now() by which the response must be complete (Infinity: no limit). */
+  deadline: number;
+  /** Redirects will be followed: a redirect's body is not the answer. */
+  canFollow: boolean;
+  pool: HttpConnectionPool | undefined;
+  key: string;
 }
 
 /** Sends a spec, follows redirects if asked; rejects with a SendError only when the exchange could not happen. */
 export async function sendRequest(spec: RequestSpec, options: HttpSendOptions = {}): Promise<HttpSendResult> {
   const deadline = spec.options.timeoutMs > 0 ? performance.now() + spec.options.timeoutMs : Infinity;
-  const redirects: HttpExchange[] = [];
+  const redirects: ClientExchange[] = [];
   let current = spec;
   for (;;) {
     const prepared = prepareRequest(current);
@@ -295,14 +110,14 @@ async function exchangeWithRetry(
   options: HttpSendOptions,
   deadline: number,
   canFollow: boolean,
-): Promise<HttpExchange> {
+): Promise<ClientExchange> {
   const pool = spec.options.keepAlive ? options.pool : undefined;
-  const key = HttpConnectionPool.key(prepared, spec.options.insecure);
-  const reused = pool?.acquire(key);
+  const plan: ExchangePlan = { prepared, spec, options, deadline, canFollow, pool, key: HttpConnectionPool.key(prepared, spec.options.insecure) };
+  const reused = pool?.acquire(plan.key);
   if (reused) {
     const readBefore = reused.bytesRead;
     try {
-      return await exchange(reused, true, prepared, spec, options, deadline, canFollow, pool, key);
+      return await exchange(plan, reused, true, performance.now());
     } catch (err) {
       // A kept-alive connection the server had already closed: try once on a fresh one.
       if (!(err instanceof SendError && err.code === 'CONNECTION_CLOSED' && reused.bytesRead === readBefore)) throw err;
@@ -325,196 +140,62 @@ async function exchangeWithRetry(
     if (err instanceof SendError && err.code === 'TIMEOUT') throw new SendError('TIMEOUT', `${err.message} (timeout ${spec.options.timeoutMs} ms)`);
     throw err;
   }
-  return exchange(conn, false, prepared, spec, options, deadline, canFollow, pool, key, t0);
+  return exchange(plan, conn, false, t0);
 }
 
-async function exchange(
-  conn: TcpConnection,
-  reused: boolean,
-  prepared: PreparedRequest,
-  spec: RequestSpec,
-  options: HttpSendOptions,
-  deadline: number,
-  canFollow: boolean,
-  pool: HttpConnectionPool | undefined,
-  key: string,
-  connectStart = performance.now(),
-): Promise<HttpExchange> {
-  const subs = new DisposableStore();
-  const previewMax = options.previewBytes ?? DEFAULT_PREVIEW_BYTES;
-  const isHead = prepared.method.toUpperCase() === 'HEAD';
-  const rawHeadParts: Buffer[] = [];
-  let rawHead = Buffer.alloc(0);
-  let isFinal = false;
-  let readThisExchange = 0;
-  let writeStart = 0;
-  let firstByteAt = -1;
-  let finalHead: ResponseHead | undefined;
-  let finalIsFile = false;
-  const informational: HttpResponse['informational'] = [];
-  const preview: Buffer[] = [];
-  let previewLen = 0;
-  let bodyBytes = 0;
-  let trailers: HttpHeaderLine[] = [];
-  let file: WriteStream | undefined;
-  let fileError: unknown;
-  let settled = false;
-  let resolveDone!: () => void;
-  let rejectDone!: (err: unknown) => void;
-  const done = new Promise<void>((resolve, reject) => {
-    resolveDone = resolve;
-    rejectDone = reject;
+/** One request written and its response read on `conn`; then the connection goes back to the pool or is closed. */
+async function exchange(plan: ExchangePlan, conn: TcpConnection, reused: boolean, connectStart: number): Promise<ClientExchange> {
+  const { prepared, spec, options } = plan;
+  const reader = new ResponseReader({
+    isHead: prepared.method.toUpperCase() === 'HEAD',
+    previewBytes: options.previewBytes ?? DEFAULT_PREVIEW_BYTES,
+    bodyFile: options.bodyFile,
+    isRedirect: (head, lines) => plan.canFollow && REDIRECT_STATUSES.has(head.statusCode) && findHeader(lines, 'location') !== undefined,
+    parserLimits: options.parserLimits,
+    onHead: options.onHead,
+    onBody: options.onBody,
+    pause: () => conn.pause(),
+    resume: () => conn.resume(),
   });
-  done.catch(() => {});
-  const fail = (err: unknown) => {
-    if (settled) return;
-    settled = true;
-    rejectDone(err);
-  };
-  const succeed = () => {
-    if (settled) return;
-    settled = true;
-    resolveDone();
-  };
-
-  const parser = new HttpMessageParser(
-    'response',
-    {
-      onHead(head) {
-        if (head.kind !== 'response') return;
-        options.onHead?.(head);
-        if (head.statusCode >= 100 && head.statusCode < 200 && head.statusCode !== 101) {
-          informational.push({ statusCode: head.statusCode, reason: head.reason, headers: headerLines(head) });
-          return;
-        }
-        finalHead = head;
-        // The parser's offsets count from this exchange's first byte, and every chunk so far is in rawHeadParts.
-        rawHead = Buffer.from(Buffer.concat(rawHeadParts).subarray(head.headSpan.start, head.headSpan.end));
-        rawHeadParts.length = 0;
-        const lines = headerLines(head);
-        const redirecting = canFollow && REDIRECT_STATUSES.has(head.statusCode) && findHeader(lines, 'location') !== undefined;
-        isFinal = !redirecting;
-        if (options.bodyFile && !redirecting && !isHead) {
-          finalIsFile = true;
-          file = createWriteStream(options.bodyFile);
-          file.on('error', (err) => {
-            fileError = err;
-            fail(new SendError('BODY_FILE', `cannot write ${options.bodyFile}: ${err.message}`, { cause: err }));
-          });
-          file.on('drain', () => conn.resume());
-        }
-        if (head.statusCode === 101) return 'upgrade';
-        if (isHead) return 'no-body';
-      },
-      onBody(data) {
-        bodyBytes += data.length;
-        if (previewLen < previewMax) {
-          const part = data.subarray(0, Math.min(data.length, previewMax - previewLen));
-          preview.push(Buffer.from(part));
-          previewLen += part.length;
-        }
-        // A view into the socket's chunk is safe to queue: Node never reuses a chunk it handed out.
-        if (file && !fileError) {
-          if (!file.write(data)) conn.pause();
-        }
-        if (isFinal) options.onBody?.(data);
-      },
-      onTrailers(fields) {
-        trailers = fields.map((h) => ({ name: h.name, value: h.value }));
-      },
-      onMessageComplete() {
-        if (finalHead) succeed();
-      },
-      onUpgrade() {
-        succeed();
-      },
-      onError(error) {
-        if (error.code === 'UNEXPECTED_EOF') {
-          fail(new SendError('CONNECTION_CLOSED', `the connection closed before the response ended (after ${error.offset} bytes)`, { cause: error }));
-          return;
-        }
-        fail(new SendError('INVALID_RESPONSE', `invalid response at byte ${error.offset}: ${error.message} (${error.code})`, { cause: error }));
-      },
-    },
-    { maxBodyBytes: Number.MAX_SAFE_INTEGER, ...options.parserLimits },
-  );
-
-  subs.add(
-    conn.on('data', (chunk) => {
-      if (settled) return;
-      if (firstByteAt < 0) firstByteAt = performance.now();
-      readThisExchange += chunk.length;
-      // Keep the bytes until the final head is parsed, to cut its raw copy out.
-      if (!finalHead) rawHeadParts.push(chunk);
-      parser.push(chunk);
-    }),
-  );
-  const onEnd = () => {
-    if (settled) return;
-    if (readThisExchange === 0) {
-      fail(new SendError('CONNECTION_CLOSED', `${prepared.url.host} closed the connection without a response`));
-      return;
-    }
-    parser.finish();
-    if (!settled) fail(new SendError('CONNECTION_CLOSED', 'the connection closed before the response ended'));
-  };
+  const subs = new DisposableStore();
+  subs.add(conn.on('data', (chunk) => reader.push(chunk)));
+  const onEnd = () => reader.peerClosed(prepared.url.host);
   subs.add(conn.on('end', onEnd));
   subs.add(conn.on('close', onEnd));
   subs.add(
     conn.on('error', (err) => {
-      if (err.code === 'CONNECTION_RESET' && readThisExchange === 0) fail(new SendError('CONNECTION_CLOSED', err.message, { cause: err }));
-      else fail(err);
+      if (err.code === 'CONNECTION_RESET' && reader.bytesRead === 0) reader.fail(new SendError('CONNECTION_CLOSED', err.message, { cause: err }));
+      else reader.fail(err);
     }),
   );
-  const remaining = deadline - performance.now();
+  const remaining = plan.deadline - performance.now();
   let timer: NodeJS.Timeout | undefined;
   if (Number.isFinite(remaining)) {
-    timer = setTimeout(() => fail(new SendError('TIMEOUT', `no complete response within ${spec.options.timeoutMs} ms`)), Math.max(1, remaining));
+    timer = setTimeout(() => reader.fail(new SendError('TIMEOUT', `no complete response within ${spec.options.timeoutMs} ms`)), Math.max(1, remaining));
   }
-  const onAbort = () => fail(new SendError('ABORTED', 'the request was aborted'));
+  const onAbort = () => reader.fail(new SendError('ABORTED', 'the request was aborted'));
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   subs.add({ dispose: () => options.signal?.removeEventListener('abort', onAbort) });
 
-  writeStart = performance.now();
+  const writeStart = performance.now();
   let writeDone = false;
-  const writing = (async () => {
-    await conn.send(prepared.body.kind === 'bytes' ? prepared.bytes : prepared.head);
-    if (prepared.body.kind === 'file') {
-      const stream = createReadStream(prepared.body.path);
-      try {
-        for await (const chunk of stream) {
-          if (settled) break;
-          await conn.send(chunk as Buffer);
-        }
-      } catch (err) {
-        if (!(err instanceof SendError)) throw new SendError('BODY_FILE', `cannot read ${prepared.body.path}: ${(err as Error).message}`, { cause: err });
-        throw err;
-      } finally {
-        stream.destroy();
-      }
-    }
+  const writing = writeRequest(conn, prepared, () => reader.settled).then(() => {
     writeDone = true;
-  })();
+  });
   writing.catch((err) => {
     // A server may answer (413, 400) and close before reading the whole body: the response still counts.
-    if (err instanceof SendError && err.code === 'BODY_FILE') fail(err);
-    else if (readThisExchange === 0 && !(err instanceof SendError && err.code === 'CONNECTION_CLOSED')) fail(toSendError(err, 'write'));
+    if (err instanceof SendError && err.code === 'BODY_FILE') reader.fail(err);
+    else if (reader.bytesRead === 0 && !(err instanceof SendError && err.code === 'CONNECTION_CLOSED')) reader.fail(toSendError(err, 'write'));
   });
 
   try {
-    await done;
+    await reader.done;
   } catch (err) {
     clearTimeout(timer);
     subs.dispose();
     conn.destroy(err instanceof SendError ? err.code.toLowerCase() : undefined);
-    if (file && !file.closed) {
-      const f = file;
-      await new Promise<void>((resolve) => {
-        f.once('close', () => resolve());
-        f.destroy();
-      });
-    }
+    await reader.abandonFile();
     throw err;
   } finally {
     clearTimeout(timer);
@@ -526,39 +207,18 @@ async function exchange(
   const partial = !writeDone;
   if (partial) conn.destroy();
   await writing.catch(() => {});
-  if (file) {
-    conn.resume();
-    await new Promise<void>((resolve, reject) => {
-      file!.end(() => (fileError ? reject(new SendError('BODY_FILE', `cannot write ${options.bodyFile}`, { cause: fileError })) : resolve()));
-    });
-  }
-  const head = finalHead!;
-  const keepAlive = head.keepAlive && head.statusCode !== 101;
-  if (pool && keepAlive && !partial && spec.options.keepAlive && !conn.peerEnded) pool.release(key, conn);
+  await reader.closeFile();
+  const response = reader.result();
+  if (plan.pool && response.keepAlive && !partial && spec.options.keepAlive && !conn.peerEnded) plan.pool.release(plan.key, conn);
   else if (conn.state !== 'closed') {
-    if (head.statusCode === 101) conn.destroy();
+    if (response.statusCode === 101) conn.destroy();
     else conn.close();
     await conn.closed();
   }
-  const first = firstByteAt < 0 ? end : firstByteAt;
+  const first = reader.firstByteAt < 0 ? end : reader.firstByteAt;
   return {
     request: prepared,
-    response: {
-      statusCode: head.statusCode,
-      reason: head.reason,
-      httpVersion: `${head.versionMajor}.${head.versionMinor}`,
-      headers: headerLines(head),
-      head,
-      rawHead,
-      informational,
-      body: Buffer.concat(preview, previewLen),
-      bodyBytes,
-      bodyTruncated: bodyBytes > previewLen,
-      ...decoded(headerLines(head), bodyBytes > previewLen ? undefined : preview, previewLen),
-      ...(finalIsFile && options.bodyFile ? { bodyFile: options.bodyFile } : {}),
-      trailers,
-      keepAlive,
-    },
+    response,
     timings: {
       dns: reused ? 0 : conn.timings.dns,
       connect: reused ? 0 : conn.timings.connect,

@@ -2,8 +2,10 @@
 // timed: dns.lookup, TCP connect to the address, then the TLS handshake with the
 // host name as servername. Every byte written and read is reported to the
 // capture emitter (side 'client': c2s what we write, s2c what we read; TLS
-// captures show the plaintext above it). The HTTP sender, raw mode and the CLI
-// build on it.
+// captures show the plaintext above it), through the one socket tap
+// (capture/socket-tap.ts: ClientCapture; this class does its own reads and
+// writes, so nothing is patched). The HTTP sender, raw mode and the CLI build
+// on it.
 import { lookup } from 'node:dns/promises';
 import { isIP, Socket, connect as netConnect } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
@@ -11,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
-import type { CaptureEvents, Direction, Endpoint, WireProtocol } from '../capture/types.js';
+import type { CaptureEvents, Endpoint, WireProtocol } from '../capture/types.js';
+import { ClientCapture } from '../capture/socket-tap.js';
 import { SendError, toSendError, type ConnectTimings, type Transport, type TransportState } from './transport.js';
 
 export interface TcpConnectionOptions {
@@ -53,6 +56,8 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
   private closeReason: string | undefined;
   private early: Buffer[] = [];
   private earlyEnd = false;
+  /** The capture's view of this connection (capture/socket-tap.ts), from attach() on. */
+  private tap: ClientCapture | undefined;
   timings: ConnectTimings = { dns: 0, connect: 0, tls: 0 };
   local: Endpoint = { address: '', port: 0 };
   remote: Endpoint = { address: '', port: 0 };
@@ -187,20 +192,11 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
     this.remote = { address: socket.remoteAddress ?? address, port: socket.remotePort ?? this.options.port };
     this._connectionId = newClientConnectionId();
     this._state = 'open';
-    const capture = this.options.capture;
-    capture?.emit('open', {
-      connectionId: this._connectionId,
-      side: 'client',
-      protocol: this.options.protocol ?? 'raw',
-      tls: !!this.options.tls,
-      local: this.local,
-      remote: this.remote,
-      t: performance.now(),
-      wallTime: Date.now(),
-    });
+    const tap = (this.tap = new ClientCapture(this.options.capture, this._connectionId));
+    tap.open(socket, this.options.protocol ?? 'raw', !!this.options.tls, { local: this.local, remote: this.remote });
     socket.on('data', (chunk: Buffer) => {
       this.bytesRead += chunk.length;
-      this.captureChunk('s2c', chunk);
+      tap.chunk('s2c', chunk);
       if (this.events.hasListeners('data')) this.events.emit('data', chunk);
       else this.early.push(chunk);
     });
@@ -216,19 +212,10 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
     });
     socket.on('close', (hadError) => {
       this._state = 'closed';
-      capture?.emit('close', {
-        connectionId: this._connectionId,
-        t: performance.now(),
-        ...(this.closeReason !== undefined ? { reason: this.closeReason } : {}),
-      });
+      tap.close(this.closeReason);
       this.events.emit('close', { hadError, ...(this.closeReason !== undefined ? { reason: this.closeReason } : {}) });
     });
     this.events.emit('open', { connectionId: this._connectionId, local: this.local, remote: this.remote, timings: this.timings });
-  }
-
-  private captureChunk(dir: Direction, bytes: Buffer): void {
-    const capture = this.options.capture;
-    if (capture?.hasListeners('chunk')) capture.emit('chunk', { connectionId: this._connectionId, dir, t: performance.now(), bytes });
   }
 
   /** Writes bytes; resolves once the socket has taken them (after 'drain' under backpressure). */
@@ -237,7 +224,7 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
     if (!socket || this._state !== 'open' || this.writeEnded) return Promise.reject(new SendError('CONNECTION_CLOSED', 'the connection is not open for writing'));
     if (data.length === 0) return Promise.resolve();
     this.bytesWritten += data.length;
-    this.captureChunk('c2s', data);
+    this.tap?.chunk('c2s', data);
     return new Promise((resolve, reject) => {
       const onClose = () => done(new SendError('CONNECTION_CLOSED', 'the connection closed before the data was written'));
       const done = (err?: unknown) => {
@@ -258,14 +245,7 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
 
   /** Announces a protocol switch to the capture (an HTTP upgrade). */
   captureSwitch(protocol: WireProtocol, c2sOffset: number, s2cOffset: number, extensions?: string): void {
-    this.options.capture?.emit('switch', {
-      connectionId: this._connectionId,
-      t: performance.now(),
-      protocol,
-      c2sOffset,
-      s2cOffset,
-      ...(extensions ? { extensions } : {}),
-    });
+    this.tap?.switchProtocol(protocol, c2sOffset, s2cOffset, extensions);
   }
 
   /** Half-close: sends FIN, keeps reading. */

@@ -4,15 +4,22 @@
 // frames live, switch auto-pong at any time. Every byte (the handshake, then
 // the frames) goes to the capture emitter: the connection opens as 'http' and
 // switches to 'ws' at the end of the handshake, as the server side does.
+// The capture goes through the one socket tap (capture/socket-tap.ts).
+//
+// Public API (stable; the playground's WebSocket sessions build on it):
+//   new WsSession(options) · connect(signal?) · send(WsOutgoing) · sendText ·
+//   sendBinary · ping · close(code?, reason?) · closed() · terminate() ·
+//   setAutoPong(on) · on('open' | 'message' | 'frame' | 'frameSent' | 'ping' |
+//   'pong' | 'error' | 'close') · state · connectionId · protocol ·
+//   extensions · handshake · local · remote · dispose().
 import type { Socket } from 'node:net';
-import { performance } from 'node:perf_hooks';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import type { CaptureEvents, Endpoint } from '../capture/types.js';
+import { ClientCapture, tapClientSocket } from '../capture/socket-tap.js';
 import { connectWebSocket, WebSocketHandshakeError, type ClientHandshake } from '../ws/client.js';
-import type { CloseEvent, SentFrame, WebSocketConnection } from '../ws/connection.js';
+import type { CloseEvent, WebSocketConnection, WebSocketConnectionEvents } from '../ws/connection.js';
 import { encodeFrame, type FrameSpec } from '../ws/frame-encoder.js';
-import type { WebSocketFrame, WebSocketMessage } from '../ws/types.js';
 import { newClientConnectionId } from './tcp-connection.js';
 import { SendError, toSendError, type Transport, type TransportState } from './transport.js';
 
@@ -46,17 +53,13 @@ export type WsOutgoing =
   | { kind: 'frames'; frames: FrameSpec[] }
   | { kind: 'raw'; bytes: Buffer };
 
-export interface WsSessionEvents {
+/**
+ * The connection's events (message, frame, frameSent — composed and raw frames
+ * included —, ping, pong, error, close) passed on as they are, and an open
+ * event that carries the handshake.
+ */
+export interface WsSessionEvents extends Omit<WebSocketConnectionEvents, 'open' | 'drain'> {
   open: { connectionId: string; protocol: string; extensions: string; handshake: ClientHandshake };
-  message: WebSocketMessage;
-  /** Every frame received, with field offsets. */
-  frame: WebSocketFrame;
-  /** Every frame written (composed and raw ones included). */
-  frameSent: SentFrame;
-  ping: Buffer;
-  pong: Buffer;
-  error: Error;
-  close: CloseEvent;
 }
 
 export class WsSession implements Transport<WsOutgoing, WsSessionEvents> {
@@ -109,15 +112,10 @@ export class WsSession implements Transport<WsOutgoing, WsSessionEvents> {
     this._state = 'connecting';
     const o = this.options;
     const url = o.url.replace(/^http(s?):\/\//i, 'ws$1://');
-    const capture = o.capture;
     const id = newClientConnectionId();
+    const tap = new ClientCapture(o.capture, id);
     let socketError: Error | undefined;
     let socket: Socket | undefined;
-    let opened = false;
-    const pendingWrites: Buffer[] = [];
-    const emitChunk = (dir: 'c2s' | 's2c', bytes: Buffer) => {
-      if (capture?.hasListeners('chunk')) capture.emit('chunk', { connectionId: id, dir, t: performance.now(), bytes });
-    };
     const onSocket = (s: Socket) => {
       socket = s;
       s.on('error', (err) => (socketError ??= err));
@@ -125,35 +123,8 @@ export class WsSession implements Transport<WsOutgoing, WsSessionEvents> {
       s.once(secure ? 'secureConnect' : 'connect', () => {
         this.local = { address: s.localAddress ?? '', port: s.localPort ?? 0 };
         this.remote = { address: s.remoteAddress ?? '', port: s.remotePort ?? 0 };
-        opened = true;
-        capture?.emit('open', {
-          connectionId: id,
-          side: 'client',
-          protocol: 'http',
-          tls: secure,
-          local: this.local,
-          remote: this.remote,
-          t: performance.now(),
-          wallTime: Date.now(),
-        });
-        for (const b of pendingWrites.splice(0)) emitChunk('c2s', b);
       });
-      if (capture) {
-        const write = s.write;
-        s.write = function (this: Socket, chunk: unknown, ...rest: unknown[]) {
-          const bytes = typeof chunk === 'string' ? Buffer.from(chunk, typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array);
-          if (opened) emitChunk('c2s', bytes);
-          else pendingWrites.push(bytes);
-          return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-        } as Socket['write'];
-        s.on('data', (chunk: Buffer) => emitChunk('s2c', chunk));
-      }
-      s.once('close', () => {
-        if (opened) {
-          const reason = this.closeEvent?.error?.message ?? socketError?.message;
-          capture?.emit('close', { connectionId: id, t: performance.now(), ...(reason ? { reason } : {}) });
-        }
-      });
+      if (o.capture) tapClientSocket(s, tap, { protocol: 'http', tls: secure, reason: () => this.closeEvent?.error?.message ?? socketError?.message });
     };
     const onAbort = () => socket?.destroy(new Error('aborted'));
     if (signal?.aborted) {
@@ -191,14 +162,7 @@ export class WsSession implements Transport<WsOutgoing, WsSessionEvents> {
     this._state = 'open';
     const conn = this.connection;
     const hs = this.handshake;
-    capture?.emit('switch', {
-      connectionId: id,
-      t: performance.now(),
-      protocol: 'ws',
-      c2sOffset: hs.requestBytes.length,
-      s2cOffset: hs.responseBytes.length,
-      ...(conn.extensions ? { extensions: conn.extensions } : {}),
-    });
+    tap.switchProtocol('ws', hs.requestBytes.length, hs.responseBytes.length, conn.extensions);
     conn.on('message', (m) => this.events.emit('message', m));
     conn.on('frame', (f) => this.events.emit('frame', f));
     conn.on('frameSent', (f) => this.events.emit('frameSent', f));

@@ -10,7 +10,7 @@ import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'n
 import type { CapturedConnection } from '../capture/capture-store.js';
 import { dissectEntries, type DetailedMessage } from '../capture/dissector.js';
 import type { HttpMessageDetail } from '../capture/http-dissector.js';
-import { isValidUtf8 } from '../capture/format.js';
+import { isValidUtf8 } from '../ws/utf8.js';
 import type { RequestSpec } from '../client/request-spec.js';
 
 export interface HarNameValue {

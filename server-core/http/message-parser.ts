@@ -27,6 +27,7 @@ import {
   type ResponseHead,
   type Span,
 } from './parser-types.js';
+import { bodyFraming, type FramingBlame } from './body-framing.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import * as syntax from './syntax.js';
 import { equalsLower, latin1, listTokens } from './syntax.js';
@@ -585,36 +586,21 @@ export class HttpMessageParser {
 
   private endOfHead(emptyLineAbs: number, end: number): void {
     const req = this.isRequest;
-    let chunked = false;
-    const codings = this.codings;
-    if (codings !== null) {
-      if (this.contentLength !== null) {
-        return this.fail(
-          'CONTENT_LENGTH_WITH_TRANSFER_ENCODING',
-          'Content-Length together with Transfer-Encoding',
-          Math.max(this.clLastAbs, this.teLastAbs),
-          400,
-        );
-      }
-      const last = codings.length - 1;
-      for (let k = 0; k < last; k++) {
-        if (codings[k] === 'chunked') return this.fail('INVALID_TRANSFER_ENCODING', 'chunked must be the final transfer coding, once', this.teLastAbs, 400);
-      }
-      chunked = codings[last] === 'chunked';
-      if (!chunked && req) return this.fail('INVALID_TRANSFER_ENCODING', 'the final transfer coding of a request must be chunked', this.teLastAbs, 400);
-    }
-    if (req && this.versionMinor >= 1 && this.hostCount === 0) return this.fail('MISSING_HOST', 'HTTP/1.1 request without Host', emptyLineAbs, 400);
-    // A request declaring too large a body is refused before the owner sees it (the server answers
-    // 413 without reading the body). A response is only refused when its body is going to be read:
-    // a 304 or a response to HEAD may declare any length.
-    const tooLong = this.contentLength !== null && this.contentLength > this.limits.maxBodyBytes;
-    if (tooLong && req) return this.bodyTooLarge();
-
+    const framing = bodyFraming({
+      request: req,
+      versionMinor: this.versionMinor,
+      statusCode: this.statusCode,
+      contentLength: this.contentLength,
+      codings: this.codings,
+      hostCount: this.hostCount,
+      connClose: this.connClose,
+      connKeepAlive: this.connKeepAlive,
+      maxBodyBytes: this.limits.maxBodyBytes,
+    });
+    if (!framing.ok) return this.fail(framing.code, framing.message, this.blameOffset(framing.blame, emptyLineAbs), framing.status);
+    const chunked = framing.kind === 'chunked';
+    const keepAlive = framing.keepAlive;
     const code = this.statusCode;
-    const bodyless = !req && (code < 200 || code === 204 || code === 304);
-    const untilEof = !req && !bodyless && !chunked && this.contentLength === null;
-    let keepAlive = this.versionMinor >= 1 ? !this.connClose : this.connKeepAlive && !this.connClose;
-    if (untilEof || (req && codings !== null && this.versionMinor === 0)) keepAlive = false;
     const headSpan = { start: this.msgStart, end };
 
     let decision: HeadDecision;
@@ -666,23 +652,29 @@ export class HttpMessageParser {
       this.complete(end);
       this.state = S_DEAD;
       this.upgradePending = true;
-    } else if (decision === 'no-body' || bodyless) {
+    } else if (decision === 'no-body' || framing.kind === 'none') {
       this.complete(end);
     } else if (chunked) {
       this.state = S_CHUNKED;
       this.chunked.begin(end);
-    } else if (this.contentLength !== null) {
-      if (tooLong) this.bodyTooLarge();
+    } else if (framing.kind === 'length') {
+      if (framing.tooLong) this.bodyTooLarge();
       else if (this.contentLength === 0) this.complete(end);
       else {
         this.state = S_BODY_FIXED;
-        this.remaining = this.contentLength;
+        this.remaining = this.contentLength!;
       }
-    } else if (untilEof) {
-      this.state = S_BODY_EOF;
     } else {
-      this.complete(end);
+      this.state = S_BODY_EOF;
     }
+  }
+
+  /** The offset a framing error points at: the field it is about, or the empty line that ends the head. */
+  private blameOffset(blame: FramingBlame, emptyLineAbs: number): number {
+    if (blame === 'content-length-and-transfer-encoding') return Math.max(this.clLastAbs, this.teLastAbs);
+    if (blame === 'transfer-encoding') return this.teLastAbs;
+    if (blame === 'content-length') return this.clFirstAbs;
+    return emptyLineAbs;
   }
 
   private bodyTooLarge(): void {

@@ -1,105 +1,122 @@
-// The playground's keys, written once: the panel shows them in its "Keyboard
-// help" dialog (webview/panel/keyboard-help-dialog.ts), and VS Code's
-// Accessibility Help for the playground (an Alt+F1-style command on the
-// extension side) shows keyboardHelpText(). Plain data and a plain function:
-// both the webview and the extension import this file.
+// The playground's keys, as data: one list that the panel shows in its
+// "Keyboard help" dialog (webview/panel/keyboard-help-dialog.ts) and that
+// "Wireplay: Playground Accessibility Help" (Alt+F1 in the playground) prints
+// as text. A key added to the panel is added here, so the help never lies.
+// Bundled into the webview too: no vscode, no node built-ins.
 
-export interface KeyHelpEntry {
-  /** The keys, as written for people ("Ctrl+Enter", "↑ ↓"). */
+export interface KeyHelp {
+  /** As written on Windows and Linux: `Ctrl+Enter`. */
   keys: string;
-  /** What they do. */
+  /** As written on macOS, when it differs: `Cmd+Enter`. */
+  mac?: string;
   does: string;
 }
 
 export interface KeyHelpSection {
   /** Where the keys work. */
   where: string;
-  entries: readonly KeyHelpEntry[];
+  keys: readonly KeyHelp[];
 }
 
-export const KEYBOARD_HELP_TITLE = 'Wireplay Playground: keyboard';
+export const KEYBOARD_HELP_TITLE = 'Wireplay Playground: keyboard and screen reader help';
 
-export const PLAYGROUND_KEYBOARD_HELP: readonly KeyHelpSection[] = [
+export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
   {
     where: 'Everywhere in the playground',
-    entries: [
-      { keys: 'Tab, Shift+Tab', does: 'Move between controls, in the order they appear: request tabs, request bar, composer, divider, network list, inspector.' },
-      { keys: 'Alt+1, Alt+2, Alt+3', does: 'Show the Parsed, Bytes or Timeline view.' },
-      { keys: 'Alt+F1', does: 'Show this help (in VS Code: the Accessibility Help command; in the browser page: this dialog). The Keyboard help button in the top bar does the same.' },
+    keys: [
+      { keys: 'Tab / Shift+Tab', does: 'moves between controls in the order they are shown: request tabs, request bar, composer, divider, network list, inspector; every control, the hex view, the tree and the timeline take focus and show a focus ring' },
+      { keys: 'Alt+1 / Alt+2 / Alt+3', does: 'opens the Parsed, Bytes or Timeline view of the inspector' },
+      { keys: 'Alt+F1', does: 'opens this help (in the browser page: the Keys dialog; the Keys button in the top bar does the same)' },
     ],
   },
   {
     where: 'Request tabs',
-    entries: [
-      { keys: '← →, Home, End', does: 'Open the previous, next, first or last request tab.' },
-      { keys: 'Delete', does: 'Close the focused request tab (the last one stays).' },
-      { keys: 'Enter or Space on New request', does: 'Open a new request tab.' },
+    keys: [
+      { keys: 'Left / Right, Home / End', does: 'opens the previous, next, first or last request tab' },
+      { keys: 'Delete', does: 'closes the focused request tab (the last one stays)' },
+      { keys: 'Enter / Space', does: 'on New: opens a new request tab' },
     ],
   },
   {
     where: 'Composer',
-    entries: [
-      { keys: 'Ctrl+Enter (Cmd+Enter on macOS)', does: 'From any field: send the request, connect or send the WebSocket message, or send the raw bytes.' },
-      { keys: 'Escape', does: 'Cancel the HTTP requests of this tab that are in flight.' },
-      { keys: '← → in "What to send"', does: 'Switch between HTTP, WebSocket and Raw TCP.' },
-      { keys: '↑ ↓, letters, in Method', does: 'Pick the previous or next method, or the one starting with the letters typed (P: POST, P again: PUT). Alt+↓ or Space opens the list.' },
+    keys: [
+      { keys: 'Ctrl+Enter', mac: 'Cmd+Enter', does: 'sends from any field: the HTTP request, the WebSocket message (or connects), the raw bytes' },
+      { keys: 'Escape', does: 'cancels the HTTP requests of this tab in flight' },
+      { keys: 'Left / Right', does: 'in the mode bar: HTTP, WebSocket or Raw TCP' },
+      { keys: 'Enter / Space', does: 'in the mode bar: selects the mode' },
+      { keys: 'Up / Down, letters', does: 'in Method, closed: the previous or next method, or the one starting with the letters typed (P: POST, P again: PUT); Alt+Down or Space opens the list' },
     ],
   },
   {
     where: 'Dividers',
-    entries: [{ keys: '← → (↑ ↓ when stacked), Home, End', does: 'Resize the two sides; the size is remembered.' }],
+    keys: [{ keys: 'Left / Right (Up / Down when stacked), Home / End', does: 'resizes the two sides; the size is remembered' }],
   },
   {
     where: 'Network list',
-    entries: [
-      { keys: '↑ ↓, Page Up, Page Down, Home, End', does: 'Move the selection; the inspector shows the selected request.' },
-      { keys: 'Enter', does: 'Move to the inspector of the selected request.' },
-      { keys: '← → in Side', does: 'Show the client side or the server side of the same connection.' },
+    keys: [
+      { keys: 'Up / Down, Page Up / Page Down, Home / End', does: 'moves the selection; the inspector shows the selected request' },
+      { keys: 'Enter', does: 'moves to the inspector of the selected request' },
+      { keys: 'Left / Right', does: 'on the side switch: the client or the server side of the same connection' },
     ],
   },
   {
-    where: 'Inspector',
-    entries: [
-      { keys: '← → then Enter or Space', does: 'On the inspector tabs: choose Parsed, Bytes or Timeline.' },
-      { keys: 'Enter or Space', does: 'On a Parsed section (Timing, Headers, Body): open or close it.' },
+    where: 'Inspector tabs',
+    keys: [{ keys: 'Left / Right, then Enter or Space', does: 'moves between Parsed, Bytes and Timeline, then opens the one focused' }],
+  },
+  {
+    where: 'Parsed view',
+    keys: [{ keys: 'Enter / Space', does: 'opens or closes a section (Timing, Headers, Body)' }],
+  },
+  {
+    where: 'Hex view (Bytes)',
+    keys: [
+      { keys: 'Left / Right', does: 'moves one byte back or forward; the byte, its direction and the field under the cursor are announced' },
+      { keys: 'Up / Down', does: 'moves one row (16 bytes) up or down' },
+      { keys: 'Page Up / Page Down', does: 'moves one screen up or down' },
+      { keys: 'Home / End', does: 'goes to the start or the end of the row' },
+      { keys: 'Ctrl+Home / Ctrl+End', mac: 'Cmd+Home / Cmd+End', does: 'goes to the first or the last byte of the connection' },
+      { keys: 'Enter', does: 'selects the field under the cursor in the dissection tree' },
+      { keys: 'Tab', does: 'leaves the hex view (it never keeps the focus)' },
     ],
   },
   {
-    where: 'Bytes: hex view',
-    entries: [
-      { keys: '← →', does: 'Move one byte. The byte, its direction and the field it belongs to are announced.' },
-      { keys: '↑ ↓, Page Up, Page Down', does: 'Move one row (16 bytes) or one page.' },
-      { keys: 'Home, End; Ctrl+Home, Ctrl+End', does: 'Start or end of the row; first or last byte of the connection.' },
-      { keys: 'Enter', does: 'Select the field under the cursor in the dissection tree.' },
-      { keys: 'Tab', does: 'Leave the hex view (it never keeps the focus).' },
-    ],
-  },
-  {
-    where: 'Bytes: dissection tree',
-    entries: [
-      { keys: '↑ ↓, Home, End, Page Up, Page Down', does: 'Move the selection; its bytes are selected in the hex view.' },
-      { keys: '→ ←', does: 'Expand or collapse, or go to the parent.' },
-      { keys: 'Enter or Space', does: 'Expand or collapse.' },
+    where: 'Dissection tree (Bytes)',
+    keys: [
+      { keys: 'Up / Down, Home / End, Page Up / Page Down', does: 'moves the selection; its bytes are selected in the hex view as you go' },
+      { keys: 'Right / Left', does: 'expands or collapses a field, or goes to its parent' },
+      { keys: 'Enter / Space', does: 'expands or collapses' },
     ],
   },
   {
     where: 'Timeline',
-    entries: [
-      { keys: '← → on its toolbar', does: 'Switch between Connection and Server queue.' },
-      { keys: '↑ ↓, Home, End, then Enter', does: 'Connection: select a message, and open it in the Bytes view.' },
-      { keys: '← → ↑ ↓, Home, End, then Enter', does: 'Server queue: move through the requests in time order; Enter shows its connection.' },
-      { keys: '← → on the mode switch', does: 'Concurrent or Sequential.' },
+    keys: [
+      { keys: 'Up / Down, Home / End', does: 'selects a message' },
+      { keys: 'Enter', does: 'opens the selected message in the Bytes view (the focus moves to its field in the tree)' },
+      { keys: 'Left / Right', does: 'in the toolbar: the Connection or the Server queue view' },
+    ],
+  },
+  {
+    where: 'Server queue',
+    keys: [
+      { keys: 'Arrow keys, Home / End', does: 'move through the requests in time order' },
+      { keys: 'Enter', does: "selects the request's connection" },
+      { keys: 'Left / Right', does: 'on the mode switch: Concurrent or Sequential' },
     ],
   },
 ];
 
-/** The help as plain text (VS Code's Accessibility Help shows text). */
-export function keyboardHelpText(): string {
-  const lines = [KEYBOARD_HELP_TITLE, ''];
-  for (const s of PLAYGROUND_KEYBOARD_HELP) {
-    lines.push(`${s.where}:`);
-    for (const e of s.entries) lines.push(`- ${e.keys}: ${e.does}`);
+/** The help as plain text, with the keys of the platform it is shown on. */
+export function keyboardHelpText(options: { mac?: boolean } = {}): string {
+  const lines = [
+    KEYBOARD_HELP_TITLE,
+    '',
+    'New WebSocket messages and finished responses are announced through a polite live region, at most one announcement every second and a half. Colours follow the VS Code theme, high contrast included; a status or a direction is never told by colour alone.',
+    '',
+  ];
+  for (const section of PLAYGROUND_KEYS) {
+    lines.push(`${section.where}:`);
+    for (const k of section.keys) lines.push(`  ${options.mac && k.mac ? k.mac : k.keys}: ${k.does}.`);
     lines.push('');
   }
-  return lines.join('\n').trimEnd() + '\n';
+  return lines.join('\n');
 }

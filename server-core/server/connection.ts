@@ -1,162 +1,38 @@
 // One accepted socket speaking HTTP/1.1: feeds the parser, builds requests,
 // runs handlers through the scheduler, writes responses in request order, and
-// enforces the per-connection limits and timeouts.
-//
-// Write batching: the bytes written while one read is being handled (and until
-// the setImmediate after it, so async handlers that finish within microtasks
-// join in) go out in one socket write. A pipelined batch of requests is
-// answered with one write, which is where most of the gain over node:http is.
+// enforces the per-connection limits and timeouts. Its parts live beside it:
+//   request-reader.ts      the parser's handlers: bytes in, requests out
+//   input-window.ts        the chunks the parser is not done with (raw heads)
+//   connection-capture.ts  the capture's open and close events
+//   output-batcher.ts      write batching, backpressure, drain waiters
+//   read-phase.ts          head / body / idle and the timeouts
+//   response-queue.ts      responses in request order, handlers run
+//   exchange.ts            one request/response pair, error responses
+//   upgrade-handoff.ts     giving the socket to the WebSocket endpoint
+//   connection-lifecycle.ts  the one lifecycle state and its transitions
+//   connection-types.ts    the context it is built with, what it reports
 import type { Socket } from 'node:net';
-import type { CaptureEvents, Endpoint } from '../capture/types.js';
-import type { Handler } from '../http/handler-types.js';
-import {
-  HttpParseError,
-  type ChunkHeader,
-  type HeaderField,
-  type HeadDecision,
-  type HttpParserHandlers,
-  type HttpParserLimits,
-  type MessageHead,
-  type Span,
-} from '../http/parser-types.js';
-import type { Emitter } from '../util/emitter.js';
-import type { ServerLimits } from './limits.js';
-import { HttpRequest, BodyError, type RequestOwner } from './request.js';
-import { HttpResponse, type ResponseSink, serializeResponse } from './response-writer.js';
-import { reasonPhrase } from './status-codes.js';
-import { Job, type Scheduler } from './scheduler.js';
+import type { Endpoint } from '../capture/types.js';
+import { HttpParseError } from '../http/parser-types.js';
+import type { ConnectionContext, ConnectionSnapshot, ConnectionState } from './connection-types.js';
+import { connectionState, isDraining, isEnding, isReading, draining, stoppedReading, transition, type Lifecycle } from './connection-lifecycle.js';
+import { OutputBatcher, type BatchOwner } from './output-batcher.js';
+import { BodyError, type HttpRequest } from './request.js';
+import { captureClosed, captureOpened } from './connection-capture.js';
+import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
+import { RequestReader, type ReaderOwner } from './request-reader.js';
+import { ResponseQueue, type QueueOwner } from './response-queue.js';
+import { handOver, type UpgradeResult } from './upgrade-handoff.js';
 
-/** What the connection needs from a parser: HttpMessageParser in request mode. */
-export interface RequestParser {
-  push(chunk: Buffer): void;
-}
-export type RequestParserFactory = (handlers: HttpParserHandlers, limits: HttpParserLimits) => RequestParser;
+export type * from './connection-types.js';
+export type { UpgradeHook, UpgradeResult } from './upgrade-handoff.js';
+export { refusalResponse } from './exchange.js';
 
-/** A WebSocket (or other) upgrade offered by the server: decided on the head, carried out on the socket. */
-export interface UpgradeHook {
-  /** Whether this request's path has an upgrade endpoint; the returned token is handed back to `accept`. */
-  match(req: HttpRequest): unknown | undefined;
-  /**
-   * Takes the socket over. Returns the negotiated extensions (for the capture's
-   * switch event) and a close function for graceful shutdown, or null when the
-   * handshake was refused (the hook wrote the refusal and ends the socket).
-   */
-  accept(req: HttpRequest, socket: Socket, rest: Buffer, token: unknown, connectionId: string): UpgradeResult | null;
-}
-export interface UpgradeResult {
-  extensions?: string;
-  /** Bytes the hook wrote before the new protocol starts (the 101 response), for the switch offset. */
-  handshakeBytes?: number;
-  close?(): void;
-}
+const listeners = createSocketListeners('http-connection');
 
-export interface RequestLogEntry {
-  connectionId: string;
-  index: number;
-  method: string;
-  target: string;
-  status: number;
-  /** Response bytes as written (head and framed body). */
-  bytes: number;
-  /** From the end of the request head to the end of the response, ms. */
-  durationMs: number;
-  remote: Endpoint;
-}
+/** A peer that never closes its side after our FIN is destroyed after this long. */
+const LINGER_MS = 2000;
 
-export interface ConnectionErrorEntry {
-  connectionId: string;
-  /** 'handler' for a handler that threw; 'parse' for bytes refused; 'socket' for a socket error. */
-  kind: 'handler' | 'parse' | 'socket' | 'timeout';
-  message: string;
-  status?: number;
-  code?: string;
-  error?: unknown;
-}
-
-export type ConnectionState = 'idle' | 'reading' | 'handling' | 'closing' | 'upgraded' | 'closed';
-
-export interface ConnectionSnapshot {
-  id: string;
-  remote: Endpoint;
-  local: Endpoint;
-  protocol: 'http' | 'ws';
-  /** Wall clock (Date.now()) when accepted. */
-  openedAt: number;
-  bytesIn: number;
-  bytesOut: number;
-  requests: number;
-  state: ConnectionState;
-}
-
-/** Everything a connection shares with its server. */
-export interface ConnectionContext {
-  readonly limits: ServerLimits;
-  readonly parserLimits: HttpParserLimits;
-  readonly createParser: RequestParserFactory;
-  readonly scheduler: Scheduler;
-  readonly capture: Emitter<CaptureEvents>;
-  getHandler(): Handler;
-  readonly upgrade: UpgradeHook | undefined;
-  /** Only called when someone listens (check `wantsRequestLog`). */
-  onRequestLog(entry: RequestLogEntry): void;
-  readonly wantsRequestLog: () => boolean;
-  onError(entry: ConnectionErrorEntry): void;
-  onClosed(conn: HttpConnection): void;
-  onUpgraded?(conn: HttpConnection): void;
-}
-
-class ConnResponse extends HttpResponse {
-  /** Bytes written while an earlier response still had the socket. */
-  pending: Buffer[] | null = null;
-  pendingBytes = 0;
-  constructor(
-    sink: ResponseSink,
-    ctx: ConstructorParameters<typeof HttpResponse>[1],
-    readonly exchange: Exchange,
-  ) {
-    super(sink, ctx);
-  }
-}
-
-interface Exchange {
-  req: HttpRequest | null;
-  res: ConnResponse;
-  job: Job | null;
-  /** performance.now() at the end of the head. */
-  t0: number;
-  continueSent: boolean;
-  /** The handler failed after the head went out: the connection must end after what was written. */
-  broken: boolean;
-  /** The connection put an error response in the handler's place. */
-  replaced?: boolean;
-}
-
-const HIGH_WATER = 64 * 1024;
-const BODY_PAUSE_BYTES = 1024 * 1024;
-const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
-const CONCAT_LIMIT = 256 * 1024;
-
-type Phase = 'head' | 'body' | 'idle';
-
-// Socket listeners shared by every connection (one function each, not one
-// closure per connection: idle keep-alive connections stay small).
-const kConnection = Symbol('wireplay.connection');
-type OwnedSocket = Socket & { [kConnection]: HttpConnection };
-function socketOnData(this: OwnedSocket, chunk: Buffer): void {
-  this[kConnection].handleData(chunk);
-}
-function socketOnEnd(this: OwnedSocket): void {
-  this[kConnection].handleEnd();
-}
-function socketOnError(this: OwnedSocket, err: Error): void {
-  this[kConnection].handleError(err);
-}
-function socketOnClose(this: OwnedSocket): void {
-  this[kConnection].handleClose();
-}
-function socketOnDrain(this: OwnedSocket): void {
-  this[kConnection].resolveDrainWaiters();
-}
 function destroySocket(socket: Socket): void {
   socket.destroy();
 }
@@ -164,48 +40,30 @@ function flushConnection(c: HttpConnection): void {
   c.flush();
 }
 
-export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHandlers {
+export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, SocketEventsOwner {
   readonly openedAt = Date.now();
   readonly openedAtMono = performance.now();
   readonly remote: Endpoint;
-  private localValue: Endpoint | undefined;
   bytesIn = 0;
   bytesOut = 0;
   requests = 0;
   protocol: 'http' | 'ws' = 'http';
+  readonly output: OutputBatcher;
 
-  /** Released (null) once the connection has switched protocols: nothing is parsed as HTTP again. */
-  private parser: RequestParser | null;
-  private readonly exchanges: Exchange[] = [];
-  /** Parsing stopped: after an error, a request asking to close, or an upgrade. */
-  private parsing = true;
-  private closed = false;
-  /** Graceful shutdown asked: close once idle. */
-  private draining = false;
-  private clientEnded = false;
-  private ending = false;
+  private life: Lifecycle = 'reading';
+  /** The peer sent its FIN (a fact about the peer; our lifecycle goes on). */
+  private peerEnded = false;
+  /** When closing: the last exchange was whole and answered, so the socket goes as soon as our FIN is out. */
+  private endClean = false;
+  private closeReason: string | undefined;
+  private localValue: Endpoint | undefined;
+  private readonly reader: RequestReader;
+  /** Responses in request order; the first one owns the socket. */
+  private readonly queue: ResponseQueue;
+  /** What followed an accepted upgrade request, kept while earlier responses are still owed. */
+  private pendingUpgradeRest: Buffer | null = null;
   private upgradeResult: UpgradeResult | null = null;
-
-  // Batching
-  private batching = false;
-  private flushScheduled = false;
-  private outBufs: Buffer[] | null = null;
-  private outBytes = 0;
-  private drainWaiters: (() => void)[] | null = null;
-
-  // Parse state
-  private current: HttpRequest | null = null;
-  private currentUpgrade: { req: HttpRequest; token: unknown } | null = null;
-  private chunkStart = 0;
-  private chunkEnd = 0;
-  private held: { start: number; buf: Buffer }[] = [];
-  private consumedUpTo = 0;
-
-  // Timeouts (performance.now() based, checked by the listener's sweep)
-  private phase: Phase = 'head';
-  private phaseStart: number;
-  private idleSince = 0;
-  private pausedForBody = false;
+  /** Reading is paused: maxPipelinedRequests responses are owed. */
   private pausedForPipeline = false;
   private lingerTimer: NodeJS.Timeout | undefined;
 
@@ -214,28 +72,12 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     readonly socket: Socket,
     private readonly ctx: ConnectionContext,
   ) {
-    this.phaseStart = this.openedAtMono;
     this.remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
-    // The connection is its own parser handler object.
-    this.parser = ctx.createParser(this, ctx.parserLimits);
-    (socket as OwnedSocket)[kConnection] = this;
-    socket.on('data', socketOnData);
-    socket.on('end', socketOnEnd);
-    socket.on('error', socketOnError);
-    socket.on('close', socketOnClose);
-    socket.on('drain', socketOnDrain);
-    if (ctx.capture.hasListeners('open')) {
-      ctx.capture.emit('open', {
-        connectionId: id,
-        side: 'server',
-        protocol: 'http',
-        tls: false,
-        local: this.local,
-        remote: this.remote,
-        t: this.openedAtMono,
-        wallTime: this.openedAt,
-      });
-    }
+    this.output = new OutputBatcher(this);
+    this.queue = new ResponseQueue(this, ctx);
+    this.reader = new RequestReader(this, ctx, this.openedAtMono);
+    listeners.listen(socket, this);
+    captureOpened(ctx.capture, this);
   }
 
   /** Read on first use (one getsockname less per connection nobody inspects). */
@@ -243,17 +85,17 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     return (this.localValue ??= { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 });
   }
 
-  get state(): ConnectionState {
-    if (this.closed) return 'closed';
-    if (this.protocol === 'ws') return 'upgraded';
-    if (this.ending || this.draining) return 'closing';
-    if (this.exchanges.length > 0) return 'handling';
-    if (this.phase === 'body' || this.isMidHead()) return 'reading';
-    return 'idle';
+  /** The lifecycle state (connection-lifecycle.ts). */
+  get lifecycle(): Lifecycle {
+    return this.life;
   }
 
-  private isMidHead(): boolean {
-    return this.phase === 'head' && this.held.length > 0;
+  get state(): ConnectionState {
+    return connectionState(this.life, this.protocol, this.queue.length > 0, this.reader.phase === 'body' || this.reader.isMidHead);
+  }
+
+  private moveTo(next: Lifecycle): void {
+    if (next !== this.life) this.life = transition(this.life, next);
   }
 
   snapshot(): ConnectionSnapshot {
@@ -274,436 +116,152 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
   // Reading
 
   handleData(chunk: Buffer): void {
-    if (this.closed) return;
+    if (this.life === 'closed') return;
     const capture = this.ctx.capture;
     if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
-    this.chunkStart = this.bytesIn;
+    const start = this.bytesIn;
     this.bytesIn += chunk.length;
-    this.chunkEnd = this.bytesIn;
-    const parser = this.parser;
-    if (!this.parsing || parser === null) return;
-    if (this.phase === 'idle') this.enterPhase('head');
-    this.held.push({ start: this.chunkStart, buf: chunk });
-    this.batching = true;
-    parser.push(chunk);
-    this.pruneHeld();
-    if (this.closed) return;
-    if (this.flushScheduled) return;
-    if (this.allFinished()) this.flush();
+    if (!isReading(this.life)) return;
+    const output = this.output;
+    output.begin();
+    this.reader.push(start, chunk);
+    if (this.isClosed || output.flushScheduled) return;
+    if (this.queue.allFinished()) this.flush();
     else {
-      this.flushScheduled = true;
+      output.flushScheduled = true;
       setImmediate(flushConnection, this);
     }
   }
 
-  private allFinished(): boolean {
-    for (const ex of this.exchanges) if (!ex.res.finished) return false;
-    return true;
+  // ---- ReaderOwner
+
+  get isReading(): boolean {
+    return isReading(this.life);
   }
 
-  private pruneHeld(): void {
-    const held = this.held;
-    let drop = 0;
-    while (drop < held.length && held[drop].start + held[drop].buf.length <= this.consumedUpTo) drop++;
-    if (drop === held.length) held.length = 0;
-    else if (drop > 0) held.splice(0, drop);
+  get nothingOwed(): boolean {
+    return this.queue.length === 0;
   }
 
-  private slice(span: Span): Buffer {
-    const parts: Buffer[] = [];
-    for (const { start, buf } of this.held) {
-      const end = start + buf.length;
-      if (end <= span.start || start >= span.end) continue;
-      parts.push(buf.subarray(Math.max(0, span.start - start), Math.min(buf.length, span.end - start)));
-    }
-    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
-  }
-
-  private enterPhase(phase: Phase): void {
-    this.phase = phase;
-    this.phaseStart = performance.now();
-  }
-
-  // ---- HttpParserHandlers
-
-  onBody(data: Buffer, span: Span): void {
-    if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
-    const req = this.current;
-    if (!req) return;
-    req.pushBody(data);
-    if (req.bufferedBytes > BODY_PAUSE_BYTES && !this.pausedForBody) {
-      this.pausedForBody = true;
-      this.updatePause();
-    }
-  }
-
-  onChunkHeader(chunk: ChunkHeader): void {
-    if (chunk.span.end > this.consumedUpTo) this.consumedUpTo = chunk.span.end;
-  }
-
-  onTrailers(_trailers: HeaderField[], span: Span): void {
-    if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
-  }
-
-  onError(err: HttpParseError): void {
-    this.onParseError(err);
-  }
-
-  onHead(head: MessageHead): HeadDecision {
-    // The parser goes on through the rest of the chunk; what follows a request that
-    // asked to close, an error or an upgrade is never handled.
-    if (head.kind !== 'request' || !this.parsing) return;
-    if (head.headSpan.end > this.consumedUpTo) this.consumedUpTo = head.headSpan.end;
-    const index = ++this.requests;
-    const req = new HttpRequest(this.id, index, head, this.slice(head.headSpan), this.remote, this, this.ctx.limits.maxBodyBytes);
-    this.current = req;
-    this.enterPhaseKeepStart('body');
-    const hook = this.ctx.upgrade;
-    // The hook is asked about every head with an Upgrade field, not only those whose
-    // Connection lists upgrade (head.upgrade): a WebSocket endpoint answers a handshake
-    // missing `Connection: upgrade` with its own precise refusal (400), not the router's 426.
-    if (hook && (head.upgrade || hasUpgradeField(head))) {
-      let token: unknown;
-      try {
-        token = hook.match(req);
-      } catch (err) {
-        this.ctx.onError({ connectionId: this.id, kind: 'handler', message: `upgrade match failed: ${String(err)}`, error: err });
-      }
-      if (token !== undefined) {
-        this.currentUpgrade = { req, token };
-        return 'upgrade';
-      }
-    }
-    this.dispatch(req);
-    return;
-  }
-
-  /** Head done, body next: the request timeout keeps counting from the first byte of the head. */
-  private enterPhaseKeepStart(phase: Phase): void {
-    this.phase = phase;
-  }
-
-  onMessageComplete(span: Span): void {
-    if (span.end > this.consumedUpTo) this.consumedUpTo = span.end;
-    if (!this.parsing) return;
-    const req = this.current;
-    this.current = null;
-    if (req) {
-      req.endBody();
-      if (this.currentUpgrade?.req === req) return;
-      if (!req.head.keepAlive) this.parsing = false; // nothing after a closing request is read
-    }
-    if (span.end < this.chunkEnd && this.parsing && !this.onlyLineBreaksAfter(span.end)) this.enterPhase('head');
-    else this.becomeIdleIfDone();
-  }
-
-  /** Some clients send a stray CRLF after a body; that does not start a request (RFC 9112 §2.2). */
-  private onlyLineBreaksAfter(offset: number): boolean {
-    const last = this.held[this.held.length - 1];
-    if (!last) return false;
-    for (let i = offset - last.start; i < last.buf.length; i++) {
-      const b = last.buf[i];
-      if (b !== 13 && b !== 10) return false;
-    }
-    return true;
-  }
-
-  private becomeIdleIfDone(): void {
-    this.phase = 'idle';
-    if (this.exchanges.length === 0) this.idleSince = performance.now();
-  }
-
-  // -------------------------------------------------------------------------
-  // Dispatch
-
-  private dispatch(req: HttpRequest): void {
-    const head = req.head;
-    const t0 = this.ctx.wantsRequestLog() ? performance.now() : 0;
-    const ex: Exchange = { req, res: null!, job: null, t0, continueSent: false, broken: false };
-    ex.res = new ConnResponse(this, { head: head.method === 'HEAD', http10: head.versionMinor === 0 && head.versionMajor === 1, keepAlive: head.keepAlive }, ex);
-    this.exchanges.push(ex);
-    if (this.exchanges.length >= this.ctx.limits.maxPipelinedRequests && !this.pausedForPipeline) {
+  requestArrived(req: HttpRequest): void {
+    this.queue.dispatch(req);
+    if (this.queue.length >= this.ctx.limits.maxPipelinedRequests && !this.pausedForPipeline) {
       this.pausedForPipeline = true;
       this.updatePause();
     }
-    const job = new Job(this.id, req.index, head.method, head.target, () => this.runHandler(ex));
-    ex.job = job;
-    this.ctx.scheduler.submit(job);
   }
 
-  private runHandler(ex: Exchange): void {
-    const { req, res } = ex;
-    if (!req || res.finished) {
-      if (ex.job) this.ctx.scheduler.finish(ex.job, true);
+  inputStopped(): void {
+    this.moveTo(stoppedReading(this.life));
+  }
+
+  parseFailed(err: HttpParseError): void {
+    this.ctx.onError({ connectionId: this.id, kind: 'parse', message: err.message, status: err.status, code: err.code, error: err });
+    this.failWith(err.status, `${err.code}: ${err.message}`, err);
+  }
+
+  upgradeReady(rest: Buffer): void {
+    if (!this.reader.pendingUpgrade) {
+      this.endSocket();
       return;
     }
-    let result: void | Promise<void>;
-    try {
-      result = this.ctx.getHandler()(req, res);
-    } catch (err) {
-      this.handlerFailed(ex, err);
+    this.moveTo('upgrading');
+    // Responses still owed to earlier pipelined requests go first; nothing is read meanwhile.
+    if (this.queue.length > 0) {
+      this.pendingUpgradeRest = Buffer.from(rest);
+      this.socket.pause();
       return;
     }
-    if (result && typeof (result as Promise<void>).then === 'function') {
-      (result as Promise<void>).then(undefined, (err: unknown) => this.handlerFailed(ex, err));
-    }
+    this.completeUpgrade(rest);
   }
 
-  private handlerFailed(ex: Exchange, err: unknown): void {
-    const res = ex.res;
-    // Closed, or the connection already answered for it (a refused body: the handler's body() rejected).
-    if (this.closed || res.isDetached || ex.replaced) return;
-    const bodyErr = err instanceof BodyError ? err : undefined;
-    const status = bodyErr ? bodyErr.status : 500;
-    this.ctx.onError({
-      connectionId: this.id,
-      kind: 'handler',
-      message: `handler for ${ex.req?.method} ${ex.req?.target} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      status,
-      error: err,
-    });
-    if (res.finished) return;
-    if (!res.headOnWire) {
-      this.replaceWithError(ex, status, bodyErr ? bodyErr.message : 'the handler failed');
-      return;
-    }
-    // The head is out: the response cannot be completed honestly; end the connection after it.
-    ex.broken = true;
-    res.detach();
-    this.responseFinished(res);
-  }
-
-  /** Puts an error response in the exchange's place; the handler's response becomes inert. */
-  private replaceWithError(ex: Exchange, status: number, message: string): void {
-    ex.res.detach();
-    ex.replaced = true;
-    const res = new ConnResponse(this, { head: ex.res.context.head, http10: false, keepAlive: false }, ex);
-    ex.res = res;
-    writeErrorResponse(res, status, message);
-  }
-
-  // -------------------------------------------------------------------------
-  // ResponseSink
-
-  writeResponseBytes(res: HttpResponse, data: Buffer): boolean {
-    const r = res as ConnResponse;
-    if (this.closed) return true;
-    if (this.exchanges[0] !== r.exchange || r.exchange.res !== r) {
-      (r.pending ??= []).push(data);
-      r.pendingBytes += data.length;
-      return r.pendingBytes < HIGH_WATER;
-    }
-    return this.out(data);
-  }
-
-  waitForDrain(res: HttpResponse): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      (this.drainWaiters ??= []).push(resolve);
-      if (this.exchanges[0] === (res as ConnResponse).exchange && !this.socket.writableNeedDrain && !this.batching) this.resolveDrainWaiters();
-    });
-  }
-
-  mustClose(res: HttpResponse): boolean {
-    const ex = (res as ConnResponse).exchange;
-    if (!res.context.keepAlive || this.draining || this.clientEnded) return true;
-    const req = ex.req;
-    // Expect: 100-continue answered with a final status before any body: the client
-    // may or may not send the body, so the stream cannot be trusted afterwards.
-    if (req && req.head.expectContinue && !ex.continueSent && !req.bodyComplete) return true;
-    return false;
-  }
-
-  responseFinished(res: HttpResponse): void {
-    const r = res as ConnResponse;
-    if (r.exchange.t0 !== 0) r.finishedAt = performance.now();
-    if (this.exchanges[0] === r.exchange && r.exchange.res === r) this.advance();
-  }
-
-  // RequestOwner
   bodyWanted(req: HttpRequest): void {
-    const ex = this.exchanges.find((e) => e.req === req);
-    if (!ex || ex.continueSent || req.bodyComplete) return;
-    if (req.head.expectContinue && req.head.versionMinor >= 1 && !ex.res.headersSent) {
-      ex.continueSent = true;
-      this.writeResponseBytes(ex.res, CONTINUE);
-    }
-  }
-
-  bodyConsumed(req: HttpRequest): void {
-    if (this.pausedForBody && req.bufferedBytes < BODY_PAUSE_BYTES / 2) {
-      this.pausedForBody = false;
-      this.updatePause();
-    }
+    this.queue.bodyWanted(req);
   }
 
   // -------------------------------------------------------------------------
-  // Writing
+  // QueueOwner, BatchOwner
 
-  private out(data: Buffer): boolean {
-    if (this.batching) {
-      (this.outBufs ??= []).push(data);
-      this.outBytes += data.length;
-      return this.outBytes < HIGH_WATER;
-    }
-    return this.socketWrite(data);
+  get isClosed(): boolean {
+    return this.life === 'closed';
   }
 
-  private socketWrite(data: Buffer): boolean {
-    this.bytesOut += data.length;
-    const capture = this.ctx.capture;
-    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 's2c', t: performance.now(), bytes: data });
-    this.socket.write(data);
-    // Our own high-water mark rather than the socket's 16 KiB: a 64 KiB file chunk
-    // that the kernel took at once does not cost the handler a drain round trip.
-    // When this says false the socket has flagged needDrain, so 'drain' will come.
-    return this.socket.writableLength < HIGH_WATER;
+  get closesAfterEveryResponse(): boolean {
+    return isDraining(this.life) || this.peerEnded;
   }
 
-  flush(): void {
-    this.flushScheduled = false;
-    this.batching = false;
-    const bufs = this.outBufs;
-    if (bufs !== null && !this.closed) {
-      this.outBufs = null;
-      const total = this.outBytes;
-      this.outBytes = 0;
-      if (bufs.length === 1) this.socketWrite(bufs[0]);
-      else if (total <= CONCAT_LIMIT) this.socketWrite(Buffer.concat(bufs, total));
-      else {
-        this.socket.cork();
-        for (const b of bufs) this.socketWrite(b);
-        this.socket.uncork();
-      }
-    }
-    if (this.drainWaiters !== null && !this.socket.writableNeedDrain) this.resolveDrainWaiters();
-    if (this.pendingEnd) this.finishEnd();
+  endAfterResponse(clean: boolean): void {
+    this.endSocket(clean);
   }
 
-  resolveDrainWaiters(): void {
-    const waiters = this.drainWaiters;
-    if (waiters === null) return;
-    this.drainWaiters = null;
-    for (const w of waiters) w();
-  }
-
-  /** The first response finished: retire it (and every finished one behind it) and let the next one write. */
-  private advance(): void {
-    const exs = this.exchanges;
-    while (exs.length > 0 && exs[0].res.finished) {
-      const ex = exs.shift()!;
-      if (ex.job) this.ctx.scheduler.finish(ex.job);
-      if (ex.req && !ex.res.isDetached && this.ctx.wantsRequestLog()) {
-        this.ctx.onRequestLog({
-          connectionId: this.id,
-          index: ex.req.index,
-          method: ex.req.method,
-          target: ex.req.target,
-          status: ex.res.statusCode,
-          bytes: ex.res.bytesWritten,
-          durationMs: ex.res.finishedAt - ex.t0,
-          remote: this.remote,
-        });
-      }
-      if (ex.res.closeAfter || ex.res.incomplete || ex.broken) {
-        this.parsing = false;
-        const clean = exs.length === 0 && ex.req !== null && ex.req.bodyComplete && !ex.broken && !ex.res.incomplete;
-        for (const rest of exs.splice(0)) {
-          rest.req?.abort(new Error('connection closing'));
-          rest.res.detach();
-          if (rest.job) this.ctx.scheduler.finish(rest.job, true);
-        }
-        this.endSocket(clean);
-        return;
-      }
-      const next = exs[0];
-      if (next && next.res.pending) {
-        const pending = next.res.pending;
-        next.res.pending = null;
-        next.res.pendingBytes = 0;
-        for (const b of pending) this.out(b);
-      }
-    }
-    if (exs.length === 0) {
+  afterAdvance(): void {
+    if (this.queue.length === 0) {
       if (this.pendingUpgradeRest) {
         const rest = this.pendingUpgradeRest;
         this.pendingUpgradeRest = null;
         this.completeUpgrade(rest);
         return;
       }
-      if (this.phase === 'idle') this.idleSince = performance.now();
-      if (this.clientEnded || (this.draining && this.phase === 'idle') || (!this.parsing && this.phase === 'idle')) {
+      this.reader.answered();
+      if (this.peerEnded || (this.life !== 'reading' && this.reader.phase === 'idle')) {
         this.endSocket();
         return;
       }
     }
-    if (this.pausedForPipeline && exs.length < this.ctx.limits.maxPipelinedRequests) {
+    if (this.pausedForPipeline && this.queue.length < this.ctx.limits.maxPipelinedRequests) {
       this.pausedForPipeline = false;
       this.updatePause();
     }
-    if (this.drainWaiters !== null && !this.batching && !this.socket.writableNeedDrain) this.resolveDrainWaiters();
+    this.output.settleDrainWaiters();
   }
 
-  private updatePause(): void {
-    if (this.closed || this.protocol === 'ws' || this.pendingUpgradeRest !== null) return;
-    if (this.pausedForBody || this.pausedForPipeline) this.socket.pause();
+  countWritten(data: Buffer): void {
+    this.bytesOut += data.length;
+    const capture = this.ctx.capture;
+    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 's2c', t: performance.now(), bytes: data });
+  }
+
+  flush(): void {
+    this.output.flush(this.life === 'closed');
+    if (this.life === 'closing') this.finishEnd();
+  }
+
+  /** Pauses or resumes reading after a change of pausedForPipeline or the reader's pausedForBody. */
+  updatePause(): void {
+    const life = this.life;
+    if (life === 'closed' || life === 'upgrading' || life === 'upgraded') return;
+    if (this.reader.pausedForBody || this.pausedForPipeline) this.socket.pause();
     else this.socket.resume();
   }
 
   // -------------------------------------------------------------------------
   // Errors, timeouts, closing
 
-  private onParseError(err: HttpParseError): void {
-    if (!this.parsing) return;
-    this.ctx.onError({ connectionId: this.id, kind: 'parse', message: err.message, status: err.status, code: err.code, error: err });
-    this.failWith(err.status, `${err.code}: ${err.message}`, err);
-  }
-
   /**
    * The client's bytes cannot be used any further: answer `status` after the
    * responses already due, with Connection: close, then close.
    */
   private failWith(status: number, message: string, cause: Error): void {
-    this.parsing = false;
-    const req = this.current;
-    this.current = null;
+    this.moveTo(stoppedReading(this.life));
+    const req = this.reader.takeCurrent();
     if (req) {
       req.fail(new BodyError(cause instanceof HttpParseError ? cause.code : 'REQUEST_FAILED', message, status));
-      const ex = this.exchanges.find((e) => e.req === req);
-      if (ex) {
-        if (!ex.res.headOnWire && !ex.res.finished) {
-          if (ex.job) this.ctx.scheduler.finish(ex.job, true);
-          ex.job = null;
-          this.replaceWithError(ex, status, message);
-        } else {
-          // The handler is already answering; the response cannot be trusted to end cleanly.
-          ex.broken = true;
-        }
-        return;
-      }
+      if (this.queue.failRequest(req, status, message)) return;
     }
-    const ex: Exchange = { req: null, res: null!, job: null, t0: performance.now(), continueSent: false, broken: false };
-    ex.res = new ConnResponse(this, { head: false, http10: false, keepAlive: false }, ex);
-    this.exchanges.push(ex);
-    writeErrorResponse(ex.res, status, message);
+    this.queue.pushError(status, message);
   }
 
   /** Called by the listener's sweep. */
   checkTimeouts(now: number): void {
-    if (this.closed || this.protocol === 'ws' || this.ending) return;
-    if (this.pausedForBody || this.pausedForPipeline) return;
+    const life = this.life;
+    if (life === 'closed' || life === 'upgraded' || life === 'ended' || life === 'closing') return;
+    if (this.reader.pausedForBody || this.pausedForPipeline) return;
     const l = this.ctx.limits;
-    if (this.parsing && (this.phase === 'head' || this.phase === 'body')) {
-      const elapsed = now - this.phaseStart;
-      if (this.phase === 'head' && elapsed > l.headersTimeout) {
-        this.timeout('headers timeout', l.headersTimeout);
-      } else if (elapsed > l.requestTimeout) {
-        this.timeout('request timeout', l.requestTimeout);
-      }
-      return;
-    }
-    if (this.phase === 'idle' && this.exchanges.length === 0 && now - this.idleSince > l.keepAliveTimeout) {
-      this.closeReason = 'keep-alive timeout';
+    const expired = this.reader.expired(now, l, isReading(life));
+    if (expired === 'headers timeout') this.timeout(expired, l.headersTimeout);
+    else if (expired === 'request timeout') this.timeout(expired, l.requestTimeout);
+    else if (expired === 'keep-alive timeout') {
+      this.closeReason = expired;
       this.endSocket();
     }
   }
@@ -714,26 +272,27 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     this.failWith(408, `${what}: the request did not arrive within ${ms} ms`, new Error(what));
   }
 
-  /** Graceful close: stop reading new requests once the ones in progress are answered. */
+  /**
+   * Graceful close: stop reading new requests once the ones in progress are
+   * answered. An upgrade waiting for earlier responses goes ahead (the new
+   * protocol's owner is closed by the server's own shutdown).
+   */
   shutdown(): void {
-    if (this.closed) return;
-    if (this.protocol === 'ws') {
+    const life = this.life;
+    if (life === 'closed' || life === 'upgrading') return;
+    if (life === 'upgraded') {
       this.upgradeResult?.close?.();
       return;
     }
-    this.draining = true;
-    if (this.exchanges.length === 0 && (this.phase === 'idle' || !this.isMidHead())) this.endSocket();
+    this.moveTo(draining(life));
+    if (this.queue.length === 0 && (this.reader.phase === 'idle' || !this.reader.isMidHead)) this.endSocket();
   }
 
   destroy(reason = 'destroyed'): void {
-    if (this.closed) return;
+    if (this.life === 'closed') return;
     this.closeReason ??= reason;
     this.socket.destroy();
   }
-
-  private closeReason: string | undefined;
-  private pendingEnd = false;
-  private endClean = false;
 
   /**
    * Ends our side after the queued bytes. `clean`: the last request was read
@@ -742,33 +301,29 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
    * node:http does. Otherwise (an error response with input possibly still
    * arriving) the socket lingers until the peer closes, so the peer is not
    * reset before it read the response; a peer that never closes is destroyed
-   * after 2 s.
+   * after LINGER_MS.
    */
   private endSocket(clean = false): void {
-    if (this.ending || this.closed) return;
-    this.parsing = false;
+    const life = this.life;
+    if (isEnding(life) || life === 'upgraded') return;
+    this.moveTo('closing');
     this.endClean = clean;
-    if (this.batching) {
-      this.pendingEnd = true;
-      return;
-    }
-    this.finishEnd();
+    if (!this.output.batching) this.finishEnd();
   }
 
   private finishEnd(): void {
-    this.pendingEnd = false;
-    if (this.ending || this.closed) return;
-    this.ending = true;
+    if (this.life !== 'closing') return;
+    this.moveTo('ended');
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    const socket = this.socket;
     if (this.endClean) {
-      const socket = this.socket;
       socket.end(() => socket.destroy());
       return;
     }
-    this.socket.end();
+    socket.end();
     // A peer that never closes its side does not keep the socket (no timer needed when it already has).
-    if (!this.clientEnded) {
-      this.lingerTimer = setTimeout(destroySocket, 2000, this.socket);
+    if (!this.peerEnded) {
+      this.lingerTimer = setTimeout(destroySocket, LINGER_MS, socket);
       this.lingerTimer.unref();
     }
   }
@@ -780,26 +335,14 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
    * that never answers does not keep the socket beyond closeTimeout.
    */
   handleEnd(): void {
-    this.clientEnded = true;
-    if (this.isUpgrading()) return;
+    this.peerEnded = true;
+    if (this.life === 'upgrading') return;
     // Errors are built only when there is something to abort (a stack trace per connection is not free).
     let reason: Error | undefined;
     const why = () => (reason ??= new Error('the client closed its side of the connection'));
-    if (this.current) this.current.abort(why());
-    let dropped = false;
-    for (const ex of this.exchanges) {
-      if (ex.res.finished) continue;
-      ex.req?.abort(why());
-      // Still waiting in the sequential queue: it never runs.
-      if (ex.job && ex.job.state === 'queued') {
-        this.ctx.scheduler.finish(ex.job, true);
-        ex.job = null;
-        ex.res.detach();
-        dropped = true;
-      }
-    }
-    if (dropped && this.exchanges[0]?.res.finished) this.advance();
-    if (this.exchanges.length === 0) {
+    this.reader.current?.abort(why());
+    this.queue.peerEnded(why);
+    if (this.queue.length === 0) {
       this.endSocket();
       return;
     }
@@ -807,185 +350,50 @@ export class HttpConnection implements ResponseSink, RequestOwner, HttpParserHan
     this.lingerTimer.unref();
   }
 
-  private isUpgrading(): boolean {
-    return this.currentUpgrade !== null || this.pendingUpgradeRest !== null;
+  handleDrain(): void {
+    this.output.resolveDrainWaiters();
   }
 
   handleError(err: Error): void {
-    this.closeReason = (err as NodeJS.ErrnoException).code === 'ECONNRESET' ? 'reset' : err.message;
-    if ((err as NodeJS.ErrnoException).code !== 'ECONNRESET' && (err as NodeJS.ErrnoException).code !== 'EPIPE') {
-      this.ctx.onError({ connectionId: this.id, kind: 'socket', message: err.message, error: err });
-    }
+    const code = (err as NodeJS.ErrnoException).code;
+    this.closeReason = code === 'ECONNRESET' ? 'reset' : err.message;
+    if (code !== 'ECONNRESET' && code !== 'EPIPE') this.ctx.onError({ connectionId: this.id, kind: 'socket', message: err.message, error: err });
   }
 
   handleClose(): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.life === 'closed') return;
+    this.moveTo('closed');
     if (this.lingerTimer) clearTimeout(this.lingerTimer);
     let reason: Error | undefined;
     const why = () => (reason ??= new Error(this.closeReason ?? 'connection closed'));
-    if (this.current) this.current.abort(why());
-    for (const ex of this.exchanges.splice(0)) {
-      if (!ex.res.finished) ex.req?.abort(why());
-      ex.res.detach();
-      if (ex.job) this.ctx.scheduler.finish(ex.job, true);
-    }
-    this.resolveDrainWaiters();
-    const capture = this.ctx.capture;
-    if (capture.hasListeners('close')) {
-      const e: CaptureEvents['close'] = { connectionId: this.id, t: performance.now() };
-      if (this.closeReason) e.reason = this.closeReason;
-      capture.emit('close', e);
-    }
+    this.reader.current?.abort(why());
+    this.queue.abortAll(why, true);
+    this.output.resolveDrainWaiters();
+    captureClosed(this.ctx.capture, this.id, this.closeReason);
     this.ctx.onClosed(this);
   }
 
   // -------------------------------------------------------------------------
-  // Upgrade
-
-  private pendingUpgradeRest: Buffer | null = null;
-
-  /**
-   * After an upgrade the new owner writes to the socket directly; these
-   * wrappers count and capture its bytes (the 101 included) without copying.
-   */
-  private tapWrites(socket: Socket): void {
-    const write = socket.write as unknown as WriteFn;
-    const end = socket.end as unknown as EndFn;
-    const seen = (chunk: unknown, encoding: unknown) => {
-      const buf = asBuffer(chunk, encoding);
-      if (!buf || buf.length === 0) return;
-      this.bytesOut += buf.length;
-      const capture = this.ctx.capture;
-      if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 's2c', t: performance.now(), bytes: buf });
-    };
-    (socket as unknown as { write: WriteFn }).write = function (this: Socket, chunk, encoding, cb) {
-      seen(chunk, encoding);
-      return write.call(this, chunk, encoding, cb);
-    };
-    (socket as unknown as { end: EndFn }).end = function (this: Socket, chunk, encoding, cb) {
-      if (chunk !== undefined && typeof chunk !== 'function') seen(chunk, encoding);
-      return end.call(this, chunk, encoding, cb);
-    };
-  }
-
-  /**
-   * After a successful upgrade nothing is read as HTTP again: drop the parser (its state,
-   * buffers and chunked decoder), any reference to the upgraded request and the held input
-   * chunks, so an idle WebSocket connection keeps only what the capture needs (id,
-   * counters, the write taps).
-   */
-  private releaseHttpState(): void {
-    this.parser = null;
-    this.current = null;
-    this.currentUpgrade = null;
-    this.held = [];
-    this.consumedUpTo = 0;
-  }
-
-  onUpgrade(rest: Buffer): void {
-    this.parsing = false;
-    if (!this.currentUpgrade) {
-      this.endSocket();
-      return;
-    }
-    // Responses still owed to earlier pipelined requests go first; nothing is read meanwhile.
-    if (this.exchanges.length > 0) {
-      this.pendingUpgradeRest = Buffer.from(rest);
-      this.socket.pause();
-      return;
-    }
-    this.completeUpgrade(rest);
-  }
+  // Upgrade (the switch itself is upgrade-handoff.ts)
 
   private completeUpgrade(rest: Buffer): void {
-    const up = this.currentUpgrade!;
-    this.currentUpgrade = null;
-    const hook = this.ctx.upgrade!;
-    // Flush anything batched, then hand the socket over.
-    if (this.batching) this.flush();
-    const socket = this.socket;
-    socket.removeListener('data', socketOnData);
-    socket.removeListener('end', socketOnEnd);
-    socket.removeListener('drain', socketOnDrain);
-    socket.removeListener('error', socketOnError);
-    socket.on('error', () => {}); // the new owner reports its own errors
-    const c2sOffset = this.bytesIn - rest.length;
-    this.tapWrites(socket);
-    // Keep counting and capturing after the switch (the new owner reads the same chunks).
-    socket.on('data', (chunk: Buffer) => {
-      this.bytesIn += chunk.length;
-      const capture = this.ctx.capture;
-      if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
-    });
-    // Reading may have been paused (pipeline depth, a pending upgrade): the new owner reads now.
-    if (socket.isPaused()) socket.resume();
-    let result: UpgradeResult | null = null;
-    try {
-      result = hook.accept(up.req, socket, rest, up.token, this.id);
-    } catch (err) {
-      this.ctx.onError({ connectionId: this.id, kind: 'handler', message: `upgrade failed: ${String(err)}`, error: err });
-      socket.destroy();
+    const up = this.reader.pendingUpgrade!;
+    this.reader.pendingUpgrade = null;
+    // Flush anything batched, then hand the socket over without the HTTP listeners (only 'close' stays).
+    if (this.output.batching) this.flush();
+    listeners.stop(this.socket, false);
+    const result = handOver(this, this.ctx.upgrade!, up, rest, this.ctx.capture, (e) => this.ctx.onError(e));
+    if (!result) {
+      // Refused (the hook answered and ends the socket) or failed (destroyed): the socket is on its way out.
+      if (this.life === 'upgrading') this.moveTo('ended');
       return;
     }
-    if (!result) return; // refused: the hook answered and ends the socket
     this.upgradeResult = result;
     this.protocol = 'ws';
-    this.releaseHttpState();
-    // The hook wrote its 101 synchronously; frames start on a later tick.
-    const s2cOffset = this.bytesOut;
-    const capture = this.ctx.capture;
-    if (capture.hasListeners('switch')) {
-      const e: CaptureEvents['switch'] = {
-        connectionId: this.id,
-        t: performance.now(),
-        protocol: 'ws',
-        c2sOffset,
-        s2cOffset,
-      };
-      if (result.extensions) e.extensions = result.extensions;
-      capture.emit('switch', e);
-    }
+    this.moveTo('upgraded');
+    // Nothing is read as HTTP again: an idle WebSocket connection keeps only what
+    // the capture needs (id, counters, the write taps).
+    this.reader.release();
     this.ctx.onUpgraded?.(this);
   }
-}
-
-/** Whether a head carries an Upgrade header field (whatever Connection says). */
-function hasUpgradeField(head: MessageHead): boolean {
-  const headers = head.headers;
-  for (let i = 0; i < headers.length; i++) {
-    const name = headers[i].name;
-    if (name.length === 7 && name.toLowerCase() === 'upgrade') return true;
-  }
-  return false;
-}
-
-type WriteFn = (chunk: unknown, encoding?: unknown, cb?: unknown) => boolean;
-type EndFn = (chunk?: unknown, encoding?: unknown, cb?: unknown) => Socket;
-
-function asBuffer(chunk: unknown, encoding: unknown): Buffer | undefined {
-  if (Buffer.isBuffer(chunk)) return chunk;
-  if (typeof chunk === 'string') return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  return undefined;
-}
-
-/** A short plain-text error response that closes the connection. */
-function writeErrorResponse(res: HttpResponse, status: number, message: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
-  res.setHeader('Connection', 'close');
-  res.end(`${status} ${reasonPhrase(status)}: ${message}\n`);
-}
-
-/** A complete response for a socket refused before any HTTP was read (max connections). */
-export function refusalResponse(status: number, message: string): Buffer {
-  return serializeResponse({
-    statusCode: status,
-    headers: [
-      ['Content-Type', 'text/plain; charset=utf-8'],
-      ['Connection', 'close'],
-    ],
-    body: `${status} ${reasonPhrase(status)}: ${message}\n`,
-  });
 }

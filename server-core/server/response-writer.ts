@@ -129,13 +129,13 @@ export function httpDate(now: number = Date.now()): string {
 /** What a response needs from the connection that owns it. */
 export interface ResponseSink {
   /** Queue bytes of `res` in response order; false when the socket's buffer is over its high-water mark. */
-  writeResponseBytes(res: HttpResponse, data: Buffer): boolean;
+  writeResponseBytes(res: HttpResponseWriter, data: Buffer): boolean;
   /** Resolves when `res` may write again. */
-  waitForDrain(res: HttpResponse): Promise<void>;
+  waitForDrain(res: HttpResponseWriter): Promise<void>;
   /** The head is about to be serialised: would the connection close after this response? */
-  mustClose(res: HttpResponse): boolean;
+  mustClose(res: HttpResponseWriter): boolean;
   /** The last byte of `res` was queued. */
-  responseFinished(res: HttpResponse): void;
+  responseFinished(res: HttpResponseWriter): void;
 }
 
 export interface ResponseContext {
@@ -157,7 +157,7 @@ function toBuffer(chunk: Buffer | string | Uint8Array): Buffer {
   return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
 }
 
-export class HttpResponse implements ServerResponse {
+export class HttpResponseWriter implements ServerResponse {
   statusCode = 200;
   statusMessage: string | undefined = undefined;
 

@@ -33,6 +33,11 @@ import { join, relative, sep } from 'node:path';
 import type { Handler, ServerRequest, ServerResponse } from '../http/handler-types.js';
 import { safeDecode, sendText } from '../router/router.js';
 import { contentTypeFor } from './mime.js';
+import { formatBytes } from '../util/byte-size.js';
+import { escapeHtml } from '../util/html.js';
+
+/** Re-exported for the demo routes' index page; the owner is util/html.ts. */
+export { escapeHtml };
 
 export interface StaticOptions {
   /** The folder served. Its real path is the boundary. */
@@ -348,17 +353,6 @@ function streamBody(req: ServerRequest, res: ServerResponse, fd: number, start: 
   });
 }
 
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
-}
-
-function formatSize(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 * 1024 * 1024) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-  return `${(n / 1024 / 1024 / 1024).toFixed(1)} GiB`;
-}
-
 async function sendListing(req: ServerRequest, res: ServerResponse, dir: string, realRoot: string, atMountRoot: boolean, dotfiles: 'deny' | 'allow'): Promise<void> {
   const entries = (await readdir(dir, { withFileTypes: true })).filter((e) => dotfiles === 'allow' || !e.name.startsWith('.'));
   const listed = await Promise.all(
@@ -373,7 +367,7 @@ async function sendListing(req: ServerRequest, res: ServerResponse, dir: string,
         }
         const s = await stat(join(dir, e.name));
         isDir = s.isDirectory();
-        if (!isDir) size = formatSize(s.size);
+        if (!isDir) size = formatBytes(s.size);
       } catch {
         return undefined; // a dangling symlink or a vanished entry
       }

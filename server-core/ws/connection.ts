@@ -5,6 +5,7 @@
 import type { Duplex } from 'node:stream';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
+import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
 import { FrameParser, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_FRAGMENTS, type FrameParserHandlers } from './frame-parser.js';
 import { headerSize, writeHeader, randomMaskKey, closePayload } from './frame-encoder.js';
 import { maskCopy } from './mask.js';
@@ -86,7 +87,9 @@ const COPY_LIMIT = 16 * 1024;
 
 type State = 'connecting' | 'open' | 'closing' | 'closed';
 
-export class WebSocketConnection implements WebSocketPeer {
+const listeners = createSocketListeners('ws-connection');
+
+export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
   /** Created on first use: most connections (route handlers) never subscribe. */
   private emitter: Emitter<WebSocketConnectionEvents> | null = null;
   readonly id: string;
@@ -165,12 +168,7 @@ export class WebSocketConnection implements WebSocketPeer {
       },
     );
     // Module-level listeners reach the connection through a symbol on the socket: no closures per connection.
-    (socket as SocketWithConnection)[kConnection] = this;
-    socket.on('data', socketOnData);
-    socket.on('end', socketOnEnd);
-    socket.on('close', socketOnClose);
-    socket.on('error', socketOnError);
-    socket.on('drain', socketOnDrain);
+    listeners.listen(socket, this);
     if (o.pingInterval && o.pingInterval > 0) {
       this.pingIntervalTimer = setInterval(() => this.ping(), o.pingInterval);
       this.pingIntervalTimer.unref?.();
@@ -191,10 +189,10 @@ export class WebSocketConnection implements WebSocketPeer {
       if (this.state === 'closed') return;
       onOpen?.();
       this.emit('open', undefined);
-      if (head.length > 0) this.onData(head);
+      if (head.length > 0) this.handleData(head);
       const early = this.early;
       this.early = null;
-      if (early) for (const c of early) this.onData(c);
+      if (early) for (const c of early) this.handleData(c);
     };
     if (when === 'immediate') setImmediate(go);
     else process.nextTick(go);
@@ -419,7 +417,7 @@ export class WebSocketConnection implements WebSocketPeer {
   }
 
   /** @internal */
-  onDrain(): void {
+  handleDrain(): void {
     this.maybeDrain();
   }
 
@@ -433,7 +431,7 @@ export class WebSocketConnection implements WebSocketPeer {
   // -------------------------------------------------------------- receiving
 
   /** @internal Socket data (a module-level listener calls it). */
-  onData(chunk: Buffer): void {
+  handleData(chunk: Buffer): void {
     if (this.holding) {
       (this.early ??= []).push(chunk);
       return;
@@ -604,14 +602,14 @@ export class WebSocketConnection implements WebSocketPeer {
   // ------------------------------------------------------------- teardown
 
   /** @internal */
-  onEnd(): void {
+  handleEnd(): void {
     // The peer ended TCP. Without its close frame the connection closed abnormally (1006).
     if (!this.socket.writableEnded) this.socket.end();
     this.armCloseTimer();
   }
 
   /** @internal */
-  onSocketError(err: Error): void {
+  handleError(err: Error): void {
     if (this.state === 'closed') return;
     if (!this.failure) {
       this.failure = err;
@@ -621,7 +619,7 @@ export class WebSocketConnection implements WebSocketPeer {
   };
 
   /** @internal */
-  onSocketClose(): void {
+  handleClose(): void {
     this.finalize();
   }
 
@@ -644,9 +642,7 @@ export class WebSocketConnection implements WebSocketPeer {
     this.queuedBytes = 0;
     this.inbound = null;
     this.fragments = [];
-    this.socket.off('data', socketOnData);
-    this.socket.off('end', socketOnEnd);
-    this.socket.off('drain', socketOnDrain);
+    listeners.stop(this.socket, true);
     // A close frame we sent ourselves while failing reports our code; otherwise the peer's, or 1006.
     const code = this.closeReceived || this.failure instanceof WebSocketError ? this.closeCode : 1006;
     const reason = this.closeReceived || this.failure instanceof WebSocketError ? this.closeReason : '';
@@ -668,24 +664,6 @@ export class WebSocketConnection implements WebSocketPeer {
 }
 
 // Socket listeners shared by every connection.
-const kConnection = Symbol('wireplay.ws.connection');
-type SocketWithConnection = Duplex & { [kConnection]?: WebSocketConnection };
-
-function socketOnData(this: SocketWithConnection, chunk: Buffer): void {
-  this[kConnection]?.onData(chunk);
-}
-function socketOnEnd(this: SocketWithConnection): void {
-  this[kConnection]?.onEnd();
-}
-function socketOnClose(this: SocketWithConnection): void {
-  this[kConnection]?.onSocketClose();
-}
-function socketOnError(this: SocketWithConnection, err: Error): void {
-  this[kConnection]?.onSocketError(err);
-}
-function socketOnDrain(this: SocketWithConnection): void {
-  this[kConnection]?.onDrain();
-}
 
 /** The frame parser's handlers, as prototype methods (no closures per connection). */
 class ParserSink implements FrameParserHandlers {

@@ -1,5 +1,6 @@
 // The WebSocket frame parser (RFC 6455 §5): bytes in through push(), frames out
-// through handlers, never a socket. It records the absolute offset of every
+// through handlers, never a socket. Headers are decoded and checked by
+// ws/frame-header.ts (shared with the capture's dissector). It records the absolute offset of every
 // header field, the masking key and the payload (for the hex inspector), and
 // enforces the protocol rules that can be checked on frames alone:
 // masking, RSV bits, opcodes, control frames, fragmentation order, UTF-8 of
@@ -14,6 +15,7 @@ import { maskInPlace } from './mask.js';
 import { isValidCloseCode } from './close-codes.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import { WebSocketError, type FrameHeader, type WebSocketErrorCode, type WebSocketFrame } from './types.js';
+import { checkFrameHeader, decodeFrameHeader, frameHeaderLength, isViolation, type FrameRuleState, type FrameViolation, type HeaderBytes } from './frame-header.js';
 
 export interface FrameParserHandlers {
   /** A header was read; the payload follows. */
@@ -58,9 +60,12 @@ const EMPTY = Buffer.alloc(0);
 export const DEFAULT_MAX_PAYLOAD = 64 * 1024 * 1024;
 export const DEFAULT_MAX_FRAGMENTS = 100_000;
 
-export class FrameParser {
+export class FrameParser implements FrameRuleState, HeaderBytes {
   private readonly enforce: boolean;
-  private readonly expectMasked: boolean;
+  /** FrameRuleState: masking is checked only when the rules are enforced. */
+  readonly expectMasked: boolean | undefined;
+  /** Reports a rule broken by a header (ws/frame-header.ts); true when parsing must stop. */
+  private readonly report = (v: FrameViolation): boolean => this.fail(v.code, v.message, v.closeCode, v.offset);
   private readonly maxPayload: number;
   private readonly maxFragments: number;
   private readonly ownsInput: boolean;
@@ -83,8 +88,8 @@ export class FrameParser {
   private checkUtf8 = false;
 
   // The message being read (across fragments).
-  /** Opcode of the fragmented message in progress, 0 when none. */
-  private messageOpcode = 0;
+  /** FrameRuleState: opcode of the fragmented message in progress, 0 when none. */
+  messageOpcode = 0;
   private messageCompressed = false;
   private messageBytes = 0;
   private messageFrames = 0;
@@ -95,7 +100,7 @@ export class FrameParser {
     options: FrameParserOptions,
   ) {
     this.enforce = options.enforce ?? true;
-    this.expectMasked = options.role === 'server';
+    this.expectMasked = this.enforce ? options.role === 'server' : undefined;
     this.perMessageDeflate = options.perMessageDeflate ?? false;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
@@ -137,7 +142,8 @@ export class FrameParser {
     this.pieces = null;
   }
 
-  private byteAt(i: number): number {
+  /** HeaderBytes: the i-th byte not yet consumed. */
+  byteAt(i: number): number {
     let idx = 0;
     let p = this.pos + i;
     while (p >= this.chunks[idx].length) {
@@ -184,87 +190,26 @@ export class FrameParser {
     const start = this.offset;
     const b0 = this.byteAt(0);
     const b1 = this.byteAt(1);
-    const fin = (b0 & 0x80) !== 0;
-    const rsv1 = (b0 & 0x40) !== 0;
-    const rsv2 = (b0 & 0x20) !== 0;
-    const rsv3 = (b0 & 0x10) !== 0;
     const opcode = b0 & 0x0f;
-    const masked = (b1 & 0x80) !== 0;
     const len7 = b1 & 0x7f;
     const control = opcode >= 8;
 
     // Checks on the first two bytes, so a broken frame fails before its payload arrives.
-    {
-      if (rsv2 || rsv3) {
-        if (this.fail('WS_UNEXPECTED_RSV', 'RSV2 and RSV3 must be clear', 1002, start)) return false;
-      }
-      if (rsv1 && (!this.perMessageDeflate || control || opcode === 0)) {
-        if (this.fail('WS_UNEXPECTED_RSV', this.perMessageDeflate ? 'RSV1 is only allowed on the first frame of a data message' : 'RSV1 must be clear without a negotiated extension', 1002, start)) return false;
-      }
-      if ((opcode > 2 && opcode < 8) || opcode > 10) {
-        if (this.fail('WS_RESERVED_OPCODE', `reserved opcode ${opcode}`, 1002, start)) return false;
-      }
-      if (control) {
-        if (!fin && this.fail('WS_FRAGMENTED_CONTROL_FRAME', 'control frames must not be fragmented', 1002, start)) return false;
-        if (len7 > 125 && this.fail('WS_CONTROL_FRAME_TOO_LONG', 'control frame payload over 125 bytes', 1002, start + 1)) return false;
-      } else if (opcode === 0) {
-        if (this.messageOpcode === 0 && this.fail('WS_UNEXPECTED_CONTINUATION', 'continuation frame without a message to continue', 1002, start)) return false;
-      } else if (opcode <= 2 && this.messageOpcode !== 0) {
-        if (this.fail('WS_EXPECTED_CONTINUATION', 'new data frame inside a fragmented message', 1002, start)) return false;
-      }
-      if (this.enforce && masked !== this.expectMasked) {
-        if (this.expectMasked) {
-          if (this.fail('WS_UNMASKED_FRAME', 'client frames must be masked', 1002, start + 1)) return false;
-        } else if (this.fail('WS_MASKED_FRAME', 'server frames must not be masked', 1002, start + 1)) return false;
-      }
-    }
+    if (checkFrameHeader(b0, b1, start, this, this.report)) return false;
 
-    const extLen = len7 === 126 ? 2 : len7 === 127 ? 8 : 0;
-    const headerSize = 2 + extLen + (masked ? 4 : 0);
+    const headerSize = frameHeaderLength(b1);
     if (this.enforce && len7 < 126 && !control && this.checkSize(len7, start + 1)) return false;
     if (this.buffered < headerSize) return false;
 
-    let payloadLength = len7;
-    if (extLen === 2) payloadLength = (this.byteAt(2) << 8) | this.byteAt(3);
-    else if (extLen === 8) {
-      const hi = this.byteAt(2) * 0x1000000 + ((this.byteAt(3) << 16) | (this.byteAt(4) << 8) | this.byteAt(5));
-      const lo = this.byteAt(6) * 0x1000000 + ((this.byteAt(7) << 16) | (this.byteAt(8) << 8) | this.byteAt(9));
-      if (hi >= 0x80000000) {
-        this.fail('WS_INVALID_LENGTH', 'the most significant bit of a 64-bit length must be 0', 1002, start + 2, true);
-        return false;
-      }
-      if (hi >= 0x200000) {
-        this.fail('WS_MESSAGE_TOO_BIG', 'payload length over 2^53 - 1', 1009, start + 2, true);
-        return false;
-      }
-      payloadLength = hi * 0x100000000 + lo;
+    const decoded = decodeFrameHeader(this, start);
+    if (isViolation(decoded)) {
+      // The length cannot be decoded: the stream cannot be followed, whatever the mode.
+      this.fail(decoded.code, decoded.message, decoded.closeCode, decoded.offset, true);
+      return false;
     }
-    if (this.enforce && extLen > 0 && !control && this.checkSize(payloadLength, start + 2)) return false;
-
-    let maskKey: Buffer | null = null;
-    const maskStart = start + 2 + extLen;
-    if (masked) {
-      maskKey = Buffer.allocUnsafe(4);
-      for (let i = 0; i < 4; i++) maskKey[i] = this.byteAt(2 + extLen + i);
-    }
-    const payloadStart = start + headerSize;
-    const header: FrameHeader = {
-      fin,
-      rsv1,
-      rsv2,
-      rsv3,
-      opcode,
-      masked,
-      maskKey,
-      payloadLength,
-      lengthBits: extLen === 0 ? 7 : extLen === 2 ? 16 : 64,
-      span: { start, end: payloadStart + payloadLength },
-      byte0Span: { start, end: start + 1 },
-      byte1Span: { start: start + 1, end: start + 2 },
-      extendedLengthSpan: extLen ? { start: start + 2, end: start + 2 + extLen } : null,
-      maskKeySpan: masked ? { start: maskStart, end: maskStart + 4 } : null,
-      payloadSpan: { start: payloadStart, end: payloadStart + payloadLength },
-    };
+    const header = decoded;
+    const { fin, rsv1, masked, payloadLength } = header;
+    if (this.enforce && len7 >= 126 && !control && this.checkSize(payloadLength, start + 2)) return false;
     this.skip(headerSize);
 
     // Message bookkeeping.
@@ -391,7 +336,7 @@ export class FrameParser {
     }
     if (h.opcode === 8) {
       if (data.length === 1) {
-        if (this.fail('WS_INVALID_CLOSE_PAYLOAD', 'a close payload of 1 byte', 1002, h.payloadSpan.start)) return false;
+        if (this.fail('WS_INVALID_CLOSE_PAYLOAD', 'A close payload cannot be 1 byte long', 1002, h.payloadSpan.start)) return false;
       } else if (data.length >= 2) {
         const code = data.readUInt16BE(0);
         if (!isValidCloseCode(code)) {

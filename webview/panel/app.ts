@@ -294,7 +294,8 @@ export class App {
     this.mode = { mode, canSet };
     this.queue.setMode(mode, canSet);
     render(modeTemplate(mode, canSet, (next) => this.transport.post({ type: 'server.setMode', mode: next })), this.root.querySelector<HTMLElement>('.mode-box')!);
-    if (tell && mode && was && mode !== was) {
+    // In VS Code the Switch Mode command says it (in the playground too); the browser page says it itself.
+    if (tell && mode && was && mode !== was && this.transport.kind !== 'vscode') {
       showNotice('info', mode === 'sequential' ? 'The server is now sequential: one request at a time; the others wait in its queue (Timeline → Server queue).' : 'The server is now concurrent: every connection is served at once.');
     }
   }

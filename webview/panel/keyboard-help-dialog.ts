@@ -3,7 +3,10 @@
 // (server-core/protocol/keyboard-help.ts). Escape or Close shuts it, and the
 // focus goes back where it was.
 import { html, render } from 'lit';
-import { KEYBOARD_HELP_TITLE, PLAYGROUND_KEYBOARD_HELP } from '../../server-core/protocol/keyboard-help.js';
+import { KEYBOARD_HELP_TITLE, PLAYGROUND_KEYS } from '../../server-core/protocol/keyboard-help.js';
+
+/** The panel runs on a Mac: its keys are written as a Mac user presses them. */
+const MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 
 export class KeyboardHelpDialog {
   readonly el: HTMLDialogElement;
@@ -19,12 +22,12 @@ export class KeyboardHelpDialog {
           <vscode-button class="kbd-close" secondary icon="close" @click=${() => this.close()}>Close</vscode-button>
         </div>
         <div class="kbd-help-body" tabindex="0" aria-label="Keys">
-          ${PLAYGROUND_KEYBOARD_HELP.map(
+          ${PLAYGROUND_KEYS.map(
             (s) => html`<section>
               <h3>${s.where}</h3>
               <table>
                 <tbody>
-                  ${s.entries.map((e) => html`<tr><th scope="row"><kbd>${e.keys}</kbd></th><td>${e.does}</td></tr>`)}
+                  ${s.keys.map((k) => html`<tr><th scope="row"><kbd>${MAC && k.mac ? k.mac : k.keys}</kbd></th><td>${k.does}</td></tr>`)}
                 </tbody>
               </table>
             </section>`,

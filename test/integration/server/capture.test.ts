@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { CaptureChunk, ConnectionClosed, ConnectionOpened, ProtocolSwitched } from '../../../server-core/index.js';
 import { collect, open, startServer } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
 
 test('the capture hook sees the exact bytes both ways, in order, with open and close', async (t) => {
   const { server, port } = await startServer(t, {
@@ -32,10 +33,12 @@ test('the capture hook sees the exact bytes both ways, in order, with open and c
   const localPort = socket.localPort;
   const parts = ['POST /x HTTP/1.1\r\nHost: x\r\nContent-Le', 'ngth: 5\r\nConnection: close\r\n\r\nhel', 'lo'];
   const received: Buffer[] = [];
-  const done = collect(socket, received, 5000);
+  const done = collect(socket, received);
+  // One part per read: each is written once the server has captured the one before.
   for (const p of parts) {
+    const seen = chunks.filter((c) => c.dir === 'c2s').length;
     socket.write(p);
-    await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => chunks.filter((c) => c.dir === 'c2s').length > seen, 'the server to read the part');
   }
   assert.equal(await done, true);
   await closedP;
@@ -66,7 +69,7 @@ test('capture costs nothing when nobody listens: no events, counters still kept'
   const socket = await open(port);
   t.after(() => socket.destroy());
   socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-  await collect(socket, [], 200);
+  await collect(socket, [], (data) => data.toString('latin1').endsWith('ok'));
   assert.ok(server.connections()[0].bytesOut > 0);
 });
 
@@ -127,7 +130,7 @@ test('an upgrade request on a path without a WebSocket route is answered as plai
   const socket = await open(port);
   t.after(() => socket.destroy());
   const received: Buffer[] = [];
-  const done = collect(socket, received, 300);
+  const done = collect(socket, received, (data) => data.toString('latin1').endsWith('plain /nows'));
   socket.write(
     'GET /nows HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
   );
@@ -161,7 +164,7 @@ test('a refused WebSocket handshake is plain HTTP (426), captured, and the conne
   const socket = await open(port);
   t.after(() => socket.destroy());
   const received: Buffer[] = [];
-  const done = collect(socket, received, 3000);
+  const done = collect(socket, received);
   socket.write(
     'GET /ws/echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 8\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
   );
@@ -174,13 +177,19 @@ test('a refused WebSocket handshake is plain HTTP (426), captured, and the conne
 });
 
 test('an upgrade pipelined behind a slow request waits for its response, then speaks WebSocket', async (t) => {
-  const { port } = await startServer(t, {
+  let upgradeArrived!: () => void;
+  const upgradeRead = new Promise<void>((resolve) => (upgradeArrived = resolve));
+  const { port, server } = await startServer(t, {
     handler: async (_q, r) => {
-      await new Promise((res) => setTimeout(res, 100));
+      // Answers once the upgrade request behind it has been read: the upgrade must wait for it.
+      await upgradeRead;
       r.end('slow first');
     },
     webSocketRoutes: [{ path: '/ws', route: { handler: { onMessage: (peer, m) => peer.send(`echo ${m.text}`) } } }],
     webSocket: { perMessageDeflate: false },
+  });
+  server.capture.on('chunk', (c) => {
+    if (c.dir === 'c2s' && c.bytes.includes('Upgrade: websocket')) upgradeArrived();
   });
   const socket = await open(port);
   t.after(() => socket.destroy());
@@ -191,12 +200,12 @@ test('an upgrade pipelined behind a slow request waits for its response, then sp
       'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
   );
   const text = () => Buffer.concat(chunks).toString('latin1');
-  while (!text().includes('101 Switching Protocols')) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => text().includes('101 Switching Protocols'), 'the 101 response');
   assert.ok(text().indexOf('slow first') < text().indexOf('101 Switching Protocols'), 'the earlier response comes first');
   // A masked text frame "hi".
   const mask = Buffer.from([1, 2, 3, 4]);
   const payload = Buffer.from('hi');
   const masked = Buffer.from(payload.map((b, i) => b ^ mask[i % 4]));
   socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
-  while (!text().includes('echo hi')) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => text().includes('echo hi'), 'the echoed frame');
 });

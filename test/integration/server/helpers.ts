@@ -82,12 +82,29 @@ export async function open(port: number): Promise<Socket> {
  * Sends `bytes` (each element written separately) and collects what comes
  * back until the server closes, or until `idleMs` without data (then closed=false).
  */
-export async function exchange(port: number, bytes: (string | Buffer)[] | string | Buffer, idleMs = 3000): Promise<RawResult> {
+export interface ExchangeOptions {
+  /**
+   * Done once this many final responses arrived (the connection may stay open;
+   * `closed` says whether it had closed by then). Default: done when the server
+   * closes the connection.
+   */
+  responses?: number;
+  /** The exchange fails after this long (a hung test is a bug). Default 10 s. */
+  timeoutMs?: number;
+  /** Half-close after writing (FIN): the server answers what is complete, then closes. */
+  end?: boolean;
+}
+
+/** Sends bytes on a fresh connection and collects the answer until the server closes it (or `responses` arrived). */
+export async function exchange(port: number, bytes: (string | Buffer)[] | string | Buffer, options: ExchangeOptions = {}): Promise<RawResult> {
   const socket = await open(port);
   try {
     const chunks: Buffer[] = [];
-    const done = collect(socket, chunks, idleMs);
+    const n = options.responses;
+    const until = n === undefined ? undefined : (data: Buffer) => finalResponses(data) >= n;
+    const done = collect(socket, chunks, until, options.timeoutMs);
     for (const b of Array.isArray(bytes) ? bytes : [bytes]) socket.write(b);
+    if (options.end) socket.end();
     const closed = await done;
     return { data: Buffer.concat(chunks), closed };
   } finally {
@@ -95,24 +112,45 @@ export async function exchange(port: number, bytes: (string | Buffer)[] | string
   }
 }
 
-/** Resolves true when the peer ends/closes, false after idleMs of silence. */
-export function collect(socket: Socket, chunks: Buffer[], idleMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let timer = setTimeout(() => finish(false), idleMs);
-    const finish = (closed: boolean) => {
+/** Complete final (≥ 200) responses in `data`; 0 while it does not parse yet. */
+function finalResponses(data: Buffer, headRequests: boolean[] = []): number {
+  try {
+    return parseResponses(data, headRequests).filter((r) => r.status >= 200).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Collects what `socket` receives into `chunks`. Resolves true when the peer
+ * ends or closes, false as soon as `until(data so far)` holds; rejects after
+ * `timeoutMs` with what arrived, so a missing event fails instead of hanging.
+ */
+export function collect(socket: Socket, chunks: Buffer[], until?: (data: Buffer) => boolean, timeoutMs = 10_000): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`after ${timeoutMs} ms: ${until ? 'the expected bytes' : 'no close from the server'}; got ${JSON.stringify(Buffer.concat(chunks).toString('latin1').slice(0, 400))}`));
+    }, timeoutMs);
+    const stop = () => {
       clearTimeout(timer);
       socket.removeListener('data', onData);
       socket.removeListener('end', onEnd);
       socket.removeListener('close', onEnd);
       socket.removeListener('error', onEnd);
-      resolve(closed);
     };
     const onData = (c: Buffer) => {
       chunks.push(c);
-      clearTimeout(timer);
-      timer = setTimeout(() => finish(false), idleMs);
+      if (until && until(Buffer.concat(chunks))) {
+        stop();
+        // Events already received (a FIN right behind the bytes) are seen before resolving.
+        setImmediate(() => resolve(socket.readableEnded || socket.destroyed));
+      }
     };
-    const onEnd = () => finish(true);
+    const onEnd = () => {
+      stop();
+      resolve(true);
+    };
     socket.on('data', onData);
     socket.on('end', onEnd);
     socket.on('close', onEnd);
@@ -120,34 +158,23 @@ export function collect(socket: Socket, chunks: Buffer[], idleMs: number): Promi
   });
 }
 
-/** Reads from an open socket until `n` complete responses arrived (or the socket closed). */
-export function readResponses(socket: Socket, n: number, headRequests: boolean[] = []): Promise<{ responses: ParsedResponse[]; closed: boolean; data: Buffer }> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    const check = (closed: boolean) => {
-      const data = Buffer.concat(chunks);
-      let responses: ParsedResponse[] = [];
-      try {
-        responses = parseResponses(data, headRequests);
-      } catch {
-        responses = [];
-      }
-      if (responses.filter((r) => r.status >= 200).length >= n || closed) {
-        socket.removeListener('data', onData);
-        socket.removeListener('close', onClose);
-        socket.removeListener('end', onClose);
-        resolve({ responses, closed, data });
-      }
-    };
-    const onData = (c: Buffer) => {
-      chunks.push(c);
-      check(false);
-    };
-    const onClose = () => check(true);
-    socket.on('data', onData);
-    socket.on('close', onClose);
-    socket.on('end', onClose);
-  });
+/** Reads from an open socket until `n` complete final responses arrived (or the socket closed); rejects after timeoutMs. */
+export async function readResponses(
+  socket: Socket,
+  n: number,
+  headRequests: boolean[] = [],
+  timeoutMs = 10_000,
+): Promise<{ responses: ParsedResponse[]; closed: boolean; data: Buffer }> {
+  const chunks: Buffer[] = [];
+  const closed = await collect(socket, chunks, (data) => finalResponses(data, headRequests) >= n, timeoutMs);
+  const data = Buffer.concat(chunks);
+  let responses: ParsedResponse[] = [];
+  try {
+    responses = parseResponses(data, headRequests);
+  } catch {
+    responses = [];
+  }
+  return { responses, closed, data };
 }
 
 /** The first final response of a raw exchange. */
@@ -155,8 +182,4 @@ export function firstResponse(data: Buffer): ParsedResponse {
   const rs = parseResponses(data).filter((r) => r.status >= 200);
   if (rs.length === 0) throw new Error(`no response in ${JSON.stringify(data.toString('latin1'))}`);
   return rs[0];
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Handler } from '../../../server-core/index.js';
 import { collect, exchange, firstResponse, open, parseResponses, readResponses, startServer } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
 
 const delayed: Handler = async (req, res) => {
   const ms = Number(req.query.get('ms') ?? 0);
@@ -56,7 +57,7 @@ test('Expect: 100-continue: 100 Continue when the handler reads the body, then t
   t.after(() => socket.destroy());
   socket.write('POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n');
   const chunks: Buffer[] = [];
-  await collect(socket, chunks, 300); // the interim response arrives before any body is sent
+  await collect(socket, chunks, (data) => data.toString('latin1').endsWith('\r\n\r\n')); // the interim response arrives before any body is sent
   assert.match(Buffer.concat(chunks).toString('latin1'), /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
   socket.write('hello');
   const { responses } = await readResponses(socket, 1);
@@ -177,7 +178,7 @@ test('a handler that throws after the head went out ends the connection', async 
   const { port } = await startServer(t, {
     handler: async (_req, res) => {
       res.write('partial');
-      await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setImmediate(r));
       throw new Error('midway');
     },
     log: () => {},
@@ -235,11 +236,14 @@ test('HTTP/1.0 streamed response is close-delimited', async (t) => {
 test('streaming: chunked encoding, write() returns false under backpressure, drain() resumes', async (t) => {
   const chunk = Buffer.alloc(64 * 1024, 0x61);
   let sawFalse = false;
+  let blocked!: () => void;
+  const sawBackpressure = new Promise<void>((resolve) => (blocked = resolve));
   const { port } = await startServer(t, {
     handler: async (_req, res) => {
       for (let i = 0; i < 64; i++) {
         if (!res.write(chunk)) {
           sawFalse = true;
+          blocked();
           await res.drain();
         }
       }
@@ -250,7 +254,7 @@ test('streaming: chunked encoding, write() returns false under backpressure, dra
   t.after(() => socket.destroy());
   socket.pause(); // a slow reader
   socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
-  await new Promise((r) => setTimeout(r, 100));
+  await sawBackpressure; // the handler is waiting for drain: now read
   socket.resume();
   const { responses } = await readResponses(socket, 1);
   assert.equal(responses[0].header('transfer-encoding'), 'chunked');
@@ -281,7 +285,7 @@ test('request body streams through the async iterator', async (t) => {
 test('the request exposes path, query, raw head and the AbortSignal fires on disconnect', async (t) => {
   let aborted: Promise<void> | undefined;
   let seen: { path: string; q: string | null; raw: string; index: number } | undefined;
-  const { port } = await startServer(t, {
+  const { port, server } = await startServer(t, {
     limits: { closeTimeout: 300 },
     handler: (req) => {
       seen = { path: req.path, q: req.query.get('q'), raw: req.rawHead.toString('latin1'), index: req.index };
@@ -291,10 +295,13 @@ test('the request exposes path, query, raw head and the AbortSignal fires on dis
   });
   const socket = await open(port);
   const head = 'GET /p%20x?q=1&r=2 HTTP/1.1\r\nHost: x\r\n\r\n';
+  let reads = 0;
+  server.capture.on('chunk', (c) => void (c.dir === 'c2s' && reads++));
+  // The head in two reads: the second part is written once the server has read the first.
   socket.write(head.slice(0, 10));
-  await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => reads > 0, 'the server to read the first part of the head');
   socket.write(head.slice(10));
-  while (!aborted) await new Promise((r) => setTimeout(r, 10));
+  await waitFor(() => aborted !== undefined, 'the handler to run');
   assert.deepEqual(seen, { path: '/p%20x', q: '1', raw: head, index: 1 });
   socket.destroy();
   await aborted;
@@ -346,7 +353,7 @@ test('a large upload read slowly: the connection pauses and resumes, every byte 
       let i = 0;
       for await (const part of req) {
         n += part.length;
-        if (i++ % 16 === 0) await new Promise((r) => setTimeout(r, 1));
+        if (i++ % 16 === 0) await new Promise((r) => setImmediate(r));
       }
       res.end(String(n));
     },
@@ -361,7 +368,7 @@ test('a bad request behind a good one in a pipeline: the good one is answered, t
   const { port } = await startServer(t, {
     handler: async (req, res) => {
       seen.push(req.path);
-      await new Promise((r) => setTimeout(r, 30));
+      await new Promise((r) => setImmediate(r)); // answered after the bad request behind it was read
       res.end(`ok ${req.path}`);
     },
   });

@@ -15,6 +15,7 @@ import { HttpListener } from '../../../server-core/server/listener.js';
 import { Scheduler } from '../../../server-core/server/scheduler.js';
 import { Emitter } from '../../../server-core/util/emitter.js';
 import { collect, exchange, firstResponse, open, readResponses, startServer } from './helpers.js';
+import { waitFor } from '../../support/wait.js';
 
 test('listens on 127.0.0.1 by default; port 0 picks a free port; url matches', async (t) => {
   const { server, port, url } = await startServer(t, { handler: (_q, r) => r.end('hi') });
@@ -83,7 +84,7 @@ test('graceful close: the in-flight response finishes, idle keep-alive sockets c
   idle.write('GET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
   await readResponses(idle, 1);
   const idleChunks: Buffer[] = [];
-  const idleClosed = collect(idle, idleChunks, 5000);
+  const idleClosed = collect(idle, idleChunks);
   busy.write('GET /slow HTTP/1.1\r\nHost: x\r\n\r\n');
   const busyResponse = readResponses(busy, 1);
   await handlerStarted;
@@ -117,12 +118,17 @@ test('graceful close destroys what is left after closeTimeout', async (t) => {
   const socket = await open(port);
   t.after(() => socket.destroy());
   socket.write('GET /never HTTP/1.1\r\nHost: x\r\n\r\n');
-  await new Promise((r) => setTimeout(r, 50));
-  const started = Date.now();
+  await waitFor(() => server.connections()[0]?.state === 'handling', 'the request to reach its handler');
+  // Time is the subject: the close timer runs on mock timers, the sockets on real I/O.
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const closedByServer = once(socket, 'close');
-  await server.close();
+  const closing = server.close();
+  t.mock.timers.tick(199);
+  await new Promise((r) => setImmediate(r));
+  assert.equal(server.connections().length, 1, 'still open before closeTimeout');
+  t.mock.timers.tick(1);
+  await closing;
   await closedByServer;
-  assert.ok(Date.now() - started >= 150);
   assert.equal(server.connections().length, 0);
 });
 
@@ -131,7 +137,7 @@ test('no leaked sockets after many short connections', async (t) => {
   await Promise.all(
     Array.from({ length: 40 }, () => exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')),
   );
-  for (let i = 0; i < 50 && server.connections().length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => server.connections().length === 0, 'every connection to close', 1000);
   assert.equal(server.connections().length, 0);
 });
 
@@ -223,6 +229,6 @@ test('after an upgrade the connection lets go of the HTTP parser (its decoder an
   // Counting and capturing go on after the switch.
   const before = conn.snapshot().bytesIn;
   socket.write('after');
-  while (conn.snapshot().bytesIn === before) await new Promise((r) => setImmediate(r));
+  await waitFor(() => conn.snapshot().bytesIn !== before, 'the server to count the bytes after the switch');
   assert.equal(conn.snapshot().bytesIn, before + 5);
 });

@@ -8,6 +8,7 @@ import { acceptKey } from '../../../server-core/ws/handshake.js';
 import { encodeFrame } from '../../../server-core/ws/frame-encoder.js';
 import { connectWebSocket, WebSocketHandshakeError, type WebSocketClientOptions } from '../../../server-core/ws/client.js';
 import type { WebSocketMessage } from '../../../server-core/ws/types.js';
+import { waitFor } from '../../support/wait.js';
 
 /** A server that reads the request head and answers with whatever `answer` returns. */
 async function rawServer(t: { after(fn: () => unknown): void }, answer: (request: string, key: string, socket: Socket) => void): Promise<{ url: string; requests: string[] }> {
@@ -66,7 +67,7 @@ test('sends the handshake with the path, the offer, subprotocols and extra heade
   assert.match(req, /\r\nX-Token: t\r\n/);
   assert.equal(handshake.requestBytes.toString('latin1'), req);
   assert.match(handshake.responseBytes.toString('latin1'), /^HTTP\/1.1 101 /);
-  await new Promise((r) => setTimeout(r, 50));
+  await waitFor(() => got.length > 0, 'the welcome message');
   assert.deepEqual(got.map((m) => m.text), ['welcome']);
   connection.terminate();
 });

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  HttpResponse,
+  HttpResponseWriter,
   encodeChunk,
   httpDate,
   serializeResponse,
@@ -20,7 +20,7 @@ function fakeSink(close = false): ResponseSink & { out: Buffer[]; text(): string
     text() {
       return Buffer.concat(this.out).toString('latin1');
     },
-    writeResponseBytes(_res: HttpResponse, data: Buffer) {
+    writeResponseBytes(_res: HttpResponseWriter, data: Buffer) {
       sink.out.push(Buffer.from(data));
       return true;
     },
@@ -67,7 +67,7 @@ test('validation: names must be tokens; values refuse CR, LF, NUL and controls',
 
 test('end(data): one buffer with Content-Length and Date', () => {
   const sink = fakeSink();
-  const res = new HttpResponse(sink, ctx());
+  const res = new HttpResponseWriter(sink, ctx());
   res.setHeader('Content-Type', 'text/plain');
   res.end('hello');
   assert.equal(sink.out.length, 1);
@@ -79,7 +79,7 @@ test('end(data): one buffer with Content-Length and Date', () => {
 
 test('write() without a length: chunked, ended by the last chunk', () => {
   const sink = fakeSink();
-  const res = new HttpResponse(sink, ctx());
+  const res = new HttpResponseWriter(sink, ctx());
   res.write('ab');
   res.write('');
   res.end('cde');
@@ -88,7 +88,7 @@ test('write() without a length: chunked, ended by the last chunk', () => {
 
 test('writeHead then end(data) still gets a Content-Length; setHeader after writeHead throws', () => {
   const sink = fakeSink();
-  const res = new HttpResponse(sink, ctx());
+  const res = new HttpResponseWriter(sink, ctx());
   res.writeHead(201, { 'X-A': '1' });
   assert.equal(res.headersSent, true);
   assert.throws(() => res.setHeader('X-B', '2'), { code: 'HEADERS_SENT' });
@@ -97,11 +97,11 @@ test('writeHead then end(data) still gets a Content-Length; setHeader after writ
 });
 
 test('a declared Content-Length is enforced', () => {
-  const res = new HttpResponse(fakeSink(), ctx());
+  const res = new HttpResponseWriter(fakeSink(), ctx());
   res.setHeader('Content-Length', 3);
   res.write('ab');
   assert.throws(() => res.write('cd'), { code: 'ERR_CONTENT_LENGTH_MISMATCH' });
-  const short = new HttpResponse(fakeSink(), ctx());
+  const short = new HttpResponseWriter(fakeSink(), ctx());
   short.setHeader('Content-Length', 10);
   short.end('abc');
   assert.equal(short.incomplete, true);
@@ -109,11 +109,11 @@ test('a declared Content-Length is enforced', () => {
 
 test('HEAD: headers as for GET, no body bytes, no last chunk', () => {
   const sink = fakeSink();
-  const res = new HttpResponse(sink, ctx({ head: true }));
+  const res = new HttpResponseWriter(sink, ctx({ head: true }));
   res.end('hello');
   assert.equal(withoutDate(sink.text()), 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n');
   const sink2 = fakeSink();
-  const res2 = new HttpResponse(sink2, ctx({ head: true }));
+  const res2 = new HttpResponseWriter(sink2, ctx({ head: true }));
   res2.write('a');
   res2.end('b');
   assert.equal(withoutDate(sink2.text()), 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
@@ -122,7 +122,7 @@ test('HEAD: headers as for GET, no body bytes, no last chunk', () => {
 test('204 and 304 carry no framing headers and no body', () => {
   for (const status of [204, 304]) {
     const sink = fakeSink();
-    const res = new HttpResponse(sink, ctx());
+    const res = new HttpResponseWriter(sink, ctx());
     res.statusCode = status;
     res.end('ignored');
     assert.doesNotMatch(sink.text(), /Content-Length|Transfer-Encoding|ignored/);
@@ -131,17 +131,17 @@ test('204 and 304 carry no framing headers and no body', () => {
 
 test('Connection: close when the connection says so; keep-alive echoed for HTTP/1.0; 1.0 streaming is close-delimited', () => {
   const a = fakeSink(true);
-  const ra = new HttpResponse(a, ctx());
+  const ra = new HttpResponseWriter(a, ctx());
   ra.end();
   assert.match(a.text(), /Connection: close\r\n/);
   assert.equal(ra.closeAfter, true);
 
   const b = fakeSink();
-  new HttpResponse(b, ctx({ http10: true })).end('x');
+  new HttpResponseWriter(b, ctx({ http10: true })).end('x');
   assert.match(b.text(), /Connection: keep-alive\r\n/);
 
   const c = fakeSink();
-  const rc = new HttpResponse(c, ctx({ http10: true }));
+  const rc = new HttpResponseWriter(c, ctx({ http10: true }));
   rc.write('x');
   rc.end();
   assert.match(c.text(), /Connection: close\r\n/);
@@ -151,7 +151,7 @@ test('Connection: close when the connection says so; keep-alive echoed for HTTP/
 
 test('a handler setting Connection: close makes the connection close', () => {
   const sink = fakeSink();
-  const res = new HttpResponse(sink, ctx());
+  const res = new HttpResponseWriter(sink, ctx());
   res.setHeader('Connection', 'close');
   res.end();
   assert.equal(res.closeAfter, true);
@@ -166,7 +166,7 @@ test('httpDate is cached per second and correct', () => {
 
 test('a detached response ignores the handler', () => {
   const sink = fakeSink();
-  const res = new HttpResponse(sink, ctx());
+  const res = new HttpResponseWriter(sink, ctx());
   res.detach();
   res.setHeader('X', '1');
   assert.equal(res.write('x'), true);

@@ -1,4 +1,4 @@
-// openSseResponse on the server's real HttpResponse (with a recording sink in
+// openSseResponse on the server's real HttpResponseWriter (with a recording sink in
 // place of the connection): the head goes out before the first event, the body
 // is chunked, backpressure and the end of the response pass through, and the
 // request's signal closes the stream. The bytes it writes are then read back
@@ -6,7 +6,7 @@
 // way the dissector will: every line's raw ranges hold exactly its bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HttpResponse, type ResponseSink } from '../../../server-core/server/response-writer.js';
+import { HttpResponseWriter, type ResponseSink } from '../../../server-core/server/response-writer.js';
 import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
 import type { ServerResponse } from '../../../server-core/http/handler-types.js';
 import { asSseWritable, openSseResponse } from '../../../server-core/sse/response-adapter.js';
@@ -19,7 +19,7 @@ class RecordingSink implements ResponseSink {
   full = false;
   finished = false;
   drains = 0;
-  writeResponseBytes(_res: HttpResponse, data: Buffer): boolean {
+  writeResponseBytes(_res: HttpResponseWriter, data: Buffer): boolean {
     this.writes.push(Buffer.from(data));
     return !this.full;
   }
@@ -40,7 +40,7 @@ class RecordingSink implements ResponseSink {
 
 function open(extra?: Record<string, string>) {
   const sink = new RecordingSink();
-  const res = new HttpResponse(sink, { head: false, http10: false, keepAlive: true });
+  const res = new HttpResponseWriter(sink, { head: false, http10: false, keepAlive: true });
   const ac = new AbortController();
   const stream = openSseResponse(res, ac.signal, extra ? { headers: extra } : {});
   return { sink, res, ac, stream };
@@ -48,7 +48,7 @@ function open(extra?: Record<string, string>) {
 
 test('ServerResponse is an SseWritable as it is', () => {
   const sink = new RecordingSink();
-  const res: ServerResponse = new HttpResponse(sink, { head: false, http10: false, keepAlive: true });
+  const res: ServerResponse = new HttpResponseWriter(sink, { head: false, http10: false, keepAlive: true });
   assert.equal(asSseWritable(res), res);
 });
 

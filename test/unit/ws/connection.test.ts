@@ -70,22 +70,29 @@ test('closing handshake started here: close frame out, the peer\'s close complet
   assert.deepEqual([ev.code, ev.wasClean], [1000, true]);
 });
 
-test('the close timeout ends a connection whose peer never answers the close', async () => {
+test('the close timeout ends a connection whose peer never answers the close', async (t) => {
   const { conn } = await open('client', { closeTimeout: 20 });
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const done = closed(conn);
   conn.close(1001);
+  t.mock.timers.tick(20);
   const ev = await done;
   assert.equal(ev.code, 1006);
   assert.equal(ev.wasClean, false);
 });
 
-test('a ping without a pong within pingTimeout fails the connection with 1011', async () => {
+test('a ping without a pong within pingTimeout fails the connection with 1011', async (t) => {
   const { sock, conn } = await open('server', { pingTimeout: 20, closeTimeout: 20 });
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const errors: Error[] = [];
   conn.on('error', (e) => errors.push(e));
   const done = closed(conn);
   conn.ping('are you there');
   assert.equal(sock.frames[0].opcode, 9);
+  t.mock.timers.tick(19);
+  assert.equal(conn.readyState, 'open', 'not before pingTimeout');
+  t.mock.timers.tick(1); // the ping timeout: close 1011 sent
+  t.mock.timers.tick(20); // the close timeout: the peer never answers
   const ev = await done;
   assert.equal((errors[0] as { code?: string }).code, 'WS_PING_TIMEOUT');
   assert.equal(sock.frames.at(-1)!.opcode, 8);
@@ -93,13 +100,14 @@ test('a ping without a pong within pingTimeout fails the connection with 1011', 
   assert.equal(ev.code, 1011);
 });
 
-test('a pong in time clears the ping timer', async () => {
+test('a pong in time clears the ping timer', async (t) => {
   const { sock, conn } = await open('server', { pingTimeout: 30 });
+  t.mock.timers.enable({ apis: ['setTimeout'] });
   const pongs: Buffer[] = [];
   conn.on('pong', (p) => pongs.push(p));
   conn.ping('x');
   sock.emit('data', encodeFrame({ opcode: 10, payload: 'x', mask: true }));
-  await new Promise((r) => setTimeout(r, 60));
+  t.mock.timers.tick(60);
   assert.equal(conn.readyState, 'open');
   assert.equal(pongs.length, 1);
   conn.terminate();

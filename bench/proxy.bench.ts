@@ -1,0 +1,228 @@
+// Wireplay's proxy (capture on: every byte of both legs stored and dissected)
+// against the `http-proxy` npm package (a node:http reverse proxy with a
+// keep-alive agent) and against the app directly, in one run, measured with
+// wrk (Debian), alternating round by round:
+//   keep-alive GET of a small body (c=50), 1 MiB responses (c=10), and the
+//   added latency: p50 of one connection doing one request at a time (c=1),
+//   minus the direct p50. A second Wireplay column without capture shows
+//   what the forwarding costs apart from recording and dissecting.
+//
+// The app (node:http) and each proxy run in their own child process. With
+// ≥ 2 CPUs the proxies are pinned to CPU 0, the app and wrk to CPU 1. Bounded
+// to about two minutes. Figures depend on the machine and its load: compare the
+// ratios, and read the load average printed with them.
+//
+//   node --import tsx bench/proxy.bench.ts [--seconds N] [--rounds N]
+//   (child roles: --role app|wireplay|http-proxy, used by the bench itself)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Agent, createServer } from 'node:http';
+
+const arg = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+
+const SMALL_BODY = 'hello world\n';
+const BIG = Buffer.alloc(1024 * 1024, 0x5a);
+
+async function runRole(role: string, target: string): Promise<void> {
+  const ready = (port: number) => process.stdout.write(`PORT ${port}\n`);
+  // A normal exit on SIGINT, so a --cpu-prof run writes its profile.
+  process.on('SIGINT', () => process.exit(0));
+  if (role === 'app') {
+    const server = createServer((req, res) => {
+      if (req.url === '/big') {
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader('Content-Length', BIG.length);
+        res.end(BIG);
+      } else {
+        res.setHeader('Content-Type', 'text/plain');
+        res.end(SMALL_BODY);
+      }
+    });
+    server.keepAliveTimeout = 120_000;
+    server.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
+  } else if (role.startsWith('wireplay')) {
+    // wireplay: capture on (bytes kept and dissected live); wireplay-bytes-only: kept, not dissected;
+    // wireplay-no-capture: the forwarding alone.
+    const { createWireplayProxy } = await import('../server-core/proxy/wireplay-proxy.js');
+    const { CaptureStore } = await import('../server-core/capture/capture-store.js');
+    const capture = role === 'wireplay' ? undefined : role === 'wireplay-bytes-only' ? new CaptureStore({ dissect: false }) : false;
+    const proxy = createWireplayProxy({ target, timeoutMs: 0, capture });
+    const a = await proxy.listen();
+    ready(a.port);
+  } else if (role === 'http-proxy') {
+    const { default: httpProxy } = await import('http-proxy');
+    const proxy = httpProxy.createProxyServer({ target, agent: new Agent({ keepAlive: true, maxSockets: 256 }) });
+    proxy.on('error', (_err, _req, res) => {
+      if ('writeHead' in res && !res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    const server = createServer((req, res) => proxy.web(req, res));
+    server.keepAliveTimeout = 120_000;
+    server.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
+  }
+}
+
+interface Child {
+  name: string;
+  proc: ChildProcess;
+  port: number;
+}
+
+const cpus = availableParallelism();
+const haveTaskset = cpus >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+const PROXY_CPU = '0';
+const APP_CPU = cpus >= 2 ? '1' : '0';
+
+function pinned(cpu: string, cmd: string, args: string[]): [string, string[]] {
+  return haveTaskset ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args];
+}
+
+async function startChild(name: string, cpu: string, target = ''): Promise<Child> {
+  const [cmd, args] = pinned(cpu, process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--role', name, '--target', target]);
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /PORT (\d+)\n/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`${name} exited ${code}`)));
+  });
+  return { name, proc, port };
+}
+
+interface WrkResult {
+  rps: number;
+  mbps: number;
+  p50us: number;
+  requests: number;
+  errors: string;
+  /** CPU time of the measured process (the proxy, or the app for direct) per request, µs. */
+  cpuUsPerRequest: number;
+}
+
+/** utime + stime of a process, in clock ticks (Linux /proc; NaN elsewhere). */
+function cpuTicks(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
+const TICK_US = 10_000; // USER_HZ is 100 on Linux
+
+function wrk(url: string, seconds: number, connections: number, measured?: ChildProcess): WrkResult {
+  const [cmd, args] = pinned(APP_CPU, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
+  const t0 = cpuTicks(measured?.pid);
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  const ticks = cpuTicks(measured?.pid) - t0;
+  if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
+  const tr = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(r.stdout);
+  const unit: Record<string, number> = { B: 1 / 1048576, KB: 1 / 1024, MB: 1, GB: 1024 };
+  const mbps = tr ? Number(tr[1]) * (unit[tr[2]] ?? NaN) : NaN;
+  const p = /^\s+50%\s+([\d.]+)(us|ms|s)\s*$/m.exec(r.stdout);
+  const p50us = p ? Number(p[1]) * ({ us: 1, ms: 1000, s: 1e6 } as Record<string, number>)[p[2]] : NaN;
+  const errors = /(Socket errors:.*|Non-2xx or 3xx responses:.*)/.exec(r.stdout)?.[0] ?? '';
+  const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? NaN);
+  return { rps, mbps, p50us, requests, errors, cpuUsPerRequest: (ticks * TICK_US) / requests };
+}
+
+function fmt(n: number, digits = 0): string {
+  return Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : '—';
+}
+
+async function main(): Promise<void> {
+  const seconds = Number(arg('seconds', '3'));
+  const rounds = Number(arg('rounds', '3'));
+  const children: Child[] = [];
+  const cleanup = () => {
+    for (const c of children) c.proc.kill('SIGKILL');
+  };
+  process.on('exit', cleanup);
+  try {
+    const app = await startChild('app', APP_CPU);
+    children.push(app);
+    const origin = `http://127.0.0.1:${app.port}`;
+    const wp = await startChild('wireplay', PROXY_CPU, origin);
+    const wn = await startChild('wireplay-no-capture', PROXY_CPU, origin);
+    const hp = await startChild('http-proxy', PROXY_CPU, origin);
+    children.push(wp, wn, hp);
+    const targets = [
+      { name: 'Wireplay proxy', port: wp.port, proc: wp.proc },
+      { name: 'Wireplay, no capture', port: wn.port, proc: wn.proc },
+      { name: 'http-proxy', port: hp.port, proc: hp.proc },
+      { name: 'direct', port: app.port, proc: app.proc },
+    ];
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    console.log(
+      `proxy bench: ${cpus} CPU(s), ${haveTaskset ? `proxies pinned to CPU ${PROXY_CPU}, app and wrk to CPU ${APP_CPU}` : 'no pinning'}, ` +
+        `${rounds} round(s) × ${seconds} s per scenario and target, load average ${load}`,
+    );
+    const scenarios = [
+      { name: 'keep-alive GET c=50', path: '/small', c: 50 },
+      { name: '1 MiB responses c=10', path: '/big', c: 10 },
+      { name: 'one request at a time c=1', path: '/small', c: 1 },
+    ];
+    const rows: string[][] = [];
+    for (const s of scenarios) {
+      const acc = new Map<string, WrkResult[]>(targets.map((x) => [x.name, []]));
+      for (const x of targets) wrk(`http://127.0.0.1:${x.port}${s.path}`, 1, s.c); // warm-up
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 === 0 ? targets : [...targets].reverse();
+        for (const x of order) acc.get(x.name)!.push(wrk(`http://127.0.0.1:${x.port}${s.path}`, seconds, s.c, x.proc));
+      }
+      const best = (name: string, key: 'rps' | 'mbps') => Math.max(...acc.get(name)!.map((m) => m[key]));
+      const median = (name: string) => {
+        const v = acc.get(name)!.map((m) => m.p50us).sort((a, b) => a - b);
+        return v[Math.floor(v.length / 2)];
+      };
+      for (const [name, list] of acc) for (const m of list) if (m.errors) console.log(`  ${s.name} / ${name}: ${m.errors}`);
+      if (s.c === 1) {
+        const d = median('direct');
+        const cell = (name: string) => `${fmt(median(name))} µs (+${fmt((median(name) - d) / 1000, 3)} ms)`;
+        rows.push([`${s.name}: p50 latency`, cell('Wireplay proxy'), cell('Wireplay, no capture'), cell('http-proxy'), `${fmt(d)} µs`, `${fmt(median('http-proxy') / median('Wireplay proxy'), 2)}×`, 'added p50 < 0.2 ms']);
+      } else {
+        const key = s.path === '/big' ? 'mbps' : 'rps';
+        const unit = key === 'mbps' ? ' MB/s' : ' req/s';
+        const cell = (name: string) => fmt(best(name, key)) + unit;
+        const ratio = best('Wireplay proxy', key) / best('http-proxy', key);
+        rows.push([s.name, cell('Wireplay proxy'), cell('Wireplay, no capture'), cell('http-proxy'), cell('direct'), `${fmt(ratio, 2)}×`, '≥ 1.0× http-proxy']);
+        // CPU per request is steadier than throughput on a shared machine: the median over the rounds.
+        const cpu = (name: string) => {
+          const v = acc.get(name)!.map((m) => m.cpuUsPerRequest).sort((a, b) => a - b);
+          return v[Math.floor(v.length / 2)];
+        };
+        const cpuCell = (name: string) => `${fmt(cpu(name))} µs`;
+        rows.push([`${s.name}: CPU per request`, cpuCell('Wireplay proxy'), cpuCell('Wireplay, no capture'), cpuCell('http-proxy'), `${cpuCell('direct')} (app)`, `${fmt(cpu('http-proxy') / cpu('Wireplay proxy'), 2)}×`, '(http-proxy ÷ Wireplay)']);
+      }
+    }
+    const header = ['scenario', 'Wireplay proxy (capture on)', 'Wireplay, no capture', 'http-proxy', 'direct', 'Wireplay (capture on) / http-proxy', 'target'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
+    console.log(line(header));
+    console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+    for (const r of rows) console.log(line(r));
+    console.log('(latency row: Wireplay / http-proxy is http-proxy p50 ÷ Wireplay p50, higher is better for Wireplay)');
+  } finally {
+    cleanup();
+    process.removeListener('exit', cleanup);
+  }
+}
+
+const role = arg('role', '');
+if (role) void runRole(role, arg('target', ''));
+else
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );

@@ -1,0 +1,329 @@
+// One proxy ↔ target connection (a capture leg of role 'proxy-upstream'): it
+// connects (plain TCP, or TLS with SNI and the certificate checked unless the
+// user said insecure), keeps what is written before the connection is up,
+// captures every byte it writes and reads, and reads the target's responses
+// with a MessageStream, attributing them to the requests it carried, in order.
+// What to do with them (where the bytes go, what a failure means for the
+// client) is its owner's business: the leg only reports.
+import { connect as netConnect, type Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import type { CaptureEvents } from '../capture/types.js';
+import type { HeadDecision, HttpParseError, HttpParserLimits, MessageHead, ResponseHead } from '../http/parser-types.js';
+import type { Emitter } from '../util/emitter.js';
+import type { Exchange } from './exchange.js';
+import { LegTap } from './leg-tap.js';
+import { MessageStream, type MessageStreamOwner } from './message-stream.js';
+import type { ProxyTarget } from './target.js';
+
+export type LegFailure =
+  | { kind: 'connect'; message: string }
+  | { kind: 'timeout'; connected: boolean }
+  | { kind: 'closed'; message: string }
+  | { kind: 'invalid'; error: HttpParseError; unread: Buffer[] };
+
+export interface UpstreamLegOwner {
+  /** The first bytes of a response for `ex` (its head, with what preceded it). */
+  responseHead(leg: UpstreamLeg, ex: Exchange, head: ResponseHead, bytes: Buffer[]): void;
+  responseBytes(ex: Exchange, bytes: Buffer): void;
+  /** A response for `ex` ended; `interim` for a 1xx other than 101 (the final one is still to come). */
+  responseEnd(leg: UpstreamLeg, ex: Exchange, interim: boolean): void;
+  /** The target switched protocols after `ex`'s response: from now on its bytes come through tunnelBytes. */
+  upgraded(leg: UpstreamLeg, ex: Exchange, head: ResponseHead, rest: Buffer): void;
+  tunnelBytes(ex: Exchange, bytes: Buffer): void;
+  /** Bytes the target sent with no request waiting for them (captured, not forwarded). */
+  unsolicited(leg: UpstreamLeg, bytes: Buffer[]): void;
+  failed(leg: UpstreamLeg, failure: LegFailure): void;
+  /** The target ended its side (FIN) after its last complete response, or in a tunnel. */
+  ended(leg: UpstreamLeg): void;
+  closed(leg: UpstreamLeg): void;
+  drained(leg: UpstreamLeg): void;
+  /** A chunk from the target is being read (true), or was (false): what it causes to be written goes out together. */
+  batchWrites(on: boolean): void;
+}
+
+/** Bytes kept while connecting, or buffered by the socket, before the writer is asked to wait. */
+const QUEUED_LIMIT = 1024 * 1024;
+
+export interface UpstreamLegOptions {
+  insecure: boolean;
+  timeoutMs: number;
+  parserLimits: Partial<HttpParserLimits>;
+}
+
+export class UpstreamLeg implements MessageStreamOwner {
+  readonly tap: LegTap;
+  readonly socket: Socket;
+  connected = false;
+  /** Requests sent on this leg whose response has not ended, oldest first. */
+  readonly awaiting: Exchange[] = [];
+  /** No new request goes on this leg (the target said close, it failed, or it is tunnelling). */
+  retired = false;
+  tunnel: Exchange | null = null;
+  /** Monotonic time of the chunk being read (for first-byte timings). */
+  chunkTime = 0;
+  private readonly stream: MessageStream;
+  private queued: Buffer[] | null = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timing: Exchange | null = null;
+  private failedAlready = false;
+  private closeReason: string | undefined;
+
+  constructor(
+    id: string,
+    readonly target: ProxyTarget,
+    capture: Emitter<CaptureEvents>,
+    downstreamId: string,
+    private readonly options: UpstreamLegOptions,
+    private readonly owner: UpstreamLegOwner,
+  ) {
+    this.tap = new LegTap(capture, id, 'client', 'proxy-upstream', downstreamId);
+    this.stream = new MessageStream('response', this, options.parserLimits);
+    if (target.tls) {
+      const s: TLSSocket = tlsConnect({
+        host: target.host,
+        port: target.port,
+        servername: target.servername,
+        rejectUnauthorized: !options.insecure,
+        ALPNProtocols: ['http/1.1'],
+      });
+      s.once('secureConnect', () => this.socketConnected());
+      this.socket = s;
+    } else {
+      this.socket = netConnect({ host: target.host, port: target.port });
+      this.socket.once('connect', () => this.socketConnected());
+    }
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.socketData(chunk));
+    this.socket.on('end', () => this.socketEnded());
+    this.socket.on('error', (err: Error) => this.socketError(err));
+    this.socket.on('close', () => this.socketClosed());
+    this.socket.on('drain', () => this.owner.drained(this));
+    if (options.timeoutMs > 0) this.timer = setTimeout(() => this.timeout(), options.timeoutMs);
+  }
+
+  get id(): string {
+    return this.tap.id;
+  }
+
+  /** Bytes given to write() so far: the c2s offset the next one will have on this leg. */
+  written = 0;
+  private queuedBytes = 0;
+
+  get failed(): boolean {
+    return this.failedAlready;
+  }
+
+  /** Writes request bytes (queued until connected); false when the caller should wait for drained(). */
+  write(bytes: Buffer): boolean {
+    this.written += bytes.length;
+    if (this.queued !== null) {
+      this.queued.push(bytes);
+      this.queuedBytes += bytes.length;
+      return this.queuedBytes < QUEUED_LIMIT;
+    }
+    if (this.socket.destroyed || this.failedAlready) return true;
+    this.tap.chunk('c2s', bytes);
+    this.socket.write(bytes);
+    // Full past QUEUED_LIMIT, not at the socket's 16 KiB: one read in flight at a time would set the pace.
+    return this.socket.writableLength < QUEUED_LIMIT;
+  }
+
+  /** Until uncork(), writes go out (and into the capture) together. */
+  cork(): void {
+    this.tap.batch();
+    if (this.queued === null) this.socket.cork();
+  }
+
+  uncork(): void {
+    this.tap.flush();
+    if (this.queued === null) this.socket.uncork();
+  }
+
+  /** The whole request of `ex` (or its head, for Expect: 100-continue) is written: its response time starts. */
+  requestSent(ex: Exchange): void {
+    if (this.awaiting[0] === ex) this.armResponseTimer(ex);
+  }
+
+  end(): void {
+    if (this.queued !== null) this.queued.push(Buffer.alloc(0));
+    else this.socket.end();
+  }
+
+  destroy(reason: string): void {
+    this.retired = true;
+    this.closeReason ??= reason;
+    this.clearTimer();
+    this.socket.destroy();
+  }
+
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
+
+  // ------------------------------------------------------------ socket events
+
+  private socketConnected(): void {
+    this.connected = true;
+    this.clearTimer();
+    this.tap.open(this.socket, this.target.tls);
+    const queued = this.queued ?? [];
+    const wasFull = this.queuedBytes >= QUEUED_LIMIT;
+    this.queued = null;
+    this.queuedBytes = 0;
+    const now = performance.now();
+    for (const ex of this.awaiting) ex.record.timings.forwarded ??= now;
+    this.socket.cork();
+    for (const b of queued) {
+      if (b.length === 0) this.socket.end();
+      else {
+        this.tap.chunk('c2s', b);
+        this.socket.write(b);
+      }
+    }
+    this.socket.uncork();
+    const ok = this.socket.writableLength < QUEUED_LIMIT;
+    if (this.awaiting[0]?.requestSentToLeg) this.armResponseTimer(this.awaiting[0]);
+    // The owner waits for drained() when the queue was full; a socket that took everything sends no 'drain'.
+    if (wasFull && ok) this.owner.drained(this);
+  }
+
+  private socketData(chunk: Buffer): void {
+    this.chunkTime = performance.now();
+    this.tap.chunk('s2c', chunk);
+    this.owner.batchWrites(true);
+    this.stream.push(chunk);
+    this.owner.batchWrites(false);
+  }
+
+  private socketEnded(): void {
+    if (this.tunnel) {
+      this.owner.ended(this);
+      return;
+    }
+    this.stream.finish();
+    if (this.failedAlready) return;
+    if (this.awaiting.length > 0) this.fail({ kind: 'closed', message: 'closed the connection before answering' });
+    else {
+      this.retired = true;
+      this.owner.ended(this);
+    }
+  }
+
+  private socketError(err: Error): void {
+    this.closeReason ??= describeSocketError(err);
+    if (!this.connected) this.fail({ kind: 'connect', message: describeSocketError(err) });
+    else this.fail({ kind: 'closed', message: `failed: ${describeSocketError(err)}` });
+  }
+
+  private socketClosed(): void {
+    this.retired = true;
+    this.clearTimer();
+    this.tap.close(this.closeReason);
+    this.owner.closed(this);
+  }
+
+  private timeout(): void {
+    this.timer = undefined;
+    this.fail({ kind: 'timeout', connected: this.connected });
+    this.destroy('timeout');
+  }
+
+  private fail(failure: LegFailure): void {
+    if (this.failedAlready) return;
+    this.failedAlready = true;
+    this.retired = true;
+    this.clearTimer();
+    this.owner.failed(this, failure);
+  }
+
+  private armResponseTimer(ex: Exchange): void {
+    if (this.options.timeoutMs <= 0 || !this.connected || ex.upstreamAnswered) return;
+    this.clearTimer();
+    this.timing = ex;
+    this.timer = setTimeout(() => this.timeout(), this.options.timeoutMs);
+  }
+
+  private clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timing = null;
+  }
+
+  // ------------------------------------------------------------ responses
+
+  onHead(head: MessageHead, bytes: Buffer[]): HeadDecision {
+    const res = head as ResponseHead;
+    const ex = this.awaiting[0];
+    if (ex === undefined) {
+      this.retired = true;
+      this.stream.stop();
+      this.owner.unsolicited(this, bytes);
+      return undefined;
+    }
+    if (this.timing === ex) this.clearTimer();
+    if (!ex.upstreamAnswered) {
+      ex.upstreamAnswered = true;
+      ex.record.timings.upstreamFirstByte = this.chunkTime;
+    }
+    ex.lastResponseHead = res;
+    this.owner.responseHead(this, ex, res, bytes);
+    const code = res.statusCode;
+    if (code === 101 && ex.upgradeOffered) return 'upgrade';
+    if (ex.record.method === 'CONNECT' && code >= 200 && code < 300) return 'upgrade';
+    if (ex.record.method === 'HEAD') return 'no-body';
+    return undefined;
+  }
+
+  onBody(bytes: Buffer): void {
+    const ex = this.awaiting[0];
+    if (ex) this.owner.responseBytes(ex, bytes);
+  }
+
+  onEnd(): void {
+    const ex = this.awaiting[0];
+    if (ex === undefined) return;
+    const interim = (ex.lastResponseHead?.statusCode ?? 200) < 200;
+    if (!interim) this.awaiting.shift();
+    this.owner.responseEnd(this, ex, interim);
+    const next = this.awaiting[0];
+    if (!interim && next?.requestSentToLeg) this.armResponseTimer(next);
+  }
+
+  onUpgrade(rest: Buffer): void {
+    const ex = this.awaiting.shift();
+    if (ex === undefined) return;
+    this.tunnel = ex;
+    this.retired = true;
+    this.owner.upgraded(this, ex, ex.lastResponseHead!, rest);
+  }
+
+  onRaw(bytes: Buffer): void {
+    if (this.tunnel) this.owner.tunnelBytes(this.tunnel, bytes);
+  }
+
+  onError(error: HttpParseError, unread: Buffer[]): void {
+    this.fail({ kind: 'invalid', error, unread });
+  }
+
+  /** After an invalid response with passMalformed: the rest of the target's stream goes to `ex` raw. */
+  tunnelRaw(ex: Exchange): void {
+    this.tunnel = ex;
+    this.stream.toRaw();
+  }
+
+  /** Response-stream offset of the next byte (for exchange records and switch events). */
+  get responseOffset(): number {
+    return this.stream.delivered;
+  }
+}
+
+/** A socket error as a person reads it: the message, with the code when the message lacks it. */
+export function describeSocketError(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  const msg = err.message || String(err);
+  return code && !msg.includes(code) ? `${msg} (${code})` : msg;
+}

@@ -1,0 +1,74 @@
+// What a server connection shares with the rest of the server: the context it
+// is built with, the parser it is given, and what it reports (request log,
+// errors, snapshots). Kept apart from connection.ts so the listener, the
+// facade and the tests read the contract without the machinery.
+import type { CaptureEvents, Endpoint } from '../capture/types.js';
+import type { Handler } from '../http/handler-types.js';
+import type { HttpParserHandlers, HttpParserLimits } from '../http/parser-types.js';
+import type { Emitter } from '../util/emitter.js';
+import type { HttpConnection } from './connection.js';
+import type { ServerLimits } from './limits.js';
+import type { Scheduler } from './scheduler.js';
+import type { UpgradeHook } from './upgrade-handoff.js';
+
+/** What the connection needs from a parser: HttpMessageParser in request mode. */
+export interface RequestParser {
+  push(chunk: Buffer): void;
+}
+export type RequestParserFactory = (handlers: HttpParserHandlers, limits: HttpParserLimits) => RequestParser;
+
+export interface RequestLogEntry {
+  connectionId: string;
+  index: number;
+  method: string;
+  target: string;
+  status: number;
+  /** Response bytes as written (head and framed body). */
+  bytes: number;
+  /** From the end of the request head to the end of the response, ms. */
+  durationMs: number;
+  remote: Endpoint;
+}
+
+export interface ConnectionErrorEntry {
+  connectionId: string;
+  /** 'handler' for a handler that threw; 'parse' for bytes refused; 'socket' for a socket error. */
+  kind: 'handler' | 'parse' | 'socket' | 'timeout';
+  message: string;
+  status?: number;
+  code?: string;
+  error?: unknown;
+}
+
+/** The state shown in snapshots (the sidebar's connection list); derived from the lifecycle. */
+export type ConnectionState = 'idle' | 'reading' | 'handling' | 'closing' | 'upgraded' | 'closed';
+
+export interface ConnectionSnapshot {
+  id: string;
+  remote: Endpoint;
+  local: Endpoint;
+  protocol: 'http' | 'ws';
+  /** Wall clock (Date.now()) when accepted. */
+  openedAt: number;
+  bytesIn: number;
+  bytesOut: number;
+  requests: number;
+  state: ConnectionState;
+}
+
+/** Everything a connection shares with its server. */
+export interface ConnectionContext {
+  readonly limits: ServerLimits;
+  readonly parserLimits: HttpParserLimits;
+  readonly createParser: RequestParserFactory;
+  readonly scheduler: Scheduler;
+  readonly capture: Emitter<CaptureEvents>;
+  getHandler(): Handler;
+  readonly upgrade: UpgradeHook | undefined;
+  /** Only called when someone listens (check `wantsRequestLog`). */
+  onRequestLog(entry: RequestLogEntry): void;
+  readonly wantsRequestLog: () => boolean;
+  onError(entry: ConnectionErrorEntry): void;
+  onClosed(conn: HttpConnection): void;
+  onUpgraded?(conn: HttpConnection): void;
+}

@@ -1,0 +1,70 @@
+// One request/response pair on a server connection, in the order requests
+// arrived (responses go out in that order: HTTP/1.1 pipelining), and the
+// plain-text error responses the connection writes in a handler's place.
+import { HttpResponseWriter, type ResponseSink, serializeResponse } from './response-writer.js';
+import type { HttpRequest } from './request.js';
+import type { Job } from './scheduler.js';
+import { reasonPhrase } from './status-codes.js';
+
+/** A response writer that knows its exchange, and holds what it wrote while an earlier response still had the socket. */
+export class ConnResponse extends HttpResponseWriter {
+  /** Bytes written while an earlier response still had the socket. */
+  pending: Buffer[] | null = null;
+  pendingBytes = 0;
+  constructor(
+    sink: ResponseSink,
+    ctx: ConstructorParameters<typeof HttpResponseWriter>[1],
+    readonly exchange: Exchange,
+  ) {
+    super(sink, ctx);
+  }
+}
+
+export interface Exchange {
+  req: HttpRequest | null;
+  res: ConnResponse;
+  job: Job | null;
+  /** performance.now() at the end of the head. */
+  t0: number;
+  continueSent: boolean;
+  /** The handler failed after the head went out: the connection must end after what was written. */
+  broken: boolean;
+  /** The connection put an error response in the handler's place. */
+  replaced?: boolean;
+}
+
+/** A new exchange with its response writer (req null: an error the connection answers on its own). */
+export function newExchange(sink: ResponseSink, req: HttpRequest | null, t0: number): Exchange {
+  const ex: Exchange = { req, res: null!, job: null, t0, continueSent: false, broken: false };
+  const head = req?.head;
+  ex.res = new ConnResponse(
+    sink,
+    head
+      ? { head: head.method === 'HEAD', http10: head.versionMinor === 0 && head.versionMajor === 1, keepAlive: head.keepAlive }
+      : { head: false, http10: false, keepAlive: false },
+    ex,
+  );
+  return ex;
+}
+
+export const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n', 'latin1');
+
+/** A short plain-text error response that closes the connection. */
+export function writeErrorResponse(res: HttpResponseWriter, status: number, message: string): void {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Connection', 'close');
+  res.end(`${status} ${reasonPhrase(status)}: ${message}\n`);
+}
+
+/** A complete response for a socket refused before any HTTP was read (max connections). */
+export function refusalResponse(status: number, message: string): Buffer {
+  return serializeResponse({
+    statusCode: status,
+    headers: [
+      ['Content-Type', 'text/plain; charset=utf-8'],
+      ['Connection', 'close'],
+    ],
+    body: `${status} ${reasonPhrase(status)}: ${message}\n`,
+  });
+}

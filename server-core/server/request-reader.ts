@@ -1,0 +1,195 @@
+// The reading side of a server connection: socket bytes in, requests out. It
+// implements the parser's handlers, keeps the input window (to cut each raw
+// head out) and the read phase (for the timeouts), feeds the body of the
+// request being read, and asks the upgrade hook about heads that offer one.
+// What to do with a request, an error or an upgrade is the connection's
+// decision (ReaderOwner); the reader never writes.
+import type { Endpoint } from '../capture/types.js';
+import type { ChunkHeader, HeaderField, HeadDecision, HttpParseError, HttpParserHandlers, MessageHead, Span } from '../http/parser-types.js';
+import type { ConnectionContext, RequestParser } from './connection-types.js';
+import { InputWindow } from './input-window.js';
+import type { ServerLimits } from './limits.js';
+import { ReadPhase, type ReadTimeout } from './read-phase.js';
+import { HttpRequest, type RequestOwner } from './request.js';
+import { hasUpgradeField, type PendingUpgrade } from './upgrade-handoff.js';
+
+/** What the reader needs from its connection. */
+export interface ReaderOwner {
+  readonly id: string;
+  readonly remote: Endpoint;
+  /** Bytes received so far (the end of the chunk being parsed). */
+  readonly bytesIn: number;
+  /** Requests are being read (the lifecycle allows it). */
+  readonly isReading: boolean;
+  /** Requests read so far; the reader numbers the next one. */
+  requests: number;
+  /** A request head arrived (no upgrade): run it. */
+  requestArrived(req: HttpRequest): void;
+  /** A request asked to close: nothing after it is read. */
+  inputStopped(): void;
+  /** The bytes cannot be parsed: answer the error. */
+  parseFailed(err: HttpParseError): void;
+  /** An upgrade the hook accepted is ready; `rest` followed it in the input. */
+  upgradeReady(rest: Buffer): void;
+  /** The handler started reading the body (time for `100 Continue`). */
+  bodyWanted(req: HttpRequest): void;
+  /** pausedForBody changed: pause or resume the socket. */
+  updatePause(): void;
+  /** No response is owed. */
+  readonly nothingOwed: boolean;
+}
+
+/** Reading pauses while a body holds more than this many bytes the handler has not taken. */
+const BODY_PAUSE_BYTES = 1024 * 1024;
+
+export class RequestReader implements HttpParserHandlers, RequestOwner {
+  /** Released (null) once the connection has switched protocols: nothing is parsed as HTTP again. */
+  private parser: RequestParser | null;
+  private readonly input = new InputWindow();
+  private readonly read: ReadPhase;
+  /** The request whose body is being read. */
+  current: HttpRequest | null = null;
+  /** An upgrade the hook accepted on its head, until the connection carries it out. */
+  pendingUpgrade: PendingUpgrade | null = null;
+  /** Reading is paused: the current request's body is not being taken. */
+  pausedForBody = false;
+
+  constructor(
+    private readonly owner: ReaderOwner,
+    private readonly ctx: ConnectionContext,
+    openedAt: number,
+  ) {
+    this.read = new ReadPhase(openedAt);
+    this.parser = ctx.createParser(this, ctx.parserLimits);
+  }
+
+  /** Parses a chunk that starts at absolute offset `start`. */
+  push(start: number, chunk: Buffer): void {
+    const parser = this.parser;
+    if (parser === null) return;
+    if (this.read.phase === 'idle') this.read.head();
+    this.input.push(start, chunk);
+    parser.push(chunk);
+    this.input.prune();
+  }
+
+  get phase(): ReadPhase['phase'] {
+    return this.read.phase;
+  }
+
+  /** Part of a head has arrived and the rest has not. */
+  get isMidHead(): boolean {
+    return this.read.phase === 'head' && !this.input.isEmpty;
+  }
+
+  /** The last response owed went out. */
+  answered(): void {
+    this.read.answered();
+  }
+
+  expired(now: number, limits: ServerLimits, reading: boolean): ReadTimeout | undefined {
+    return this.read.expired(now, limits, reading, this.owner.nothingOwed);
+  }
+
+  /** The request being read, which stops being current. */
+  takeCurrent(): HttpRequest | null {
+    const req = this.current;
+    this.current = null;
+    return req;
+  }
+
+  /** After an upgrade: drop the parser (its state, buffers and chunked decoder), the upgraded request and the held input. */
+  release(): void {
+    this.parser = null;
+    this.current = null;
+    this.pendingUpgrade = null;
+    this.input.release();
+  }
+
+  // ---- RequestOwner
+
+  bodyWanted(req: HttpRequest): void {
+    this.owner.bodyWanted(req);
+  }
+
+  bodyConsumed(req: HttpRequest): void {
+    if (this.pausedForBody && req.bufferedBytes < BODY_PAUSE_BYTES / 2) {
+      this.pausedForBody = false;
+      this.owner.updatePause();
+    }
+  }
+
+  // ---- HttpParserHandlers
+
+  onBody(data: Buffer, span: Span): void {
+    this.input.consumed(span.end);
+    const req = this.current;
+    if (!req) return;
+    req.pushBody(data);
+    if (req.bufferedBytes > BODY_PAUSE_BYTES && !this.pausedForBody) {
+      this.pausedForBody = true;
+      this.owner.updatePause();
+    }
+  }
+
+  onChunkHeader(chunk: ChunkHeader): void {
+    this.input.consumed(chunk.span.end);
+  }
+
+  onTrailers(_trailers: HeaderField[], span: Span): void {
+    this.input.consumed(span.end);
+  }
+
+  onError(err: HttpParseError): void {
+    if (this.owner.isReading) this.owner.parseFailed(err);
+  }
+
+  onHead(head: MessageHead): HeadDecision {
+    const owner = this.owner;
+    // The parser goes on through the rest of the chunk; what follows a request that
+    // asked to close, an error or an upgrade is never handled.
+    if (head.kind !== 'request' || !owner.isReading) return;
+    this.input.consumed(head.headSpan.end);
+    const index = ++owner.requests;
+    const req = new HttpRequest(owner.id, index, head, this.input.slice(head.headSpan), owner.remote, this, this.ctx.limits.maxBodyBytes);
+    this.current = req;
+    this.read.body();
+    const hook = this.ctx.upgrade;
+    // The hook is asked about every head with an Upgrade field, not only those whose
+    // Connection lists upgrade (head.upgrade): a WebSocket endpoint answers a handshake
+    // missing `Connection: upgrade` with its own precise refusal (400), not the router's 426.
+    if (hook && (head.upgrade || hasUpgradeField(head))) {
+      let token: unknown;
+      try {
+        token = hook.match(req);
+      } catch (err) {
+        this.ctx.onError({ connectionId: owner.id, kind: 'handler', message: `upgrade match failed: ${String(err)}`, error: err });
+      }
+      if (token !== undefined) {
+        this.pendingUpgrade = { req, token };
+        return 'upgrade';
+      }
+    }
+    owner.requestArrived(req);
+    return;
+  }
+
+  onMessageComplete(span: Span): void {
+    this.input.consumed(span.end);
+    const owner = this.owner;
+    if (!owner.isReading) return;
+    const req = this.takeCurrent();
+    if (req) {
+      req.endBody();
+      if (this.pendingUpgrade?.req === req) return;
+      if (!req.head.keepAlive) owner.inputStopped(); // nothing after a closing request is read
+    }
+    // Some clients send a stray CRLF after a body; that does not start a request (RFC 9112 §2.2).
+    if (span.end < owner.bytesIn && owner.isReading && !this.input.onlyLineBreaksAfter(span.end)) this.read.head();
+    else this.read.idle(owner.nothingOwed);
+  }
+
+  onUpgrade(rest: Buffer): void {
+    this.owner.upgradeReady(rest);
+  }
+}

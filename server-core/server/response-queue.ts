@@ -1,0 +1,241 @@
+// The responses of one server connection in request order (HTTP/1.1
+// pipelining): each request becomes an exchange queued here and a job for the
+// scheduler; only the first exchange's response writes to the socket, the
+// ones behind it keep their bytes until it is done. A handler that throws is
+// answered by an error response in its place. The queue tells its connection
+// when the front moved and when a response closes the connection; what
+// happens then (end, upgrade, idle) is the connection's business.
+import type { Endpoint } from '../capture/types.js';
+import type { ConnectionContext } from './connection-types.js';
+import { CONTINUE, ConnResponse, newExchange, writeErrorResponse, type Exchange } from './exchange.js';
+import { HIGH_WATER, type OutputBatcher } from './output-batcher.js';
+import { BodyError, type HttpRequest } from './request.js';
+import type { HttpResponseWriter, ResponseSink } from './response-writer.js';
+import { Job } from './scheduler.js';
+
+/** What the queue needs from its connection. */
+export interface QueueOwner {
+  readonly id: string;
+  readonly remote: Endpoint;
+  readonly output: OutputBatcher;
+  /** The socket closed: writes are dropped. */
+  readonly isClosed: boolean;
+  /** Every response closes the connection from now on (graceful shutdown, or the peer ended). */
+  readonly closesAfterEveryResponse: boolean;
+  /** A response that closes the connection was retired (the exchanges behind it were aborted). */
+  endAfterResponse(clean: boolean): void;
+  /** The queue retired the finished responses at its front. */
+  afterAdvance(): void;
+}
+
+export class ResponseQueue implements ResponseSink {
+  private readonly exchanges: Exchange[] = [];
+
+  constructor(
+    private readonly owner: QueueOwner,
+    private readonly ctx: ConnectionContext,
+  ) {}
+
+  get length(): number {
+    return this.exchanges.length;
+  }
+
+  get first(): Exchange | undefined {
+    return this.exchanges[0];
+  }
+
+  find(req: HttpRequest): Exchange | undefined {
+    return this.exchanges.find((e) => e.req === req);
+  }
+
+  allFinished(): boolean {
+    for (const ex of this.exchanges) if (!ex.res.finished) return false;
+    return true;
+  }
+
+  /** Queues a request and submits its handler to the scheduler. */
+  dispatch(req: HttpRequest): void {
+    const ex = newExchange(this, req, this.ctx.wantsRequestLog() ? performance.now() : 0);
+    this.exchanges.push(ex);
+    const job = new Job(this.owner.id, req.index, req.head.method, req.head.target, () => this.runHandler(ex));
+    ex.job = job;
+    this.ctx.scheduler.submit(job);
+  }
+
+  /** Queues an error response of the connection's own (no request to answer: bad bytes, a timeout). */
+  pushError(status: number, message: string): void {
+    const ex = newExchange(this, null, performance.now());
+    this.exchanges.push(ex);
+    writeErrorResponse(ex.res, status, message);
+  }
+
+  /** The request failed underneath its handler: answer `status` in its place, or mark the exchange broken when the head is out. */
+  failRequest(req: HttpRequest, status: number, message: string): boolean {
+    const ex = this.find(req);
+    if (!ex) return false;
+    if (!ex.res.headOnWire && !ex.res.finished) {
+      if (ex.job) this.ctx.scheduler.finish(ex.job, true);
+      ex.job = null;
+      this.replaceWithError(ex, status, message);
+    } else {
+      // The handler is already answering; the response cannot be trusted to end cleanly.
+      ex.broken = true;
+    }
+    return true;
+  }
+
+  private runHandler(ex: Exchange): void {
+    const { req, res } = ex;
+    if (!req || res.finished) {
+      if (ex.job) this.ctx.scheduler.finish(ex.job, true);
+      return;
+    }
+    let result: void | Promise<void>;
+    try {
+      result = this.ctx.getHandler()(req, res);
+    } catch (err) {
+      this.handlerFailed(ex, err);
+      return;
+    }
+    if (result && typeof (result as Promise<void>).then === 'function') {
+      (result as Promise<void>).then(undefined, (err: unknown) => this.handlerFailed(ex, err));
+    }
+  }
+
+  private handlerFailed(ex: Exchange, err: unknown): void {
+    const res = ex.res;
+    // Closed, or the connection already answered for it (a refused body: the handler's body() rejected).
+    if (this.owner.isClosed || res.isDetached || ex.replaced) return;
+    const bodyErr = err instanceof BodyError ? err : undefined;
+    const status = bodyErr ? bodyErr.status : 500;
+    this.ctx.onError({
+      connectionId: this.owner.id,
+      kind: 'handler',
+      message: `handler for ${ex.req?.method} ${ex.req?.target} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      status,
+      error: err,
+    });
+    if (res.finished) return;
+    if (!res.headOnWire) {
+      this.replaceWithError(ex, status, bodyErr ? bodyErr.message : 'the handler failed');
+      return;
+    }
+    // The head is out: the response cannot be completed honestly; end the connection after it.
+    ex.broken = true;
+    res.detach();
+    this.responseFinished(res);
+  }
+
+  /** Puts an error response in the exchange's place; the handler's response becomes inert. */
+  private replaceWithError(ex: Exchange, status: number, message: string): void {
+    ex.res.detach();
+    ex.replaced = true;
+    const res = new ConnResponse(this, { head: ex.res.context.head, http10: false, keepAlive: false }, ex);
+    ex.res = res;
+    writeErrorResponse(res, status, message);
+  }
+
+  // ---- ResponseSink
+
+  writeResponseBytes(res: HttpResponseWriter, data: Buffer): boolean {
+    const r = res as ConnResponse;
+    if (this.owner.isClosed) return true;
+    if (this.exchanges[0] !== r.exchange || r.exchange.res !== r) {
+      (r.pending ??= []).push(data);
+      r.pendingBytes += data.length;
+      return r.pendingBytes < HIGH_WATER;
+    }
+    return this.owner.output.out(data);
+  }
+
+  waitForDrain(res: HttpResponseWriter): Promise<void> {
+    if (this.owner.isClosed) return Promise.resolve();
+    return this.owner.output.waitForDrain(this.exchanges[0] === (res as ConnResponse).exchange);
+  }
+
+  mustClose(res: HttpResponseWriter): boolean {
+    const ex = (res as ConnResponse).exchange;
+    if (!res.context.keepAlive || this.owner.closesAfterEveryResponse) return true;
+    const req = ex.req;
+    // Expect: 100-continue answered with a final status before any body: the client
+    // may or may not send the body, so the stream cannot be trusted afterwards.
+    if (req && req.head.expectContinue && !ex.continueSent && !req.bodyComplete) return true;
+    return false;
+  }
+
+  responseFinished(res: HttpResponseWriter): void {
+    const r = res as ConnResponse;
+    if (r.exchange.t0 !== 0) r.finishedAt = performance.now();
+    if (this.exchanges[0] === r.exchange && r.exchange.res === r) this.advance();
+  }
+
+  /** The handler started reading the body: time for `100 Continue` when the request expects it. */
+  bodyWanted(req: HttpRequest): void {
+    const ex = this.find(req);
+    if (!ex || ex.continueSent || req.bodyComplete) return;
+    if (req.head.expectContinue && req.head.versionMinor >= 1 && !ex.res.headersSent) {
+      ex.continueSent = true;
+      this.writeResponseBytes(ex.res, CONTINUE);
+    }
+  }
+
+  /** The first response finished: retire it (and every finished one behind it) and let the next one write. */
+  advance(): void {
+    const exs = this.exchanges;
+    while (exs.length > 0 && exs[0].res.finished) {
+      const ex = exs.shift()!;
+      if (ex.job) this.ctx.scheduler.finish(ex.job);
+      if (ex.req && !ex.res.isDetached && this.ctx.wantsRequestLog()) {
+        this.ctx.onRequestLog({
+          connectionId: this.owner.id,
+          index: ex.req.index,
+          method: ex.req.method,
+          target: ex.req.target,
+          status: ex.res.statusCode,
+          bytes: ex.res.bytesWritten,
+          durationMs: ex.res.finishedAt - ex.t0,
+          remote: this.owner.remote,
+        });
+      }
+      if (ex.res.closeAfter || ex.res.incomplete || ex.broken) {
+        const clean = exs.length === 0 && ex.req !== null && ex.req.bodyComplete && !ex.broken && !ex.res.incomplete;
+        this.abortAll(new Error('connection closing'), false);
+        this.owner.endAfterResponse(clean);
+        return;
+      }
+      const next = exs[0];
+      if (next && next.res.pending) {
+        const pending = next.res.pending;
+        next.res.pending = null;
+        next.res.pendingBytes = 0;
+        for (const b of pending) this.owner.output.out(b);
+      }
+    }
+    this.owner.afterAdvance();
+  }
+
+  /** The peer ended: abort the requests in progress; those still waiting in the sequential queue never run. */
+  peerEnded(why: () => Error): void {
+    let dropped = false;
+    for (const ex of this.exchanges) {
+      if (ex.res.finished) continue;
+      ex.req?.abort(why());
+      if (ex.job && ex.job.state === 'queued') {
+        this.ctx.scheduler.finish(ex.job, true);
+        ex.job = null;
+        ex.res.detach();
+        dropped = true;
+      }
+    }
+    if (dropped && this.exchanges[0]?.res.finished) this.advance();
+  }
+
+  /** Retires every exchange: requests aborted (`onlyUnfinished`: those not answered yet), responses inert, jobs released. */
+  abortAll(reason: Error | (() => Error), onlyUnfinished: boolean): void {
+    for (const ex of this.exchanges.splice(0)) {
+      if (!onlyUnfinished || !ex.res.finished) ex.req?.abort(typeof reason === 'function' ? reason() : reason);
+      ex.res.detach();
+      if (ex.job) this.ctx.scheduler.finish(ex.job, true);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+// The upgrade hand-off: how a server connection gives its socket to the new
+// protocol's owner (the WebSocket endpoint) and keeps counting and capturing
+// the bytes both ways afterwards, the 101 included, without copying them.
+// The connection decides when (after the responses owed to earlier pipelined
+// requests); this module does the switch.
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { CaptureEvents } from '../capture/types.js';
+import { observeWrites } from '../capture/socket-tap.js';
+import type { MessageHead } from '../http/parser-types.js';
+import type { Emitter } from '../util/emitter.js';
+import type { ConnectionErrorEntry } from './connection-types.js';
+import type { HttpRequest } from './request.js';
+
+/** A WebSocket (or other) upgrade offered by the server: decided on the head, carried out on the socket. */
+export interface UpgradeHook {
+  /** Whether this request's path has an upgrade endpoint; the returned token is handed back to `accept`. */
+  match(req: HttpRequest): unknown | undefined;
+  /**
+   * Takes the socket over. Returns the negotiated extensions (for the capture's
+   * switch event) and a close function for graceful shutdown, or null when the
+   * handshake was refused (the hook wrote the refusal and ends the socket).
+   */
+  accept(req: HttpRequest, socket: Socket, rest: Buffer, token: unknown, connectionId: string): UpgradeResult | null;
+}
+export interface UpgradeResult {
+  extensions?: string;
+  /** Bytes the hook wrote before the new protocol starts (the 101 response), for the switch offset. */
+  handshakeBytes?: number;
+  close?(): void;
+}
+
+/** An upgrade the hook accepted on the head, waiting to be carried out. */
+export interface PendingUpgrade {
+  req: HttpRequest;
+  token: unknown;
+}
+
+/** The connection giving its socket away: its counters keep running after the switch. */
+export interface UpgradingConnection {
+  readonly id: string;
+  readonly socket: Socket;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Whether a head carries an Upgrade header field (whatever Connection says). */
+export function hasUpgradeField(head: MessageHead): boolean {
+  const headers = head.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const name = headers[i].name;
+    if (name.length === 7 && name.toLowerCase() === 'upgrade') return true;
+  }
+  return false;
+}
+
+/**
+ * Hands the socket (its HTTP listeners already removed) to `hook`: taps its
+ * writes and reads for the counters and the capture, resumes reading, and
+ * emits the capture's switch event. `rest` is what followed the upgrade
+ * request in the input. Returns the hook's result; null when the hook refused
+ * (it answered and ends the socket) or threw (reported, socket destroyed).
+ */
+export function handOver(
+  conn: UpgradingConnection,
+  hook: UpgradeHook,
+  up: PendingUpgrade,
+  rest: Buffer,
+  capture: Emitter<CaptureEvents>,
+  onError: (entry: ConnectionErrorEntry) => void,
+): UpgradeResult | null {
+  const socket = conn.socket;
+  const id = conn.id;
+  socket.on('error', () => {}); // the new owner reports its own errors
+  const c2sOffset = conn.bytesIn - rest.length;
+  observeWrites(socket, (bytes) => {
+    conn.bytesOut += bytes.length;
+    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: id, dir: 's2c', t: performance.now(), bytes });
+  });
+  // Keep counting and capturing after the switch (the new owner reads the same chunks).
+  socket.on('data', (chunk: Buffer) => {
+    conn.bytesIn += chunk.length;
+    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: id, dir: 'c2s', t: performance.now(), bytes: chunk });
+  });
+  // Reading may have been paused (pipeline depth, a pending upgrade): the new owner reads now.
+  if (socket.isPaused()) socket.resume();
+  let result: UpgradeResult | null;
+  try {
+    result = hook.accept(up.req, socket, rest, up.token, id);
+  } catch (err) {
+    onError({ connectionId: id, kind: 'handler', message: `upgrade failed: ${String(err)}`, error: err });
+    socket.destroy();
+    return null;
+  }
+  if (!result) return null;
+  // The hook wrote its 101 synchronously; frames start on a later tick.
+  if (capture.hasListeners('switch')) {
+    const e: CaptureEvents['switch'] = { connectionId: id, t: performance.now(), protocol: 'ws', c2sOffset, s2cOffset: conn.bytesOut };
+    if (result.extensions) e.extensions = result.extensions;
+    capture.emit('switch', e);
+  }
+  return result;
+}

@@ -1,0 +1,211 @@
+// HttpConnection on a fake socket: request order, batching, closing, errors,
+// timeouts and the upgrade hand-off, without the network. Integration tests
+// (test/integration/server) drive the same paths with real peers.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
+import type { Handler } from '../../../server-core/http/handler-types.js';
+import { HttpConnection, type ConnectionContext, type ConnectionErrorEntry, type RequestLogEntry, type UpgradeHook } from '../../../server-core/server/connection.js';
+import { LIFECYCLE_TRANSITIONS, LifecycleError, transition } from '../../../server-core/server/connection-lifecycle.js';
+import { parserLimitsOf, resolveLimits, type ServerLimits } from '../../../server-core/server/limits.js';
+import { Scheduler } from '../../../server-core/server/scheduler.js';
+import type { CaptureEvents } from '../../../server-core/capture/types.js';
+import { Emitter } from '../../../server-core/util/emitter.js';
+import { FakeHttpSocket } from '../../support/http-fake-socket.js';
+
+interface Setup {
+  handler?: Handler;
+  limits?: Partial<ServerLimits>;
+  upgrade?: UpgradeHook;
+}
+
+function open(setup: Setup = {}) {
+  const socket = new FakeHttpSocket();
+  const limits = resolveLimits(setup.limits);
+  const log: RequestLogEntry[] = [];
+  const errors: ConnectionErrorEntry[] = [];
+  const capture = new Emitter<CaptureEvents>();
+  const chunks: CaptureEvents['chunk'][] = [];
+  capture.on('chunk', (c) => chunks.push(c));
+  let closed = false;
+  const handler: Handler =
+    setup.handler ??
+    ((req, res) => {
+      res.setHeader('Content-Type', 'text/plain');
+      res.end(`hello ${req.path}`);
+    });
+  const ctx: ConnectionContext = {
+    limits,
+    parserLimits: parserLimitsOf(limits),
+    createParser: (h, l) => new HttpMessageParser('request', h, l),
+    scheduler: new Scheduler('concurrent'),
+    capture,
+    getHandler: () => handler,
+    upgrade: setup.upgrade,
+    onRequestLog: (e) => log.push(e),
+    wantsRequestLog: () => true,
+    onError: (e) => errors.push(e),
+    onClosed: () => (closed = true),
+  };
+  const conn = new HttpConnection('c1', socket.asSocket(), ctx);
+  return { socket, conn, log, errors, chunks, isClosed: () => closed };
+}
+
+/** Bytes written outside a read are batched until the setImmediate after it (output-batcher.ts). */
+const nextFlush = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Status lines of the responses written so far. */
+const statuses = (text: string) => [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+
+test('a GET is answered on the same connection, which stays open and idle', () => {
+  const { socket, conn, log } = open();
+  socket.receive('GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.match(socket.text(), /^HTTP\/1\.1 200 OK\r\n[\s\S]*Content-Length: 8\r\n[\s\S]*\r\n\r\nhello \/a$/);
+  assert.equal(socket.ended, false);
+  assert.equal(conn.state, 'idle');
+  assert.equal(conn.lifecycle, 'reading');
+  assert.deepEqual(log.map((e) => [e.index, e.method, e.target, e.status]), [[1, 'GET', '/a', 200]]);
+  assert.equal(conn.bytesOut, socket.text().length);
+});
+
+test('pipelined requests are answered in order, in one socket write, even when the first finishes last', async () => {
+  const later: (() => void)[] = [];
+  const { socket } = open({
+    handler: (req, res) => {
+      if (req.path === '/slow') later.push(() => res.end('slow'));
+      else res.end('fast');
+    },
+  });
+  socket.receive('GET /slow HTTP/1.1\r\nHost: x\r\n\r\nGET /fast HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.equal(socket.written.length, 0, 'nothing before the first response is done');
+  later[0]();
+  await nextFlush();
+  const text = socket.text();
+  assert.ok(text.indexOf('slow') < text.indexOf('fast'));
+  assert.equal(socket.writes, 1);
+});
+
+test('Connection: close is honoured: the response says so and our side ends', async () => {
+  const { socket, conn, isClosed } = open();
+  socket.receive('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.match(socket.text(), /Connection: close\r\n/);
+  assert.equal(statuses(socket.text()).length, 1, 'nothing after a closing request is answered');
+  assert.equal(socket.ended, true);
+  await socket.closed();
+  assert.equal(conn.lifecycle, 'closed');
+  assert.equal(isClosed(), true);
+});
+
+test('bytes that do not parse get 400 with Connection: close after the responses already due', () => {
+  const { socket, conn, errors } = open();
+  socket.receive('GET /ok HTTP/1.1\r\nHost: x\r\n\r\nGET /bad HTTP/1.1\r\nHost x\r\n\r\n');
+  assert.deepEqual(statuses(socket.text()), [200, 400]);
+  assert.match(socket.text(), /Connection: close\r\n[\s\S]*400 Bad Request: /);
+  assert.equal(errors[0].kind, 'parse');
+  assert.equal(socket.ended, true);
+  assert.equal(conn.lifecycle, 'ended');
+});
+
+test('a handler that throws is answered 500 in its place, and the connection closes after it', () => {
+  const { socket, errors } = open({
+    handler: () => {
+      throw new Error('boom');
+    },
+  });
+  socket.receive('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  assert.deepEqual(statuses(socket.text()), [500]);
+  assert.match(socket.text(), /Connection: close\r\n[\s\S]*the handler failed/);
+  assert.equal(errors[0].kind, 'handler');
+  assert.equal(socket.ended, true);
+});
+
+test('the peer ending its side: the answer in progress is written, then our side ends', async () => {
+  let finish: (() => void) | undefined;
+  const { socket, conn } = open({ handler: (_req, res) => void (finish = () => res.end('late')) });
+  socket.receive('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  socket.peerEnd();
+  assert.equal(socket.ended, false);
+  finish!();
+  await nextFlush();
+  assert.match(socket.text(), /Connection: close\r\n[\s\S]*late$/);
+  assert.equal(socket.ended, true);
+  await socket.closed();
+  assert.equal(conn.lifecycle, 'closed');
+});
+
+test('timeouts: an unfinished head gets 408 after headersTimeout; an idle connection ends after keepAliveTimeout', () => {
+  const a = open({ limits: { headersTimeout: 1000 } });
+  a.socket.receive('GET / HTTP/1.1\r\nHo');
+  a.conn.checkTimeouts(performance.now() + 500);
+  assert.equal(a.socket.written.length, 0);
+  a.conn.checkTimeouts(performance.now() + 1500);
+  assert.deepEqual(statuses(a.socket.text()), [408]);
+  assert.equal(a.errors[0].kind, 'timeout');
+
+  const b = open({ limits: { keepAliveTimeout: 1000 } });
+  b.socket.receive('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  b.conn.checkTimeouts(performance.now() + 500);
+  assert.equal(b.socket.ended, false);
+  b.conn.checkTimeouts(performance.now() + 1500);
+  assert.equal(b.socket.ended, true);
+});
+
+test('a peer that never closes after our FIN is destroyed after the linger time', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { socket } = open();
+  socket.receive('GET / HTTP/1.1\r\nHost x\r\n\r\n');
+  assert.equal(socket.ended, true);
+  t.mock.timers.tick(1999);
+  assert.equal(socket.destroyed, false);
+  t.mock.timers.tick(1);
+  assert.equal(socket.destroyed, true);
+});
+
+test('shutdown: an idle connection ends at once; a busy one drains (its response closes) and then ends', async () => {
+  const idle = open();
+  idle.conn.shutdown();
+  assert.equal(idle.socket.ended, true);
+
+  let finish: (() => void) | undefined;
+  const busy = open({ handler: (_req, res) => void (finish = () => res.end('x')) });
+  busy.socket.receive('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  busy.conn.shutdown();
+  assert.equal(busy.conn.lifecycle, 'reading-draining');
+  assert.equal(busy.conn.state, 'closing');
+  finish!();
+  await nextFlush();
+  assert.match(busy.socket.text(), /Connection: close\r\n/);
+  assert.equal(busy.socket.ended, true);
+});
+
+test('upgrade: the hook takes the socket after the responses owed; later bytes both ways are counted and captured', () => {
+  let taken: { rest: Buffer } | undefined;
+  const hook: UpgradeHook = {
+    match: (req) => (req.path === '/ws' ? 'token' : undefined),
+    accept: (_req, socket, rest) => {
+      taken = { rest };
+      socket.write('HTTP/1.1 101 Switching Protocols\r\n\r\n');
+      return { extensions: '' };
+    },
+  };
+  const { socket, conn, chunks } = open({ upgrade: hook });
+  socket.receive('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nframes');
+  assert.equal(conn.lifecycle, 'upgraded');
+  assert.equal(conn.state, 'upgraded');
+  assert.equal(taken!.rest.toString(), 'frames');
+  const before = conn.bytesIn;
+  socket.receive('more');
+  socket.write('reply');
+  assert.equal(conn.bytesIn, before + 4);
+  assert.equal(conn.bytesOut, 'HTTP/1.1 101 Switching Protocols\r\n\r\n'.length + 5);
+  assert.deepEqual(chunks.filter((c) => c.dir === 's2c').map((c) => c.bytes.toString()), ['HTTP/1.1 101 Switching Protocols\r\n\r\n', 'reply']);
+});
+
+test('the lifecycle refuses a transition its table does not allow', () => {
+  assert.equal(transition('reading', 'answering'), 'answering');
+  assert.throws(() => transition('closed', 'reading'), LifecycleError);
+  assert.throws(() => transition('upgraded', 'closing'), LifecycleError);
+  for (const [from, targets] of Object.entries(LIFECYCLE_TRANSITIONS)) {
+    if (from !== 'closed') assert.ok(targets.includes('closed'), `${from} can close`);
+  }
+});
