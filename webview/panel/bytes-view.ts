@@ -101,7 +101,8 @@ export class BytesView {
     grid.tabIndex = 0;
     grid.setAttribute('role', 'grid');
     grid.setAttribute('aria-readonly', 'true');
-    grid.setAttribute('aria-label', 'Bytes of the connection, both directions in arrival order. Arrow keys move byte by byte.');
+    // The name says "hex view" first: what the user looks for (the splitter beside it names it too, after).
+    grid.setAttribute('aria-label', 'Hex view: the bytes of the connection, both directions in arrival order. Arrow keys move byte by byte.');
     grid.setAttribute('aria-describedby', 'bytes-cursor');
     this.cursorLine.id = 'bytes-cursor';
     this.tree.scroller.tabIndex = 0;

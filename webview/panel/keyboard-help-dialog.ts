@@ -3,10 +3,16 @@
 // (server-core/protocol/keyboard-help.ts). Escape or Close shuts it, and the
 // focus goes back where it was.
 import { html, render } from 'lit';
-import { KEYBOARD_HELP_TITLE, PLAYGROUND_KEYS } from '../../server-core/protocol/keyboard-help.js';
+import { KEYBOARD_HELP_TITLE, PLAYGROUND_KEYS, type KeyHelp } from '../../server-core/protocol/keyboard-help.js';
 
 /** The panel runs on a Mac: its keys are written as a Mac user presses them. */
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
+
+/** The keys as this platform presses them; elsewhere than a Mac the Mac's keys follow, since a page may be read on another machine. */
+function keysOf(k: KeyHelp): string {
+  if (!k.mac) return k.keys;
+  return MAC ? k.mac : `${k.keys} (${k.mac} on macOS)`;
+}
 
 export class KeyboardHelpDialog {
   readonly el: HTMLDialogElement;
@@ -27,7 +33,7 @@ export class KeyboardHelpDialog {
               <h3>${s.where}</h3>
               <table>
                 <tbody>
-                  ${s.keys.map((k) => html`<tr><th scope="row"><kbd>${MAC && k.mac ? k.mac : k.keys}</kbd></th><td>${k.does}</td></tr>`)}
+                  ${s.keys.map((k) => html`<tr><th scope="row"><kbd>${keysOf(k)}</kbd></th><td>${k.does}</td></tr>`)}
                 </tbody>
               </table>
             </section>`,
