@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifacts, openPlayground, useStandaloneUi } from './support/standalone.js';
 import { until } from './support/wait.js';
+import { PLAYGROUND_KEYS } from '../../server-core/protocol/keyboard-help.js';
 
 const session = useStandaloneUi();
 
@@ -257,7 +258,13 @@ test('request tabs and the keyboard help, without a mouse', async () => {
     await tabTo(page, 'the Keys button', (f) => f.cls.includes('help'), true);
     await page.keyboard.press('Enter');
     await page.waitForSelector('dialog.kbd-help[open]');
-    assert.match(await page.locator('dialog.kbd-help').innerText(), /Ctrl\+Enter \(Cmd\+Enter on macOS\)/);
+    const helpText = await page.locator('dialog.kbd-help').innerText();
+    assert.match(helpText, /Ctrl\+Enter \(Cmd\+Enter on macOS\)/);
+    // The dialog is made from server-core/protocol/keyboard-help.ts: every section and every key of it is shown.
+    for (const section of PLAYGROUND_KEYS) {
+      assert.ok(helpText.includes(section.where), `the help shows the section "${section.where}"`);
+      for (const k of section.keys) assert.ok(helpText.includes(k.keys) && helpText.includes(k.does), `the help shows ${k.keys}: ${k.does}`);
+    }
     await page.keyboard.press('Escape');
     await until(page, 'the dialog closed', () => !document.querySelector('dialog.kbd-help[open]'));
     await expectFocus(page, 'back on the Keys button', (f) => f.cls.includes('help'));

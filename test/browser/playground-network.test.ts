@@ -123,7 +123,8 @@ test('one row for the playground’s connection and the server’s end of it; th
   await page.locator('.side-switch .side-server').click();
   await page.waitForSelector('.side-switch .side-server[aria-checked="true"]');
   await page.waitForSelector('.parsed-content .status.raw');
-  assert.match(await page.locator('.parsed-content').innerText(), /GET \/echo\?pair=1 HTTP\/1\.1/);
+  // The server side's bytes come after its row is shown: wait for its request line, not just its heading.
+  await until(page, "the server side's request line", () => /GET \/echo\?pair=1 HTTP\/1\.1/.test((document.querySelector('.parsed-content') as HTMLElement | null)?.innerText ?? ''), undefined);
   await page.keyboard.press('Alt+3');
   await page.waitForSelector('.tl-header');
   assert.match(await page.locator('.tl-header .tl-server small').innerText(), /this server/);
