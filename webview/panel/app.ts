@@ -279,7 +279,8 @@ export class App {
       this.restored.add(sel);
       restoreConnection(this.store, this.state.kept);
     }
-    this.network.commit();
+    // The rows the host already had are drawn now: committing here takes them from the next frame's commit.
+    if (this.network.commit()) this.networkView.refresh();
     if (sel && this.store.get(sel)) this.selectConnection(sel, this.network.byKey(this.state.row ?? '')?.sequence);
   }
 
