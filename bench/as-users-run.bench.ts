@@ -121,7 +121,9 @@ interface Child {
   stop(): Promise<void>;
 }
 
-const cpus = availableParallelism();
+// The driver re-runs itself pinned to the load CPU, where availableParallelism() would say 1: the count
+// of the machine's CPUs comes down in the environment so the servers are still pinned to CPU 0.
+const cpus = Number(process.env.WIREPLAY_BENCH_CPUS ?? availableParallelism());
 const haveTaskset = cpus >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const SERVER_CPU = '0';
 const LOAD_CPU = cpus >= 2 ? '1' : '0';
@@ -454,7 +456,7 @@ else if (haveTaskset && process.env.WIREPLAY_BENCH_PINNED !== '1') {
   // The WebSocket load is this process's `ws` client: run the driver itself on the load CPU.
   const r = spawnSync('taskset', ['-c', LOAD_CPU, process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
-    env: { ...process.env, WIREPLAY_BENCH_PINNED: '1' },
+    env: { ...process.env, WIREPLAY_BENCH_PINNED: '1', WIREPLAY_BENCH_CPUS: String(cpus) },
   });
   process.exit(r.status ?? 1);
 } else
