@@ -19,7 +19,7 @@
 // of the rounds (HTTP) or the median (WebSocket). Timings decide nothing here.
 //
 //   node --import tsx bench/as-users-run.bench.ts [--seconds N] [--rounds N] [--only WORD,…]
-//   (--only: keep-alive, pipelined, connection, static, ws, memory)
+//   (--only: keep-alive, pipelined, connection, static, ws, memory, parser)
 //   (child role: --role ext|node, used by the bench itself)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -443,6 +443,13 @@ request = function() return req end
       }
     }
     printTables(rows);
+    if (wanted('parser')) {
+      // (e) the parser against llhttp (node's own) and http-parser-js, in this same run, on the server CPU.
+      console.log('\nparser (bench/parser.bench.ts, same run):');
+      const [cmd, args] = pinned(SERVER_CPU, process.execPath, ['--import', 'tsx', join(ROOT_DIR, 'bench', 'parser.bench.ts'), '--seconds', String(Math.max(4, seconds * 2))]);
+      const r = spawnSync(cmd, args, { cwd: ROOT_DIR, stdio: 'inherit' });
+      if (r.status !== 0) throw new Error(`parser bench exited ${r.status ?? r.signal}`);
+    }
     console.log(`\n(${((Date.now() - started) / 1000).toFixed(0)} s, load average after ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})`);
   } finally {
     cleanup();
