@@ -111,7 +111,7 @@ async function runRole(role: string, root: string): Promise<void> {
 // ---------------------------------------------------------------------------
 // The driver
 
-type Mem = { rss: number; heapUsed: number };
+type Mem = { rss: number; heapUsed: number; arrayBuffers: number };
 
 interface Child {
   name: string;
@@ -232,7 +232,7 @@ async function wsEcho(port: number, size: number, seconds: number): Promise<numb
 }
 
 /** RSS and heap growth per idle connection on a fresh server, after a warm-up and a settle. */
-async function idleMemory(child: Child, count: number, kind: 'http' | 'ws'): Promise<{ rss: number; heap: number; closedEarly: number }> {
+async function idleMemory(child: Child, count: number, kind: 'http' | 'ws'): Promise<{ rss: number; heap: number; buffers: number; closedEarly: number }> {
   const warm = connect({ host: '127.0.0.1', port: child.port });
   await once(warm, 'connect');
   for (let i = 0; i < 20; i++) {
@@ -271,7 +271,7 @@ async function idleMemory(child: Child, count: number, kind: 'http' | 'ws'): Pro
   await new Promise((r) => setTimeout(r, 300));
   const after = await child.nextMem();
   for (const c of closers) c();
-  return { rss: (after.rss - before.rss) / count, heap: (after.heapUsed - before.heapUsed) / count, closedEarly };
+  return { rss: (after.rss - before.rss) / count, heap: (after.heapUsed - before.heapUsed) / count, buffers: (after.arrayBuffers - before.arrayBuffers) / count, closedEarly };
 }
 
 const fmt = (n: number, digits = 0): string =>
@@ -418,7 +418,7 @@ request = function() return req end
 
     if (wanted('memory')) {
       for (const kind of ['http', 'ws'] as const) {
-        const res = new Map<string, { rss: number; heap: number }>();
+        const res = new Map<string, { rss: number; heap: number; buffers: number }>();
         for (const name of ['cli', 'ext', 'node'] as const) {
           const child = await startChild(name, root);
           children.push(child);
@@ -428,7 +428,7 @@ request = function() return req end
           await child.stop();
           children.splice(children.indexOf(child), 1);
         }
-        const kib = (n: string) => `${fmt(res.get(n)!.rss / 1024, 1)} KiB (heap ${fmt(res.get(n)!.heap / 1024, 1)})`;
+        const kib = (n: string) => `${fmt(res.get(n)!.rss / 1024, 1)} KiB (heap ${fmt(res.get(n)!.heap / 1024, 1)}, buffers ${fmt(res.get(n)!.buffers / 1024, 1)})`;
         rows.push({
           scenario: `RSS per idle ${kind === 'http' ? 'keep-alive HTTP' : 'WebSocket'} connection (1,000)`,
           cli: kib('cli'),
