@@ -18,7 +18,7 @@
 // Servers alternate turn by turn, rotating who goes first; throughput is the best
 // of the rounds (HTTP) or the median (WebSocket). Timings decide nothing here.
 //
-//   node --import tsx bench/as-users-run.bench.ts [--seconds N] [--rounds N] [--only WORD,…]
+//   node --import tsx bench/as-users-run.bench.ts [--seconds N] [--rounds N] [--idle N] [--only WORD,…]
 //   (--only: keep-alive, pipelined, connection, static, ws, memory, parser)
 //   (child role: --role ext|node, used by the bench itself)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -111,7 +111,7 @@ async function runRole(role: string, root: string): Promise<void> {
 // ---------------------------------------------------------------------------
 // The driver
 
-type Mem = { rss: number; heapUsed: number; arrayBuffers: number };
+type Mem = { rss: number; heapUsed: number; heapTotal: number; arrayBuffers: number };
 
 interface Child {
   name: string;
@@ -232,7 +232,7 @@ async function wsEcho(port: number, size: number, seconds: number): Promise<numb
 }
 
 /** RSS and heap growth per idle connection on a fresh server, after a warm-up and a settle. */
-async function idleMemory(child: Child, count: number, kind: 'http' | 'ws'): Promise<{ rss: number; heap: number; buffers: number; closedEarly: number }> {
+async function idleMemory(child: Child, count: number, kind: 'http' | 'ws'): Promise<{ rss: number; heap: number; heapTotal: number; buffers: number; closedEarly: number }> {
   const warm = connect({ host: '127.0.0.1', port: child.port });
   await once(warm, 'connect');
   for (let i = 0; i < 20; i++) {
@@ -271,7 +271,7 @@ async function idleMemory(child: Child, count: number, kind: 'http' | 'ws'): Pro
   await new Promise((r) => setTimeout(r, 300));
   const after = await child.nextMem();
   for (const c of closers) c();
-  return { rss: (after.rss - before.rss) / count, heap: (after.heapUsed - before.heapUsed) / count, buffers: (after.arrayBuffers - before.arrayBuffers) / count, closedEarly };
+  return { rss: (after.rss - before.rss) / count, heap: (after.heapUsed - before.heapUsed) / count, heapTotal: (after.heapTotal - before.heapTotal) / count, buffers: (after.arrayBuffers - before.arrayBuffers) / count, closedEarly };
 }
 
 const fmt = (n: number, digits = 0): string =>
@@ -312,6 +312,7 @@ async function main(): Promise<void> {
   const seconds = Number(arg('seconds', '2'));
   const rounds = Number(arg('rounds', '3'));
   const only = arg('only', '').split(',').filter(Boolean);
+  const idleCount = Number(arg('idle', '1000'));
   const wanted = (name: string) => only.length === 0 || only.some((w) => name.includes(w));
   const root = mkdtempSync(join(tmpdir(), 'wireplay-bench-users-'));
   writeFileSync(join(root, 'big.bin'), Buffer.alloc(FILE_SIZE, 0x5a));
@@ -418,19 +419,19 @@ request = function() return req end
 
     if (wanted('memory')) {
       for (const kind of ['http', 'ws'] as const) {
-        const res = new Map<string, { rss: number; heap: number; buffers: number }>();
+        const res = new Map<string, { rss: number; heap: number; heapTotal: number; buffers: number }>();
         for (const name of ['cli', 'ext', 'node'] as const) {
           const child = await startChild(name, root);
           children.push(child);
-          const m = await idleMemory(child, 1000, kind);
+          const m = await idleMemory(child, idleCount, kind);
           if (m.closedEarly > 0) console.log(`  idle ${kind} / ${name}: ${m.closedEarly} connection(s) closed before the reading`);
           res.set(name, m);
           await child.stop();
           children.splice(children.indexOf(child), 1);
         }
-        const kib = (n: string) => `${fmt(res.get(n)!.rss / 1024, 1)} KiB (heap ${fmt(res.get(n)!.heap / 1024, 1)}, buffers ${fmt(res.get(n)!.buffers / 1024, 1)})`;
+        const kib = (n: string) => `${fmt(res.get(n)!.rss / 1024, 1)} KiB (heap ${fmt(res.get(n)!.heap / 1024, 1)} used / ${fmt(res.get(n)!.heapTotal / 1024, 1)} reserved, buffers ${fmt(res.get(n)!.buffers / 1024, 1)})`;
         rows.push({
-          scenario: `RSS per idle ${kind === 'http' ? 'keep-alive HTTP' : 'WebSocket'} connection (1,000)`,
+          scenario: `RSS per idle ${kind === 'http' ? 'keep-alive HTTP' : 'WebSocket'} connection (${fmt(idleCount)})`,
           cli: kib('cli'),
           ext: kib('ext'),
           anchor: `${kib('node')} (${kind === 'http' ? 'node:http' : 'ws'})`,
