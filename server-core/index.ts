@@ -61,6 +61,9 @@ export {
   type RowProtocol,
   type ConnectionRow,
   type TrafficRow,
+  type ProxiedExchange,
+  type ProxyState,
+  type ProxyView,
 } from './protocol/sidebar.js';
 export type { HistoryEntry, ToWebview } from './protocol/playground.js';
 export { PLAYGROUND_KEYS, keyboardHelpText, type KeyHelp, type KeyHelpSection } from './protocol/keyboard-help.js';

@@ -71,6 +71,26 @@ export class ServerController implements Disposable {
     return this.storeValue;
   }
 
+  /**
+   * The capture store, made now if there is none yet, and kept (made again after Clear Capture)
+   * until the returned Disposable is disposed: for another source of traffic than the server
+   * (the recording proxy), which relays its events into `capture` and `traffic`.
+   */
+  async holdCapture(): Promise<Disposable> {
+    this.captureHolders++;
+    let held = true;
+    await this.ensureStore();
+    return {
+      dispose: () => {
+        if (!held) return;
+        held = false;
+        this.captureHolders--;
+      },
+    };
+  }
+
+  private captureHolders = 0;
+
   /** Creates the capture store (loaded on the first start, not at activation). */
   private async ensureStore(): Promise<void> {
     if (this.storeValue) return;
@@ -312,7 +332,7 @@ export class ServerController implements Disposable {
     this.storeValue?.dispose();
     this.storeLink = undefined;
     this.storeValue = undefined;
-    if (this.stateValue === 'running') void this.ensureStore();
+    if (this.stateValue === 'running' || this.captureHolders > 0) void this.ensureStore();
   }
 
   async dispose(): Promise<void> {

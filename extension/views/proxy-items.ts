@@ -1,0 +1,55 @@
+// The Server view's row for the recording proxy (Wireplay: Start Proxy…):
+// its address → the target while it runs, with Stop Proxy on the row; Start
+// Proxy when it is off; why it failed. Plain data like the other rows
+// (tree-model.ts), unit-tested without vscode.
+import type { ProxyView } from '../../server-core/protocol/sidebar.js';
+import type { ItemModel } from './tree-model.js';
+
+export function proxyItems(view: ProxyView): ItemModel[] {
+  switch (view.state) {
+    case 'running': {
+      const text = `${view.url ?? '?'} → ${view.target ?? '?'}`;
+      const items: ItemModel[] = [
+        {
+          id: 'proxy.state',
+          label: 'Proxy',
+          description: text,
+          tooltip: `The recording proxy listens on ${view.url} and forwards to ${view.target}. Point your browser or app at ${view.url}: both legs of every connection show in Connections and Recent Traffic.`,
+          icon: { id: 'arrow-swap', color: 'testing.iconPassed' },
+          contextValue: 'wireplay.proxy.running',
+          ariaDetail: 'The recording proxy is running',
+          ...(view.url ? { ref: { url: view.url } } : {}),
+        },
+      ];
+      if (view.message) items.push({ id: 'proxy.note', label: view.message, tooltip: view.message, icon: { id: 'warning', color: 'editorWarning.foreground' }, ariaDetail: 'Warning' });
+      return items;
+    }
+    case 'starting':
+    case 'stopping':
+      return [{ id: 'proxy.state', label: 'Proxy', description: `${view.state}…`, icon: { id: 'loading~spin' }, ariaDetail: `The recording proxy is ${view.state}` }];
+    case 'failed':
+      return [
+        {
+          id: 'proxy.state',
+          label: 'Proxy',
+          description: 'failed to start',
+          tooltip: `${view.message ?? 'The proxy could not start.'}\nRun "Wireplay: Start Proxy…" to try again.`,
+          icon: { id: 'error', color: 'errorForeground' },
+          contextValue: 'wireplay.proxy.stopped',
+          ariaDetail: `The recording proxy could not start: ${view.message ?? ''}`,
+        },
+      ];
+    case 'stopped':
+      return [
+        {
+          id: 'proxy.state',
+          label: 'Proxy',
+          description: 'off',
+          tooltip: 'The recording proxy is off. "Wireplay: Start Proxy…" puts it in front of your own server, to see its traffic here.',
+          icon: { id: 'circle-outline' },
+          contextValue: 'wireplay.proxy.stopped',
+          ariaDetail: 'The recording proxy is off',
+        },
+      ];
+  }
+}
