@@ -17,6 +17,15 @@ export interface WireplaySettings {
   limits: Partial<ServerLimits>;
   wsMaxMessageBytes: number;
   environments: Record<string, Record<string, string>>;
+  /** wireplay.proxy.*: read by Wireplay: Start Proxy… when it starts (nothing to restart). */
+  proxy: ProxySettings;
+}
+
+export interface ProxySettings {
+  /** The origin Start Proxy… offers (http://host:port or https://host:port); '' asks with no default. */
+  target: string;
+  /** The port the proxy listens on, on 127.0.0.1; 0 picks a free one. */
+  port: number;
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -69,6 +78,7 @@ function str(v: unknown, fallback: string): string {
 
 export function readSettings(get: Getter): WireplaySettings {
   const port = get('port');
+  const proxyPort = get('proxy.port');
   const mode = get('mode');
   const limits: Partial<ServerLimits> = {};
   for (const [key, name] of Object.entries(LIMIT_KEYS)) {
@@ -100,6 +110,10 @@ export function readSettings(get: Getter): WireplaySettings {
     limits,
     wsMaxMessageBytes: positive(get('limits.maxWebSocketMessageBytes'), 64 * MIB),
     environments,
+    proxy: {
+      target: str(get('proxy.target'), ''),
+      port: typeof proxyPort === 'number' && Number.isInteger(proxyPort) && proxyPort >= 0 && proxyPort <= 65535 ? proxyPort : 0,
+    },
   };
 }
 

@@ -86,7 +86,8 @@ export class TrafficModel {
     const c = this.conns.get(e.connectionId);
     if (!c) return;
     c.row.protocol = e.protocol;
-    if (e.protocol === 'ws') {
+    // A proxy ↔ target leg's session is the client leg's row (the proxy reports it there), not a second one.
+    if (e.protocol === 'ws' && c.row.role !== 'proxy-upstream') {
       // The upgrade request becomes the session's row.
       const last = this.traffic.get(`${e.connectionId}#${c.exchanges}`);
       const row: TrafficRow = last ?? {

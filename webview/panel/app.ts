@@ -59,6 +59,10 @@ export class App {
     'http.preview': () => {},
     history: () => {},
     notice: (m) => showNotice(m.level, m.message),
+    'composer.load': (m) => {
+      this.composer.load(m.request);
+      showNotice('info', m.request.note);
+    },
     'http.started': (m) => {
       this.store.httpStarted(m, structuredClone(this.state.composer.http));
       this.selectConnection(m.connectionId);
