@@ -32,6 +32,8 @@ export type ProxyStartResult =
 export interface ProxiedRecord {
   exchange: ProxyExchange;
   origin: string;
+  /** Its proxy ↔ target leg connected (and so is in the capture): a target that could not be reached leaves an id and no leg. */
+  forwarded: boolean;
 }
 
 export type ProxyFactory = (options: WireplayProxyOptions) => WireplayProxy;
@@ -151,7 +153,8 @@ export class ProxyController implements Disposable {
   /** The bytes a replay of that exchange starts from (exchange-request.ts); throws ReplayError when they are gone. */
   async requestBytes(record: ProxiedRecord): Promise<ExchangeRequest> {
     const { exchangeRequestBytes } = await import('../../server-core/proxy/exchange-request.js');
-    return exchangeRequestBytes(record.exchange, (id) => this.server.store?.connection(id)?.entries);
+    const x = record.forwarded ? record.exchange : { ...record.exchange, upstreamId: undefined };
+    return exchangeRequestBytes(x, (id) => this.server.store?.connection(id)?.entries);
   }
 
   async dispose(): Promise<void> {
@@ -173,6 +176,8 @@ export class ProxyController implements Disposable {
     const perConnection = new Map<string, number>();
     const ids = new Map<number, string>();
     const origin = proxy.target.origin;
+    // Upstream legs that connected; kept while their client leg is open.
+    const legs = new Set<string>();
     const row = (x: ProxyExchange): TrafficRow => {
       let id = ids.get(x.id);
       if (id === undefined) {
@@ -181,14 +186,28 @@ export class ProxyController implements Disposable {
         id = `${x.downstreamId}#${n}`;
         ids.set(x.id, id);
       }
-      this.keep(id, { exchange: x, origin });
-      return proxiedTrafficRow(x, id, origin);
+      const forwarded = x.upstreamId !== undefined && legs.has(x.upstreamId);
+      this.keep(id, { exchange: x, origin, forwarded });
+      return proxiedTrafficRow(x, id, origin, forwarded);
     };
     return [
-      ev.on('open', (e) => (traffic.opened(e), capture.emit('open', e))),
+      ev.on('open', (e) => {
+        if (e.role === 'proxy-upstream') {
+          legs.add(e.connectionId);
+          // Bounded: an exchange is reported long before thousands of legs later.
+          if (legs.size > MAX_RECORDS) legs.delete(legs.values().next().value as string);
+        }
+        traffic.opened(e);
+        capture.emit('open', e);
+      }),
       ev.on('chunk', (e) => (traffic.chunk(e), capture.emit('chunk', e))),
       ev.on('switch', (e) => (traffic.switched(e), capture.emit('switch', e))),
-      ev.on('close', (e) => (traffic.closed(e), capture.emit('close', e))),
+      ev.on('close', (e) => {
+        // Its exchanges are numbered already (ids); a closed client leg gets no new one.
+        perConnection.delete(e.connectionId);
+        traffic.closed(e);
+        capture.emit('close', e);
+      }),
       proxy.events.on('exchangeStart', (x) => traffic.proxied(row(x))),
       proxy.events.on('exchangeEnd', (x) => {
         traffic.proxied(row(x));
@@ -229,7 +248,7 @@ export class ProxyController implements Disposable {
  * The Recent Traffic row of a proxied exchange (its client ↔ proxy leg), as the server's rows:
  * `durationMs` from the request's first byte to the response's first byte to the client.
  */
-export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, nowWall = Date.now(), nowMono = performance.now()): TrafficRow {
+export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, forwarded: boolean, nowWall = Date.now(), nowMono = performance.now()): TrafficRow {
   const t = x.timings;
   const upstreamMs = t.upstreamFirstByte !== undefined && t.forwarded !== undefined ? t.upstreamFirstByte - t.forwarded : undefined;
   const proxyMs =
@@ -246,7 +265,8 @@ export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, 
     done: x.outcome !== undefined,
     proxy: {
       origin,
-      ...(x.upstreamId !== undefined ? { upstreamId: x.upstreamId } : {}),
+      // Only a leg that connected: a target that could not be reached has an id but no leg in the capture.
+      ...(x.upstreamId !== undefined && forwarded ? { upstreamId: x.upstreamId } : {}),
       ...(x.answer !== undefined ? { answer: x.answer } : {}),
       ...(x.error !== undefined ? { error: x.error } : {}),
       ...(x.outcome !== undefined ? { outcome: x.outcome } : {}),

@@ -94,11 +94,14 @@ export class ServerController implements Disposable {
   /** Creates the capture store (loaded on the first start, not at activation). */
   private async ensureStore(): Promise<void> {
     if (this.storeValue) return;
-    const { CaptureStore } = await import('../../server-core/index.js');
+    // Once loaded, made at once: after Clear Capture with the proxy running, no event may fall between two stores.
+    this.storeClass ??= (await import('../../server-core/index.js')).CaptureStore;
     if (this.storeValue || this.disposed) return;
-    this.storeValue = new CaptureStore({ maxBytes: this.env.settings().captureMaxBytes });
+    this.storeValue = new this.storeClass({ maxBytes: this.env.settings().captureMaxBytes });
     this.storeLink = this.storeValue.attach(this.capture);
   }
+
+  private storeClass: typeof CaptureStore | undefined;
 
   onState(listener: (state: ServerState) => void): Disposable {
     return this.emitter.on('state', listener);
