@@ -52,3 +52,11 @@ test('wireplay.routes.*: the size cap and the handler time limit, applied at the
   assert.deepEqual(readSettings((k) => (k === 'routes.maxFileBytes' ? -5 : k === 'routes.handlerTimeoutMs' ? 'soon' : undefined)).routesLimits, {});
   assert.deepEqual(needsRestart((k) => k === 'routes.maxFileBytes' || k === 'routes.handlerTimeoutMs'), ['routes.maxFileBytes', 'routes.handlerTimeoutMs']);
 });
+
+test('wireplay.proxy.*: the target as written (trimmed), a port in range or 0; neither asks the server to restart', () => {
+  assert.deepEqual(readSettings(() => undefined).proxy, { target: '', port: 0 });
+  const values: Record<string, unknown> = { 'proxy.target': ' http://127.0.0.1:3000 ', 'proxy.port': 8899 };
+  assert.deepEqual(readSettings((k) => values[k]).proxy, { target: 'http://127.0.0.1:3000', port: 8899 });
+  assert.equal(readSettings((k) => (k === 'proxy.port' ? 70000 : undefined)).proxy.port, 0);
+  assert.deepEqual(needsRestart((k) => k.startsWith('proxy')), []);
+});
