@@ -122,7 +122,10 @@ test('a request through the proxy reaches the app and shows in Recent Traffic, m
     const traffic = row(page, 'Recent Traffic', 'POST /echo?via=proxy');
     await traffic.waitFor({ timeout: 30_000 });
     assert.match(await traffic.innerText(), /200\s·\sproxied/);
+    // A click on the row opens it in the inspector (the client leg): the request line is there.
     await traffic.click();
+    await (await frameWith(page, '#app', 60_000)).getByText('POST /echo?via=proxy').first().waitFor({ timeout: 60_000 });
+    await traffic.locator('.monaco-tl-twistie').click();
     await row(page, 'Recent Traffic', 'client ↔ proxy').waitFor({ timeout: 10_000 });
     await row(page, 'Recent Traffic', `proxy ↔ 127.0.0.1:${app.port}`).waitFor({ timeout: 10_000 });
     await shot(page, 'proxy-02-row');
