@@ -7,8 +7,7 @@
 import type * as vscode from 'vscode';
 import type { PlaygroundEnvironment, PlaygroundPanel } from './panel/playground-panel.js';
 import type { Playground } from './commands/types.js';
-import type { AttachedWebSocket, AttachWebSocketOptions } from '../server-core/index.js';
-import type { ComposerLoad } from '../server-core/protocol/playground.js';
+import type { AttachedWebSocket, AttachWebSocketOptions, ComposerLoad } from '../server-core/index.js';
 
 export class LazyPlayground implements Playground, vscode.Disposable {
   private loading: Promise<PlaygroundPanel> | undefined;

@@ -33,7 +33,7 @@ export async function execute(s: Services, target?: unknown): Promise<string | u
 async function copyProxied(s: Services, trafficId: string | undefined, refuse: (why: string) => undefined): Promise<string | undefined> {
   const found = await proxiedRequest(s, trafficId);
   if (!found.ok) return refuse(found.reason);
-  const { curlFromBytes } = await import('../../server-core/proxy/replay.js');
+  const { curlFromBytes } = await import('../../server-core/index.js');
   let curl;
   try {
     curl = curlFromBytes(found.request.bytes, found.record.origin);

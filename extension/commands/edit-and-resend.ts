@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ComposerLoad } from '../../server-core/protocol/playground.js';
+import type { ComposerLoad } from '../../server-core/index.js';
 import { proxiedRequest } from './proxied-row.js';
 import type { Services } from './types.js';
 
@@ -15,7 +15,7 @@ export async function execute(s: Services, target?: unknown): Promise<ComposerLo
     void vscode.window.showWarningMessage(`Wireplay: cannot edit and resend: ${found.reason}.`);
     return undefined;
   }
-  const { composerLoadFromBytes } = await import('../../server-core/proxy/composer-load.js');
+  const { composerLoadFromBytes } = await import('../../server-core/index.js');
   let load: ComposerLoad;
   try {
     load = composerLoadFromBytes(found.request.bytes, found.record.origin, found.what);

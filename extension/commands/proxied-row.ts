@@ -3,8 +3,7 @@
 // and the request's bytes from the capture (server-core/proxy/exchange-request.ts:
 // the target's leg when it was forwarded). Each failure is a sentence the
 // command shows; nothing is made up when the bytes are gone.
-import type { TrafficRow } from '../../server-core/protocol/sidebar.js';
-import type { ExchangeRequest } from '../../server-core/proxy/exchange-request.js';
+import type { ExchangeRequest, TrafficRow } from '../../server-core/index.js';
 import type { ProxiedRecord } from '../server/proxy-controller.js';
 import { itemRef } from './item-ref.js';
 import type { Services } from './types.js';
@@ -19,7 +18,7 @@ export async function proxiedRequest(s: Services, target: unknown): Promise<Prox
   if (row.kind !== 'http') return { ok: false, reason: 'a WebSocket session is not a request to resend; only HTTP requests can' };
   const record = s.proxy.record(row.id);
   if (!record) return { ok: false, reason: 'the proxy no longer keeps that exchange (it keeps the last 5 000)' };
-  const { ReplayError } = await import('../../server-core/proxy/replay.js');
+  const { ReplayError } = await import('../../server-core/index.js');
   try {
     const request = await s.proxy.requestBytes(record);
     return { ok: true, row, record, request, what: `${row.method} ${row.target} (${row.id}, through the proxy)` };

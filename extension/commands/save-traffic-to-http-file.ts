@@ -20,8 +20,7 @@ export async function execute(s: Services, target?: unknown, options?: unknown):
     return undefined;
   };
   if (!found.ok) return refuse(found.reason);
-  const { httpBlockFromBytes } = await import('../../server-core/proxy/http-block.js');
-  const { httpBlockInsertion } = await import('../../server-core/httpfile/append-block.js');
+  const { httpBlockFromBytes, httpBlockInsertion } = await import('../../server-core/index.js');
   let block;
   try {
     block = await httpBlockFromBytes(found.request.bytes, found.record.origin, `${found.row.method} ${found.row.target} (through the Wireplay proxy)`);

@@ -13,7 +13,7 @@ export const id = 'wireplay.startProxy';
 export async function execute(s: Services, arg?: unknown): Promise<ProxyStartResult | undefined> {
   const settings = currentSettings().proxy;
   const given = typeof arg === 'string' ? { target: arg } : typeof arg === 'object' && arg !== null && typeof (arg as { target?: unknown }).target === 'string' ? (arg as { target: string; port?: unknown }) : undefined;
-  const { parseProxyTarget } = await import('../../server-core/proxy/target.js');
+  const { parseProxyTarget } = await import('../../server-core/index.js');
   const check = (text: string): string | undefined => {
     try {
       parseProxyTarget(text);

@@ -1,9 +1,8 @@
 // What every command receives: the services built in activate(). A command is
 // one file exporting `id` and `execute`, listed in index.ts.
 import type * as vscode from 'vscode';
-import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/index.js';
+import type { AttachedWebSocket, AttachWebSocketOptions, ComposerLoad } from '../../server-core/index.js';
 import type { WireplayLog } from '../log.js';
-import type { ComposerLoad } from '../../server-core/protocol/playground.js';
 import type { ProxyController } from '../server/proxy-controller.js';
 import type { ServerController } from '../server/server-controller.js';
 import type { SessionMode } from './session-mode.js';

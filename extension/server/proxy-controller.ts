@@ -8,10 +8,17 @@
 // row's commands (Edit and Resend, Save to .http, Copy as cURL) find the bytes.
 // No vscode here: unit-tested with a real proxy and a real target.
 import { performance } from 'node:perf_hooks';
-import { Emitter, type Disposable, type ProxyState, type ProxyView, type TrafficRow } from '../../server-core/index.js';
-import type { ExchangeRequest } from '../../server-core/proxy/exchange-request.js';
-import type { ProxyExchange, WireplayProxyOptions } from '../../server-core/proxy/types.js';
-import type { WireplayProxy } from '../../server-core/proxy/wireplay-proxy.js';
+import {
+  Emitter,
+  type Disposable,
+  type ExchangeRequest,
+  type ProxyExchange,
+  type ProxyState,
+  type ProxyView,
+  type TrafficRow,
+  type WireplayProxy,
+  type WireplayProxyOptions,
+} from '../../server-core/index.js';
 import type { ServerLog } from './server-api.js';
 import type { ServerController } from './server-controller.js';
 
@@ -80,7 +87,7 @@ export class ProxyController implements Disposable {
       return { ok: true, url: this.proxy.address.url, target: this.proxy.target.origin, warnings: this.proxy.warnings, alreadyRunning: true };
     }
     if (this.stateValue === 'starting' || this.stateValue === 'stopping') return { ok: false, reason: 'busy', message: `The proxy is ${this.stateValue}; try again in a moment.` };
-    const core = await import('../../server-core/proxy/index.js');
+    const core = await import('../../server-core/index.js');
     let proxy: WireplayProxy;
     try {
       proxy = (this.factory ?? core.createWireplayProxy)({
@@ -152,7 +159,7 @@ export class ProxyController implements Disposable {
 
   /** The bytes a replay of that exchange starts from (exchange-request.ts); throws ReplayError when they are gone. */
   async requestBytes(record: ProxiedRecord): Promise<ExchangeRequest> {
-    const { exchangeRequestBytes } = await import('../../server-core/proxy/exchange-request.js');
+    const { exchangeRequestBytes } = await import('../../server-core/index.js');
     const x = record.forwarded ? record.exchange : { ...record.exchange, upstreamId: undefined };
     return exchangeRequestBytes(x, (id) => this.server.store?.connection(id)?.entries);
   }
