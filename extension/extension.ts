@@ -104,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     sidebar,
     commands,
     registerHttpFileSupport(services, (features) => registerHttpTests(services, features)),
-    new SettingsWatcher(controller, log),
+    new SettingsWatcher(controller, log, proxy),
     watchTrust(controller),
   );
 

@@ -64,6 +64,7 @@ export {
   type ProxiedExchange,
   type ProxyState,
   type ProxyView,
+  type ProxyRuleRow,
 } from './protocol/sidebar.js';
 export type { ComposerLoad, HistoryEntry, ToWebview } from './protocol/playground.js';
 export { PLAYGROUND_KEYS, keyboardHelpText, type KeyHelp, type KeyHelpSection } from './protocol/keyboard-help.js';
@@ -100,7 +101,8 @@ export { mergePasses, requestTestResult, type RequestTestResult, type TestCaseRe
 // ---- the recording proxy (docs/proxy.md; its VS Code side: extension/server/proxy-controller.ts)
 export { createWireplayProxy, type WireplayProxy } from './proxy/wireplay-proxy.js';
 export { parseProxyTarget, ProxyTargetError } from './proxy/target.js';
-export type { ProxyExchange, WireplayProxyOptions } from './proxy/types.js';
+export type { ProxyExchange, ProxyRule, WireplayProxyOptions } from './proxy/types.js';
+export { ProxyRuleError } from './proxy/rules.js';
 export { curlFromBytes, ReplayError } from './proxy/replay.js';
 export { httpBlockFromBytes, type HttpBlockText } from './proxy/http-block.js';
 export { exchangeRequestBytes, type ExchangeRequest } from './proxy/exchange-request.js';

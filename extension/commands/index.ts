@@ -30,6 +30,7 @@ import * as startServer from './start-server.js';
 import * as stopProxy from './stop-proxy.js';
 import * as stopServer from './stop-server.js';
 import * as switchMode from './switch-mode.js';
+import * as toggleProxyRule from './toggle-proxy-rule.js';
 import type { CommandModule } from './types.js';
 
 export const COMMANDS: readonly CommandModule[] = [
@@ -63,4 +64,5 @@ export const COMMANDS: readonly CommandModule[] = [
   stopProxy,
   editAndResend,
   saveTrafficToHttpFile,
+  toggleProxyRule,
 ];

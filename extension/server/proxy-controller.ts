@@ -13,6 +13,8 @@ import {
   type Disposable,
   type ExchangeRequest,
   type ProxyExchange,
+  type ProxyRule,
+  type ProxyRuleRow,
   type ProxyState,
   type ProxyView,
   type TrafficRow,
@@ -29,11 +31,19 @@ export interface ProxyStartOptions {
   port: number;
   rewriteHost?: boolean;
   xForwarded?: boolean;
+  insecure?: boolean;
+  passMalformed?: boolean;
+  /** ms; 0: no limit (the proxy's default, 30 s, when absent). */
+  timeoutMs?: number;
+  /** wireplay.proxy.rules as written: checked by the proxy. */
+  rules?: readonly unknown[];
 }
 
 export type ProxyStartResult =
   | { ok: true; url: string; target: string; warnings: readonly string[]; alreadyRunning?: boolean }
-  | { ok: false; reason: 'invalid-target' | 'portInUse' | 'busy' | 'error'; message: string };
+  | { ok: false; reason: 'invalid-target' | 'invalid-rules' | 'portInUse' | 'busy' | 'error'; message: string };
+
+export type RulesResult = { ok: true; rules: readonly ProxyRule[] } | { ok: false; message: string };
 
 /** An exchange a row stands for, with the origin it was forwarded to (the proxy may have been restarted since with another). */
 export interface ProxiedRecord {
@@ -78,7 +88,37 @@ export class ProxyController implements Disposable {
       ...(a && this.stateValue === 'running' ? { url: a.url } : {}),
       ...(this.proxy ? { target: this.proxy.target.origin } : {}),
       ...(this.message ? { message: this.message } : {}),
+      ...(this.proxy && this.proxy.rules.length ? { rules: this.proxy.rules.map(ruleRow) } : {}),
     };
+  }
+
+  /**
+   * Replaces the running proxy's rules (wireplay.proxy.rules changed): they apply to requests whose head
+   * arrives from now on. A refused set (ProxyRuleError names the rule and the field) leaves the old one.
+   */
+  setRules(rules: readonly unknown[]): RulesResult {
+    const proxy = this.proxy;
+    if (!proxy || this.stateValue !== 'running') return { ok: false, message: 'the proxy is not running' };
+    try {
+      proxy.setRules(rules as ProxyRule[]);
+    } catch (err) {
+      return { ok: false, message: message(err) };
+    }
+    this.log.info(`proxy rules: ${proxy.rules.map((r) => `${r.id}${r.enabled === false ? ' (off)' : ''}`).join(', ') || 'none'}`);
+    // The same state, announced again: the Server view lists the rules, and redraws on state events.
+    this.setState('running');
+    return { ok: true, rules: proxy.rules };
+  }
+
+  /** Turns one rule of the running proxy on or off, for this session (the setting is left as it is); its new state, or undefined when there is no such rule. */
+  toggleRule(id: string, enabled?: boolean): boolean | undefined {
+    const proxy = this.proxy;
+    if (!proxy || this.stateValue !== 'running') return undefined;
+    const rule = proxy.rules.find((r) => r.id === id);
+    if (!rule) return undefined;
+    const on = enabled ?? rule.enabled === false;
+    const result = this.setRules(proxy.rules.map((r) => (r.id === id ? { ...r, enabled: on } : r)));
+    return result.ok ? on : undefined;
   }
 
   async start(options: ProxyStartOptions): Promise<ProxyStartResult> {
@@ -98,9 +138,14 @@ export class ProxyController implements Disposable {
         capture: false,
         rewriteHost: options.rewriteHost === true,
         xForwarded: options.xForwarded === true,
+        insecure: options.insecure === true,
+        passMalformed: options.passMalformed === true,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        rules: (options.rules ?? []) as ProxyRule[],
       });
     } catch (err) {
       if (err instanceof core.ProxyTargetError) return { ok: false, reason: 'invalid-target', message: err.message };
+      if (err instanceof core.ProxyRuleError) return { ok: false, reason: 'invalid-rules', message: `wireplay.proxy.rules: ${err.message}` };
       return this.failed(`could not create the proxy: ${message(err)}`);
     }
     this.message = undefined;
@@ -281,6 +326,17 @@ export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, 
       ...(proxyMs !== undefined ? { proxyMs } : {}),
     },
   };
+}
+
+/** What the Server view says of a rule: where it applies, then what it does. */
+export function ruleRow(rule: ProxyRule): ProxyRuleRow {
+  const effects = [
+    rule.respond ? `→ ${rule.respond.status}` : undefined,
+    rule.latencyMs !== undefined ? `+${rule.latencyMs} ms` : undefined,
+    rule.bytesPerSecond !== undefined ? `${rule.bytesPerSecond} B/s` : undefined,
+    rule.dropAfterBytes !== undefined ? `drop after ${rule.dropAfterBytes} B` : undefined,
+  ].filter(Boolean);
+  return { id: rule.id, enabled: rule.enabled !== false, summary: `${rule.method ? `${rule.method} ` : ''}${rule.path}${effects.length ? ` ${effects.join(' · ')}` : ''}` };
 }
 
 function message(err: unknown): string {

@@ -1,9 +1,25 @@
 // The Server view's row for the recording proxy (Wireplay: Start Proxy…):
 // its address → the target while it runs, with Stop Proxy on the row; Start
-// Proxy when it is off; why it failed. Plain data like the other rows
+// Proxy when it is off; why it failed; under the running row, its rules
+// (wireplay.proxy.rules), each toggled on or off with Toggle Proxy Rule. Plain data like the other rows
 // (tree-model.ts), unit-tested without vscode.
-import type { ProxyView } from '../../server-core/protocol/sidebar.js';
+import type { ProxyRuleRow, ProxyView } from '../../server-core/protocol/sidebar.js';
 import type { ItemModel } from './tree-model.js';
+
+/** A rule under the running proxy's row: its id, what it does, on or off (Toggle Rule, inline and in its menu). */
+function ruleItem(rule: ProxyRuleRow): ItemModel {
+  const state = rule.enabled ? 'on' : 'off';
+  return {
+    id: `proxy.rule:${rule.id}`,
+    label: rule.id,
+    description: `${rule.summary} · ${state}`,
+    tooltip: `Proxy rule ${rule.id}: ${rule.summary}\n${rule.enabled ? 'On: requests that match get this.' : 'Off: requests are forwarded as they are.'}\nToggle Rule turns it ${rule.enabled ? 'off' : 'on'} for this session (wireplay.proxy.rules is left as written).`,
+    icon: rule.enabled ? { id: 'pass-filled', color: 'testing.iconPassed' } : { id: 'circle-large-outline' },
+    contextValue: `wireplay.proxy.rule.${state}`,
+    ariaDetail: `Proxy rule, ${state}: ${rule.summary}`,
+    ref: { ruleId: rule.id },
+  };
+}
 
 export function proxyItems(view: ProxyView): ItemModel[] {
   switch (view.state) {
@@ -17,8 +33,9 @@ export function proxyItems(view: ProxyView): ItemModel[] {
           tooltip: `The recording proxy listens on ${view.url} and forwards to ${view.target}. Point your browser or app at ${view.url}: both legs of every connection show in Connections and Recent Traffic.`,
           icon: { id: 'arrow-swap', color: 'testing.iconPassed' },
           contextValue: 'wireplay.proxy.running',
-          ariaDetail: 'The recording proxy is running',
+          ariaDetail: `The recording proxy is running${view.rules?.length ? `, ${view.rules.filter((r) => r.enabled).length} of ${view.rules.length} rules on` : ''}`,
           ...(view.url ? { ref: { url: view.url } } : {}),
+          ...(view.rules?.length ? { collapsible: 'expanded' as const, children: view.rules.map(ruleItem) } : {}),
         },
       ];
       if (view.message) items.push({ id: 'proxy.note', label: view.message, tooltip: view.message, icon: { id: 'warning', color: 'editorWarning.foreground' }, ariaDetail: 'Warning' });

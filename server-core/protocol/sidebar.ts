@@ -102,6 +102,16 @@ export interface ProxyView {
   target?: string;
   /** Why the last start failed, or a warning (an insecure TLS target). */
   message?: string;
+  /** Its rules (wireplay.proxy.rules), in order, as toggled in this session. */
+  rules?: ProxyRuleRow[];
+}
+
+/** A rule of the running proxy, as the Server view lists it. */
+export interface ProxyRuleRow {
+  id: string;
+  enabled: boolean;
+  /** `GET /api/** → 503`, `/search: +2000 ms`, … */
+  summary: string;
 }
 
 export interface RouteRow {

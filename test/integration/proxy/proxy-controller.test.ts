@@ -212,3 +212,38 @@ test('start failures are named: a bad target, a port in use', async (t) => {
   assert.equal(proxy.state, 'failed');
   assert.match(proxyItems(proxy.view())[0].tooltip ?? '', /already in use/);
 });
+
+test('rules: set at the start, toggled for the session, replaced live; a bad set is refused naming the rule and the old one stays', async (t) => {
+  const app = await startProxyTestApp();
+  t.after(() => app.close());
+  const { server, proxy } = setup(t);
+  const refused = await proxy.start({ target: app.origin, port: 0, rules: [{ id: 'x', path: 'no-slash' }] });
+  assert.equal(!refused.ok && refused.reason, 'invalid-rules');
+  assert.match(!refused.ok ? refused.message : '', /^wireplay\.proxy\.rules: rule 1 \(x\): path must be a pattern starting with \//);
+  assert.equal(proxy.state, 'stopped');
+
+  const started = await proxy.start({ target: app.origin, port: 0, rules: [{ id: 'down', path: '/hello', respond: { status: 503, body: 'maintenance\n' } }] });
+  assert.ok(started.ok);
+  const port = Number(new URL(started.url).port);
+  const hello = Buffer.from('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n', 'latin1');
+  assert.match(await exchange(port, hello, complete), /^HTTP\/1\.1 503 [\s\S]*maintenance\n$/);
+  assert.deepEqual(proxy.view().rules, [{ id: 'down', enabled: true, summary: '/hello → 503' }]);
+  const [running] = proxyItems(proxy.view());
+  assert.deepEqual(running.children?.map((c) => [c.label, c.description, c.contextValue]), [['down', '/hello → 503 · on', 'wireplay.proxy.rule.on']]);
+
+  assert.equal(proxy.toggleRule('down'), false);
+  assert.deepEqual(proxy.view().rules, [{ id: 'down', enabled: false, summary: '/hello → 503' }]);
+  assert.match(await exchange(port, hello, complete), /^HTTP\/1\.1 200 /, 'off: forwarded to the app');
+  assert.equal(proxy.toggleRule('nope'), undefined);
+
+  const bad = proxy.setRules([{ id: 'a', path: '/a' }, { id: 'a', path: '/b' }]);
+  assert.equal(bad.ok, false);
+  assert.match(!bad.ok ? bad.message : '', /the id a is used twice/);
+  assert.deepEqual(proxy.view().rules?.map((r) => r.id), ['down'], 'the old set stays');
+  const slow = proxy.setRules([{ id: 'get-only', path: '/**', method: 'POST', latencyMs: 1 }]);
+  assert.ok(slow.ok);
+  assert.deepEqual(proxy.view().rules, [{ id: 'get-only', enabled: true, summary: 'POST /** +1 ms' }]);
+  await until(server, () => server.traffic.trafficRows().filter((r) => r.proxy?.outcome).length === 2, 'both exchanges reported');
+  const answers = server.traffic.trafficRows().map((r) => r.proxy?.answer);
+  assert.deepEqual(answers, ['rule', undefined], 'the rule’s answer says so on its row');
+});

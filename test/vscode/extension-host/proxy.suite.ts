@@ -22,6 +22,10 @@ import { whenTrue } from './wait.js';
 
 const EXTENSION_ID = 'wireplay.wireplay';
 
+function all(items: readonly ItemModel[]): ItemModel[] {
+  return items.flatMap((i) => [i, ...all(i.children ?? [])]);
+}
+
 export function defineProxySuite(): void {
   describe('The recording proxy', function () {
     let api: WireplayApi;
@@ -146,6 +150,24 @@ export function defineProxySuite(): void {
       const answer = await through(Buffer.from('GET /after-server HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1'));
       assert.match(answer, /app saw GET \/after-server/);
       await until('the second proxied row', () => api.controller.traffic.trafficRows().some((r) => r.target === '/after-server' && r.proxy?.outcome === 'complete'));
+    });
+
+    it('wireplay.proxy.rules applies live; Toggle Proxy Rule turns a rule off for the session', async function () {
+      const config = vscode.workspace.getConfiguration('wireplay');
+      try {
+        await config.update('proxy.rules', [{ id: 'maintenance', path: '/items', respond: { status: 503, body: 'down\n' } }], vscode.ConfigurationTarget.Workspace);
+        await until('the rule applied', () => api.proxy.view().rules?.length === 1);
+        const answer = await through(Buffer.from('GET /items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1'));
+        assert.match(answer, /^HTTP\/1\.1 503 [\s\S]*down\n$/);
+        await api.sidebar.refreshNow();
+        const ruleRow = all(api.sidebar.providers.server.roots).find((i) => i.id === 'proxy.rule:maintenance');
+        assert.equal(ruleRow?.contextValue, 'wireplay.proxy.rule.on');
+        assert.equal(await vscode.commands.executeCommand('wireplay.toggleProxyRule', ruleRow), false);
+        assert.match(await through(Buffer.from('GET /items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1')), /app saw GET \/items/);
+      } finally {
+        await config.update('proxy.rules', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      await until('the rules gone with the setting', () => api.proxy.view().rules === undefined);
     });
 
     it('Stop Proxy: the status bar item goes, the rows stay; stopping again says it was not running', async function () {

@@ -27,7 +27,9 @@ function contextValues(): Set<string> {
   const ws: TrafficRow = { ...http, id: 'c#2', kind: 'ws', method: 'WS', status: 101 };
   const proxied: TrafficRow = { ...http, id: 'p#1', connectionId: 'p', proxy: { origin: 'http://127.0.0.1:3000', upstreamId: 'u', outcome: 'complete' } };
   const items = [
-    ...(['running', 'stopped', 'failed', 'starting', 'stopping'] as const).flatMap((state) => proxyItems({ state, url: 'http://127.0.0.1:1', target: 'http://127.0.0.1:3000' })),
+    ...(['running', 'stopped', 'failed', 'starting', 'stopping'] as const).flatMap((state) =>
+      proxyItems({ state, url: 'http://127.0.0.1:1', target: 'http://127.0.0.1:3000', rules: [{ id: 'a', enabled: true, summary: '/a → 503' }, { id: 'b', enabled: false, summary: '/b +5 ms' }] }),
+    ),
     ...trafficItems([proxied]),
     ...(['running', 'stopped', 'failed', 'starting', 'stopping'] as const).flatMap((state) => serverItems({ state, url: 'http://h', mode: 'concurrent', notices: [] })),
     ...connectionItems([conn, { ...conn, id: 'd', closedAt: 1 }], [http, ws]).items,
