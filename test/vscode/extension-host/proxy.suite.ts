@@ -155,7 +155,7 @@ export function defineProxySuite(): void {
     it('wireplay.proxy.rules applies live; Toggle Proxy Rule turns a rule off for the session', async function () {
       const config = vscode.workspace.getConfiguration('wireplay');
       try {
-        await config.update('proxy.rules', [{ id: 'maintenance', path: '/items', respond: { status: 503, body: 'down\n' } }], vscode.ConfigurationTarget.Workspace);
+        await config.update('proxy.rules', [{ id: 'maintenance', path: '/items', respond: { status: 503, body: 'down\n' } }], vscode.ConfigurationTarget.Global);
         await until('the rule applied', () => api.proxy.view().rules?.length === 1);
         const answer = await through(Buffer.from('GET /items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1'));
         assert.match(answer, /^HTTP\/1\.1 503 [\s\S]*down\n$/);
@@ -165,7 +165,7 @@ export function defineProxySuite(): void {
         assert.equal(await vscode.commands.executeCommand('wireplay.toggleProxyRule', ruleRow), false);
         assert.match(await through(Buffer.from('GET /items HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1')), /app saw GET \/items/);
       } finally {
-        await config.update('proxy.rules', undefined, vscode.ConfigurationTarget.Workspace);
+        await config.update('proxy.rules', undefined, vscode.ConfigurationTarget.Global);
       }
       await until('the rules gone with the setting', () => api.proxy.view().rules === undefined);
     });
