@@ -26,7 +26,7 @@ const session = useCodeServer(async () => {
   const workspace = makeWorkspace();
   writeFileSync(join(workspace, 'saved.http'), 'GET http://127.0.0.1:1/already-here\n');
   const settings = join(workspace, '.vscode/settings.json');
-  writeFileSync(settings, `${JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), 'wireplay.proxy.target': app.origin }, null, 2)}\n`);
+  writeFileSync(settings, `${JSON.stringify({ ...JSON.parse(readFileSync(settings, 'utf8')), 'wireplay.proxy.target': app.origin, 'wireplay.proxy.rules': [{ id: 'teapot', path: '/teapot', respond: { status: 418, body: 'short and stout\n' } }] }, null, 2)}\n`);
   return workspace;
 });
 
@@ -64,6 +64,19 @@ function nextRequest(path: string, ms = 60_000): Promise<IncomingMessage> {
   });
 }
 
+function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent: false, headers: { connection: 'close' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function post(url: string, body: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent: false, headers: { 'content-type': 'text/plain', connection: 'close' } }, (res) => {
@@ -83,11 +96,16 @@ async function statusBar(pattern: RegExp, ms = 30_000): Promise<string> {
   return (await item.innerText()).trim();
 }
 
+/** Runs an item of the proxied row's context menu: hovered (the menu focuses it), then Enter, and the menu gone. */
 async function contextMenu(label: string): Promise<void> {
   await row(page, 'Recent Traffic', 'POST /echo?via=proxy').click({ button: 'right' });
-  const item = page.locator('.context-view .monaco-menu .action-label', { hasText: label }).first();
+  const menu = page.locator('.context-view .monaco-menu');
+  const item = menu.locator('.action-item', { has: page.locator('.action-label', { hasText: label }) }).first();
   await item.waitFor({ timeout: 10_000 });
-  await item.click();
+  await item.hover();
+  await menu.locator('.action-item.focused', { hasText: label }).waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await menu.waitFor({ state: 'hidden', timeout: 10_000 });
 }
 
 test('Start Proxy… from the palette: it offers wireplay.proxy.target, then says where it listens on the status bar', () =>
@@ -170,6 +188,23 @@ test('Edit and Resend opens the exact bytes in the playground’s raw form; send
     const again = app.connections.slice(before).find((c) => c.received.length > 0);
     assert.ok(again);
     assert.deepEqual(Buffer.concat(again.received).subarray(0, received.length), received);
+  }));
+
+test('a rule from wireplay.proxy.rules answers instead of the app; toggled off from its row in the Server view, the app answers', () =>
+  step('rule', async () => {
+    await openSidebar(page);
+    const rule = row(page, 'Server', /teapot\s*\/teapot → 418 · on/);
+    await rule.waitFor({ timeout: 30_000 });
+    const answered = await get(`http://127.0.0.1:${proxyPort}/teapot`);
+    assert.deepEqual([answered.status, answered.body], [418, 'short and stout\n']);
+    await rule.hover();
+    await rule.locator('.action-label[aria-label="Toggle Proxy Rule"]').click();
+    await row(page, 'Server', /teapot\s*\/teapot → 418 · off/).waitFor({ timeout: 30_000 });
+    await shot(page, 'proxy-05-rule-off');
+    const arrived = nextRequest('/teapot');
+    const forwarded = await get(`http://127.0.0.1:${proxyPort}/teapot`);
+    await arrived;
+    assert.notEqual(forwarded.status, 418, 'the app answered');
   }));
 
 test('Stop Proxy hides its status bar item; the rows it recorded stay', () =>
