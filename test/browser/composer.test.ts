@@ -68,7 +68,7 @@ test('composer.load (Edit and Resend): the raw form gets the exact bytes — as 
     // Bytes that are not UTF-8 cannot be said as text: hex, every byte.
     const binary = Buffer.from([0x47, 0x45, 0x54, 0x20, 0xff, 0xfe, 0x0d, 0x0a]);
     await load({ mode: 'raw', raw: { host: '127.0.0.1', port: 3001, data: binary.toString('base64') }, note: 'loaded as hex' });
-    await until(page, 'the hex form', () => (document.querySelector('vscode-textarea.rtext') as HTMLElement & { value?: string } | null)?.value.replace(/\s/g, '') === '47455420fffe0d0a');
+    await until(page, 'the hex form', () => (document.querySelector('vscode-textarea.rtext') as HTMLElement & { value?: string } | null)?.value?.replace(/\s/g, '') === '47455420fffe0d0a');
     await page.locator('.rinfo', { hasText: '8 bytes' }).waitFor({ timeout: 10_000 });
 
     await load({ mode: 'http', http: { method: 'PUT', url: 'https://example.test/x', headers: [{ name: 'Host', value: 'example.test', enabled: true }], body: { kind: 'text', text: 'b', form: [] } }, note: 'loaded as http' });
