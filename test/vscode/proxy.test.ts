@@ -207,11 +207,38 @@ test('a rule from wireplay.proxy.rules answers instead of the app; toggled off f
     assert.notEqual(forwarded.status, 418, 'the app answered');
   }));
 
+test('Chromium loads a page through the proxy (fetch, EventSource, WebSocket): every exchange shows in Recent Traffic as proxied', () =>
+  step('browser', async () => {
+    const browserPage = await session.browser.newPage();
+    try {
+      await browserPage.goto(`http://127.0.0.1:${proxyPort}/page`);
+      const results = (await browserPage.evaluate(() => (window as unknown as { results: Promise<unknown> }).results)) as { fetch: { body: string }; events: string[]; ws: { got: string[]; code: number } };
+      assert.equal(results.fetch.body, '{"hello":"proxy"}');
+      assert.deepEqual(results.events, ['event 1', 'event 2', 'event 3']);
+      assert.deepEqual(results.ws, { got: ['one', 'two'], code: 1000 });
+    } finally {
+      await browserPage.close();
+    }
+    await openSidebar(page);
+    for (const [label, description] of [
+      ['GET /page', /200\s·\sproxied/],
+      ['POST /echo?from=fetch', /200\s·\sproxied/],
+      ['GET /sse?count=3', /200\s·\sproxied/],
+      ['WS /ws', /101\s·\sproxied\s·\s\d+\sframes?/],
+    ] as const) {
+      const traffic = row(page, 'Recent Traffic', label);
+      await traffic.waitFor({ timeout: 30_000 });
+      assert.match(await traffic.innerText(), description, label);
+    }
+    await shot(page, 'proxy-06-browser');
+  }));
+
 test('Stop Proxy hides its status bar item; the rows it recorded stay', () =>
   step('stop', async () => {
     await runCommand(page, 'Wireplay: Stop Proxy');
     await page.locator('.statusbar-item', { hasText: /Proxy :\d+/ }).first().waitFor({ state: 'hidden', timeout: 30_000 });
     await openSidebar(page);
     await row(page, 'Server', /Proxy\s*off/).waitFor({ timeout: 30_000 });
-    assert.ok(await row(page, 'Recent Traffic', 'POST /echo?via=proxy').isVisible());
+    // Newest first: the page's rows are on top, still there.
+    await row(page, 'Recent Traffic', /proxied/).waitFor({ timeout: 10_000 });
   }));
