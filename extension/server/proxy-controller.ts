@@ -126,7 +126,21 @@ export class ProxyController implements Disposable {
     if (this.stateValue === 'running' && this.proxy?.address) {
       return { ok: true, url: this.proxy.address.url, target: this.proxy.target.origin, warnings: this.proxy.warnings, alreadyRunning: true };
     }
-    if (this.stateValue === 'starting' || this.stateValue === 'stopping') return { ok: false, reason: 'busy', message: `The proxy is ${this.stateValue}; try again in a moment.` };
+    if (this.stateValue === 'starting' || this.stateValue === 'stopping' || this.startCalled) {
+      return { ok: false, reason: 'busy', message: `The proxy is ${this.stateValue === 'stopping' ? 'stopping' : 'starting'}; try again in a moment.` };
+    }
+    // Set before the first await: a second Start Proxy in the meantime is told so, not a second proxy.
+    this.startCalled = true;
+    try {
+      return await this.startNow(options);
+    } finally {
+      this.startCalled = false;
+    }
+  }
+
+  private startCalled = false;
+
+  private async startNow(options: ProxyStartOptions): Promise<ProxyStartResult> {
     const core = await import('../../server-core/index.js');
     let proxy: WireplayProxy;
     try {

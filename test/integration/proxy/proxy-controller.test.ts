@@ -247,3 +247,13 @@ test('rules: set at the start, toggled for the session, replaced live; a bad set
   const answers = server.traffic.trafficRows().map((r) => r.proxy?.answer);
   assert.deepEqual(answers, ['rule', undefined], 'the rule’s answer says so on its row');
 });
+
+test('two starts at once: one proxy, the second told it is starting', async (t) => {
+  const app = await startProxyTestApp();
+  t.after(() => app.close());
+  const { proxy } = setup(t);
+  const [a, b] = await Promise.all([proxy.start({ target: app.origin, port: 0 }), proxy.start({ target: app.origin, port: 0 })]);
+  assert.ok(a.ok);
+  assert.deepEqual(!b.ok && [b.reason, b.message], ['busy', 'The proxy is starting; try again in a moment.']);
+  assert.equal(proxy.state, 'running');
+});
