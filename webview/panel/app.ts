@@ -315,7 +315,8 @@ export class App {
       html`<option value="" .selected=${live(!sel)}>${ids.length ? 'Choose a connection…' : 'No connections yet'}</option>
         ${ids.map((id) => {
           const c = this.store.get(id)!;
-          const notes = `${c.info.side === 'server' ? ' (server side)' : ''}${c.info.closed ? ' · closed' : ''}`;
+          // A proxy leg's label says which leg it is (server-core/playground/live-push.ts).
+          const notes = `${c.info.side === 'server' && !c.info.label.startsWith('proxied:') ? ' (server side)' : ''}${c.info.closed ? ' · closed' : ''}`;
           return html`<option value=${id} .selected=${live(id === sel)}>${PROTOCOL_LABELS[c.info.protocol]} · ${c.info.label}${notes}</option>`;
         })}`,
       this.picker,
