@@ -257,3 +257,32 @@ test('two starts at once: one proxy, the second told it is starting', async (t) 
   assert.deepEqual(!b.ok && [b.reason, b.message], ['busy', 'The proxy is starting; try again in a moment.']);
   assert.equal(proxy.state, 'running');
 });
+
+test('an https:// target with a self-signed certificate and insecure on: the warning is on the Proxy row; Edit and Resend uses the HTTP form', async (t) => {
+  const { makeCertificate } = await import('../client/helpers.js');
+  const { createServer: createHttpsServer } = await import('node:https');
+  const { key, cert } = makeCertificate();
+  const target = createHttpsServer({ key, cert }, (req, res) => res.end(`secure ${req.url}\n`));
+  await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  t.after(async () => {
+    target.closeAllConnections();
+    await new Promise<void>((r) => target.close(() => r()));
+  });
+  const origin = `https://localhost:${(target.address() as AddressInfo).port}`;
+  const { server, proxy } = setup(t);
+  const started = await proxy.start({ target: origin, port: 0, insecure: true });
+  assert.ok(started.ok);
+  assert.match(started.warnings[0] ?? '', /TLS certificate checks are off/);
+  const items = proxyItems(proxy.view());
+  assert.match(items.find((i) => i.id === 'proxy.note')?.label ?? '', /TLS certificate checks are off/);
+  const sent = Buffer.from('GET /tls HTTP/1.1\r\nHost: localhost\r\nUser-Agent: t\r\nAccept: */*\r\n\r\n', 'latin1');
+  assert.match(await exchange(Number(new URL(started.url).port), sent, (a) => a.endsWith('secure /tls\n')), /^HTTP\/1\.1 200 /);
+  let row: TrafficRow | undefined;
+  await until(server, () => (row = server.traffic.trafficRows().find((r) => r.proxy?.outcome)) !== undefined, 'the exchange');
+  const request = await proxy.requestBytes(proxy.record(row!.id)!);
+  assert.deepEqual(request.bytes, sent);
+  const load = composerLoadFromBytes(request.bytes, origin, 'GET /tls');
+  assert.equal(load.mode, 'http');
+  assert.equal(load.http?.url, `${origin}/tls`);
+  assert.match(load.note, /sent unedited, it writes the same bytes/);
+});
