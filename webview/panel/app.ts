@@ -77,6 +77,10 @@ export class App {
     'http.preview': () => {},
     history: (m) => this.tabs.setHistory(m.entries),
     notice: (m) => showNotice(m.level, m.message),
+    'composer.load': (m) => {
+      this.tabs.active.load(m.request);
+      showNotice('info', m.request.note);
+    },
     'http.started': (m) => {
       this.store.httpStarted(m);
       this.selectConnection(m.connectionId);
