@@ -247,3 +247,32 @@ test('drafts: the request tabs come back when the page is closed and opened agai
   assert.ok(drafts, 'the page kept them too (localStorage)');
   await until(second, 'the exchange sent before the page closed, in the network list', () => [...document.querySelectorAll('.net-list .nrow')].some((r) => r.textContent?.includes('before-close=1')), undefined);
 });
+
+test('drafts that reach a new page after the user started typing never replace what was typed', async (t) => {
+  // The host keeps a draft of another tab.
+  const first = await session.newPage({ width: 1280, height: 800 });
+  await openPlayground(first, session.url);
+  const sent = await first.evaluate(() => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent);
+  await first.locator('vscode-textfield.url input').fill('http://127.0.0.1:9/older-draft');
+  await until(first, 'the drafts sent to the host', (n) => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent > n, sent);
+  await first.close();
+  // A new page: the user types first; the host's init (with its drafts) is then delivered again, as a late answer would be.
+  const second = await session.newPage({ width: 1280, height: 800 });
+  t.after(() => second.close());
+  await openPlayground(second, session.url);
+  // Back to one untouched tab, as a page that got no drafts has (the host's own were taken at load).
+  await second.locator('vscode-button.new-tab').click();
+  while ((await second.locator('.rtab').count()) > 1) await second.locator('.rtab:not(.on) .rclose').first().click();
+  const typed = 'http://127.0.0.1:9/typed-before-init';
+  await second.locator('vscode-textfield.url input').fill('');
+  await second.locator('vscode-textfield.url input').pressSequentially(typed, { delay: 5 });
+  await second.evaluate((url) => {
+    const app = (window as unknown as { wireplay: { app: { onMessage(m: unknown): void } } }).wireplay.app;
+    app.onMessage({
+      type: 'init', version: 1, serverUrl: null, standalone: true, history: [], connections: [], exchanges: [], traffic: [],
+      drafts: { active: 'late', tabs: [{ id: 'late', mode: 'http', http: { method: 'GET', url, headers: [], body: { kind: 'none' } } }] },
+    });
+  }, 'http://127.0.0.1:9/late-draft');
+  assert.equal(await second.locator('vscode-textfield.url input').inputValue(), typed);
+  assert.equal(await second.locator('.rtab').count(), 1);
+});

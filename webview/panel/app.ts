@@ -47,6 +47,8 @@ export class App {
   private state: PanelState;
   /** True when nothing was saved: the host's drafts (a closed panel's tabs) are taken at init. */
   private readonly fresh: boolean;
+  /** A key was pressed or a field edited since the page loaded: the host's drafts, arriving later, must not replace what the user does. */
+  private userActed = false;
   readonly tabs: RequestTabs;
   readonly parsed = new ParsedView();
   readonly bytes: BytesView;
@@ -208,6 +210,7 @@ export class App {
     this.placeComposer(this.tabs.active);
     this.setupSplits();
     document.addEventListener('keydown', (e) => this.globalKey(e));
+    for (const type of ['keydown', 'input']) document.addEventListener(type, () => (this.userActed = true), true);
     // Closing the page (or VS Code hiding the webview) must not lose the last change to the drafts.
     window.addEventListener('pagehide', () => this.draftsTimer !== undefined && this.sendDrafts());
     this.store.onChange((id) => {
@@ -347,7 +350,7 @@ export class App {
 
   /** The tabs are still what a new panel starts with (nothing typed yet). */
   private untouched(): boolean {
-    if (this.state.tabs.length !== 1) return false;
+    if (this.userActed || this.state.tabs.length !== 1) return false;
     const [t] = this.state.tabs;
     const def = defaultComposerState(null, t.id);
     return JSON.stringify({ ...t, http: { ...t.http, url: '' }, ws: { ...t.ws, url: '' }, raw: { ...t.raw, host: '', port: '', text: '' } }) ===
