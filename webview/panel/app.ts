@@ -210,7 +210,8 @@ export class App {
     this.placeComposer(this.tabs.active);
     this.setupSplits();
     document.addEventListener('keydown', (e) => this.globalKey(e));
-    for (const type of ['keydown', 'input']) document.addEventListener(type, () => (this.userActed = true), true);
+    // Only what the user did: components dispatch their own (untrusted) input events while they draw.
+    for (const type of ['keydown', 'input']) document.addEventListener(type, (e) => e.isTrusted && (this.userActed = true), true);
     // Closing the page (or VS Code hiding the webview) must not lose the last change to the drafts.
     window.addEventListener('pagehide', () => this.draftsTimer !== undefined && this.sendDrafts());
     this.store.onChange((id) => {
