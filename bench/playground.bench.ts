@@ -15,11 +15,17 @@
 //    the earlier design did: every byte as base64 in one JSON message over a
 //    WebSocket, parsed and decoded in a page.
 //
+// 3. The network list with 100 000 rows (connections and their exchanges, as
+//    the host announces them in batches): time until every row is in and the
+//    list painted, a filter over all of them, and 200 scroll jumps. The anchor
+//    is the connection picker it replaced: a <select> with an option per
+//    connection.
+//
 // The first round alternates Wireplay and its anchors (each anchor takes 15 s
 // or more, so later rounds measure Wireplay only); the run prints times, never
 // fails, and takes about two minutes.
 //
-//   node --import tsx bench/playground.bench.ts [--frames N] [--rounds N] [--mib N]
+//   node --import tsx bench/playground.bench.ts [--frames N] [--rounds N] [--mib N] [--rows N] [--only network]
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -38,6 +44,8 @@ const arg = (name: string, def: number) => {
 const FRAMES = arg('frames', 100_000);
 const ROUNDS = arg('rounds', 2);
 const BIG_MIB = arg('mib', 100);
+const NET_ROWS = arg('rows', 100_000);
+const ONLY_NETWORK = process.argv.includes('--only') && process.argv[process.argv.indexOf('--only') + 1] === 'network';
 const JUMPS = 200;
 /** The naive list takes ~0.3 s a jump and 15 s to appear: fewer jumps, and it and the other anchor run in the first round only. */
 const NAIVE_JUMPS = 20;
@@ -298,10 +306,88 @@ async function bigNaiveRound(): Promise<{ openMs: number; heapMiB: number }> {
   return { openMs, heapMiB: heap };
 }
 
+interface NetworkResult {
+  ingestMs: number;
+  filterMs: number;
+  jumps: Jumps;
+  rows: number;
+  shown: number;
+  heapMiB: number;
+  pickerMs: number;
+}
+
+/** 100 000 connections with one exchange each, fed as the host sends them (batches of 1 000), into the network list. */
+async function networkRound(): Promise<NetworkResult> {
+  const page = await newPage();
+  await page.evaluate(PAGE_HELPERS);
+  const r = await page.evaluate(
+    async ({ rows, jumps }) => {
+      type App = { onMessage(m: unknown): void; network: { length: number; total: number } };
+      const app = (window as unknown as { wireplay: { app: App } }).wireplay.app;
+      const b = (window as unknown as { __bench: { frame(): Promise<number>; jumps(sel: string, n: number): Promise<Jumps> } }).__bench;
+      const t0 = performance.now();
+      for (let k = 0; k < rows; k += 1000) {
+        const exchanges = [];
+        for (let i = k; i < Math.min(rows, k + 1000); i++) {
+          const id = `bench-${i}`;
+          app.onMessage({ type: 'connection.opened', info: { connectionId: id, side: 'server', protocol: 'http', label: `from 127.0.0.1:${10000 + (i % 50000)}`, remote: `127.0.0.1:${10000 + (i % 50000)}`, t: i, wallTime: Date.now() } });
+          exchanges.push({ connectionId: id, sequence: 0, method: i % 3 ? 'GET' : 'POST', target: `/items/${i}`, status: i % 10 ? 200 : 500, reason: i % 10 ? 'OK' : 'Internal Server Error', requestBytes: 80, responseBytes: 300, tStart: i, tEnd: i + 2 });
+        }
+        app.onMessage({ type: 'network.update', exchanges, traffic: [] });
+      }
+      while (app.network.total < rows) await new Promise((res) => requestAnimationFrame(res));
+      const ingestMs = (await b.frame()) - t0;
+      // A filter over every row: the text box, as typed.
+      const filter = document.querySelector<HTMLElement & { value: string }>('vscode-textfield.net-filter')!;
+      const input = filter.shadowRoot!.querySelector('input')!;
+      const t1 = performance.now();
+      input.value = 'post /items/1';
+      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      await b.frame();
+      const filterMs = performance.now() - t1;
+      const shown = app.network.length;
+      input.value = '';
+      input.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      await b.frame();
+      const jumpsResult = await b.jumps('.net-list', jumps);
+      // The anchor: the picker the list replaced, a <select> with one option per connection.
+      const t2 = performance.now();
+      const select = document.createElement('select');
+      const parts: string[] = [];
+      for (let i = 0; i < rows; i++) parts.push(`<option value="bench-${i}">HTTP · from 127.0.0.1:${10000 + (i % 50000)}</option>`);
+      select.innerHTML = parts.join('');
+      document.body.append(select);
+      void select.offsetHeight;
+      const pickerMs = (await b.frame()) - t2;
+      select.remove();
+      return { ingestMs, filterMs, jumps: jumpsResult, rows: app.network.total, shown, pickerMs };
+    },
+    { rows: NET_ROWS, jumps: JUMPS },
+  );
+  const heap = await heapMiB(page);
+  await page.close();
+  return { ...r, heapMiB: heap };
+}
+
 const ms = (n: number) => `${n.toFixed(0).padStart(5)} ms`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 console.log(`playground: ${FRAMES.toLocaleString('en')} WebSocket frames and a ${BIG_MIB} MiB capture, ${ROUNDS} rounds (Chromium, headless); load average ${load()}`);
+
+const net: NetworkResult[] = [];
+for (let i = 0; i < ROUNDS; i++) {
+  const n = await networkRound();
+  net.push(n);
+  console.log(
+    `  network list, ${n.rows.toLocaleString('en')} rows: all in and painted ${ms(n.ingestMs)}  filter over all ${ms(n.filterMs)} (${n.shown.toLocaleString('en')} shown)` +
+      `  | ${JUMPS} jumps: worst frame ${ms(n.jumps.worstFrameMs)} (median ${ms(n.jumps.medianFrameMs)})  heap ${n.heapMiB.toFixed(0)} MiB  | the old picker (<select>, an option per connection): ${ms(n.pickerMs)}`,
+  );
+}
+if (ONLY_NETWORK) {
+  await browser.close();
+  ui.kill('SIGTERM');
+  process.exit(0);
+}
 
 const ours: FixtureResult[] = [];
 const naive: { appendMs: number; jumps: Jumps }[] = [];
@@ -343,6 +429,7 @@ console.log(
     `  ${FRAMES / 1000}k frames: Bytes painted ${span(ours.map((r) => r.bytesMs))} ms (naive list ${naiveOpen.toFixed(0)} ms, ×${(naiveOpen / open).toFixed(0)} at the median);` +
     ` ${JUMPS} jumps, worst frame Bytes ${span(ours.map((r) => r.bytes.worstFrameMs))} ms, Timeline ${span(ours.map((r) => r.timeline.worstFrameMs))} ms` +
     ` (naive list ${naiveWorst.toFixed(0)} ms, ×${(naiveWorst / median(ours.map((r) => r.bytes.worstFrameMs))).toFixed(1)})\n` +
+    `  network list ${NET_ROWS.toLocaleString('en')} rows: in and painted ${span(net.map((r) => r.ingestMs))} ms, filtered in ${span(net.map((r) => r.filterMs))} ms, worst jump frame ${span(net.map((r) => r.jumps.worstFrameMs))} ms (the <select> picker: ${span(net.map((r) => r.pickerMs))} ms to appear)\n` +
     `  ${BIG_MIB} MiB: opened in ${span(big.map((r) => r.openMs))} ms (every byte in one snapshot: ${bigNaiveOpen.toFixed(0)} ms, ×${(bigNaiveOpen / median(big.map((r) => r.openMs))).toFixed(0)});` +
     ` worst frame ${span(big.map((r) => r.jumps.worstFrameMs))} ms; page heap ${span(big.map((r) => r.heapAfterMiB))} MiB (every byte: ${bigNaive[0].heapMiB.toFixed(0)} MiB)\n` +
     `  load average ${load()}`,

@@ -66,7 +66,7 @@ export {
   type ProxyView,
   type ProxyRuleRow,
 } from './protocol/sidebar.js';
-export type { ComposerLoad, HistoryEntry, ToWebview } from './protocol/playground.js';
+export type { ComposerLoad, DraftsSnapshot, HistoryEntry, ToWebview } from './protocol/playground.js';
 export { PLAYGROUND_KEYS, keyboardHelpText, type KeyHelp, type KeyHelpSection } from './protocol/keyboard-help.js';
 
 // ---- .http files (owned by the .http area)

@@ -9,11 +9,13 @@ import { PlaygroundController } from '../../server-core/playground/controller.js
 import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/playground/ws-attach.js';
 import type { ServerQueueSource } from '../../server-core/playground/queue-jobs.js';
 import type { Emitter } from '../../server-core/util/emitter.js';
-import type { ComposerLoad, HistoryEntry, ToWebview } from '../../server-core/protocol/playground.js';
+import type { ComposerLoad, DraftsSnapshot, HistoryEntry, ToWebview } from '../../server-core/protocol/playground.js';
 import { webviewHtml, webviewOptions } from '../views/webview-html.js';
 
 export const PLAYGROUND_VIEW_TYPE = 'wireplay.playground';
 const HISTORY_KEY = 'wireplay.playground.history';
+/** The request tabs, per workspace: closing the playground (not only hiding it) keeps them. */
+const DRAFTS_KEY = 'wireplay.playground.drafts';
 
 /** What the panel needs from the rest of the extension. */
 export interface PlaygroundEnvironment {
@@ -57,6 +59,8 @@ export class PlaygroundPanel implements vscode.Disposable {
       ...(this.env.captureMaxBytes !== undefined ? { captureMaxBytes: this.env.captureMaxBytes() } : {}),
       history: this.context.globalState.get<HistoryEntry[]>(HISTORY_KEY, []),
       onHistoryChange: (entries) => void this.context.globalState.update(HISTORY_KEY, entries),
+      drafts: this.context.workspaceState.get<DraftsSnapshot>(DRAFTS_KEY),
+      onDraftsChange: (drafts) => void this.context.workspaceState.update(DRAFTS_KEY, drafts),
       log: this.env.log,
     });
     this.disposables.push(

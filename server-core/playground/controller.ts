@@ -10,9 +10,10 @@ import { CaptureStore } from '../capture/capture-store.js';
 import type { CaptureEvents } from '../capture/types.js';
 import { DisposableStore, type Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
-import { PROTOCOL_VERSION, assertNever, type FromWebview, type HistoryEntry, type ToWebview } from '../protocol/playground.js';
+import { PROTOCOL_VERSION, assertNever, type DraftsSnapshot, type FromWebview, type HistoryEntry, type ToWebview } from '../protocol/playground.js';
 import { snapshotChunks, retainedRange } from './capture-transfer.js';
 import { forwardCapture, type PlaygroundContext } from './context.js';
+import { ExchangeFeed } from './exchange-feed.js';
 import { HttpSends } from './http-sends.js';
 import { LivePush, plainMessage } from './live-push.js';
 import { QueueRelay } from './queue-relay.js';
@@ -38,6 +39,10 @@ export interface PlaygroundControllerOptions {
   historyLimit?: number;
   history?: HistoryEntry[];
   onHistoryChange?(entries: HistoryEntry[]): void;
+  /** The request tabs kept from before (the UI takes them when it has none of its own). */
+  drafts?: DraftsSnapshot;
+  /** The UI saved its request tabs (keep them where they outlive the panel). */
+  onDraftsChange?(drafts: DraftsSnapshot): void;
   standalone?: boolean;
   /** Largest response body previewed in the Parsed view, bytes. Default 1 MiB. */
   bodyPreviewBytes?: number;
@@ -63,6 +68,8 @@ export class PlaygroundController implements Disposable {
   private readonly http: HttpSends;
   private readonly ws: WsSessions;
   private readonly raw: RawSessions;
+  private readonly network: ExchangeFeed;
+  private drafts: DraftsSnapshot | undefined;
   private disposed = false;
 
   private readonly handlers: Handlers = {
@@ -85,6 +92,10 @@ export class PlaygroundController implements Disposable {
     'capture.clear': () => this.clearCapture(),
     'history.clear': () => this.http.clearHistory(),
     'server.setMode': (m) => this.queue.setMode(m.mode),
+    'drafts.save': (m) => {
+      this.drafts = m.drafts;
+      this.options.onDraftsChange?.(m.drafts);
+    },
   };
 
   constructor(private readonly options: PlaygroundControllerOptions = {}) {
@@ -92,6 +103,8 @@ export class PlaygroundController implements Disposable {
     const post = (m: ToWebview) => this.post(m);
     this.push = new LivePush(this.store, post, options.flushIntervalMs ?? 16);
     this.queue = new QueueRelay(options.serverQueue, post, this.push, options.queueJobLimit);
+    this.network = new ExchangeFeed(this.store, post, this.push);
+    this.drafts = options.drafts;
     const ctx: PlaygroundContext = {
       store: this.store,
       post,
@@ -114,7 +127,7 @@ export class PlaygroundController implements Disposable {
     this.ws = new WsSessions(ctx);
     this.raw = new RawSessions(ctx);
     // Disposed in this order: what sends first (its sockets end while the capture still listens), the capture last.
-    for (const part of [this.http, this.ws, this.raw, this.queue, this.push]) this.disposables.add(part);
+    for (const part of [this.http, this.ws, this.raw, this.queue, this.network, this.push]) this.disposables.add(part);
     this.disposables.add(this.store.attach(this.capture));
     if (options.serverCapture) this.disposables.add(this.store.attach(options.serverCapture));
     this.disposables.add(this.store);
@@ -198,6 +211,8 @@ export class PlaygroundController implements Disposable {
       history: this.http.history,
       connections: this.store.listConnections().map((s) => this.push.info(s)),
       queue: this.queue.snapshot(),
+      ...this.network.snapshot(),
+      ...(this.drafts ? { drafts: this.drafts } : {}),
     });
     this.ws.reannounce();
   }

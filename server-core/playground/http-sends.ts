@@ -3,9 +3,11 @@
 // followed live, labelled with the request), cancel, the history of what was
 // sent, and the results kept per connection so a reloaded UI gets them back
 // with a capture snapshot (retained-exchanges.ts).
+import { describeFailure, type FailureDescription, type FailureTarget } from '../client/failure.js';
 import { sendRequest, type HttpSendResult } from '../client/http-sender.js';
 import type { Disposable } from '../util/disposable.js';
-import type { HistoryEntry, HttpExchangeView, HttpRequestSpec, HttpResponseView } from '../protocol/playground.js';
+import type { HistoryEntry, HttpExchangeView, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../protocol/playground.js';
+import { httpUrlProblem } from '../protocol/url-rules.js';
 import type { PlaygroundContext } from './context.js';
 import { previewRequest, toRequestSpec } from './http-request.js';
 import { RetainedExchanges, retainedSpec, type RetainedExchangeLimits } from './retained-exchanges.js';
@@ -49,13 +51,23 @@ export class HttpSends implements Disposable {
   }
 
   async send(reqId: string, spec: HttpRequestSpec): Promise<void> {
-    const entry: HistoryEntry = { id: reqId, wallTime: Date.now(), spec };
+    const wallTime = Date.now();
+    const t0 = performance.now();
+    const entry: HistoryEntry = { id: reqId, wallTime, spec };
     this.entries.push(entry);
     const limit = this.options.historyLimit ?? 100;
     if (this.entries.length > limit) this.entries.splice(0, this.entries.length - limit);
+    // The composer refuses these already; a message from elsewhere is held to the same rule (never sent as guessed).
+    const problem = httpUrlProblem(spec.url);
+    if (problem) {
+      const failure: FailureDescription = { kind: 'invalid-request', title: `Not sent: ${problem}`, detail: 'Nothing went on the wire. Correct the URL and send it again.', code: 'INVALID_URL' };
+      return this.failed(reqId, entry, failure, { total: 0 }, wallTime);
+    }
     const abort = new AbortController();
     this.inflight.set(reqId, abort);
     let started = false;
+    // How far the attempt got, for the timing of a failure: connected, first byte written, first byte read.
+    const seen: { open?: number; sent?: number; received?: number } = {};
     const tap = this.ctx.tap((connectionId) => {
       this.ctx.label(connectionId, `${spec.method} ${spec.url}`);
       entry.connectionId ??= connectionId;
@@ -64,6 +76,8 @@ export class HttpSends implements Disposable {
         this.ctx.post({ type: 'http.started', reqId, connectionId });
       }
     });
+    tap.emitter.on('open', (e) => (seen.open ??= e.t));
+    tap.emitter.on('chunk', (e) => (e.dir === 'c2s' ? (seen.sent ??= e.t) : (seen.received ??= e.t)));
     let result: HttpSendResult;
     try {
       result = await sendRequest(toRequestSpec(spec), {
@@ -72,13 +86,9 @@ export class HttpSends implements Disposable {
         previewBytes: this.options.bodyPreviewBytes ?? 1024 * 1024,
       });
     } catch (err) {
-      const e = err as Error & { code?: string };
       this.ctx.flush();
-      const message = abort.signal.aborted ? 'Cancelled.' : e.message;
-      if (entry.connectionId) this.exchanges.record(entry.connectionId, { reqId, spec: retainedSpec(spec), error: message });
-      this.ctx.post({ type: 'http.error', reqId, message, code: abort.signal.aborted ? 'ABORTED' : e.code });
-      this.historyChanged();
-      return;
+      const failure = describeFailure(abort.signal.aborted ? Object.assign(new Error('aborted'), { code: 'ABORTED' }) : err, targetOf(spec, seen.open !== undefined ? 'response' : 'connect'));
+      return this.failed(reqId, entry, failure, timingSoFar(t0, seen, performance.now()), wallTime);
     } finally {
       this.inflight.delete(reqId);
       tap.dispose();
@@ -101,6 +111,16 @@ export class HttpSends implements Disposable {
     const timing = { ...result.timings };
     this.exchanges.record(result.connectionId, { reqId, spec: retainedSpec(spec), response, timing });
     this.ctx.post({ type: 'http.response', reqId, connectionId: result.connectionId, response, timing });
+    this.historyChanged();
+  }
+
+  /** A send that did not get its response: in history with its mark, and told to the UI with what it got so far. */
+  private failed(reqId: string, entry: HistoryEntry, failure: FailureDescription, timing: TimingBreakdown, wallTime: number): void {
+    entry.error = failure.title;
+    entry.failureKind = failure.kind;
+    const connectionId = entry.connectionId;
+    if (connectionId) this.exchanges.record(connectionId, { reqId, spec: retainedSpec(entry.spec), error: failure.title, failure, timing });
+    this.ctx.post({ type: 'http.error', reqId, message: failure.title, ...(failure.code ? { code: failure.code } : {}), failure, timing, wallTime, ...(connectionId ? { connectionId } : {}) });
     this.historyChanged();
   }
 
@@ -131,4 +151,31 @@ export class HttpSends implements Disposable {
     this.options.onHistoryChange?.(this.entries);
     this.ctx.post({ type: 'history', entries: this.entries });
   }
+}
+
+/** Where a spec was going, as the failure's words name it. */
+function targetOf(spec: HttpRequestSpec, phase: FailureTarget['phase']): FailureTarget {
+  let url: URL | undefined;
+  try {
+    const text = spec.url.trim();
+    url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text.replace(/^\/\//, '')}`);
+  } catch {
+    /* named as written below */
+  }
+  const tls = url?.protocol === 'https:';
+  const host = url ? url.hostname.replace(/^\[|\]$/g, '') : spec.url;
+  return { host, port: url?.port ? Number(url.port) : tls ? 443 : 80, tls, phase, ...(spec.timeoutMs ? { timeoutMs: spec.timeoutMs } : {}) };
+}
+
+/** The phases an attempt went through before it failed at `now` (monotonic ms, from `t0`, the send). */
+function timingSoFar(t0: number, seen: { open?: number; sent?: number; received?: number }, now: number): TimingBreakdown {
+  const timing: TimingBreakdown = { total: now - t0 };
+  if (seen.open === undefined) {
+    timing.connect = now - t0;
+    return timing;
+  }
+  timing.connect = seen.open - t0;
+  if (seen.sent !== undefined) timing.firstByte = (seen.received ?? now) - seen.sent;
+  if (seen.received !== undefined) timing.download = now - seen.received;
+  return timing;
 }

@@ -126,6 +126,7 @@ export class LivePush implements Disposable {
       t: s.info.t,
       wallTime: s.info.wallTime,
     };
+    if (s.info.tls) info.tls = true;
     if (s.closed) info.closed = { t: s.closed.t, reason: s.closed.reason };
     if (s.peerConnectionId) info.peerConnectionId = s.peerConnectionId;
     return info;

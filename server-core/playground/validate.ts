@@ -1,6 +1,7 @@
 // Run-time validation of what the playground UI sends. The webview (or a page
 // in a browser) is untrusted: every message is checked field by field against
 // server-core/protocol/playground.ts before the controller acts on it, with bounded sizes.
+import { MAX_DRAFT_TABS, type RawDraft, type RequestDraft, type WsDraft, type DraftsSnapshot } from '../protocol/drafts.js';
 import { MAX_BYTE_RANGE, type BodySpec, type FromWebview, type HeaderRow, type HttpRequestSpec, type WsFrameSpec } from '../protocol/playground.js';
 
 export interface ValidationLimits {
@@ -135,6 +136,77 @@ function frame(v: unknown, path: string, limits: ValidationLimits): WsFrameSpec 
   };
 }
 
+function oneOf<T extends string>(o: Obj, key: string, path: string, values: readonly T[]): T {
+  const v = str(o, key, path, 40);
+  if (!values.includes(v as T)) fail(`${path}.${key}`, `expected ${values.join(', ')}`);
+  return v as T;
+}
+
+/** A draft's text fields are bounded tighter than a send's: they are kept in the workspace's state. */
+const DRAFT_TEXT = 1024 * 1024;
+
+function wsDraft(v: unknown, path: string): WsDraft {
+  const o = obj(v, path);
+  const a = obj(o.adv, `${path}.adv`);
+  const p = `${path}.adv`;
+  return {
+    url: str(o, 'url', path, 64 * 1024),
+    protocols: str(o, 'protocols', path, 64 * 1024),
+    headers: str(o, 'headers', path, DRAFT_TEXT),
+    autoPong: bool(o, 'autoPong', path),
+    kind: oneOf(o, 'kind', path, ['text', 'hex', 'base64', 'ping', 'pong'] as const),
+    text: str(o, 'text', path, DRAFT_TEXT),
+    closeCode: str(o, 'closeCode', path, 20),
+    closeReason: str(o, 'closeReason', path, 1024),
+    advanced: bool(o, 'advanced', path),
+    adv: {
+      fin: bool(a, 'fin', p),
+      rsv1: bool(a, 'rsv1', p),
+      rsv2: bool(a, 'rsv2', p),
+      rsv3: bool(a, 'rsv3', p),
+      opcode: str(a, 'opcode', p, 10),
+      mask: bool(a, 'mask', p),
+      fragments: str(a, 'fragments', p, 10),
+      enc: oneOf(a, 'enc', p, ['text', 'hex'] as const),
+      payload: str(a, 'payload', p, DRAFT_TEXT),
+    },
+  };
+}
+
+function rawDraft(v: unknown, path: string): RawDraft {
+  const o = obj(v, path);
+  return {
+    host: str(o, 'host', path, 1024),
+    port: str(o, 'port', path, 20),
+    enc: oneOf(o, 'enc', path, ['text', 'hex'] as const),
+    text: str(o, 'text', path, DRAFT_TEXT),
+    drip: bool(o, 'drip', path),
+    dripSize: str(o, 'dripSize', path, 20),
+    dripMs: str(o, 'dripMs', path, 20),
+    halfClose: bool(o, 'halfClose', path),
+  };
+}
+
+function drafts(v: unknown, path: string, limits: ValidationLimits): DraftsSnapshot {
+  const o = obj(v, path);
+  if (!Array.isArray(o.tabs) || o.tabs.length === 0 || o.tabs.length > MAX_DRAFT_TABS) fail(`${path}.tabs`, `expected 1 to ${MAX_DRAFT_TABS} tabs`);
+  const draftLimits = { ...limits, maxStringChars: Math.min(limits.maxStringChars, DRAFT_TEXT), maxBase64Chars: 0 };
+  const tabs = o.tabs.map((t, i): RequestDraft => {
+    const p = `${path}.tabs[${i}]`;
+    const d = obj(t, p);
+    const r = obj(d.repeat, `${p}.repeat`);
+    return {
+      id: id(d, 'id', p),
+      mode: oneOf(d, 'mode', p, ['http', 'ws', 'raw'] as const),
+      http: httpSpec(d.http, `${p}.http`, draftLimits),
+      ws: wsDraft(d.ws, `${p}.ws`),
+      raw: rawDraft(d.raw, `${p}.raw`),
+      repeat: { count: str(r, 'count', `${p}.repeat`, 10), order: oneOf(r, 'order', `${p}.repeat`, ['parallel', 'sequence'] as const) },
+    };
+  });
+  return { tabs, active: id(o, 'active', path) };
+}
+
 /** Returns the message typed, or throws ProtocolError naming the first bad field. */
 export function parseFromWebview(input: unknown, limits: ValidationLimits = DEFAULT_VALIDATION_LIMITS): FromWebview {
   const m = obj(input, 'message');
@@ -213,6 +285,8 @@ export function parseFromWebview(input: unknown, limits: ValidationLimits = DEFA
       if (mode !== 'concurrent' && mode !== 'sequential') fail(`${p}.mode`, 'expected concurrent or sequential');
       return { type, mode };
     }
+    case 'drafts.save':
+      return { type, drafts: drafts(m.drafts, `${p}.drafts`, limits) };
     default:
       fail('message.type', `unknown message type ${JSON.stringify(type).slice(0, 60)}`);
   }

@@ -1,4 +1,5 @@
-// The playground's keys, as data: one list that the panel can show and that
+// The playground's keys, as data: one list that the panel shows in its
+// "Keyboard help" dialog (webview/panel/keyboard-help-dialog.ts) and that
 // "Wireplay: Playground Accessibility Help" (Alt+F1 in the playground) prints
 // as text. A key added to the panel is added here, so the help never lies.
 // Bundled into the webview too: no vscode, no node built-ins.
@@ -17,22 +18,45 @@ export interface KeyHelpSection {
   keys: readonly KeyHelp[];
 }
 
+export const KEYBOARD_HELP_TITLE = 'Wireplay Playground: keyboard and screen reader help';
+
 export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
   {
     where: 'Everywhere in the playground',
     keys: [
-      { keys: 'Tab / Shift+Tab', does: 'moves between controls in the order they are shown; every control, the hex view, the tree and the timeline take focus and show a focus ring' },
+      { keys: 'Tab / Shift+Tab', does: 'moves between controls in the order they are shown: request tabs, request bar, composer, divider, network list, inspector; every control, the hex view, the tree and the timeline take focus and show a focus ring' },
       { keys: 'Alt+1 / Alt+2 / Alt+3', does: 'opens the Parsed, Bytes or Timeline view of the inspector' },
-      { keys: 'Alt+F1', does: 'opens this help' },
+      { keys: 'Alt+F1', does: 'opens this help (in the browser page: the Keys dialog; the Keys button in the top bar does the same)' },
+    ],
+  },
+  {
+    where: 'Request tabs',
+    keys: [
+      { keys: 'Left / Right, Home / End', does: 'opens the previous, next, first or last request tab' },
+      { keys: 'Delete', does: 'closes the focused request tab (the last one stays)' },
+      { keys: 'Enter / Space', does: 'on New: opens a new request tab' },
     ],
   },
   {
     where: 'Composer',
     keys: [
       { keys: 'Ctrl+Enter', mac: 'Cmd+Enter', does: 'sends from any field: the HTTP request, the WebSocket message (or connects), the raw bytes' },
-      { keys: 'Escape', does: 'cancels the HTTP request in flight' },
+      { keys: 'Escape', does: 'cancels the HTTP requests of this tab in flight' },
       { keys: 'Left / Right', does: 'in the mode bar: HTTP, WebSocket or Raw TCP' },
       { keys: 'Enter / Space', does: 'in the mode bar: selects the mode' },
+      { keys: 'Up / Down, letters', does: 'in Method, closed: the previous or next method, or the one starting with the letters typed (P: POST, P again: PUT); Alt+Down or Space opens the list' },
+    ],
+  },
+  {
+    where: 'Dividers',
+    keys: [{ keys: 'Left / Right (Up / Down when stacked), Home / End', does: 'resizes the two sides; the size is remembered' }],
+  },
+  {
+    where: 'Network list',
+    keys: [
+      { keys: 'Up / Down, Page Up / Page Down, Home / End', does: 'moves the selection; the inspector shows the selected request' },
+      { keys: 'Enter', does: 'moves to the inspector of the selected request' },
+      { keys: 'Left / Right', does: 'on the side switch: the client or the server side of the same connection' },
     ],
   },
   {
@@ -46,10 +70,13 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
   {
     where: 'Hex view (Bytes)',
     keys: [
-      { keys: 'Left / Right', does: 'moves one byte back or forward; the field under the cursor is announced' },
+      { keys: 'Left / Right', does: 'moves one byte back or forward; the byte, its direction and the field under the cursor are announced' },
       { keys: 'Up / Down', does: 'moves one row (16 bytes) up or down' },
       { keys: 'Page Up / Page Down', does: 'moves one screen up or down' },
-      { keys: 'Home / End', does: 'goes to the first or the last byte of the connection' },
+      { keys: 'Home / End', does: 'goes to the start or the end of the row' },
+      { keys: 'Ctrl+Home / Ctrl+End', mac: 'Cmd+Home / Cmd+End', does: 'goes to the first or the last byte of the connection' },
+      { keys: 'Enter', does: 'selects the field under the cursor in the dissection tree' },
+      { keys: 'Tab', does: 'leaves the hex view (it never keeps the focus)' },
     ],
   },
   {
@@ -76,18 +103,14 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
       { keys: 'Left / Right', does: 'on the mode switch: Concurrent or Sequential' },
     ],
   },
-  {
-    where: 'The divider between composer and inspector',
-    keys: [{ keys: 'Left / Right', does: 'resizes the two' }],
-  },
 ];
 
 /** The help as plain text, with the keys of the platform it is shown on. */
 export function keyboardHelpText(options: { mac?: boolean } = {}): string {
   const lines = [
-    'Wireplay Playground: keyboard and screen reader help',
+    KEYBOARD_HELP_TITLE,
     '',
-    'New messages and finished responses are announced through a polite live region. Colours follow the VS Code theme, high contrast included.',
+    'New WebSocket messages and finished responses are announced through a polite live region, at most one announcement every second and a half. Colours follow the VS Code theme, high contrast included; a status or a direction is never told by colour alone.',
     '',
   ];
   for (const section of PLAYGROUND_KEYS) {

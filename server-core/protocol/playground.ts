@@ -11,6 +11,9 @@
 import type { DissectedMessage } from '../capture/dissection-types.js';
 import type { ConnectionSide, Direction, WireProtocol } from '../capture/types.js';
 import type { ConcurrencyMode as ServerMode, QueueEvent } from '../server/scheduler.js';
+import type { FailureDescription } from '../client/failure.js';
+import type { DraftsSnapshot } from './drafts.js';
+import type { ConnectionTraffic, ExchangeSummary } from './network.js';
 
 // The capture's shapes the UI draws, re-exported so the webview needs nothing else of server-core.
 export type { ByteRange, DissectedField, DissectedMessage, MessageKind } from '../capture/dissection-types.js';
@@ -18,6 +21,10 @@ export type { ConnectionSide, Direction, WireProtocol } from '../capture/types.j
 /** How the server schedules requests: the scheduler's own type (server-core/server/scheduler.ts). */
 export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 export { assertNever } from './assert-never.js';
+export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, WsDraft } from './drafts.js';
+export type { ConnectionTraffic, ExchangeSummary } from './network.js';
+/** Why a send failed, in words (server-core/client/failure.ts): a kind, a title naming the host, what it means. */
+export type { FailureDescription as FailureView, FailureKind } from '../client/failure.js';
 
 export type Base64 = string;
 
@@ -86,6 +93,8 @@ export interface ConnectionInfo {
   wallTime: number;
   closed?: { t: number; reason?: string };
   peerConnectionId?: string;
+  /** The bytes went over TLS (the capture shows the plaintext above it). */
+  tls?: boolean;
 }
 
 export interface TimingBreakdown {
@@ -123,6 +132,8 @@ export interface HttpExchangeView {
   response?: HttpResponseView;
   timing?: TimingBreakdown;
   error?: string;
+  /** Why it failed, in words (with error, its title). */
+  failure?: FailureDescription;
 }
 
 export interface HistoryEntry {
@@ -131,6 +142,9 @@ export interface HistoryEntry {
   spec: HttpRequestSpec;
   status?: number;
   connectionId?: string;
+  /** The send failed: why, in words (the failure's title), and its kind. */
+  error?: string;
+  failureKind?: FailureDescription['kind'];
 }
 
 export interface ChunkView {
@@ -203,7 +217,9 @@ export type FromWebview =
   | { type: 'capture.bytes'; connectionId: string; dir: Direction; start: number; end: number }
   | { type: 'capture.clear' }
   | { type: 'history.clear' }
-  | { type: 'server.setMode'; mode: ServerMode };
+  | { type: 'server.setMode'; mode: ServerMode }
+  /** The request tabs, to keep where they outlive the panel (sent a moment after the last change). */
+  | { type: 'drafts.save'; drafts: DraftsSnapshot };
 
 // ---------------------------------------------------------------- host → webview
 
@@ -217,12 +233,21 @@ export type ToWebview =
       connections: ConnectionInfo[];
       /** Absent from a host without a server queue to show. */
       queue?: QueueSnapshot;
+      /** Every HTTP exchange and byte count the capture holds, for the network list. */
+      exchanges?: ExchangeSummary[];
+      traffic?: ConnectionTraffic[];
+      /** The request tabs the host kept (the UI takes them when it has none of its own). */
+      drafts?: DraftsSnapshot;
     }
   | { type: 'server'; url: string | null }
   | { type: 'http.preview'; reqId: string; bytes: Base64; autoHeaders: HeaderRow[]; error?: string }
   | { type: 'http.started'; reqId: string; connectionId: string }
   | { type: 'http.response'; reqId: string; connectionId: string; response: HttpResponseView; timing: TimingBreakdown }
-  | { type: 'http.error'; reqId: string; message: string; code?: string }
+  /**
+   * The send failed: `message` (= failure.title) in words, the connection if one was opened (its bytes show what
+   * went out), the timing so far, and when it started (wall clock).
+   */
+  | { type: 'http.error'; reqId: string; message: string; code?: string; failure?: FailureDescription; connectionId?: string; timing?: TimingBreakdown; wallTime?: number }
   | { type: 'history'; entries: HistoryEntry[] }
   | { type: 'ws.state'; sessionId: string; state: 'connecting' | 'open' | 'closing' | 'closed'; connectionId?: string; protocol?: string; code?: number; reason?: string; error?: string }
   /**
@@ -251,6 +276,8 @@ export type ToWebview =
   /** Jobs that were queued, started or finished since the last push (upserts, keyed by connectionId and index). */
   | { type: 'queue.jobs'; jobs: QueueJob[]; now: number }
   | { type: 'server.mode'; mode: ServerMode | null; canSetMode: boolean }
+  /** Exchanges and byte counts that changed since the last push, for the network list (upserts). */
+  | { type: 'network.update'; exchanges: ExchangeSummary[]; traffic: ConnectionTraffic[] }
   | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
   /** Edit and Resend (a proxied exchange in the sidebar): the composer takes this request, to edit and send. */
   | { type: 'composer.load'; request: ComposerLoad };

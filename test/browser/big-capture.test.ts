@@ -128,7 +128,7 @@ test('new bytes on the open connection appear in the Bytes view, the new request
   );
   // The answer is the last thing on the connection: at the end of the view.
   await page.locator('.hex-pane .vscroll').focus();
-  await page.keyboard.press('End');
+  await page.keyboard.press('Control+End');
   const end = (await shownRows()).filter((r) => r.dir === 's2c' && r.offset >= old.s2c);
   assert.ok(end.length > 0, 'the new answer is on screen');
   check(end, streams, 'live answer');

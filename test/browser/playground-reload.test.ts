@@ -25,11 +25,9 @@ function assertTiming(view: { bars: string[]; total: string }, what: string): vo
   assert.match(view.total, /\d/, `${what}: a total`);
 }
 
-async function optionFor(page: Page, path: string): Promise<string> {
-  return page.evaluate((p) => {
-    const o = [...document.querySelectorAll<HTMLOptionElement>('.conn-pick select option')].find((x) => x.textContent!.includes(p));
-    return o?.value ?? '';
-  }, path);
+/** The network list's row of a request, by its path. */
+function rowFor(page: Page, path: string) {
+  return page.locator('.net-list .nrow', { has: page.locator('.npath', { hasText: path }) }).first();
 }
 
 test('after a page reload, the selected exchange and one picked later show status and timing', async () => {
@@ -52,9 +50,9 @@ test('after a page reload, the selected exchange and one picked later show statu
     await page.screenshot({ path: join(artifacts, 'reload-parsed-dark.png') });
 
     // The other exchange, picked after the reload: its result comes with its snapshot.
-    const first = await optionFor(page, '/status/201');
-    assert.ok(first, 'the first request is listed after the reload');
-    await page.selectOption('.conn-pick select', first);
+    const first = rowFor(page, '/status/201');
+    await first.waitFor();
+    await first.click();
     assertTiming(await parsedShows(page, 201), 'an exchange picked after the reload');
     assert.deepEqual(session.pageErrors, []);
   } finally {
@@ -69,19 +67,19 @@ test('when the host has forgotten the connection, the panel state still shows it
     const demo = await openPlayground(page, session.url);
     await sendHttp(page, 'GET', `${demo}/status/202`);
     assertTiming(await parsedShows(page, 202), 'before');
-    const saved = await page.evaluate(() => sessionStorage.getItem('wireplay.panel.state'));
+    const saved = await page.evaluate(() => localStorage.getItem('wireplay.panel.state'));
     assert.ok(saved && JSON.parse(saved).kept, 'the selected result is in the panel state');
     // Clear forgets every capture on the host, as a restarted VS Code extension host has.
     await page.locator('vscode-button.clear').click();
     await page.waitForSelector('.parsed-content .empty');
 
     // A new page with the saved state (what VS Code's serializer hands a revived webview).
-    await later.addInitScript((state) => sessionStorage.setItem('wireplay.panel.state', state), saved);
+    await later.addInitScript((state) => localStorage.setItem('wireplay.panel.state', state), saved);
     await openPlayground(later, session.url);
     const restored = await parsedShows(later, 202);
     assertTiming(restored, 'restored from the panel state');
-    const picked = await later.locator('.conn-pick select option:checked').innerText();
-    assert.match(picked, /\/status\/202 \(restored after a reload\)/);
+    const picked = await later.locator('.net-list .nrow.sel').innerText();
+    assert.match(picked, /\/status\/202\s+\(restored after a reload\)/);
     // Nothing was asked of the host for it, so no "No capture" notice.
     assert.equal(await later.locator('.notice').count(), 0);
     assert.deepEqual(session.pageErrors, []);

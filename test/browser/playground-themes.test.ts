@@ -102,8 +102,11 @@ test('light, dark, high contrast and high contrast light: readable directions, c
         assert.ok(border && active, `${theme}: the contrast border colours are defined`);
         const edges: [string, string][] = [
           ['.topbar', 'border-bottom-color'],
-          ['.mode-bar', 'border-bottom-color'],
-          ['.hex-col', 'border-right-color'],
+          ['.req-tabs', 'border-bottom-color'],
+          ['.request-bar-host', 'border-bottom-color'],
+          ['.net-toolbar', 'border-bottom-color'],
+          ['.net-head', 'border-bottom-color'],
+          ['.divider-tree', 'background-color'],
           ['.bytes-legend', 'border-bottom-color'],
           ['.bytes-status', 'border-top-color'],
           ['.composer .preview', 'border-top-color'],

@@ -119,8 +119,8 @@ test('clicking the waiting request opens its connection with the wait split out 
   const conn = await waiting.getAttribute('data-conn');
   await waiting.locator('rect.handle').click();
   await page.waitForSelector('.tl-conn:not([hidden]) g.arrow.focused');
-  assert.equal(await page.locator('.conn-pick select').inputValue(), conn);
-  assert.match((await page.locator('g.arrow.focused').getAttribute('aria-label'))!, /client to server: GET \/delay\/400\?run=seq-/);
+  assert.ok((await page.locator('.net-list .nrow.sel').getAttribute('data-key'))?.startsWith(`${conn}#`), 'its row is selected in the network list');
+  assert.match((await page.locator('g.arrow.focused').getAttribute('aria-label'))!, /→ client to server: GET \/delay\/400\?run=seq-/);
   await page.waitForSelector('.srv-split rect.srv-wait');
   assert.match((await page.locator('.srv-split .srv-wait-label').textContent()) ?? '', /^queued \d/);
   await page.screenshot({ path: join(artifacts, 'queue-connection-split-dark.png') });
@@ -161,7 +161,8 @@ test('a request sent from the composer that had to wait shows the split on its o
   await page.keyboard.press('Alt+3');
   await page.waitForSelector('.tl-conn:not([hidden]) g.arrow');
   // The inspector shows the composer's (client-side) connection; the split comes from its server side's queue job.
-  assert.match(await page.locator('.conn-pick select option:checked').innerText(), /GET .*\/delay\/50\?run=peer-b/);
+  assert.match(await page.locator('.net-list .nrow.sel').innerText(), /GET\s+\/delay\/50\?run=peer-b/);
+  assert.equal(await page.locator('.side-switch .side-client').getAttribute('aria-checked'), 'true', 'the client side, with the server side a switch away');
   await page.waitForSelector('.srv-split rect.srv-wait');
   assert.match((await page.locator('.srv-split .srv-wait-label').textContent()) ?? '', /^queued \d/);
   await page.screenshot({ path: join(artifacts, 'queue-client-split-dark.png') });

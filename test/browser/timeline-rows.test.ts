@@ -67,12 +67,12 @@ async function shown(): Promise<Shown[]> {
 
 /** The message the fixture puts at a row (two handshake messages, then frame i at row i + 2). */
 function expected(row: number): { dir: string; label: RegExp } {
-  if (row === 0) return { dir: 'c2s', label: /^client to server: GET \/chat/ };
-  if (row === 1) return { dir: 's2c', label: /^server to client: 101 Switching Protocols/ };
+  if (row === 0) return { dir: 'c2s', label: /^→ client to server: GET \/chat/ };
+  if (row === 1) return { dir: 's2c', label: /^← server to client: 101 Switching Protocols/ };
   const i = row - 2;
   const fromClient = i % 3 !== 2;
   const what = i > 0 && i % 11 === 0 ? 'Ping \\(FIN\\) 2 B' : fromClient ? `“chat #${i} from the client”` : `“\\{"tick":${i},`;
-  return { dir: fromClient ? 'c2s' : 's2c', label: new RegExp(`^${fromClient ? 'client to server' : 'server to client'}: [^:]*${what}`) };
+  return { dir: fromClient ? 'c2s' : 's2c', label: new RegExp(`^${fromClient ? '→ client to server' : '← server to client'}: [^:]*${what}`) };
 }
 
 async function check(where: string): Promise<Shown[]> {

@@ -2,7 +2,8 @@
 // (code-server + Chromium, the extension from the tree). A reload restarts the
 // extension host, so its capture is gone: the panel comes back through its
 // serializer with the state it saved, and the Parsed view still shows the
-// exchange's status line and timing. Screenshots in test-artifacts/vscode/.
+// exchange's status line and timing. Then a draft typed and never sent
+// survives closing the playground and opening it again (the host keeps it). Screenshots in test-artifacts/vscode/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
@@ -39,6 +40,7 @@ test('after Developer: Reload Window the playground shows the exchange with its 
     assert.ok(first.bars.includes('Waiting (first byte)'), `timing before: ${first.bars.join(', ')}`);
     await shot(page, 'reload-01-before');
 
+
     const reloaded = page.waitForEvent('load', { timeout: 120_000 });
     await runCommand(page, 'Developer: Reload Window');
     await reloaded;
@@ -48,8 +50,32 @@ test('after Developer: Reload Window the playground shows the exchange with its 
     assert.equal(second.status, first.status);
     assert.ok(second.bars.includes('Waiting (first byte)'), `timing after the reload: ${second.bars.join(', ')}`);
     assert.match(await after.locator('.parsed-content .req-line').innerText(), /GET .*\/echo\?from=reload/);
-    assert.match(await after.locator('.conn-pick select option:checked').innerText(), /restored after a reload/);
+    // The network list's selected row is the exchange, marked as restored (the host has no bytes for it any more).
+    assert.match(await after.locator('.net-list .nrow[aria-selected="true"]').innerText(), /\/echo\?from=reload[\s\S]*restored after a reload/);
     await shot(page, 'reload-02-after');
+
+    // A draft (typed, never sent) is kept by the host: closing the playground and opening it again gives it back.
+    const draft = `http://127.0.0.1:${port}/draft?kept=1`;
+    const sentBefore = await after.evaluate(() => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent);
+    await after.locator('vscode-textfield.url input').fill(draft);
+    await after.waitForFunction(
+      (n) => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent > n,
+      sentBefore,
+      { timeout: 20_000 },
+    );
+    await runCommand(page, 'View: Close Editor');
+    await page.locator('.tab', { hasText: /Playground/ }).waitFor({ state: 'detached', timeout: 30_000 });
+    await runCommand(page, 'Wireplay: Open Playground');
+    const reopened = await frameWith(page, 'vscode-textfield.url');
+    await reopened.waitForFunction(
+      (want) => document.querySelector<HTMLInputElement & { value: string }>('vscode-textfield.url')?.value === want,
+      draft,
+      { timeout: 20_000 },
+    ).catch(async (err: unknown) => {
+      const got = await reopened.evaluate(() => document.querySelector<HTMLInputElement & { value: string }>('vscode-textfield.url')?.value);
+      throw new Error(`the draft URL after closing and reopening the playground: ${got}`, { cause: err });
+    });
+    await shot(page, 'reload-03-draft-reopened');
   } catch (err) {
     await shot(page, 'reload-failure').catch(() => undefined);
     throw err;

@@ -1,77 +1,42 @@
 // The Bytes inspector: a virtualised hex + ASCII view of the whole connection
-// (both directions interleaved in arrival order, each row coloured by its
-// direction) beside the dissection tree. Hovering a byte highlights its field;
-// clicking a field selects its bytes; errors are marked at their byte.
+// (both directions interleaved in arrival order, each row marked with its
+// direction) beside the dissection tree, with a divider between them (its
+// place remembered; below a width the tree goes under the hex view). Hovering
+// a byte highlights its field; clicking a field selects its bytes; errors are
+// marked at their byte. The hex view has a keyboard cursor that moves byte by
+// byte (hex-cursor.ts): the byte, its direction and its field are said in the
+// status line under it, a live region; Enter selects that field in the tree.
+// The hex and ASCII columns keep their widths: a narrow pane scrolls sideways
+// rather than cutting the ASCII column off.
 import { html, nothing, render, type TemplateResult } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
-import type { Direction, DissectedField, DissectedMessage } from '../../server-core/protocol/playground.js';
+import type { Direction } from '../../server-core/protocol/playground.js';
 import { formatMs } from '../shared/format.js';
-import { BYTES_PER_ROW } from './chunk-index.js';
-import { ERROR, GONE, HOVER, HexRowPool, PENDING, SELECTED, byteAtPoint, type RowCells } from './hex-rows.js';
-import type { ConnCapture } from './conn-capture.js';
-import { TreeRows, type TreeNode } from './tree-rows.js';
 import { VirtualScroller } from '../shared/virtual-list.js';
 import { div } from '../shared/dom.js';
+import { BYTES_PER_ROW } from './chunk-index.js';
+import type { ConnCapture } from './conn-capture.js';
+import { fieldAt, fieldByPath, keyAt, messageAt, spanOfKey, type ByteSpan } from './dissection-lookup.js';
+import { describeByte, moveCursor, rowSpan, type Cursor } from './hex-cursor.js';
+import { CURSOR, ERROR, GONE, HOVER, HexRowPool, PENDING, SELECTED, byteAtPoint, type RowCells } from './hex-rows.js';
+import { Splitter } from './splitter.js';
+import { nodeText, treeItemId, treeRowTemplate } from './tree-row.js';
+import { TreeRows, type TreeNode } from './tree-rows.js';
 
-export interface ByteSpan {
-  dir: Direction;
-  start: number;
-  end: number;
-  bitMask?: number;
-}
+export { fieldAt, messageAt, type ByteSpan } from './dissection-lookup.js';
 
 const ROW = 20;
-const ARROW: Record<Direction, string> = { c2s: '→', s2c: '←' };
+const TREE_ROW = ROW + 2;
 const DIRS: readonly Direction[] = ['c2s', 's2c'];
 /** Bytes beyond the visible rows asked for too (about a thousand rows), so scrolling into the next page finds it held. */
 const PREFETCH_BYTES = 16 * 1024;
+/** Narrower than this (px), the tree goes under the hex view. */
+const STACK_BELOW = 840;
 
-/** The deepest field of msg whose range holds offset, with its path of child indexes. */
-export function fieldAt(msg: DissectedMessage, offset: number): { field: DissectedField; path: number[] } | undefined {
-  let list = msg.fields;
-  let found: { field: DissectedField; path: number[] } | undefined;
-  const path: number[] = [];
-  for (;;) {
-    let next = -1;
-    for (let i = 0; i < list.length; i++) {
-      const f = list[i];
-      if (offset >= f.range.start && offset < f.range.end) {
-        next = i;
-        break;
-      }
-    }
-    if (next < 0) return found;
-    path.push(next);
-    found = { field: list[next], path: [...path] };
-    const children = list[next].children;
-    if (!children || children.length === 0) return found;
-    list = children;
-  }
-}
-
-/** The message of msgs (sorted by range.start) whose range holds offset. */
-export function messageAt(msgs: DissectedMessage[], offset: number): DissectedMessage | undefined {
-  let lo = 0;
-  let hi = msgs.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const m = msgs[mid];
-    if (offset < m.range.start) hi = mid - 1;
-    else if (offset >= m.range.end) lo = mid + 1;
-    else return m;
-  }
-  return undefined;
-}
-
-function fieldByPath(msg: DissectedMessage, path: number[]): DissectedField | undefined {
-  let list = msg.fields;
-  let f: DissectedField | undefined;
-  for (const i of path) {
-    f = list?.[i];
-    if (!f) return undefined;
-    list = f.children ?? [];
-  }
-  return f;
+export interface BytesViewOptions {
+  /** The tree's share of the width beside the hex view (0..1), as saved. */
+  tree?: number;
+  treeChanged?(fraction: number): void;
+  onSelectionChange?(key: string | null): void;
 }
 
 export class BytesView {
@@ -85,41 +50,90 @@ export class BytesView {
   private chunksVersion = -1;
   private readonly rows = new HexRowPool();
   private readonly empty: HTMLDivElement;
+  private readonly treeEmpty: HTMLDivElement;
   private readonly rowBytes = new Uint8Array(BYTES_PER_ROW);
   private readonly cells: RowCells = { length: 0, bytes: new Int16Array(BYTES_PER_ROW), bits: new Uint8Array(BYTES_PER_ROW), titles: [] };
   private hover: ByteSpan | null = null;
   private hoverKey: string | null = null;
   private selected: ByteSpan | null = null;
   private selectedKey: string | null = null;
+  private cursor: Cursor | null = null;
   private readonly status: HTMLDivElement;
+  private readonly cursorLine: HTMLDivElement;
+  private readonly detail: HTMLDivElement;
+  private treeShare: number;
+  /** No share saved yet: the hex view gets its natural width, the tree the rest. */
+  private natural: boolean;
   /** Stream offsets of errors per direction, for marking bytes. */
   private errors: Record<Direction, Map<number, string>> = { c2s: new Map(), s2c: new Map() };
 
-  constructor(private readonly onSelectionChange: (key: string | null) => void = () => {}) {
+  constructor(private readonly options: BytesViewOptions = {}) {
+    this.treeShare = options.tree ?? 0.34;
+    this.natural = options.tree === undefined;
     this.el = div('bytes-view');
     const hexHost = div('hex-pane');
-    hexHost.setAttribute('role', 'grid');
-    hexHost.setAttribute('aria-label', 'Bytes of the connection, both directions in time order');
     const treeHost = div('tree-pane');
     const legend = div('bytes-legend');
+    legend.setAttribute('aria-hidden', 'true');
     render(html`<span class="dir-c2s">→ client to server</span><span class="dir-s2c">← server to client</span><span class="err-key">error</span>`, legend);
     this.status = div('bytes-status');
-    this.status.setAttribute('aria-live', 'polite');
+    this.cursorLine = div('bytes-cursor');
+    this.cursorLine.setAttribute('role', 'status');
+    this.cursorLine.setAttribute('aria-live', 'polite');
     const left = div('hex-col');
-    left.append(legend, hexHost, this.status);
-    this.el.append(left, treeHost);
+    left.append(legend, hexHost, this.cursorLine, this.status);
+    const divider = div('divider divider-tree');
+    this.detail = div('tree-detail');
+    this.detail.setAttribute('role', 'status');
+    this.treeEmpty = div('empty tree-empty');
+    const right = div('tree-col');
+    right.append(treeHost, this.treeEmpty, this.detail);
+    this.el.append(left, divider, right);
     this.hex = new VirtualScroller(hexHost, ROW, (r) => this.drawHex(r));
-    this.empty = div('empty');
+    this.empty = div('empty hex-empty');
     this.empty.textContent = 'No bytes yet.';
     this.empty.hidden = true;
-    this.hex.viewport.append(this.rows.el, this.empty);
-    this.tree = new VirtualScroller(treeHost, ROW + 2, (r) => this.drawTree(r));
-    this.hex.scroller.tabIndex = 0;
-    // The focusable part says what it is (the grid role and label sit on its host).
-    this.hex.scroller.setAttribute('aria-label', 'Bytes: hex rows, arrow keys and Page Up/Down scroll');
+    hexHost.append(this.empty);
+    this.hex.viewport.append(this.rows.el);
+    this.tree = new VirtualScroller(treeHost, TREE_ROW, (r) => this.drawTree(r));
+    for (const part of [this.hex.viewport, this.tree.viewport]) part.setAttribute('role', 'none');
+    const grid = this.hex.scroller;
+    grid.tabIndex = 0;
+    grid.setAttribute('role', 'grid');
+    grid.setAttribute('aria-readonly', 'true');
+    // The name says "hex view" first: what the user looks for (the splitter beside it names it too, after).
+    grid.setAttribute('aria-label', 'Hex view: the bytes of the connection, both directions in arrival order. Arrow keys move byte by byte.');
+    grid.setAttribute('aria-describedby', 'bytes-cursor');
+    this.cursorLine.id = 'bytes-cursor';
     this.tree.scroller.tabIndex = 0;
     this.tree.scroller.setAttribute('role', 'tree');
-    this.tree.scroller.setAttribute('aria-label', 'Dissection');
+    this.tree.scroller.setAttribute('aria-label', 'Dissection: messages and their fields');
+    this.el.style.setProperty('--tree', `${(this.treeShare * 100).toFixed(2)}%`);
+    new Splitter({
+      el: divider,
+      container: this.el,
+      orientation: () => (this.el.clientWidth < STACK_BELOW ? 'horizontal' : 'vertical'),
+      // The share is the tree's; the divider's value is the first pane's (the hex view's).
+      get: () => 1 - this.treeShare,
+      set: (f) => {
+        this.natural = false;
+        this.treeShare = 1 - f;
+        this.el.style.setProperty('--tree', `${(this.treeShare * 100).toFixed(2)}%`);
+        this.options.treeChanged?.(this.treeShare);
+      },
+      minPx: 160,
+      label: 'Resize the hex view and the dissection tree',
+    });
+    new ResizeObserver(() => {
+      const w = this.el.clientWidth;
+      this.el.dataset.layout = w < STACK_BELOW ? 'stacked' : 'wide';
+      if (this.natural && w >= STACK_BELOW) {
+        // The rows' natural width (arrow, time, offset, hex, ASCII), as the stylesheet sets it on the hex viewport.
+        const hexPx = parseFloat(getComputedStyle(this.hex.viewport).minWidth) + 16 || 0.66 * w;
+        this.treeShare = Math.max(0.24, Math.min(0.5, 1 - hexPx / w));
+        this.el.style.setProperty('--tree', `${(this.treeShare * 100).toFixed(2)}%`);
+      }
+    }).observe(this.el);
 
     this.hex.viewport.addEventListener('mousemove', (e) => this.onHexHover(e));
     this.hex.viewport.addEventListener('mouseleave', () => this.setHover(null, null));
@@ -128,11 +142,17 @@ export class BytesView {
     this.tree.viewport.addEventListener('mousemove', (e) => {
       const row = (e.target as HTMLElement).closest<HTMLElement>('[data-key]');
       const key = row?.dataset.key ?? null;
-      if (key !== this.hoverKey) this.setHover(key ? this.spanOfKey(key) : null, key);
+      if (key !== this.hoverKey) this.setHover(key && this.capture ? spanOfKey(this.capture, key) : null, key);
     });
     this.tree.viewport.addEventListener('mouseleave', () => this.setHover(null, null));
     this.tree.scroller.addEventListener('keydown', (e) => this.onTreeKey(e));
-    this.hex.scroller.addEventListener('keydown', (e) => this.onHexKey(e));
+    grid.addEventListener('keydown', (e) => this.onHexKey(e));
+    grid.addEventListener('focus', () => {
+      if (!this.cursor && this.capture?.rowCount) this.moveCursorTo({ row: Math.max(0, Math.ceil(this.hex.topRow())), col: 0 });
+      else this.hex.schedule();
+    });
+    // The cursor is drawn only while the hex view has the focus.
+    grid.addEventListener('blur', () => this.hex.schedule());
   }
 
   show(capture: ConnCapture | undefined): void {
@@ -142,8 +162,11 @@ export class BytesView {
       this.selected = null;
       this.selectedKey = null;
       this.hover = null;
+      this.cursor = null;
+      this.cursorLine.textContent = '';
       this.messagesVersion = -1;
       this.chunksVersion = -1;
+      this.showDetail();
     }
     this.refresh();
   }
@@ -154,7 +177,8 @@ export class BytesView {
       this.treeRows = new TreeRows([], new Set(), () => -1);
       this.hex.setRowCount(0);
       this.tree.setRowCount(0);
-      this.status.textContent = 'No connection selected. Send something, or pick a connection above.';
+      this.status.textContent = 'No connection selected. Send something, or pick a row in the network list.';
+      this.treeEmpty.hidden = true;
       this.hex.schedule();
       this.tree.schedule();
       return;
@@ -170,8 +194,14 @@ export class BytesView {
     if (c.chunksVersion !== this.chunksVersion) {
       this.chunksVersion = c.chunksVersion;
       this.hex.setRowCount(c.rowCount);
-      this.status.textContent = `${c.chunkCount} chunks · ${c.streamLen.c2s} B → · ${c.streamLen.s2c} B ← · ${c.messages.length} messages`;
+      this.status.textContent = c.chunkCount
+        ? `${c.chunkCount} chunks · ${c.streamLen.c2s} B → · ${c.streamLen.s2c} B ← · ${c.messages.length} messages`
+        : c.info.closed && c.http.some((x) => x.error)
+          ? 'Nothing went on the wire: the connection was never opened (see the Parsed view for why).'
+          : 'No bytes yet.';
     }
+    this.treeEmpty.hidden = this.treeRows.length > 0;
+    this.treeEmpty.textContent = 'Nothing dissected yet.';
     // Drawn now rather than on the next frame: a refresh already runs in a frame (the store's change
     // batching), and bytes that just arrived from the host should not wait one more. Rows that did not
     // change are left alone, so a second draw in the same frame costs next to nothing.
@@ -182,25 +212,13 @@ export class BytesView {
 
   /** For tests: the tree key of a field path, e.g. select(msgId, [0, 1]). */
   selectField(msgId: number, path: number[]): void {
-    const key = `${msgId}/${path.join('.')}`;
-    this.select(key, true);
+    this.select(`${msgId}/${path.join('.')}`, true);
   }
 
   private rebuildNodes(): void {
     const c = this.capture!;
     this.treeRows = new TreeRows(c.messages, this.expanded, (id) => c.indexOfMessage(id));
     this.tree.setRowCount(this.treeRows.length);
-  }
-
-  private spanOfKey(key: string): ByteSpan | null {
-    const c = this.capture;
-    if (!c) return null;
-    const [idText, pathText] = key.split('/');
-    const msg = c.messages[c.indexOfMessage(Number(idText))];
-    if (!msg) return null;
-    if (!pathText) return { dir: msg.dir, ...msg.range };
-    const f = fieldByPath(msg, pathText.split('.').map(Number));
-    return f ? { dir: msg.dir, start: f.range.start, end: f.range.end, bitMask: f.bitMask } : null;
   }
 
   private setHover(span: ByteSpan | null, key: string | null): void {
@@ -220,27 +238,23 @@ export class BytesView {
     return { dir: row.dataset.dir as Direction, offset: hit.offset };
   }
 
-  private keyAt(dir: Direction, offset: number): string | null {
-    const c = this.capture;
-    if (!c) return null;
-    const msg = messageAt(c.messagesOf(dir), offset);
-    if (!msg) return null;
-    const hit = fieldAt(msg, offset);
-    return hit ? `${msg.id}/${hit.path.join('.')}` : `${msg.id}/`;
-  }
-
   private onHexHover(e: MouseEvent): void {
     const b = this.byteFromEvent(e);
-    if (!b) return;
-    const key = this.keyAt(b.dir, b.offset);
+    const c = this.capture;
+    if (!b || !c) return;
+    const key = keyAt(c, b.dir, b.offset);
     if (key === this.hoverKey) return;
-    this.setHover(key ? this.spanOfKey(key) : { dir: b.dir, start: b.offset, end: b.offset + 1 }, key);
+    this.setHover(key ? spanOfKey(c, key) : { dir: b.dir, start: b.offset, end: b.offset + 1 }, key);
   }
 
   private onHexClick(e: MouseEvent): void {
     const b = this.byteFromEvent(e);
-    if (!b) return;
-    const key = this.keyAt(b.dir, b.offset);
+    const c = this.capture;
+    if (!b || !c) return;
+    const row = c.rowOf(b.dir, b.offset);
+    const span = row >= 0 ? rowSpan(c.index, row) : undefined;
+    if (span) this.cursor = { row, col: b.offset - span.base };
+    const key = keyAt(c, b.dir, b.offset);
     if (key) this.select(key, false);
     else {
       this.selected = { dir: b.dir, start: b.offset, end: b.offset + 1 };
@@ -267,8 +281,9 @@ export class BytesView {
 
   /** Selects a field: highlights its bytes, reveals it in the tree, scrolls the hex view to it. */
   select(key: string, scrollHex: boolean): void {
-    const span = this.spanOfKey(key);
-    if (!span) return;
+    const c = this.capture;
+    const span = c ? spanOfKey(c, key) : null;
+    if (!c || !span) return;
     // Reveal: expand every ancestor.
     const [id, path] = key.split('/');
     let changed = false;
@@ -286,13 +301,22 @@ export class BytesView {
     this.selectedKey = key;
     const idx = this.treeRows.indexOfKey(key);
     if (idx >= 0) this.tree.scrollToRow(idx);
-    if (scrollHex && this.capture) {
-      const row = this.capture.rowOf(span.dir, span.start);
+    if (scrollHex) {
+      const row = c.rowOf(span.dir, span.start);
       if (row >= 0) this.hex.scrollToRow(row);
     }
-    this.onSelectionChange(key);
+    this.showDetail();
+    this.options.onSelectionChange?.(key);
     this.hex.schedule();
     this.tree.schedule();
+  }
+
+  /** The selected node's whole text under the tree (the row may be cut to the column's width). */
+  private showDetail(): void {
+    const c = this.capture;
+    const idx = this.selectedKey ? this.treeRows.indexOfKey(this.selectedKey) : -1;
+    const node = idx >= 0 ? this.treeRows.get(idx) : undefined;
+    this.detail.textContent = c && node ? nodeText(node, c) : 'Select a field to see it whole.';
   }
 
   private onTreeKey(e: KeyboardEvent): void {
@@ -333,22 +357,43 @@ export class BytesView {
   }
 
   private onHexKey(e: KeyboardEvent): void {
-    const visible = this.hex.scroller.clientHeight / ROW;
-    const page = Math.max(1, Math.floor(visible));
-    const top = this.hex.topRow();
-    const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
-    if (e.key in moves) {
-      e.preventDefault();
-      // Bring in the d-th row past the edge we move towards (not fully shown yet: the top may be fractional).
-      const d = moves[e.key];
-      this.hex.scrollToRow(d > 0 ? Math.floor(top + visible) + d - 1 : Math.max(0, Math.ceil(top) + d));
-    } else if (e.key === 'Home') {
-      e.preventDefault();
-      this.hex.scrollToRow(0);
-    } else if (e.key === 'End') {
-      e.preventDefault();
-      this.hex.scrollToRow(this.hex.rowCount - 1);
+    const c = this.capture;
+    if (!c?.rowCount) return;
+    if (e.key === 'Enter' && this.cursor) {
+      const span = rowSpan(c.index, this.cursor.row);
+      const key = span ? keyAt(c, span.dir, span.base + this.cursor.col) : null;
+      if (key) {
+        e.preventDefault();
+        this.select(key, false);
+      }
+      return;
     }
+    const page = Math.max(1, Math.floor(this.hex.scroller.clientHeight / ROW) - 1);
+    const cur = this.cursor ?? { row: Math.max(0, Math.floor(this.hex.topRow())), col: 0 };
+    const next = moveCursor(c.index, cur, e.key, e.ctrlKey || e.metaKey, page);
+    if (!next) return;
+    e.preventDefault();
+    this.moveCursorTo(next);
+  }
+
+  /** Puts the cursor on a byte: in view, highlighted with its field, and said in the status line. */
+  private moveCursorTo(cur: Cursor): void {
+    const c = this.capture;
+    if (!c) return;
+    this.cursor = cur;
+    this.hex.scrollToRow(cur.row);
+    const span = rowSpan(c.index, cur.row);
+    if (span) {
+      const offset = span.base + cur.col;
+      const msg = messageAt(c.messagesOf(span.dir), offset);
+      const hit = msg ? fieldAt(msg, offset) : undefined;
+      const key = msg ? (hit ? `${msg.id}/${hit.path.join('.')}` : `${msg.id}/`) : null;
+      this.hover = key ? spanOfKey(c, key) : null;
+      this.hoverKey = key;
+      this.cursorLine.textContent = describeByte(span.dir, offset, c.bytes[span.dir].byteAt(offset), msg, hit?.field);
+    }
+    this.hex.schedule();
+    this.tree.schedule();
   }
 
   private drawHex(r: { first: number; count: number; offset: number }): void {
@@ -357,9 +402,11 @@ export class BytesView {
     if (!c || !idx || idx.count === 0) {
       this.rows.use(0, 0);
       this.empty.hidden = !c;
+      this.empty.textContent = this.status.textContent ?? '';
       return;
     }
     this.empty.hidden = true;
+    this.hex.scroller.setAttribute('aria-rowcount', String(c.rowCount));
     const first = Math.max(0, r.first);
     const end = Math.min(c.rowCount, first + r.count);
     const n = Math.max(0, end - first);
@@ -367,6 +414,7 @@ export class BytesView {
     if (n === 0) return;
     const hv = this.hover;
     const sel = this.selected;
+    const cur = this.cursor && document.activeElement === this.hex.scroller ? this.cursor : null;
     const t0 = c.info.t;
     const buf = this.rowBytes;
     // The visible bytes of each direction form one range: ask the host for what is not held.
@@ -396,6 +444,7 @@ export class BytesView {
         let bits = 0;
         if (hv && hv.dir === dir && o >= hv.start && o < hv.end) bits |= HOVER;
         if (sel && sel.dir === dir && o >= sel.start && o < sel.end) bits |= SELECTED;
+        if (cur && cur.row === row && cur.col === i) bits |= CURSOR;
         const err = errors.size ? errors.get(o) : undefined;
         if (err !== undefined) bits |= ERROR;
         cells.bits[i] = bits;
@@ -405,7 +454,7 @@ export class BytesView {
         cells.bytes[i] = b >= 0 ? b : o < stream.goneBelow ? GONE : PENDING;
         if (cells.bytes[i] === PENDING) pending = true;
       }
-      rows[k].setHead(dir, isFirst, label, isFirst ? `arrived at +${label}` : '', base, pending);
+      rows[k].setHead(row, dir, isFirst, label, isFirst ? `arrived at +${label}` : '', base, pending);
       rows[k].setCells(cells);
     }
     for (const dir of DIRS) if (hi[dir] > lo[dir]) c.want(dir, Math.max(0, lo[dir] - PREFETCH_BYTES), hi[dir] + PREFETCH_BYTES);
@@ -413,48 +462,35 @@ export class BytesView {
 
   private drawTree(r: { first: number; count: number; offset: number }): void {
     const c = this.capture;
+    const tree = this.tree.scroller;
     if (!c || this.treeRows.length === 0) {
-      render(c ? html`<div class="empty">Nothing dissected yet.</div>` : nothing, this.tree.viewport);
+      render(nothing, this.tree.viewport);
+      tree.removeAttribute('aria-activedescendant');
       return;
     }
     const end = Math.min(this.treeRows.length, r.first + r.count);
     const rows: TemplateResult[] = [];
-    for (let i = r.first; i < end; i++) rows.push(this.treeRow(this.treeRows.get(i)!, r.offset + (i - r.first) * (ROW + 2), c));
+    let activeShown = false;
+    for (let i = r.first; i < end; i++) {
+      const n = this.treeRows.get(i)!;
+      const selected = n.key === this.selectedKey;
+      activeShown ||= selected;
+      const [pos, size] = this.siblingPlace(n, c);
+      rows.push(treeRowTemplate(n, r.offset + (i - r.first) * TREE_ROW, c, { open: this.expanded.has(n.key), selected, hovered: n.key === this.hoverKey }, pos, size));
+    }
     render(rows, this.tree.viewport);
+    if (activeShown && this.selectedKey) tree.setAttribute('aria-activedescendant', treeItemId(this.selectedKey));
+    else tree.removeAttribute('aria-activedescendant');
   }
 
-  /** One row of the dissection tree: a message, or one of its fields at its depth. */
-  private treeRow(n: TreeNode, y: number, c: ConnCapture): TemplateResult {
-    const open = this.expanded.has(n.key);
-    const twisty = n.hasChildren ? html`<span class="twisty codicon codicon-chevron-${open ? 'down' : 'right'}"></span>` : html`<span class="twisty"></span>`;
-    let body: TemplateResult;
-    let cls = 'tnode';
-    if (n.field) {
-      const f = n.field;
-      if (f.error) cls += ' err';
-      body = html`<span class="fname">${f.name}</span>${f.value !== undefined ? html`<span class="fval">${f.value}</span>` : nothing}${f.bitMask !== undefined
-          ? html` <span class="bits">${f.bitMask.toString(2).padStart(8, '0').replace(/0/g, '.').replace(/1/g, '●')}</span>`
-          : nothing}${f.explain ? html`<span class="fexp">${f.explain}</span>` : nothing}${f.error ? html`<span class="ferr codicon codicon-error" title=${f.error}></span>` : nothing}`;
-    } else {
-      const m = n.msg;
-      cls += ` msg ${m.dir}`;
-      if (m.error) cls += ' err';
-      body = html`<span class="d">${ARROW[m.dir]}</span><span class="fname">${m.summary}</span><span class="fexp">${m.range.end - m.range.start} B · +${formatMs(m.tStart - c.info.t)}</span>${m.error
-          ? html`<span class="ferr codicon codicon-error" title=${m.error.message}></span>`
-          : nothing}`;
-    }
-    if (n.key === this.selectedKey) cls += ' sel';
-    if (n.key === this.hoverKey) cls += ' hv';
-    const title = n.field?.explain ?? n.field?.error ?? n.msg.error?.message ?? '';
-    return html`<div
-      class=${cls}
-      data-key=${n.key}
-      role="treeitem"
-      aria-level=${n.depth + 1}
-      aria-expanded=${n.hasChildren ? String(open) : nothing}
-      aria-selected=${String(n.key === this.selectedKey)}
-      title=${title}
-      style=${styleMap({ transform: `translateY(${y}px)`, paddingLeft: `${4 + n.depth * 14}px` })}
-    >${twisty}${body}</div>`;
+  /** A node's place among its siblings (1-based) and their number. */
+  private siblingPlace(n: TreeNode, c: ConnCapture): [number, number] {
+    const path = n.key.split('/')[1];
+    if (!path) return [c.indexOfMessage(n.msg.id) + 1, c.messages.length];
+    const parts = path.split('.').map(Number);
+    const last = parts.pop()!;
+    const parent = parts.length ? fieldByPath(n.msg, parts)?.children : n.msg.fields;
+    return [last + 1, parent?.length ?? last + 1];
   }
 }
+

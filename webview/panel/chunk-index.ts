@@ -11,22 +11,27 @@ export const BYTES_PER_ROW = 16;
 
 const DIRS: readonly Direction[] = ['c2s', 's2c'];
 
+const EMPTY_U8 = new Uint8Array(0);
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+
 function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, need: number): T {
   if (need <= a.length) return a;
-  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2));
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 16));
   b.set(a);
   return b;
 }
 
 export class ChunkIndex {
-  private dirs = new Uint8Array(16);
-  private times = new Float64Array(16);
-  private starts = new Float64Array(16);
-  private lengths = new Float64Array(16);
+  // Empty until the first chunk: a list of many connections (the network list) holds an index per connection.
+  private dirs = EMPTY_U8;
+  private times = EMPTY_F64;
+  private starts = EMPTY_F64;
+  private lengths = EMPTY_F64;
   /** rows[i]: first hex row of chunk i; rows[count]: the total. */
-  private rows = new Float64Array(17);
+  private rows = new Float64Array(1);
   /** Chunk indexes of each direction, in stream order. */
-  private byDir: [Int32Array, Int32Array] = [new Int32Array(16), new Int32Array(16)];
+  private byDir: [Int32Array, Int32Array] = [EMPTY_I32, EMPTY_I32];
   private byDirCount: [number, number] = [0, 0];
   private ends: [number, number] = [0, 0];
   count = 0;

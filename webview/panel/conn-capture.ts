@@ -3,7 +3,7 @@
 // captures; a cache with a budget otherwise, asking the host for the rest as
 // views draw them), its dissected messages, HTTP results and WebSocket log.
 // Version counters tell the views what changed.
-import type { ConnectionInfo, Direction, DissectedMessage, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../../server-core/protocol/playground.js';
+import type { ConnectionInfo, Direction, DissectedMessage, FailureView, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../../server-core/protocol/playground.js';
 import { ByteCache, type StreamBytes } from './byte-cache.js';
 import { ChunkIndex, chunksBelow, withoutDropped } from './chunk-index.js';
 
@@ -13,6 +13,8 @@ export interface HttpExchange {
   response?: HttpResponseView;
   timing?: TimingBreakdown;
   error?: string;
+  /** Why it failed, in words. */
+  failure?: FailureView;
   tSent: number;
 }
 
@@ -59,6 +61,14 @@ export class ConnCapture {
 
   get chunkCount(): number {
     return this.index.count;
+  }
+
+  /** Every byte since the connection opened is indexed here: the first chunk of each direction starts at offset 0. */
+  get fromStart(): boolean {
+    const idx = this.index;
+    if (!idx.count) return false;
+    for (const d of ['c2s', 's2c'] as const) if (idx.chunksOf(d) && idx.start(idx.chunkOf(d, 0)) !== 0) return false;
+    return true;
   }
 
   /**

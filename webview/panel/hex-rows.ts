@@ -18,16 +18,19 @@ import { div } from '../shared/dom.js';
 export const HOVER = 1;
 export const SELECTED = 2;
 export const ERROR = 4;
+/** The keyboard cursor's byte. */
+export const CURSOR = 8;
 
 /** Not a byte: one the view does not hold yet (asked of the host), or one the capture no longer has. */
 export const PENDING = -1;
 export const GONE = -2;
 
 const ASCII: readonly string[] = Array.from({ length: 256 }, (_, b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '·'));
-const CLASS_BITS = [0, 1, 2, 3, 4, 5, 6, 7].map((bits) => `${bits & HOVER ? ' hv' : ''}${bits & SELECTED ? ' sel' : ''}${bits & ERROR ? ' err' : ''}`);
+const CLASS_BITS = Array.from({ length: 16 }, (_, bits) => `${bits & HOVER ? ' hv' : ''}${bits & SELECTED ? ' sel' : ''}${bits & ERROR ? ' err' : ''}${bits & CURSOR ? ' cur' : ''}`);
 const HEX_CLASS = CLASS_BITS.map((c) => `b${c}`);
 const ASC_CLASS = CLASS_BITS.map((c) => `a${c}`);
 const ARROW: Record<Direction, string> = { c2s: '→', s2c: '←' };
+const DIR_WORDS: Record<Direction, string> = { c2s: 'client to server', s2c: 'server to client' };
 
 /** Spaces after byte i of a row in the hex column (an extra one after the eighth). */
 function gapAfter(i: number): string {
@@ -109,6 +112,8 @@ export class HexRow {
   private readonly time: HTMLSpanElement;
   private readonly timeText: Text;
   private readonly offText: Text;
+  private readonly off: HTMLSpanElement;
+  private index = -1;
   private readonly hexCol: HTMLSpanElement;
   private readonly ascCol: HTMLSpanElement;
   private readonly runs: Run[] = [];
@@ -120,30 +125,41 @@ export class HexRow {
 
   constructor() {
     this.el = document.createElement('div');
+    // A grid row a screen reader can walk: the row header says the direction and offset, then the hex and the text.
     this.el.setAttribute('role', 'row');
     const d = document.createElement('span');
     d.className = 'd';
+    d.setAttribute('aria-hidden', 'true');
     this.arrow = d.appendChild(document.createTextNode(''));
     this.time = document.createElement('span');
     this.time.className = 't';
+    this.time.setAttribute('aria-hidden', 'true');
     this.timeText = this.time.appendChild(document.createTextNode(''));
-    const off = document.createElement('span');
+    const off = (this.off = document.createElement('span'));
     off.className = 'off';
+    off.setAttribute('role', 'rowheader');
     this.offText = off.appendChild(document.createTextNode(''));
     this.hexCol = document.createElement('span');
     this.hexCol.className = 'hex';
+    this.hexCol.setAttribute('role', 'gridcell');
     this.ascCol = document.createElement('span');
     this.ascCol.className = 'asc';
+    this.ascCol.setAttribute('role', 'gridcell');
     this.el.append(d, this.time, off, this.hexCol, this.ascCol);
   }
 
-  /** The row's frame: its direction, whether it starts a chunk (with the arrival label), its first offset. */
-  setHead(dir: Direction, first: boolean, label: string, labelTitle: string, offset: number, pending: boolean): void {
+  /** The row's frame: its number, direction, whether it starts a chunk (with the arrival label), its first offset. */
+  setHead(index: number, dir: Direction, first: boolean, label: string, labelTitle: string, offset: number, pending: boolean): void {
     const cls = `hrow ${dir}${first ? ' first' : ''}${pending ? ' pending' : ''}`;
     if (cls !== this.cls) this.el.className = this.cls = cls;
-    if (dir !== this.dir) this.el.dataset.dir = this.dir = dir;
+    if (index !== this.index) {
+      this.index = index;
+      this.el.setAttribute('aria-rowindex', String(index + 1));
+    }
     const arrow = first ? ARROW[dir] : '';
     if (this.arrow.data !== arrow) this.arrow.data = arrow;
+    const changed = dir !== this.dir || label !== this.label || offset !== this.offset;
+    if (dir !== this.dir) this.el.dataset.dir = this.dir = dir;
     if (label !== this.label) {
       this.label = label;
       this.timeText.data = label;
@@ -154,6 +170,7 @@ export class HexRow {
       this.offset = offset;
       this.offText.data = offset.toString(16).padStart(8, '0');
     }
+    if (changed) this.off.setAttribute('aria-label', `${ARROW[dir]} ${DIR_WORDS[dir]}, offset ${this.offText.data}${label ? `, arrived at +${label}` : ''}`);
   }
 
   /** The row's bytes, grouped into runs of equal highlight. */
@@ -210,6 +227,7 @@ export class HexRowPool {
 
   constructor() {
     this.el = div('hex-rows');
+    this.el.setAttribute('role', 'rowgroup');
   }
 
   /** Shows n rows at vertical offset y (px, ≤ 0) and returns them to be filled; the rest are hidden. */

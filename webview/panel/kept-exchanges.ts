@@ -29,6 +29,7 @@ export function mergeExchanges(c: ConnCapture, views: HttpExchangeView[]): boole
       x.response = v.response;
       x.timing = v.timing;
       x.error = v.error;
+      if (v.failure) x.failure = v.failure;
       x.spec ??= v.spec;
       changed = true;
     }
@@ -42,6 +43,7 @@ function fromView(v: HttpExchangeView): HttpExchange {
   if (v.response) x.response = v.response;
   if (v.timing) x.timing = v.timing;
   if (v.error) x.error = v.error;
+  if (v.failure) x.failure = v.failure;
   return x;
 }
 
@@ -65,14 +67,18 @@ export function keepConnection(c: ConnCapture | undefined): KeptConnection | und
       }
       if (x.timing) v.timing = x.timing;
       if (x.error) v.error = x.error;
+      if (x.failure) v.failure = x.failure;
       return v;
     }),
   };
 }
 
+/** What a restored connection's label ends with (the network list shows it as a note). */
+export const RESTORED_SUFFIX = ' (restored after a reload)';
+
 /** Puts a kept connection back in the store, labelled as restored; the host has no bytes for it. */
 export function restoreConnection(store: Store, kept: KeptConnection): ConnCapture {
-  const suffix = ' (restored after a reload)';
+  const suffix = RESTORED_SUFFIX;
   const label = kept.info.label.endsWith(suffix) ? kept.info.label : `${kept.info.label}${suffix}`;
   const c = store.open({ ...kept.info, label });
   mergeExchanges(c, kept.http);

@@ -12,7 +12,11 @@ import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import './panel.css';
+import './composer.css';
+import './network.css';
+import './inspector.css';
 import './queue.css';
+import './themes-standalone.css';
 import { App } from './app.js';
 import { httpChunkedExchange, malformedRaw, wsSession } from './fixtures.js';
 

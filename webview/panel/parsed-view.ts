@@ -85,19 +85,40 @@ export function renderBody(contentType: string, bytes: Uint8Array, truncated: bo
     case 'json': {
       const text = decodeUtf8(bytes);
       try {
-        return html`${note}<pre class="body json">${JSON.stringify(JSON.parse(text), null, 2)}</pre>`;
+        return html`${note}<pre class="body json" role="region" tabindex="0" aria-label="Response body">${JSON.stringify(JSON.parse(text), null, 2)}</pre>`;
       } catch {
-        return html`${note}<div class="note">Not valid JSON; shown as text.</div><pre class="body">${text}</pre>`;
+        return html`${note}<div class="note">Not valid JSON; shown as text.</div><pre class="body" role="region" tabindex="0" aria-label="Response body">${text}</pre>`;
       }
     }
     case 'image':
       return html`${note}<img class="body-img" alt="response image" src="data:${contentType.split(';')[0]};base64,${toBase64(bytes)}">`;
     case 'html':
     case 'text':
-      return html`${note}<pre class="body ${kind}">${decodeUtf8(bytes)}</pre>`;
+      return html`${note}<pre class="body ${kind}" role="region" tabindex="0" aria-label="Response body">${decodeUtf8(bytes)}</pre>`;
     case 'binary':
-      return html`${note}<pre class="body hex">${hexDump(bytes)}</pre>`;
+      return html`${note}<pre class="body hex" role="region" tabindex="0" aria-label="Response body in hex">${hexDump(bytes)}</pre>`;
   }
+}
+
+/** A send that failed: why, in words, what it usually means, how long it took, and what reached the wire. */
+function failureView(x: HttpExchange, c: ConnCapture): TemplateResult {
+  const f = x.failure;
+  const sent = c.streamLen.c2s;
+  const got = c.streamLen.s2c;
+  const wire = c.info.connectionId.startsWith('attempt:')
+    ? 'Nothing went on the wire: the connection was never opened.'
+    : `On the wire before it stopped: ${formatBytes(sent)} sent, ${formatBytes(got)} received (the Bytes view shows them).`;
+  return html`<div class="status err failure" data-failure=${f?.kind ?? 'error'}>
+      <span class="codicon codicon-error" aria-hidden="true"></span><span class="label">Failed:</span> <span class="failure-title">${f?.title ?? x.error}</span>
+    </div>
+    ${f ? html`<p class="failure-detail">${f.detail}</p>` : nothing}
+    <div class="sizes"><span>${wire}</span>${f?.code ? html`<span>Code <code>${f.code}</code></span>` : nothing}</div>
+    ${x.timing ? html`<details open><summary>Timing until it failed</summary>${timingBars(x.timing)}</details>` : nothing}`;
+}
+
+/** A status class in words, for a response with no reason phrase (colour is never the only signal). */
+function statusWord(code: number): string {
+  return code >= 500 ? '(server error)' : code >= 400 ? '(client error)' : code >= 300 ? '(redirect)' : code >= 200 ? '(success)' : '(informational)';
 }
 
 function statusClass(code: number): string {
@@ -120,22 +141,17 @@ export class ParsedView {
     this.el.append(this.content, this.logHost);
     this.log = new VirtualScroller(this.logHost, 24, (r) => this.drawLog(r));
     this.log.scroller.tabIndex = 0;
-    this.log.scroller.setAttribute('aria-label', 'WebSocket messages');
-    this.content.addEventListener('change', (e) => {
-      const sel = e.target as HTMLSelectElement;
-      if (sel.classList.contains('exchange-pick')) {
-        this.exchangeIndex = Number(sel.value);
-        this.version = -1;
-        this.refresh();
-      }
-    });
+    this.log.scroller.setAttribute('role', 'list');
+    this.log.scroller.setAttribute('aria-label', 'WebSocket messages, oldest first');
+    this.log.viewport.setAttribute('role', 'none');
   }
 
-  show(capture: ConnCapture | undefined): void {
-    if (capture !== this.capture) {
+  /** Shows a connection; `exchange`: which of its HTTP exchanges (the network list's row), else the last. */
+  show(capture: ConnCapture | undefined, exchange?: number): void {
+    if (capture !== this.capture || (exchange !== undefined && exchange !== this.exchangeIndex)) {
       this.capture = capture;
       this.version = -1;
-      this.exchangeIndex = -1;
+      this.exchangeIndex = exchange ?? -1;
     }
     this.refresh();
   }
@@ -166,23 +182,15 @@ export class ParsedView {
   private exchangeView(c: ConnCapture): TemplateResult {
     const idx = this.exchangeIndex >= 0 && this.exchangeIndex < c.http.length ? this.exchangeIndex : c.http.length - 1;
     const x: HttpExchange = c.http[idx];
-    const pick =
-      c.http.length > 1
-        ? html`<label class="pick"
-            >Exchange
-            <select class="exchange-pick">
-              ${c.http.map((h, i) => html`<option value=${i} .selected=${live(i === idx)}>${i + 1}. ${h.spec ? `${h.spec.method} ${h.spec.url}` : h.reqId}</option>`)}
-            </select></label
-          >`
-        : nothing;
+    const pick = nothing;
     const req = x.spec ? html`<div class="req-line"><span class="method">${x.spec.method}</span> <span class="url">${x.spec.url}</span></div>` : nothing;
-    if (x.error) return html`${pick}${req}<div class="status err"><span class="codicon codicon-error"></span> ${x.error}</div>`;
-    if (!x.response) return html`${pick}${req}<div class="status pending"><span class="codicon codicon-loading codicon-modifier-spin"></span> Waiting for the response…</div>`;
+    if (x.error) return html`${pick}${req}${failureView(x, c)}`;
+    if (!x.response) return html`${pick}${req}<div class="status pending"><span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true"></span> Waiting for the response…</div>`;
     const r = x.response;
     const ct = r.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
     const body = fromBase64(r.body);
     return html`${pick}${req}
-      <div class="status ${statusClass(r.statusCode)}" data-status=${r.statusCode}><span class="code">${r.statusCode}</span> ${r.reason} <span class="ver">HTTP/${r.httpVersion}</span></div>
+      <div class="status ${statusClass(r.statusCode)}" data-status=${r.statusCode}><span class="code">${r.statusCode}</span> ${r.reason || statusWord(r.statusCode)} <span class="ver">HTTP/${r.httpVersion}</span></div>
       <div class="sizes"><span>Body ${formatBytes(r.bodyBytes)}</span><span>On the wire ${formatBytes(r.wireBytes)}</span>${ct ? html`<span>${ct}</span>` : nothing}</div>
       ${x.timing ? html`<details open><summary>Timing</summary>${timingBars(x.timing)}</details>` : nothing}
       <details open>
@@ -215,7 +223,7 @@ export class ParsedView {
       const bytes = c.slice(d, 0, Math.min(len, 64 * 1024));
       return html`<details open>
         <summary>${d === 'c2s' ? 'Sent →' : 'Received ←'} ${formatBytes(len)}</summary>
-        <pre class="body escaped ${d}">${toEscapedText(bytes)}</pre>
+        <pre class="body escaped ${d}" role="region" tabindex="0" aria-label=${d === 'c2s' ? 'Bytes sent, as text' : 'Bytes received, as text'}>${toEscapedText(bytes)}</pre>
       </details>`;
     });
     return html`<div class="status raw"><span class="codicon codicon-plug"></span> ${c.info.label}</div>${items}${texts}`;
@@ -234,12 +242,12 @@ export class ParsedView {
       else if (e.opcode === 8) preview = e.data.length >= 2 ? `${(e.data[0] << 8) | e.data[1]} ${decodeUtf8(e.data.subarray(2))}` : '(no code)';
       else preview = Array.from(e.data.subarray(0, 48), (b) => HEX2[b]).join(' ') + (e.data.length > 48 ? ' …' : '');
       rows.push(
-        html`<div class="wsrow ${e.dir}" style=${styleMap({ transform: `translateY(${r.offset + (i - r.first) * 24}px)` })}>
-          <span class="d">${e.dir === 'c2s' ? '→' : '←'}</span><span class="t">+${formatMs(e.t - c.info.t)}</span><span class="op ${op}">${op}</span
+        html`<div class="wsrow ${e.dir}" role="listitem" style=${styleMap({ transform: `translateY(${r.offset + (i - r.first) * 24}px)` })}>
+          <span class="d" aria-hidden="true">${e.dir === 'c2s' ? '→' : '←'}</span><span class="sr-only">${e.dir === 'c2s' ? 'sent' : 'received'}, </span><span class="t">+${formatMs(e.t - c.info.t)}</span><span class="op ${op}">${op}</span
           ><span class="len">${formatBytes(e.data.length)}</span><span class="pv">${preview}</span>
         </div>`,
       );
     }
-    render(rows.length ? rows : html`<div class="empty">No messages yet.</div>`, this.log.viewport);
+    render(rows.length ? rows : html`<div class="empty" role="listitem">No messages yet.</div>`, this.log.viewport);
   }
 }

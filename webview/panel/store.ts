@@ -1,16 +1,29 @@
 // The UI's model of what the host told it: the connections (each a
 // ConnCapture, conn-capture.ts), in the order they opened, and every change a
 // host message makes to them: chunks, snapshots, bytes asked for, drops,
-// dissected messages, HTTP results, WebSocket sessions and their logs. The
-// App decides what to show (selection, notices); the state changes are here,
-// without the DOM, so they are unit-tested. Views read it and redraw on
-// 'change'.
-import type { Base64, ChunkView, ConnectionInfo, Direction, DissectedMessage, HttpExchangeView, HttpRequestSpec, ToWebview } from '../../server-core/protocol/playground.js';
+// dissected messages, HTTP results (a send that failed before it had a
+// connection gets a placeholder one, `attempt:REQID`), WebSocket sessions and
+// their logs, and the exchange summaries and byte counts the network list
+// shows. The App decides what to show (selection, notices); the state changes
+// are here, without the DOM, so they are unit-tested. Views read it and redraw
+// on 'change'.
+import type {
+  Base64,
+  ChunkView,
+  ConnectionInfo,
+  ConnectionTraffic,
+  Direction,
+  DissectedMessage,
+  ExchangeSummary,
+  HttpExchangeView,
+  HttpRequestSpec,
+  ToWebview,
+} from '../../server-core/protocol/playground.js';
 import { ByteCache } from './byte-cache.js';
 import { fromBase64 } from './bytes-util.js';
 import { ConnCapture, type RequestBytes } from './conn-capture.js';
 import { mergeExchanges } from './kept-exchanges.js';
-
+import type { NetworkSource } from './network/network-model.js';
 
 type Listener = (connectionId: string | null) => void;
 type Of<T extends ToWebview['type']> = Extract<ToWebview, { type: T }>;
@@ -22,8 +35,16 @@ export interface StoreOptions {
   cache?: ByteCache;
 }
 
-export class Store {
+/** The prefix of a failed send's placeholder connection (it never had a real one). */
+export const ATTEMPT_PREFIX = 'attempt:';
+
+export class Store implements NetworkSource {
   readonly connections = new Map<string, ConnCapture>();
+  /** Exchange summaries by connection, then by sequence (network.update). */
+  private readonly summaries = new Map<string, Map<number, ExchangeSummary>>();
+  private readonly counts = new Map<string, ConnectionTraffic>();
+  /** Requests sent and not yet started or failed: what was sent, and when. */
+  private readonly sending = new Map<string, { spec: HttpRequestSpec; wallTime: number }>();
   /** Connection ids in open order. */
   order: string[] = [];
   readonly cache: ByteCache;
@@ -63,6 +84,36 @@ export class Store {
 
   get(id: string): ConnCapture | undefined {
     return this.connections.get(id);
+  }
+
+  // ---------------------------------------------------------------- NetworkSource
+
+  connection(id: string): ConnCapture | undefined {
+    return this.connections.get(id);
+  }
+
+  exchanges(id: string): Iterable<ExchangeSummary> | undefined {
+    return this.summaries.get(id)?.values();
+  }
+
+  traffic(id: string): ConnectionTraffic | undefined {
+    return this.counts.get(id);
+  }
+
+  /** network.update (and init): exchange summaries and byte counts, upserted. */
+  network(exchanges: readonly ExchangeSummary[], traffic: readonly ConnectionTraffic[]): void {
+    const touched = new Set<string>();
+    for (const x of exchanges) {
+      let m = this.summaries.get(x.connectionId);
+      if (!m) this.summaries.set(x.connectionId, (m = new Map()));
+      m.set(x.sequence, x);
+      touched.add(x.connectionId);
+    }
+    for (const t of traffic) {
+      this.counts.set(t.connectionId, t);
+      touched.add(t.connectionId);
+    }
+    for (const id of touched) if (this.connections.has(id)) this.changed(id);
   }
 
   /** Returns the capture, creating a placeholder when a chunk arrives before its open event. */
@@ -128,10 +179,17 @@ export class Store {
     return this.get(id) ?? this.open({ connectionId: id, side: 'client', protocol: 'http', label: id, remote: '', t: performance.now(), wallTime: Date.now(), ...info });
   }
 
+  /** http.send, as it leaves: what was sent, for its result or its failure. */
+  sent(reqId: string, spec: HttpRequestSpec): void {
+    this.sending.set(reqId, { spec, wallTime: Date.now() });
+  }
+
   /** http.started: the request (as the composer sent it) is on its connection, waiting for its response. */
-  httpStarted(m: Of<'http.started'>, spec: HttpRequestSpec): ConnCapture {
+  httpStarted(m: Of<'http.started'>): ConnCapture {
     const c = this.connectionFor(m.connectionId);
-    c.http.push({ reqId: m.reqId, tSent: performance.now(), spec });
+    const sent = this.sending.get(m.reqId);
+    this.sending.delete(m.reqId);
+    c.http.push({ reqId: m.reqId, tSent: performance.now(), ...(sent ? { spec: sent.spec } : {}) });
     this.touch(c);
     return c;
   }
@@ -147,16 +205,38 @@ export class Store {
     return c;
   }
 
-  /** http.error: the exchange failed. Undefined when no connection has it (it failed before connecting). */
+  /**
+   * http.error: the exchange failed, with its reason and timing so far. On its connection when it had one; else on
+   * a placeholder connection (`attempt:REQID`, closed, no bytes) so the failure is a result to select like any other.
+   * Undefined for a request this UI did not send (another page's).
+   */
   httpError(m: Of<'http.error'>): ConnCapture | undefined {
-    for (const c of this.connections.values()) {
-      const x = c.http.find((h) => h.reqId === m.reqId);
-      if (!x) continue;
-      x.error = m.message;
-      this.touch(c);
-      return c;
+    const sent = this.sending.get(m.reqId);
+    this.sending.delete(m.reqId);
+    let c = m.connectionId ? this.get(m.connectionId) : undefined;
+    c ??= [...this.connections.values()].find((x) => x.http.some((h) => h.reqId === m.reqId));
+    if (!c) {
+      if (!sent) return undefined;
+      const wallTime = m.wallTime ?? sent.wallTime;
+      const t = performance.now() - (Date.now() - wallTime);
+      c = this.open({
+        connectionId: `${ATTEMPT_PREFIX}${m.reqId}`,
+        side: 'client',
+        protocol: 'http',
+        label: `${sent.spec.method} ${sent.spec.url}`,
+        remote: addressOf(sent.spec.url),
+        t,
+        wallTime,
+        closed: { t: t + (m.timing?.total ?? 0), reason: m.failure?.kind ?? 'failed' },
+      });
     }
-    return undefined;
+    let x = c.http.find((h) => h.reqId === m.reqId);
+    if (!x) c.http.push((x = { reqId: m.reqId, tSent: performance.now(), ...(sent ? { spec: sent.spec } : {}) }));
+    x.error = m.message;
+    if (m.failure) x.failure = m.failure;
+    if (m.timing) x.timing = m.timing;
+    this.touch(c);
+    return c;
   }
 
   /** ws.state: a session's connection, once the host names it, is a WebSocket connection; its messages go there. */
@@ -224,7 +304,19 @@ export class Store {
   clear(): void {
     for (const c of this.connections.values()) c.release();
     this.connections.clear();
+    this.summaries.clear();
+    this.counts.clear();
     this.order = [];
     this.changed(null);
+  }
+}
+
+/** host:port of a request URL, as the network list names where it went. */
+function addressOf(url: string): string {
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `http://${url}`);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return url;
   }
 }

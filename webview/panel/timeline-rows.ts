@@ -249,8 +249,9 @@ export class TimelineRow {
     this.arrow.set('class', `arrow ${m.dir} ${kind}${m.error ? ' error' : ''}${focused ? ' focused' : ''}`);
     this.arrow.set('data-row', i);
     const at = `+${formatMs(m.tStart - s.t0)}`;
-    this.arrow.set('aria-label', `${c2s ? 'client to server' : 'server to client'}: ${m.summary} at ${at}`);
     const size = m.range.end - m.range.start;
+    this.arrow.set('id', `tl-row-${i}`);
+    this.arrow.set('aria-label', `${c2s ? '→ client to server' : '← server to client'}: ${m.summary}, ${formatBytes(size)}, at ${at}${m.error ? `, error: ${m.error.message}` : ''}`);
     const dur = m.tEnd - m.tStart;
     this.title.setText(
       `${m.summary}\n${c2s ? 'client → server' : 'server → client'} · ${formatBytes(size)} · first byte ${at}${dur > 0 ? ` · ${formatMs(dur)} on the wire` : ''}${m.error ? `\n${m.error.message}` : ''}`,

@@ -156,7 +156,8 @@ export class TimelineView {
     this.applySubView();
     this.scroller.scroller.tabIndex = 0;
     this.scroller.scroller.setAttribute('role', 'list');
-    this.scroller.scroller.setAttribute('aria-label', 'Sequence diagram: client on the left, server on the right');
+    this.scroller.scroller.setAttribute('aria-label', 'Sequence diagram: client on the left, server on the right. ↑ ↓ select a message, Enter opens its bytes.');
+    this.scroller.viewport.setAttribute('role', 'none');
     this.scroller.viewport.addEventListener('click', (e) => {
       const g = (e.target as Element).closest<SVGGElement>('[data-row]');
       if (!g || !this.layout) return;
@@ -264,7 +265,7 @@ export class TimelineView {
       const [client, server] = c.info.side === 'server' ? [c.info.remote, 'this server'] : ['Wireplay (client)', c.info.remote || 'server'];
       render(
         html`<div class="tl-end tl-client" style=${styleMap({ left: `${CLIENT_X}px` })}><span><span class="codicon codicon-device-desktop"></span> Client</span><small>${client}</small></div
-          ><div class="tl-mid">${L.msgs.length} messages · time flows down, not to scale${queued ? html` · <span class="tl-key-wait"></span> waited in the server's queue` : nothing}</div
+          ><div class="tl-mid" title="${L.msgs.length} messages · time flows down, not to scale">${L.msgs.length} messages · time flows down, not to scale${queued ? html` · <span class="tl-key-wait"></span> waited in the server's queue` : nothing}</div
           ><div class="tl-end tl-server" style=${styleMap({ right: `${SERVER_RIGHT}px` })}><span><span class="codicon codicon-server"></span> Server</span><small>${server}</small></div>`,
         this.header,
       );
@@ -298,5 +299,9 @@ export class TimelineView {
     for (let i = r.first - 1; i >= Math.max(0, r.first - MAX_SPAN_ROWS); i--) if (L.endRow[i] >= r.first) from = i;
     const to = Math.min(L.msgs.length, r.first + r.count);
     this.rows.draw(this.scene, from, to, r.first, r.offset, r.height);
+    // The focused arrow, for screen readers, while it is drawn (an id nobody has is not a valid reference).
+    const list = this.scroller.scroller;
+    if (this.focused >= 0 && vp.querySelector(`#tl-row-${this.focused}`)) list.setAttribute('aria-activedescendant', `tl-row-${this.focused}`);
+    else list.removeAttribute('aria-activedescendant');
   }
 }

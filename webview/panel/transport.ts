@@ -67,6 +67,7 @@ function standaloneTransport(url: string): Transport {
     };
   };
   connect();
+  // localStorage, not sessionStorage: the drafts outlive the browser tab (with the same --port, the same origin).
   const key = 'wireplay.panel.state';
   return {
     kind: 'standalone',
@@ -78,7 +79,7 @@ function standaloneTransport(url: string): Transport {
     onMessage: (fn) => listeners.push(fn),
     getState: <T>() => {
       try {
-        const v = sessionStorage.getItem(key);
+        const v = localStorage.getItem(key);
         return v ? (JSON.parse(v) as T) : undefined;
       } catch {
         return undefined;
@@ -86,7 +87,7 @@ function standaloneTransport(url: string): Transport {
     },
     setState: (s) => {
       try {
-        sessionStorage.setItem(key, JSON.stringify(s));
+        localStorage.setItem(key, JSON.stringify(s));
       } catch {
         /* storage full or disabled: state is a convenience */
       }

@@ -85,3 +85,32 @@ export async function sendHttp(page: Page, method: string, url: string): Promise
   await page.locator('vscode-textfield.url input').fill(url);
   await page.locator('vscode-button.send').click();
 }
+
+/** Selects the network list's row of a connection (its first exchange), as a click on it would. */
+export async function selectRow(page: Page, connectionId: string): Promise<void> {
+  const row = page.locator(`.net-list .nrow[data-key^="${connectionId}"]`).first();
+  await row.waitFor();
+  await row.click();
+  await page.waitForSelector(`.net-list .nrow.sel[data-key^="${connectionId}"]`);
+}
+
+type NetHandle = { wireplay: { app: { network: { length: number; row(i: number): { key: string; type: string } | undefined }; networkView: { setSelected(key: string): void } } } };
+
+/** Brings the network list's last row of a type into view (the list is virtualised) and clicks it. */
+export async function selectRowOfType(page: Page, type: 'http' | 'ws' | 'raw' | 'sse'): Promise<void> {
+  const key = await page.evaluate((t) => {
+    const { network, networkView } = (window as unknown as NetHandle).wireplay.app;
+    for (let i = network.length - 1; i >= 0; i--) {
+      const r = network.row(i);
+      if (r?.type === t) {
+        networkView.setSelected(r.key);
+        return r.key;
+      }
+    }
+    return null;
+  }, type);
+  if (!key) throw new Error(`no ${type} row in the network list`);
+  const row = page.locator(`.net-list .nrow[data-key="${key}"]`);
+  await row.waitFor();
+  await row.click();
+}

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFromWebview, ProtocolError } from '../../../server-core/playground/validate.js';
 import type { FromWebview } from '../../../server-core/protocol/playground.js';
+import { defaultComposerState, draftsForHost } from '../../../webview/panel/composer/state.js';
 
 const spec = { method: 'POST', url: 'http://127.0.0.1:8080/echo', headers: [{ name: 'X-A', value: '1', enabled: true }], body: { kind: 'json', text: '{"a":1}' } };
 
@@ -24,6 +25,7 @@ test('every well-formed message passes through unchanged', () => {
     { type: 'capture.clear' },
     { type: 'history.clear' },
     { type: 'server.setMode', mode: 'sequential' },
+    { type: 'drafts.save', drafts: draftsForHost([defaultComposerState('http://127.0.0.1:8080', 'tab-1'), { ...defaultComposerState(null, 'tab-2'), mode: 'ws' }], 'tab-2') },
   ];
   for (const m of messages) assert.deepEqual(parseFromWebview(JSON.parse(JSON.stringify(m))), m, m.type);
 });
@@ -70,4 +72,14 @@ test('size limits are options with safe defaults', () => {
   // The defaults take a 1 MiB payload without complaint.
   const big = Buffer.alloc(1024 * 1024).toString('base64');
   assert.equal((parseFromWebview({ type: 'ws.send', sessionId: 'w', kind: 'binary', data: big }) as { data: string }).data.length, big.length);
+});
+
+test("drafts: a file body's bytes, too many tabs, a bad mode or id are refused", () => {
+  const tab = defaultComposerState(null, 'tab-1');
+  const withFile = { ...tab, http: { ...tab.http, body: { kind: 'file', fileName: 'a.bin', fileBase64: 'AAAA' } } };
+  assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [withFile], active: 'tab-1' } }), /fileBase64: longer than 0/);
+  assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: Array(41).fill(tab), active: 'tab-1' } }), /expected 1 to 40 tabs/);
+  assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [{ ...tab, mode: 'ftp' }], active: 'tab-1' } }), /mode: expected http, ws, raw/);
+  assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [{ ...tab, id: 'a b' }], active: 'tab-1' } }), /id: expected an id/);
+  assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [], active: 'x' } }), /tabs/);
 });

@@ -4,7 +4,10 @@
 // native input) to a string, `check` a checkbox to a boolean: the control
 // shows the state's value, and every keystroke or change is written back and
 // saved. A redraw sets the control only when its value differs from what it
-// holds, so drawing while the user types never moves the caret or drops a key.
+// holds, so drawing while the user types never moves the caret or drops a key;
+// and it never sets a control the user has typed into since it took the focus
+// (a state update from the host while a key is on its way must not win over
+// that key: what the user typed is the truth until they leave the field).
 import { html, noChange, type TemplateResult } from 'lit';
 import { Directive, directive, PartType, type ElementPart, type PartInfo } from 'lit/directive.js';
 import type { FromWebview } from '../../../server-core/protocol/playground.js';
@@ -15,9 +18,21 @@ export interface ComposerHost {
   save(): void;
   /** Draws the composer again, now (after a change its templates show). */
   update(): void;
+  /** Says something through the panel's polite live region (a refused send, a batch started). */
+  announce(text: string): void;
+  /** Moves the focus to the composer's first (or last) control matching `selector`, after the next draw. */
+  focus(selector: string, which?: 'first' | 'last'): void;
 }
 
 type ValueControl = HTMLElement & { value: string };
+
+/** Controls typed into since they took the focus. */
+const typed = new WeakSet<Element>();
+
+/** True while the user is typing in this control (it has the focus and took a key since). */
+export function isTyping(el: Element | null | undefined): boolean {
+  return !!el && typed.has(el);
+}
 type CheckControl = HTMLElement & { checked: boolean };
 
 /** A binding on one element: listens once, and always calls the setter of the latest draw. */
@@ -47,9 +62,12 @@ abstract class Binding<V> extends Directive {
         l.after?.();
       };
       for (const e of this.events) el.addEventListener(e, changed);
+      el.addEventListener('input', () => typed.add(el));
+      el.addEventListener('focusin', () => typed.delete(el));
+      el.addEventListener('focusout', () => typed.delete(el));
     }
     this.latest = { host, set, ...(after ? { after } : {}) };
-    if (this.read(el) !== value) this.write(el, value);
+    if (this.read(el) !== value && !typed.has(el)) this.write(el, value);
     return noChange;
   }
 }

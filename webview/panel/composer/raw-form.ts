@@ -2,8 +2,9 @@
 // escapes, or hex) and their count, optional drip-feed (a few bytes every few
 // milliseconds) and half-close. Sending again while the connection is open
 // writes more bytes on it.
-import { html, type TemplateResult } from 'lit';
+import { html, nothing, type TemplateResult } from 'lit';
 import type { ToWebview } from '../../../server-core/protocol/playground.js';
+import { hostProblem, portProblem } from '../../../server-core/protocol/url-rules.js';
 import { fromEscapedText, fromHex, toBase64, toEscapedText, toHex } from '../bytes-util.js';
 import { check, field, option, type ComposerHost } from './fields.js';
 import { newId, type ComposerState } from './state.js';
@@ -11,6 +12,8 @@ import { newId, type ComposerState } from './state.js';
 export class RawForm {
   private session: { id: string; state: string } | null = null;
   private stateError: string | undefined;
+  /** A send was refused for its host or port: the reason stays under the bar. */
+  private refused = false;
 
   constructor(
     private readonly state: ComposerState,
@@ -47,6 +50,14 @@ export class RawForm {
 
   send(): void {
     const r = this.state.raw;
+    const problem = this.targetProblem();
+    if (problem) {
+      this.refused = true;
+      this.host.update();
+      this.host.announce(`Not sent: ${problem.text}`);
+      this.host.focus(problem.field);
+      return;
+    }
     let bytes: Uint8Array;
     try {
       bytes = this.bytes();
@@ -70,35 +81,56 @@ export class RawForm {
     this.host.update();
   }
 
+  /** The request bar: host, port, Send, Close. */
+  barTemplate(): TemplateResult {
+    const r = this.state.raw;
+    const h = this.host;
+    const bad = this.refused ? this.targetProblem() : undefined;
+    const clear = () => (this.refused = false);
+    return html`<vscode-textfield class="rhost grow" .label=${'Host'} placeholder="127.0.0.1" ?invalid=${bad?.field === '.rhost'} ${field(h, r.host, (v) => ((r.host = v), clear()))}></vscode-textfield>
+      <vscode-textfield class="rport" .label=${'Port'} placeholder="8080" ?invalid=${bad?.field === '.rport'} ${field(h, r.port, (v) => ((r.port = v), clear()))}></vscode-textfield>
+      <vscode-button class="rsend" icon="send" title="Send (Ctrl+Enter)" @click=${() => this.send()}>Send</vscode-button>
+      <vscode-button class="rclose" secondary icon="close" title="Close the connection" @click=${() => this.close()}>Close</vscode-button>`;
+  }
+
+  barNote(): TemplateResult | typeof nothing {
+    const bad = this.refused ? this.targetProblem() : undefined;
+    return bad ? html`<span class="codicon codicon-error" aria-hidden="true"></span> ${bad.text}` : nothing;
+  }
+
   template(): TemplateResult {
     const r = this.state.raw;
     const h = this.host;
     const redraw = () => this.host.update();
     const count = this.count();
     const s = this.session?.state;
-    return html`<div class="row req-row">
-        <vscode-textfield class="rhost grow" aria-label="Host" placeholder="127.0.0.1" ${field(h, r.host, (v) => (r.host = v))}></vscode-textfield>
-        <vscode-textfield class="rport" aria-label="Port" placeholder="8080" ${field(h, r.port, (v) => (r.port = v))}></vscode-textfield>
-        <vscode-button class="rsend" icon="send" title="Send (Ctrl+Enter)" @click=${() => this.send()}>Send</vscode-button>
-        <vscode-button class="rclose" secondary icon="close" title="Close the connection" @click=${() => this.close()}>Close</vscode-button>
-      </div>
-      <div class="row">
+    return html`<div class="row">
         <label
           >Bytes as
-          <vscode-single-select class="renc" aria-label="Encoding" ${field(h, r.enc, (v) => (r.enc = v as 'text' | 'hex'), redraw)}
+          <vscode-single-select class="renc" .label=${'Bytes as'} ${field(h, r.enc, (v) => (r.enc = v as 'text' | 'hex'), redraw)}
             >${option('text', 'text with escapes (\\r \\n \\t \\0 \\xNN)', r.enc)}${option('hex', 'hex', r.enc)}</vscode-single-select
           ></label
         >
       </div>
-      <vscode-textarea class="rtext mono" rows="8" aria-label="Bytes to send" ${field(h, r.text, (v) => (r.text = v), redraw)}></vscode-textarea>
-      <div class="rinfo note ${count.error ? 'errtext' : ''}">${count.text}</div>
+      <vscode-textarea class="rtext mono" rows="8" .label=${'Bytes to send'} ${field(h, r.text, (v) => (r.text = v), redraw)}></vscode-textarea>
+      <div class="rinfo note ${count.error ? 'errtext' : ''}" role="status">${count.text}</div>
       <div class="row">
         <vscode-checkbox class="rdrip" ${check(h, r.drip, (v) => (r.drip = v))}>Drip-feed</vscode-checkbox>
-        <label>bytes <vscode-textfield class="rdripsize" type="number" min="1" aria-label="Bytes per piece" ${field(h, r.dripSize, (v) => (r.dripSize = v))}></vscode-textfield></label>
-        <label>every ms <vscode-textfield class="rdripms" type="number" min="0" aria-label="Milliseconds between pieces" ${field(h, r.dripMs, (v) => (r.dripMs = v))}></vscode-textfield></label>
+        <span class="drip-spec"
+          ><vscode-textfield class="rdripsize" type="number" min="1" .label=${'Bytes per piece'} ${field(h, r.dripSize, (v) => (r.dripSize = v))}></vscode-textfield> bytes every
+          <vscode-textfield class="rdripms" type="number" min="0" .label=${'Milliseconds between pieces'} ${field(h, r.dripMs, (v) => (r.dripMs = v))}></vscode-textfield> ms</span
+        >
       </div>
       <div class="row"><vscode-checkbox class="rhalf" ${check(h, r.halfClose, (v) => (r.halfClose = v))}>Half-close after sending (FIN, keep reading)</vscode-checkbox></div>
-      <div class="raw-state note" aria-live="polite">${s ? `Connection ${s}${this.stateError ? ` — ${this.stateError}` : ''}. ${s === 'open' ? 'Send again to write more bytes on the same connection.' : ''}` : ''}</div>`;
+      <div class="raw-state note" role="status">${s ? `Connection ${s}${this.stateError ? ` — ${this.stateError}` : ''}. ${s === 'open' ? 'Send again to write more bytes on the same connection.' : ''}` : ''}</div>`;
+  }
+
+  /** Why the host or the port cannot be used, with the field to fix. */
+  private targetProblem(): { text: string; field: string } | undefined {
+    const host = hostProblem(this.state.raw.host);
+    if (host) return { text: host, field: '.rhost' };
+    const port = portProblem(this.state.raw.port);
+    return port ? { text: port, field: '.rport' } : undefined;
   }
 
   private bytes(): Uint8Array {

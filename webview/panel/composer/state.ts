@@ -1,31 +1,22 @@
 // The composer's fields, as kept in the panel state (so they survive hide,
-// show and reloads), and their defaults for a server URL.
-import type { HttpRequestSpec } from '../../../server-core/protocol/playground.js';
+// show and reloads) and sent to the host as drafts (so they survive closing
+// the playground): one RequestDraft per request tab (the protocol's shape,
+// server-core/protocol/drafts.ts), and its defaults for a server URL.
+import type { DraftsSnapshot, RequestDraft } from '../../../server-core/protocol/playground.js';
+import { MAX_DRAFT_TABS } from '../../../server-core/protocol/drafts.js';
 
-export type ComposerMode = 'http' | 'ws' | 'raw';
+/** Most request tabs open at once (the host keeps as many drafts). */
+export const MAX_TABS = MAX_DRAFT_TABS;
 
-export interface ComposerState {
-  mode: ComposerMode;
-  http: HttpRequestSpec;
-  ws: {
-    url: string;
-    protocols: string;
-    headers: string;
-    autoPong: boolean;
-    kind: 'text' | 'hex' | 'base64' | 'ping' | 'pong';
-    text: string;
-    closeCode: string;
-    closeReason: string;
-    advanced: boolean;
-    adv: { fin: boolean; rsv1: boolean; rsv2: boolean; rsv3: boolean; opcode: string; mask: boolean; fragments: string; enc: 'text' | 'hex'; payload: string };
-  };
-  raw: { host: string; port: string; enc: 'text' | 'hex'; text: string; drip: boolean; dripSize: string; dripMs: string; halfClose: boolean };
-}
+export type { ComposerMode } from '../../../server-core/protocol/playground.js';
+/** One request tab's fields. */
+export type ComposerState = RequestDraft;
 
-export function defaultComposerState(serverUrl: string | null): ComposerState {
+export function defaultComposerState(serverUrl: string | null, id = newId('tab')): ComposerState {
   const base = serverUrl ?? 'http://127.0.0.1:8080';
   const u = new URL(base);
   return {
+    id,
     mode: 'http',
     http: { method: 'GET', url: `${base.replace(/\/$/, '')}/`, headers: [], body: { kind: 'none', text: '', form: [] } },
     ws: {
@@ -41,11 +32,44 @@ export function defaultComposerState(serverUrl: string | null): ComposerState {
       adv: { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: '1', mask: true, fragments: '1', enc: 'text', payload: 'hello' },
     },
     raw: { host: u.hostname, port: u.port || '80', enc: 'text', text: 'GET / HTTP/1.1\\r\\nHost: ' + u.host + '\\r\\n\\r\\n', drip: false, dripSize: '1', dripMs: '50', halfClose: false },
+    repeat: { count: '2', order: 'parallel' },
+  };
+}
+
+/**
+ * A draft from saved state, completed with the defaults of anything it lacks
+ * (state saved by an older version has no id or repeat), or undefined when it
+ * is not a draft at all.
+ */
+export function completeDraft(v: unknown, serverUrl: string | null): ComposerState | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const d = v as Partial<ComposerState>;
+  if (!d.http || typeof d.http !== 'object' || typeof d.http.url !== 'string') return undefined;
+  const base = defaultComposerState(serverUrl, typeof d.id === 'string' && /^[\w.:-]+$/.test(d.id) ? d.id : undefined);
+  return {
+    ...base,
+    ...d,
+    id: base.id,
+    mode: d.mode === 'ws' || d.mode === 'raw' ? d.mode : 'http',
+    ws: { ...base.ws, ...d.ws, adv: { ...base.ws.adv, ...d.ws?.adv } },
+    raw: { ...base.raw, ...d.raw },
+    repeat: { ...base.repeat, ...d.repeat },
+  };
+}
+
+/** The drafts as the host keeps them: a file body's bytes stay in the panel only (they may be large). */
+export function draftsForHost(tabs: readonly ComposerState[], active: string): DraftsSnapshot {
+  return {
+    active,
+    tabs: tabs.map((t) => {
+      const { fileBase64: _bytes, ...body } = t.http.body;
+      return { ...t, http: { ...t.http, body } };
+    }),
   };
 }
 
 let idCounter = 0;
-/** A fresh id for a request, a preview or a session. */
+/** A fresh id for a request, a preview, a session or a tab. */
 export function newId(prefix: string): string {
   idCounter++;
   return `${prefix}-${Date.now().toString(36)}-${idCounter}-${Math.floor(Math.random() * 1e6).toString(36)}`;

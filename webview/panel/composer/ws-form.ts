@@ -6,6 +6,7 @@
 // of a .http file), whose origin it names.
 import { html, nothing, type TemplateResult } from 'lit';
 import type { HeaderRow, ToWebview, WsSendKind } from '../../../server-core/protocol/playground.js';
+import { wsUrlProblem } from '../../../server-core/protocol/url-rules.js';
 import { fromBase64, fromHex, toBase64, utf8 } from '../bytes-util.js';
 import { check, field, option, type ComposerHost } from './fields.js';
 import { newId, type ComposerState } from './state.js';
@@ -19,6 +20,8 @@ export class WsForm {
   private stateNote: string | undefined;
   /** Why the last message or frame could not be built. */
   private error = '';
+  /** A connect was refused for its URL: the reason stays under the field. */
+  private refused = false;
 
   constructor(
     private readonly state: ComposerState,
@@ -27,6 +30,16 @@ export class WsForm {
 
   get isOpen(): boolean {
     return this.session?.state === 'open';
+  }
+
+  /** The session this form drives, if any, and whether it is still alive. */
+  get sessionId(): string | undefined {
+    return this.session?.id;
+  }
+
+  get live(): boolean {
+    const s = this.session?.state;
+    return s === 'open' || s === 'connecting' || s === 'closing';
   }
 
   handle(m: ToWebview): void {
@@ -55,6 +68,14 @@ export class WsForm {
 
   connect(): void {
     const w = this.state.ws;
+    const problem = wsUrlProblem(w.url);
+    if (problem !== undefined) {
+      this.refused = true;
+      this.host.update();
+      this.host.announce(`Not connected: ${problem}`);
+      this.host.focus('.wsurl');
+      return;
+    }
     const headers: HeaderRow[] = w.headers
       .split('\n')
       .map((l) => l.trim())
@@ -86,6 +107,29 @@ export class WsForm {
     this.host.post({ type: 'ws.send', sessionId: this.session.id, kind, data: toBase64(data) });
   }
 
+  /** The request bar: URL, Connect, Disconnect. */
+  barTemplate(): TemplateResult {
+    const w = this.state.ws;
+    const s = this.session?.state ?? 'idle';
+    const open = s === 'open';
+    return html`<vscode-textfield
+        class="wsurl grow"
+        placeholder="ws://127.0.0.1:8080/echo"
+        .label=${'WebSocket URL'}
+        ?invalid=${this.refused && wsUrlProblem(w.url) !== undefined}
+        ${field(this.host, w.url, (v) => ((w.url = v), (this.refused = false)))}
+      ></vscode-textfield>
+      <vscode-button class="connect" icon="plug" title="Connect (Ctrl+Enter)" ?disabled=${open || s === 'connecting'} @click=${() => this.connect()}>Connect</vscode-button>
+      <vscode-button class="disconnect" secondary icon="debug-disconnect" title="Drop the TCP connection" ?disabled=${!open && s !== 'closing'} @click=${() => this.sessionMessage('ws.disconnect')}
+        >Disconnect</vscode-button
+      >`;
+  }
+
+  barNote(): TemplateResult | typeof nothing {
+    const problem = this.refused ? wsUrlProblem(this.state.ws.url) : undefined;
+    return problem === undefined ? nothing : html`<span class="codicon codicon-error" aria-hidden="true"></span> ${problem}`;
+  }
+
   template(): TemplateResult {
     const w = this.state.ws;
     const s = this.session?.state ?? 'idle';
@@ -93,35 +137,28 @@ export class WsForm {
     const from = this.session?.source ? ` (opened from ${this.session.source})` : '';
     const stateText = s === 'idle' ? 'Not connected.' : `${s[0].toUpperCase()}${s.slice(1)}${from}${this.stateNote ? ` — ${this.stateNote}` : ''}`;
     const h = this.host;
-    return html`<div class="row req-row">
-        <vscode-textfield class="wsurl grow" placeholder="ws://127.0.0.1:8080/echo" aria-label="WebSocket URL" ${field(h, w.url, (v) => (w.url = v))}></vscode-textfield>
-        <vscode-button class="connect" icon="plug" ?disabled=${open || s === 'connecting'} @click=${() => this.connect()}>Connect</vscode-button>
-        <vscode-button class="disconnect" secondary icon="debug-disconnect" title="Drop the TCP connection" ?disabled=${!open && s !== 'closing'} @click=${() => this.sessionMessage('ws.disconnect')}
-          >Disconnect</vscode-button
-        >
-      </div>
-      <div class="row">
-        <vscode-textfield class="protocols grow" placeholder="Subprotocols, comma-separated (e.g. chat, superchat)" aria-label="Subprotocols" ${field(h, w.protocols, (v) => (w.protocols = v))}></vscode-textfield>
+    return html`<div class="row">
+        <vscode-textfield class="protocols grow" placeholder="Subprotocols, comma-separated (e.g. chat, superchat)" .label=${'Subprotocols'} ${field(h, w.protocols, (v) => (w.protocols = v))}></vscode-textfield>
         <vscode-checkbox class="autopong" ${check(h, w.autoPong, (v) => (w.autoPong = v), () => this.autoPongChanged())}>Auto-pong</vscode-checkbox>
       </div>
-      <vscode-textarea class="wsheaders" rows="2" placeholder="Extra headers, one per line: Name: value" aria-label="Extra headers" ${field(h, w.headers, (v) => (w.headers = v))}></vscode-textarea>
-      <div class="ws-state note state-${s}" aria-live="polite">${stateText}</div>
+      <vscode-textarea class="wsheaders" rows="2" placeholder="Extra headers, one per line: Name: value" .label=${'Extra headers'} ${field(h, w.headers, (v) => (w.headers = v))}></vscode-textarea>
+      <div class="ws-state note state-${s}" role="status">${stateText}</div>
       <section class="sect">
-        <h3>Message</h3>
+        <h2 id="h-message">Message</h2>
         <div class="row">
-          <vscode-single-select class="wskind" aria-label="Message kind" ${field(h, w.kind, (v) => (w.kind = v as ComposerState['ws']['kind']))}>
+          <vscode-single-select class="wskind" .label=${'Message kind'} ${field(h, w.kind, (v) => (w.kind = v as ComposerState['ws']['kind']))}>
             ${option('text', 'Text', w.kind)}${option('hex', 'Binary (hex)', w.kind)}${option('base64', 'Binary (base64)', w.kind)}${option('ping', 'Ping', w.kind)}${option('pong', 'Pong', w.kind)}
           </vscode-single-select>
           <vscode-button class="wssend" icon="send" title="Send (Ctrl+Enter)" ?disabled=${!open} @click=${() => this.send()}>Send</vscode-button>
         </div>
-        <vscode-textarea class="wstext" rows="3" aria-label="Message payload" ${field(h, w.text, (v) => (w.text = v))}></vscode-textarea>
-        <div class="wserr errtext">${this.error}</div>
+        <vscode-textarea class="wstext" rows="3" .label=${'Message payload'} ${field(h, w.text, (v) => (w.text = v))}></vscode-textarea>
+        <div class="wserr errtext" role="status">${this.error}</div>
       </section>
       <section class="sect">
-        <h3>Close</h3>
+        <h2 id="h-close">Close</h2>
         <div class="row">
-          <vscode-textfield class="closecode" aria-label="Close code" placeholder="1000" ${field(h, w.closeCode, (v) => (w.closeCode = v))}></vscode-textfield>
-          <vscode-textfield class="closereason grow" aria-label="Close reason" placeholder="reason" ${field(h, w.closeReason, (v) => (w.closeReason = v))}></vscode-textfield>
+          <vscode-textfield class="closecode" .label=${'Close code'} placeholder="1000" ${field(h, w.closeCode, (v) => (w.closeCode = v))}></vscode-textfield>
+          <vscode-textfield class="closereason grow" .label=${'Close reason'} placeholder="reason" ${field(h, w.closeReason, (v) => (w.closeReason = v))}></vscode-textfield>
           <vscode-button class="wsclose" secondary icon="close" ?disabled=${!open} @click=${() => this.close()}>Send close</vscode-button>
         </div>
       </section>
@@ -141,20 +178,20 @@ export class WsForm {
       <div class="row">
         <label
           >Opcode
-          <vscode-single-select class="opcode" aria-label="Opcode" ${field(h, a.opcode, (v) => (a.opcode = v))}>
+          <vscode-single-select class="opcode" .label=${'Opcode'} ${field(h, a.opcode, (v) => (a.opcode = v))}>
             ${Array.from({ length: 16 }, (_, i) => option(String(i), `0x${i.toString(16)} ${OPCODE_NAMES[i] || 'reserved'}`, a.opcode))}
           </vscode-single-select></label
         >
         <label
           >Fragments
-          <vscode-textfield class="fragments" type="number" min="1" max="1000" aria-label="Fragment into N frames" ${field(h, a.fragments, (v) => (a.fragments = v))}></vscode-textfield
+          <vscode-textfield class="fragments" type="number" min="1" max="1000" .label=${'Fragment into N frames'} ${field(h, a.fragments, (v) => (a.fragments = v))}></vscode-textfield
         ></label>
         <label
           >Payload as
-          <vscode-single-select class="advenc" aria-label="Payload encoding" ${field(h, a.enc, (v) => (a.enc = v as 'text' | 'hex'))}>${option('text', 'text', a.enc)}${option('hex', 'hex', a.enc)}</vscode-single-select></label
+          <vscode-single-select class="advenc" .label=${'Payload encoding'} ${field(h, a.enc, (v) => (a.enc = v as 'text' | 'hex'))}>${option('text', 'text', a.enc)}${option('hex', 'hex', a.enc)}</vscode-single-select></label
         >
       </div>
-      <vscode-textarea class="advpayload" rows="3" aria-label="Frame payload" ${field(h, a.payload, (v) => (a.payload = v))}></vscode-textarea>
+      <vscode-textarea class="advpayload" rows="3" .label=${'Frame payload'} ${field(h, a.payload, (v) => (a.payload = v))}></vscode-textarea>
       <vscode-button class="advsend" icon="send" ?disabled=${!open} @click=${() => this.sendFrame()}>Send frame(s)</vscode-button>`;
   }
 

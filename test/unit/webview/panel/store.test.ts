@@ -82,15 +82,17 @@ test('host messages change the store: HTTP results find their exchange, WebSocke
   const changed: (string | null)[] = [];
   store.onChange((id) => changed.push(id));
   const spec = { method: 'GET', url: 'http://127.0.0.1:1/', headers: [], body: { kind: 'none' as const } };
-  const c = store.httpStarted({ type: 'http.started', reqId: 'r1', connectionId: 'pg-1' }, spec);
+  store.sent('r1', spec);
+  const c = store.httpStarted({ type: 'http.started', reqId: 'r1', connectionId: 'pg-1' });
   assert.deepEqual([c.info.connectionId, c.info.protocol, c.http.map((x) => x.reqId)], ['pg-1', 'http', ['r1']]);
+  assert.equal(c.http[0].spec, spec, 'the request as it was sent');
   const response = { statusCode: 204, reason: 'No Content', httpVersion: '1.1', headers: [], body: '', bodyBytes: 0, bodyTruncated: false, wireBytes: 40 };
   const v = c.version;
   assert.equal(store.httpResponse({ type: 'http.response', reqId: 'r1', connectionId: 'pg-1', response, timing: { total: 3 } }), c);
   assert.equal(c.http[0].response?.statusCode, 204);
   assert.ok(c.version > v, 'the views see a new version');
-  assert.equal(store.httpError({ type: 'http.error', reqId: 'nobody', message: 'refused' }), undefined, 'an error before any connection is not the store\'s');
-  store.httpStarted({ type: 'http.started', reqId: 'r2', connectionId: 'pg-1' }, spec);
+  assert.equal(store.httpError({ type: 'http.error', reqId: 'nobody', message: 'refused' }), undefined, 'an error for a request this UI did not send is not the store\'s');
+  store.httpStarted({ type: 'http.started', reqId: 'r2', connectionId: 'pg-1' });
   assert.equal(store.httpError({ type: 'http.error', reqId: 'r2', message: 'Cancelled.' })?.http[1].error, 'Cancelled.');
 
   assert.equal(store.wsState({ type: 'ws.state', sessionId: 's1', state: 'connecting' }), undefined, 'no connection named yet');
@@ -114,9 +116,36 @@ test('host messages change the store: HTTP results find their exchange, WebSocke
 test('a snapshot keeps the results the UI had and merges those the host kept', () => {
   const store = new Store();
   const spec = { method: 'GET', url: 'http://127.0.0.1:1/', headers: [], body: { kind: 'none' as const } };
-  store.httpStarted({ type: 'http.started', reqId: 'mine', connectionId: 'c9' }, spec);
+  store.sent('mine', spec);
+  store.httpStarted({ type: 'http.started', reqId: 'mine', connectionId: 'c9' });
   store.snapshot('c9', [{ dir: 'c2s', t: 1, length: 3, offset: 0, bytes: Buffer.from('GET').toString('base64') }], [], [{ reqId: 'kept', spec, error: 'Cancelled.' }]);
   const c = store.get('c9')!;
   assert.deepEqual(c.http.map((x) => x.reqId), ['mine', 'kept']);
   assert.equal(c.chunkCount, 1);
+});
+
+test('a send that failed before it had a connection is a result on a placeholder connection, with its reason and timing', () => {
+  const store = new Store();
+  const spec = { method: 'GET', url: 'http://127.0.0.1:1/x', headers: [], body: { kind: 'none' as const } };
+  store.sent('r9', spec);
+  const failure = { kind: 'refused' as const, title: 'Could not connect to 127.0.0.1:1: connection refused', detail: 'Nothing is listening.', code: 'ECONNREFUSED' };
+  const c = store.httpError({ type: 'http.error', reqId: 'r9', message: failure.title, failure, timing: { connect: 1, total: 1 }, wallTime: 1000 })!;
+  assert.equal(c.info.connectionId, 'attempt:r9');
+  assert.deepEqual([c.info.label, c.info.remote, c.info.wallTime, !!c.info.closed], ['GET http://127.0.0.1:1/x', '127.0.0.1:1', 1000, true]);
+  assert.deepEqual([c.http[0].error, c.http[0].failure?.kind, c.http[0].timing?.total, c.http[0].spec], [failure.title, 'refused', 1, spec]);
+  assert.equal(c.chunkCount, 0, 'no bytes: nothing went on the wire');
+});
+
+test('exchange summaries and byte counts are kept per connection and announced as changes of it', () => {
+  const store = new Store();
+  store.open(info);
+  const changed: (string | null)[] = [];
+  store.onChange((id) => changed.push(id));
+  store.network([{ connectionId: 'c1', sequence: 0, method: 'GET', target: '/', requestBytes: 10, responseBytes: 0, tStart: 1, tEnd: 1 }], [{ connectionId: 'c1', c2s: 10, s2c: 0, tLast: 1 }]);
+  store.network([{ connectionId: 'c1', sequence: 0, method: 'GET', target: '/', status: 200, requestBytes: 10, responseBytes: 50, tStart: 1, tEnd: 4 }], []);
+  assert.deepEqual([...store.exchanges('c1')!].map((x) => [x.sequence, x.status]), [[0, 200]]);
+  assert.deepEqual(store.traffic('c1'), { connectionId: 'c1', c2s: 10, s2c: 0, tLast: 1 });
+  assert.deepEqual(changed, ['c1', 'c1']);
+  store.clear();
+  assert.equal(store.exchanges('c1'), undefined);
 });
