@@ -245,10 +245,28 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     this.moveTo(stoppedReading(this.life));
     const req = this.reader.takeCurrent();
     if (req) {
-      req.fail(new BodyError(cause instanceof HttpParseError ? cause.code : 'REQUEST_FAILED', message, status));
-      if (this.queue.failRequest(req, status, message)) return;
+      const code = cause instanceof HttpParseError || cause instanceof BodyError ? cause.code : 'REQUEST_FAILED';
+      req.fail(new BodyError(code, message, status));
+      if (this.queue.failRequest(req, status, message, code === 'CLIENT_ABORTED')) return;
+      // Its response already went out (a route that answered without reading the body): one
+      // response per request, so the connection ends without another.
+      this.endSocket();
+      return;
     }
     this.queue.pushError(status, message);
+  }
+
+  /**
+   * The client closed its side in the middle of `req`'s body: a client abort, not a server
+   * error. One line is reported (no stack trace), the handler's body() rejects with a
+   * BodyError (CLIENT_ABORTED), and the request is answered 400 in its place (as node:http
+   * does) when its response has not started.
+   */
+  private clientAborted(req: HttpRequest): void {
+    const err = new BodyError('CLIENT_ABORTED', 'the client closed its side in the middle of the request body', 400);
+    this.ctx.onError({ connectionId: this.id, kind: 'abort', message: `${req.method} ${req.target}: ${err.message}`, status: 400, code: err.code });
+    req.abort(err);
+    this.failWith(400, err.message, err);
   }
 
   /** Called by the listener's sweep. */
@@ -337,6 +355,8 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   handleEnd(): void {
     this.peerEnded = true;
     if (this.life === 'upgrading') return;
+    const current = this.reader.current;
+    if (current && isReading(this.life)) this.clientAborted(current);
     // Errors are built only when there is something to abort (a stack trace per connection is not free).
     let reason: Error | undefined;
     const why = () => (reason ??= new Error('the client closed its side of the connection'));

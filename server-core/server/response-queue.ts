@@ -69,10 +69,15 @@ export class ResponseQueue implements ResponseSink {
     writeErrorResponse(ex.res, status, message);
   }
 
-  /** The request failed underneath its handler: answer `status` in its place, or mark the exchange broken when the head is out. */
-  failRequest(req: HttpRequest, status: number, message: string): boolean {
+  /**
+   * The request failed underneath its handler: answer `status` in its place, or mark the exchange
+   * broken when the head is out. `clientAborted`: the client went away (already reported).
+   * False when the request's response already went out.
+   */
+  failRequest(req: HttpRequest, status: number, message: string, clientAborted = false): boolean {
     const ex = this.find(req);
     if (!ex) return false;
+    if (clientAborted) ex.clientAborted = true;
     if (!ex.res.headOnWire && !ex.res.finished) {
       if (ex.job) this.ctx.scheduler.finish(ex.job, true);
       ex.job = null;
@@ -108,13 +113,16 @@ export class ResponseQueue implements ResponseSink {
     if (this.owner.isClosed || res.isDetached || ex.replaced) return;
     const bodyErr = err instanceof BodyError ? err : undefined;
     const status = bodyErr ? bodyErr.status : 500;
-    this.ctx.onError({
-      connectionId: this.owner.id,
-      kind: 'handler',
-      message: `handler for ${ex.req?.method} ${ex.req?.target} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      status,
-      error: err,
-    });
+    // A client abort was reported once, by the connection; the handler only heard of it.
+    if (bodyErr?.code !== 'CLIENT_ABORTED') {
+      this.ctx.onError({
+        connectionId: this.owner.id,
+        kind: 'handler',
+        message: `handler for ${ex.req?.method} ${ex.req?.target} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        status,
+        error: err,
+      });
+    }
     if (res.finished) return;
     if (!res.headOnWire) {
       this.replaceWithError(ex, status, bodyErr ? bodyErr.message : 'the handler failed');
@@ -185,7 +193,7 @@ export class ResponseQueue implements ResponseSink {
     while (exs.length > 0 && exs[0].res.finished) {
       const ex = exs.shift()!;
       if (ex.job) this.ctx.scheduler.finish(ex.job);
-      if (ex.req && !ex.res.isDetached && this.ctx.wantsRequestLog()) {
+      if (ex.req && !ex.res.isDetached && !ex.clientAborted && this.ctx.wantsRequestLog()) {
         this.ctx.onRequestLog({
           connectionId: this.owner.id,
           index: ex.req.index,

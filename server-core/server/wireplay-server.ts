@@ -209,7 +209,7 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       onError: (entry) => {
         events.emit('error', entry);
         if (log) {
-          const level: LogLevel = entry.kind === 'handler' || entry.kind === 'socket' ? 'error' : 'warn';
+          const level: LogLevel = entry.kind === 'handler' || entry.kind === 'socket' ? 'error' : entry.kind === 'abort' ? 'info' : 'warn';
           log(level, `${entry.connectionId}: ${entry.status ? `${entry.status} ` : ''}${entry.message}`);
         }
       },
