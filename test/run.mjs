@@ -3,7 +3,8 @@
 //   node test/run.mjs --only unit,browser  some suites
 //   node test/run.mjs FILE...              just these files
 // Suites: unit (no sockets), integration (real sockets and peers on 127.0.0.1),
-// browser (Chromium), vscode (code-server + Chromium). Every file is a node:test file.
+// reliability (failure and load paths, one file at a time), browser (Chromium),
+// vscode (code-server + Chromium). Every file is a node:test file.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SUITES = [
   { name: 'unit', dir: 'test/unit', concurrency: 2 },
   { name: 'integration', dir: 'test/integration', concurrency: 2 },
+  { name: 'reliability', dir: 'test/reliability', concurrency: 1 },
   { name: 'browser', dir: 'test/browser', concurrency: 1 },
   { name: 'vscode', dir: 'test/vscode', concurrency: 1 },
 ];

@@ -124,11 +124,20 @@ export class ResponseQueue implements ResponseSink {
       });
     }
     if (res.finished) return;
+    this.abandon(ex, status, bodyErr ? bodyErr.message : 'the handler failed');
+  }
+
+  /**
+   * The handler's response cannot be completed: before its head is out, an error response takes
+   * its place; after, it is cut where it stands (a chunked body without its last chunk) and the
+   * connection ends after it, so the client sees the truncation.
+   */
+  private abandon(ex: Exchange, status: number, message: string): void {
+    const res = ex.res;
     if (!res.headOnWire) {
-      this.replaceWithError(ex, status, bodyErr ? bodyErr.message : 'the handler failed');
+      this.replaceWithError(ex, status, message);
       return;
     }
-    // The head is out: the response cannot be completed honestly; end the connection after it.
     ex.broken = true;
     res.detach();
     this.responseFinished(res);
@@ -175,6 +184,13 @@ export class ResponseQueue implements ResponseSink {
     const r = res as ConnResponse;
     if (r.exchange.t0 !== 0) r.finishedAt = performance.now();
     if (this.exchanges[0] === r.exchange && r.exchange.res === r) this.advance();
+  }
+
+  /** The handler gave its response up (ServerResponse.destroy, the router after a late throw); the error was reported by whoever caught it. */
+  responseAbandoned(res: HttpResponseWriter): void {
+    const ex = (res as ConnResponse).exchange;
+    if (this.owner.isClosed || ex.res !== res || res.finished) return;
+    this.abandon(ex, 500, 'the handler failed');
   }
 
   /** The handler started reading the body: time for `100 Continue` when the request expects it. */

@@ -176,6 +176,7 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
   const extraWs = new Router();
   if (!router) for (const ws of options.webSocketRoutes ?? []) extraWs.ws(ws.path, ws.route, { description: ws.description });
 
+  const webSocketOptions = options.webSocket ?? {};
   const upgrade: UpgradeHook = {
     match(req) {
       if (!isWebSocketUpgrade(req.head)) return undefined;
@@ -185,7 +186,17 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
     },
     accept(req, socket, rest, token, connectionId) {
       const m = token as WebSocketMatch;
-      const conn = handleUpgrade(req, socket, rest, m.route, { ...options.webSocket, id: connectionId });
+      const path = req.path;
+      const conn = handleUpgrade(req, socket, rest, m.route, {
+        ...webSocketOptions,
+        id: connectionId,
+        // A throwing callback closed its connection (1011 when it was open); the server goes on and says so.
+        onCallbackError: (error, callback) => {
+          const message = `WebSocket ${path}: ${callback} failed: ${error.stack ?? error.message}`;
+          events.emit('error', { connectionId, kind: 'handler', message, error });
+          log?.('error', `${connectionId}: ${message}`);
+        },
+      });
       if (!conn) return null;
       return { extensions: conn.extensions, close: () => conn.close(1001, 'server shutting down') };
     },

@@ -14,6 +14,7 @@ import { DeflateCodec, type DeflateParams } from './permessage-deflate.js';
 import { isValidUtf8 } from './utf8.js';
 import {
   WebSocketError,
+  type WebSocketCallbackName,
   type WebSocketConnectionOptions,
   type WebSocketFrame,
   type WebSocketHandler,
@@ -109,6 +110,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
   private readonly closeTimeout: number;
   private readonly pingTimeout: number;
   private readonly mask: boolean;
+  private readonly onCallbackError: WebSocketConnectionOptions['onCallbackError'];
 
   // Incoming message assembly.
   private fragments: Buffer[] = [];
@@ -155,6 +157,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.highWaterMark = o.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.closeTimeout = o.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.pingTimeout = o.pingTimeout ?? DEFAULT_PING_TIMEOUT;
+    this.onCallbackError = o.onCallbackError;
     this.codec = init.deflate ? new DeflateCodec(init.deflate, init.role === 'server', this.maxPayload, o.perMessageDeflate) : null;
     this.parser = new FrameParser(
       new ParserSink(this),
@@ -235,16 +238,23 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
   // ---------------------------------------------------------------- sending
 
   send(data: string | Buffer, options?: { binary?: boolean }): boolean {
-    if (this.state !== 'open') return false;
     let opcode: number;
     let payload: Buffer;
     if (typeof data === 'string') {
       payload = Buffer.from(data, 'utf8');
       opcode = options?.binary ? 2 : 1;
-    } else {
+    } else if (Buffer.isBuffer(data)) {
       payload = data;
       opcode = options?.binary === false ? 1 : 2;
+    } else if (ArrayBuffer.isView(data as unknown) || (data as unknown) instanceof ArrayBuffer) {
+      const bytes = data as unknown as ArrayBufferView | ArrayBuffer;
+      payload = ArrayBuffer.isView(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes);
+      opcode = options?.binary === false ? 1 : 2;
+    } else {
+      // A number, an object…: refused here, before any byte is written (JSON.stringify it first).
+      throw new TypeError(`send() takes a string or bytes (Buffer, Uint8Array, ArrayBuffer), got ${describe(data)}`);
     }
+    if (this.state !== 'open') return false;
     this.stats.messagesSent++;
     if (this.codec && payload.length >= this.codec.threshold) {
       const codec = this.codec;
@@ -505,10 +515,31 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       try {
         h.onMessage(this, message);
       } catch (err) {
-        this.reportHandlerError(err);
+        this.callbackFailed('onMessage', err);
       }
     }
     this.emit('message', message);
+  }
+
+  /**
+   * @internal A route callback that runs while the connection is open (onMessage, and onOpen,
+   * which upgrade.ts calls) threw: the server hears of it, then the connection fails with 1011
+   * (the route's onError gets the error itself).
+   */
+  callbackFailed(callback: 'onOpen' | 'onMessage', err: unknown): void {
+    const error = asError(err);
+    this.reportCallbackError(callback, error);
+    this.fail(new WebSocketError('WS_HANDLER_ERROR', `${callback} threw`, 1011), error);
+  }
+
+  /** Tells the owner (the server's log) that a callback threw; never throws itself. */
+  private reportCallbackError(callback: WebSocketCallbackName, error: Error): void {
+    try {
+      if (this.onCallbackError) this.onCallbackError(error, callback, this);
+      else process.emitWarning(error, { code: 'WIREPLAY_WS_CALLBACK', detail: `WebSocket ${callback} threw` });
+    } catch {
+      /* the reporter failed too: nothing more to tell */
+    }
   }
 
   private onControl(frame: WebSocketFrame): void {
@@ -558,13 +589,16 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.fail(err);
   }
 
-  /** _Fail the WebSocket Connection_: send a close with the error's code, stop reading, end. */
-  private fail(err: WebSocketError | Error): void {
+  /**
+   * _Fail the WebSocket Connection_: send a close with the error's code, stop reading, end.
+   * `cause`: what the route's onError hears of instead (the error its own callback threw).
+   */
+  private fail(err: WebSocketError | Error, cause?: Error): void {
     if (this.state === 'closed' || this.failure) return;
     this.failure = err;
     this.parser.stop();
     this.inbound = null;
-    this.reportError(err);
+    this.reportError(cause ?? err);
     const code = err instanceof WebSocketError ? err.closeCode : 1011;
     if (!this.closeSent && this.state !== 'connecting') {
       this.state = 'closing';
@@ -586,17 +620,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       try {
         h.onError(this, err);
       } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
+        this.reportCallbackError('onError', asError(e));
       }
     }
     this.emit('error', err);
-  }
-
-  private reportHandlerError(err: unknown): void {
-    const e = err instanceof Error ? err : new Error(String(err));
-    this.reportError(e);
   }
 
   // ------------------------------------------------------------- teardown
@@ -651,9 +678,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       try {
         h.onClose(this, code, reason);
       } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
+        this.reportCallbackError('onClose', asError(err));
       }
     }
     const ev: CloseEvent = { code, reason, wasClean };
@@ -661,6 +686,17 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.emit('close', ev);
     this.emitter?.clear();
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** What a wrong argument was, for an error message. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return `${typeof value} ${String(value).slice(0, 40)}`;
 }
 
 // Socket listeners shared by every connection.

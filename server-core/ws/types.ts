@@ -75,7 +75,17 @@ export interface WebSocketConnectionOptions {
   highWaterMark?: number;
   /** Negotiate permessage-deflate: false to refuse/never offer. Default true (server) / true (client offers). */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * A route callback threw (onOpen, onMessage, onError, onClose), after the connection did what it
+   * does about it: a throw in onOpen or onMessage fails the connection with 1011 (the route's
+   * onError hears of it); onError and onClose run while it is closing already. The server logs
+   * it here; without this option the throw becomes a process warning, never an uncaught exception.
+   */
+  onCallbackError?(error: Error, callback: WebSocketCallbackName, peer: WebSocketPeer): void;
 }
+
+/** The callbacks of a WebSocketHandler. */
+export type WebSocketCallbackName = 'onOpen' | 'onMessage' | 'onError' | 'onClose';
 
 export interface WebSocketServerOptions extends WebSocketConnectionOptions {
   /** An id for the connection (the server passes its connection id). Default: a counter. */
@@ -137,6 +147,8 @@ export type WebSocketErrorCode =
   | 'WS_MESSAGE_TOO_BIG'
   | 'WS_TOO_MANY_FRAGMENTS'
   | 'WS_INFLATE_FAILED'
+  | 'WS_INFLATE_BUDGET'
+  | 'WS_HANDLER_ERROR'
   | 'WS_PING_TIMEOUT';
 
 export class WebSocketError extends Error {

@@ -75,7 +75,7 @@ export function handleUpgrade(
     try {
       route.handler.onOpen?.(conn, req);
     } catch (err) {
-      route.handler.onError?.(conn, err instanceof Error ? err : new Error(String(err)));
+      conn.callbackFailed('onOpen', err); // 1011, and the route's onError hears of it
     }
   });
   return conn;
