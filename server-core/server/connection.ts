@@ -65,6 +65,8 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   private upgradeResult: UpgradeResult | null = null;
   /** Reading is paused: maxPipelinedRequests responses are owed. */
   private pausedForPipeline = false;
+  /** Reading is paused: the output is over its high-water mark (a peer that does not read). */
+  private pausedForOutput = false;
   private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -213,6 +215,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
       this.updatePause();
     }
     this.output.settleDrainWaiters();
+    if (!this.output.batching) this.checkOutput();
   }
 
   countWritten(data: Buffer): void {
@@ -224,13 +227,44 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   flush(): void {
     this.output.flush(this.life === 'closed');
     if (this.life === 'closing') this.finishEnd();
+    else this.checkOutput();
   }
 
-  /** Pauses or resumes reading after a change of pausedForPipeline or the reader's pausedForBody. */
+  /**
+   * After the output moved (a flush, a drain, a response retired): starts the handlers held for
+   * room, and stops reading while the output is over its high-water mark (resumes below it).
+   */
+  private checkOutput(): void {
+    const queue = this.queue;
+    const output = this.output;
+    // The handlers started here write in one batch, as those of a read do. A batch the kernel
+    // takes whole leaves room again at once (no 'drain' follows such a write): go on until the
+    // output is full or nothing is held.
+    while (this.isOpenForOutput && !output.batching && queue.hasHeld() && queue.hasRoom()) {
+      output.begin();
+      queue.startHeld();
+      output.flush(this.life === 'closed');
+      if (this.life === 'closing') this.finishEnd(); // a started handler closed the connection
+    }
+    if (!this.isOpenForOutput) return;
+    const full = !queue.hasRoom();
+    if (full !== this.pausedForOutput) {
+      this.pausedForOutput = full;
+      this.updatePause();
+    }
+  }
+
+  /** The connection still speaks HTTP on a live socket. */
+  private get isOpenForOutput(): boolean {
+    const life = this.life;
+    return life !== 'closed' && life !== 'upgrading' && life !== 'upgraded';
+  }
+
+  /** Pauses or resumes reading after a change of pausedForPipeline, pausedForOutput or the reader's pausedForBody. */
   updatePause(): void {
     const life = this.life;
     if (life === 'closed' || life === 'upgrading' || life === 'upgraded') return;
-    if (this.reader.pausedForBody || this.pausedForPipeline) this.socket.pause();
+    if (this.reader.pausedForBody || this.pausedForPipeline || this.pausedForOutput) this.socket.pause();
     else this.socket.resume();
   }
 
@@ -274,6 +308,8 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     const life = this.life;
     if (life === 'closed' || life === 'upgraded' || life === 'ended' || life === 'closing') return;
     if (this.reader.pausedForBody || this.pausedForPipeline) return;
+    // Not reading because the peer does not read: its input is not late (an idle keep-alive still is).
+    if (this.pausedForOutput && this.reader.phase !== 'idle') return;
     const l = this.ctx.limits;
     const expired = this.reader.expired(now, l, isReading(life));
     if (expired === 'headers timeout') this.timeout(expired, l.headersTimeout);
@@ -372,6 +408,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
 
   handleDrain(): void {
     this.output.resolveDrainWaiters();
+    this.checkOutput();
   }
 
   handleError(err: Error): void {

@@ -53,13 +53,42 @@ export class ResponseQueue implements ResponseSink {
     return true;
   }
 
-  /** Queues a request and submits its handler to the scheduler. */
+  /**
+   * Queues a request and submits its handler to the scheduler — or holds it while the output is
+   * over its high-water mark (a pipelining peer that does not read must not get every answer
+   * built): startHeld() submits it when there is room again.
+   */
   dispatch(req: HttpRequest): void {
     const ex = newExchange(this, req, this.ctx.wantsRequestLog() ? performance.now() : 0);
     this.exchanges.push(ex);
     const job = new Job(this.owner.id, req.index, req.head.method, req.head.target, () => this.runHandler(ex));
     ex.job = job;
-    this.ctx.scheduler.submit(job);
+    if (this.hasRoom()) this.ctx.scheduler.submit(job);
+  }
+
+  /**
+   * Whether the output can take more: the bytes not yet taken by the kernel (the open batch, the
+   * socket's buffer) and those held by responses waiting for their turn, under HIGH_WATER.
+   */
+  hasRoom(): boolean {
+    let queued = this.owner.output.queued;
+    if (queued >= HIGH_WATER) return false;
+    const exs = this.exchanges;
+    for (let i = 1; i < exs.length; i++) queued += exs[i].res.pendingBytes;
+    return queued < HIGH_WATER;
+  }
+
+  /** Whether a request waits for room before its handler starts. */
+  hasHeld(): boolean {
+    return this.exchanges.some(isHeld);
+  }
+
+  /** Starts the held handlers, in request order, while there is room. */
+  startHeld(): void {
+    // A handler that answers at once retires its exchange (the array shifts): look again each time.
+    for (let ex = this.exchanges.find(isHeld); ex && this.hasRoom(); ex = this.exchanges.find(isHeld)) {
+      this.ctx.scheduler.submit(ex.job!);
+    }
   }
 
   /** Queues an error response of the connection's own (no request to answer: bad bytes, a timeout). */
@@ -238,13 +267,13 @@ export class ResponseQueue implements ResponseSink {
     this.owner.afterAdvance();
   }
 
-  /** The peer ended: abort the requests in progress; those still waiting in the sequential queue never run. */
+  /** The peer ended: abort the requests in progress; those still waiting (the sequential queue, held for room) never run. */
   peerEnded(why: () => Error): void {
     let dropped = false;
     for (const ex of this.exchanges) {
       if (ex.res.finished) continue;
       ex.req?.abort(why());
-      if (ex.job && ex.job.state === 'queued') {
+      if (ex.job && (ex.job.state === 'queued' || isHeld(ex))) {
         this.ctx.scheduler.finish(ex.job, true);
         ex.job = null;
         ex.res.detach();
@@ -262,4 +291,9 @@ export class ResponseQueue implements ResponseSink {
       if (ex.job) this.ctx.scheduler.finish(ex.job, true);
     }
   }
+}
+
+/** A request whose handler was held back (no room in the output) and has not started. */
+function isHeld(ex: Exchange): boolean {
+  return ex.job !== null && ex.job.state === 'new' && !ex.res.finished;
 }

@@ -117,9 +117,19 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
   private fragmentBytes = 0;
   private messageOpcode = 0;
   private messageCompressed = false;
-  /** Frames that arrived while a message was inflating, handled in order afterwards. */
+  /**
+   * Frames held back, handled in order afterwards: they arrived while a message was inflating,
+   * or (server) while the output was over its high-water mark. Reading is paused meanwhile.
+   */
   private inbound: (() => void)[] | null = null;
   private inflating = false;
+  /**
+   * Server: bufferedAmount reached the high-water mark. The peer is not reading what it asked
+   * for (an echo it never reads): no frame is handled and nothing is read until the socket
+   * drains, so its answers cannot pile up without bound. A client keeps reading: it shows what
+   * the server sends.
+   */
+  private outputFull = false;
 
   // Outgoing order: operations behind a message being compressed.
   private outbound: ((done: () => void) => void)[] = [];
@@ -278,6 +288,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     } else this.writeFrame(opcode, payload, true, false);
     if (this.bufferedAmount < this.highWaterMark) return true;
     this.needDrain = true;
+    this.checkOutputFull();
     return false;
   }
 
@@ -412,7 +423,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       if (key) maskCopy(payload, 0, len, out, hs, key, 0);
       else payload.copy(out, hs);
       if (this.has('frameSent')) this.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: out, raw: false });
-      if (!socket.write(out)) this.needDrain = true;
+      if (!socket.write(out)) {
+        this.needDrain = true;
+        this.checkOutputFull();
+      }
     } else {
       const header = Buffer.allocUnsafe(hs);
       writeHeader(header, 0, b0, len, null);
@@ -423,6 +437,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       socket.write(header);
       if (!socket.write(payload)) this.needDrain = true;
       socket.uncork();
+      if (this.needDrain) this.checkOutputFull();
     }
   }
 
@@ -436,6 +451,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       this.needDrain = false;
       this.emit('drain', undefined);
     } else if (this.bufferedAmount >= this.highWaterMark) this.needDrain = true;
+    if (this.outputFull && this.bufferedAmount < this.highWaterMark && this.state !== 'closed') {
+      this.outputFull = false;
+      this.resumeInbound();
+    }
   }
 
   // -------------------------------------------------------------- receiving
@@ -484,7 +503,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     const binary = this.messageOpcode === 2;
     if (!this.messageCompressed || !this.codec) return this.deliver(binary, data);
     // Inflate; later frames wait in order, and reading pauses meanwhile.
-    this.inbound = [];
+    this.inbound ??= [];
     this.inflating = true;
     this.socket.pause();
     this.codec.decompress(data, (err, out) => {
@@ -492,18 +511,30 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       if (err) return this.fail(err);
       if (!binary && !isValidUtf8(out!)) return this.fail(new WebSocketError('WS_INVALID_UTF8', 'invalid UTF-8 in a compressed text message', 1007));
       this.deliver(binary, out!);
-      const waiting = this.inbound ?? [];
-      this.inbound = null;
-      for (let i = 0; i < waiting.length; i++) {
-        waiting[i]();
-        if (this.inflating) {
-          // Another compressed message: keep the rest for after it.
-          this.inbound!.push(...waiting.slice(i + 1));
-          return;
-        }
-      }
-      if (this.state !== 'closed' && !this.socket.destroyed) this.socket.resume();
+      this.resumeInbound();
     });
+  }
+
+  /** Whether frames are held back now (an inflation, or a full output). */
+  private get holdingInput(): boolean {
+    return this.inflating || this.outputFull;
+  }
+
+  /** Handles the frames held back while nothing holds them any more; reads again once none is left. */
+  private resumeInbound(): void {
+    const waiting = this.inbound;
+    while (waiting !== null && waiting === this.inbound && waiting.length > 0 && !this.holdingInput) waiting.shift()!();
+    if (this.holdingInput || this.inbound !== waiting) return;
+    this.inbound = null;
+    if (this.state !== 'closed' && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /** Server: the output went over the high-water mark; frames wait and reading stops until it drains. */
+  private checkOutputFull(): void {
+    if (this.role !== 'server' || this.outputFull || this.bufferedAmount < this.highWaterMark) return;
+    this.outputFull = true;
+    this.inbound ??= [];
+    this.socket.pause();
   }
 
   private deliver(binary: boolean, data: Buffer): void {

@@ -227,3 +227,50 @@ test('a throw in onError or onClose goes to the owner, never to the process', as
   assert.equal(ev.code, 1011);
   assert.deepEqual(heard, ['onMessage one', 'onError two', 'onClose three']);
 });
+
+test('server: frames wait and reading stops while the output is over the high-water mark; drain resumes them in order', async () => {
+  const sock = new FakeSocket('server');
+  let paused = false;
+  sock.pause = function () {
+    paused = true;
+    return this;
+  };
+  sock.resume = function () {
+    paused = false;
+    return this;
+  };
+  const seen: string[] = [];
+  const conn = new WebSocketConnection(sock.asDuplex(), {
+    role: 'server',
+    id: 'x',
+    protocol: '',
+    extensions: '',
+    deflate: null,
+    options: { highWaterMark: 1000 },
+    handler: {
+      onMessage(peer, m) {
+        seen.push(m.text!.slice(0, 1));
+        peer.send(m.text!);
+      },
+    },
+  });
+  // The peer reads nothing: the socket keeps everything it is given.
+  const write = sock.write.bind(sock);
+  sock.write = (chunk: Buffer) => {
+    sock.writableLength += chunk.length;
+    return write(chunk) && sock.writableLength < 16 * 1024;
+  };
+  conn.start(Buffer.alloc(0));
+  await new Promise<void>((r) => process.nextTick(r));
+  sock.emit('data', Buffer.concat(['1', '2', '3', '4'].map((t) => encodeFrame({ opcode: 1, payload: t.repeat(600), mask: true }))));
+  assert.deepEqual(seen, ['1', '2'], 'the second answer passes the mark: the rest wait');
+  assert.equal(paused, true);
+  sock.writableLength = 0;
+  sock.emit('drain');
+  assert.deepEqual(seen, ['1', '2', '3', '4']);
+  assert.equal(paused, true, 'full again after the fourth');
+  sock.writableLength = 0;
+  sock.emit('drain');
+  assert.equal(paused, false);
+  conn.terminate();
+});
