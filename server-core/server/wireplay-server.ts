@@ -16,6 +16,7 @@ import { UserRoutesWatcher, formatUserRouteError, type UserRouteError } from '..
 import type { Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
 import { createBuiltinWebSocketRoutes, type BuiltinRouteOptions } from '../ws/builtin-routes.js';
+import { DEFAULT_MAX_INFLATING_BYTES, InflationBudget } from '../ws/inflation-budget.js';
 import { handleUpgrade, type WebSocketServerOptions } from '../ws/upgrade.js';
 import { isWebSocketUpgrade } from '../ws/upgrade.js';
 import type { WebSocketRoute } from '../ws/types.js';
@@ -47,8 +48,12 @@ export interface WireplayServerOptions {
   handler?: Handler;
   /** Extra built-in WebSocket endpoints, path → route. */
   webSocketRoutes?: ReadonlyArray<{ path: string; route: WebSocketRoute; description?: string }>;
-  /** Options for every accepted WebSocket connection. */
-  webSocket?: Omit<WebSocketServerOptions, 'id'>;
+  /**
+   * Options for every accepted WebSocket connection, and `maxInflatingBytes`: what the
+   * permessage-deflate inflations of all connections may hold together (default 256 MiB); an
+   * inflation that would pass it closes its connection with 1009 (docs/websocket.md).
+   */
+  webSocket?: Omit<WebSocketServerOptions, 'id' | 'inflationBudget' | 'onCallbackError'> & { maxInflatingBytes?: number };
   /** Options for the demo routes (delay caps, …). */
   demo?: Omit<DemoRouteOptions, 'root' | 'webSocketRoutes'>;
   /** Options for the built-in WebSocket endpoints (/ws/echo, /ws/chat, /ws/ticker), mounted with the demo routes. */
@@ -176,7 +181,8 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
   const extraWs = new Router();
   if (!router) for (const ws of options.webSocketRoutes ?? []) extraWs.ws(ws.path, ws.route, { description: ws.description });
 
-  const webSocketOptions = options.webSocket ?? {};
+  const { maxInflatingBytes, ...webSocketOptions } = options.webSocket ?? {};
+  const inflationBudget = new InflationBudget(maxInflatingBytes ?? DEFAULT_MAX_INFLATING_BYTES);
   const upgrade: UpgradeHook = {
     match(req) {
       if (!isWebSocketUpgrade(req.head)) return undefined;
@@ -190,6 +196,7 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       const conn = handleUpgrade(req, socket, rest, m.route, {
         ...webSocketOptions,
         id: connectionId,
+        inflationBudget,
         // A throwing callback closed its connection (1011 when it was open); the server goes on and says so.
         onCallbackError: (error, callback) => {
           const message = `WebSocket ${path}: ${callback} failed: ${error.stack ?? error.message}`;

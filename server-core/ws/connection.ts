@@ -168,7 +168,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.closeTimeout = o.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.pingTimeout = o.pingTimeout ?? DEFAULT_PING_TIMEOUT;
     this.onCallbackError = o.onCallbackError;
-    this.codec = init.deflate ? new DeflateCodec(init.deflate, init.role === 'server', this.maxPayload, o.perMessageDeflate) : null;
+    this.codec = init.deflate ? new DeflateCodec(init.deflate, init.role === 'server', this.maxPayload, o.perMessageDeflate, o.inflationBudget) : null;
     this.parser = new FrameParser(
       new ParserSink(this),
       {

@@ -1,6 +1,7 @@
 // The contract between WebSocket endpoints (routes) and server-core/ws.
 // server-core/ws implements WebSocketPeer; routes implement WebSocketHandler.
 import type { ServerRequest } from '../http/handler-types.js';
+import type { InflationBudget } from './inflation-budget.js';
 
 export interface WebSocketMessage {
   binary: boolean;
@@ -75,6 +76,12 @@ export interface WebSocketConnectionOptions {
   highWaterMark?: number;
   /** Negotiate permessage-deflate: false to refuse/never offer. Default true (server) / true (client offers). */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * What the inflations of every connection given this object may hold together
+   * (inflation-budget.ts); over it an inflation fails with 1009. The server shares one
+   * (`webSocket.maxInflatingBytes`, default 256 MiB). Without it only maxPayload bounds a message.
+   */
+  inflationBudget?: InflationBudget;
   /**
    * A route callback threw (onOpen, onMessage, onError, onClose), after the connection did what it
    * does about it: a throw in onOpen or onMessage fails the connection with 1011 (the route's
