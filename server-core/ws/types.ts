@@ -37,6 +37,8 @@ export interface WebSocketRoute {
   readonly protocols?: readonly string[];
   /** When set, an Origin outside this list is refused with 403. */
   readonly origins?: readonly string[];
+  /** When set, a Host outside this list (compared in lower case) is refused with 403: DNS rebinding, a forged Origin. */
+  readonly hosts?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------

@@ -41,6 +41,10 @@ export function handleUpgrade(
 ): WebSocketConnection | null {
   const v = validateHandshake(req.head);
   if (isRefusal(v)) return refuse(socket, v);
+  if (route.hosts) {
+    const host = (req.header('host') ?? '').toLowerCase();
+    if (!route.hosts.includes(host)) return refuse(socket, { status: 403, message: `Host ${host || '(none)'} is not allowed`, headers: {} });
+  }
   if (route.origins && !(v.origin !== undefined && route.origins.includes(v.origin))) {
     return refuse(socket, { status: 403, message: `Origin ${v.origin ?? '(none)'} is not allowed`, headers: {} });
   }
