@@ -1,6 +1,7 @@
 // Builds every bundle with esbuild into dist/ (git-ignored):
 //   dist/cli.js          the `wireplay` CLI (Node, CommonJS)
 //   dist/extension.js    the VS Code extension host bundle (Node, CommonJS, `vscode` external)
+//   dist/routes-worker.js  the worker thread that runs a wireplay.routes.mjs (used by both bundles above)
 //   dist/webview/*.js    the UI bundles (browser, IIFE), plus codicons
 // An entry whose source does not exist yet is skipped with a note, so the tree
 // builds while areas are still being laid down.
@@ -21,6 +22,9 @@ const nodeCommon = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // server-core/routes/module/module-host.ts reads import.meta only when run from source (tsx);
+  // in a bundle it finds dist/routes-worker.js through __dirname first.
+  logOverride: { 'empty-import-meta': 'silent' },
 };
 const browserCommon = {
   bundle: true,
@@ -35,8 +39,8 @@ const browserCommon = {
 const entries = [
   { src: 'server-core/cli/main.ts', out: 'dist/cli.js', opts: { ...nodeCommon, banner: { js: '#!/usr/bin/env node' } } },
   { src: 'extension/extension.ts', out: 'dist/extension.js', opts: { ...nodeCommon, external: ['vscode'] } },
+  { src: 'server-core/routes/module/routes-worker.ts', out: 'dist/routes-worker.js', opts: nodeCommon },
   { src: 'webview/panel/main.ts', out: 'dist/webview/panel.js', opts: browserCommon },
-  { src: 'webview/sidebar/main.ts', out: 'dist/webview/sidebar.js', opts: browserCommon },
 ];
 
 mkdirSync(dist, { recursive: true });

@@ -1,6 +1,7 @@
 // The `wireplay.*` settings as one typed, validated object. No vscode here: the
 // adapter in settings.ts hands in a getter, so this is unit-tested with plain maps.
 import type { ConcurrencyMode, ServerLimits } from '../../server-core/index.js';
+import type { RoutesLimits } from '../server/server-api.js';
 
 export interface WireplaySettings {
   host: string;
@@ -9,6 +10,8 @@ export interface WireplaySettings {
   /** As written in the settings; '' means the first workspace folder. */
   staticRoot: string;
   routesFile: string;
+  /** wireplay.routes.*: the routes file's size cap and the time its code has to answer; unset keys keep server-core's defaults. */
+  routesLimits: RoutesLimits;
   autoStart: boolean;
   captureMaxBytes: number;
   limits: Partial<ServerLimits>;
@@ -30,6 +33,12 @@ export const LIMIT_KEYS = {
   'limits.maxConnections': 'maxConnections',
 } as const satisfies Record<string, keyof ServerLimits>;
 
+/** Setting key (after `wireplay.`) → routes limit name. */
+export const ROUTES_LIMIT_KEYS = {
+  'routes.maxFileBytes': 'maxFileBytes',
+  'routes.handlerTimeoutMs': 'handlerTimeoutMs',
+} as const satisfies Record<string, keyof RoutesLimits>;
+
 /** Settings that a running server picks up at once; every other one needs a restart. */
 export const LIVE_KEYS = ['mode', 'autoStart', 'environments'] as const;
 
@@ -37,7 +46,16 @@ export const LIVE_KEYS = ['mode', 'autoStart', 'environments'] as const;
 export const CLEAR_KEYS = ['capture.maxBytes'] as const;
 
 /** Keys that take effect at the next (re)start of the server. */
-export const RESTART_KEYS = ['host', 'port', 'staticRoot', 'routesFile', 'limits', 'limits.maxWebSocketMessageBytes', ...Object.keys(LIMIT_KEYS)] as const;
+export const RESTART_KEYS = [
+  'host',
+  'port',
+  'staticRoot',
+  'routesFile',
+  ...Object.keys(ROUTES_LIMIT_KEYS),
+  'limits',
+  'limits.maxWebSocketMessageBytes',
+  ...Object.keys(LIMIT_KEYS),
+] as const;
 
 export type Getter = (key: string) => unknown;
 
@@ -57,6 +75,11 @@ export function readSettings(get: Getter): WireplaySettings {
     const v = get(key);
     if (typeof v === 'number' && Number.isFinite(v) && v > 0) limits[name] = v;
   }
+  const routesLimits: RoutesLimits = {};
+  for (const [key, name] of Object.entries(ROUTES_LIMIT_KEYS)) {
+    const v = get(key);
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0) routesLimits[name] = Math.floor(v);
+  }
   const envs = get('environments');
   const environments: Record<string, Record<string, string>> = {};
   if (envs && typeof envs === 'object' && !Array.isArray(envs)) {
@@ -71,6 +94,7 @@ export function readSettings(get: Getter): WireplaySettings {
     mode: mode === 'sequential' ? 'sequential' : 'concurrent',
     staticRoot: str(get('staticRoot'), ''),
     routesFile: str(get('routesFile'), ''),
+    routesLimits,
     autoStart: get('autoStart') === true,
     captureMaxBytes: positive(get('capture.maxBytes'), 64 * MIB),
     limits,

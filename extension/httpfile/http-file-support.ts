@@ -4,20 +4,26 @@
 // unresolved variables), refreshed on edit with a debounce. Requests go out
 // with the server controller's capture emitter, so the playground inspector
 // holds every exchange; WebSocket blocks become live sessions of the playground.
+// Scripts run through the window's script engine (window-scripts.ts); what
+// they report shows in the response document, and their errors (and, in an
+// untrusted workspace, the scripts not run) are marked at their lines.
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { toCurl } from '../../server-core/export/curl.js';
 import { loadDotenv } from '../../server-core/httpfile/environments.js';
-import { blockLabel, formatOutcome, formatWebSocketEntry } from '../../server-core/httpfile/format-outcome.js';
+import { blockLabel, formatOutcome, formatWebSocketEntry, outcomeStatus } from '../../server-core/httpfile/format-outcome.js';
 import { lintHttpFile } from '../../server-core/httpfile/lint.js';
 import { blockAtLine, parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
 import { resolveBlock } from '../../server-core/httpfile/resolve-block.js';
 import { HttpFileSession, type BlockOutcome, type RunOptions } from '../../server-core/httpfile/run-http-file.js';
 import { DIALECTS, type Diagnostic, type Dialect, type HttpFile, type RequestBlock } from '../../server-core/httpfile/types.js';
 import { createLiveWebSocketRunner } from '../../server-core/httpfile/ws-live.js';
+import { asTextRecord } from '../../server-core/httpfile/script-io.js';
 import type { Services } from '../commands/types.js';
 import { EnvironmentPicker, isHttpDocument, workspaceRootOf } from './environment-picker.js';
 import { ResponseView } from './response-view.js';
+import { ScriptDiagnostics, toVscodeDiagnostic } from './script-diagnostics.js';
+import { UNTRUSTED_REASON, WindowScripts } from './window-scripts.js';
 
 /** What the send command returns (tests read it). */
 export interface SendSummary {
@@ -33,15 +39,26 @@ export interface SendSummary {
 
 const LINT_DELAY_MS = 300;
 
-/** `wireplay.httpFiles.dialect` for a document: which tool to follow where the tools disagree. */
-export function dialectOf(doc: vscode.TextDocument): Dialect {
+/** `wireplay.httpFiles.dialect` for a document (or a file): which tool to follow where the tools disagree. */
+export function dialectOf(doc: { readonly uri: vscode.Uri }): Dialect {
   const value = vscode.workspace.getConfiguration('wireplay', doc.uri).get<string>('httpFiles.dialect', 'auto');
   return (DIALECTS as readonly string[]).includes(value) ? (value as Dialect) : 'auto';
+}
+
+/** What a run of a document's requests (a send, a test run) may set. */
+export interface DocumentRunOptions {
+  signal?: AbortSignal;
+  onStart?(block: RequestBlock): void;
+  onOutcome?(outcome: BlockOutcome): void;
+  /** Runs WebSocket blocks; default: a live session of the playground. */
+  runWebSocket?: RunOptions['runWebSocket'];
 }
 
 export class HttpFileSupport implements vscode.Disposable {
   readonly environments: EnvironmentPicker;
   readonly responses = new ResponseView();
+  readonly scripts = new WindowScripts();
+  readonly scriptMarks = new ScriptDiagnostics();
   private readonly sessions = new Map<string, HttpFileSession>();
   private readonly parsed = new Map<string, { version: number; dialect: Dialect; file: HttpFile }>();
   private readonly collection = vscode.languages.createDiagnosticCollection('wireplay-http');
@@ -53,13 +70,15 @@ export class HttpFileSupport implements vscode.Disposable {
     this.disposables.push(
       this.environments,
       this.responses,
+      this.scripts,
+      this.scriptMarks,
       this.collection,
+      // A value a script set globally is defined from now on (and no longer once cleared).
+      { dispose: this.scripts.globals.onDidChange(() => this.lintAll()).dispose },
       vscode.workspace.onDidOpenTextDocument((d) => this.scheduleLint(d, 0)),
       vscode.workspace.onDidChangeTextDocument((e) => this.scheduleLint(e.document)),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d)),
-      this.environments.onDidChange(() => {
-        for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
-      }),
+      this.environments.onDidChange(() => this.lintAll()),
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('wireplay.httpFiles.dialect')) return;
         // Another reading of the same text: parse and lint again; sessions start afresh in the new dialect.
@@ -68,6 +87,10 @@ export class HttpFileSupport implements vscode.Disposable {
         for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
       }),
     );
+    for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
+  }
+
+  private lintAll(): void {
     for (const d of vscode.workspace.textDocuments) this.scheduleLint(d, 0);
   }
 
@@ -124,9 +147,6 @@ export class HttpFileSupport implements vscode.Disposable {
       void vscode.window.showWarningMessage('Wireplay: there is no request at the cursor. Requests start with a request line such as "GET https://…", separated by ###.');
       return undefined;
     }
-    const session = this.sessionFor(doc);
-    const envs = await this.environments.forDocument(doc);
-    for (const e of envs.errors) void vscode.window.showWarningMessage(`Wireplay: ${e}`);
     if (options.inspect) await this.services.playground.open();
     const label = blockLabel(block);
     const section = this.responses.begin(doc.uri);
@@ -140,16 +160,7 @@ export class HttpFileSupport implements vscode.Disposable {
     };
     const playground = this.services.playground;
     const file = basename(doc.uri.path);
-    const run: RunOptions = {
-      baseDir: this.baseDir(doc),
-      environment: envs.variables,
-      dotenv: await this.dotenv(doc),
-      capture: this.services.controller.capture,
-      // REST Client's `# @prompt name description`: an input box per value, hidden for passwords; Escape cancels the send.
-      prompt: ({ name, description, password }) =>
-        Promise.resolve(
-          vscode.window.showInputBox({ title: `Wireplay: ${label}`, prompt: `Value for "${name}"`, placeHolder: description, password, ignoreFocusOut: true }),
-        ),
+    const run = await this.runOptions(doc, {
       onStart: (b) => {
         running = b;
         live.length = 0;
@@ -157,6 +168,7 @@ export class HttpFileSupport implements vscode.Disposable {
       onOutcome: (o) => {
         outcomes.push(o);
         live.length = 0;
+        this.scriptMarks.record(doc.uri, o);
       },
       runWebSocket: createLiveWebSocketRunner(
         (request) =>
@@ -176,7 +188,8 @@ export class HttpFileSupport implements vscode.Disposable {
           },
         },
       ),
-    };
+    });
+    const session = this.sessionFor(doc);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Wireplay: ${label}`, cancellable: true },
       (_progress, token) => {
@@ -187,10 +200,11 @@ export class HttpFileSupport implements vscode.Disposable {
     );
     clearTimeout(liveTimer);
     const text = outcomes.map(formatOutcome).join('\n');
-    await section.finish(text);
-    this.services.log.info(`.http: ${label} → ${summaryLine(outcome)}`);
+    await section.finish(text, outcomes);
+    this.services.log.info(`.http: ${label} → ${outcomeStatus(outcome)}`);
     this.scheduleLint(doc, 0);
     const summary: SendSummary = { kind: outcome.kind, text };
+    this.reportScriptsNotRun(outcomes);
     if (outcome.kind === 'failed') {
       summary.message = outcome.message;
       void vscode.window.showErrorMessage(`Wireplay: ${label}: ${outcome.message}`);
@@ -205,6 +219,56 @@ export class HttpFileSupport implements vscode.Disposable {
     summary.connectionId = outcome.result.connectionId;
     if (options.inspect && summary.connectionId) await this.services.playground.open({ select: summary.connectionId });
     return summary;
+  }
+
+  /**
+   * The options of one run of a document's requests: the selected environment, `.env`, the server's
+   * capture (the inspector shows every exchange), the window's scripts, `# @prompt` in an input box.
+   */
+  async runOptions(doc: vscode.TextDocument, options: DocumentRunOptions = {}): Promise<RunOptions> {
+    const envs = await this.environments.forDocument(doc);
+    for (const e of envs.errors) void vscode.window.showWarningMessage(`Wireplay: ${e}`);
+    const label = basename(doc.uri.path);
+    return {
+      baseDir: this.baseDir(doc),
+      environment: envs.variables,
+      dotenv: await this.dotenv(doc),
+      capture: this.services.controller.capture,
+      scripts: this.scripts.host(),
+      // REST Client's `# @prompt name description`: an input box per value, hidden for passwords; Escape cancels the send.
+      prompt: ({ name, description, password }) =>
+        Promise.resolve(
+          vscode.window.showInputBox({ title: `Wireplay: ${label}`, prompt: `Value for "${name}"`, placeHolder: description, password, ignoreFocusOut: true }),
+        ),
+      ...(options.onStart ? { onStart: options.onStart } : {}),
+      ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
+      ...(options.runWebSocket ? { runWebSocket: options.runWebSocket } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    };
+  }
+
+  /** Runs one block of a document (and the named requests it references, first) with the document's session. */
+  async runBlock(doc: vscode.TextDocument, block: RequestBlock, options: DocumentRunOptions = {}): Promise<BlockOutcome> {
+    const run = await this.runOptions(doc, {
+      ...options,
+      onOutcome: (o) => {
+        this.scriptMarks.record(doc.uri, o);
+        options.onOutcome?.(o);
+      },
+    });
+    return this.sessionFor(doc).run(block, run);
+  }
+
+  /** Scripts that did not run (an untrusted workspace) are said once per run, with the way to trust it. */
+  reportScriptsNotRun(outcomes: readonly BlockOutcome[]): void {
+    const count = outcomes.reduce((n, o) => n + (o.scripts?.notRun.length ?? 0), 0);
+    if (!count) return;
+    this.services.log.warn(`.http: ${count} script${count === 1 ? '' : 's'} not run: ${UNTRUSTED_REASON}`);
+    void vscode.window
+      .showWarningMessage(`Wireplay: ${count} script${count === 1 ? ' was' : 's were'} not run: ${UNTRUSTED_REASON}. The requests were sent without them.`, 'Manage Workspace Trust')
+      .then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
+      });
   }
 
   /** The request at `line` as a curl command (on the clipboard too). */
@@ -271,14 +335,20 @@ export class HttpFileSupport implements vscode.Disposable {
     const imports = this.sessionFor(doc).imports();
     const { diagnostics } = await lintHttpFile(
       doc.getText(),
-      { environment: envs.variables, exchanges: this.sessions.get(doc.uri.toString())?.exchanges ?? new Map(), processEnv: process.env, dotenv: await this.dotenv(doc) },
+      {
+        environment: envs.variables,
+        exchanges: this.sessions.get(doc.uri.toString())?.exchanges ?? new Map(),
+        processEnv: process.env,
+        dotenv: await this.dotenv(doc),
+        scriptValues: { globals: asTextRecord(this.scripts.globals.snapshot()), exports: asTextRecord(this.sessions.get(doc.uri.toString())?.scriptExports ?? {}) },
+      },
       this.baseDir(doc),
       { dialect: dialectOf(doc), importedNames: imports.requestNames, importedVariables: imports.imported.flatMap((i) => i.file.fileVariables) },
     );
     // Errors of `# @import` lines (a file that cannot be read) are marked at their line too.
     for (const e of imports.errors) diagnostics.push({ line: e.line, column: 0, endLine: e.line, endColumn: doc.lineAt(e.line).text.length, message: e.message, severity: 'error', code: 'reference' });
     if (doc.isClosed || doc.version !== version) return this.collection.get(doc.uri) ?? [];
-    const out = diagnostics.map(toVscodeDiagnostic);
+    const out = diagnostics.map((d) => toVscodeDiagnostic(d));
     this.collection.set(doc.uri, out);
     return out;
   }
@@ -297,27 +367,5 @@ export class HttpFileSupport implements vscode.Disposable {
     this.lintTimers.clear();
     this.sessions.clear();
     for (const d of this.disposables.splice(0)) d.dispose();
-  }
-}
-
-function toVscodeDiagnostic(d: Diagnostic): vscode.Diagnostic {
-  const severity = d.severity === 'error' ? vscode.DiagnosticSeverity.Error : d.severity === 'warning' ? vscode.DiagnosticSeverity.Warning : vscode.DiagnosticSeverity.Information;
-  const out = new vscode.Diagnostic(new vscode.Range(d.line, d.column, d.endLine, Math.max(d.endColumn, d.column)), d.message, severity);
-  out.source = 'wireplay';
-  return out;
-}
-
-function summaryLine(o: BlockOutcome): string {
-  switch (o.kind) {
-    case 'http':
-      return `${o.result.response.statusCode} ${o.result.response.reason}`;
-    case 'websocket':
-      return `${o.result.transcript.length} messages, ${o.result.close ? `closed ${o.result.close.code}` : 'session open in the playground'}`;
-    case 'raw':
-      return `${o.result.receivedBytes} bytes back (${o.result.end})`;
-    case 'failed':
-      return `not sent: ${o.message}`;
-    case 'skipped':
-      return `not sent: ${o.reason}`;
   }
 }

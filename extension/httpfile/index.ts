@@ -18,10 +18,11 @@ export interface HttpFileFeatures {
 // activation, as in tests, gets its own).
 const registered = new WeakMap<vscode.ExtensionContext, HttpFileFeatures>();
 
-export function registerHttpFileSupport(services: Services): vscode.Disposable {
+export function registerHttpFileSupport(services: Services, more?: (features: HttpFileFeatures) => vscode.Disposable): vscode.Disposable {
   const files = new HttpFileSupport(services);
   const scratches = new ScratchStore(services);
-  registered.set(services.context, { files, scratches });
+  const features: HttpFileFeatures = { files, scratches };
+  registered.set(services.context, features);
   const lenses = new RequestCodeLenses(files);
   const disposables: vscode.Disposable[] = [
     files,
@@ -31,6 +32,8 @@ export function registerHttpFileSupport(services: Services): vscode.Disposable {
     vscode.languages.registerFoldingRangeProvider(HTTP_SELECTOR, new RequestFolding(files)),
     vscode.languages.registerCompletionItemProvider(HTTP_SELECTOR, new HttpCompletions(files), ...HttpCompletions.triggers),
   ];
+  // What builds on these features (the Testing view) is disposed before them.
+  if (more) disposables.push(more(features));
   return new vscode.Disposable(() => {
     registered.delete(services.context);
     for (const d of disposables.splice(0).reverse()) d.dispose();

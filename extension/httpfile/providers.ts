@@ -1,5 +1,6 @@
 // The editor features of `.http` files as thin adapters over the parsed file:
-// CodeLens above each request, folding per request, completion.
+// CodeLens above each request (Send, Send & Inspect, Run tests, Copy as
+// cURL), folding per request, completion.
 import * as vscode from 'vscode';
 import { completionEntries, completionPlace, type CompletionKind } from './completions.js';
 import type { HttpFileSupport } from './http-file-support.js';
@@ -38,6 +39,8 @@ export class RequestCodeLenses implements vscode.CodeLensProvider, vscode.Dispos
         // A WebSocket block's Send opens a live session in the playground (its script runs there first).
         new vscode.CodeLens(at, { title: '$(send) Send', command: 'wireplay.sendRequest', arguments: args }),
         new vscode.CodeLens(at, { title: 'Send & Inspect', command: 'wireplay.sendRequest', arguments: [...args, { inspect: true }] }),
+        // The request as a test (its scripts and ?? checks); the results go to the Testing view and the gutter.
+        new vscode.CodeLens(at, { title: '$(beaker) Run tests', command: 'wireplay.runRequestTests', arguments: args }),
       ];
       if (b.kind === 'http') lenses.push(new vscode.CodeLens(at, { title: 'Copy as cURL', command: 'wireplay.copyRequestAsCurl', arguments: args }));
       return lenses;

@@ -13,6 +13,7 @@ export const createServerHandle: ServerFactory = async (options, log) => {
     root: options.staticRoot,
     routesFile: options.routesFile,
     allowCode: options.allowCodeRoutes,
+    routesLimits: options.routesLimits,
     mode: options.mode,
     limits: options.limits,
     webSocket: { maxPayload: options.wsMaxMessageBytes },

@@ -28,6 +28,14 @@ export interface ExchangeInfo {
   durationMs: number;
 }
 
+/** Limits for the routes file (server-core's defaults for whatever is unset). */
+export interface RoutesLimits {
+  /** A larger routes file is not read. */
+  maxFileBytes?: number;
+  /** Time a `.mjs` handler has to start its response before it answers 503. */
+  handlerTimeoutMs?: number;
+}
+
 export interface ServerStartOptions {
   host: string;
   port: number;
@@ -37,6 +45,7 @@ export interface ServerStartOptions {
   routesFile?: string;
   /** false in an untrusted workspace: `.mjs` routes files are not imported. */
   allowCodeRoutes: boolean;
+  routesLimits: RoutesLimits;
   limits: Partial<ServerLimits>;
   wsMaxMessageBytes: number;
 }

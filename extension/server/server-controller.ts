@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { extname, isAbsolute, join } from 'node:path';
 import { DisposableStore, Emitter, type CaptureStore, type CaptureEvents, type ConcurrencyMode, type QueueEvent, type Disposable, type RoutesView, type ServerView, type ServerState } from '../../server-core/index.js';
 import { isLoopback, type WireplaySettings } from '../config/settings-model.js';
-import type { ListenInfo, ServerFactory, ServerHandle, ServerLog } from './server-api.js';
+import type { ListenInfo, ServerFactory, ServerHandle, ServerLog, ServerStartOptions } from './server-api.js';
 import { TrafficModel } from './traffic-model.js';
 
 export interface ControllerEnvironment {
@@ -26,6 +26,14 @@ export type StartResult =
   | { ok: false; reason: 'busy' | 'error'; message: string };
 
 export const ROUTES_FILE_NAMES = ['wireplay.routes.json', 'wireplay.routes.mjs'];
+
+/** What the next start will do: the server's options and the notes for the user. */
+interface StartPlan {
+  options: ServerStartOptions;
+  notes: string[];
+  /** A .mjs routes file in an untrusted workspace: named, not loaded. */
+  codeRefused: boolean;
+}
 
 export class ServerController implements Disposable {
   private handle: ServerHandle | undefined;
@@ -119,71 +127,17 @@ export class ServerController implements Disposable {
   }
 
   async start(portOverride?: number): Promise<StartResult> {
-    if (this.disposed) return { ok: false, reason: 'error', message: 'Wireplay is shutting down.' };
-    if (this.stateValue === 'running' && this.info) return { ok: true, info: this.info, notes: [], alreadyRunning: true };
-    if (this.stateValue === 'starting' || this.stateValue === 'stopping') {
-      return { ok: false, reason: 'busy', message: `The server is ${this.stateValue}; try again in a moment.` };
-    }
-    const settings = this.env.settings();
-    const notes: string[] = [];
-    this.notices = [];
-    this.modeValue = settings.mode;
-    const host = settings.host;
-    const port = portOverride ?? settings.port;
-    if (!isLoopback(host)) {
-      this.env.warnOnce(`host:${host}`, `Wireplay binds to ${host}, not loopback: other machines on the network can reach the playground server. Set wireplay.host to 127.0.0.1 to keep it local.`);
-    }
-    const staticRoot = this.resolveStaticRoot(settings, notes);
-    const routes = this.resolveRoutesFile(settings);
-    const allowCodeRoutes = this.env.isTrusted();
-    this.routesFile = routes;
-    this.routesProblem = undefined;
-    if (routes && extname(routes) === '.mjs' && !allowCodeRoutes) {
-      const why = `${routes} was not loaded: this workspace is not trusted, and a .mjs routes file runs code. Trust the workspace to load it (JSON routes files work either way).`;
-      this.routesProblem = why;
-      this.notices.push(why);
-      notes.push(why);
-      this.log.warn(why);
-    }
-
+    const refused = this.refuseStart();
+    if (refused) return refused;
+    const plan = this.plan(portOverride);
     this.setState('starting');
-    const store = new DisposableStore();
     let handle: ServerHandle;
+    let store: DisposableStore;
     try {
       await this.ensureStore();
-      handle = await this.factory(
-        {
-          host,
-          port,
-          mode: settings.mode,
-          staticRoot,
-          routesFile: routes,
-          allowCodeRoutes,
-          limits: settings.limits,
-          wsMaxMessageBytes: settings.wsMaxMessageBytes,
-        },
-        this.log,
-      );
-      // Connection ids stay unique across restarts: the second server's srv-1 becomes srv-1@2.
-      const gen = ++this.generation;
-      const rename = <T extends { connectionId: string }>(e: T): T => (gen === 1 ? e : { ...e, connectionId: `${e.connectionId}@${gen}` });
-      store.add(handle.onCapture('open', (e) => ((e = rename(e)), this.traffic.opened(e), this.capture.emit('open', e))));
-      store.add(handle.onCapture('chunk', (e) => ((e = rename(e)), this.traffic.chunk(e), this.capture.emit('chunk', e))));
-      store.add(handle.onCapture('close', (e) => ((e = rename(e)), this.traffic.closed(e), this.capture.emit('close', e))));
-      store.add(handle.onCapture('switch', (e) => ((e = rename(e)), this.traffic.switched(e), this.capture.emit('switch', e))));
-      // The server logs each request itself; the model only lists it.
-      store.add(handle.onExchange((x) => this.traffic.exchange(rename(x))));
-      if (handle.onQueue) store.add(handle.onQueue((e) => this.queue.emit('job', rename(e))));
-      store.add(
-        handle.onRoutesChanged((problem) => {
-          if (!(routes && extname(routes) === '.mjs' && !allowCodeRoutes)) this.routesProblem = problem;
-          if (problem) this.log.error(`routes file: ${problem}`);
-          else this.log.info(`routes file loaded: ${routes ?? '(none)'}`);
-          this.emitter.emit('routes', undefined);
-        }),
-      );
+      handle = await this.factory(plan.options, this.log);
+      store = this.relay(handle, plan);
     } catch (err) {
-      store.dispose();
       return this.failed(`could not create the server: ${message(err)}`);
     }
     let info: ListenInfo;
@@ -192,15 +146,7 @@ export class ServerController implements Disposable {
     } catch (err) {
       store.dispose();
       await handle.close().catch(() => undefined);
-      const code = (err as NodeJS.ErrnoException)?.code;
-      if (code === 'EADDRINUSE') {
-        const msg = `Port ${port} on ${host} is already in use.`;
-        this.failed(msg);
-        return { ok: false, reason: 'portInUse', port, host, message: msg };
-      }
-      if (code === 'EACCES') return this.failed(`Not allowed to listen on ${host}:${port} (ports under 1024 need privileges).`);
-      if (code === 'EADDRNOTAVAIL') return this.failed(`${host} is not an address of this machine.`);
-      return this.failed(`could not listen on ${host}:${port}: ${message(err)}`);
+      return this.listenFailed(err, plan.options);
     }
     if (this.disposed) {
       store.dispose();
@@ -210,11 +156,100 @@ export class ServerController implements Disposable {
     this.handle = handle;
     this.info = info;
     this.current = store;
-    this.lastMessage = notes[0];
-    this.log.info(`server listening on ${info.url} (${settings.mode}; static root ${staticRoot}${routes ? `; routes ${routes}` : ''})`);
+    this.lastMessage = plan.notes[0];
+    const { mode, staticRoot, routesFile } = plan.options;
+    this.log.info(`server listening on ${info.url} (${mode}; static root ${staticRoot}${routesFile ? `; routes ${routesFile}` : ''})`);
     this.setState('running');
     this.emitter.emit('routes', undefined);
-    return { ok: true, info, notes };
+    return { ok: true, info, notes: plan.notes };
+  }
+
+  /** Why a start cannot begin now (disposed, already running, busy), or undefined. */
+  private refuseStart(): StartResult | undefined {
+    if (this.disposed) return { ok: false, reason: 'error', message: 'Wireplay is shutting down.' };
+    if (this.stateValue === 'running' && this.info) return { ok: true, info: this.info, notes: [], alreadyRunning: true };
+    if (this.stateValue === 'starting' || this.stateValue === 'stopping') {
+      return { ok: false, reason: 'busy', message: `The server is ${this.stateValue}; try again in a moment.` };
+    }
+    return undefined;
+  }
+
+  /** The options of the next server from the settings, the workspace and its trust, with the notes to show. */
+  private plan(portOverride?: number): StartPlan {
+    const settings = this.env.settings();
+    const notes: string[] = [];
+    this.notices = [];
+    this.modeValue = settings.mode;
+    const host = settings.host;
+    if (!isLoopback(host)) {
+      this.env.warnOnce(`host:${host}`, `Wireplay binds to ${host}, not loopback: other machines on the network can reach the playground server. Set wireplay.host to 127.0.0.1 to keep it local.`);
+    }
+    const staticRoot = this.resolveStaticRoot(settings, notes);
+    const routesFile = this.resolveRoutesFile(settings);
+    const allowCodeRoutes = this.env.isTrusted();
+    this.routesFile = routesFile;
+    this.routesProblem = undefined;
+    const codeRefused = routesFile !== undefined && extname(routesFile) === '.mjs' && !allowCodeRoutes;
+    if (codeRefused) {
+      const why = `${routesFile} was not loaded: this workspace is not trusted, and a .mjs routes file runs code. Trust the workspace to load it (JSON routes files work either way).`;
+      this.routesProblem = why;
+      this.notices.push(why);
+      notes.push(why);
+      this.log.warn(why);
+    }
+    return {
+      notes,
+      codeRefused,
+      options: {
+        host,
+        port: portOverride ?? settings.port,
+        mode: settings.mode,
+        staticRoot,
+        routesFile,
+        allowCodeRoutes,
+        routesLimits: settings.routesLimits,
+        limits: settings.limits,
+        wsMaxMessageBytes: settings.wsMaxMessageBytes,
+      },
+    };
+  }
+
+  /** Relays a new server's events into the window-wide emitters and models; disposing the store stops them. */
+  private relay(handle: ServerHandle, plan: StartPlan): DisposableStore {
+    const store = new DisposableStore();
+    // Connection ids stay unique across restarts: the second server's srv-1 becomes srv-1@2.
+    const gen = ++this.generation;
+    const rename = <T extends { connectionId: string }>(e: T): T => (gen === 1 ? e : { ...e, connectionId: `${e.connectionId}@${gen}` });
+    store.add(handle.onCapture('open', (e) => ((e = rename(e)), this.traffic.opened(e), this.capture.emit('open', e))));
+    store.add(handle.onCapture('chunk', (e) => ((e = rename(e)), this.traffic.chunk(e), this.capture.emit('chunk', e))));
+    store.add(handle.onCapture('close', (e) => ((e = rename(e)), this.traffic.closed(e), this.capture.emit('close', e))));
+    store.add(handle.onCapture('switch', (e) => ((e = rename(e)), this.traffic.switched(e), this.capture.emit('switch', e))));
+    // The server logs each request itself; the model only lists it.
+    store.add(handle.onExchange((x) => this.traffic.exchange(rename(x))));
+    if (handle.onQueue) store.add(handle.onQueue((e) => this.queue.emit('job', rename(e))));
+    const routes = plan.options.routesFile;
+    store.add(
+      handle.onRoutesChanged((problem) => {
+        // The trust notice stays the routes problem for as long as the .mjs file is refused.
+        if (!plan.codeRefused) this.routesProblem = problem;
+        if (problem) this.log.error(`routes file: ${problem}`);
+        else this.log.info(`routes file loaded: ${routes ?? '(none)'}`);
+        this.emitter.emit('routes', undefined);
+      }),
+    );
+    return store;
+  }
+
+  private listenFailed(err: unknown, { host, port }: ServerStartOptions): StartResult {
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code === 'EADDRINUSE') {
+      const msg = `Port ${port} on ${host} is already in use.`;
+      this.failed(msg);
+      return { ok: false, reason: 'portInUse', port, host, message: msg };
+    }
+    if (code === 'EACCES') return this.failed(`Not allowed to listen on ${host}:${port} (ports under 1024 need privileges).`);
+    if (code === 'EADDRNOTAVAIL') return this.failed(`${host} is not an address of this machine.`);
+    return this.failed(`could not listen on ${host}:${port}: ${message(err)}`);
   }
 
   /** Reloads the routes file of the running server; undefined when no server is running. */

@@ -2,6 +2,7 @@
 import { serveCommand } from './commands/serve.js';
 import { uiCommand } from './commands/ui.js';
 import { sendCommand } from './commands/send.js';
+import { testCommand } from './commands/test.js';
 import { proxyCommand } from './commands/proxy.js';
 import { UsageError, type CliIo, type Command } from './command.js';
 
@@ -9,6 +10,7 @@ const COMMANDS: readonly Command[] = [
   serveCommand,
   uiCommand,
   sendCommand,
+  testCommand,
   proxyCommand,
 ];
 

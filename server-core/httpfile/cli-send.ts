@@ -8,8 +8,12 @@
 // response head and body on stdout as they arrive, what was sent ("> ") and
 // notes ("* ") on stderr when it ends; `--hex` prints the annotated bytes of
 // every connection at the end instead.
+// Scripts run (pre-request scripts, handlers, `??` lines): their log, checks
+// and errors are printed with the exchange; a check that fails changes
+// nothing here (that is `wireplay test`), a script that fails is exit 1.
 // Exit status: 0 when every request was sent (an HTTP error status included),
-// 1 when one could not be (unresolved variable, refused connection, timeout),
+// 1 when one could not be (unresolved variable, refused connection, timeout,
+// a script that failed),
 // 2 when the file is wrong or asks for an unsupported feature (the error at
 // FILE:LINE:COL; the other requests still run) or for bad usage, 130 when interrupted.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -22,9 +26,11 @@ import type { CaptureEvents } from '../capture/types.js';
 import { toHar } from '../export/har.js';
 import { toPcap } from '../export/pcap.js';
 import { Emitter } from '../util/emitter.js';
-import { environmentNames, environmentsFor, findWorkspaceRoot, loadDotenv, selectEnvironment } from './environments.js';
+import { commandLineEnvironment } from './environments.js';
 import { blockLabel, describeOutcome, formatWebSocketEntry } from './format-outcome.js';
+import { ScriptRunner } from '../scripts/index.js';
 import { HttpFileSession, type BlockOutcome, type PromptForValue } from './run-http-file.js';
+import { GlobalStore, type ScriptHost } from './script-host.js';
 import type { Diagnostic, Dialect, RequestBlock } from './types.js';
 import { createWebSocketScriptRunner } from './ws-script.js';
 
@@ -54,6 +60,8 @@ export interface HttpFileSendOptions {
   processEnv?: Record<string, string | undefined>;
   /** Asks for `# @prompt` values; default: the terminal when stdin is one, else nobody (the request fails, exit 2). */
   prompt?: PromptForValue;
+  /** Runs the scripts; default: a runner of its own for this call, with the default time limit. */
+  scripts?: ScriptHost;
 }
 
 export interface HttpFileSendIo {
@@ -62,7 +70,7 @@ export interface HttpFileSendIo {
 }
 
 /** Asks on the terminal; undefined without one (CI), so the request fails with a hint to use --var. */
-function terminalPrompt(stderr: Writable): PromptForValue | undefined {
+export function terminalPrompt(stderr: Writable): PromptForValue | undefined {
   if (!process.stdin.isTTY) return undefined;
   return async ({ name, description }) => {
     const rl = createInterface({ input: process.stdin, output: stderr as NodeJS.WritableStream });
@@ -92,26 +100,28 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     return 2;
   }
 
-  const root = findWorkspaceRoot(dir);
-  const envs = await environmentsFor(dir, root);
-  for (const e of envs.errors) io.stderr.write(`wireplay send: warning: ${e}\n`);
-  const names = environmentNames(envs.set);
-  if (options.env !== undefined && !names.includes(options.env)) {
-    io.stderr.write(`wireplay send: no environment "${options.env}" in the environment files or REST Client settings of ${label}${names.length ? ` (there are: ${names.join(', ')})` : ''}\n`);
+  const env = await commandLineEnvironment(dir, options.env, label);
+  for (const e of env.warnings) io.stderr.write(`wireplay send: warning: ${e}\n`);
+  if (!env.ok) {
+    io.stderr.write(`wireplay send: ${env.message}\n`);
     return 2;
   }
 
   const capture = new Emitter<CaptureEvents>();
   const store = options.har || options.pcap || options.hex ? new CaptureStore({ dissect: !!options.hex }) : undefined;
   const link = store?.attach(capture);
+  const ownRunner = options.scripts ? undefined : new ScriptRunner();
+  const scripts: ScriptHost = options.scripts ?? { runner: ownRunner!, globals: new GlobalStore() };
   const finish = (code: number) => {
     link?.dispose();
     store?.dispose();
+    ownRunner?.dispose();
     return code;
   };
 
   let failures = 0;
   let refusals = 0;
+  let scriptFailures = 0;
   let started: RequestBlock | undefined;
   let headings = false;
   const printed = new Set<string>();
@@ -140,6 +150,11 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     } else {
       io.stderr.write(d.notes.join('\n') + '\n');
       if (options.output && outcome.kind === 'http') io.stderr.write(`* body written to ${options.output}\n`);
+      // A script that failed after the exchange: the run did not do what the file says (exit 1).
+      if (outcome.scripts?.errors.length) {
+        scriptFailures++;
+        outcome.scripts.errors.forEach(diag);
+      }
     }
     if (headings) io.stdout.write('\n');
   };
@@ -150,12 +165,13 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     baseDir: dir,
     ...(path ? { filePath: path } : {}),
     dialect: options.dialect ?? 'auto',
-    environment: selectEnvironment(envs.set, options.env),
+    environment: env.variables,
     ...(options.vars ? { cliVariables: options.vars } : {}),
     processEnv: options.processEnv ?? process.env,
-    dotenv: await loadDotenv(dir, root, options.env),
+    dotenv: env.dotenv,
     capture,
     runWebSocket: createWebSocketScriptRunner({ onEntry: (e) => io.stdout.write(`${formatWebSocketEntry(e)}\n`) }),
+    scripts,
     timeoutMs: options.timeoutMs ?? 30_000,
     ...(options.followRedirects ? { followRedirects: true } : {}),
     ...(options.insecure ? { insecure: true } : {}),
@@ -236,5 +252,6 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
   }
   const notSent = failures + refusals;
   if (notSent) io.stderr.write(`wireplay send: ${notSent} request${notSent === 1 ? '' : 's'} not sent (of ${options.name === undefined ? blocks.length : chosen.length + ' asked'})\n`);
-  return finish(refusals || fileErrors ? 2 : failures ? 1 : 0);
+  if (scriptFailures) io.stderr.write(`wireplay send: ${scriptFailures} request${scriptFailures === 1 ? '' : 's'} with a script that failed\n`);
+  return finish(refusals || fileErrors ? 2 : failures || scriptFailures ? 1 : 0);
 }

@@ -208,3 +208,22 @@ export async function environmentsFor(dir: string, root: string, base: Environme
   const [restClient, files] = await Promise.all([loadRestClientSettings(dir, root), loadEnvironmentFiles(dir, root)]);
   return { set: mergeEnvironments(base, restClient.environments, files.environments), errors: [...restClient.errors, ...files.errors] };
 }
+
+export type CommandLineEnvironment =
+  | { ok: true; variables: Record<string, string>; dotenv: Record<string, string>; warnings: string[] }
+  | { ok: false; message: string; warnings: string[] };
+
+/**
+ * What a `.http` file in `dir` sees on the command line: the environment files and REST Client settings up
+ * to the workspace root, the one `--env` names (with `$shared`), and the `.env` for `{{$dotenv}}`. An
+ * `--env` that no file defines is an error naming the environments there are.
+ */
+export async function commandLineEnvironment(dir: string, env: string | undefined, label: string): Promise<CommandLineEnvironment> {
+  const root = findWorkspaceRoot(dir);
+  const envs = await environmentsFor(dir, root);
+  const names = environmentNames(envs.set);
+  if (env !== undefined && !names.includes(env)) {
+    return { ok: false, message: `no environment "${env}" in the environment files or REST Client settings of ${label}${names.length ? ` (there are: ${names.join(', ')})` : ''}`, warnings: envs.errors };
+  }
+  return { ok: true, variables: selectEnvironment(envs.set, env), dotenv: await loadDotenv(dir, root, env), warnings: envs.errors };
+}

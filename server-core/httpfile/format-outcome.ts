@@ -1,8 +1,9 @@
 // Turns the outcome of one `.http` block into text: what was sent, what came
-// back, and notes (timings, how it ended). The CLI prints the parts to stdout
+// back, and notes (timings, how it ended, what the scripts did). The CLI prints the parts to stdout
 // and stderr; the editor shows them together in a read-only document.
 import { formatEscapedBytes } from '../client/escapes.js';
 import type { BlockOutcome, WebSocketTranscriptEntry } from './run-http-file.js';
+import { scriptNotes } from './script-report.js';
 import type { RequestBlock } from './types.js';
 
 export interface DescribedOutcome {
@@ -50,6 +51,13 @@ export function formatWebSocketEntry(e: WebSocketTranscriptEntry): string {
 }
 
 export function describeOutcome(outcome: BlockOutcome): DescribedOutcome {
+  const d = describeExchange(outcome);
+  // What the scripts did: log lines, each check, script errors and scripts not run, at their lines.
+  const scripts = scriptNotes(outcome.scripts);
+  return scripts.length ? { ...d, notes: [...d.notes, ...scripts], failed: d.failed || !!outcome.scripts?.errors.length } : d;
+}
+
+function describeExchange(outcome: BlockOutcome): DescribedOutcome {
   const title = blockLabel(outcome.block);
   switch (outcome.kind) {
     case 'skipped':
@@ -59,7 +67,8 @@ export function describeOutcome(outcome: BlockOutcome): DescribedOutcome {
         title,
         sent: [],
         received: '',
-        notes: [`* not sent: ${outcome.message}`, ...outcome.diagnostics.filter((d) => d.severity === 'error').map((d) => `* line ${d.line + 1}, column ${d.column + 1}: ${d.message}`)],
+        // A script's errors are among the script notes.
+        notes: [`* not sent: ${outcome.message}`, ...outcome.diagnostics.filter((d) => d.severity === 'error' && d.code !== 'script').map((d) => `* line ${d.line + 1}, column ${d.column + 1}: ${d.message}`)],
         failed: true,
       };
     case 'http': {
@@ -120,4 +129,20 @@ export function describeOutcome(outcome: BlockOutcome): DescribedOutcome {
 export function formatOutcome(outcome: BlockOutcome): string {
   const d = describeOutcome(outcome);
   return [`### ${d.title}`, ...d.sent, ...(d.sent.length ? [''] : []), ...(d.received ? [d.received, ''] : []), ...d.notes, ''].join('\n');
+}
+
+/** One short line: what came back (`200 OK`, `3 messages, closed 1000`) or why nothing was sent. */
+export function outcomeStatus(o: BlockOutcome): string {
+  switch (o.kind) {
+    case 'http':
+      return `${o.result.response.statusCode} ${o.result.response.reason}`;
+    case 'websocket':
+      return `${o.result.transcript.length} messages, ${o.result.close ? `closed ${o.result.close.code}` : 'session open in the playground'}`;
+    case 'raw':
+      return `${o.result.receivedBytes} bytes back (${o.result.end})`;
+    case 'failed':
+      return `not sent: ${o.message}`;
+    case 'skipped':
+      return `not sent: ${o.reason}`;
+  }
 }

@@ -4,10 +4,12 @@
 // but has not been sent yet is not an error — sending the block sends that
 // request first — so it is left out; one to a name that exists nowhere is.
 // Prompted (`# @prompt`) and loop (`$index`) values are unknown until a send,
-// so they count as defined here.
+// and so are the values scripts set (`client.global.set("token", …)`,
+// `exports.token = …`): they count as defined here.
 import { parseHttpFile } from './parse-http-file.js';
 import { splitLines } from './line-patterns.js';
 import { resolveBlock } from './resolve-block.js';
+import { scriptSetNames } from './test-discovery.js';
 import type { Diagnostic, Dialect, FileVariable, HttpFile } from './types.js';
 import type { VariableContext } from './variables.js';
 
@@ -35,6 +37,10 @@ export async function lintHttpFile(
   const lines = splitLines(text);
   const names = new Set<string>([...file.blocks.map((b) => b.name).filter((n): n is string => !!n), ...(options.importedNames ?? [])]);
   const diagnostics = [...file.diagnostics];
+  // Names a script sets count as defined, with a stand-in value that is valid anywhere in a URL, under the
+  // environment's own values (a file variable of another region may not be in scope: httpYac).
+  const fromScripts: Record<string, string> = {};
+  for (const name of scriptSetNames(file)) if (!Object.prototype.hasOwnProperty.call(context.environment, name)) fromScripts[name] = '0';
   const seen = new Set(diagnostics.map(key));
   const add = (d: Diagnostic) => {
     if (seen.has(key(d))) return;
@@ -57,6 +63,7 @@ export async function lintHttpFile(
     }
     const ctx: VariableContext = {
       ...context,
+      environment: { ...fromScripts, ...context.environment },
       fileVariables: file.fileVariables,
       regionVariables: block.variables,
       allVariables: file.allVariables,

@@ -89,7 +89,7 @@ export function parseHttpRequest(state: ParseState, start: number, end: number, 
       continue;
     }
     if (HEADER_SPREAD.test(line)) {
-      error(i, `\`${line.trim()}\` (httpYac's headers from a JavaScript object) is not supported yet: Wireplay does not run JavaScript yet`, 'unsupported');
+      error(i, `\`${line.trim()}\` (httpYac's headers from a JavaScript object) is not supported: Wireplay runs JavaScript only in script blocks (\`{{ }}\`, \`< {% %}\`, \`> {% %}\`); write the headers out`, 'unsupported');
       continue;
     }
     const h = HEADER.exec(line);
@@ -138,7 +138,7 @@ function parseBody(state: ParseState, block: HttpRequestBlock, from: number, end
       break;
     }
     if (httpyacSyntax && HTTPYAC_SCRIPT_OPEN.test(line)) {
-      const script = readHttpyacScript(state, i, end);
+      const script = readHttpyacScript(state, i, end, 'body');
       block.scripts.push(script.script);
       i = script.last;
       continue;

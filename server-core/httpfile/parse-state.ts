@@ -71,38 +71,19 @@ export function lastNonBlank(lines: readonly string[], from: number, end: number
   return last;
 }
 
-const SCRIPT_NAMES: Record<RequestScript['kind'], string> = {
-  'jetbrains-pre-request': 'a pre-request script (`< {% … %}`, JetBrains)',
-  'jetbrains-response-handler': 'a response handler script (`> {% … %}`, JetBrains)',
-  'httpyac-script': 'a script block (`{{ … }}`, httpYac)',
-  'httpyac-assertion': 'an assertion (`?? …`, httpYac)',
-};
-
-/** The refusal for a script: Wireplay does not run scripts yet, and never sends them as body or drops them. */
-export function scriptRefusal(script: RequestScript): Diagnostic {
-  const what = script.kind === 'jetbrains-pre-request' || script.kind === 'jetbrains-response-handler'
-    ? script.source.kind === 'file'
-      ? `${SCRIPT_NAMES[script.kind].replace(/`[^`]*`/, `\`${script.phase === 'before' ? '<' : '>'} ${script.source.path}\``)}`
-      : SCRIPT_NAMES[script.kind]
-    : SCRIPT_NAMES[script.kind];
-  return diagnostic(
-    script.range.startLine,
-    0,
-    Number.MAX_SAFE_INTEGER,
-    `${what[0].toUpperCase()}${what.slice(1)} is not supported yet: Wireplay does not run scripts or assertions yet, so this request is not sent (remove the script to send it)`,
-    'error',
-    'unsupported',
-  );
-}
-
-/** Reads an httpYac `{{ … }}` block starting at `start`; the block ends at a line holding only `}}`. */
-export function readHttpyacScript(state: ParseState, start: number, end: number): { script: RequestScript; last: number } {
+/**
+ * Reads an httpYac `{{ … }}` block starting at `start`; the block ends at a line holding only `}}`.
+ * `position` says where it stands: a block without an event runs before the request above the
+ * request line (and outside requests), after the response below it — httpYac runs its script hooks
+ * in file order around the request.
+ */
+export function readHttpyacScript(state: ParseState, start: number, end: number, position: 'preamble' | 'body' = 'preamble'): { script: RequestScript; last: number } {
   const { lines } = state;
   const open = HTTPYAC_SCRIPT_OPEN.exec(lines[start])!;
   let j = start + 1;
   while (j < end && !HTTPYAC_SCRIPT_CLOSE.test(lines[j])) j++;
   const event = (open[2] ?? '').toLowerCase();
-  const phase = event === '' || event === 'request' ? 'before' : 'after';
+  const phase = event === 'request' || (event === '' && position === 'preamble') ? 'before' : 'after';
   const script: RequestScript = {
     kind: 'httpyac-script',
     phase,
@@ -125,21 +106,29 @@ export function readJetbrainsScript(state: ParseState, start: number, end: numbe
       arrow === '<' ? { kind: 'jetbrains-pre-request', phase: 'before', source, range } : { kind: 'jetbrains-response-handler', phase: 'after', source, range };
     return { script, last };
   };
+  // Where the code starts: on the `{%` line after the marker when something follows it there, else on the next line.
+  const afterMarker = line.indexOf('{%') + 2;
   const one = SCRIPT_ONE_LINE.exec(line);
-  if (one) return make(one[1], { kind: 'inline', code: one[2].trim(), line: start }, start);
+  if (one) {
+    const column = afterMarker + (one[2].length - one[2].trimStart().length);
+    return make(one[1], { kind: 'inline', code: one[2].trim(), line: start, ...(column ? { column } : {}) }, start);
+  }
   const open = SCRIPT_OPEN.exec(line);
   if (open) {
-    const code: string[] = open[2].trim() ? [open[2]] : [];
+    const sameLine = open[2].trim() !== '';
+    const code: string[] = sameLine ? [open[2].trimStart()] : [];
+    const source = (text: string): ScriptSource =>
+      sameLine ? { kind: 'inline', code: text, line: start, column: afterMarker + (open[2].length - open[2].trimStart().length) } : { kind: 'inline', code: text, line: start + 1 };
     for (let j = start + 1; j < end; j++) {
       const close = SCRIPT_CLOSE.exec(lines[j]);
       if (close) {
         if (close[1].trim()) code.push(close[1]);
-        return make(open[1], { kind: 'inline', code: code.join('\n'), line: start + 1 }, j);
+        return make(open[1], source(code.join('\n')), j);
       }
       code.push(lines[j]);
     }
     state.fileError(start, 0, line.length, 'This {% script is never closed with %}', 'syntax');
-    return make(open[1], { kind: 'inline', code: code.join('\n'), line: start + 1 }, end - 1);
+    return make(open[1], source(code.join('\n')), end - 1);
   }
   const file = SCRIPT_FILE.exec(line);
   if (file && /\.(js|mjs|cjs|ts)$/i.test(file[2])) return make(file[1], { kind: 'file', path: file[2], line: start }, start);

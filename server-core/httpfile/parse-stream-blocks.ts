@@ -1,8 +1,9 @@
 // WebSocket blocks (JetBrains `WEBSOCKET`, httpYac `WS`) and Wireplay's RAW
 // blocks: the request line, handshake headers, then a script of messages and
-// waits (WebSocket) or the exact bytes to send (RAW).
-import { COMMENT, FILE_REFERENCE, HEADER, isBlank } from './line-patterns.js';
-import { diagnostic, type BlockCommonInit, type ParseState } from './parse-state.js';
+// waits — with JetBrains response handlers that read the messages as they
+// come — (WebSocket) or the exact bytes to send (RAW).
+import { COMMENT, FILE_REFERENCE, HEADER, SCRIPT_FILE, SCRIPT_ONE_LINE, SCRIPT_OPEN, isBlank } from './line-patterns.js';
+import { diagnostic, readJetbrainsScript, type BlockCommonInit, type ParseState } from './parse-state.js';
 import type { BodyPart, HeaderLine, RawBlock, WebSocketBlock, WebSocketStep } from './types.js';
 
 const WS_SEPARATOR = /^===\s*(.*?)\s*$/;
@@ -38,6 +39,15 @@ export function parseWebSocket(state: ParseState, start: number, last: number, k
   };
   for (; i <= last; i++) {
     const line = lines[i];
+    // A response handler (`> {% … %}`, `> ./handler.js`) among the messages: it reads them as they come (onEachMessage).
+    const handler = /^\s*>\s/.test(line) && (SCRIPT_ONE_LINE.test(line) || SCRIPT_OPEN.test(line) || SCRIPT_FILE.test(line)) ? readJetbrainsScript(state, i, last + 1) : undefined;
+    if (handler?.script.phase === 'after') {
+      flush();
+      block.scripts.push(handler.script);
+      i = handler.last;
+      currentLine = i + 1;
+      continue;
+    }
     const sep = WS_SEPARATOR.exec(line);
     if (sep) {
       flush();

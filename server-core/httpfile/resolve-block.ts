@@ -1,11 +1,11 @@
 // Turns one parsed block into what a transport sends: variables substituted,
 // body files read (or streamed), RAW escapes applied. A block that has parse
-// errors, uses a feature Wireplay refuses (scripts, Azure AD tokens…), names a
+// errors, uses a feature Wireplay refuses (Azure AD tokens, OAuth2…), names a
 // variable nobody defines or a file nobody can read gets diagnostics at their
 // line, and no request: nothing is sent then.
 import { BytesSyntaxError, parseEscapedBytes, parseHexBytes } from '../client/escapes.js';
 import type { RequestSpec } from '../client/request-spec.js';
-import { scriptRefusal } from './parse-state.js';
+import { scriptRefusals } from './request-scripts.js';
 import { resolveHttp, type HttpDefaults } from './resolve-http.js';
 import { Resolver } from './resolver.js';
 import type { Diagnostic, Dialect, HttpFile, RawBlock, RequestBlock, WebSocketBlock } from './types.js';
@@ -59,14 +59,9 @@ export interface ResolveOptions {
   dialect?: Dialect;
 }
 
-/** What stops a block before any variable is looked at: its parse errors, its scripts, unsupported metadata. */
+/** What stops a block before any variable is looked at: its parse errors, script forms Wireplay cannot run, unsupported metadata. */
 export function blockRefusals(block: RequestBlock, file?: Pick<HttpFile, 'fileScripts'>): Diagnostic[] {
-  const out: Diagnostic[] = [...block.errors];
-  for (const s of block.scripts) out.push(scriptRefusal(s));
-  for (const s of file?.fileScripts ?? []) {
-    const d = scriptRefusal(s);
-    out.push({ ...d, message: `${d.message.replace(/ so this request is not sent.*$/, '')}; httpYac runs it (line ${s.range.startLine + 1}) before every request of the file, so no request of this file is sent` });
-  }
+  const out: Diagnostic[] = [...block.errors, ...scriptRefusals(block, file)];
   for (const m of block.metadataLines) {
     const refused = unsupportedMetadata(m.key, m.value);
     if (refused) out.push({ line: m.line, column: 0, endLine: m.line, endColumn: Number.MAX_SAFE_INTEGER, message: refused, severity: 'error', code: 'unsupported' });

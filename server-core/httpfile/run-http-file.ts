@@ -5,19 +5,27 @@
 // brings the named requests and variables of other files in. Each run takes
 // its own options (abort signal, outcome listener, WebSocket runner, prompt…)
 // and a snapshot of the text, so two runs of one file can be in flight at
-// once; only the named exchanges are shared.
-import { dirname } from 'node:path';
+// once; only the named exchanges and httpYac's exported variables are shared.
+// Each pass of a request runs its scripts (request-scripts.ts) around the
+// exchange: pre-request scripts before it is built, the rest on the response.
+import { basename, dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CaptureEvents } from '../capture/types.js';
 import type { HttpSendOptions, HttpSendResult } from '../client/http-sender.js';
-import { sendRaw, type RawExchange } from '../client/raw-sender.js';
+import type { RawExchange } from '../client/raw-sender.js';
+import type { JsonValue } from '../scripts/index.js';
 import type { Emitter } from '../util/emitter.js';
 import { blockDependencies, loadImports, type ImportedFile } from './dependencies.js';
 import { splitLines } from './line-patterns.js';
 import { parseHttpFile } from './parse-http-file.js';
+import { RequestScripts, variablesInScope } from './request-scripts.js';
 import { blockRefusals, resolveBlock, type ResolvedRequest } from './resolve-block.js';
 import { loopPasses, promptValues } from './request-inputs.js';
-import { sendHttp } from './send-http.js';
+import { applyRequestChanges, asTextRecord, partialSubstitute, requestBeforeSending } from './script-io.js';
+import type { ScriptHost } from './script-host.js';
+import { hasScriptNews, type ScriptReport } from './script-report.js';
+import { sendBlock } from './send-block.js';
 import type { Diagnostic, Dialect, HttpFile, RequestBlock } from './types.js';
 import { substitute, type NamedExchange, type VariableContext } from './variables.js';
 
@@ -44,22 +52,40 @@ export interface WebSocketRunResult {
   live?: { sessionId: string };
 }
 
-export type BlockOutcome =
+export type BlockOutcome = (
   | { kind: 'http'; block: RequestBlock; result: HttpSendResult }
   | { kind: 'websocket'; block: RequestBlock; result: WebSocketRunResult }
   | { kind: 'raw'; block: RequestBlock; result: RawExchange }
-  /** `# @disabled`: not sent, on purpose. */
+  /** `# @disabled`, or a script cancelled it (httpYac `exports.$cancel`): not sent, on purpose. */
   | { kind: 'skipped'; block: RequestBlock; reason: string }
   /**
-   * Nothing was sent: the block did not resolve (diagnostics) or the exchange could not happen (message).
+   * Nothing was sent: the block did not resolve (diagnostics), a pre-request script failed (diagnostics,
+   * code `script`) or the exchange could not happen (message).
    * `refused`: the file is wrong or asks for a feature Wireplay refuses (exit 2 on the CLI), not a failure of the exchange.
    */
-  | { kind: 'failed'; block: RequestBlock; message: string; diagnostics: Diagnostic[]; refused?: boolean };
+  | { kind: 'failed'; block: RequestBlock; message: string; diagnostics: Diagnostic[]; refused?: boolean }
+) & {
+  /** What the request's scripts did (checks, errors, logs, scripts not run); absent when it has none. */
+  scripts?: ScriptReport;
+  /** From the start of the pass (pre-request scripts included) to the end of its last script. */
+  durationMs?: number;
+};
+
+/**
+ * How the session listens to a WebSocket while its script runs, for response handlers that read the
+ * messages (`response.body.onEachMessage`).
+ */
+export interface WebSocketTap {
+  /** Each message received, as it arrives. */
+  message(data: Buffer, binary: boolean): void;
+  /** Once connected: `send` answers on the connection (a handler's output()); `stop` ends listening (every handler unsubscribed). */
+  connected(control: { send(text: string): void; stop(): void }): void;
+}
 
 /** Runs a resolved WebSocket script; supplied by the WebSocket layer so this module stays transport-agnostic. */
 export type WebSocketScriptRunner = (
   request: Extract<ResolvedRequest, { kind: 'websocket' }>,
-  options: { capture?: Emitter<CaptureEvents>; signal?: AbortSignal; timeoutMs: number },
+  options: { capture?: Emitter<CaptureEvents>; signal?: AbortSignal; timeoutMs: number; tap?: WebSocketTap },
 ) => Promise<WebSocketRunResult>;
 
 /** `# @prompt name description`: asks for a value; undefined when the user gave none (cancelled, or no terminal). */
@@ -78,6 +104,8 @@ export interface HttpFileSessionOptions {
   dotenv?: Record<string, string>;
   capture?: Emitter<CaptureEvents>;
   runWebSocket?: WebSocketScriptRunner;
+  /** Runs the requests' scripts (and holds `client.global`); without one, each script is reported as not run. */
+  scripts?: ScriptHost;
   prompt?: PromptForValue;
   /** Default timeout per request. */
   timeoutMs?: number;
@@ -107,6 +135,8 @@ interface FileUnit {
   file: HttpFile;
   lines: string[];
   baseDir: string;
+  /** Shown in script stack traces. */
+  name: string;
 }
 
 /** One run: its options and the text it started from (an edit during the run does not change it). */
@@ -128,6 +158,8 @@ export function isRefusal(diagnostics: readonly Diagnostic[]): boolean {
 
 export class HttpFileSession {
   readonly exchanges = new Map<string, NamedExchange>();
+  /** httpYac's `exports.name = …`: set by a script, read by the file's later requests (kept like the named exchanges). */
+  readonly scriptExports: Record<string, JsonValue> = {};
   private file: HttpFile;
   private lines: string[];
   private readonly options: HttpFileSessionOptions;
@@ -176,7 +208,7 @@ export class HttpFileSession {
     const ctx: RunContext = {
       options: { ...this.options, ...overrides },
       signal,
-      main: { file: this.file, lines: this.lines, baseDir: overrides.baseDir ?? this.options.baseDir },
+      main: { file: this.file, lines: this.lines, baseDir: overrides.baseDir ?? this.options.baseDir, name: basename(this.options.filePath ?? 'request.http') },
       imports: imported,
       importErrors: errors,
       requestNames,
@@ -190,15 +222,8 @@ export class HttpFileSession {
     return outcome;
   }
 
-  private failed(run: RunContext, block: RequestBlock, diagnostics: Diagnostic[], fallback = 'the block did not resolve'): BlockOutcome {
-    const first = diagnostics.find((d) => d.severity === 'error');
-    return this.report(run, {
-      kind: 'failed',
-      block,
-      message: first ? `line ${first.line + 1}: ${first.message}` : fallback,
-      diagnostics,
-      refused: isRefusal(diagnostics),
-    });
+  private failed(run: RunContext, block: RequestBlock, diagnostics: Diagnostic[]): BlockOutcome {
+    return this.report(run, failedOutcome(block, diagnostics));
   }
 
   private async runIn(run: RunContext, unit: FileUnit, block: RequestBlock): Promise<BlockOutcome> {
@@ -256,14 +281,19 @@ export class HttpFileSession {
     if (own) return { unit, block: own };
     for (const i of run.imports) {
       const b = i.file.blocks.find((x) => x.name === name);
-      if (b) return { unit: { file: i.file, lines: splitLines(i.text), baseDir: dirname(i.path) }, block: b };
+      if (b) return { unit: { file: i.file, lines: splitLines(i.text), baseDir: dirname(i.path), name: basename(i.path) }, block: b };
     }
     return undefined;
   }
 
-  private variableContext(run: RunContext, unit: FileUnit, block: RequestBlock, locals: Record<string, string>): VariableContext {
+  private variableContext(run: RunContext, unit: FileUnit, block: RequestBlock, locals: Record<string, string>, requestVariables: Record<string, JsonValue> = {}): VariableContext {
     const o = run.options;
     return {
+      scriptValues: {
+        request: asTextRecord(requestVariables),
+        exports: asTextRecord(this.scriptExports),
+        globals: asTextRecord(o.scripts?.globals.snapshot() ?? {}),
+      },
       fileVariables: unit.file.fileVariables,
       regionVariables: block.variables,
       allVariables: unit.file.allVariables,
@@ -282,10 +312,33 @@ export class HttpFileSession {
   }
 
   private async runOnce(run: RunContext, unit: FileUnit, block: RequestBlock, locals: Record<string, string>, loopIndex: number | undefined): Promise<BlockOutcome> {
+    const started = performance.now();
     const options = run.options;
     const sleepMs = Number(block.metadata.sleep);
     if (block.metadata.sleep !== undefined && Number.isFinite(sleepMs) && sleepMs > 0) await sleep(sleepMs, undefined, run.signal ? { signal: run.signal } : {}).catch(() => undefined);
-    const resolved = await resolveBlock(block, this.variableContext(run, unit, block, locals), unit.lines, {
+    const scripts = new RequestScripts({
+      host: options.scripts,
+      block,
+      file: unit.file,
+      baseDir: unit.baseDir,
+      filename: unit.name,
+      environment: options.environment,
+      exports: this.scriptExports,
+      ...(run.signal ? { signal: run.signal } : {}),
+    });
+    const finish = (outcome: BlockOutcome): BlockOutcome =>
+      this.report(run, { ...outcome, ...(hasScriptNews(scripts.report) ? { scripts: scripts.report } : {}), durationMs: performance.now() - started });
+    const typed = () => ({ ...(options.scripts?.globals.snapshot() ?? {}), ...this.scriptExports, ...scripts.requestVariables });
+
+    let ctx = this.variableContext(run, unit, block, locals);
+    const asWritten = requestBeforeSending(block, (text) => partialSubstitute(text, ctx));
+    const before = await scripts.runBefore(asWritten, variablesInScope(ctx, typed()));
+    if (!before.ok) return finish(failedOutcome(block, scripts.report.errors));
+    if (before.cancelled) return finish({ kind: 'skipped', block, reason: 'a script cancelled it (exports.$cancel)' });
+    // What the scripts set is in scope now.
+    ctx = this.variableContext(run, unit, block, locals, scripts.requestVariables);
+
+    const resolved = await resolveBlock(block, ctx, unit.lines, {
       baseDir: unit.baseDir,
       file: unit.file,
       defaults: {
@@ -294,72 +347,42 @@ export class HttpFileSession {
         ...(options.insecure ? { insecure: true } : {}),
       },
     });
-    if (!resolved.request) return this.failed(run, block, resolved.diagnostics);
+    if (!resolved.request) return finish(failedOutcome(block, resolved.diagnostics));
+    if (before.requestChanges) {
+      const refused = applyRequestChanges(resolved.request, asWritten, before.requestChanges, block);
+      if (refused) return finish(failedOutcome(block, [refused]));
+    }
     const warnings = resolved.diagnostics.filter((d) => d.severity === 'warning');
     if (warnings.length) options.onWarnings?.(block, warnings);
     options.onStart?.(block);
     const name = block.name === undefined ? undefined : loopIndex === undefined ? block.name : `${block.name}${loopIndex}`;
-    const outcome = await this.send(run, block, resolved.request, name, loopIndex === 0);
-    return this.report(run, outcome);
-  }
-
-  private async send(run: RunContext, block: RequestBlock, request: ResolvedRequest, name: string | undefined, firstOfLoop: boolean): Promise<BlockOutcome> {
-    const { options, signal } = run;
-    const remember = (exchange: NamedExchange) => {
-      if (!name) return;
-      this.exchanges.set(name, exchange);
+    const sent = await sendBlock({
+      block,
+      request: resolved.request,
+      options,
+      signal: run.signal,
+      dialect: run.main.file.dialect,
+      scripts,
+      raw: asWritten.raw,
+      variables: () => variablesInScope(this.variableContext(run, unit, block, locals, scripts.requestVariables), typed()),
+    });
+    if (sent.exchange && name) {
+      this.exchanges.set(name, sent.exchange);
       // httpYac: the first pass of a loop is also known by the request's own name.
-      if (firstOfLoop && block.name) this.exchanges.set(block.name, exchange);
-    };
-    try {
-      switch (request.kind) {
-        case 'http': {
-          const result = await sendHttp(request, {
-            ...options.sendOptions,
-            ...(signal ? { signal } : {}),
-            ...(options.capture ? { capture: options.capture } : {}),
-          }, run.main.file.dialect);
-          remember({
-            request: {
-              headers: result.request.headers.map((h) => [h.name, h.value] as const),
-              body: result.request.body.kind === 'bytes' ? result.request.body.bytes.toString('utf8') : '',
-            },
-            response: {
-              status: result.response.statusCode,
-              headers: result.response.headers.map((h) => [h.name, h.value] as const),
-              body: (result.response.decodedBody ?? result.response.body).toString('utf8'),
-            },
-          });
-          return { kind: 'http', block, result };
-        }
-        case 'raw': {
-          const result = await sendRaw(request.bytes, {
-            host: request.host,
-            port: request.port,
-            tls: request.tls,
-            halfClose: request.halfClose,
-            ...(request.drip ? { drip: { size: request.drip.bytes, intervalMs: request.drip.intervalMs } } : {}),
-            ...(signal ? { signal } : {}),
-            ...(options.capture ? { capture: options.capture } : {}),
-          });
-          return { kind: 'raw', block, result };
-        }
-        case 'websocket': {
-          if (!options.runWebSocket) return { kind: 'failed', block, message: 'WebSocket blocks need a WebSocket runner', diagnostics: [] };
-          const result = await options.runWebSocket(request, {
-            ...(signal ? { signal } : {}),
-            ...(options.capture ? { capture: options.capture } : {}),
-            timeoutMs: options.timeoutMs ?? 30_000,
-          });
-          const lastReceived = [...result.transcript].reverse().find((e) => e.dir === 'received');
-          remember({ response: { status: 101, headers: [], body: lastReceived ? lastReceived.data.toString('utf8') : '' } });
-          return { kind: 'websocket', block, result };
-        }
-      }
-    } catch (err) {
-      // SendError and RequestSpecError carry a stable code: show it (TIMEOUT, CONNECTION_REFUSED…).
-      const code = (err as { code?: unknown }).code;
-      return { kind: 'failed', block, message: `${(err as Error).message}${typeof code === 'string' ? ` (${code})` : ''}`, diagnostics: [] };
+      if (loopIndex === 0 && block.name) this.exchanges.set(block.name, sent.exchange);
     }
+    return finish(sent.outcome);
   }
+}
+
+/** A failed outcome from diagnostics: the first error is the message. */
+function failedOutcome(block: RequestBlock, diagnostics: Diagnostic[]): BlockOutcome {
+  const first = diagnostics.find((d) => d.severity === 'error');
+  return {
+    kind: 'failed',
+    block,
+    message: first ? `line ${first.line + 1}: ${first.message}` : 'the block did not resolve',
+    diagnostics,
+    refused: isRefusal(diagnostics),
+  };
 }

@@ -4,9 +4,9 @@
 // One model for the three dialects (REST Client, httpYac, JetBrains) and
 // Wireplay's own blocks. Everything a request says is kept as a typed part —
 // scripts, assertions, previous-response references included — so nothing
-// is dropped silently: what Wireplay cannot do yet is refused at its line
-// (see `unsupported.ts`), and running scripts later is a matter of reading
-// `scripts` (issue 14), not of re-parsing.
+// is dropped silently: what Wireplay cannot do is refused at its line (see
+// `unsupported.ts`), and the scripts are run from `scripts` by
+// `request-scripts.ts`, never re-parsed.
 
 /**
  * Which tool's reading to follow where the three tools put different bytes on
@@ -27,9 +27,10 @@ export interface Diagnostic {
   /**
    * Why: `syntax` (the parser cannot place the text), `unsupported` (a feature
    * Wireplay refuses to fake), `divergence` (the tools disagree; dialect `auto`),
-   * `variable`, `file`, `reference`. Syntax and unsupported errors are exit 2 on the CLI.
+   * `variable`, `file`, `reference`, `script` (a script failed, was stopped or was not run).
+   * Syntax and unsupported errors are exit 2 on the CLI.
    */
-  code?: 'syntax' | 'unsupported' | 'divergence' | 'variable' | 'file' | 'reference' | 'prompt';
+  code?: 'syntax' | 'unsupported' | 'divergence' | 'variable' | 'file' | 'reference' | 'prompt' | 'script';
 }
 
 export interface LineRange {
@@ -63,20 +64,27 @@ export type BodyPart =
   | { kind: 'text'; text: string; line: number }
   | { kind: 'file'; path: string; processVariables: boolean; encoding?: string; line: number };
 
-/** Where a script's code is: written in the file, or in a file of its own. */
-export type ScriptSource = { kind: 'inline'; code: string; line: number } | { kind: 'file'; path: string; line: number };
+/**
+ * Where a script's code is: written in the file (from `line`, and on that first
+ * line from `column` when the code starts after `{%`), or in a file of its own.
+ */
+export type ScriptSource = { kind: 'inline'; code: string; line: number; column?: number } | { kind: 'file'; path: string; line: number };
 
 /**
- * A script or assertion attached to a request, typed so that a script runner
- * (node:vm, issue 14) can pick it up: `before` runs before the request is
- * built, `after` once the response is in.
+ * A script or assertion attached to a request, as the script engine
+ * (server-core/scripts/) runs it: `before` runs before the request is built,
+ * `after` once the response is in (for a WebSocket or a streamed response:
+ * while it streams).
  */
 export type RequestScript =
   /** JetBrains `< {% … %}` / `< ./pre.js` before the request line. */
   | { kind: 'jetbrains-pre-request'; phase: 'before'; source: ScriptSource; range: LineRange }
-  /** JetBrains `> {% … %}` / `> ./handler.js` after the body (httpYac runs them too). */
+  /** JetBrains `> {% … %}` / `> ./handler.js` after the body, or after the messages of a WebSocket block (httpYac runs them too). */
   | { kind: 'jetbrains-response-handler'; phase: 'after'; source: ScriptSource; range: LineRange }
-  /** httpYac `{{ … }}` blocks; `event` as written after `{{` (request, response, after, streaming…), `everyRequest` for `{{+`. */
+  /**
+   * httpYac `{{ … }}` blocks; `event` as written after `{{` (request, response, after, streaming…), `everyRequest` for `{{+`.
+   * Without an event, a block above the request line runs before it and one below runs after the response, as in httpYac.
+   */
   | { kind: 'httpyac-script'; phase: 'before' | 'after'; event: string; everyRequest: boolean; source: ScriptSource; range: LineRange }
   /** httpYac `?? status == 200`. */
   | { kind: 'httpyac-assertion'; phase: 'after'; text: string; range: LineRange };

@@ -52,11 +52,11 @@ export function unsupportedMetadata(key: string, value: string): string | undefi
     case 'proxy':
       return `\`# @proxy\` (httpYac: send through a proxy) ${NOT_SUPPORTED}`;
     case 'loop':
-      if (/^\s*while\b/.test(value)) return `\`# @loop while …\` (httpYac: a JavaScript condition) is not supported yet: Wireplay does not run JavaScript yet`;
+      if (/^\s*while\b/.test(value)) return `\`# @loop while …\` (httpYac: a JavaScript condition) is not supported: Wireplay runs JavaScript only in script blocks (\`{{ }}\`, \`< {% %}\`, \`> {% %}\`); write \`# @loop for N\``;
       if (!/^\s*for\s+\d+\s*$/.test(value) && !/^\s*for\s+\S+\s+of\s+\S/.test(value)) return `\`# @loop ${value}\` is not a loop Wireplay knows: write \`# @loop for N\` or \`# @loop for ITEM of [JSON array]\``;
       return undefined;
     case 'disabled':
-      return value.trim() ? `\`# @disabled ${value.trim()}\` (httpYac: disabled when a JavaScript expression is true) is not supported yet: Wireplay does not run JavaScript yet` : undefined;
+      return value.trim() ? `\`# @disabled ${value.trim()}\` (httpYac: disabled when a JavaScript expression is true) is not supported: Wireplay runs JavaScript only in script blocks (\`{{ }}\`, \`< {% %}\`, \`> {% %}\`); set \`exports.$cancel = true\` in a \`{{ }}\` block above the request instead` : undefined;
     case 'jwt':
     case 'keepStreaming':
       return undefined;
@@ -67,5 +67,5 @@ export function unsupportedMetadata(key: string, value: string): string | undefi
 
 /** A `{{ … }}` that is neither a variable name, a dynamic variable nor a reference: httpYac evaluates it as JavaScript. */
 export function javascriptExpression(expression: string): string {
-  return `\`{{${expression}}}\` is a JavaScript expression (httpYac evaluates it) and is not supported yet: Wireplay does not run JavaScript yet`;
+  return `\`{{${expression}}}\` is a JavaScript expression (httpYac evaluates it) and is not supported: Wireplay runs JavaScript only in script blocks (\`{{ }}\`, \`< {% %}\`, \`> {% %}\`); compute the value in a \`{{ }}\` block above the request (\`exports.name = …\`) and write \`{{name}}\``;
 }

@@ -37,6 +37,12 @@ export interface VariableContext {
   locals?: Readonly<Record<string, string>>;
   /** `--var name=value` on the command line: above the environment, under the file's variables. */
   cliVariables?: Readonly<Record<string, string>>;
+  /**
+   * Values scripts set, as text (see request-scripts.ts): `request` — JetBrains `request.variables.set` in
+   * this request's pre-request scripts (this request only); `exports` — httpYac `exports.name` (the rest of
+   * the file's runs); `globals` — `client.global` / `$global` (every file, until cleared).
+   */
+  scriptValues?: { request?: Readonly<Record<string, string>>; exports?: Readonly<Record<string, string>>; globals?: Readonly<Record<string, string>> };
   /** The selected environment with `$shared` merged under it. */
   environment: Readonly<Record<string, string>>;
   /** Results of earlier named requests, by name. */
@@ -121,7 +127,7 @@ function resolveExpression(expression: string, ctx: VariableContext, out: Substi
       return responseReference(ctx, name.slice(0, dot), 'response', 'body', `$${name.slice(dot)}`);
     }
     if (/^response\./.test(name) || name === 'response') {
-      throw new UnsupportedFeatureError("httpYac's `response` variable (the last response) is not supported yet: name the request (# @name login) and use {{login.response.body.$.field}} or {{login.field}}");
+      throw new UnsupportedFeatureError("httpYac's `response` variable (the last response) is not supported in placeholders: name the request (# @name login) and use {{login.response.body.$.field}} or {{login.field}}");
     }
     throw new Failure(`"${name}" is not defined in the file or the environment`, 'variable');
   }
@@ -159,10 +165,22 @@ function lookup(name: string, ctx: VariableContext, out: Substitution | undefine
   else fileDef = last(ctx.regionVariables, name) ?? last(ctx.fileVariables, name) ?? restClient;
   const imported = last(ctx.importedVariables, name);
   const env = has(ctx.environment) ? ctx.environment[name] : undefined;
+  const script = ctx.scriptValues ?? {};
   if (dialect === 'jetbrains') {
-    // JetBrains: environment variables win over in-place ones (--var wins over both).
+    // JetBrains documents: environment, then global (client.global), then in-place, then per-request
+    // (request.variables) variables; --var wins over all of them.
     if (has(ctx.cliVariables)) return ctx.cliVariables![name];
     if (env !== undefined) return env;
+    if (has(script.globals)) return script.globals![name];
+    if (has(script.exports)) return script.exports![name];
+    if (fileDef) return fileDef.value;
+    if (has(script.request)) return script.request![name];
+  } else {
+    // A value a script set while the run went on wins over what the file and the environment say:
+    // the request's own (request.variables), httpYac's exports, then the global store.
+    if (has(script.request)) return script.request![name];
+    if (has(script.exports)) return script.exports![name];
+    if (has(script.globals)) return script.globals![name];
   }
   if (fileDef) {
     if (out && dialect === 'auto') {

@@ -4,6 +4,7 @@
 // user keeps sending from the playground until they or the server close it.
 // A wait that times out, or a cancel, ends the script, not the session.
 import type { WebSocketRunResult, WebSocketScriptRunner, WebSocketTranscriptEntry } from './run-http-file.js';
+import { tapEntries } from './ws-script.js';
 import { ScriptDriver, type ScriptChannel, type StepsEnd } from './ws-script-steps.js';
 
 /** What a session host hands back for one opened WebSocket. */
@@ -51,11 +52,18 @@ export function createLiveWebSocketRunner(open: OpenLiveWebSocket, defaults: Liv
     const driver = new ScriptDriver(ws, {
       timeoutMs,
       ...(options.signal ? { signal: options.signal } : {}),
-      ...(defaults.onEntry ? { onEntry: defaults.onEntry } : {}),
+      onEntry: tapEntries(defaults.onEntry, options.tap),
     });
+    options.tap?.connected({ send: (text) => void driver.answer(text), stop: () => driver.stop() });
     let ended: StepsEnd;
     try {
       ended = await driver.run(script.steps);
+      // A response handler reads the messages: keep feeding it after the last step until it unsubscribes,
+      // the server closes or the time runs out (the session stays open either way).
+      if (options.tap && ended === 'script' && script.steps[script.steps.length - 1]?.kind !== 'wait-for-server') {
+        const why = await driver.listen();
+        if (why === 'server-closed' || why === 'aborted') ended = why;
+      }
     } catch (err) {
       if (!driver.isClosed) {
         driver.dispose();

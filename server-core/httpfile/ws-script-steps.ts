@@ -20,7 +20,7 @@ export interface ScriptChannel {
 /** Why the steps (or the listening after them) stopped. */
 export type StepsEnd = 'script' | 'server-closed' | 'timeout' | 'aborted';
 
-type Wake = 'message' | 'closed' | 'timeout' | 'aborted';
+type Wake = 'message' | 'closed' | 'timeout' | 'aborted' | 'stopped';
 
 export interface ScriptDriverOptions {
   /** Limit for each wait-for-server (and for listen()). */
@@ -35,6 +35,7 @@ export class ScriptDriver implements Disposable {
   private readonly t0 = performance.now();
   private received = 0;
   private closed: boolean;
+  private stopped = false;
   private wake: ((why: Wake) => void) | undefined;
   private readonly subscriptions: Disposable[];
 
@@ -65,6 +66,7 @@ export class ScriptDriver implements Disposable {
   async run(steps: WebSocketScript['steps']): Promise<StepsEnd> {
     let consumed = 0;
     for (const step of steps) {
+      if (this.stopped) return 'script';
       if (this.closed) return 'server-closed';
       if (this.options.signal?.aborted) return 'aborted';
       if (step.kind === 'send') {
@@ -74,7 +76,7 @@ export class ScriptDriver implements Disposable {
       }
       const target = consumed + 1;
       const why = await this.waitUntil(() => this.received >= target);
-      if (why !== 'message') return why === 'closed' ? 'server-closed' : why;
+      if (why !== 'message') return why === 'closed' ? 'server-closed' : why === 'stopped' ? 'script' : why;
       consumed = target;
     }
     return 'script';
@@ -83,7 +85,24 @@ export class ScriptDriver implements Disposable {
   /** Listens (recording what arrives) until the server closes, the time runs out or the run is aborted. */
   async listen(): Promise<StepsEnd> {
     const why = await this.waitUntil(() => false);
-    return why === 'closed' ? 'server-closed' : why === 'aborted' ? 'aborted' : 'timeout';
+    return why === 'closed' ? 'server-closed' : why === 'aborted' ? 'aborted' : why === 'stopped' ? 'script' : 'timeout';
+  }
+
+  /**
+   * Sends a message that is not a step — a response handler's output() — and records it. A message
+   * the connection can no longer take (it closed meanwhile) is dropped.
+   */
+  async answer(text: string): Promise<void> {
+    if (this.closed) return;
+    const data = Buffer.from(text, 'utf8');
+    this.record({ dir: 'sent', t: performance.now() - this.t0, binary: false, data });
+    await this.channel.send(data, false).catch(() => undefined);
+  }
+
+  /** Ends the steps and the listening early: every response handler has unsubscribed from the messages. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.('stopped');
   }
 
   dispose(): void {
@@ -99,6 +118,7 @@ export class ScriptDriver implements Disposable {
   /** Resolves when `ready()` holds, the connection closes, the time runs out or the run is aborted. */
   private waitUntil(ready: () => boolean): Promise<Wake> {
     if (ready()) return Promise.resolve('message');
+    if (this.stopped) return Promise.resolve('stopped');
     if (this.closed) return Promise.resolve('closed');
     const signal = this.options.signal;
     if (signal?.aborted) return Promise.resolve('aborted');

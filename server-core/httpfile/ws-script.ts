@@ -7,7 +7,7 @@
 // transcript, and every byte into the capture emitter.
 import { WsSession } from '../client/ws-session.js';
 import type { ResolvedRequest } from './resolve-block.js';
-import type { WebSocketRunResult, WebSocketScriptRunner, WebSocketTranscriptEntry } from './run-http-file.js';
+import type { WebSocketRunResult, WebSocketScriptRunner, WebSocketTap, WebSocketTranscriptEntry } from './run-http-file.js';
 import { ScriptDriver, type ScriptChannel } from './ws-script-steps.js';
 
 export type WebSocketScript = Extract<ResolvedRequest, { kind: 'websocket' }>;
@@ -45,8 +45,9 @@ export async function runWebSocketScript(
   const driver = new ScriptDriver(wsChannel(session), {
     timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onEntry ? { onEntry: options.onEntry } : {}),
+    onEntry: tapEntries(options.onEntry, options.tap),
   });
+  options.tap?.connected({ send: (text) => void driver.answer(text), stop: () => driver.stop() });
   let ended: NonNullable<WebSocketRunResult['ended']>;
   try {
     ended = await driver.run(script.steps);
@@ -82,6 +83,14 @@ export async function runWebSocketScript(
     close: { code: close.code, reason: close.reason, wasClean: close.wasClean },
     ended,
     ...(connectionId ? { connectionId } : {}),
+  };
+}
+
+/** The entry listener, with the received messages also handed to a response handler's tap. */
+export function tapEntries(onEntry: ((e: WebSocketTranscriptEntry) => void) | undefined, tap: WebSocketTap | undefined): (e: WebSocketTranscriptEntry) => void {
+  return (e) => {
+    onEntry?.(e);
+    if (e.dir === 'received') tap?.message(e.data, e.binary);
   };
 }
 

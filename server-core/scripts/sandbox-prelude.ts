@@ -36,7 +36,11 @@ const PRELUDE_END = String.raw`
       // After client.exit() the tests declared before it still run (they run after the script); the stream does not.
       try {
         await guard(phases.afterBody());
-        if (!exitRequested && streamInfo && subscribers.length) await runStream(phases.afterEachItem);
+        if (!exitRequested && streamInfo && subscribers.length) {
+          await runStream(phases.afterEachItem);
+          // Tests an onFinish callback declared when the stream ended run too.
+          await guard(phases.afterEachItem());
+        }
       } catch (e) {
         if (e === EXIT) exitRequested = true;
         else error = e;

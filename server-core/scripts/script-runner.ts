@@ -39,6 +39,9 @@ interface PendingJob {
   detach?: () => void;
 }
 
+/** How long a new worker thread may take to start before its job fails (the job's own limit when longer). */
+const WORKER_START_LIMIT_MS = 30_000;
+
 export class ScriptRunner implements Disposable {
   private readonly timeoutMs: number;
   private readonly limits: SandboxData['limits'];
@@ -46,6 +49,11 @@ export class ScriptRunner implements Disposable {
   private readonly queue: PendingJob[] = [];
   private active: PendingJob | undefined;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The worker said `ready`. A job's time limit counts from then: starting a thread takes a while (longer
+   * on a loaded machine), and that time is not the script's.
+   */
+  private workerReady = false;
   private nextId = 1;
   private disposed = false;
 
@@ -87,7 +95,9 @@ export class ScriptRunner implements Disposable {
    * test run begins. Optional: run() starts it when needed.
    */
   warmUp(): void {
-    if (!this.disposed && !this.active) this.worker.warmUp();
+    if (this.disposed || this.active) return;
+    if (!this.worker.isRunning) this.workerReady = false;
+    this.worker.warmUp();
   }
 
   /** Stops the worker; jobs still waiting or running end with CANCELLED. */
@@ -152,7 +162,7 @@ export class ScriptRunner implements Disposable {
       return;
     }
     this.worker.post('item' in what ? { type: 'stream', id: job.id, item: what.item } : { type: 'stream-end', id: job.id });
-    this.armWatchdog(job); // a stream's time limit counts from its latest input
+    if (this.workerReady) this.armWatchdog(job); // a stream's time limit counts from its latest input
   }
 
   private cancel(job: PendingJob): void {
@@ -172,6 +182,7 @@ export class ScriptRunner implements Disposable {
     }
     this.active = job;
     job.started = performance.now();
+    if (!this.worker.isRunning) this.workerReady = false;
     try {
       this.worker.post({ type: 'run', id: job.id, job: { data: job.data, source: wrapUserSource(job.source, job.asExpression), asExpression: job.asExpression, timeoutMs: job.timeoutMs } });
     } catch (err) {
@@ -183,22 +194,34 @@ export class ScriptRunner implements Disposable {
     for (const what of job.early.splice(0)) {
       this.worker.post('item' in what ? { type: 'stream', id: job.id, item: what.item } : { type: 'stream-end', id: job.id });
     }
-    this.armWatchdog(job);
+    this.armWatchdog(job, !this.workerReady);
   }
 
-  private armWatchdog(job: PendingJob): void {
+  /**
+   * Stops the job at its time limit — or, while its worker is still starting (`starting`), after a
+   * generous limit for the thread to start, when the job fails with WORKER_CRASHED.
+   */
+  private armWatchdog(job: PendingJob, starting = false): void {
     if (this.watchdog !== undefined) clearTimeout(this.watchdog);
+    const limit = starting ? Math.max(WORKER_START_LIMIT_MS, job.timeoutMs) : job.timeoutMs;
     this.watchdog = setTimeout(() => {
       this.watchdog = undefined;
       if (this.active !== job) return;
       this.worker.terminate();
-      this.finish(job, timedOut(job.timeoutMs));
-    }, job.timeoutMs);
+      this.finish(job, starting ? { code: 'WORKER_CRASHED', message: `The script worker did not start within ${limit} ms.` } : timedOut(job.timeoutMs));
+    }, limit);
   }
 
   private onMessage(message: WorkerMessage): void {
     const job = this.active;
-    if (message.type === 'ready' || message.type === 'crash' || !job || message.id !== job.id) return;
+    if (message.type === 'ready') {
+      // The job waiting for the thread gets its time limit from now.
+      const waiting = !this.workerReady && job !== undefined;
+      this.workerReady = true;
+      if (waiting) this.armWatchdog(job);
+      return;
+    }
+    if (message.type === 'crash' || !job || message.id !== job.id) return;
     if (message.type === 'syntax') {
       this.finish(job, toScriptError({ ...message.error, syntax: true }, job.placement));
       return;

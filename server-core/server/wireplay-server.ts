@@ -12,7 +12,7 @@ import type { Handler } from '../http/handler-types.js';
 import { HttpMessageParser } from '../http/message-parser.js';
 import { Router, type RouteInfo, type WebSocketMatch } from '../router/router.js';
 import { registerDemoRoutes, type DemoRouteOptions } from '../routes/demo-routes.js';
-import { UserRoutesWatcher, formatUserRouteError, type UserRouteError } from '../routes/user-routes.js';
+import { UserRoutesWatcher, formatUserRouteError, type UserRouteError, type UserRoutesOptions } from '../routes/user-routes.js';
 import type { Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
 import { createBuiltinWebSocketRoutes, type BuiltinRouteOptions } from '../ws/builtin-routes.js';
@@ -36,10 +36,15 @@ export interface WireplayServerOptions {
   port?: number;
   /** Folder served under /files/*. */
   root?: string;
-  /** A wireplay.routes.json or .mjs file; reloaded on save. */
+  /**
+   * A wireplay.routes.json or .mjs file; reloaded on save. Loaded once the port is bound (the
+   * built-in routes answer meanwhile): listen() resolves when it has loaded or failed.
+   */
   routesFile?: string;
   /** Run a `.mjs` routes file (default false: only JSON routes are served). */
   allowCode?: boolean;
+  /** Limits for the routes file: its size, and the time its `.mjs` code has to load and to answer (docs/routes.md). */
+  routesLimits?: Pick<UserRoutesOptions, 'maxFileBytes' | 'handlerTimeoutMs' | 'loadTimeoutMs'>;
   /** Default 'concurrent'. */
   mode?: ConcurrencyMode;
   limits?: Partial<ServerLimits>;
@@ -258,20 +263,26 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
         else process.emitWarning(warning, { code: 'WIREPLAY_PUBLIC_HOST' });
       }
       listening = (async () => {
+        const a = await listener.listen(host, options.port ?? 0);
+        address = { host: a.host, port: a.port, url: `http://${urlHost(a.host)}:${a.port}` };
         if (options.routesFile && router) {
-          watcher = new UserRoutesWatcher(router, { files: [options.routesFile], allowCode: options.allowCode ?? false, log: (m, e) => log?.('error', `${m} ${e ?? ''}`) });
-          watcher.on('error', ({ errors }) => {
-            for (const e of errors) {
-              const message = formatUserRouteError(e);
-              events.emit('error', { kind: 'routes', message });
-              log?.('error', message);
-            }
+          // Bound first: the built-in routes answer while the routes file loads.
+          watcher = new UserRoutesWatcher(router, {
+            files: [options.routesFile],
+            allowCode: options.allowCode ?? false,
+            ...options.routesLimits,
+            log: (m, e) => log?.('error', `${m} ${e instanceof Error ? (e.stack ?? e.message) : (e ?? '')}`),
           });
+          const reportRoutesError = (e: UserRouteError) => {
+            const message = formatUserRouteError(e);
+            events.emit('error', { kind: 'routes', message });
+            log?.('error', message);
+          };
+          watcher.on('error', ({ errors }) => errors.forEach(reportRoutesError));
+          watcher.on('runtimeError', ({ error }) => reportRoutesError(error));
           watcher.on('reloaded', ({ file, count, missing }) => log?.('info', missing ? `${file}: not found, no user routes` : `${file}: ${count} route(s) loaded`));
           await watcher.start();
         }
-        const a = await listener.listen(host, options.port ?? 0);
-        address = { host: a.host, port: a.port, url: `http://${urlHost(a.host)}:${a.port}` };
         events.emit('listening', address);
         return address;
       })();

@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { createWireplayServer, type WireplayServer } from '../../server-core/server/wireplay-server.js';
-import { frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
+import { frameWith, openWorkbench, quickOpen, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
 import { makeWorkspace } from './support/ui-flow.js';
 
 let server: WireplayServer | undefined;
@@ -37,16 +37,6 @@ after(async () => {
   await server?.close();
 });
 
-async function quickOpen(page: Page, file: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  await input.waitFor({ state: 'visible', timeout: 30_000 });
-  await input.fill(file);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
-  await page.keyboard.press('Enter');
-}
-
 function codeLens(page: Page, title: 'Send' | 'Send & Inspect' | 'Copy as cURL') {
   const all = page.locator('.codelens-decoration a', { hasText: title });
   return title === 'Send' ? all.filter({ hasNotText: 'Inspect' }).first() : all.first();
@@ -64,7 +54,7 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await send.click();
     // The response opens beside the file (Monaco renders spaces as no-break spaces: match with \s).
     await page.locator('.editor-instance .view-lines', { hasText: /HTTP\/1\.1\s200\sOK/ }).first().waitFor({ timeout: 60_000 });
-    await page.locator('.tab', { hasText: 'requests — response.txt' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.tab', { hasText: 'requests — response' }).first().waitFor({ timeout: 10_000 });
     assert.ok(await page.locator('.editor-instance .view-lines', { hasText: /from=codelens/ }).count());
     await shot(page, 'httpfile-02-response');
 
@@ -100,7 +90,7 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await page.locator('.statusbar-item', { hasText: 'local' }).first().waitFor({ timeout: 30_000 });
     await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
     await codeLens(page, 'Send').click();
-    await page.locator('.tab', { hasText: 'env — response.txt' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'env — response' }).first().waitFor({ timeout: 60_000 });
     await page.locator('.editor-instance .view-lines', { hasText: /from=env/ }).first().waitFor({ timeout: 60_000 });
     await shot(page, 'httpfile-05-environment');
 
@@ -114,7 +104,7 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await codeLens(page, 'Send').waitFor({ timeout: 60_000 });
     await shot(page, 'httpfile-06-scratch');
     await codeLens(page, 'Send').click();
-    await page.locator('.tab', { hasText: 'scratch — response.txt' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'scratch — response' }).first().waitFor({ timeout: 60_000 });
     await page.locator('.editor-instance .view-lines', { hasText: /"path":\s"\/echo"/ }).first().waitFor({ timeout: 60_000 });
     await shot(page, 'httpfile-07-scratch-response');
   } catch (err) {

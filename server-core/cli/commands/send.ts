@@ -155,7 +155,7 @@ function printReceived(bytes: Buffer, io: CliIo): void {
 }
 
 /** `--var name=value` pairs. */
-function parseVars(list: readonly string[] | undefined): Record<string, string> | undefined {
+export function parseVars(list: readonly string[] | undefined): Record<string, string> | undefined {
   if (!list) return undefined;
   const out: Record<string, string> = {};
   for (const item of list) {
@@ -166,7 +166,7 @@ function parseVars(list: readonly string[] | undefined): Record<string, string> 
   return out;
 }
 
-function parseDialect(text: string | undefined): Dialect | undefined {
+export function parseDialect(text: string | undefined): Dialect | undefined {
   if (text === undefined) return undefined;
   if (!(DIALECTS as readonly string[]).includes(text)) throw new UsageError(`--dialect must be one of ${DIALECTS.join(', ')}, got ${text}`);
   return text as Dialect;

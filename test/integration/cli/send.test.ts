@@ -345,20 +345,43 @@ test('a one-request file goes through the .http parser: continuation lines, <@ f
   assert.equal(echoed.body.text, 'from hi', '<@ substituted the $shared variable; <> sent nothing');
 });
 
-test('a refused feature: exit 2, the error at FILE:LINE:COL, the other requests still sent; --output wants one request', async () => {
+test('a refused feature: exit 2, the error at FILE:LINE:COL, the other requests still sent (scripts run); --output wants one request', async () => {
   writeFileSync(
     join(dir, 'scripts.http'),
-    [`### ok`, `GET http://${hostPort}/echo?n=1`, '', '### handler', `GET http://${hostPort}/echo?n=2`, '', '> {% client.log(response.status) %}', '', '### aad', `GET http://${hostPort}/echo`, 'Authorization: {{$aadToken}}', ''].join('\n'),
+    [
+      `### ok`, `GET http://${hostPort}/echo?n=1`, '',
+      '### handler', `GET http://${hostPort}/echo?n=2`, '', '> {% client.log("status", response.status) %}', '',
+      '### aad', `GET http://${hostPort}/echo`, 'Authorization: {{$aadToken}}', '',
+      '### typescript', `GET http://${hostPort}/echo?n=3`, '', '> ./check.ts', '',
+    ].join('\n'),
   );
   const r = await run(['scripts.http']);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /scripts\.http:7:1: error: A response handler script \(`> \{% … %\}`, JetBrains\) is not supported yet/);
   assert.match(r.stderr, /scripts\.http:11:16: error: `\$aadToken` \(REST Client's Azure AD token\) is not supported/);
+  assert.match(r.stderr, /scripts\.http:16:1: error: The response handler `> \.\/check\.ts` is TypeScript, which is not supported/);
   assert.match(r.stderr, /> GET \/echo\?n=1 HTTP\/1\.1/);
-  assert.doesNotMatch(r.stderr, /> GET \/echo\?n=2/);
+  // The handler runs: its log line comes with the exchange.
+  assert.match(r.stderr, /> GET \/echo\?n=2 HTTP\/1\.1[\s\S]*\* log: status 200/);
+  assert.doesNotMatch(r.stderr, /> GET \/echo\?n=3/);
   const output = await run(['scripts.http', '--output', 'x.json']);
   assert.equal(output.code, 2);
   assert.match(output.stderr, /--output takes the body of one HTTP request.*choose one with --name/);
+});
+
+test('a script that fails: its error at FILE:LINE:COL, exit 1; a pre-request script that fails stops its request', async () => {
+  writeFileSync(
+    join(dir, 'failing-scripts.http'),
+    [
+      '### after', `GET http://${hostPort}/echo?n=1`, '', '> {%', '  response.body.nothing.here;', '%}', '',
+      '### before', '< {% throw new Error("no token") %}', `GET http://${hostPort}/echo?n=2`, '',
+    ].join('\n'),
+  );
+  const r = await run(['failing-scripts.http']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /failing-scripts\.http:5:\d+: error: The response handler \(`> \{% %\}`\): TypeError: Cannot read properties of undefined \(reading 'here'\)/);
+  assert.match(r.stderr, /failing-scripts\.http:9:\d+: error: The pre-request script \(`< \{% %\}`\): (Error: )?no token/);
+  assert.match(r.stderr, /> GET \/echo\?n=1 HTTP\/1\.1/);
+  assert.doesNotMatch(r.stderr, /> GET \/echo\?n=2/);
 });
 
 test('# @prompt: --var answers it; without a terminal the request is refused with a hint (exit 2)', async () => {

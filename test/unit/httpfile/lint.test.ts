@@ -25,7 +25,7 @@ test('a reference to a named request of the same file is fine before it is sent;
   );
 });
 
-test('prompted and loop values count as defined; a # @ref to nothing, scripts and unsupported features are marked', async () => {
+test('prompted and loop values count as defined; a # @ref to nothing and unsupported features are marked, scripts are not', async () => {
   const text = [
     '# @prompt user', 'GET http://{{host}}/p?u={{user}}', '',
     '###', '# @loop for 2', 'GET http://{{host}}/l?i={{$index}}', '',
@@ -38,7 +38,6 @@ test('prompted and loop values count as defined; a # @ref to nothing, scripts an
     diagnostics.filter((d) => d.severity === 'error').map((d) => [d.line, d.code]),
     [
       [8, 'reference'],
-      [14, 'unsupported'],
       [18, 'unsupported'],
     ],
   );

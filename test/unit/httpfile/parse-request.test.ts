@@ -169,3 +169,27 @@ test('CR alone ends a line (JetBrains spec 2.2)', () => {
   const b = only('GET http://h/a\rAccept: x\r');
   assert.deepEqual(b.headers.map((h) => [h.name, h.value, h.line]), [['Accept', 'x', 1]]);
 });
+
+test('script positions: a `{{ }}` block without an event runs before the request above its line, after the response below it; JetBrains code keeps its line and column', () => {
+  const [b] = parse('{{\n  exports.a = 1;\n}}\nGET http://h/\n\n{{\n  test("x", () => {});\n}}\n{{@request\n}}\n').blocks as HttpRequestBlock[];
+  assert.deepEqual(b.scripts.map((s) => [s.kind, s.phase, s.range.startLine]), [
+    ['httpyac-script', 'before', 0],
+    ['httpyac-script', 'after', 5],
+    ['httpyac-script', 'before', 8],
+  ]);
+  const [j] = parse('GET http://h/\n\n>   {%  client.log(1) %}\n> {% client.test("a", () => {});\n  client.log(2);\n%}\n').blocks as HttpRequestBlock[];
+  assert.deepEqual(j.scripts.map((s) => s.kind !== 'httpyac-assertion' && s.source), [
+    { kind: 'inline', code: 'client.log(1)', line: 2, column: 8 },
+    { kind: 'inline', code: 'client.test("a", () => {});\n  client.log(2);', line: 3, column: 5 },
+  ]);
+});
+
+test('a response handler among the messages of a WebSocket block is a script, not a message', () => {
+  const [ws] = parse('WEBSOCKET ws://h/ws\n\nhello\n> {%\n  response.body.onEachMessage((m) => client.log(m));\n%}\n=== wait-for-server\n> ./more.js\n').blocks;
+  assert.equal(ws.kind, 'websocket');
+  assert.deepEqual(ws.kind === 'websocket' && ws.steps.map((s) => (s.kind === 'send' ? s.parts : s.kind)), [[{ kind: 'text', text: 'hello', line: 2 }], 'wait-for-server']);
+  assert.deepEqual(ws.scripts.map((s) => [s.kind, s.range.startLine, s.range.endLine]), [
+    ['jetbrains-response-handler', 3, 5],
+    ['jetbrains-response-handler', 7, 7],
+  ]);
+});

@@ -194,13 +194,15 @@ test('<@latin1 file is decoded from latin1 and sent as UTF-8; a multipart body w
   assert.equal(auto.diagnostics.filter((d) => d.code === 'divergence').length, 1);
 });
 
-test('scripts refuse their request at their line; a script outside every request refuses them all', async () => {
-  const own = await resolveOne('GET http://h/\n\n?? status == 200\n');
-  assert.equal(own.request, undefined);
-  assert.deepEqual(own.diagnostics.map((d) => [d.line, d.code]), [[2, 'unsupported']]);
+test('scripts do not stop their request (the runner runs them); a TypeScript script file is refused at its line', async () => {
+  const own = await resolveOne('GET http://h/\n\n?? status == 200\n> {% client.log(1) %}\n');
+  assert.ok(own.request?.kind === 'http');
   const global = await resolveOne('{{\n  exports.a = 1;\n}}\n\n###\nGET http://h/\n');
-  assert.equal(global.request, undefined);
-  assert.match(global.diagnostics[0].message, /before every request of the file/);
+  assert.ok(global.request?.kind === 'http');
+  const ts = await resolveOne('GET http://h/\n\n> ./check.ts\n');
+  assert.equal(ts.request, undefined);
+  assert.deepEqual(ts.diagnostics.map((d) => [d.line, d.code]), [[2, 'unsupported']]);
+  assert.match(ts.diagnostics[0].message, /The response handler `> \.\/check\.ts` is TypeScript, which is not supported/);
 });
 
 test('a pasted curl command resolves through the cURL importer, variables first', async () => {

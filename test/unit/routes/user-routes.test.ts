@@ -4,11 +4,21 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Router } from '../../../server-core/router/router.js';
-import { loadUserRoutes, formatUserRouteError, UserRoutesWatcher, type UserRouteError } from '../../../server-core/routes/user-routes.js';
+import { loadUserRoutes as load, formatUserRouteError, UserRoutesWatcher, type LoadResult, type UserRouteError } from '../../../server-core/routes/user-routes.js';
 import { fakeRequest, fakeResponse, type FakeRequestInit } from '../../support/fake-http.js';
+import { within } from '../../support/within.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wireplay-user-routes-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** loadUserRoutes, with the `.mjs` workers stopped at the end. */
+const loaded: LoadResult[] = [];
+after(() => loaded.forEach((r) => r.dispose()));
+async function loadUserRoutes(...args: Parameters<typeof load>): Promise<LoadResult> {
+  const r = await load(...args);
+  loaded.push(r);
+  return r;
+}
 let n = 0;
 
 /** Writes a routes file in its own folder (plus extra files) and returns its path. */
@@ -211,17 +221,30 @@ export default {
   assert.equal(fixed.statusCode, 202);
   assert.deepEqual(JSON.parse(fixed.text), { ok: true });
 
+  // The callbacks run in the module's worker: what they send arrives a moment later.
   const ws = router.matchWebSocket('/ws/mine');
   assert.ok(ws);
   const sent: unknown[] = [];
-  const peer = { send: (d: unknown) => sent.push(d), close: (code?: number) => sent.push(`close ${code}`) };
+  let arrived = () => {};
+  const sentCount = (n: number, what: string) =>
+    within(new Promise<void>((resolve) => (arrived = () => sent.length >= n && resolve())).finally(() => (arrived = () => {})), what);
+  const peer = {
+    send: (d: unknown) => (sent.push(d), arrived()),
+    close: (code?: number) => (sent.push(`close ${code}`), arrived()),
+  };
+  const echoed = sentCount(2, 'the welcome and the echo');
   ws.route.handler.onOpen?.(peer as never, fakeRequest('/ws/mine'));
   ws.route.handler.onMessage?.(peer as never, { binary: false, data: Buffer.from('hi'), text: 'hi' });
+  await echoed;
   assert.deepEqual(sent, ['welcome', Buffer.from('hi')]);
   const proto = router.matchWebSocket('/ws/proto');
   assert.deepEqual(proto?.route.protocols, ['chat']);
   sent.length = 0;
-  proto?.route.handler.onMessage?.(peer as never, { binary: false, data: Buffer.from('x'), text: 'x' });
+  const closed = sentCount(1, 'the close');
+  const protoPeer = { ...peer };
+  proto?.route.handler.onOpen?.(protoPeer as never, fakeRequest('/ws/proto'));
+  proto?.route.handler.onMessage?.(protoPeer as never, { binary: false, data: Buffer.from('x'), text: 'x' });
+  await closed;
   assert.deepEqual(sent, ['close 1011'], 'a throwing WebSocket callback closes that peer with 1011');
 });
 

@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import * as vscode from 'vscode';
 import type { WireplayApi } from '../../../extension/extension.js';
+import { whenTrue } from './wait.js';
 
 const EXTENSION_ID = 'wireplay.wireplay';
 
@@ -56,13 +57,12 @@ function portOf(srv: Server): number {
   return typeof a === 'object' && a ? a.port : 0;
 }
 
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** What can make an `until` check come true: the controller's state and routes, the traffic lists, the editor tabs. */
+let changes: Array<(listener: () => void) => vscode.Disposable> = [];
+
+/** Resolves once `check` holds, checked again on each of `changes` (no fixed sleep); fails with `what` after `ms`. */
+function until(what: string, check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  return whenTrue(what, check, changes, ms);
 }
 
 async function setSetting(key: string, value: unknown): Promise<void> {
@@ -79,6 +79,13 @@ export function defineExtensionSuite(): void {
       const wasActive = ext.isActive;
       const started = performance.now();
       api = await ext.activate();
+      changes = [
+        (l) => api.controller.onState(l),
+        (l) => api.controller.onRoutes(l),
+        (l) => api.controller.traffic.onChange(l),
+        (l) => vscode.window.tabGroups.onDidChangeTabs(l),
+        (l) => vscode.window.tabGroups.onDidChangeTabGroups(l),
+      ];
       // Module loading plus activate(), as the extension host runs them (only when this call activated it).
       if (!wasActive) metrics.loadAndActivateMs = Number((performance.now() - started).toFixed(2));
       await setSetting('port', undefined);
@@ -136,7 +143,8 @@ export function defineExtensionSuite(): void {
       const next = await vscode.commands.executeCommand('wireplay.switchMode');
       assert.equal(next, 'concurrent');
       assert.equal(api.controller.mode, 'concurrent');
-      assert.equal(vscode.workspace.getConfiguration('wireplay').get('mode'), 'concurrent');
+      // For this window only: the setting is not written (sidebar.suite.ts checks the files).
+      assert.equal(vscode.workspace.getConfiguration('wireplay').get('mode'), 'sequential');
     });
 
     it('listens on wireplay.port after a restart', async function () {

@@ -15,7 +15,7 @@ import { createWireplayServer, type WireplayServer } from '../../../server-core/
 import type { SendSummary } from '../../../extension/httpfile/http-file-support.js';
 
 /** A bounded poll: checks every 50 ms, fails with `what` after `ms`. Used where no event says "done". */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+export async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (await check()) return;

@@ -44,9 +44,9 @@ function newestSource(dir: string): number {
 /** Builds the extension bundles when dist/ lacks them or is older than the sources or package.json. */
 export function ensureBuilt(): void {
   const bundle = join(root, 'dist/extension.js');
-  const sidebar = join(root, 'dist/webview/sidebar.js');
-  if (existsSync(bundle) && existsSync(sidebar)) {
-    const built = Math.min(statSync(bundle).mtimeMs, statSync(sidebar).mtimeMs);
+  const panel = join(root, 'dist/webview/panel.js');
+  if (existsSync(bundle) && existsSync(panel)) {
+    const built = Math.min(statSync(bundle).mtimeMs, statSync(panel).mtimeMs);
     const sources = Math.max(...['extension', 'webview', 'server-core'].map((d) => newestSource(join(root, d))));
     if (built >= sources) return;
   }
@@ -270,6 +270,17 @@ export async function runCommand(page: Page, title: string, ms = 90_000): Promis
       if (Date.now() > deadline) throw new Error(`the palette never listed "${title}"`, { cause: err });
     }
   }
+  await page.keyboard.press('Enter');
+}
+
+/** Opens a file of the workspace with Quick Open (Ctrl+P). */
+export async function quickOpen(page: Page, file: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await input.waitFor({ state: 'visible', timeout: 30_000 });
+  await input.fill(file);
+  await page.locator('.quick-input-widget .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 30_000 });
   await page.keyboard.press('Enter');
 }
 

@@ -44,3 +44,11 @@ test('the mode applies live; listener settings need a restart', () => {
   assert.deepEqual(needsRestart((k) => k === 'mode'), []);
   assert.deepEqual(needsRestart((k) => k === 'port' || k === 'limits.maxBodyBytes'), ['port', 'limits.maxBodyBytes']);
 });
+
+test('wireplay.routes.*: the size cap and the handler time limit, applied at the next start', () => {
+  assert.deepEqual(readSettings(() => undefined).routesLimits, {}, "unset: server-core's defaults");
+  const values: Record<string, unknown> = { 'routes.maxFileBytes': 1_000_000, 'routes.handlerTimeoutMs': 2500.7 };
+  assert.deepEqual(readSettings((k) => values[k]).routesLimits, { maxFileBytes: 1_000_000, handlerTimeoutMs: 2500 });
+  assert.deepEqual(readSettings((k) => (k === 'routes.maxFileBytes' ? -5 : k === 'routes.handlerTimeoutMs' ? 'soon' : undefined)).routesLimits, {});
+  assert.deepEqual(needsRestart((k) => k === 'routes.maxFileBytes' || k === 'routes.handlerTimeoutMs'), ['routes.maxFileBytes', 'routes.handlerTimeoutMs']);
+});
