@@ -14,6 +14,7 @@ import type { Handler } from '../../server-core/index.js';
 import type { WebSocketRoute } from '../../server-core/ws/types.js';
 import { collect, exchange, firstResponse, open, parseResponses, startServer } from '../integration/server/helpers.js';
 import { waitFor } from '../support/wait.js';
+import { startRoutesServer } from './routes-fixture.js';
 
 const LAST_CHUNK = /\r\n0\r\n\r\n$/;
 
@@ -219,4 +220,49 @@ test('a handler error on a pipelined request never completes the response', asyn
     complete = 0; // the stream ends inside the cut response: what a client must see
   }
   assert.equal(complete, 0, 'the broken response is not complete, and the next one is never sent');
+});
+
+// The same promises across the hop to the routes worker (wireplay.routes.mjs runs in a worker thread).
+const ROUTES_MJS = `export default {
+  'GET /late-async': async (req, res) => {
+    res.write('partial');
+    await new Promise((r) => setTimeout(r, 5));
+    throw new Error('failed after the head (worker, async)');
+  },
+  'GET /late-sync': (req, res) => {
+    res.write('partial');
+    throw new Error('failed after the head (worker, sync)');
+  },
+  'GET /late-after-settle': (req, res) => {
+    res.write('partial');
+    setTimeout(() => { throw new Error('a stray throw after the head'); }, 5);
+  },
+  'GET /reason': (req, res) => {
+    res.statusMessage = 'Fine\\r\\nX-Injected: yes';
+    res.end('x');
+  },
+  'WS /ws/bad-send': { onMessage(peer) { peer.send(12345); } },
+  'WS /ws/throw': { onMessage() { throw new Error('worker onMessage exploded'); } },
+};
+`;
+
+test('across the routes worker: a handler that fails after its head went out leaves the body truncated and closes; a bad statusMessage is 500; a throwing WebSocket callback closes 1011', async (t) => {
+  const s = await startRoutesServer(t, 'wireplay.routes.mjs', ROUTES_MJS);
+  const port = Number(new URL(s.url).port);
+  for (const path of ['/late-async', '/late-sync', '/late-after-settle']) {
+    const r = await exchange(port, `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const text = r.data.toString('latin1');
+    assert.equal(r.closed, true, `${path}: the connection closes`);
+    assert.match(text, /^HTTP\/1\.1 200 OK\r\n/, path);
+    assert.match(text, /partial/, path);
+    assert.doesNotMatch(text, LAST_CHUNK, `${path}: no last chunk`);
+  }
+  const reason = await exchange(port, 'GET /reason HTTP/1.1\r\nHost: x\r\n\r\n', { responses: 1 });
+  assert.equal(firstResponse(reason.data).status, 500);
+  assert.doesNotMatch(reason.data.toString('latin1'), /X-Injected/);
+  assert.equal((await closeCodeOf(port, '/ws/bad-send', 'hi')).code, 1011);
+  assert.equal((await closeCodeOf(port, '/ws/throw', 'hi')).code, 1011);
+  // The built-in routes and the worker's good routes go on.
+  const ok = await exchange(port, 'GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  assert.equal(firstResponse(ok.data).status, 200);
 });

@@ -262,13 +262,16 @@ export class HttpRelay {
     else call.reject(error);
   }
 
-  /** A 500 while the head is not out; otherwise the response ends where it stands (as the router does). */
+  /**
+   * A 500 while the head is not out; otherwise the response is given up where it stands, as the
+   * router does (ServerResponse.destroy: a chunked body without its last chunk, the connection closed).
+   */
   private answerError(res: ServerResponse, error: unknown): void {
     try {
       if (!res.headersSent) sendText(res, 500, `Handler error: ${error instanceof Error ? error.message : String(error)}\n`);
-      else if (!res.finished) res.end();
+      else if (!res.finished) res.destroy?.(error);
     } catch {
-      /* the response is beyond repair; the connection closes it */
+      res.destroy?.(error); // beyond repair: the connection answers in its place
     }
   }
 
