@@ -269,9 +269,9 @@ export class HttpRelay {
   private answerError(res: ServerResponse, error: unknown): void {
     try {
       if (!res.headersSent) sendText(res, 500, `Handler error: ${error instanceof Error ? error.message : String(error)}\n`);
-      else if (!res.finished) res.destroy?.(error);
+      else if (!res.finished) giveUp(res, error);
     } catch {
-      res.destroy?.(error); // beyond repair: the connection answers in its place
+      giveUp(res, error); // beyond repair: the connection answers in its place
     }
   }
 
@@ -284,5 +284,15 @@ export class HttpRelay {
     clearTimeout(call.timer);
     if (call.onAbort) call.req.signal.removeEventListener('abort', call.onAbort);
     this.channel.released();
+  }
+}
+
+/** Cuts a response where it stands; a stand-in response without destroy() can only be ended. */
+function giveUp(res: ServerResponse, error: unknown): void {
+  try {
+    if (res.destroy) res.destroy(error);
+    else if (!res.finished) res.end();
+  } catch {
+    /* nothing more can be done with it */
   }
 }
