@@ -49,6 +49,12 @@ export interface WireplayServerOptions {
   mode?: ConcurrencyMode;
   limits?: Partial<ServerLimits>;
   log?: LogSink;
+  /**
+   * Write one line per finished request to `log` (default true). Off, requests reach only the
+   * `request` event's listeners, and with none their bookkeeping is skipped (`wireplay serve`
+   * formats and batches its own request log: cli/serve-log.ts).
+   */
+  requestLog?: boolean;
   /** Serve this handler instead of the router (tests, embedding). WebSocket routes then come from `webSocketRoutes`. */
   handler?: Handler;
   /** Extra built-in WebSocket endpoints, path → route. */
@@ -155,6 +161,7 @@ class ServerEmitter extends Emitter<ServerEvents> {
 export function createWireplayServer(options: WireplayServerOptions = {}): WireplayServer {
   const limits = resolveLimits(options.limits);
   const log = options.log;
+  const requestLog = options.requestLog === false ? undefined : log;
   const scheduler = new Scheduler(options.mode ?? 'concurrent');
   const reportListenerError = (err: unknown) => log?.('error', `a listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const capture = new Emitter<CaptureEvents>(reportListenerError);
@@ -224,10 +231,10 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       capture,
       getHandler: () => handler,
       upgrade,
-      wantsRequestLog: () => log !== undefined || events.hasListeners('request'),
+      wantsRequestLog: () => requestLog !== undefined || events.hasListeners('request'),
       onRequestLog: (entry) => {
         events.emit('request', entry);
-        log?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)`);
+        requestLog?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)`);
       },
       onError: (entry) => {
         events.emit('error', entry);
