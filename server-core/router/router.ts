@@ -460,6 +460,12 @@ export class Router {
     try {
       await result.handler(req, res);
     } catch (error) {
+      // The client went away and the handler's body read (or its own wait) failed for it: the
+      // connection has reported the abort (one line) and answers in the handler's place.
+      if (isClientAbort(error, req)) {
+        if (res.headersSent && !res.finished) abandon(res, error);
+        return;
+      }
       this.reportError(error, req, result.route);
       if (!res.headersSent) {
         try {
@@ -512,6 +518,11 @@ function abandon(res: ServerResponse, error: unknown): void {
   } catch {
     /* nothing more can be done with it */
   }
+}
+
+/** The error a handler failed with is its client's abort (a body read the client cut short), not a fault of the handler. */
+function isClientAbort(error: unknown, req: ServerRequest): boolean {
+  return (req.isAborted ?? req.signal.aborted) && (error as { code?: unknown } | null)?.code === 'CLIENT_ABORTED';
 }
 
 /** A small text/plain response; used by the router and the static files for errors. */

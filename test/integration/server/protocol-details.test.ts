@@ -129,3 +129,34 @@ test('the client closing its side in the middle of a body is a client abort: no 
   assert.deepEqual(seen, []);
   assert.ok(!kinds.includes('handler'), `no handler error: ${kinds.join(', ')}`);
 });
+
+// Found by the soak: through the router (the demo /echo route, and a route of the user's
+// that awaits the body) the abort was reported a second time as a handler error with its stack.
+test('through the router, a route whose body read fails because the client went away is no handler error', async (t) => {
+  const logged: { level: string; message: string }[] = [];
+  const kinds: string[] = [];
+  const { port, server } = await startServer(t, { log: (level, message) => logged.push({ level, message }) });
+  server.events.on('error', (e) => kinds.push(e.kind));
+  server.router!.post('/mine', async (req, res) => {
+    const body = await req.body();
+    res.end(body);
+  });
+  const cases = [
+    'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhel',
+    CHUNKED_POST('/echo') + '5\r\nhel',
+    'POST /mine HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhel',
+    CHUNKED_POST('/mine') + '5\r\nhel',
+  ];
+  for (const bytes of cases) {
+    const before = logged.length;
+    const r = await exchange(port, bytes, { end: true });
+    assert.equal(r.closed, true);
+    const rs = parseResponses(r.data).filter((x) => x.status >= 200);
+    assert.ok(rs.every((x) => x.status === 400), `only a 400, if anything: ${JSON.stringify(r.data.toString('latin1'))}`);
+    const lines = logged.slice(before).filter((l) => !/ → \d{3} \(/.test(l.message));
+    assert.equal(lines.length, 1, `one log line: ${JSON.stringify(lines)}`);
+    assert.notEqual(lines[0].level, 'error');
+    assert.doesNotMatch(lines[0].message, /\n\s+at /, 'no stack trace');
+  }
+  assert.ok(!kinds.includes('handler'), `no handler error: ${kinds.join(', ')}`);
+});
