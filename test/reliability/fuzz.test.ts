@@ -28,8 +28,8 @@ import { startServer } from '../integration/server/helpers.js';
 import { rawWebSocket } from './support/peers.js';
 
 const SEED = 20261207;
-const HTTP_RUNS = 300;
-const WS_RUNS = 200;
+const HTTP_RUNS = 1000;
+const WS_RUNS = 500;
 
 interface Seen {
   method: string;
@@ -61,10 +61,10 @@ async function exchangeRaw(port: number, bytes: Buffer, timeoutMs = 5000): Promi
 
 // ---- HTTP ------------------------------------------------------------------
 
-const lineEnd = fc.constantFrom('\r\n', '\r\n', '\r\n', '\r\n', '\n', '\r');
+const lineEnd = fc.oneof({ weight: 10, arbitrary: fc.constant('\r\n') }, { weight: 1, arbitrary: fc.constantFrom('\n', '\r') });
 const contentLength = fc.oneof(
-  fc.nat({ max: 12 }).map(String),
-  fc.constantFrom('+3', '-1', '0x3', '3 ', ' 3', '3,3', '3, 4', '03', '', '1e1', '99999999999999999999', '3\t'),
+  { weight: 3, arbitrary: fc.nat({ max: 12 }).map(String) },
+  { weight: 1, arbitrary: fc.constantFrom('+3', '-1', '0x3', '3 ', ' 3', '3,3', '3, 4', '03', '', '1e1', '99999999999999999999', '3\t') },
 );
 const transferEncoding = fc.constantFrom('chunked', 'Chunked', 'CHUNKED', 'gzip, chunked', 'chunked, gzip', 'chunked, chunked', ' chunked', 'chunked ', 'x-chunked', 'identity', '"chunked"');
 const fieldName = fc.constantFrom('Content-Length', 'content-length', 'Transfer-Encoding', 'transfer-encoding', 'Content-Length ', ' Transfer-Encoding', 'X-Pad', 'Connection');
@@ -76,9 +76,9 @@ const httpInput = fc
   .record({
     method: fc.constantFrom('GET', 'POST', 'PUT'),
     target: fc.constantFrom('/a', '/b?x=1', '/c'),
-    version: fc.constantFrom('HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0', 'HTTP/1.2', 'http/1.1'),
+    version: fc.oneof({ weight: 8, arbitrary: fc.constant('HTTP/1.1') }, { weight: 1, arbitrary: fc.constantFrom('HTTP/1.0', 'HTTP/1.2', 'http/1.1') }),
     eol: lineEnd,
-    host: fc.constantFrom('Host: x', 'Host: x', 'Host: x', 'Host:', 'Host : x', ''),
+    host: fc.oneof({ weight: 8, arbitrary: fc.constant('Host: x') }, { weight: 1, arbitrary: fc.constantFrom('Host:', 'Host : x', '') }),
     fields: fc.array(
       fc.oneof(
         fc.record({ name: fieldName, value: fc.oneof(contentLength, transferEncoding) }).map((f) => `${f.name}: ${f.value}`),
@@ -141,9 +141,14 @@ test(`HTTP framing: ${HTTP_RUNS} fuzzed request streams, Wireplay never hands ov
       await exchangeRaw(wireplayPort, bytes);
       // Documented differences (docs/http-parser.md), where llhttp refuses what Wireplay reads on
       // purpose: a higher minor version is read as 1.1 (RFC 9110 §2.5), and any token is a method
-      // (llhttp knows a fixed list). Node is asked again with the bytes as Wireplay reads them: the
-      // version as 1.1, an unknown method spelled as one node knows (framing does not depend on it).
-      let text = bytes.toString('latin1').replace(/^(\w+ \S+) HTTP\/1\.2/, '$1 HTTP/1.1');
+      // (llhttp knows a fixed list). Node is given the bytes as Wireplay reads them: the version as
+      // 1.1, an unknown method spelled as one node knows (framing does not depend on it).
+      // Likewise a field value is trimmed of SP and HTAB on both sides (RFC 9110 §5.5): llhttp refuses a
+      // tab after a Content-Length's digits, which Wireplay reads as that number.
+      let text = bytes
+        .toString('latin1')
+        .replace(/^(\w+ \S+) HTTP\/1\.2/, '$1 HTTP/1.1')
+        .replace(/^(content-length:[ \t]*[0-9]+)[ \t]+(?=\r\n)/gim, '$1');
       const renamed = new Map<number, string>();
       for (let attempt = 0; ; attempt++) {
         nodeSeen = [];
@@ -270,19 +275,26 @@ test(`WebSocket frames: ${WS_RUNS} random frame sequences, Wireplay echoes and c
   const wsPort = (wss.address() as AddressInfo).port;
 
   const codes = new Map<string, number>();
+  let failFast = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(frame, { minLength: 1, maxLength: 5 }), async (frames) => {
       const ours = await wsOutcome(wireplayPort, frames);
       const theirs = await wsOutcome(wsPort, frames);
       const what = frames.map((f) => f.toString('hex')).join(' ');
       assert.deepEqual(ours.messages, theirs.messages, `echoed messages differ for ${what}`);
-      assert.equal(ours.closeCode, theirs.closeCode, `close code differs for ${what}`);
+      // Documented difference (docs/websocket.md, 1007): Wireplay checks UTF-8 as the bytes arrive and
+      // fails at the first bad byte; ws checks a text message when it is whole, so a later frame's
+      // protocol error (1002) can come first, or a close (1000) ends a message ws never checked.
+      // The echoes before it must still be the same.
+      const failFastUtf8 = ours.closeCode === 1007 && (theirs.closeCode === 1002 || theirs.closeCode === 1000);
+      if (failFastUtf8) failFast++;
+      else assert.equal(ours.closeCode, theirs.closeCode, `close code differs for ${what}`);
       const key = String(ours.closeCode);
       codes.set(key, (codes.get(key) ?? 0) + 1);
     }),
     { seed: SEED, numRuns: WS_RUNS, endOnFailure: true },
   );
-  t.diagnostic(`close codes: ${[...codes].map(([c, n]) => `${c}×${n}`).join(', ')}`);
+  t.diagnostic(`close codes: ${[...codes].map(([c, n]) => `${c}×${n}`).join(', ')}; ${failFast} failed earlier on bad UTF-8 than ws`);
   const after = await wsOutcome(wireplayPort, [encodeFrame({ opcode: 1, mask: true, payload: Buffer.from('alive') })]);
   assert.deepEqual(after.messages, [`text:${Buffer.from('alive').toString('hex')}`]);
 });
