@@ -37,7 +37,10 @@ export type HeaderValue = string | number | readonly string[];
 
 export interface ServerResponse {
   statusCode: number;
-  /** Reason phrase; the standard one for statusCode when left undefined. */
+  /**
+   * Reason phrase; the standard one for statusCode when left undefined. The server's responses
+   * throw on assignment of one with CR, LF, NUL or another control character (as setHeader does).
+   */
   statusMessage: string | undefined;
   readonly headersSent: boolean;
   readonly finished: boolean;
@@ -50,6 +53,15 @@ export interface ServerResponse {
   write(chunk: Buffer | string): boolean;
   drain(): Promise<void>;
   end(chunk?: Buffer | string): void;
+  /**
+   * Gives the response up after a failure (what the router does when a handler throws after its
+   * head went out). Nothing more is written: a response whose head is already on the wire is cut
+   * where it stands (a chunked body stays without its last chunk, a Content-Length body short)
+   * and the connection closes, so the client sees the truncation; one whose head is not out yet
+   * is answered 500 by the connection in its place. Later calls do nothing. The server's
+   * responses have it; a stand-in (a test fake) may not.
+   */
+  destroy?(error?: unknown): void;
 }
 
 export type Handler = (req: ServerRequest, res: ServerResponse) => void | Promise<void>;

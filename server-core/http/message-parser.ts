@@ -72,6 +72,8 @@ export class HttpMessageParser {
   private parts: Buffer[] = [];
   private partLen = 0;
   private lineAbs = 0;
+  /** A request line still waiting for its LF: its bytes up to here were checked by methodScan (-1: the scan is over). */
+  private methodScanned = 0;
 
   // The message being parsed.
   private msgStart = 0;
@@ -233,7 +235,12 @@ export class HttpMessageParser {
       }
       const lf = findLF(chunk, pos, len);
       if (lf === -1) {
-        if (this.partLen === 0) this.lineAbs = base + pos;
+        if (this.partLen === 0) {
+          this.lineAbs = base + pos;
+          this.methodScanned = 0;
+        }
+        // A byte that can never be part of a method is refused now, not when (if ever) the line ends.
+        if (this.phase === P_START && this.isRequest && this.methodScanned >= 0 && this.refusedMethodByte(chunk, pos, len, base)) return len;
         // Refuse an over-long line before keeping any of it.
         if (this.partialLineTooLong(this.partLen + len - pos, chunk[len - 1])) return len;
         const copy = Buffer.allocUnsafe(len - pos);
@@ -281,6 +288,33 @@ export class HttpMessageParser {
     return true;
   }
 
+  /**
+   * Scans buf[from..end) as the next bytes of a request line whose first `methodScanned` bytes
+   * were already scanned, and reports INVALID_METHOD for a byte that can never be part of a
+   * method: one that is not a tchar where the method goes on (a NUL, a control character, a
+   * space first). The scan ends at the space after the method, at a CR (which may end an empty
+   * line, or be a bare CR: the whole line decides) and at maxStartLineBytes (beyond it the line is
+   * too long whatever it holds), so the error and its offset are the same however the input was
+   * split. Returns true after reporting.
+   */
+  private refusedMethodByte(buf: Buffer, from: number, end: number, base: number): boolean {
+    let n = this.methodScanned;
+    const max = this.limits.maxStartLineBytes;
+    for (let i = from; i < end; i++, n++) {
+      const c = buf[i];
+      if (n >= max || c === CR || (c === SP && n > 0)) {
+        this.methodScanned = -1;
+        return false;
+      }
+      if (TCHAR[c] !== 1) {
+        this.fail('INVALID_METHOD', 'invalid method', base + i, 400);
+        return true;
+      }
+    }
+    this.methodScanned = n;
+    return false;
+  }
+
   private startLineTooLong(lineAbs: number): void {
     const max = this.limits.maxStartLineBytes;
     this.fail(
@@ -309,6 +343,10 @@ export class HttpMessageParser {
         // Empty lines before a start line are skipped (RFC 9112 §2.2), bare LF is still refused.
         if (bareLf) this.fail('BARE_LF', 'LF without CR', base + lf, 400);
         return;
+      }
+      if (this.isRequest) {
+        this.methodScanned = 0;
+        if (this.refusedMethodByte(buf, s, e, base)) return;
       }
       if (e - s > this.limits.maxStartLineBytes) return this.startLineTooLong(lineAbs);
       if (this.isRequest ? !this.requestLine(buf, s, e, base) : !this.statusLine(buf, s, e, base)) return;
@@ -376,7 +414,12 @@ export class HttpMessageParser {
       nameSpan: { start: base + s, end: base + nameEnd },
       valueSpan: { start: base + vs, end: base + ve },
     };
-    if (this.phase === P_HEADERS && !this.fieldSemantics(buf, s, nameEnd - s, vs, ve, base, field.value)) return null;
+    if (this.phase === P_HEADERS) {
+      if (!this.fieldSemantics(buf, s, nameEnd - s, vs, ve, base, field.value)) return null;
+    } else if (this.isRequest && forbiddenInTrailers(buf, s, nameEnd - s)) {
+      this.fail('FORBIDDEN_TRAILER_FIELD', `${field.name} is not allowed in a trailer section`, base + s, 400);
+      return null;
+    }
     return field;
   }
 
@@ -542,7 +585,14 @@ export class HttpMessageParser {
         }
         return true;
       case 6:
-        if (ve - vs === 12 && equalsLower(buf, s, 'expect') && equalsLower(buf, vs, '100-continue')) this.expectContinue = true;
+        if (!equalsLower(buf, s, 'expect')) return true;
+        if (expectsOnlyContinue(value)) this.expectContinue = true;
+        else if (this.isRequest && this.versionMinor >= 1) {
+          // RFC 9110 §10.1.1: an expectation the server cannot meet is answered 417. HTTP/1.0 requests'
+          // expectations are ignored (as node:http does).
+          this.fail('UNSUPPORTED_EXPECTATION', `unsupported expectation ${JSON.stringify(value)} (only 100-continue is)`, base + vs, 417);
+          return false;
+        }
         return true;
       case 7:
         if (equalsLower(buf, s, 'upgrade')) this.hasUpgrade = true;
@@ -727,6 +777,24 @@ export class HttpMessageParser {
     this.partLen = 0;
     this.handlers.onError(new HttpParseError(code, message, status, offset));
   }
+}
+
+/**
+ * Content-Length, Transfer-Encoding and Host: fields a request's trailer section must not carry
+ * (framing and routing are decided on the header section, RFC 9110 §6.5.1).
+ */
+function forbiddenInTrailers(buf: Buffer, s: number, nameLen: number): boolean {
+  if (nameLen === 4) return equalsLower(buf, s, 'host');
+  if (nameLen === 14) return equalsLower(buf, s, 'content-length');
+  if (nameLen === 17) return equalsLower(buf, s, 'transfer-encoding');
+  return false;
+}
+
+/** An Expect value that lists `100-continue` and nothing else. */
+function expectsOnlyContinue(value: string): boolean {
+  if (value.length === 12) return value.toLowerCase() === '100-continue';
+  const members = listTokens(value);
+  return members.length > 0 && members.every((m) => m === '100-continue');
 }
 
 /** The next LF at or after pos: a plain loop for the short lines of a head, the native search beyond. */

@@ -139,6 +139,8 @@ export type HttpParseErrorCode =
   | 'TOO_MANY_HEADERS'
   | 'BODY_TOO_LARGE'
   | 'CHUNK_EXTENSION_TOO_LARGE'
+  | 'FORBIDDEN_TRAILER_FIELD'
+  | 'UNSUPPORTED_EXPECTATION'
   | 'UNEXPECTED_EOF';
 
 export class HttpParseError extends Error {
@@ -146,7 +148,7 @@ export class HttpParseError extends Error {
   constructor(
     readonly code: HttpParseErrorCode,
     message: string,
-    /** The HTTP status a server answers with (400, 413, 414, 431, 505). */
+    /** The HTTP status a server answers with (400, 413, 414, 417, 431, 505). */
     readonly status: number,
     /** Absolute offset of the offending byte. */
     readonly offset: number,

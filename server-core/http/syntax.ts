@@ -23,6 +23,9 @@ export const TCHAR = table((c) => isAlpha(c) || isDigit(c) || "!#$%&'*+-.^_`|~".
 /** Bytes allowed inside a field value: HTAB, SP, VCHAR, obs-text. Everything else (NUL, CR, LF, other CTLs, DEL) is refused. */
 export const FIELD_VALUE = table((c) => c === HT || (c >= 0x20 && c !== 0x7f));
 
+/** qdtext (RFC 9110 §5.6.4): HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text — a quoted-string's bytes but `"` and `\`. */
+export const QDTEXT = table((c) => c === HT || c === SP || c === 0x21 || (c >= 0x23 && c <= 0x5b) || (c >= 0x5d && c <= 0x7e) || c >= 0x80);
+
 /** Bytes allowed in a request-target: visible ASCII (RFC 3986 characters and the ones browsers send unescaped). */
 export const TARGET_CHAR = table((c) => c > 0x20 && c < 0x7f);
 

@@ -460,23 +460,26 @@ export class Router {
     try {
       await result.handler(req, res);
     } catch (error) {
+      // The client went away and the handler's body read (or its own wait) failed for it: the
+      // connection has reported the abort (one line) and answers in the handler's place.
+      if (isClientAbort(error, req)) {
+        if (res.headersSent && !res.finished) abandon(res, error);
+        return;
+      }
       this.reportError(error, req, result.route);
       if (!res.headersSent) {
         try {
           for (const name of ['Content-Type', 'Content-Length', 'Transfer-Encoding', 'Content-Range', 'ETag', 'Last-Modified']) {
             res.removeHeader(name);
           }
+          res.statusMessage = undefined;
           sendText(res, 500, `Handler error: ${error instanceof Error ? error.message : String(error)}\n`);
         } catch {
-          /* the response is beyond repair; the server closes the connection */
+          abandon(res, error); // beyond repair: the server answers in its place
         }
       } else if (!res.finished) {
-        // Headers are out: the only honest thing left is to end the response.
-        try {
-          res.end();
-        } catch {
-          /* ignore */
-        }
+        // Headers are out: ending the body would pass a truncated response off as complete.
+        abandon(res, error);
       }
     }
   }
@@ -501,6 +504,25 @@ function optionsHandler(allow: string[]): Handler {
     res.writeHead(204, { Allow: allow.join(', ') });
     res.end();
   };
+}
+
+/**
+ * Gives a failed response up (docs/server.md): the server cuts it where it stands and closes
+ * the connection (a chunked body then lacks its last chunk), or answers 500 in its place when
+ * its head is not out. A stand-in response without destroy() can only be ended.
+ */
+function abandon(res: ServerResponse, error: unknown): void {
+  try {
+    if (res.destroy) res.destroy(error);
+    else res.end();
+  } catch {
+    /* nothing more can be done with it */
+  }
+}
+
+/** The error a handler failed with is its client's abort (a body read the client cut short), not a fault of the handler. */
+function isClientAbort(error: unknown, req: ServerRequest): boolean {
+  return (req.isAborted ?? req.signal.aborted) && (error as { code?: unknown } | null)?.code === 'CLIENT_ABORTED';
 }
 
 /** A small text/plain response; used by the router and the static files for errors. */

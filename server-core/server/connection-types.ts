@@ -32,8 +32,11 @@ export interface RequestLogEntry {
 
 export interface ConnectionErrorEntry {
   connectionId: string;
-  /** 'handler' for a handler that threw; 'parse' for bytes refused; 'socket' for a socket error. */
-  kind: 'handler' | 'parse' | 'socket' | 'timeout';
+  /**
+   * 'handler' for a handler that threw; 'parse' for bytes refused; 'socket' for a socket error;
+   * 'abort' for a client that closed its side in the middle of a request body.
+   */
+  kind: 'handler' | 'parse' | 'socket' | 'timeout' | 'abort';
   message: string;
   status?: number;
   code?: string;

@@ -65,6 +65,8 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   private upgradeResult: UpgradeResult | null = null;
   /** Reading is paused: maxPipelinedRequests responses are owed. */
   private pausedForPipeline = false;
+  /** Reading is paused: the output is over its high-water mark (a peer that does not read). */
+  private pausedForOutput = false;
   private lingerTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -213,6 +215,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
       this.updatePause();
     }
     this.output.settleDrainWaiters();
+    if (!this.output.batching) this.checkOutput();
   }
 
   countWritten(data: Buffer): void {
@@ -224,13 +227,44 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   flush(): void {
     this.output.flush(this.life === 'closed');
     if (this.life === 'closing') this.finishEnd();
+    else this.checkOutput();
   }
 
-  /** Pauses or resumes reading after a change of pausedForPipeline or the reader's pausedForBody. */
+  /**
+   * After the output moved (a flush, a drain, a response retired): starts the handlers held for
+   * room, and stops reading while the output is over its high-water mark (resumes below it).
+   */
+  private checkOutput(): void {
+    const queue = this.queue;
+    const output = this.output;
+    // The handlers started here write in one batch, as those of a read do. A batch the kernel
+    // takes whole leaves room again at once (no 'drain' follows such a write): go on until the
+    // output is full or nothing is held.
+    while (this.isOpenForOutput && !output.batching && queue.hasHeld() && queue.hasRoom()) {
+      output.begin();
+      queue.startHeld();
+      output.flush(this.life === 'closed');
+      if (this.life === 'closing') this.finishEnd(); // a started handler closed the connection
+    }
+    if (!this.isOpenForOutput) return;
+    const full = !queue.hasRoom();
+    if (full !== this.pausedForOutput) {
+      this.pausedForOutput = full;
+      this.updatePause();
+    }
+  }
+
+  /** The connection still speaks HTTP on a live socket. */
+  private get isOpenForOutput(): boolean {
+    const life = this.life;
+    return life !== 'closed' && life !== 'upgrading' && life !== 'upgraded';
+  }
+
+  /** Pauses or resumes reading after a change of pausedForPipeline, pausedForOutput or the reader's pausedForBody. */
   updatePause(): void {
     const life = this.life;
     if (life === 'closed' || life === 'upgrading' || life === 'upgraded') return;
-    if (this.reader.pausedForBody || this.pausedForPipeline) this.socket.pause();
+    if (this.reader.pausedForBody || this.pausedForPipeline || this.pausedForOutput) this.socket.pause();
     else this.socket.resume();
   }
 
@@ -245,10 +279,28 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     this.moveTo(stoppedReading(this.life));
     const req = this.reader.takeCurrent();
     if (req) {
-      req.fail(new BodyError(cause instanceof HttpParseError ? cause.code : 'REQUEST_FAILED', message, status));
-      if (this.queue.failRequest(req, status, message)) return;
+      const code = cause instanceof HttpParseError || cause instanceof BodyError ? cause.code : 'REQUEST_FAILED';
+      req.fail(new BodyError(code, message, status));
+      if (this.queue.failRequest(req, status, message, code === 'CLIENT_ABORTED')) return;
+      // Its response already went out (a route that answered without reading the body): one
+      // response per request, so the connection ends without another.
+      this.endSocket();
+      return;
     }
     this.queue.pushError(status, message);
+  }
+
+  /**
+   * The client closed its side in the middle of `req`'s body: a client abort, not a server
+   * error. One line is reported (no stack trace), the handler's body() rejects with a
+   * BodyError (CLIENT_ABORTED), and the request is answered 400 in its place (as node:http
+   * does) when its response has not started.
+   */
+  private clientAborted(req: HttpRequest): void {
+    const err = new BodyError('CLIENT_ABORTED', 'the client closed its side in the middle of the request body', 400);
+    this.ctx.onError({ connectionId: this.id, kind: 'abort', message: `${req.method} ${req.target}: ${err.message}`, status: 400, code: err.code });
+    req.abort(err);
+    this.failWith(400, err.message, err);
   }
 
   /** Called by the listener's sweep. */
@@ -256,6 +308,8 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     const life = this.life;
     if (life === 'closed' || life === 'upgraded' || life === 'ended' || life === 'closing') return;
     if (this.reader.pausedForBody || this.pausedForPipeline) return;
+    // Not reading because the peer does not read: its input is not late (an idle keep-alive still is).
+    if (this.pausedForOutput && this.reader.phase !== 'idle') return;
     const l = this.ctx.limits;
     const expired = this.reader.expired(now, l, isReading(life));
     if (expired === 'headers timeout') this.timeout(expired, l.headersTimeout);
@@ -337,6 +391,8 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   handleEnd(): void {
     this.peerEnded = true;
     if (this.life === 'upgrading') return;
+    const current = this.reader.current;
+    if (current && isReading(this.life)) this.clientAborted(current);
     // Errors are built only when there is something to abort (a stack trace per connection is not free).
     let reason: Error | undefined;
     const why = () => (reason ??= new Error('the client closed its side of the connection'));
@@ -352,6 +408,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
 
   handleDrain(): void {
     this.output.resolveDrainWaiters();
+    this.checkOutput();
   }
 
   handleError(err: Error): void {

@@ -31,6 +31,8 @@ export interface Exchange {
   broken: boolean;
   /** The connection put an error response in the handler's place. */
   replaced?: boolean;
+  /** The client aborted the request: that was reported as one line, the request log has none for it. */
+  clientAborted?: boolean;
 }
 
 /** A new exchange with its response writer (req null: an error the connection answers on its own). */

@@ -7,7 +7,10 @@
 //
 // Backpressure: HIGH_WATER is our own mark rather than the socket's 16 KiB (a
 // 64 KiB file chunk the kernel took at once does not cost the handler a drain
-// round trip); responses that cannot write wait in `waitForDrain`.
+// round trip); responses that cannot write wait in `waitForDrain`. The same mark
+// decides when the connection stops reading and starts no more handlers
+// (response-queue.ts, connection.ts): a peer that never reads costs at most
+// about this much, plus one response, not every response it asked for.
 import type { Socket } from 'node:net';
 
 /** write() says false past this many queued bytes (batched, or in the socket's buffer). */
@@ -32,6 +35,11 @@ export class OutputBatcher {
   private drainWaiters: (() => void)[] | null = null;
 
   constructor(private readonly owner: BatchOwner) {}
+
+  /** Bytes not yet taken by the kernel: the open batch and the socket's own buffer. */
+  get queued(): number {
+    return this.bytes + this.owner.socket.writableLength;
+  }
 
   /** Starts collecting writes (a read arrived). */
   begin(): void {

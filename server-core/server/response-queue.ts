@@ -53,13 +53,42 @@ export class ResponseQueue implements ResponseSink {
     return true;
   }
 
-  /** Queues a request and submits its handler to the scheduler. */
+  /**
+   * Queues a request and submits its handler to the scheduler — or holds it while the output is
+   * over its high-water mark (a pipelining peer that does not read must not get every answer
+   * built): startHeld() submits it when there is room again.
+   */
   dispatch(req: HttpRequest): void {
     const ex = newExchange(this, req, this.ctx.wantsRequestLog() ? performance.now() : 0);
     this.exchanges.push(ex);
     const job = new Job(this.owner.id, req.index, req.head.method, req.head.target, () => this.runHandler(ex));
     ex.job = job;
-    this.ctx.scheduler.submit(job);
+    if (this.hasRoom()) this.ctx.scheduler.submit(job);
+  }
+
+  /**
+   * Whether the output can take more: the bytes not yet taken by the kernel (the open batch, the
+   * socket's buffer) and those held by responses waiting for their turn, under HIGH_WATER.
+   */
+  hasRoom(): boolean {
+    let queued = this.owner.output.queued;
+    if (queued >= HIGH_WATER) return false;
+    const exs = this.exchanges;
+    for (let i = 1; i < exs.length; i++) queued += exs[i].res.pendingBytes;
+    return queued < HIGH_WATER;
+  }
+
+  /** Whether a request waits for room before its handler starts. */
+  hasHeld(): boolean {
+    return this.exchanges.some(isHeld);
+  }
+
+  /** Starts the held handlers, in request order, while there is room. */
+  startHeld(): void {
+    // A handler that answers at once retires its exchange (the array shifts): look again each time.
+    for (let ex = this.exchanges.find(isHeld); ex && this.hasRoom(); ex = this.exchanges.find(isHeld)) {
+      this.ctx.scheduler.submit(ex.job!);
+    }
   }
 
   /** Queues an error response of the connection's own (no request to answer: bad bytes, a timeout). */
@@ -69,10 +98,15 @@ export class ResponseQueue implements ResponseSink {
     writeErrorResponse(ex.res, status, message);
   }
 
-  /** The request failed underneath its handler: answer `status` in its place, or mark the exchange broken when the head is out. */
-  failRequest(req: HttpRequest, status: number, message: string): boolean {
+  /**
+   * The request failed underneath its handler: answer `status` in its place, or mark the exchange
+   * broken when the head is out. `clientAborted`: the client went away (already reported).
+   * False when the request's response already went out.
+   */
+  failRequest(req: HttpRequest, status: number, message: string, clientAborted = false): boolean {
     const ex = this.find(req);
     if (!ex) return false;
+    if (clientAborted) ex.clientAborted = true;
     if (!ex.res.headOnWire && !ex.res.finished) {
       if (ex.job) this.ctx.scheduler.finish(ex.job, true);
       ex.job = null;
@@ -108,19 +142,31 @@ export class ResponseQueue implements ResponseSink {
     if (this.owner.isClosed || res.isDetached || ex.replaced) return;
     const bodyErr = err instanceof BodyError ? err : undefined;
     const status = bodyErr ? bodyErr.status : 500;
-    this.ctx.onError({
-      connectionId: this.owner.id,
-      kind: 'handler',
-      message: `handler for ${ex.req?.method} ${ex.req?.target} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
-      status,
-      error: err,
-    });
+    // A client abort was reported once, by the connection; the handler only heard of it.
+    if (bodyErr?.code !== 'CLIENT_ABORTED') {
+      this.ctx.onError({
+        connectionId: this.owner.id,
+        kind: 'handler',
+        message: `handler for ${ex.req?.method} ${ex.req?.target} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+        status,
+        error: err,
+      });
+    }
     if (res.finished) return;
+    this.abandon(ex, status, bodyErr ? bodyErr.message : 'the handler failed');
+  }
+
+  /**
+   * The handler's response cannot be completed: before its head is out, an error response takes
+   * its place; after, it is cut where it stands (a chunked body without its last chunk) and the
+   * connection ends after it, so the client sees the truncation.
+   */
+  private abandon(ex: Exchange, status: number, message: string): void {
+    const res = ex.res;
     if (!res.headOnWire) {
-      this.replaceWithError(ex, status, bodyErr ? bodyErr.message : 'the handler failed');
+      this.replaceWithError(ex, status, message);
       return;
     }
-    // The head is out: the response cannot be completed honestly; end the connection after it.
     ex.broken = true;
     res.detach();
     this.responseFinished(res);
@@ -169,6 +215,13 @@ export class ResponseQueue implements ResponseSink {
     if (this.exchanges[0] === r.exchange && r.exchange.res === r) this.advance();
   }
 
+  /** The handler gave its response up (ServerResponse.destroy, the router after a late throw); the error was reported by whoever caught it. */
+  responseAbandoned(res: HttpResponseWriter): void {
+    const ex = (res as ConnResponse).exchange;
+    if (this.owner.isClosed || ex.res !== res || res.finished) return;
+    this.abandon(ex, 500, 'the handler failed');
+  }
+
   /** The handler started reading the body: time for `100 Continue` when the request expects it. */
   bodyWanted(req: HttpRequest): void {
     const ex = this.find(req);
@@ -185,7 +238,7 @@ export class ResponseQueue implements ResponseSink {
     while (exs.length > 0 && exs[0].res.finished) {
       const ex = exs.shift()!;
       if (ex.job) this.ctx.scheduler.finish(ex.job);
-      if (ex.req && !ex.res.isDetached && this.ctx.wantsRequestLog()) {
+      if (ex.req && !ex.res.isDetached && !ex.clientAborted && this.ctx.wantsRequestLog()) {
         this.ctx.onRequestLog({
           connectionId: this.owner.id,
           index: ex.req.index,
@@ -214,13 +267,13 @@ export class ResponseQueue implements ResponseSink {
     this.owner.afterAdvance();
   }
 
-  /** The peer ended: abort the requests in progress; those still waiting in the sequential queue never run. */
+  /** The peer ended: abort the requests in progress; those still waiting (the sequential queue, held for room) never run. */
   peerEnded(why: () => Error): void {
     let dropped = false;
     for (const ex of this.exchanges) {
       if (ex.res.finished) continue;
       ex.req?.abort(why());
-      if (ex.job && ex.job.state === 'queued') {
+      if (ex.job && (ex.job.state === 'queued' || isHeld(ex))) {
         this.ctx.scheduler.finish(ex.job, true);
         ex.job = null;
         ex.res.detach();
@@ -238,4 +291,9 @@ export class ResponseQueue implements ResponseSink {
       if (ex.job) this.ctx.scheduler.finish(ex.job, true);
     }
   }
+}
+
+/** A request whose handler was held back (no room in the output) and has not started. */
+function isHeld(ex: Exchange): boolean {
+  return ex.job !== null && ex.job.state === 'new' && !ex.res.finished;
 }

@@ -136,6 +136,11 @@ export interface ResponseSink {
   mustClose(res: HttpResponseWriter): boolean;
   /** The last byte of `res` was queued. */
   responseFinished(res: HttpResponseWriter): void;
+  /**
+   * `res` was given up (destroy()): cut it where it stands and close, or answer in its place when
+   * its head is not out. Without it, destroy() only makes the response inert.
+   */
+  responseAbandoned?(res: HttpResponseWriter, error: unknown): void;
 }
 
 export interface ResponseContext {
@@ -159,7 +164,7 @@ function toBuffer(chunk: Buffer | string | Uint8Array): Buffer {
 
 export class HttpResponseWriter implements ServerResponse {
   statusCode = 200;
-  statusMessage: string | undefined = undefined;
+  private reason: string | undefined = undefined;
 
   /** lower-case name → [name as set, value] */
   private readonly headers = new Map<string, [string, HeaderValue]>();
@@ -182,6 +187,19 @@ export class HttpResponseWriter implements ServerResponse {
     private readonly sink: ResponseSink,
     readonly context: ResponseContext,
   ) {}
+
+  get statusMessage(): string | undefined {
+    return this.reason;
+  }
+
+  /** Checked when set, like a header value: a reason phrase with CR, LF or NUL would inject headers. */
+  set statusMessage(value: string | undefined) {
+    if (value !== undefined) {
+      if (typeof value !== 'string') throw new HeaderValidationError('INVALID_STATUS', 'the status message must be a string');
+      validateStatus(200, value);
+    }
+    this.reason = value;
+  }
 
   get headersSent(): boolean {
     return this.headFrozen;
@@ -233,7 +251,7 @@ export class HttpResponseWriter implements ServerResponse {
   writeHead(statusCode: number, headers?: Record<string, HeaderValue>): this {
     if (this.detached) return this;
     if (this.headFrozen) throw new HeaderValidationError('HEADERS_SENT', 'writeHead called twice');
-    validateStatus(statusCode, this.statusMessage);
+    validateStatus(statusCode, this.reason);
     if (headers) for (const name of Object.keys(headers)) this.setHeader(name, headers[name]);
     this.statusCode = statusCode;
     // Frozen now; serialised with the first body byte or end(), so that
@@ -268,6 +286,13 @@ export class HttpResponseWriter implements ServerResponse {
     }
     this.ended = true;
     this.sink.responseFinished(this);
+  }
+
+  /** ServerResponse.destroy: gives the response up (http/handler-types.ts); the connection cuts it or answers in its place. */
+  destroy(error?: unknown): void {
+    if (this.detached || this.ended) return;
+    this.sink.responseAbandoned?.(this, error);
+    this.detach();
   }
 
   /** The connection takes over (the request failed underneath the handler): further handler calls do nothing. */
@@ -306,7 +331,7 @@ export class HttpResponseWriter implements ServerResponse {
    * buffer when the whole body is known (knownLength ≥ 0).
    */
   private writeHeadNow(knownLength: number, body: Buffer): void {
-    validateStatus(this.statusCode, this.statusMessage);
+    validateStatus(this.statusCode, this.reason);
     this.headFrozen = true;
     this.headWritten = true;
     const h = this.headers;
@@ -358,7 +383,7 @@ export class HttpResponseWriter implements ServerResponse {
     }
     this.closeAfter = close;
 
-    const head = serializeResponseHead(status, this.statusMessage, h.values());
+    const head = serializeResponseHead(status, this.reason, h.values());
     const headLen = Buffer.byteLength(head, 'latin1');
     const sendBody = knownLength > 0 && !ctx.head && this.framing !== 'none';
     if (sendBody && this.framing === 'length' && body.length > this.declaredLength) {

@@ -16,6 +16,7 @@ import { UserRoutesWatcher, formatUserRouteError, type UserRouteError, type User
 import type { Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
 import { createBuiltinWebSocketRoutes, type BuiltinRouteOptions } from '../ws/builtin-routes.js';
+import { DEFAULT_MAX_INFLATING_BYTES, InflationBudget } from '../ws/inflation-budget.js';
 import { handleUpgrade, type WebSocketServerOptions } from '../ws/upgrade.js';
 import { isWebSocketUpgrade } from '../ws/upgrade.js';
 import type { WebSocketRoute } from '../ws/types.js';
@@ -48,12 +49,22 @@ export interface WireplayServerOptions {
   mode?: ConcurrencyMode;
   limits?: Partial<ServerLimits>;
   log?: LogSink;
+  /**
+   * Write one line per finished request to `log` (default true). Off, requests reach only the
+   * `request` event's listeners, and with none their bookkeeping is skipped (`wireplay serve`
+   * formats and batches its own request log: cli/serve-log.ts).
+   */
+  requestLog?: boolean;
   /** Serve this handler instead of the router (tests, embedding). WebSocket routes then come from `webSocketRoutes`. */
   handler?: Handler;
   /** Extra built-in WebSocket endpoints, path → route. */
   webSocketRoutes?: ReadonlyArray<{ path: string; route: WebSocketRoute; description?: string }>;
-  /** Options for every accepted WebSocket connection. */
-  webSocket?: Omit<WebSocketServerOptions, 'id'>;
+  /**
+   * Options for every accepted WebSocket connection, and `maxInflatingBytes`: what the
+   * permessage-deflate inflations of all connections may hold together (default 256 MiB); an
+   * inflation that would pass it closes its connection with 1009 (docs/websocket.md).
+   */
+  webSocket?: Omit<WebSocketServerOptions, 'id' | 'inflationBudget' | 'onCallbackError'> & { maxInflatingBytes?: number };
   /** Options for the demo routes (delay caps, …). */
   demo?: Omit<DemoRouteOptions, 'root' | 'webSocketRoutes'>;
   /** Options for the built-in WebSocket endpoints (/ws/echo, /ws/chat, /ws/ticker), mounted with the demo routes. */
@@ -150,6 +161,7 @@ class ServerEmitter extends Emitter<ServerEvents> {
 export function createWireplayServer(options: WireplayServerOptions = {}): WireplayServer {
   const limits = resolveLimits(options.limits);
   const log = options.log;
+  const requestLog = options.requestLog === false ? undefined : log;
   const scheduler = new Scheduler(options.mode ?? 'concurrent');
   const reportListenerError = (err: unknown) => log?.('error', `a listener failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   const capture = new Emitter<CaptureEvents>(reportListenerError);
@@ -181,6 +193,8 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
   const extraWs = new Router();
   if (!router) for (const ws of options.webSocketRoutes ?? []) extraWs.ws(ws.path, ws.route, { description: ws.description });
 
+  const { maxInflatingBytes, ...webSocketOptions } = options.webSocket ?? {};
+  const inflationBudget = new InflationBudget(maxInflatingBytes ?? DEFAULT_MAX_INFLATING_BYTES);
   const upgrade: UpgradeHook = {
     match(req) {
       if (!isWebSocketUpgrade(req.head)) return undefined;
@@ -190,7 +204,18 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
     },
     accept(req, socket, rest, token, connectionId) {
       const m = token as WebSocketMatch;
-      const conn = handleUpgrade(req, socket, rest, m.route, { ...options.webSocket, id: connectionId });
+      const path = req.path;
+      const conn = handleUpgrade(req, socket, rest, m.route, {
+        ...webSocketOptions,
+        id: connectionId,
+        inflationBudget,
+        // A throwing callback closed its connection (1011 when it was open); the server goes on and says so.
+        onCallbackError: (error, callback) => {
+          const message = `WebSocket ${path}: ${callback} failed: ${error.stack ?? error.message}`;
+          events.emit('error', { connectionId, kind: 'handler', message, error });
+          log?.('error', `${connectionId}: ${message}`);
+        },
+      });
       if (!conn) return null;
       return { extensions: conn.extensions, close: () => conn.close(1001, 'server shutting down') };
     },
@@ -206,15 +231,15 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       capture,
       getHandler: () => handler,
       upgrade,
-      wantsRequestLog: () => log !== undefined || events.hasListeners('request'),
+      wantsRequestLog: () => requestLog !== undefined || events.hasListeners('request'),
       onRequestLog: (entry) => {
         events.emit('request', entry);
-        log?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)`);
+        requestLog?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)`);
       },
       onError: (entry) => {
         events.emit('error', entry);
         if (log) {
-          const level: LogLevel = entry.kind === 'handler' || entry.kind === 'socket' ? 'error' : 'warn';
+          const level: LogLevel = entry.kind === 'handler' || entry.kind === 'socket' ? 'error' : entry.kind === 'abort' ? 'info' : 'warn';
           log(level, `${entry.connectionId}: ${entry.status ? `${entry.status} ` : ''}${entry.message}`);
         }
       },

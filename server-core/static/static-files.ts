@@ -9,6 +9,7 @@
 //     (the router does not match a path it cannot decode)
 //   - a real path outside the real root (a symlink pointing out)            → 403
 //   - a dot-file or dot-folder segment (.git, .env) unless dotfiles: 'allow' → 404
+//   - a file named with a trailing slash (/files/ok.txt/)                    → 404
 // The file is opened with O_NOFOLLOW after the check, and its size and times come
 // from the open descriptor, so what is measured is what is sent.
 //
@@ -169,6 +170,8 @@ export function createStaticHandler(options: StaticOptions): Handler {
       if (!listing) return refuse(res, 404, 'directory listing is off');
       return sendListing(req, res, found.realPath, found.realRoot, checked.segments.length === 0, dotfiles);
     }
+    // `/files/ok.txt/` names a folder: a file is not one (the file system agrees: ENOTDIR).
+    if (req.path.endsWith('/')) return refuse(res, 404, 'a file is not a folder');
     return sendFile(req, res, found.realPath, options);
   };
 }

@@ -14,6 +14,7 @@ import { DeflateCodec, type DeflateParams } from './permessage-deflate.js';
 import { isValidUtf8 } from './utf8.js';
 import {
   WebSocketError,
+  type WebSocketCallbackName,
   type WebSocketConnectionOptions,
   type WebSocketFrame,
   type WebSocketHandler,
@@ -109,15 +110,26 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
   private readonly closeTimeout: number;
   private readonly pingTimeout: number;
   private readonly mask: boolean;
+  private readonly onCallbackError: WebSocketConnectionOptions['onCallbackError'];
 
   // Incoming message assembly.
   private fragments: Buffer[] = [];
   private fragmentBytes = 0;
   private messageOpcode = 0;
   private messageCompressed = false;
-  /** Frames that arrived while a message was inflating, handled in order afterwards. */
+  /**
+   * Frames held back, handled in order afterwards: they arrived while a message was inflating,
+   * or (server) while the output was over its high-water mark. Reading is paused meanwhile.
+   */
   private inbound: (() => void)[] | null = null;
   private inflating = false;
+  /**
+   * Server: bufferedAmount reached the high-water mark. The peer is not reading what it asked
+   * for (an echo it never reads): no frame is handled and nothing is read until the socket
+   * drains, so its answers cannot pile up without bound. A client keeps reading: it shows what
+   * the server sends.
+   */
+  private outputFull = false;
 
   // Outgoing order: operations behind a message being compressed.
   private outbound: ((done: () => void) => void)[] = [];
@@ -155,7 +167,8 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.highWaterMark = o.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     this.closeTimeout = o.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.pingTimeout = o.pingTimeout ?? DEFAULT_PING_TIMEOUT;
-    this.codec = init.deflate ? new DeflateCodec(init.deflate, init.role === 'server', this.maxPayload, o.perMessageDeflate) : null;
+    this.onCallbackError = o.onCallbackError;
+    this.codec = init.deflate ? new DeflateCodec(init.deflate, init.role === 'server', this.maxPayload, o.perMessageDeflate, o.inflationBudget) : null;
     this.parser = new FrameParser(
       new ParserSink(this),
       {
@@ -235,16 +248,23 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
   // ---------------------------------------------------------------- sending
 
   send(data: string | Buffer, options?: { binary?: boolean }): boolean {
-    if (this.state !== 'open') return false;
     let opcode: number;
     let payload: Buffer;
     if (typeof data === 'string') {
       payload = Buffer.from(data, 'utf8');
       opcode = options?.binary ? 2 : 1;
-    } else {
+    } else if (Buffer.isBuffer(data)) {
       payload = data;
       opcode = options?.binary === false ? 1 : 2;
+    } else if (ArrayBuffer.isView(data as unknown) || (data as unknown) instanceof ArrayBuffer) {
+      const bytes = data as unknown as ArrayBufferView | ArrayBuffer;
+      payload = ArrayBuffer.isView(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes);
+      opcode = options?.binary === false ? 1 : 2;
+    } else {
+      // A number, an object…: refused here, before any byte is written (JSON.stringify it first).
+      throw new TypeError(`send() takes a string or bytes (Buffer, Uint8Array, ArrayBuffer), got ${describe(data)}`);
     }
+    if (this.state !== 'open') return false;
     this.stats.messagesSent++;
     if (this.codec && payload.length >= this.codec.threshold) {
       const codec = this.codec;
@@ -268,6 +288,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     } else this.writeFrame(opcode, payload, true, false);
     if (this.bufferedAmount < this.highWaterMark) return true;
     this.needDrain = true;
+    this.checkOutputFull();
     return false;
   }
 
@@ -402,7 +423,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       if (key) maskCopy(payload, 0, len, out, hs, key, 0);
       else payload.copy(out, hs);
       if (this.has('frameSent')) this.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: out, raw: false });
-      if (!socket.write(out)) this.needDrain = true;
+      if (!socket.write(out)) {
+        this.needDrain = true;
+        this.checkOutputFull();
+      }
     } else {
       const header = Buffer.allocUnsafe(hs);
       writeHeader(header, 0, b0, len, null);
@@ -413,6 +437,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       socket.write(header);
       if (!socket.write(payload)) this.needDrain = true;
       socket.uncork();
+      if (this.needDrain) this.checkOutputFull();
     }
   }
 
@@ -426,6 +451,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       this.needDrain = false;
       this.emit('drain', undefined);
     } else if (this.bufferedAmount >= this.highWaterMark) this.needDrain = true;
+    if (this.outputFull && this.bufferedAmount < this.highWaterMark && this.state !== 'closed') {
+      this.outputFull = false;
+      this.resumeInbound();
+    }
   }
 
   // -------------------------------------------------------------- receiving
@@ -474,7 +503,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     const binary = this.messageOpcode === 2;
     if (!this.messageCompressed || !this.codec) return this.deliver(binary, data);
     // Inflate; later frames wait in order, and reading pauses meanwhile.
-    this.inbound = [];
+    this.inbound ??= [];
     this.inflating = true;
     this.socket.pause();
     this.codec.decompress(data, (err, out) => {
@@ -482,18 +511,30 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       if (err) return this.fail(err);
       if (!binary && !isValidUtf8(out!)) return this.fail(new WebSocketError('WS_INVALID_UTF8', 'invalid UTF-8 in a compressed text message', 1007));
       this.deliver(binary, out!);
-      const waiting = this.inbound ?? [];
-      this.inbound = null;
-      for (let i = 0; i < waiting.length; i++) {
-        waiting[i]();
-        if (this.inflating) {
-          // Another compressed message: keep the rest for after it.
-          this.inbound!.push(...waiting.slice(i + 1));
-          return;
-        }
-      }
-      if (this.state !== 'closed' && !this.socket.destroyed) this.socket.resume();
+      this.resumeInbound();
     });
+  }
+
+  /** Whether frames are held back now (an inflation, or a full output). */
+  private get holdingInput(): boolean {
+    return this.inflating || this.outputFull;
+  }
+
+  /** Handles the frames held back while nothing holds them any more; reads again once none is left. */
+  private resumeInbound(): void {
+    const waiting = this.inbound;
+    while (waiting !== null && waiting === this.inbound && waiting.length > 0 && !this.holdingInput) waiting.shift()!();
+    if (this.holdingInput || this.inbound !== waiting) return;
+    this.inbound = null;
+    if (this.state !== 'closed' && !this.socket.destroyed) this.socket.resume();
+  }
+
+  /** Server: the output went over the high-water mark; frames wait and reading stops until it drains. */
+  private checkOutputFull(): void {
+    if (this.role !== 'server' || this.outputFull || this.bufferedAmount < this.highWaterMark) return;
+    this.outputFull = true;
+    this.inbound ??= [];
+    this.socket.pause();
   }
 
   private deliver(binary: boolean, data: Buffer): void {
@@ -505,10 +546,31 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       try {
         h.onMessage(this, message);
       } catch (err) {
-        this.reportHandlerError(err);
+        this.callbackFailed('onMessage', err);
       }
     }
     this.emit('message', message);
+  }
+
+  /**
+   * @internal A route callback that runs while the connection is open (onMessage, and onOpen,
+   * which upgrade.ts calls) threw: the server hears of it, then the connection fails with 1011
+   * (the route's onError gets the error itself).
+   */
+  callbackFailed(callback: 'onOpen' | 'onMessage', err: unknown): void {
+    const error = asError(err);
+    this.reportCallbackError(callback, error);
+    this.fail(new WebSocketError('WS_HANDLER_ERROR', `${callback} threw`, 1011), error);
+  }
+
+  /** Tells the owner (the server's log) that a callback threw; never throws itself. */
+  private reportCallbackError(callback: WebSocketCallbackName, error: Error): void {
+    try {
+      if (this.onCallbackError) this.onCallbackError(error, callback, this);
+      else process.emitWarning(error, { code: 'WIREPLAY_WS_CALLBACK', detail: `WebSocket ${callback} threw` });
+    } catch {
+      /* the reporter failed too: nothing more to tell */
+    }
   }
 
   private onControl(frame: WebSocketFrame): void {
@@ -558,13 +620,16 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.fail(err);
   }
 
-  /** _Fail the WebSocket Connection_: send a close with the error's code, stop reading, end. */
-  private fail(err: WebSocketError | Error): void {
+  /**
+   * _Fail the WebSocket Connection_: send a close with the error's code, stop reading, end.
+   * `cause`: what the route's onError hears of instead (the error its own callback threw).
+   */
+  private fail(err: WebSocketError | Error, cause?: Error): void {
     if (this.state === 'closed' || this.failure) return;
     this.failure = err;
     this.parser.stop();
     this.inbound = null;
-    this.reportError(err);
+    this.reportError(cause ?? err);
     const code = err instanceof WebSocketError ? err.closeCode : 1011;
     if (!this.closeSent && this.state !== 'connecting') {
       this.state = 'closing';
@@ -586,17 +651,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       try {
         h.onError(this, err);
       } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
+        this.reportCallbackError('onError', asError(e));
       }
     }
     this.emit('error', err);
-  }
-
-  private reportHandlerError(err: unknown): void {
-    const e = err instanceof Error ? err : new Error(String(err));
-    this.reportError(e);
   }
 
   // ------------------------------------------------------------- teardown
@@ -651,9 +709,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       try {
         h.onClose(this, code, reason);
       } catch (err) {
-        queueMicrotask(() => {
-          throw err;
-        });
+        this.reportCallbackError('onClose', asError(err));
       }
     }
     const ev: CloseEvent = { code, reason, wasClean };
@@ -661,6 +717,17 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.emit('close', ev);
     this.emitter?.clear();
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
+}
+
+/** What a wrong argument was, for an error message. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'object') return `an object (${Object.prototype.toString.call(value).slice(8, -1)})`;
+  return `${typeof value} ${String(value).slice(0, 40)}`;
 }
 
 // Socket listeners shared by every connection.

@@ -2,9 +2,11 @@
 // per-connection codec on node:zlib. zlib streams are created on first use,
 // so an idle connection that negotiated compression costs nothing extra.
 // Inflation stops at maxPayload bytes: a zip bomb ends in close 1009, not in
-// an out-of-memory.
+// an out-of-memory; with a server-wide InflationBudget (inflation-budget.ts),
+// an inflation that would pass it ends in 1009 too.
 import * as zlib from 'node:zlib';
 import { parseExtensions, formatExtension, type ExtensionOffer } from './extensions-header.js';
+import type { InflationBudget } from './inflation-budget.js';
 import { WebSocketError, type PerMessageDeflateOptions } from './types.js';
 
 export const EXTENSION_NAME = 'permessage-deflate';
@@ -194,12 +196,16 @@ export class DeflateCodec {
   private closed = false;
   readonly threshold: number;
   private readonly level: number;
+  /** Bytes the inflation in progress took from the budget. */
+  private taken = 0;
 
   constructor(
     readonly params: DeflateParams,
     private readonly isServer: boolean,
     private readonly maxPayload: number,
     options: boolean | PerMessageDeflateOptions | undefined,
+    /** Shared by every connection of a server: what all inflations may hold together. */
+    private readonly budget?: InflationBudget,
   ) {
     const c = config(options) ?? config(true)!;
     this.threshold = c.threshold;
@@ -253,6 +259,7 @@ export class DeflateCodec {
       const finish = () => {
         inf.removeListener('data', onData);
         inf.removeListener('error', onError);
+        this.giveBack();
         if (this.closed) return next();
         if (error) {
           // The stream is unusable now; a fresh one will not be needed, the connection closes.
@@ -274,6 +281,16 @@ export class DeflateCodec {
           inf.pause();
           finish();
           return;
+        }
+        const budget = this.budget;
+        if (budget) {
+          if (!budget.take(c.length)) {
+            error = new WebSocketError('WS_INFLATE_BUDGET', `server inflation budget spent (${budget.limit} bytes across connections)`, 1009);
+            inf.pause();
+            finish();
+            return;
+          }
+          this.taken += c.length;
         }
         chunks.push(c);
       };
@@ -306,9 +323,17 @@ export class DeflateCodec {
     else start();
   }
 
+  /** The inflation in progress is over (handed over, failed or abandoned): its bytes go back to the budget. */
+  private giveBack(): void {
+    if (this.taken === 0) return;
+    this.budget?.give(this.taken);
+    this.taken = 0;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.giveBack();
     this.deflate?.close();
     this.inflate?.close();
     this.deflate = null;

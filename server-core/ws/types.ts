@@ -1,6 +1,7 @@
 // The contract between WebSocket endpoints (routes) and server-core/ws.
 // server-core/ws implements WebSocketPeer; routes implement WebSocketHandler.
 import type { ServerRequest } from '../http/handler-types.js';
+import type { InflationBudget } from './inflation-budget.js';
 
 export interface WebSocketMessage {
   binary: boolean;
@@ -36,6 +37,8 @@ export interface WebSocketRoute {
   readonly protocols?: readonly string[];
   /** When set, an Origin outside this list is refused with 403. */
   readonly origins?: readonly string[];
+  /** When set, a Host outside this list (compared in lower case) is refused with 403: DNS rebinding, a forged Origin. */
+  readonly hosts?: readonly string[];
 }
 
 // ---------------------------------------------------------------------------
@@ -75,7 +78,23 @@ export interface WebSocketConnectionOptions {
   highWaterMark?: number;
   /** Negotiate permessage-deflate: false to refuse/never offer. Default true (server) / true (client offers). */
   perMessageDeflate?: boolean | PerMessageDeflateOptions;
+  /**
+   * What the inflations of every connection given this object may hold together
+   * (inflation-budget.ts); over it an inflation fails with 1009. The server shares one
+   * (`webSocket.maxInflatingBytes`, default 256 MiB). Without it only maxPayload bounds a message.
+   */
+  inflationBudget?: InflationBudget;
+  /**
+   * A route callback threw (onOpen, onMessage, onError, onClose), after the connection did what it
+   * does about it: a throw in onOpen or onMessage fails the connection with 1011 (the route's
+   * onError hears of it); onError and onClose run while it is closing already. The server logs
+   * it here; without this option the throw becomes a process warning, never an uncaught exception.
+   */
+  onCallbackError?(error: Error, callback: WebSocketCallbackName, peer: WebSocketPeer): void;
 }
+
+/** The callbacks of a WebSocketHandler. */
+export type WebSocketCallbackName = 'onOpen' | 'onMessage' | 'onError' | 'onClose';
 
 export interface WebSocketServerOptions extends WebSocketConnectionOptions {
   /** An id for the connection (the server passes its connection id). Default: a counter. */
@@ -137,6 +156,8 @@ export type WebSocketErrorCode =
   | 'WS_MESSAGE_TOO_BIG'
   | 'WS_TOO_MANY_FRAGMENTS'
   | 'WS_INFLATE_FAILED'
+  | 'WS_INFLATE_BUDGET'
+  | 'WS_HANDLER_ERROR'
   | 'WS_PING_TIMEOUT';
 
 export class WebSocketError extends Error {

@@ -41,6 +41,10 @@ export function handleUpgrade(
 ): WebSocketConnection | null {
   const v = validateHandshake(req.head);
   if (isRefusal(v)) return refuse(socket, v);
+  if (route.hosts) {
+    const host = (req.header('host') ?? '').toLowerCase();
+    if (!route.hosts.includes(host)) return refuse(socket, { status: 403, message: `Host ${host || '(none)'} is not allowed`, headers: {} });
+  }
   if (route.origins && !(v.origin !== undefined && route.origins.includes(v.origin))) {
     return refuse(socket, { status: 403, message: `Origin ${v.origin ?? '(none)'} is not allowed`, headers: {} });
   }
@@ -75,7 +79,7 @@ export function handleUpgrade(
     try {
       route.handler.onOpen?.(conn, req);
     } catch (err) {
-      route.handler.onError?.(conn, err instanceof Error ? err : new Error(String(err)));
+      conn.callbackFailed('onOpen', err); // 1011, and the route's onError hears of it
     }
   });
   return conn;

@@ -118,7 +118,7 @@ export async function startUiServer(options: UiOptions = {}): Promise<UiServer> 
     log: options.log,
   });
   const access = new UiAccess();
-  const bridge = controllerBridge(controller, access.origins, options.log);
+  const bridge = controllerBridge(controller, access, options.log);
   const ui = createWireplayServer({
     host: '127.0.0.1',
     port: options.port ?? 0,

@@ -1,17 +1,19 @@
 // Who may use the standalone UI server (`wireplay ui`): every path sits under
 // a random token (http://127.0.0.1:PORT/TOKEN/), so no other page or user on
 // the machine can load the UI or drive the playground controller; only our
-// own Host header is served (DNS rebinding); the WebSocket also checks its
-// Origin. Anything else gets 403 (a wrong method 405), with a plain text line.
+// own Host header is served (DNS rebinding), on the page and on the WebSocket
+// upgrade alike; the WebSocket also checks its Origin. Anything else gets 403
+// (a wrong method 405, a path that does not decode 400), with a plain text line.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** What a request may see: the path under the token, or the refusal to send. */
-export type AccessDecision = { ok: true; rest: string } | { ok: false; status: 403 | 405; text: string };
+export type AccessDecision = { ok: true; rest: string } | { ok: false; status: 400 | 403 | 405; text: string };
 
 export class UiAccess {
   /** 24 random bytes, base64url: the part of the URL nobody else knows. */
   readonly token = randomBytes(24).toString('base64url');
-  private readonly hosts: string[] = [];
+  /** Host values served (DNS rebinding); filled by listening(). Give this array to the WebSocket route too. */
+  readonly hosts: string[] = [];
   /** Origins allowed to open the WebSocket; filled by listening(). Give this array to the WebSocket route. */
   readonly origins: string[] = [];
 
@@ -34,7 +36,13 @@ export class UiAccess {
       return { ok: false, status: 403, text: 'Forbidden: open the URL printed by `wireplay ui` (it carries a token).\n' };
     }
     if (method !== 'GET' && method !== 'HEAD') return { ok: false, status: 405, text: 'Method not allowed.\n' };
-    return { ok: true, rest: decodeURIComponent(parts.slice(2).join('/')) };
+    let rest: string;
+    try {
+      rest = decodeURIComponent(parts.slice(2).join('/'));
+    } catch {
+      return { ok: false, status: 400, text: 'Bad request: the path is not valid percent-encoding.\n' };
+    }
+    return { ok: true, rest };
   }
 }
 

@@ -8,16 +8,25 @@ import type { Disposable } from '../../util/disposable.js';
 import type { WebSocketPeer, WebSocketRoute } from '../../ws/types.js';
 
 export interface ControllerBridge extends Disposable {
-  /** For the UI server's webSocketRoutes; only `origins` may connect. */
+  /** For the UI server's webSocketRoutes; only our own Host and origins may connect. */
   route: WebSocketRoute;
   /** Peers connected now. */
   readonly peers: number;
 }
 
-export function controllerBridge(controller: PlaygroundController, origins: readonly string[], log?: (message: string) => void): ControllerBridge {
+/**
+ * `access`: the Host values and page origins the upgrade must carry (UiAccess's arrays, filled
+ * once the server listens): the WebSocket is refused 403 otherwise, as the page is.
+ */
+export function controllerBridge(
+  controller: PlaygroundController,
+  access: { readonly origins: readonly string[]; readonly hosts: readonly string[] },
+  log?: (message: string) => void,
+): ControllerBridge {
   const peers = new Map<WebSocketPeer, Disposable>();
   const route: WebSocketRoute = {
-    origins,
+    origins: access.origins,
+    hosts: access.hosts,
     handler: {
       onOpen(peer) {
         peers.set(

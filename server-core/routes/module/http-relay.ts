@@ -262,13 +262,16 @@ export class HttpRelay {
     else call.reject(error);
   }
 
-  /** A 500 while the head is not out; otherwise the response ends where it stands (as the router does). */
+  /**
+   * A 500 while the head is not out; otherwise the response is given up where it stands, as the
+   * router does (ServerResponse.destroy: a chunked body without its last chunk, the connection closed).
+   */
   private answerError(res: ServerResponse, error: unknown): void {
     try {
       if (!res.headersSent) sendText(res, 500, `Handler error: ${error instanceof Error ? error.message : String(error)}\n`);
-      else if (!res.finished) res.end();
+      else if (!res.finished) giveUp(res, error);
     } catch {
-      /* the response is beyond repair; the connection closes it */
+      giveUp(res, error); // beyond repair: the connection answers in its place
     }
   }
 
@@ -281,5 +284,15 @@ export class HttpRelay {
     clearTimeout(call.timer);
     if (call.onAbort) call.req.signal.removeEventListener('abort', call.onAbort);
     this.channel.released();
+  }
+}
+
+/** Cuts a response where it stands; a stand-in response without destroy() can only be ended. */
+function giveUp(res: ServerResponse, error: unknown): void {
+  try {
+    if (res.destroy) res.destroy(error);
+    else if (!res.finished) res.end();
+  } catch {
+    /* nothing more can be done with it */
   }
 }

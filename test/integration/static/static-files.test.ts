@@ -260,3 +260,14 @@ test('node:http as a client reads the large file whole', async () => {
   });
   assert.ok(body.equals(fx.big));
 });
+
+test('a file named with a trailing slash is not found (a file is not a folder)', async () => {
+  for (const path of ['/files/hello.txt/', '/files/sub/inner.txt/', '/files/link-in.txt/']) {
+    const res = await get(path);
+    assert.equal(res.status, 404, path);
+    assert.equal(await res.text(), 'Not found\n', path);
+  }
+  // The same names without the slash are served, and a folder with one still is.
+  assert.equal((await get('/files/hello.txt')).status, 200);
+  assert.equal((await get('/files/sub/')).status, 200);
+});

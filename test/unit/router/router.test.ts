@@ -23,6 +23,7 @@ interface Recorded {
   headers: Record<string, HeaderValue>;
   body: string;
   ended: boolean;
+  destroyed?: boolean;
 }
 
 function fakeResponse(): { res: ServerResponse; out: Recorded } {
@@ -62,6 +63,9 @@ function fakeResponse(): { res: ServerResponse; out: Recorded } {
       sent = true;
       if (chunk !== undefined) out.body += chunk.toString();
       out.ended = true;
+    },
+    destroy() {
+      out.destroyed = true;
     },
   };
   return { res, out };
@@ -205,7 +209,8 @@ test('a handler that throws or rejects gives 500 and an event, never an exceptio
   const late = fakeResponse();
   await r.handle(fakeRequest('GET', '/late'), late.res);
   assert.equal(late.out.status, 200);
-  assert.ok(late.out.ended, 'a response whose headers went out is ended');
+  assert.ok(late.out.destroyed, 'a response whose headers went out is given up (the server cuts it and closes)');
+  assert.ok(!late.out.ended, 'never ended: that would pass the truncated body off as complete');
   assert.deepEqual(errors, ['/sync: boom', '/async: later', '/late: after headers']);
 });
 

@@ -209,3 +209,51 @@ test('the lifecycle refuses a transition its table does not allow', () => {
     if (from !== 'closed') assert.ok(targets.includes('closed'), `${from} can close`);
   }
 });
+
+test('a peer that does not read: no handler starts and nothing is read while the output is over its high-water mark; drain resumes both', async () => {
+  const started: string[] = [];
+  const { socket } = open({
+    handler: (req, res) => {
+      started.push(req.path);
+      res.end(Buffer.alloc(40 * 1024, 0x61));
+    },
+  });
+  // The kernel takes nothing: the socket keeps what it is given.
+  socket.write = function (this: FakeHttpSocket, chunk: Buffer | string) {
+    this.writes++;
+    const b = Buffer.isBuffer(chunk) ? Buffer.from(chunk) : Buffer.from(chunk);
+    this.written.push(b);
+    this.writableLength += b.length;
+    return this.writableLength < 16 * 1024;
+  } as FakeHttpSocket['write'];
+  socket.receive(['/a', '/b', '/c', '/d'].map((p) => `GET ${p} HTTP/1.1\r\nHost: x\r\n\r\n`).join(''));
+  await nextFlush();
+  assert.deepEqual(started, ['/a', '/b'], 'the second answer takes the output over 64 KiB: the others wait');
+  assert.equal(socket.paused, true, 'reading stops');
+  // The peer reads: the socket drains, the held handlers run, reading resumes.
+  socket.writableLength = 0;
+  socket.emit('drain');
+  assert.deepEqual(started, ['/a', '/b', '/c', '/d']);
+  socket.writableLength = 0;
+  socket.emit('drain');
+  assert.equal(socket.paused, false);
+  assert.deepEqual(statuses(socket.text()), [200, 200, 200, 200], 'every answer, in order');
+});
+
+test('the client closing its side mid-body: one abort report, 400 in the handler\'s place, no request-log line', async () => {
+  const { socket, errors, log } = open({
+    handler: async (req, res) => {
+      await req.body();
+      res.end('never');
+    },
+  });
+  socket.receive('POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel');
+  socket.peerEnd();
+  await nextFlush();
+  assert.deepEqual(
+    errors.map((e) => [e.kind, e.code, e.status]),
+    [['abort', 'CLIENT_ABORTED', 400]],
+  );
+  assert.deepEqual(statuses(socket.text()), [400]);
+  assert.equal(log.length, 0);
+});

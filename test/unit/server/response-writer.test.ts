@@ -173,3 +173,33 @@ test('a detached response ignores the handler', () => {
   res.end('y');
   assert.equal(sink.out.length, 0);
 });
+
+test('statusMessage is checked when set, like a header value; a valid one is written', () => {
+  const res = new HttpResponseWriter(fakeSink(), ctx());
+  for (const bad of ['x\r\nX-Injected: 1', 'a\nb', 'nul\0']) {
+    assert.throws(() => (res.statusMessage = bad), { name: 'HeaderValidationError', code: 'INVALID_STATUS' }, JSON.stringify(bad));
+  }
+  assert.throws(() => (res.statusMessage = 42 as unknown as string), { code: 'INVALID_STATUS' });
+  assert.equal(res.statusMessage, undefined, 'a refused value is not kept');
+  const sink = fakeSink();
+  const ok = new HttpResponseWriter(sink, ctx());
+  ok.statusMessage = 'Quite Fine';
+  ok.end('x');
+  assert.match(sink.text(), /^HTTP\/1\.1 200 Quite Fine\r\n/);
+});
+
+test('destroy(): the sink is told once, the response turns inert and is never ended', () => {
+  const abandoned: unknown[] = [];
+  const sink = Object.assign(fakeSink(), { responseAbandoned: (_r: HttpResponseWriter, e: unknown) => abandoned.push(e) });
+  const res = new HttpResponseWriter(sink, ctx());
+  res.write('partial');
+  const err = new Error('late');
+  res.destroy(err);
+  res.destroy(err);
+  assert.deepEqual(abandoned, [err]);
+  res.write('more');
+  res.end('end');
+  assert.equal(sink.finished, 0, 'responseFinished never comes: the sink cut it');
+  assert.doesNotMatch(sink.text(), /0\r\n\r\n$/);
+  assert.doesNotMatch(sink.text(), /more|end/);
+});

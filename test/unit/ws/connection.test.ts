@@ -153,3 +153,124 @@ test('close() validates its code and reason', async () => {
   assert.throws(() => conn.close(1000, 'x'.repeat(124)), RangeError);
   conn.terminate();
 });
+
+test('send() refuses what is not a string or bytes, before writing anything', async () => {
+  const { sock, conn } = await open('server');
+  for (const bad of [12345, { a: 1 }, null, undefined, true]) {
+    assert.throws(() => conn.send(bad as unknown as string), { name: 'TypeError', message: /send\(\) takes a string or bytes/ }, String(bad));
+  }
+  assert.equal(sock.frames.length, 0);
+  assert.equal(conn.stats.messagesSent, 0);
+  conn.send(new Uint8Array([1, 2, 3]) as Buffer);
+  assert.deepEqual([...sock.frames[0].payload], [1, 2, 3]);
+  conn.terminate();
+});
+
+test('a throw in onMessage fails the connection with 1011; the route and the owner hear of it once', async () => {
+  const sock = new FakeSocket('server');
+  const heard: string[] = [];
+  const conn = new WebSocketConnection(sock.asDuplex(), {
+    role: 'server',
+    id: 'x',
+    protocol: '',
+    extensions: '',
+    deflate: null,
+    options: { onCallbackError: (e, callback) => heard.push(`owner ${callback} ${e.message}`) },
+    handler: {
+      onMessage() {
+        throw new Error('boom');
+      },
+      onError(_p, e) {
+        heard.push(`route ${e.message}`);
+      },
+    },
+  });
+  conn.start(Buffer.alloc(0));
+  await new Promise<void>((r) => process.nextTick(r));
+  sock.emit('data', encodeFrame({ opcode: 1, payload: 'hi', mask: true }));
+  const close = sock.frames.find((f) => f.opcode === 8);
+  assert.ok(close, 'a close frame went out');
+  assert.equal(close.payload.readUInt16BE(0), 1011);
+  assert.equal(close.payload.toString('utf8', 2), 'onMessage threw');
+  assert.deepEqual(heard, ['owner onMessage boom', 'route boom']);
+  conn.terminate();
+});
+
+test('a throw in onError or onClose goes to the owner, never to the process', async () => {
+  const sock = new FakeSocket('server');
+  const heard: string[] = [];
+  const conn = new WebSocketConnection(sock.asDuplex(), {
+    role: 'server',
+    id: 'x',
+    protocol: '',
+    extensions: '',
+    deflate: null,
+    options: { onCallbackError: (e, callback) => heard.push(`${callback} ${e.message}`) },
+    handler: {
+      onMessage() {
+        throw new Error('one');
+      },
+      onError() {
+        throw new Error('two');
+      },
+      onClose() {
+        throw new Error('three');
+      },
+    },
+  });
+  conn.start(Buffer.alloc(0));
+  await new Promise<void>((r) => process.nextTick(r));
+  const done = closed(conn);
+  sock.emit('data', encodeFrame({ opcode: 1, payload: 'hi', mask: true }));
+  conn.terminate();
+  const ev = await done;
+  assert.equal(ev.code, 1011);
+  assert.deepEqual(heard, ['onMessage one', 'onError two', 'onClose three']);
+});
+
+test('server: frames wait and reading stops while the output is over the high-water mark; drain resumes them in order', async () => {
+  const sock = new FakeSocket('server');
+  let paused = false;
+  sock.pause = function () {
+    paused = true;
+    return this;
+  };
+  sock.resume = function () {
+    paused = false;
+    return this;
+  };
+  const seen: string[] = [];
+  const conn = new WebSocketConnection(sock.asDuplex(), {
+    role: 'server',
+    id: 'x',
+    protocol: '',
+    extensions: '',
+    deflate: null,
+    options: { highWaterMark: 1000 },
+    handler: {
+      onMessage(peer, m) {
+        seen.push(m.text!.slice(0, 1));
+        peer.send(m.text!);
+      },
+    },
+  });
+  // The peer reads nothing: the socket keeps everything it is given.
+  const write = sock.write.bind(sock);
+  sock.write = (chunk: Buffer) => {
+    sock.writableLength += chunk.length;
+    return write(chunk) && sock.writableLength < 16 * 1024;
+  };
+  conn.start(Buffer.alloc(0));
+  await new Promise<void>((r) => process.nextTick(r));
+  sock.emit('data', Buffer.concat(['1', '2', '3', '4'].map((t) => encodeFrame({ opcode: 1, payload: t.repeat(600), mask: true }))));
+  assert.deepEqual(seen, ['1', '2'], 'the second answer passes the mark: the rest wait');
+  assert.equal(paused, true);
+  sock.writableLength = 0;
+  sock.emit('drain');
+  assert.deepEqual(seen, ['1', '2', '3', '4']);
+  assert.equal(paused, true, 'full again after the fourth');
+  sock.writableLength = 0;
+  sock.emit('drain');
+  assert.equal(paused, false);
+  conn.terminate();
+});

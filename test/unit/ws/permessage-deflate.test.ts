@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as zlib from 'node:zlib';
 import { negotiateServer, acceptClient, clientOffer, DeflateCodec, type DeflateParams } from '../../../server-core/ws/permessage-deflate.js';
 import { parseExtensions } from '../../../server-core/ws/extensions-header.js';
+import { InflationBudget } from '../../../server-core/ws/inflation-budget.js';
 import type { WebSocketError } from '../../../server-core/ws/types.js';
 
 test('parses extension lists with parameters and quoted values', () => {
@@ -115,4 +116,28 @@ test('invalid deflate data fails with 1007', async () => {
   assert.equal(err?.code, 'WS_INFLATE_FAILED');
   assert.equal(err?.closeCode, 1007);
   c.close();
+});
+
+test('a shared inflation budget: an inflation that would pass it fails with 1009, and every byte comes back', async () => {
+  const budget = new InflationBudget(256 * 1024);
+  const zeros = (n: number) => zlib.deflateRawSync(Buffer.alloc(n), { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, -4);
+  const a = new DeflateCodec(codecParams({}), true, 1 << 20, true, budget);
+  const b = new DeflateCodec(codecParams({}), true, 1 << 20, true, budget);
+  // Under the budget alone: fine, and the budget is free again once the message is handed over.
+  assert.equal((await decompress(a, zeros(200 * 1024))).length, 200 * 1024);
+  assert.equal(budget.inUse, 0);
+  // Another connection holds part of it: together they would pass it, so this one fails with 1009.
+  assert.equal(budget.take(100 * 1024), true);
+  const err1 = await decompress(b, zeros(200 * 1024)).then(() => null, (e: WebSocketError) => e);
+  assert.equal(err1?.code, 'WS_INFLATE_BUDGET');
+  assert.equal(err1?.closeCode, 1009);
+  assert.equal(budget.inUse, 100 * 1024, 'a failed inflation gives its bytes back');
+  budget.give(100 * 1024);
+  // Over maxPayload's own limit is still the per-message error.
+  const small = new DeflateCodec(codecParams({}), true, 64 * 1024, true, budget);
+  const err = await decompress(small, zeros(128 * 1024)).then(() => null, (e: WebSocketError) => e);
+  assert.equal(err?.code, 'WS_MESSAGE_TOO_BIG');
+  assert.equal(budget.inUse, 0);
+  for (const c of [a, b, small]) c.close();
+  assert.throws(() => new InflationBudget(0), RangeError);
 });

@@ -38,3 +38,20 @@ test('tokens compare in full', () => {
   assert.equal(sameToken('ab', 'abc'), false);
   assert.equal(sameToken('', 'abc'), false);
 });
+
+test('a path under the token that does not decode (a lone %) is a bad request, not a server error', () => {
+  const a = new UiAccess();
+  a.listening(4000);
+  for (const bad of ['%', '%zz', 'a%e0%a4%a']) {
+    const d = a.check('127.0.0.1:4000', `/${a.token}/${bad}`, 'GET');
+    assert.equal(d.ok ? 200 : d.status, 400, bad);
+  }
+  assert.deepEqual(a.check('127.0.0.1:4000', `/${a.token}/a%20b`, 'GET'), { ok: true, rest: 'a b' });
+});
+
+test('the Host values accepted are public, for the WebSocket route to check on its upgrade', () => {
+  const a = new UiAccess();
+  assert.deepEqual(a.hosts, []);
+  a.listening(4000);
+  assert.deepEqual(a.hosts, ['127.0.0.1:4000', 'localhost:4000']);
+});

@@ -1,0 +1,137 @@
+// The request log of `wireplay serve`: entries batched into one write per window (fake
+// timers: time is the subject), bounded while the output is full, text and JSON lines,
+// --quiet, and the route/stages fields passed through when the server sends them.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Writable } from 'node:stream';
+import { ServeLog } from '../../../server-core/cli/serve-log.js';
+import type { RequestLogEntry } from '../../../server-core/index.js';
+import { LineBatcher } from '../../../server-core/util/line-batcher.js';
+
+/** A stream that records each write() call; `full` makes write() say the buffer is full. */
+class RecordingStream extends Writable {
+  writes: string[] = [];
+  full = false;
+  override write(chunk: unknown): boolean {
+    this.writes.push(String(chunk));
+    return !this.full;
+  }
+  text(): string {
+    return this.writes.join('');
+  }
+}
+
+function entry(index: number, extra: Partial<RequestLogEntry> & Record<string, unknown> = {}): RequestLogEntry {
+  return {
+    connectionId: 'srv-1',
+    index,
+    method: 'GET',
+    target: `/echo?n=${index}`,
+    status: 200,
+    bytes: 120,
+    durationMs: 1.25,
+    remote: { address: '127.0.0.1', port: 40000 },
+    ...extra,
+  } as RequestLogEntry;
+}
+
+test('requests finishing within one window share one write, formatted only then', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const out = new RecordingStream();
+  let formatted = 0;
+  const batcher = new LineBatcher<number>(out, { windowMs: 25, format: (n) => (formatted++, `line ${n}`) });
+  for (let i = 0; i < 100; i++) batcher.push(i);
+  assert.equal(out.writes.length, 0, 'nothing is written on the request path');
+  assert.equal(formatted, 0, 'nothing is formatted on the request path');
+  t.mock.timers.tick(25);
+  assert.equal(out.writes.length, 1);
+  assert.equal(out.text(), Array.from({ length: 100 }, (_, i) => `line ${i}\n`).join(''));
+  batcher.push(100);
+  t.mock.timers.tick(25);
+  assert.deepEqual(out.writes.slice(1), ['line 100\n']);
+});
+
+test('a full batch is written without waiting for its window; flush() writes what waits', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const out = new RecordingStream();
+  const batcher = new LineBatcher<number>(out, { maxBatch: 10, format: String });
+  for (let i = 0; i < 25; i++) batcher.push(i);
+  assert.equal(out.writes.length, 2);
+  batcher.flush();
+  assert.equal(out.writes.length, 3);
+  assert.equal(out.writes[2], '20\n21\n22\n23\n24\n');
+  batcher.flush();
+  assert.equal(out.writes.length, 3, 'an empty flush writes nothing');
+});
+
+test('while the output is full, entries wait up to maxPending; the rest are counted and reported after drain', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const out = new RecordingStream();
+  const batcher = new LineBatcher<number>(out, { maxBatch: 5, maxPending: 50, format: String });
+  out.full = true;
+  for (let i = 0; i < 5; i++) batcher.push(i); // written; the stream says it is full
+  assert.equal(out.writes.length, 1);
+  for (let i = 5; i < 10_005; i++) batcher.push(i);
+  t.mock.timers.tick(1000);
+  assert.equal(out.writes.length, 1, 'nothing is written into a full stream');
+  assert.equal(batcher.size, 50, 'memory is bounded');
+  out.full = false;
+  out.emit('drain');
+  assert.equal(out.writes.length, 2);
+  const lines = out.writes[1].trimEnd().split('\n');
+  assert.equal(lines[0], '9950 log line(s) dropped: the log output was not keeping up');
+  assert.deepEqual(lines.slice(1), Array.from({ length: 50 }, (_, i) => String(i + 5)));
+});
+
+test('text: the line the CLI always printed; info messages bare, warnings and errors prefixed', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const out = new RecordingStream();
+  const log = new ServeLog(out, { format: 'text', quiet: false });
+  log.request(entry(1));
+  log.log('warn', 'srv-2: 400 bad request line');
+  log.log('info', 'wireplay.routes.json: 3 route(s) loaded');
+  log.flush();
+  assert.deepEqual(out.writes, ['srv-1#1 GET /echo?n=1 → 200 (120 B, 1.3 ms)\nwarn: srv-2: 400 bad request line\nwireplay.routes.json: 3 route(s) loaded\n']);
+});
+
+test('json: one object per line; route and stages pass through when the entry has them', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
+  const out = new RecordingStream();
+  const log = new ServeLog(out, { format: 'json', quiet: false });
+  log.request(entry(1));
+  log.request(entry(2, { route: { pattern: '/echo', kind: 'builtin' }, stages: { headEnd: 1.5, responseEnd: 2.5 }, remote: { address: '::1', port: 5 } }));
+  log.log('error', 'handler failed:\nError: boom\n    at x');
+  log.flush();
+  const lines = out.text().trimEnd().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 3, 'a stack trace stays inside its line');
+  assert.deepEqual(lines[0], {
+    time: '2026-01-02T03:04:05.006Z',
+    level: 'info',
+    event: 'request',
+    connectionId: 'srv-1',
+    index: 1,
+    method: 'GET',
+    target: '/echo?n=1',
+    status: 200,
+    bytes: 120,
+    durationMs: 1.25,
+    remote: '127.0.0.1:40000',
+  });
+  assert.deepEqual(lines[1].route, { pattern: '/echo', kind: 'builtin' });
+  assert.deepEqual(lines[1].stages, { headEnd: 1.5, responseEnd: 2.5 });
+  assert.equal(lines[1].remote, '[::1]:5');
+  assert.deepEqual(lines[2], { time: '2026-01-02T03:04:05.006Z', level: 'error', message: 'handler failed:\nError: boom\n    at x' });
+});
+
+test('quiet: no request lines and no info lines; warnings and errors are written', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const out = new RecordingStream();
+  const log = new ServeLog(out, { format: 'text', quiet: true });
+  assert.equal(log.logsRequests, false);
+  log.request(entry(1));
+  log.log('info', 'SIGTERM: closing');
+  log.log('warn', 'refused 127.0.0.1:5: over maxConnections (1)');
+  log.log('error', 'listener: boom');
+  log.flush();
+  assert.equal(out.text(), 'warn: refused 127.0.0.1:5: over maxConnections (1)\nerror: listener: boom\n');
+});
