@@ -22,7 +22,7 @@ import { captureClosed, captureOpened } from './connection-capture.js';
 import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
 import { RequestReader, type ReaderOwner } from './request-reader.js';
 import { ResponseQueue, type QueueOwner } from './response-queue.js';
-import { handOver, type UpgradeResult } from './upgrade-handoff.js';
+import { handOver, upgradeLogEntry, type UpgradeResult } from './upgrade-handoff.js';
 
 export type * from './connection-types.js';
 export type { UpgradeHook, UpgradeResult } from './upgrade-handoff.js';
@@ -38,6 +38,10 @@ function destroySocket(socket: Socket): void {
 }
 function flushConnection(c: HttpConnection): void {
   c.flush();
+}
+/** 'headers timeout' → HEADERS_TIMEOUT; anything else the connection refuses on its own → REQUEST_FAILED. */
+function timeoutCode(what: string): string {
+  return what.endsWith('timeout') ? what.toUpperCase().replace(/[^A-Z]+/g, '_') : 'REQUEST_FAILED';
 }
 
 export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, SocketEventsOwner {
@@ -244,11 +248,14 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   private failWith(status: number, message: string, cause: Error): void {
     this.moveTo(stoppedReading(this.life));
     const req = this.reader.takeCurrent();
+    const code = cause instanceof HttpParseError ? cause.code : timeoutCode(cause.message);
+    const refusal = { stage: req ? 'body' : 'head', status, code, message } as const;
     if (req) {
-      req.fail(new BodyError(cause instanceof HttpParseError ? cause.code : 'REQUEST_FAILED', message, status));
+      req.stages?.refuse(refusal);
+      req.fail(new BodyError(code, message, status));
       if (this.queue.failRequest(req, status, message)) return;
     }
-    this.queue.pushError(status, message);
+    this.queue.pushError(status, message, this.reader.refusedHead(refusal));
   }
 
   /** Called by the listener's sweep. */
@@ -389,6 +396,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
       return;
     }
     this.upgradeResult = result;
+    if (up.req.stages && this.ctx.wantsRequestLog()) this.ctx.onRequestLog(upgradeLogEntry(this, up.req, result));
     this.protocol = 'ws';
     this.moveTo('upgraded');
     // Nothing is read as HTTP again: an idle WebSocket connection keeps only what
