@@ -209,7 +209,8 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     if (!owner.isReading) return;
     const req = this.takeCurrent();
     if (req) {
-      if (req.stages) req.stages.bodyParsed = performance.now();
+      // A request without a body is complete with its head (the parser knew it then).
+      if (req.stages) req.stages.bodyParsed = span.end === req.head.headSpan.end ? req.stages.headParsed : performance.now();
       req.endBody();
       if (this.pendingUpgrade?.req === req) return;
       if (!req.head.keepAlive) owner.inputStopped(); // nothing after a closing request is read

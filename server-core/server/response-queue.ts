@@ -203,10 +203,12 @@ export class ResponseQueue implements ResponseSink {
     const exs = this.exchanges;
     while (exs.length > 0 && exs[0].res.finished) {
       const ex = exs.shift()!;
-      if (ex.job) this.ctx.scheduler.finish(ex.job);
       const rec = ex.rec;
       if (rec) rec.responseDone();
+      // Logged before its job is finished: finishing may run the next queued request at once
+      // (sequential mode), and its entry must come after this one.
       if ((ex.req || rec) && !ex.res.isDetached && this.ctx.wantsRequestLog()) this.log(ex);
+      if (ex.job) this.ctx.scheduler.finish(ex.job);
       if (ex.res.closeAfter || ex.res.incomplete || ex.broken) {
         const clean = exs.length === 0 && ex.req !== null && ex.req.bodyComplete && !ex.broken && !ex.res.incomplete;
         this.abortAll(new Error('connection closing'), false);
