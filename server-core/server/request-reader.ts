@@ -177,6 +177,8 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
       if (this.ctx.wantsRequestLog()) {
         const rec = new StageRecorder(this.openedAt, this.headFirstByte || t, index === 1);
         rec.headParsed = t;
+        // No body to wait for: complete with its head (its handler may answer before the parser says so).
+        if (!head.chunked && !head.contentLength) rec.bodyParsed = t;
         req.stages = rec;
       }
       this.headFirstByte = 0;
@@ -209,8 +211,7 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     if (!owner.isReading) return;
     const req = this.takeCurrent();
     if (req) {
-      // A request without a body is complete with its head (the parser knew it then).
-      if (req.stages) req.stages.bodyParsed = span.end === req.head.headSpan.end ? req.stages.headParsed : performance.now();
+      if (req.stages && !req.stages.bodyParsed) req.stages.bodyParsed = performance.now();
       req.endBody();
       if (this.pendingUpgrade?.req === req) return;
       if (!req.head.keepAlive) owner.inputStopped(); // nothing after a closing request is read
