@@ -12,7 +12,7 @@
 // Each server runs in its own child process, pinned to CPU 0 with taskset when
 // there are ≥ 2 CPUs; wrk is pinned to the other CPU. About a minute.
 //
-//   node --import tsx bench/pipeline-stages.bench.ts [--seconds N] [--rounds N]
+//   node --import tsx bench/pipeline-stages.bench.ts [--seconds N] [--rounds N] [--record-only]
 //   (child roles: --role on|off|quiet|node, used by the bench itself)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -124,12 +124,50 @@ async function main(): Promise<void> {
   } finally {
     for (const c of children) c.proc.kill();
   }
+  await recordCost();
+}
+
+/**
+ * The record on its own, in this process: what one request's recording does (the
+ * recorder, its clock reads, the JSON the event carries), so its cost per request
+ * can be set against a request's time on the wire even when the machine is too busy
+ * for wrk's figures to settle.
+ */
+async function recordCost(): Promise<void> {
+  const { StageRecorder } = await import('../server-core/server/request-stages.js');
+  const route = { method: 'GET', pattern: '/small/:name', source: 'builtin' as const, kind: 'http' as const, description: '', origin: { kind: 'code' as const } };
+  const params = { name: 'world' };
+  const n = 1_000_000;
+  let sink = 0;
+  const one = () => {
+    const t = performance.now();
+    const rec = new StageRecorder(t, t, false);
+    rec.headParsed = performance.now();
+    rec.bodyParsed = rec.headParsed;
+    rec.handlerStart = performance.now();
+    rec.routed(route, params);
+    rec.handlerStarted();
+    rec.responseBytes();
+    rec.responseDone();
+    const s = rec.stages();
+    const r = rec.routeDecision();
+    sink += (s.lastResponseByte ?? 0) + (r ? 1 : 0);
+  };
+  for (let i = 0; i < 100_000; i++) one(); // warm-up
+  const best: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) one();
+    best.push(((performance.now() - t0) * 1000) / n);
+  }
+  const us = Math.min(...best);
+  console.log(`\none request's record on its own: ${us.toFixed(3)} µs (best of 5 × ${n.toLocaleString('en-US')}; ${sink > 0 ? 'checked' : 'empty'})`);
 }
 
 const role = arg('role', '');
 if (role) void runRole(role as Role);
 else
-  main().catch((err) => {
+  (process.argv.includes('--record-only') ? recordCost() : main()).catch((err) => {
     console.error(err);
     process.exit(1);
   });
