@@ -2,8 +2,7 @@
 // createWireplayServer() facade it calls. Kept as an interface so the
 // controller can be tested with any implementation and so that the facade can
 // grow without touching the views.
-import type { CaptureEvents, ConcurrencyMode, Disposable, ServerLimits, QueueEvent } from '../../server-core/index.js';
-import type { RouteKind } from '../../server-core/protocol/sidebar.js';
+import type { CaptureEvents, ConcurrencyMode, Disposable, ServerLimits, QueueEvent, RouteKind } from '../../server-core/index.js';
 
 export interface ListenInfo {
   host: string;
