@@ -234,3 +234,16 @@ test('recordStages: false leaves the request event without stages or route', asy
   assert.deepEqual(entries[0].stages, {});
   assert.equal(entries[0].route, null);
 });
+
+test('a head that never ends (headers timeout, 408): refused in its head with HEADERS_TIMEOUT, the request line it had', async (t) => {
+  const { server, port } = await startServer(t, { limits: { headersTimeout: 200 } });
+  const entries = record(t, server);
+  // Half a head; the server's timer (not the test) decides when it is refused.
+  const r = await exchange(port, 'GET /slow HTTP/1.1\r\nHost: x\r\n');
+  assert.equal(firstResponse(r.data).status, 408);
+  await waitFor(() => entries.length === 1, 'the 408 request event');
+  const e = entries[0];
+  assert.deepEqual([e.method, e.target, e.status, e.route], ['GET', '/slow', 408, null]);
+  assert.deepEqual([e.stages.refused?.stage, e.stages.refused?.status, e.stages.refused?.code], ['head', 408, 'HEADERS_TIMEOUT']);
+  assertOrdered(e.stages, ['accepted', 'firstByte', 'firstResponseByte', 'lastResponseByte']);
+});
