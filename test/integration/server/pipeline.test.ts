@@ -247,3 +247,13 @@ test('a head that never ends (headers timeout, 408): refused in its head with HE
   assert.deepEqual([e.stages.refused?.stage, e.stages.refused?.status, e.stages.refused?.code], ['head', 408, 'HEADERS_TIMEOUT']);
   assertOrdered(e.stages, ['accepted', 'firstByte', 'firstResponseByte', 'lastResponseByte']);
 });
+
+test("the server's one-line text log names the route pattern and kind", async (t) => {
+  const lines: string[] = [];
+  const { port } = await startServer(t, { log: (level, message) => level === 'info' && lines.push(message) });
+  await exchange(port, 'GET /delay/0 HTTP/1.1\r\nHost: x\r\n\r\nGET /none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  await waitFor(() => lines.filter((l) => l.includes(' → ')).length === 2, 'two request log lines');
+  const [a, b] = lines.filter((l) => l.includes(' → '));
+  assert.match(a, /^srv-\d+#1 GET \/delay\/0 → 200 \(\d+ B, [\d.]+ ms\) \/delay\/:ms \[code\]$/);
+  assert.match(b, /^srv-\d+#2 GET \/none → 404 \(\d+ B, [\d.]+ ms\)$/);
+});
