@@ -27,7 +27,15 @@ export const createServerHandle: ServerFactory = async (options, log) => {
     onQueue: (listener) => server.events.on('queue', listener),
     onExchange: (listener) =>
       server.events.on('request', (e) =>
-        listener({ connectionId: e.connectionId, index: e.index, method: e.method, target: e.target, status: e.status, durationMs: e.durationMs }),
+        listener({
+          connectionId: e.connectionId,
+          index: e.index,
+          method: e.method,
+          target: e.target,
+          status: e.status,
+          durationMs: e.durationMs,
+          ...(e.route ? { route: { pattern: e.route.pattern, kind: e.route.kind } } : {}),
+        }),
       ),
     routes: () =>
       server.routes().map(

@@ -2,7 +2,7 @@
 // createWireplayServer() facade it calls. Kept as an interface so the
 // controller can be tested with any implementation and so that the facade can
 // grow without touching the views.
-import type { CaptureEvents, ConcurrencyMode, Disposable, ServerLimits, QueueEvent } from '../../server-core/index.js';
+import type { CaptureEvents, ConcurrencyMode, Disposable, ServerLimits, QueueEvent, RouteKind } from '../../server-core/index.js';
 
 export interface ListenInfo {
   host: string;
@@ -26,6 +26,8 @@ export interface ExchangeInfo {
   status: number;
   /** Milliseconds from the request's start to the end of the response head. */
   durationMs: number;
+  /** The route that took it (docs/pipeline.md), when one did. */
+  route?: { pattern: string; kind: RouteKind };
 }
 
 /** Limits for the routes file (server-core's defaults for whatever is unset). */

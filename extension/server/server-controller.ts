@@ -247,6 +247,8 @@ export class ServerController implements Disposable {
     store.add(handle.onCapture('chunk', (e) => ((e = rename(e)), this.traffic.chunk(e), this.capture.emit('chunk', e))));
     store.add(handle.onCapture('close', (e) => ((e = rename(e)), this.traffic.closed(e), this.capture.emit('close', e))));
     store.add(handle.onCapture('switch', (e) => ((e = rename(e)), this.traffic.switched(e), this.capture.emit('switch', e))));
+    // Each request's pipeline record (stages, route) goes with the bytes into the capture (docs/pipeline.md).
+    store.add(handle.onCapture('pipeline', (e) => this.capture.emit('pipeline', rename(e))));
     // The server logs each request itself; the model only lists it.
     store.add(handle.onExchange((x) => this.traffic.exchange(rename(x))));
     if (handle.onQueue) store.add(handle.onQueue((e) => this.queue.emit('job', rename(e))));

@@ -88,8 +88,10 @@ export class TrafficModel {
     c.row.protocol = e.protocol;
     // A proxy ↔ target leg's session is the client leg's row (the proxy reports it there), not a second one.
     if (e.protocol === 'ws' && c.row.role !== 'proxy-upstream') {
-      // The upgrade request becomes the session's row.
-      const last = this.traffic.get(`${e.connectionId}#${c.exchanges}`);
+      // The upgrade request becomes the session's row: the last row when it is the logged 101,
+      // else a new one (Wireplay's server logs the upgrade after the switch; exchange() then adds its route).
+      const prev = this.traffic.get(`${e.connectionId}#${c.exchanges}`);
+      const last = prev?.status === 101 ? prev : undefined;
       const row: TrafficRow = last ?? {
         id: `${e.connectionId}#${++c.exchanges}`,
         connectionId: e.connectionId,
@@ -129,6 +131,16 @@ export class TrafficModel {
     const c = this.conns.get(e.connectionId);
     if (c) c.exchanges = Math.max(c.exchanges, e.index);
     const id = `${e.connectionId}#${e.index}`;
+    const existing = this.traffic.get(id);
+    if (existing?.kind === 'ws') {
+      // The upgrade's request event comes after the switch made its session row: it only adds the route.
+      if (e.route) {
+        existing.routeKind = e.route.kind;
+        existing.routePattern = e.route.pattern;
+        this.emitter.emit('change', 'traffic');
+      }
+      return;
+    }
     const row: TrafficRow = {
       id,
       connectionId: e.connectionId,
@@ -140,6 +152,10 @@ export class TrafficModel {
       durationMs: e.durationMs,
       done: true,
     };
+    if (e.route) {
+      row.routeKind = e.route.kind;
+      row.routePattern = e.route.pattern;
+    }
     this.addTraffic(row);
     this.emitter.emit('change', 'traffic');
   }

@@ -8,7 +8,7 @@
 // exchange row says "proxied" and holds its two legs (client ↔ proxy, and
 // proxy ↔ target with the target's time and the proxy's own); in Connections,
 // a proxy ↔ target connection is listed under the client connection it serves.
-import type { ConnectionRow, TrafficRow } from '../../server-core/protocol/sidebar.js';
+import type { ConnectionRow, RouteKind, TrafficRow } from '../../server-core/protocol/sidebar.js';
 import { bytes, clock, duration, plural, type ItemIcon, type ItemModel } from './tree-model.js';
 
 /** Rows a list shows at most; the capture keeps more (Export Capture writes them all). */
@@ -32,14 +32,29 @@ function statusWords(status: number): string {
   return 'informational';
 }
 
+/** The route kind's icon (codicons) and what it says in words (docs/pipeline.md). */
+export const ROUTE_KIND_ICON: Record<RouteKind, { id: string; words: string }> = {
+  code: { id: 'code', words: 'runs code' },
+  file: { id: 'file', words: 'returns a file' },
+  dir: { id: 'folder', words: 'returns a file from a folder' },
+  fixed: { id: 'json', words: 'returns a fixed response' },
+  websocket: { id: 'comment-discussion', words: 'opens a WebSocket' },
+};
+
+/**
+ * A failed exchange shows its status (error, warning) so it stands out; any other
+ * shows the kind of route that answered (code, file, folder, fixed), in the status's
+ * colour, once the server reported it. The status number is always in the text.
+ */
 function statusIcon(row: TrafficRow): ItemIcon {
   if (row.kind === 'ws') return { id: 'comment-discussion', color: row.done ? undefined : 'charts.purple' };
   const s = row.status;
   if (s === undefined) return { id: 'loading~spin' };
   if (s >= 500) return { id: 'error', color: 'errorForeground' };
   if (s >= 400) return { id: 'warning', color: 'editorWarning.foreground' };
-  if (s >= 300) return { id: 'arrow-right', color: 'charts.blue' };
-  return { id: 'pass', color: 'testing.iconPassed' };
+  const route = row.routeKind ? ROUTE_KIND_ICON[row.routeKind].id : undefined;
+  if (s >= 300) return { id: route ?? 'arrow-right', color: 'charts.blue' };
+  return { id: route ?? 'pass', color: 'testing.iconPassed' };
 }
 
 /** One exchange (or WebSocket session): `GET /echo` — `200 · 3.1 ms · 14:03:07` (`200 · proxied · …` through the proxy). */
@@ -50,15 +65,17 @@ export function trafficItem(row: TrafficRow, idPrefix = 'traffic'): ItemModel {
   if (row.kind === 'ws') parts.push(plural(row.messages ?? 0, 'frame'), row.done ? 'ended' : 'live');
   else if (row.durationMs !== undefined) parts.push(duration(row.durationMs));
   parts.push(when);
-  let said = row.kind === 'ws' ? 'WebSocket session' : row.status === undefined ? (row.done ? 'no response' : 'waiting for the response') : statusWords(row.status);
-  if (row.proxy) said = `${said}, through the proxy to ${row.proxy.origin}${row.proxy.answer ? `, answered by the proxy (${row.proxy.answer})` : ''}`;
+  let status = row.kind === 'ws' ? 'WebSocket session' : row.status === undefined ? (row.done ? 'no response' : 'waiting for the response') : statusWords(row.status);
+  if (row.proxy) status = `${status}, through the proxy to ${row.proxy.origin}${row.proxy.answer ? `, answered by the proxy (${row.proxy.answer})` : ''}`;
+  const route = row.routeKind ? `${row.routePattern ? `route ${row.routePattern}, ` : ''}${ROUTE_KIND_ICON[row.routeKind].words}` : undefined;
+  const said = route ? `${status}; ${route}` : status;
   const label = `${row.method} ${row.target}`;
   const legs = row.proxy ? proxyLegItems(row, `${idPrefix}:${row.id}`) : [];
   return {
     id: `${idPrefix}:${row.id}`,
     label,
     description: parts.join(' · '),
-    tooltip: `${label}\n${parts.join(' · ')} (${said})\nconnection ${row.connectionId}${row.routeKind ? `\nanswered by a ${row.routeKind} route` : ''}${row.proxy?.error ? `\n${row.proxy.error}` : ''}\nClick to open it in the playground inspector.`,
+    tooltip: `${label}\n${parts.join(' · ')} (${status})\nconnection ${row.connectionId}${route ? `\n${route}` : ''}${row.proxy?.error ? `\n${row.proxy.error}` : ''}\nClick to open it in the playground inspector.`,
     icon: statusIcon(row),
     contextValue: row.kind === 'http' ? (row.proxy ? 'wireplay.traffic.proxied' : 'wireplay.traffic.http') : 'wireplay.traffic.ws',
     command: { id: 'wireplay.openTrafficItem', title: 'Open in Inspector' },

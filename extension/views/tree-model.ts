@@ -51,10 +51,7 @@ export interface ItemModel {
   ariaDetail?: string;
   ref?: ItemRef;
   children?: readonly ItemModel[];
-  /**
-   * Traffic rows: the kind of route that answered (issue 18: code, file, fixed),
-   * to be drawn as an icon once the server reports it. Carried, not drawn yet.
-   */
+  /** Traffic rows: the kind of route that answered (docs/pipeline.md); its icon is the row's (traffic-items.ts). */
   routeKind?: RouteKind;
 }
 

@@ -13,6 +13,7 @@ import type {
   ConnectionOpened,
   Direction,
   ProtocolSwitched,
+  RequestPipeline,
 } from './types.js';
 import type { DissectedMessage } from './dissection-types.js';
 import { ConnectionDissector, type DissectorOptions } from './dissector.js';
@@ -100,6 +101,8 @@ export interface CapturedConnection {
   entries: CaptureEntry[];
   /** The other end's connection in this capture, when both ends are ours. */
   peerConnectionId?: string;
+  /** A server connection's requests as its pipeline saw them (stage times, route), in the order their responses ended. */
+  pipelines?: RequestPipeline[];
 }
 
 export interface ConnectionSummary {
@@ -117,6 +120,8 @@ export interface CaptureStoreEvents {
   chunk: { connectionId: string; entry: CapturedData };
   switch: { connectionId: string; event: ProtocolSwitched };
   message: DissectedMessage;
+  /** A server request's pipeline record (stage times and route) arrived. */
+  pipeline: RequestPipeline;
   /** Bytes of a connection left the ring. */
   dropped: { connectionId: string; entry: CapturedDrop };
   /** Two connections were found to be the two ends of one exchange. */
@@ -220,6 +225,12 @@ export class CaptureStore implements Disposable {
       }),
     );
     local.add(
+      source.on('pipeline', (ev) => {
+        const id = mapped(ev.connectionId);
+        if (id !== undefined) this.pipeline({ ...ev, connectionId: id });
+      }),
+    );
+    local.add(
       source.on('close', (ev) => {
         const id = mapped(ev.connectionId);
         if (id === undefined) return;
@@ -287,6 +298,24 @@ export class CaptureStore implements Disposable {
     conn.data.switches.push({ ...ev });
     this.dissect(conn, (d) => d.switchProtocol(ev));
     this.events.emit('switch', { connectionId: ev.connectionId, event: ev });
+  }
+
+  /**
+   * Keeps a request's pipeline record with its connection. At most maxMessages per
+   * connection are kept (the oldest go): a record is a few hundred bytes.
+   */
+  pipeline(ev: RequestPipeline): void {
+    const conn = this.conns.get(ev.connectionId);
+    if (!conn) return;
+    const list = (conn.data.pipelines ??= []);
+    list.push(ev);
+    if (list.length > this.maxMessages) list.shift();
+    this.events.emit('pipeline', ev);
+  }
+
+  /** The pipeline records of a server connection, in the order their responses ended. */
+  pipelines(connectionId: string): RequestPipeline[] {
+    return [...(this.conns.get(connectionId)?.data.pipelines ?? [])];
   }
 
   close(ev: ConnectionClosed): void {
@@ -367,6 +396,7 @@ export class CaptureStore implements Disposable {
       }
       conn.chunks = [];
       conn.head = 0;
+      delete conn.data.pipelines;
       conn.messages = conn.messages.filter((m) => m.kind === 'dropped');
     }
     this.ring.length = 0;
@@ -607,6 +637,7 @@ function snapshot(c: Conn): CapturedConnection {
   };
   if (c.data.closed) out.closed = c.data.closed;
   if (c.data.peerConnectionId !== undefined) out.peerConnectionId = c.data.peerConnectionId;
+  if (c.data.pipelines) out.pipelines = [...c.data.pipelines];
   return out;
 }
 

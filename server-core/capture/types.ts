@@ -1,6 +1,7 @@
 // What travels from a socket to the capture store, the dissector and the UI.
 // Directions are named from the HTTP roles, not from the local socket, so a
 // server-side and a client-side capture of the same exchange read the same.
+import type { RequestStages, RouteDecision } from '../server/request-stages.js';
 
 export type Direction = 'c2s' | 's2c';
 
@@ -74,9 +75,28 @@ export interface ProtocolSwitched {
   extensions?: string;
 }
 
+/**
+ * One request's way through the server's pipeline (docs/pipeline.md): the stage
+ * times, relative to the connection's accept, and the route that took it. Emitted
+ * by the server when the response is done (or, for an upgrade, when its 101 is out).
+ */
+export interface RequestPipeline {
+  connectionId: string;
+  /** The request's number on its connection (1-based; a refused head is numbered after the requests read). */
+  index: number;
+  /** Monotonic ms when the record was closed (its response done). */
+  t: number;
+  method: string;
+  target: string;
+  status: number;
+  stages: RequestStages;
+  route: RouteDecision | null;
+}
+
 export interface CaptureEvents {
   open: ConnectionOpened;
   chunk: CaptureChunk;
   close: ConnectionClosed;
   switch: ProtocolSwitched;
+  pipeline: RequestPipeline;
 }

@@ -2,7 +2,7 @@
 // format, written in batches (util/line-batcher.ts) so that logging costs a request one
 // array push, not a formatted string and a system call.
 //
-//   text (default)  srv-3#1 GET /status/201 → 201 (134 B, 1.4 ms)     and  warn: …
+//   text (default)  srv-3#1 GET /status/201 → 201 (134 B, 1.4 ms) /status/:code [code]   and  warn: …
 //   json            one JSON object per line: {"time":…,"level":"info","event":"request",…}
 //
 // --quiet drops the request lines and the info lines; warnings and errors (a handler
@@ -68,7 +68,7 @@ export class ServeLog {
 function textLine(line: Line): string {
   if ('request' in line) {
     const e = line.request;
-    return `${e.connectionId}#${e.index} ${e.method} ${e.target} → ${e.status} (${e.bytes} B, ${e.durationMs.toFixed(1)} ms)`;
+    return `${e.connectionId}#${e.index} ${e.method} ${e.target} → ${e.status} (${e.bytes} B, ${e.durationMs.toFixed(1)} ms)${e.route ? ` ${e.route.pattern} [${e.route.kind}]` : ''}`;
   }
   return line.level === 'info' ? line.message : `${line.level}: ${line.message}`;
 }
@@ -90,9 +90,8 @@ function jsonLine(line: Line): string {
     durationMs: Math.round(e.durationMs * 1000) / 1000,
     remote: e.remote.address.includes(':') ? `[${e.remote.address}]:${e.remote.port}` : `${e.remote.address}:${e.remote.port}`,
   };
-  // Fields a newer server adds to its request event (the route that answered, the pipeline's stages) pass through as they are.
-  const extra = e as RequestLogEntry & { route?: unknown; stages?: unknown };
-  if (extra.route !== undefined) out.route = extra.route;
-  if (extra.stages !== undefined) out.stages = extra.stages;
+  // The route that answered and the pipeline's stages pass through as the request event has them.
+  if (e.route) out.route = e.route;
+  if (e.stages !== undefined) out.stages = e.stages;
   return JSON.stringify(out);
 }

@@ -12,6 +12,8 @@ import { dissectEntries, type DetailedMessage } from '../capture/dissector.js';
 import type { HttpMessageDetail } from '../capture/http-dissector.js';
 import { isValidUtf8 } from '../ws/utf8.js';
 import type { RequestSpec } from '../client/request-spec.js';
+import type { RequestPipeline } from '../capture/types.js';
+import type { RequestStages, RouteDecision } from '../server/request-stages.js';
 
 export interface HarNameValue {
   name: string;
@@ -99,6 +101,13 @@ export interface HarEntry {
   comment?: string;
   _resourceType?: string;
   _webSocketMessages?: HarWebSocketMessage[];
+  /**
+   * Wireplay's server pipeline for this request (docs/pipeline.md): stage times in ms since
+   * its connection's accept. Present when the server side of the exchange was captured.
+   */
+  _stages?: RequestStages;
+  /** The route that took the request (null: none did), beside `_stages`. */
+  _route?: RouteDecision | null;
 }
 
 export interface Har {
@@ -120,18 +129,20 @@ export interface HarOptions {
 }
 
 export function toHar(connections: readonly CapturedConnection[], options: HarOptions = {}): Har {
-  const ids = new Set(connections.map((c) => c.id));
+  const byId = new Map(connections.map((c) => [c.id, c]));
   const entries: HarEntry[] = [];
   for (const conn of connections) {
     // Both ends ours: the server's view duplicates the client's; keep the client (what a browser's HAR shows).
-    if ((options.dedupePeers ?? true) && conn.info.side === 'server' && conn.peerConnectionId !== undefined && ids.has(conn.peerConnectionId)) continue;
-    entries.push(...connectionEntries(conn, options));
+    if ((options.dedupePeers ?? true) && conn.info.side === 'server' && conn.peerConnectionId !== undefined && byId.has(conn.peerConnectionId)) continue;
+    // The client's entries carry the server's pipeline when its end is in the capture too.
+    const pipelines = conn.pipelines ?? (conn.peerConnectionId !== undefined ? byId.get(conn.peerConnectionId)?.pipelines : undefined);
+    entries.push(...connectionEntries(conn, options, pipelines));
   }
   entries.sort((a, b) => Date.parse(a.startedDateTime) - Date.parse(b.startedDateTime));
   return { log: { version: '1.2', creator: { name: 'Wireplay', version: options.creatorVersion ?? '0.1.0' }, entries } };
 }
 
-function connectionEntries(conn: CapturedConnection, options: HarOptions): HarEntry[] {
+function connectionEntries(conn: CapturedConnection, options: HarOptions, pipelines: readonly RequestPipeline[] | undefined): HarEntry[] {
   const maxBody = options.maxBodyBytes ?? 16 * 1024 * 1024;
   const messages = dissectEntries(conn.id, conn.info.protocol, conn.entries, conn.switches, {
     keepPayload: true,
@@ -145,7 +156,9 @@ function connectionEntries(conn: CapturedConnection, options: HarOptions): HarEn
   const responses = messages.filter((m) => m.kind === 'http-response' && m.http);
   const frames = messages.filter((m) => m.kind === 'ws-frame' && m.ws);
   const out: HarEntry[] = [];
-  for (const req of requests) {
+  const pipelineOf = new Map<number, RequestPipeline>();
+  for (const p of pipelines ?? []) pipelineOf.set(p.index, p);
+  for (const [i, req] of requests.entries()) {
     const rq = req.http!;
     const finals = responses.filter((r) => r.sequence === req.sequence && (r.http!.statusCode! >= 200 || r.http!.statusCode === 101));
     const res = finals[0];
@@ -172,6 +185,12 @@ function connectionEntries(conn: CapturedConnection, options: HarOptions): HarEn
     if (isWs) {
       entry._resourceType = 'websocket';
       entry._webSocketMessages = wsMessages(frames, wall);
+    }
+    // The server numbers its requests from 1 in the order read, as the dissector does from 0.
+    const pipeline = pipelineOf.get((req.sequence ?? i) + 1);
+    if (pipeline) {
+      entry._stages = pipeline.stages;
+      entry._route = pipeline.route;
     }
     out.push(entry);
   }

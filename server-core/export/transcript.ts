@@ -8,8 +8,15 @@
 //   +0.000 ms  c3  >  Host: 127.0.0.1:8080\r\n
 //   +0.000 ms  c3  >  \r\n
 //   +1.250 ms  c3  <  HTTP/1.1 200 OK\r\n
+//   …
+//   +1.300 ms  c3  =  request #1 GET /echo → 200  /echo (built-in, code)
+//   +1.300 ms  c3  =    stages, ms since accept: accepted 0.000, firstByte 0.210, …
+//
+// The `=` request lines are the server's pipeline records (docs/pipeline.md),
+// listed after the connection's bytes.
 import type { CapturedConnection } from '../capture/capture-store.js';
 import { escapeBytes, formatCount } from '../capture/format.js';
+import { describeRoute, stageList } from '../server/request-stages.js';
 
 export interface TranscriptOptions {
   /** Bytes shown per chunk; the rest is counted. Default 4096. */
@@ -67,11 +74,26 @@ export function toTranscript(connections: readonly CapturedConnection[], options
     // Entries are already in arrival order; switches slot in by time (stable).
     events.sort((a, b) => a.t - b.t || 0);
     for (const ev of events) ev.render();
+    // The server's pipeline of each request (docs/pipeline.md), after the bytes: each line's time is its last response byte.
+    for (const p of conn.pipelines ?? []) {
+      const end = p.stages.lastResponseByte;
+      const at = time(end !== undefined ? info.t + end : p.t);
+      const params = p.route ? Object.entries(p.route.params).map(([k, v]) => ` ${k}=${v}`).join('') : '';
+      const refused = p.stages.refused ? `  refused in its ${p.stages.refused.stage}: ${p.stages.refused.status} ${p.stages.refused.code}` : '';
+      lines.push(`${at}  ${conn.id}  =  request #${p.index} ${p.method || '?'} ${p.target || '?'} → ${p.status}  ${describeRoute(p.route, baseName)}${params}${refused}`);
+      const stages = stageList(p.stages).map((x) => `${x.name} ${x.ms.toFixed(3)}`);
+      if (stages.length) lines.push(`${at}  ${conn.id}  =    stages, ms since accept: ${stages.join(', ')}`);
+    }
     if (conn.closed) lines.push(`${time(conn.closed.t)}  ${conn.id}  x  closed${conn.closed.reason ? ` (${conn.closed.reason})` : ''}`);
     else lines.push(`#   (still open)`);
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** A routes file by its name only: a transcript is pasted into issues, without the machine's paths. */
+function baseName(file: string): string {
+  return file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
 }
 
 function ep(e: { address: string; port: number }): string {

@@ -2,6 +2,21 @@
 // and the handlers (demo routes, user routes, static files).
 import type { Endpoint } from '../capture/types.js';
 import type { RequestHead } from './parser-types.js';
+import type { RouteInfo } from '../router/router.js';
+
+/**
+ * The server's record of one request's way through its pipeline (issue 18), as the
+ * router and the static files tell it: which route took it, when its handler
+ * started, which file answered. Absent when the server does not record.
+ */
+export interface PipelineNotes {
+  /** The router chose `route` (null: no route matched, the router answers itself). */
+  routed(route: RouteInfo | null, params: Record<string, string>): void;
+  /** The route's handler is about to run. */
+  handlerStarted(): void;
+  /** Static content answered: the path served, relative to the root it was served from ('/' separators). */
+  served(relativePath: string): void;
+}
 
 export interface ServerRequest {
   readonly connectionId: string;
@@ -31,6 +46,8 @@ export interface ServerRequest {
    * create their AbortController on first use of `signal`, which costs on a hot path.
    */
   readonly isAborted?: boolean;
+  /** The pipeline record (server-core/server/request-stages.ts); the server's requests carry one while it records. */
+  readonly pipeline?: PipelineNotes;
 }
 
 export type HeaderValue = string | number | readonly string[];

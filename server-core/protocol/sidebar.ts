@@ -5,6 +5,7 @@
 // until issue 15; it is VS Code's own tree views now, so there is no message
 // protocol left here, only the rows.) No vscode, no node built-ins, and nothing
 // of the rest of server-core but types.
+import type { RouteHandlerKind } from '../router/route-origin.js';
 import type { ConnectionRole } from '../capture/types.js';
 import type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 
@@ -45,11 +46,11 @@ export interface ConnectionRow {
 }
 
 /**
- * What kind of route answered an exchange (issue 18): a handler in code, a
- * file from disk, a fixed response of the routes file, or a built-in route.
- * Absent until the server reports it.
+ * What kind of route answered an exchange (issue 18; docs/pipeline.md): a
+ * handler in code, one file, a folder of static files, a fixed response of the
+ * routes file, or a WebSocket endpoint. Absent when no route took it.
  */
-export type RouteKind = 'code' | 'file' | 'fixed' | 'built-in';
+export type RouteKind = RouteHandlerKind;
 
 export interface TrafficRow {
   /** Stable id: `${connectionId}#${index}`; for the inspector. */
@@ -69,6 +70,8 @@ export interface TrafficRow {
   done: boolean;
   /** The kind of route that answered, when known (issue 18). */
   routeKind?: RouteKind;
+  /** The pattern of that route, e.g. `/users/:id`. */
+  routePattern?: string;
   /** Set on an exchange that went through the recording proxy: the row is its client ↔ proxy leg. */
   proxy?: ProxiedExchange;
 }

@@ -17,6 +17,7 @@ import type { Handler, ServerRequest, ServerResponse } from '../http/handler-typ
 import type { WebSocketRoute } from '../ws/types.js';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
+import { defaultOrigin, type RouteOrigin } from './route-origin.js';
 
 export type RouteSource = 'builtin' | 'user';
 export type RouteKind = 'http' | 'ws' | 'static';
@@ -33,6 +34,8 @@ export interface RouteInfo {
   description: string;
   /** A user route with the same method and pattern hides this built-in one. */
   shadowed?: boolean;
+  /** What answers (code, file, dir, fixed, websocket) and, for a routes file's route, where it is written. */
+  origin: RouteOrigin;
 }
 
 export interface HttpRouteDef {
@@ -42,6 +45,8 @@ export interface HttpRouteDef {
   pattern: string;
   handler: Handler;
   description?: string;
+  /** Default: `code` (`dir` for kind 'static'), no file. */
+  origin?: RouteOrigin;
 }
 
 export interface WsRouteDef {
@@ -49,6 +54,8 @@ export interface WsRouteDef {
   pattern: string;
   route: WebSocketRoute;
   description?: string;
+  /** Default: `websocket`, no file. */
+  origin?: RouteOrigin;
 }
 
 export type RouteDef = HttpRouteDef | WsRouteDef;
@@ -56,6 +63,7 @@ export type RouteDef = HttpRouteDef | WsRouteDef;
 export interface RouteOptions {
   kind?: 'http' | 'static';
   description?: string;
+  origin?: RouteOrigin;
 }
 
 export type MatchResult =
@@ -245,7 +253,7 @@ function compileDefs(defs: readonly RouteDef[], source: RouteSource, startOrder:
         pattern,
         route: def.route,
         order: order++,
-        info: { method: 'WS', pattern: def.pattern, source, kind: 'ws', description: def.description ?? '' },
+        info: { method: 'WS', pattern: def.pattern, source, kind: 'ws', description: def.description ?? '', origin: def.origin ?? defaultOrigin('ws') },
       });
     } else {
       const methods = normalizeMethods(def.method);
@@ -260,6 +268,7 @@ function compileDefs(defs: readonly RouteDef[], source: RouteSource, startOrder:
           source,
           kind: def.kind ?? 'http',
           description: def.description ?? '',
+          origin: def.origin ?? defaultOrigin(def.kind ?? 'http'),
         },
       });
     }
@@ -293,7 +302,7 @@ export class Router {
   // ---- registration (built-in layer) ----
 
   add(method: string | readonly string[], pattern: string, handler: Handler, options: RouteOptions = {}): this {
-    return this.addBuiltin([{ kind: options.kind ?? 'http', method, pattern, handler, description: options.description }]);
+    return this.addBuiltin([{ kind: options.kind ?? 'http', method, pattern, handler, description: options.description, origin: options.origin }]);
   }
 
   get(pattern: string, handler: Handler, options?: RouteOptions): this {
@@ -438,6 +447,8 @@ export class Router {
 
   private async dispatch(req: ServerRequest, res: ServerResponse): Promise<void> {
     const result = this.match(req.method, req.path);
+    // No route: the router answers on its own (404, 405, 426); the pipeline records that nothing matched.
+    if (result.status !== 200) req.pipeline?.routed(null, {});
     if (result.status === 404) {
       if (req.path !== '*' && this.matchWebSocket(req.path)) {
         sendText(res, 426, 'This is a WebSocket endpoint: send a GET with Upgrade: websocket.\n', {
@@ -457,6 +468,11 @@ export class Router {
       return;
     }
     req.params = result.params;
+    const pipeline = req.pipeline;
+    if (pipeline) {
+      pipeline.routed(result.route, result.params);
+      pipeline.handlerStarted();
+    }
     try {
       await result.handler(req, res);
     } catch (error) {
@@ -497,6 +513,7 @@ const AUTO_OPTIONS_INFO = (pattern: string): RouteInfo => ({
   source: 'builtin',
   kind: 'http',
   description: 'automatic OPTIONS',
+  origin: { kind: 'code' },
 });
 
 function optionsHandler(allow: string[]): Handler {

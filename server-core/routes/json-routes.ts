@@ -93,7 +93,12 @@ export async function loadJsonRoutes(result: LoadResult, options: UserRoutesOpti
         duplicate = true;
       } else seen.set(key, label);
     }
-    if (!duplicate && result.errors.length === 0) routes.push(compileEntry(entry, methods, path, base));
+    if (!duplicate && result.errors.length === 0) {
+      const route = compileEntry(entry, methods, path, base);
+      // Where the entry is written, for the pipeline's route decision (issue 18).
+      route.origin = { ...route.origin!, file, line: positions.get(pointer)?.line };
+      routes.push(route);
+    }
   }
   result.routes = result.errors.length ? [] : routes;
   return result;

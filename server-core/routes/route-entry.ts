@@ -157,5 +157,5 @@ export function compileEntry(raw: Record<string, unknown>, methods: string[], pa
           await answer(req, res);
         }
       : answer;
-  return { kind: kind ? 'static' : 'http', method: methods, pattern: path, handler, description };
+  return { kind: kind ? 'static' : 'http', method: methods, pattern: path, handler, description, origin: { kind: kind ?? 'fixed' } };
 }

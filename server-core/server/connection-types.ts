@@ -8,6 +8,7 @@ import type { HttpParserHandlers, HttpParserLimits } from '../http/parser-types.
 import type { Emitter } from '../util/emitter.js';
 import type { HttpConnection } from './connection.js';
 import type { ServerLimits } from './limits.js';
+import type { RequestStages, RouteDecision } from './request-stages.js';
 import type { Scheduler } from './scheduler.js';
 import type { UpgradeHook } from './upgrade-handoff.js';
 
@@ -28,6 +29,13 @@ export interface RequestLogEntry {
   /** From the end of the request head to the end of the response, ms. */
   durationMs: number;
   remote: Endpoint;
+  /**
+   * When each stage of the pipeline happened, in ms since the connection's accept
+   * (request-stages.ts; docs/pipeline.md). Empty ({}) when the server does not record stages.
+   */
+  stages: RequestStages;
+  /** The route that took the request; null when none did (no match, refused, a custom handler, not recorded). */
+  route: RouteDecision | null;
 }
 
 export interface ConnectionErrorEntry {
@@ -68,6 +76,8 @@ export interface ConnectionContext {
   readonly capture: Emitter<CaptureEvents>;
   getHandler(): Handler;
   readonly upgrade: UpgradeHook | undefined;
+  /** Record each request's pipeline stages and route (default true; the benchmark turns it off to measure it). */
+  readonly recordStages?: boolean;
   /** Only called when someone listens (check `wantsRequestLog`). */
   onRequestLog(entry: RequestLogEntry): void;
   readonly wantsRequestLog: () => boolean;

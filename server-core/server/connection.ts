@@ -22,7 +22,7 @@ import { captureClosed, captureOpened } from './connection-capture.js';
 import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
 import { RequestReader, type ReaderOwner } from './request-reader.js';
 import { ResponseQueue, type QueueOwner } from './response-queue.js';
-import { handOver, type UpgradeResult } from './upgrade-handoff.js';
+import { handOver, upgradeLogEntry, type UpgradeResult } from './upgrade-handoff.js';
 
 export type * from './connection-types.js';
 export type { UpgradeHook, UpgradeResult } from './upgrade-handoff.js';
@@ -38,6 +38,10 @@ function destroySocket(socket: Socket): void {
 }
 function flushConnection(c: HttpConnection): void {
   c.flush();
+}
+/** 'headers timeout' → HEADERS_TIMEOUT; anything else the connection refuses on its own → REQUEST_FAILED. */
+function timeoutCode(what: string): string {
+  return what.endsWith('timeout') ? what.toUpperCase().replace(/[^A-Z]+/g, '_') : 'REQUEST_FAILED';
 }
 
 export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, SocketEventsOwner {
@@ -278,8 +282,10 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   private failWith(status: number, message: string, cause: Error): void {
     this.moveTo(stoppedReading(this.life));
     const req = this.reader.takeCurrent();
+    const code = cause instanceof HttpParseError || cause instanceof BodyError ? cause.code : timeoutCode(cause.message);
+    const refusal = { stage: req ? 'body' : 'head', status, code, message } as const;
     if (req) {
-      const code = cause instanceof HttpParseError || cause instanceof BodyError ? cause.code : 'REQUEST_FAILED';
+      req.stages?.refuse(refusal);
       req.fail(new BodyError(code, message, status));
       if (this.queue.failRequest(req, status, message, code === 'CLIENT_ABORTED')) return;
       // Its response already went out (a route that answered without reading the body): one
@@ -287,7 +293,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
       this.endSocket();
       return;
     }
-    this.queue.pushError(status, message);
+    this.queue.pushError(status, message, this.reader.refusedHead(refusal));
   }
 
   /**
@@ -446,6 +452,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
       return;
     }
     this.upgradeResult = result;
+    if (up.req.stages && this.ctx.wantsRequestLog()) this.ctx.onRequestLog(upgradeLogEntry(this, up.req, result));
     this.protocol = 'ws';
     this.moveTo('upgraded');
     // Nothing is read as HTTP again: an idle WebSocket connection keeps only what

@@ -3,6 +3,7 @@
 // plain-text error responses the connection writes in a handler's place.
 import { HttpResponseWriter, type ResponseSink, serializeResponse } from './response-writer.js';
 import type { HttpRequest } from './request.js';
+import type { StageRecorder } from './request-stages.js';
 import type { Job } from './scheduler.js';
 import { reasonPhrase } from './status-codes.js';
 
@@ -33,11 +34,15 @@ export interface Exchange {
   replaced?: boolean;
   /** The client aborted the request: that was reported as one line, the request log has none for it. */
   clientAborted?: boolean;
+  /** The pipeline record (the request's, or that of a refused head), when stages are recorded. */
+  rec: StageRecorder | undefined;
+  /** A refused head (req null): what its request line said, for the request log. */
+  refusedHead?: { method: string; target: string };
 }
 
 /** A new exchange with its response writer (req null: an error the connection answers on its own). */
 export function newExchange(sink: ResponseSink, req: HttpRequest | null, t0: number): Exchange {
-  const ex: Exchange = { req, res: null!, job: null, t0, continueSent: false, broken: false };
+  const ex: Exchange = { req, res: null!, job: null, t0, continueSent: false, broken: false, rec: req?.stages };
   const head = req?.head;
   ex.res = new ConnResponse(
     sink,

@@ -61,6 +61,18 @@ export class InputWindow {
     return true;
   }
 
+  /** Where the parser has consumed the input up to (absolute): the start of the message in progress. */
+  get consumedOffset(): number {
+    return this.consumedUpTo;
+  }
+
+  /** The line starting at `offset` (latin1, without its LF), when its end is held within `max` bytes. */
+  lineAt(offset: number, max = 8192): string | undefined {
+    const bytes = this.slice({ start: offset, end: offset + max });
+    const lf = bytes.indexOf(0x0a);
+    return lf < 0 ? undefined : bytes.toString('latin1', 0, lf);
+  }
+
   /** Forgets everything (the connection switched protocols: nothing is parsed as HTTP again). */
   release(): void {
     this.held = [];

@@ -11,6 +11,7 @@ import { InputWindow } from './input-window.js';
 import type { ServerLimits } from './limits.js';
 import { ReadPhase, type ReadTimeout } from './read-phase.js';
 import { HttpRequest, type RequestOwner } from './request.js';
+import { StageRecorder, type StageRefusal } from './request-stages.js';
 import { hasUpgradeField, type PendingUpgrade } from './upgrade-handoff.js';
 
 /** What the reader needs from its connection. */
@@ -53,14 +54,19 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
   pendingUpgrade: PendingUpgrade | null = null;
   /** Reading is paused: the current request's body is not being taken. */
   pausedForBody = false;
+  /** Stages are recorded (the server's option). */
+  private readonly recording: boolean;
+  /** performance.now() of the first byte of the head being read; 0 before it arrives. */
+  private headFirstByte = 0;
 
   constructor(
     private readonly owner: ReaderOwner,
     private readonly ctx: ConnectionContext,
-    openedAt: number,
+    private readonly openedAt: number,
   ) {
     this.read = new ReadPhase(openedAt);
     this.parser = ctx.createParser(this, ctx.parserLimits);
+    this.recording = ctx.recordStages !== false;
   }
 
   /** Parses a chunk that starts at absolute offset `start`. */
@@ -68,6 +74,7 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     const parser = this.parser;
     if (parser === null) return;
     if (this.read.phase === 'idle') this.read.head();
+    if (this.recording && this.headFirstByte === 0 && this.read.phase === 'head') this.headFirstByte = performance.now();
     this.input.push(start, chunk);
     parser.push(chunk);
     this.input.prune();
@@ -96,6 +103,19 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     const req = this.current;
     this.current = null;
     return req;
+  }
+
+  /**
+   * The pipeline record of a head the connection refuses (no request was made of it),
+   * with its method and target when its request line arrived whole. Undefined when
+   * nobody listens for requests.
+   */
+  refusedHead(refusal: StageRefusal): { rec: StageRecorder; method: string; target: string } | undefined {
+    if (!this.recording || !this.ctx.wantsRequestLog()) return undefined;
+    const rec = new StageRecorder(this.openedAt, this.headFirstByte || performance.now(), this.owner.requests === 0);
+    rec.refuse(refusal);
+    const line = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\S+) HTTP\/\d\.\d\r?$/.exec(this.input.lineAt(this.input.consumedOffset) ?? '');
+    return { rec, method: line?.[1] ?? '', target: line?.[2] ?? '' };
   }
 
   /** After an upgrade: drop the parser (its state, buffers and chunked decoder), the upgraded request and the held input. */
@@ -152,6 +172,17 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     this.input.consumed(head.headSpan.end);
     const index = ++owner.requests;
     const req = new HttpRequest(owner.id, index, head, this.input.slice(head.headSpan), owner.remote, this, this.ctx.limits.maxBodyBytes);
+    if (this.recording) {
+      const t = performance.now();
+      if (this.ctx.wantsRequestLog()) {
+        const rec = new StageRecorder(this.openedAt, this.headFirstByte || t, index === 1);
+        rec.headParsed = t;
+        // No body to wait for: complete with its head (its handler may answer before the parser says so).
+        if (!head.chunked && !head.contentLength) rec.bodyParsed = t;
+        req.stages = rec;
+      }
+      this.headFirstByte = 0;
+    }
     this.current = req;
     this.read.body();
     const hook = this.ctx.upgrade;
@@ -180,13 +211,17 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     if (!owner.isReading) return;
     const req = this.takeCurrent();
     if (req) {
+      if (req.stages && !req.stages.bodyParsed) req.stages.bodyParsed = performance.now();
       req.endBody();
       if (this.pendingUpgrade?.req === req) return;
       if (!req.head.keepAlive) owner.inputStopped(); // nothing after a closing request is read
     }
     // Some clients send a stray CRLF after a body; that does not start a request (RFC 9112 §2.2).
-    if (span.end < owner.bytesIn && owner.isReading && !this.input.onlyLineBreaksAfter(span.end)) this.read.head();
-    else this.read.idle(owner.nothingOwed);
+    if (span.end < owner.bytesIn && owner.isReading && !this.input.onlyLineBreaksAfter(span.end)) {
+      this.read.head();
+      // The next request's first byte came with this chunk.
+      if (this.recording) this.headFirstByte = performance.now();
+    } else this.read.idle(owner.nothingOwed);
   }
 
   onUpgrade(rest: Buffer): void {

@@ -4,6 +4,7 @@
 import type { Endpoint } from '../capture/types.js';
 import type { ServerRequest } from '../http/handler-types.js';
 import { getHeader, type RequestHead } from '../http/parser-types.js';
+import type { StageRecorder } from './request-stages.js';
 
 export class BodyError extends Error {
   override readonly name = 'BodyError';
@@ -28,6 +29,8 @@ type Waiter = { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: unknow
 
 export class HttpRequest implements ServerRequest {
   params: Record<string, string> = {};
+  /** Its pipeline record, when the server records stages (request-stages.ts). */
+  stages: StageRecorder | undefined = undefined;
   private pathValue: string | undefined;
   private queryValue: URLSearchParams | undefined;
   private controller: AbortController | undefined;
@@ -98,6 +101,10 @@ export class HttpRequest implements ServerRequest {
       this.pathValue = t.slice(0, q);
       this.queryValue = new URLSearchParams(t.slice(q + 1));
     }
+  }
+
+  get pipeline(): StageRecorder | undefined {
+    return this.stages;
   }
 
   header(name: string): string | undefined {

@@ -11,11 +11,14 @@ import { CONTINUE, ConnResponse, newExchange, writeErrorResponse, type Exchange 
 import { HIGH_WATER, type OutputBatcher } from './output-batcher.js';
 import { BodyError, type HttpRequest } from './request.js';
 import type { HttpResponseWriter, ResponseSink } from './response-writer.js';
+import type { StageRecorder } from './request-stages.js';
 import { Job } from './scheduler.js';
 
 /** What the queue needs from its connection. */
 export interface QueueOwner {
   readonly id: string;
+  /** Requests read so far (a refused head is numbered after them). */
+  readonly requests: number;
   readonly remote: Endpoint;
   readonly output: OutputBatcher;
   /** The socket closed: writes are dropped. */
@@ -91,9 +94,13 @@ export class ResponseQueue implements ResponseSink {
     }
   }
 
-  /** Queues an error response of the connection's own (no request to answer: bad bytes, a timeout). */
-  pushError(status: number, message: string): void {
+  /** Queues an error response of the connection's own (no request to answer: bad bytes, a timeout); `refused` is its head's record. */
+  pushError(status: number, message: string, refused?: { rec: StageRecorder; method: string; target: string }): void {
     const ex = newExchange(this, null, performance.now());
+    if (refused) {
+      ex.rec = refused.rec;
+      ex.refusedHead = { method: refused.method, target: refused.target };
+    }
     this.exchanges.push(ex);
     writeErrorResponse(ex.res, status, message);
   }
@@ -123,6 +130,17 @@ export class ResponseQueue implements ResponseSink {
     if (!req || res.finished) {
       if (ex.job) this.ctx.scheduler.finish(ex.job, true);
       return;
+    }
+    const rec = ex.rec;
+    if (rec) {
+      const t = performance.now();
+      const job = ex.job;
+      if (job && job.viaQueue) {
+        rec.queued = job.queuedAt;
+        rec.dequeued = t;
+      }
+      // The router (when it is the handler) moves this to when the route's own handler starts.
+      rec.handlerStart = t;
     }
     let result: void | Promise<void>;
     try {
@@ -191,6 +209,7 @@ export class ResponseQueue implements ResponseSink {
       r.pendingBytes += data.length;
       return r.pendingBytes < HIGH_WATER;
     }
+    r.exchange.rec?.responseBytes();
     return this.owner.output.out(data);
   }
 
@@ -237,19 +256,12 @@ export class ResponseQueue implements ResponseSink {
     const exs = this.exchanges;
     while (exs.length > 0 && exs[0].res.finished) {
       const ex = exs.shift()!;
+      const rec = ex.rec;
+      if (rec) rec.responseDone();
+      // Logged before its job is finished: finishing may run the next queued request at once
+      // (sequential mode), and its entry must come after this one.
+      if ((ex.req || rec) && !ex.res.isDetached && !ex.clientAborted && this.ctx.wantsRequestLog()) this.log(ex);
       if (ex.job) this.ctx.scheduler.finish(ex.job);
-      if (ex.req && !ex.res.isDetached && !ex.clientAborted && this.ctx.wantsRequestLog()) {
-        this.ctx.onRequestLog({
-          connectionId: this.owner.id,
-          index: ex.req.index,
-          method: ex.req.method,
-          target: ex.req.target,
-          status: ex.res.statusCode,
-          bytes: ex.res.bytesWritten,
-          durationMs: ex.res.finishedAt - ex.t0,
-          remote: this.owner.remote,
-        });
-      }
       if (ex.res.closeAfter || ex.res.incomplete || ex.broken) {
         const clean = exs.length === 0 && ex.req !== null && ex.req.bodyComplete && !ex.broken && !ex.res.incomplete;
         this.abortAll(new Error('connection closing'), false);
@@ -261,10 +273,29 @@ export class ResponseQueue implements ResponseSink {
         const pending = next.res.pending;
         next.res.pending = null;
         next.res.pendingBytes = 0;
+        next.rec?.responseBytes();
         for (const b of pending) this.owner.output.out(b);
       }
     }
     this.owner.afterAdvance();
+  }
+
+  /** The request log entry of a retired exchange (a request, or a refused head with its record). */
+  private log(ex: Exchange): void {
+    const req = ex.req;
+    const rec = ex.rec;
+    this.ctx.onRequestLog({
+      connectionId: this.owner.id,
+      index: req ? req.index : this.owner.requests + 1,
+      method: req ? req.method : (ex.refusedHead?.method ?? ''),
+      target: req ? req.target : (ex.refusedHead?.target ?? ''),
+      status: ex.res.statusCode,
+      bytes: ex.res.bytesWritten,
+      durationMs: ex.res.finishedAt - ex.t0,
+      remote: this.owner.remote,
+      stages: rec ? rec.stages() : {},
+      route: rec ? rec.routeDecision() : null,
+    });
   }
 
   /** The peer ended: abort the requests in progress; those still waiting (the sequential queue, held for room) never run. */

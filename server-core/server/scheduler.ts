@@ -44,6 +44,8 @@ export interface SchedulerEvents {
 export class Job {
   queuedAt = 0;
   startedAt = 0;
+  /** Submitted in sequential mode (or had to wait): it went through the queue, queuedAt is when it joined. */
+  viaQueue = false;
   state: 'new' | 'queued' | 'running' | 'done' = 'new';
   constructor(
     readonly connectionId: string,
@@ -97,6 +99,7 @@ export class Scheduler {
   submit(job: Job): void {
     const observed = this.events.hasListeners('queued') || this.events.hasListeners('started');
     if (observed || this.modeValue === 'sequential') job.queuedAt = performance.now();
+    if (this.modeValue === 'sequential') job.viaQueue = true;
     if (this.modeValue === 'concurrent' || (this.running === 0 && this.queue.length === 0)) {
       this.start(job);
       return;

@@ -9,7 +9,7 @@ import type { CaptureEvents } from '../capture/types.js';
 import { observeWrites } from '../capture/socket-tap.js';
 import type { MessageHead } from '../http/parser-types.js';
 import type { Emitter } from '../util/emitter.js';
-import type { ConnectionErrorEntry } from './connection-types.js';
+import type { ConnectionErrorEntry, RequestLogEntry } from './connection-types.js';
 import type { HttpRequest } from './request.js';
 
 /** A WebSocket (or other) upgrade offered by the server: decided on the head, carried out on the socket. */
@@ -85,6 +85,9 @@ export function handOver(
   // Reading may have been paused (pipeline depth, a pending upgrade): the new owner reads now.
   if (socket.isPaused()) socket.resume();
   let result: UpgradeResult | null;
+  const rec = up.req.stages;
+  rec?.handlerStarted();
+  const outBefore = conn.bytesOut;
   try {
     result = hook.accept(up.req, socket, rest, up.token, id);
   } catch (err) {
@@ -93,6 +96,8 @@ export function handOver(
     return null;
   }
   if (!result) return null;
+  rec?.responseDone();
+  result.handshakeBytes ??= conn.bytesOut - outBefore;
   // The hook wrote its 101 synchronously; frames start on a later tick.
   if (capture.hasListeners('switch')) {
     const e: CaptureEvents['switch'] = { connectionId: id, t: performance.now(), protocol: 'ws', c2sOffset, s2cOffset: conn.bytesOut };
@@ -100,4 +105,24 @@ export function handOver(
     capture.emit('switch', e);
   }
   return result;
+}
+
+/**
+ * The request log entry of an accepted upgrade, whose 101 the hook wrote inside
+ * accept() (a refused handshake is answered by the hook and not logged here).
+ */
+export function upgradeLogEntry(conn: { id: string; remote: RequestLogEntry['remote'] }, req: HttpRequest, result: UpgradeResult): RequestLogEntry {
+  const rec = req.stages!;
+  return {
+    connectionId: conn.id,
+    index: req.index,
+    method: req.method,
+    target: req.target,
+    status: 101,
+    bytes: result.handshakeBytes ?? 0,
+    durationMs: rec.lastResponseByte - rec.headParsed,
+    remote: conn.remote,
+    stages: rec.stages(),
+    route: rec.routeDecision(),
+  };
 }

@@ -7,7 +7,7 @@
 //   server.setMode('concurrent');
 //   await server.close();
 import { isIP } from 'node:net';
-import type { CaptureEvents } from '../capture/types.js';
+import type { CaptureEvents, RequestPipeline } from '../capture/types.js';
 import type { Handler } from '../http/handler-types.js';
 import { HttpMessageParser } from '../http/message-parser.js';
 import { Router, type RouteInfo, type WebSocketMatch } from '../router/router.js';
@@ -69,6 +69,11 @@ export interface WireplayServerOptions {
   demo?: Omit<DemoRouteOptions, 'root' | 'webSocketRoutes'>;
   /** Options for the built-in WebSocket endpoints (/ws/echo, /ws/chat, /ws/ticker), mounted with the demo routes. */
   builtinWebSocket?: BuiltinRouteOptions;
+  /**
+   * Record each request's pipeline stages and route on its request event and in the
+   * capture (default true; docs/pipeline.md). Off only to measure what it costs.
+   */
+  recordStages?: boolean;
 }
 
 export interface ListeningAddress {
@@ -122,6 +127,20 @@ export interface WireplayServer extends Disposable {
   readonly router: Router | undefined;
   readonly capture: Emitter<CaptureEvents>;
   readonly events: Emitter<ServerEvents>;
+}
+
+/** The capture's copy of a request log entry's pipeline (the stages are relative to the connection's accept). */
+function pipelineRecord(entry: RequestLogEntry): RequestPipeline {
+  return {
+    connectionId: entry.connectionId,
+    index: entry.index,
+    t: performance.now(),
+    method: entry.method,
+    target: entry.target,
+    status: entry.status,
+    stages: entry.stages,
+    route: entry.route,
+  };
 }
 
 /** The URL form of a host: IPv6 literals in brackets. */
@@ -199,7 +218,10 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
     match(req) {
       if (!isWebSocketUpgrade(req.head)) return undefined;
       const m = (router ?? extraWs).matchWebSocket(req.path);
-      if (m) req.params = m.params;
+      if (m) {
+        req.params = m.params;
+        req.pipeline?.routed(m.info, m.params);
+      }
       return m;
     },
     accept(req, socket, rest, token, connectionId) {
@@ -231,10 +253,13 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       capture,
       getHandler: () => handler,
       upgrade,
-      wantsRequestLog: () => requestLog !== undefined || events.hasListeners('request'),
+      recordStages: options.recordStages ?? true,
+      // The capture's pipeline records ride on the request log: one entry serves both.
+      wantsRequestLog: () => requestLog !== undefined || events.hasListeners('request') || capture.hasListeners('pipeline'),
       onRequestLog: (entry) => {
-        events.emit('request', entry);
-        requestLog?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)`);
+        if (events.hasListeners('request')) events.emit('request', entry);
+        if (capture.hasListeners('pipeline')) capture.emit('pipeline', pipelineRecord(entry));
+        requestLog?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)${entry.route ? ` ${entry.route.pattern} [${entry.route.kind}]` : ''}`);
       },
       onError: (entry) => {
         events.emit('error', entry);

@@ -165,13 +165,18 @@ export function createStaticHandler(options: StaticOptions): Handler {
       }
       for (const name of index) {
         const candidate = await resolveInRoot(options.root, [...checked.segments, name], dotfiles);
-        if (candidate.ok && candidate.stats.isFile()) return sendFile(req, res, candidate.realPath, options);
+        if (candidate.ok && candidate.stats.isFile()) {
+          req.pipeline?.served([...checked.segments, name].join('/'));
+          return sendFile(req, res, candidate.realPath, options);
+        }
       }
       if (!listing) return refuse(res, 404, 'directory listing is off');
+      req.pipeline?.served(checked.segments.map((s) => s + '/').join(''));
       return sendListing(req, res, found.realPath, found.realRoot, checked.segments.length === 0, dotfiles);
     }
     // `/files/ok.txt/` names a folder: a file is not one (the file system agrees: ENOTDIR).
     if (req.path.endsWith('/')) return refuse(res, 404, 'a file is not a folder');
+    req.pipeline?.served(checked.segments.join('/'));
     return sendFile(req, res, found.realPath, options);
   };
 }
@@ -187,6 +192,7 @@ export async function serveFileInRoot(req: ServerRequest, res: ServerResponse, r
   const found = await resolveInRoot(root, checked.segments, dotfiles);
   if (!found.ok) return refuse(res, found.status, found.reason);
   if (!found.stats.isFile()) return refuse(res, 404, 'not a file');
+  req.pipeline?.served(checked.segments.join('/'));
   return sendFile(req, res, found.realPath, { ...options, root });
 }
 

@@ -63,7 +63,12 @@ export async function loadModuleRoutes(result: LoadResult, options: UserRoutesOp
     const where = moduleText.key(description.key);
     const fail = (message: string) => result.errors.push({ code: 'INVALID_SCHEMA', file, message, ...where });
     const route = toRoute(description, host, { base, from: basename(file), maxDelayMs: options.maxDelayMs }, fail);
-    if (route) result.routes.push(route);
+    if (route) {
+      // Where the export's key is written, for the pipeline's route decision (issue 18).
+      const kind = route.origin?.kind ?? (route.kind === 'ws' ? 'websocket' : 'code');
+      route.origin = { kind, file, line: where?.line };
+      result.routes.push(route);
+    }
   }
   if (result.errors.length) {
     result.routes = [];

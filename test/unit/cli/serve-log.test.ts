@@ -94,12 +94,14 @@ test('text: the line the CLI always printed; info messages bare, warnings and er
   assert.deepEqual(out.writes, ['srv-1#1 GET /echo?n=1 → 200 (120 B, 1.3 ms)\nwarn: srv-2: 400 bad request line\nwireplay.routes.json: 3 route(s) loaded\n']);
 });
 
+const ROUTE = { pattern: '/echo', method: 'POST', layer: 'built-in', kind: 'code', params: {} } as const;
+
 test('json: one object per line; route and stages pass through when the entry has them', (t) => {
   t.mock.timers.enable({ apis: ['setTimeout', 'Date'], now: Date.UTC(2026, 0, 2, 3, 4, 5, 6) });
   const out = new RecordingStream();
   const log = new ServeLog(out, { format: 'json', quiet: false });
   log.request(entry(1));
-  log.request(entry(2, { route: { pattern: '/echo', kind: 'builtin' }, stages: { headEnd: 1.5, responseEnd: 2.5 }, remote: { address: '::1', port: 5 } }));
+  log.request(entry(2, { route: ROUTE, stages: { headParsed: 1.5, lastResponseByte: 2.5 }, remote: { address: '::1', port: 5 } }));
   log.log('error', 'handler failed:\nError: boom\n    at x');
   log.flush();
   const lines = out.text().trimEnd().split('\n').map((l) => JSON.parse(l));
@@ -117,8 +119,8 @@ test('json: one object per line; route and stages pass through when the entry ha
     durationMs: 1.25,
     remote: '127.0.0.1:40000',
   });
-  assert.deepEqual(lines[1].route, { pattern: '/echo', kind: 'builtin' });
-  assert.deepEqual(lines[1].stages, { headEnd: 1.5, responseEnd: 2.5 });
+  assert.deepEqual(lines[1].route, ROUTE);
+  assert.deepEqual(lines[1].stages, { headParsed: 1.5, lastResponseByte: 2.5 });
   assert.equal(lines[1].remote, '[::1]:5');
   assert.deepEqual(lines[2], { time: '2026-01-02T03:04:05.006Z', level: 'error', message: 'handler failed:\nError: boom\n    at x' });
 });

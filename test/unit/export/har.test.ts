@@ -226,6 +226,26 @@ test('both ends ours: the server-side duplicate is left out', () => {
   assert.equal(toHar([client, server], { dedupePeers: false }).log.entries.length, 2);
 });
 
+test('both ends ours: the client entry carries the server pipeline record as _stages and _route (docs/pipeline.md)', () => {
+  const req = 'GET /users/7 HTTP/1.1\r\nHost: a\r\n\r\n';
+  const res = 'HTTP/1.1 204 No Content\r\n\r\n';
+  const stages = { accepted: 0, firstByte: 0.1, headParsed: 0.2, bodyParsed: 0.2, routed: 0.3, handlerStart: 0.3, firstResponseByte: 0.5, lastResponseByte: 0.5 };
+  const route = { pattern: '/users/:id', method: 'GET', layer: 'user' as const, file: '/w/wireplay.routes.json', line: 4, kind: 'fixed' as const, params: { id: '7' } };
+  const client = { ...capture([['c2s', 1, req], ['s2c', 2, res]]), peerConnectionId: 's1' };
+  const server = {
+    ...capture([['c2s', 1, req], ['s2c', 2, res]], { connectionId: 's1', side: 'server' }),
+    peerConnectionId: 'c1',
+    pipelines: [{ connectionId: 's1', index: 1, t: 2, method: 'GET', target: '/users/7', status: 204, stages, route }],
+  };
+  const [entry] = toHar([client, server]).log.entries;
+  assert.equal(entry.connection, client.id);
+  assert.deepEqual(entry._stages, stages);
+  assert.deepEqual(entry._route, route);
+  assert.deepEqual(validate(toHar([client, server])), []);
+  // Without the server's end, nothing is made up.
+  assert.equal(toHar([client]).log.entries[0]._stages, undefined);
+});
+
 test('HAR import reads requests back (ours and browser-style), bodies and WebSocket sends included', () => {
   const bin = Buffer.from([0, 1, 2, 0xfe]);
   const conn = capture([

@@ -257,11 +257,11 @@ test('describe() lists the routes with source, kind, description and shadowing',
   r.setUserRoutes([{ method: 'GET', pattern: '/', handler: h('mine'), description: 'my home' }]);
   assert.equal(changes, 5);
   assert.deepEqual(r.describe(), [
-    { method: 'GET', pattern: '/', source: 'user', kind: 'http', description: 'my home' },
-    { method: 'GET', pattern: '/', source: 'builtin', kind: 'http', description: 'home', shadowed: true },
-    { method: 'GET', pattern: '/files/*', source: 'builtin', kind: 'static', description: 'static' },
-    { method: '*', pattern: '/echo', source: 'builtin', kind: 'http', description: '' },
-    { method: 'WS', pattern: '/ws/echo', source: 'builtin', kind: 'ws', description: 'echo socket' },
+    { method: 'GET', pattern: '/', source: 'user', kind: 'http', description: 'my home', origin: { kind: 'code' } },
+    { method: 'GET', pattern: '/', source: 'builtin', kind: 'http', description: 'home', origin: { kind: 'code' }, shadowed: true },
+    { method: 'GET', pattern: '/files/*', source: 'builtin', kind: 'static', description: 'static', origin: { kind: 'dir' } },
+    { method: '*', pattern: '/echo', source: 'builtin', kind: 'http', description: '', origin: { kind: 'code' } },
+    { method: 'WS', pattern: '/ws/echo', source: 'builtin', kind: 'ws', description: 'echo socket', origin: { kind: 'websocket' } },
   ]);
 });
 

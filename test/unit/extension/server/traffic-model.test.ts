@@ -93,6 +93,20 @@ test('clear keeps open connections; closeAll marks the rest closed', () => {
   assert.ok(m.connectionRows()[0].closedAt !== undefined);
 });
 
+test('the route that took an exchange is on its row; an upgrade logged after its switch only adds the route to the session', () => {
+  const m = new TrafficModel({ now: () => 5000 });
+  m.opened(open('c1', 1));
+  m.exchange({ connectionId: 'c1', index: 1, method: 'GET', target: '/users/7', status: 200, durationMs: 3, route: { pattern: '/users/:id', kind: 'code' } });
+  assert.deepEqual([m.trafficRows()[0].routeKind, m.trafficRows()[0].routePattern], ['code', '/users/:id']);
+  // The server emits the capture's switch inside the handshake, and the upgrade's request event after it.
+  m.chunk({ connectionId: 'c1', dir: 'c2s', t: 1, bytes: Buffer.from('GET /ws/echo HTTP/1.1\r\nUpgrade: websocket\r\n\r\n') });
+  m.switched({ connectionId: 'c1', t: 2, protocol: 'ws', c2sOffset: 0, s2cOffset: 0 });
+  m.exchange({ connectionId: 'c1', index: 2, method: 'GET', target: '/ws/echo', status: 101, durationMs: 1, route: { pattern: '/ws/echo', kind: 'websocket' } });
+  const rows = m.trafficRows();
+  assert.equal(rows.length, 2);
+  assert.deepEqual([rows[1].kind, rows[1].method, rows[1].routeKind], ['ws', 'WS', 'websocket']);
+});
+
 test('proxied traffic: one row per exchange on the client leg, updated in place; the target leg’s upgrade adds no second session; stopping the server leaves the proxy’s legs open', () => {
   const m = new TrafficModel({ now: () => 5000 });
   m.opened({ ...open('p-1', 1), role: 'proxy-downstream' as const });

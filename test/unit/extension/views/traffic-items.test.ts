@@ -66,8 +66,21 @@ test('a WebSocket session counts its frames and says whether it is live; the rou
   assert.equal(item.description, '101 · 4 frames · live · 14:03:07');
   assert.equal(item.contextValue, 'wireplay.traffic.ws');
   assert.equal(item.routeKind, 'code');
-  assert.match(item.tooltip!, /answered by a code route/);
+  assert.match(item.tooltip!, /\nruns code\n/);
   assert.equal(trafficItem({ ...ws, done: true, messages: 1 }).description, '101 · 1 frame · ended · 14:03:07');
+});
+
+test('the route kind is the icon of a successful exchange, in words for the tooltip and the screen reader; a failure keeps its status icon', () => {
+  const ok: TrafficRow = { ...exchange('s', 1, '/users/7', 200), routeKind: 'code', routePattern: '/users/:id' };
+  const item = trafficItem(ok);
+  assert.deepEqual(item.icon, { id: 'code', color: 'testing.iconPassed' });
+  assert.match(item.tooltip!, /\nroute \/users\/:id, runs code\n/);
+  assert.equal(accessibleName(item), 'GET /users/7, 200 · 3.1 ms · 14:03:07. success; route /users/:id, runs code');
+  assert.equal(trafficItem({ ...ok, routeKind: 'file' }).icon?.id, 'file');
+  assert.equal(trafficItem({ ...ok, routeKind: 'dir' }).icon?.id, 'folder');
+  assert.equal(trafficItem({ ...ok, routeKind: 'fixed' }).icon?.id, 'json');
+  assert.equal(trafficItem({ ...ok, status: 500 }).icon?.id, 'error');
+  assert.equal(trafficItem({ ...ok, routeKind: undefined }).icon?.id, 'pass');
 });
 
 test('recent traffic: newest first, capped, the rest counted in a row that offers the export', () => {
