@@ -19,7 +19,8 @@ import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 
 export type RouteSource = 'builtin' | 'user';
-export type RouteKind = 'http' | 'ws' | 'static';
+/** 'sse': an event stream (answered to GET, see sse/sse-route.ts). */
+export type RouteKind = 'http' | 'ws' | 'static' | 'sse';
 
 /** Any method. */
 export const ANY_METHOD = '*';
@@ -36,7 +37,7 @@ export interface RouteInfo {
 }
 
 export interface HttpRouteDef {
-  kind?: 'http' | 'static';
+  kind?: 'http' | 'static' | 'sse';
   /** A method, a list of methods, or '*' for any. */
   method: string | readonly string[];
   pattern: string;
@@ -54,7 +55,7 @@ export interface WsRouteDef {
 export type RouteDef = HttpRouteDef | WsRouteDef;
 
 export interface RouteOptions {
-  kind?: 'http' | 'static';
+  kind?: 'http' | 'static' | 'sse';
   description?: string;
 }
 

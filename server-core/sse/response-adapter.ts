@@ -25,22 +25,29 @@ export function asSseWritable(res: ServerResponse): SseWritable {
 }
 
 /**
- * Answers 200 with an event-stream head and returns the stream to send on. `closed` is the
- * request's signal (ServerRequest.signal). Throws HeaderValidationError (from the response) for an
- * invalid extra header, before anything is written.
+ * The head of an event-stream response: Content-Type: text/event-stream and Cache-Control: no-cache,
+ * with `extra` added (or replacing those two, whatever the case of its names).
  */
-export function openSseResponse(res: ServerResponse, closed: AbortSignal, options: SseResponseOptions = {}): SseStream {
+export function sseResponseHeaders(extra: Record<string, HeaderValue> = {}): Record<string, HeaderValue> {
   const headers: Record<string, HeaderValue> = {
     'Content-Type': EVENT_STREAM_CONTENT_TYPE,
     // The stream is live: no cache may answer a later request with this one's events.
     'Cache-Control': 'no-cache',
   };
-  const extra = options.headers ?? {};
   for (const name of Object.keys(extra)) {
     for (const known of Object.keys(headers)) if (known.toLowerCase() === name.toLowerCase()) delete headers[known];
     headers[name] = extra[name];
   }
-  res.writeHead(200, headers);
+  return headers;
+}
+
+/**
+ * Answers 200 with an event-stream head and returns the stream to send on. `closed` is the
+ * request's signal (ServerRequest.signal). Throws HeaderValidationError (from the response) for an
+ * invalid extra header, before anything is written.
+ */
+export function openSseResponse(res: ServerResponse, closed: AbortSignal, options: SseResponseOptions = {}): SseStream {
+  res.writeHead(200, sseResponseHeaders(options.headers));
   // No Content-Length is known, so the response is chunked (close-delimited for HTTP/1.0); an empty
   // write puts the head on the wire now instead of with the first event.
   res.write(EMPTY);
