@@ -214,6 +214,20 @@ export class ResponseQueue implements ResponseSink {
     this.owner.afterAdvance();
   }
 
+  /**
+   * The server is closing: an event stream (a response under way with Content-Type
+   * text/event-stream) never ends on its own, so its request is aborted — the route sees its
+   * stream closed ('remote') and ends the response (sse/sse-route.ts) — instead of the graceful
+   * close waiting its whole closeTimeout for it. Other responses in progress are left to finish.
+   */
+  endEventStreams(why: () => Error): void {
+    for (const ex of this.exchanges) {
+      if (ex.res.finished || !ex.res.headersSent || !ex.req) continue;
+      const type = ex.res.getHeader('content-type');
+      if (typeof type === 'string' && /^\s*text\/event-stream\s*(;|$)/i.test(type)) ex.req.abort(why());
+    }
+  }
+
   /** The peer ended: abort the requests in progress; those still waiting in the sequential queue never run. */
   peerEnded(why: () => Error): void {
     let dropped = false;

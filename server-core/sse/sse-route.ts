@@ -4,7 +4,10 @@
 // by the route (stream.close()) or by the client going away — so the server's
 // scheduler counts an open stream as the request in progress it is (in
 // sequential mode it holds the one handler slot). HEAD gets the same head and
-// no stream: nothing is opened, onOpen is not called.
+// no stream: nothing is opened, onOpen is not called. When the stream is
+// closed underneath (the request's signal: the client left, or the server is
+// shutting down, server/response-queue.ts endEventStreams), the handler ends
+// the response itself so the connection does not wait for it.
 //
 // The built-in /sse/* routes, the JSON `sse` routes and the `SSE /path` keys
 // of a wireplay.routes.mjs (inside the routes worker, on its stand-in request
@@ -42,6 +45,16 @@ export function sseHandler(route: SseRoute): Handler {
           route.onClose?.(reason, stream);
         } catch (err) {
           failure ??= { error: err };
+        }
+        // Closed underneath (the client left, or the server is closing): the response still has to
+        // end, or the connection would wait for it until its close timeout. The last chunk goes to a
+        // half-closed peer (which may read it) or nowhere (a closed socket takes nothing).
+        if (reason === 'remote' && !res.finished) {
+          try {
+            res.end();
+          } catch {
+            /* the connection took the response over */
+          }
         }
         if (failure) reject(failure.error);
         else resolve();
