@@ -184,7 +184,9 @@ export class ResponseQueue implements ResponseSink {
     const exs = this.exchanges;
     while (exs.length > 0 && exs[0].res.finished) {
       const ex = exs.shift()!;
-      if (ex.job) this.ctx.scheduler.finish(ex.job);
+      // A response its handler ended after the request was aborted (an event stream whose client
+      // left, or endEventStreams below) is reported as aborted: it ended because the connection did.
+      if (ex.job) this.ctx.scheduler.finish(ex.job, ex.req?.isAborted === true);
       if (ex.req && !ex.res.isDetached && this.ctx.wantsRequestLog()) {
         this.ctx.onRequestLog({
           connectionId: this.owner.id,
