@@ -5,6 +5,8 @@ import { performance } from 'node:perf_hooks';
 import * as vscode from 'vscode';
 import { CommandManager } from './commands/command-manager.js';
 import { COMMANDS } from './commands/index.js';
+import { SessionMode } from './commands/session-mode.js';
+import type { Services } from './commands/types.js';
 import { SettingsWatcher, currentSettings } from './config/settings.js';
 import { registerHttpFileSupport } from './httpfile/index.js';
 import { createLog } from './log.js';
@@ -13,7 +15,7 @@ import { createServerHandle } from './server/core-server.js';
 import { ReplayingCapture } from './server/replaying-capture.js';
 import { ServerController } from './server/server-controller.js';
 import { watchTrust } from './trust.js';
-import { SidebarProvider, SIDEBAR_VIEW_ID } from './views/sidebar-provider.js';
+import { SidebarViews } from './views/sidebar-views.js';
 import { StatusBar } from './views/status-bar.js';
 import { httpTests, registerHttpTests, type HttpTests } from './tests/index.js';
 
@@ -22,6 +24,8 @@ export interface WireplayApi {
   readonly activationMs: number;
   readonly controller: ServerController;
   readonly commands: readonly string[];
+  /** The sidebar's tree views: what each shows (tests read the item models). */
+  readonly sidebar: SidebarViews;
   statusBarText(): string;
   /** The `.http` requests in the Testing view. */
   readonly tests: HttpTests | undefined;
@@ -35,11 +39,15 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
   context.subscriptions.push(log);
 
   const warned = new Set<string>();
+  // Switch Mode holds its choice for this window's session; a start applies it over wireplay.mode.
+  const sessionMode = new SessionMode();
+  context.subscriptions.push(sessionMode);
+  const workspaceFolder = () => vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath;
   const controller = new ServerController(
     createServerHandle,
     {
-      settings: currentSettings,
-      workspaceFolder: () => vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath,
+      settings: () => sessionMode.apply(currentSettings()),
+      workspaceFolder,
       isTrusted: () => vscode.workspace.isTrusted,
       warnOnce: (key, message) => {
         if (warned.has(key)) return;
@@ -73,14 +81,13 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     captureMaxBytes: () => currentSettings().captureMaxBytes,
     log: (message) => log.info(`playground: ${message}`),
   });
-  const sidebar = new SidebarProvider(context.extensionUri, controller, log);
-  const services = { context, controller, log, playground };
+  const sidebar = new SidebarViews(controller, { workspaceFolder, routesSetting: () => currentSettings().routesFile }, log);
+  const services: Services = { context, controller, log, playground, sessionMode };
   const commands = new CommandManager(services).registerAll(COMMANDS);
   context.subscriptions.push(
     statusBar,
     playground,
     sidebar,
-    vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar, { webviewOptions: { retainContextWhenHidden: false } }),
     commands,
     registerHttpFileSupport(services, (features) => registerHttpTests(services, features)),
     new SettingsWatcher(controller, log),
@@ -94,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
 
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, controller, commands: commands.registered, statusBarText: () => statusBar.text, tests: httpTests(services) };
+  return { activationMs, controller, commands: commands.registered, sidebar, statusBarText: () => statusBar.text, tests: httpTests(services) };
 }
 
 export async function deactivate(): Promise<void> {

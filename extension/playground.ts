@@ -38,6 +38,11 @@ export class LazyPlayground implements Playground, vscode.Disposable {
     return panel.attachWebSocket(options);
   }
 
+  notify(level: 'info' | 'warning' | 'error', message: string): void {
+    // Only a loaded playground can be open; loading it to say something would make no one listen.
+    void this.loading?.then((panel) => panel.notify(level, message));
+  }
+
   dispose(): void {
     this.disposed = true;
     void this.loading?.then((p) => p.dispose());

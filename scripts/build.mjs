@@ -41,7 +41,6 @@ const entries = [
   { src: 'extension/extension.ts', out: 'dist/extension.js', opts: { ...nodeCommon, external: ['vscode'] } },
   { src: 'server-core/routes/module/routes-worker.ts', out: 'dist/routes-worker.js', opts: nodeCommon },
   { src: 'webview/panel/main.ts', out: 'dist/webview/panel.js', opts: browserCommon },
-  { src: 'webview/sidebar/main.ts', out: 'dist/webview/sidebar.js', opts: browserCommon },
 ];
 
 mkdirSync(dist, { recursive: true });

@@ -50,15 +50,10 @@ export { PlaygroundController, type PlaygroundControllerOptions } from './playgr
 export type { AttachedWebSocket, AttachWebSocketOptions } from './playground/ws-attach.js';
 export type { ServerQueueSource } from './playground/queue-jobs.js';
 
-// ---- the webview protocols (owned by the UI area; server-core/protocol/)
+// ---- the UI's contracts (owned by the UI area; server-core/protocol/): the rows the sidebar's
+// tree views show, the playground's keys
 export {
-  MAX_ROWS,
-  SIDEBAR_COMMANDS,
-  assertNever,
-  validateFromSidebar,
-  type FromSidebar,
-  type ToSidebar,
-  type SidebarCommand,
+  type RouteKind,
   type ServerView,
   type ServerState,
   type RoutesView,
@@ -67,7 +62,8 @@ export {
   type ConnectionRow,
   type TrafficRow,
 } from './protocol/sidebar.js';
-export type { HistoryEntry } from './protocol/playground.js';
+export type { HistoryEntry, ToWebview } from './protocol/playground.js';
+export { PLAYGROUND_KEYS, keyboardHelpText, type KeyHelp, type KeyHelpSection } from './protocol/keyboard-help.js';
 
 // ---- .http files (owned by the .http area)
 export { scratchTemplate } from './httpfile/scratch-template.js';
@@ -87,7 +83,7 @@ export {
 } from './httpfile/environments.js';
 export { HTTP_METHODS, blockAtLine, parseHttpFile } from './httpfile/parse-http-file.js';
 export { DIALECTS, type Dialect, type Diagnostic, type HttpFile, type RequestBlock } from './httpfile/types.js';
-export { blockLabel, formatOutcome, formatWebSocketEntry, outcomeStatus } from './httpfile/format-outcome.js';
+export { blockLabel, bytesAsText, describeOutcome, formatOutcome, formatWebSocketEntry, outcomeStatus } from './httpfile/format-outcome.js';
 export { lintHttpFile } from './httpfile/lint.js';
 export { resolveBlock } from './httpfile/resolve-block.js';
 export { HttpFileSession, type BlockOutcome, type RunOptions } from './httpfile/run-http-file.js';

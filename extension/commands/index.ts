@@ -3,16 +3,22 @@
 import * as clearCapture from './clear-capture.js';
 import * as clearScriptGlobals from './clear-script-globals.js';
 import * as copyRequestAsCurl from './copy-request-as-curl.js';
+import * as copyServerUrl from './copy-server-url.js';
+import * as copyTrafficAsCurl from './copy-traffic-as-curl.js';
 import * as deleteScratchRequest from './delete-scratch-request.js';
 import * as exportCapture from './export-capture.js';
 import * as importCurl from './import-curl.js';
 import * as newScratchRequest from './new-scratch-request.js';
 import * as openPlayground from './open-playground.js';
+import * as openResponseInInspector from './open-response-in-inspector.js';
 import * as openRoutesFile from './open-routes-file.js';
+import * as openServerInBrowser from './open-server-in-browser.js';
 import * as openTrafficItem from './open-traffic-item.js';
 import * as openTestExchange from './open-test-exchange.js';
+import * as playgroundAccessibilityHelp from './playground-accessibility-help.js';
 import * as renameScratchRequest from './rename-scratch-request.js';
 import * as restartServer from './restart-server.js';
+import * as revealRoutesLocation from './reveal-routes-location.js';
 import * as runRequestTests from './run-request-tests.js';
 import * as selectEnvironment from './select-environment.js';
 import * as sendRequest from './send-request.js';
@@ -40,6 +46,12 @@ export const COMMANDS: readonly CommandModule[] = [
   selectEnvironment,
   renameScratchRequest,
   deleteScratchRequest,
+  copyTrafficAsCurl,
+  openServerInBrowser,
+  copyServerUrl,
+  revealRoutesLocation,
+  openResponseInInspector,
+  playgroundAccessibilityHelp,
   clearScriptGlobals,
   runRequestTests,
   openTestExchange,

@@ -4,12 +4,15 @@ import type * as vscode from 'vscode';
 import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/index.js';
 import type { WireplayLog } from '../log.js';
 import type { ServerController } from '../server/server-controller.js';
+import type { SessionMode } from './session-mode.js';
 
 export interface Playground {
   /** Opens (or reveals) the playground; `select` names a traffic row (`connectionId#index`) to show in the inspector. */
   open(options?: { select?: string }): Promise<void>;
   /** Opens the playground with a live WebSocket session bound to its composer (a WEBSOCKET block sent from a .http file). */
   attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket>;
+  /** A notice in the open playground (nothing when it is not open: it learns the state when it opens). */
+  notify(level: 'info' | 'warning' | 'error', message: string): void;
 }
 
 export interface Services {
@@ -17,6 +20,8 @@ export interface Services {
   readonly controller: ServerController;
   readonly log: WireplayLog;
   readonly playground: Playground;
+  /** The mode Switch Mode chose for this window's session. */
+  readonly sessionMode: SessionMode;
 }
 
 export interface CommandModule {

@@ -200,7 +200,7 @@ export class HttpFileSupport implements vscode.Disposable {
     );
     clearTimeout(liveTimer);
     const text = outcomes.map(formatOutcome).join('\n');
-    await section.finish(text);
+    await section.finish(text, outcomes);
     this.services.log.info(`.http: ${label} → ${outcomeStatus(outcome)}`);
     this.scheduleLint(doc, 0);
     const summary: SendSummary = { kind: outcome.kind, text };

@@ -9,7 +9,7 @@ import { PlaygroundController } from '../../server-core/playground/controller.js
 import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/playground/ws-attach.js';
 import type { ServerQueueSource } from '../../server-core/playground/queue-jobs.js';
 import type { Emitter } from '../../server-core/util/emitter.js';
-import type { HistoryEntry } from '../../server-core/protocol/playground.js';
+import type { HistoryEntry, ToWebview } from '../../server-core/protocol/playground.js';
 import { webviewHtml, webviewOptions } from '../views/webview-html.js';
 
 export const PLAYGROUND_VIEW_TYPE = 'wireplay.playground';
@@ -110,6 +110,13 @@ export class PlaygroundPanel implements vscode.Disposable {
       }
       this.readyWaiters.push(done);
     });
+  }
+
+  /** A notice in the open playground (its status region announces it); nothing when it is closed or still loading. */
+  notify(level: 'info' | 'warning' | 'error', message: string): void {
+    if (!this.panel || !this.ready) return;
+    const notice: ToWebview = { type: 'notice', level, message };
+    void this.panel.webview.postMessage(notice);
   }
 
   private wake(): void {

@@ -1,5 +1,6 @@
-// The status bar item: the server's state, port and open connection count; a
-// click opens the playground. Connection counts are coalesced (one update per
+// The status bar item: the server's state, port, mode (when sequential: the
+// mode that changes what the user sees) and open connection count; a click
+// opens the playground. Connection counts are coalesced (one update per
 // UPDATE_MS at most), state changes show at once.
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../server-core/util/disposable.js';
@@ -42,7 +43,8 @@ export class StatusBar implements vscode.Disposable {
     switch (c.state) {
       case 'running': {
         const open = c.openConnections;
-        this.item.text = `$(radio-tower) Wireplay :${info?.port ?? '?'} $(plug) ${open}`;
+        const mode = c.mode === 'sequential' ? ' $(list-ordered) sequential' : '';
+        this.item.text = `$(radio-tower) Wireplay :${info?.port ?? '?'}${mode} $(plug) ${open}`;
         this.item.tooltip = new vscode.MarkdownString(
           `**Wireplay** running at ${info?.url ?? '?'} (${c.mode})  \n${open} open connection${open === 1 ? '' : 's'}  \nClick to open the playground`,
         );
@@ -66,7 +68,11 @@ export class StatusBar implements vscode.Disposable {
         this.item.backgroundColor = undefined;
         break;
     }
-    this.item.accessibilityInformation = { label: this.item.text.replace(/\$\([^)]*\)\s*/g, ''), role: 'button' };
+    const spoken =
+      c.state === 'running'
+        ? `Wireplay running on port ${info?.port ?? 'unknown'}, ${c.mode} mode, ${c.openConnections} open connection${c.openConnections === 1 ? '' : 's'}`
+        : this.item.text.replace(/\$\([^)]*\)\s*/g, '');
+    this.item.accessibilityInformation = { label: `${spoken}. Opens the playground`, role: 'button' };
   }
 
   dispose(): void {

@@ -23,7 +23,7 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
 export type WebviewTitle = 'Wireplay' | 'Wireplay Playground';
 
 export interface WebviewPage {
-  /** The bundle under dist/webview, e.g. 'sidebar.js'. */
+  /** The bundle under dist/webview, e.g. 'panel.js'. */
   script: string;
   /** The page's title: one of ours, never user text. */
   title: WebviewTitle;

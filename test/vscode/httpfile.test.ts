@@ -54,7 +54,7 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await send.click();
     // The response opens beside the file (Monaco renders spaces as no-break spaces: match with \s).
     await page.locator('.editor-instance .view-lines', { hasText: /HTTP\/1\.1\s200\sOK/ }).first().waitFor({ timeout: 60_000 });
-    await page.locator('.tab', { hasText: 'requests — response.txt' }).first().waitFor({ timeout: 10_000 });
+    await page.locator('.tab', { hasText: 'requests — response' }).first().waitFor({ timeout: 10_000 });
     assert.ok(await page.locator('.editor-instance .view-lines', { hasText: /from=codelens/ }).count());
     await shot(page, 'httpfile-02-response');
 
@@ -90,7 +90,7 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await page.locator('.statusbar-item', { hasText: 'local' }).first().waitFor({ timeout: 30_000 });
     await page.locator('.editor-instance .squiggly-error').first().waitFor({ state: 'detached', timeout: 30_000 });
     await codeLens(page, 'Send').click();
-    await page.locator('.tab', { hasText: 'env — response.txt' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'env — response' }).first().waitFor({ timeout: 60_000 });
     await page.locator('.editor-instance .view-lines', { hasText: /from=env/ }).first().waitFor({ timeout: 60_000 });
     await shot(page, 'httpfile-05-environment');
 
@@ -104,7 +104,7 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await codeLens(page, 'Send').waitFor({ timeout: 60_000 });
     await shot(page, 'httpfile-06-scratch');
     await codeLens(page, 'Send').click();
-    await page.locator('.tab', { hasText: 'scratch — response.txt' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.tab', { hasText: 'scratch — response' }).first().waitFor({ timeout: 60_000 });
     await page.locator('.editor-instance .view-lines', { hasText: /"path":\s"\/echo"/ }).first().waitFor({ timeout: 60_000 });
     await shot(page, 'httpfile-07-scratch-response');
   } catch (err) {

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import Mocha from 'mocha';
 import { defineExtensionSuite, metrics } from './extension.suite.js';
 import { defineHttpFileSuite } from './httpfile.suite.js';
+import { defineResponseSuite } from './response.suite.js';
+import { defineSidebarSuite } from './sidebar.suite.js';
 import { defineRoutesSchemaSuite } from './routes-schema.suite.js';
 import { defineTestingSuite } from './testing.suite.js';
 
@@ -27,6 +29,9 @@ export function resultsPath(): string {
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'bdd', timeout: 60_000, color: false, reporter: 'spec' });
   mocha.suite.emit('pre-require', globalThis, 'wireplay-extension-suite', mocha);
+  // Before the extension suite, whose last test disposes the server controller.
+  defineSidebarSuite();
+  defineResponseSuite();
   defineExtensionSuite();
   defineHttpFileSuite();
   defineTestingSuite();

@@ -44,9 +44,9 @@ function newestSource(dir: string): number {
 /** Builds the extension bundles when dist/ lacks them or is older than the sources or package.json. */
 export function ensureBuilt(): void {
   const bundle = join(root, 'dist/extension.js');
-  const sidebar = join(root, 'dist/webview/sidebar.js');
-  if (existsSync(bundle) && existsSync(sidebar)) {
-    const built = Math.min(statSync(bundle).mtimeMs, statSync(sidebar).mtimeMs);
+  const panel = join(root, 'dist/webview/panel.js');
+  if (existsSync(bundle) && existsSync(panel)) {
+    const built = Math.min(statSync(bundle).mtimeMs, statSync(panel).mtimeMs);
     const sources = Math.max(...['extension', 'webview', 'server-core'].map((d) => newestSource(join(root, d))));
     if (built >= sources) return;
   }

@@ -1,6 +1,6 @@
 // The UI walk shared by the end-to-end tests (extension from the tree, and the
-// installed .vsix): palette → status bar → sidebar connection and traffic →
-// mode → playground → stop, with a screenshot of each step.
+// installed .vsix): palette → status bar → sidebar (VS Code tree views)
+// connection and traffic → mode → playground → stop, with a screenshot of each step.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { frameWith, runCommand, shot } from './code-server.js';
+import { ACTIVITY, openSidebar, row } from './sidebar.js';
 
 export function makeWorkspace(): string {
   const dir = mkdtempSync(join(tmpdir(), 'wireplay-ws-'));
@@ -36,18 +37,11 @@ async function statusBarText(page: Page, pattern: RegExp, ms = 60_000): Promise<
   return (await item.innerText()).trim();
 }
 
-/** Opens the Wireplay view from the activity bar. */
-async function openSidebar(page: Page): Promise<void> {
-  const item = page.locator('.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]').first();
-  await item.waitFor({ state: 'visible', timeout: 60_000 });
-  await item.click();
-}
-
 /** Palette → status bar → sidebar connection → playground → stop; returns the port it used. */
 export async function driveUi(page: Page, prefix: string): Promise<void> {
   await shot(page, `${prefix}-01-workbench`);
   // The view container appears once the extension host has registered the extension.
-  await page.locator('.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]').first().waitFor({ timeout: 90_000 });
+  await page.locator(ACTIVITY).first().waitFor({ timeout: 90_000 });
   await runCommand(page, 'Wireplay: Start Server');
   const text = await statusBarText(page, /Wireplay :\d+/);
   const port = Number(/:(\d+)/.exec(text)?.[1]);
@@ -56,13 +50,12 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
 
   // The sidebar lists a connection made by a request.
   await openSidebar(page);
-  const sidebar = await frameWith(page, '[data-testid="server-state"]');
-  await sidebar.locator('[data-testid="server-url"]', { hasText: `127.0.0.1:${port}` }).waitFor({ timeout: 30_000 });
+  await row(page, 'Server', `Running http://127.0.0.1:${port}`).waitFor({ timeout: 30_000 });
   const conn = await getKeepAlive(`http://127.0.0.1:${port}/echo`);
   try {
     assert.equal(conn.status, 200);
-    await sidebar.locator('[data-testid="connection-row"]', { hasText: `:${conn.localPort}` }).waitFor({ timeout: 30_000 });
-    await sidebar.locator('[data-testid="traffic-row"]', { hasText: '/echo' }).first().waitFor({ timeout: 30_000 });
+    await row(page, 'Connections', `:${conn.localPort} HTTP`).waitFor({ timeout: 30_000 });
+    await row(page, 'Recent Traffic', 'GET /echo').waitFor({ timeout: 30_000 });
     await statusBarText(page, /Wireplay :\d+\D+1\b/, 30_000);
     await shot(page, `${prefix}-03-sidebar-connection`);
   } finally {
@@ -70,18 +63,19 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
   }
 
   await runCommand(page, 'Wireplay: Switch Mode');
-  await sidebar.locator('[data-testid="server-mode"]', { hasText: 'sequential' }).waitFor({ timeout: 30_000 });
+  await row(page, 'Server', 'Mode: sequential').waitFor({ timeout: 30_000 });
+  await statusBarText(page, /Wireplay :\d+\s*sequential/, 30_000);
   await shot(page, `${prefix}-04-sequential`);
 
   // A click on a traffic row opens it in the playground; its composer sends a request and shows the response.
-  await sidebar.locator('[data-testid="traffic-row"]', { hasText: '/echo' }).first().click();
+  await row(page, 'Recent Traffic', 'GET /echo').click();
   const playground = await frameWith(page, 'vscode-textfield.url');
   await shot(page, `${prefix}-05-playground`);
   await playground.locator('vscode-textfield.url input').fill(`http://127.0.0.1:${port}/echo?from=vscode`);
   await playground.locator('vscode-button.send').click();
   await playground.locator('.status[data-status="200"]').waitFor({ timeout: 30_000 });
   assert.match(await playground.locator('pre.body.json').innerText(), /from/);
-  await sidebar.locator('[data-testid="traffic-row"]', { hasText: '/echo?from=vscode' }).first().waitFor({ timeout: 30_000 });
+  await row(page, 'Recent Traffic', 'GET /echo?from=vscode').waitFor({ timeout: 30_000 });
   await shot(page, `${prefix}-06-playground-response`);
 
   // The Timeline's server queue view knows the extension's server: its mode, and the request it just served.
@@ -98,7 +92,7 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
 
   await runCommand(page, 'Wireplay: Stop Server');
   await statusBarText(page, /Wireplay off/);
-  await sidebar.locator('[data-testid="server-state"]', { hasText: 'Stopped' }).waitFor({ timeout: 30_000 });
+  await row(page, 'Server', 'Stopped').waitFor({ timeout: 30_000 });
   await shot(page, `${prefix}-08-stopped`);
   await runCommand(page, 'Wireplay: Switch Mode');
 }
