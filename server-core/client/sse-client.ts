@@ -49,7 +49,7 @@ export type SseClientEvent =
   | (ConnectionRef & {
       type: 'state';
       state: SseClientState;
-      /** The session's last connection that opened, which this attempt follows. */
+      /** 'connecting' and 'open': the session's last connection that opened, which this attempt follows. */
       previousConnectionId?: string;
       /** What a reconnect sends as Last-Event-ID ('' for none). */
       lastEventId: string;
@@ -238,7 +238,7 @@ export class SseClient {
               return;
             }
             open = true;
-            this.emit({ type: 'state', state: 'open', ...ref, lastEventId: this.policy.lastEventId, status });
+            this.emit({ type: 'state', state: 'open', ...ref, ...(this.lastOpened ? { previousConnectionId: this.lastOpened } : {}), lastEventId: this.policy.lastEventId, status });
           },
           onRecord: (r) => this.record(ref, r),
         },

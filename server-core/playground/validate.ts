@@ -196,6 +196,17 @@ export function parseFromWebview(input: unknown, limits: ValidationLimits = DEFA
       }
       return out;
     }
+    case 'sse.connect':
+      return {
+        type,
+        sessionId: id(m, 'sessionId', p),
+        url: str(m, 'url', p, 64 * 1024),
+        headers: headers(m.headers, `${p}.headers`, limits),
+        lastEventId: str(m, 'lastEventId', p, 64 * 1024),
+        autoReconnect: bool(m, 'autoReconnect', p),
+      };
+    case 'sse.disconnect':
+      return { type, sessionId: id(m, 'sessionId', p) };
     case 'capture.load':
       return { type, connectionId: str(m, 'connectionId', p, 200) };
     case 'capture.bytes': {

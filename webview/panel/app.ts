@@ -83,6 +83,13 @@ export class App {
       if (!m.resumed) this.selectConnection(m.connectionId);
     },
     'ws.message': (m) => this.store.wsMessage(m),
+    // Event streams: each connection shows in the list and the timeline from its capture; the
+    // composer's SSE tab (the records list) is not built yet.
+    'sse.state': (m) => {
+      if (m.state === 'open' && m.connectionId && this.state.selected !== m.connectionId) this.selectConnection(m.connectionId);
+      if (m.state === 'closed' && m.code && m.reason) showNotice('error', `Event stream: ${m.reason}`);
+    },
+    'sse.records': () => {},
     'raw.state': (m) => {
       if (this.store.rawState(m) && (m.state === 'connecting' || this.state.selected !== m.connectionId)) this.selectConnection(m.connectionId!);
       if (m.error) showNotice('error', m.error);
