@@ -5,13 +5,17 @@
 // them: `_resourceType: 'websocket'` and `_webSocketMessages` of
 // `{ type: 'send' | 'receive', time (epoch seconds), opcode, data }`, data as
 // text for text messages and base64 for binary ones — so the file opens in
-// DevTools' Network panel (Import HAR) with the Messages tab filled.
+// DevTools' Network panel (Import HAR) with the Messages tab filled. A
+// text/event-stream response carries its events likewise: `_resourceType:
+// 'eventsource'` and `_eventStream` (har-event-stream.ts, docs/sse.md).
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { CapturedConnection } from '../capture/capture-store.js';
 import { dissectEntries, type DetailedMessage } from '../capture/dissector.js';
 import type { HttpMessageDetail } from '../capture/http-dissector.js';
 import { isValidUtf8 } from '../ws/utf8.js';
 import type { RequestSpec } from '../client/request-spec.js';
+import { isEventStreamContentType } from '../sse/media-type.js';
+import { harEventStream, type HarEventStreamMessage } from './har-event-stream.js';
 
 export interface HarNameValue {
   name: string;
@@ -99,6 +103,8 @@ export interface HarEntry {
   comment?: string;
   _resourceType?: string;
   _webSocketMessages?: HarWebSocketMessage[];
+  /** A text/event-stream response: its events (har-event-stream.ts). */
+  _eventStream?: HarEventStreamMessage[];
 }
 
 export interface Har {
@@ -172,6 +178,9 @@ function connectionEntries(conn: CapturedConnection, options: HarOptions): HarEn
     if (isWs) {
       entry._resourceType = 'websocket';
       entry._webSocketMessages = wsMessages(frames, wall);
+    } else if (res?.http && isEventStreamContentType(header(res.http, 'content-type')) && !header(res.http, 'content-encoding')) {
+      entry._resourceType = 'eventsource';
+      entry._eventStream = harEventStream(res.http, conn.entries, res.dir, wall);
     }
     out.push(entry);
   }

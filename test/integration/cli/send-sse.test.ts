@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -83,6 +83,23 @@ test('an SSE request with a body is refused at its line, exit 2', async () => {
   const r = await send(`SSE ${base}/sse/ticker\nContent-Type: text/plain\n\nhello\n`);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /:1:\d+: error: an SSE request has no body/);
+});
+
+test("--har: the stream's events in _eventStream, timed, with their ids; _resourceType eventsource", async () => {
+  const har = join(dir, 'sse.har');
+  const r = await send(`GET ${base}/sse/ticker?interval=10\n`, { maxEvents: 3, har });
+  assert.equal(r.code, 0, r.stderr);
+  const entry = JSON.parse(readFileSync(har, 'utf8')).log.entries[0];
+  assert.equal(entry._resourceType, 'eventsource');
+  const evs = entry._eventStream as { time: number; type: string; id: string; data: string }[];
+  assert.deepEqual(evs.map((e) => [e.type, e.id]), [['tick', '1'], ['tick', '2'], ['tick', '3']]);
+  assert.equal(JSON.parse(evs[0].data).seq, 1);
+  const started = Date.parse(entry.startedDateTime) / 1000;
+  for (const [i, e] of evs.entries()) {
+    assert.ok(e.time >= started - 0.001, 'not before the request');
+    if (i > 0) assert.ok(e.time >= evs[i - 1].time, 'in order');
+  }
+  assert.match(entry.response.content.text, /^retry: 2000$/m, 'the body text keeps everything, retry and comments included');
 });
 
 test('NDJSON: --max-events counts lines', async () => {
