@@ -1,5 +1,6 @@
-// The composer: HTTP requests, WebSocket sessions and raw TCP bytes, one form
-// each (http-form.ts, ws-form.ts, raw-form.ts) under a tab strip. It only
+// The composer: HTTP requests, WebSocket sessions, event streams and raw TCP
+// bytes, one form each (http-form.ts, ws-form.ts, sse-form.ts, raw-form.ts)
+// under a tab strip. It only
 // builds FromWebview messages; the host sends them and the inspector shows
 // what happened. Its fields are kept in the panel state (state.ts) so they
 // survive hide/show and reloads. Drawn with lit: a redraw patches the fields
@@ -11,6 +12,7 @@ import { HttpForm } from './http-form.js';
 import { RawForm } from './raw-form.js';
 import { defaultComposerState, type ComposerMode, type ComposerState } from './state.js';
 import { WsForm } from './ws-form.js';
+import { SseForm } from './sse-form.js';
 import { div } from '../../shared/dom.js';
 
 export { defaultComposerState, type ComposerMode, type ComposerState } from './state.js';
@@ -18,6 +20,7 @@ export { defaultComposerState, type ComposerMode, type ComposerState } from './s
 const MODES: readonly { mode: ComposerMode; label: string; icon: string }[] = [
   { mode: 'http', label: 'HTTP', icon: 'globe' },
   { mode: 'ws', label: 'WebSocket', icon: 'plug' },
+  { mode: 'sse', label: 'SSE', icon: 'broadcast' },
   { mode: 'raw', label: 'Raw TCP', icon: 'terminal' },
 ];
 
@@ -26,6 +29,7 @@ export class Composer {
   private readonly http: HttpForm;
   private readonly ws: WsForm;
   private readonly raw: RawForm;
+  private readonly sse: SseForm;
 
   constructor(
     private readonly state: ComposerState,
@@ -37,6 +41,7 @@ export class Composer {
     this.http = new HttpForm(state, host);
     this.ws = new WsForm(state, host);
     this.raw = new RawForm(state, host);
+    this.sse = new SseForm(state, host);
     this.el.addEventListener('keydown', (e) => {
       if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
         e.preventDefault();
@@ -57,7 +62,8 @@ export class Composer {
     else if (this.state.mode === 'ws') {
       if (this.ws.isOpen) this.ws.send();
       else this.ws.connect();
-    } else this.raw.send();
+    } else if (this.state.mode === 'sse') this.sse.connect();
+    else this.raw.send();
   }
 
   /** A host message: each form takes what concerns it (a session the host attached brings the WebSocket form forward). */
@@ -65,6 +71,7 @@ export class Composer {
     this.http.handle(m);
     this.ws.handle(m);
     this.raw.handle(m);
+    this.sse.handle(m);
   }
 
   setServerUrl(url: string | null): void {
@@ -75,6 +82,8 @@ export class Composer {
     if ((!this.state.http.url || /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(this.state.http.url)) && !typing('.url')) this.state.http.url = def.http.url;
     if ((!this.state.ws.url || /^ws:\/\/127\.0\.0\.1:\d+\/ws\/echo$/.test(this.state.ws.url)) && !typing('.wsurl')) this.state.ws.url = def.ws.url;
     if (this.state.raw.host === '127.0.0.1' && !typing('.rport')) this.state.raw.port = def.raw.port;
+    const sse = (this.state.sse ??= def.sse!);
+    if (/^http:\/\/127\.0\.0\.1:\d+\/sse\/ticker$/.test(sse.url) && !typing('.sseurl')) sse.url = def.sse!.url;
     this.update();
     if (this.state.mode === 'http') this.http.shown();
   }
@@ -98,7 +107,7 @@ export class Composer {
 
   private template(): TemplateResult {
     const mode = this.state.mode;
-    const form = mode === 'http' ? this.http : mode === 'ws' ? this.ws : this.raw;
+    const form = mode === 'http' ? this.http : mode === 'ws' ? this.ws : mode === 'sse' ? this.sse : this.raw;
     return html`<div class="mode-bar" role="tablist" aria-label="What to send" @keydown=${(e: KeyboardEvent) => this.onModeKey(e)}>
         ${MODES.map(
           (m) => html`<button

@@ -2,7 +2,7 @@
 // show and reloads), and their defaults for a server URL.
 import type { HttpRequestSpec } from '../../../server-core/protocol/playground.js';
 
-export type ComposerMode = 'http' | 'ws' | 'raw';
+export type ComposerMode = 'http' | 'ws' | 'sse' | 'raw';
 
 export interface ComposerState {
   mode: ComposerMode;
@@ -20,6 +20,8 @@ export interface ComposerState {
     adv: { fin: boolean; rsv1: boolean; rsv2: boolean; rsv3: boolean; opcode: string; mask: boolean; fragments: string; enc: 'text' | 'hex'; payload: string };
   };
   raw: { host: string; port: string; enc: 'text' | 'hex'; text: string; drip: boolean; dripSize: string; dripMs: string; halfClose: boolean };
+  /** Absent in a panel state saved before the SSE form existed (sse-form.ts fills it in). */
+  sse?: { url: string; headers: string; lastEventId: string; autoReconnect: boolean };
 }
 
 export function defaultComposerState(serverUrl: string | null): ComposerState {
@@ -40,6 +42,7 @@ export function defaultComposerState(serverUrl: string | null): ComposerState {
       advanced: false,
       adv: { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: '1', mask: true, fragments: '1', enc: 'text', payload: 'hello' },
     },
+    sse: { url: `${base.replace(/\/$/, '')}/sse/ticker`, headers: '', lastEventId: '', autoReconnect: true },
     raw: { host: u.hostname, port: u.port || '80', enc: 'text', text: 'GET / HTTP/1.1\\r\\nHost: ' + u.host + '\\r\\n\\r\\n', drip: false, dripSize: '1', dripMs: '50', halfClose: false },
   };
 }
