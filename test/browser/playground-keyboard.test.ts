@@ -94,7 +94,7 @@ test('compose, send and inspect with the keyboard only', async () => {
       picker: document.querySelector('.conn-pick select')!.getAttribute('aria-label'),
     }));
     assert.equal(aria.modeBar, 'tablist');
-    assert.deepEqual(aria.modes.map((m) => m.slice(0, 2)), [['tab', 'true'], ['tab', 'false'], ['tab', 'false']]);
+    assert.deepEqual(aria.modes.map((m) => m.slice(0, 2)), [['tab', 'true'], ['tab', 'false'], ['tab', 'false'], ['tab', 'false']]);
     assert.ok(aria.modes.every((m) => m[2] === 'composer-panel'), 'each composer tab controls the composer panel');
     assert.equal(aria.panel, 'tabpanel');
     assert.deepEqual(aria.inspector, [['tab', 'true'], ['tab', 'false'], ['tab', 'false']]);
@@ -102,14 +102,18 @@ test('compose, send and inspect with the keyboard only', async () => {
     assert.ok(aria.views.every((v) => v[1]), 'each view is labelled');
     assert.ok(aria.picker);
 
-    // Composer tabs: arrows move between HTTP, WebSocket and Raw TCP and select them.
+    // Composer tabs: arrows move between HTTP, WebSocket, SSE and Raw TCP and select them.
     await tabTo(page, 'the HTTP composer tab', isTab('HTTP'));
     await page.keyboard.press('ArrowRight');
     await expectFocus(page, 'WebSocket tab', isTab('WebSocket'));
     await page.waitForSelector('vscode-textfield.wsurl');
     assert.equal(await page.locator('.mode[data-mode="ws"]').getAttribute('aria-selected'), 'true');
     await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('vscode-textfield.sseurl');
+    await expectFocus(page, 'SSE tab', isTab('SSE'));
+    await page.keyboard.press('ArrowRight');
     await page.waitForSelector('vscode-textfield.rhost');
+    await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await page.keyboard.press('ArrowLeft');
     await page.waitForSelector('vscode-textfield.url');
