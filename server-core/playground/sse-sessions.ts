@@ -51,7 +51,9 @@ export class SseSessions implements Disposable {
       this.ctx.post({ type: 'sse.state', sessionId, state: 'closed', connection: 0, lastEventId, reason: `not a URL: ${(err as Error).message}`, code: 'INVALID_URL' });
       return;
     }
-    const tap = this.ctx.tap((connectionId) => this.ctx.label(connectionId, `SSE ${url}`));
+    // Each reconnect is a new connection in the list, named as such (its ConnectionInfo links the previous one).
+    let opened = 0;
+    const tap = this.ctx.tap((connectionId) => this.ctx.label(connectionId, `SSE ${url}${++opened > 1 ? ` · reconnect ${opened - 1}` : ''}`));
     const client = new SseClient({ spec, capture: tap.emitter, lastEventId, autoReconnect });
     const session: Session = { id: sessionId, url, client, tap, state: { state: 'connecting', connection: 1, lastEventId }, log: [], pending: [], closed: false };
     this.sessions.set(sessionId, session);

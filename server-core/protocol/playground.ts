@@ -86,6 +86,8 @@ export interface ConnectionInfo {
   wallTime: number;
   closed?: { t: number; reason?: string };
   peerConnectionId?: string;
+  /** A reconnect of an event stream: the connection it follows (capture/types.ts ConnectionOpened). */
+  previousConnectionId?: string;
 }
 
 export interface TimingBreakdown {

@@ -40,6 +40,9 @@ test('sse.connect: open, events as they come, reconnect after the stream ends wi
   assert.equal(waiting.delay, 0);
   const open2 = await h.next('sse.state', (m) => m.state === 'open' && m.connection === 2);
   assert.equal(open2.previousConnectionId, open1.connectionId, 'the reconnect names the connection it follows');
+  const info2 = await h.next('connection.opened', (m) => m.info.connectionId === open2.connectionId);
+  assert.equal(info2.info.previousConnectionId, open1.connectionId, 'and so does its connection in the list');
+  assert.match(info2.info.label, /^SSE http:.*\/sse\/ticker.* · reconnect 1$/);
   await h.until(() => records(h.seen, 's1').filter((r) => r.kind === 'event').length >= 3, 'an event of the second connection');
   const evs = records(h.seen, 's1').filter((r): r is Extract<SseRecordView, { kind: 'event' }> => r.kind === 'event');
   assert.deepEqual(evs.slice(0, 3).map((e) => [e.connection, e.type, e.id]), [
