@@ -192,6 +192,10 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     ...(options.output ? { bodyFile: options.output } : {}),
     onHead(head) {
       clearTimeout(stream.timer);
+      // A response before this one (a redirect being followed) whose body was held: print it now.
+      if (stream.held.length > 0 && !options.hex) printStreamTo(Infinity);
+      stream.held = [];
+      stream.heldAt = 0;
       stream.on = false;
       if (head.statusCode >= 200 && head.statusCode !== 101) {
         const type = head.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value;
