@@ -12,10 +12,12 @@ import { registerHttpFileSupport } from './httpfile/index.js';
 import { createLog } from './log.js';
 import { LazyPlayground } from './playground.js';
 import { createServerHandle } from './server/core-server.js';
+import { ProxyController } from './server/proxy-controller.js';
 import { ReplayingCapture } from './server/replaying-capture.js';
 import { ServerController } from './server/server-controller.js';
 import { watchTrust } from './trust.js';
 import { SidebarViews } from './views/sidebar-views.js';
+import { ProxyStatusBar } from './views/proxy-status-bar.js';
 import { StatusBar } from './views/status-bar.js';
 import { httpTests, registerHttpTests, type HttpTests } from './tests/index.js';
 
@@ -23,10 +25,14 @@ import { httpTests, registerHttpTests, type HttpTests } from './tests/index.js';
 export interface WireplayApi {
   readonly activationMs: number;
   readonly controller: ServerController;
+  /** The recording proxy (Start Proxy… / Stop Proxy). */
+  readonly proxy: ProxyController;
   readonly commands: readonly string[];
   /** The sidebar's tree views: what each shows (tests read the item models). */
   readonly sidebar: SidebarViews;
   statusBarText(): string;
+  /** The proxy's status bar item ('' while it is hidden). */
+  proxyStatusBarText(): string;
   /** The `.http` requests in the Testing view. */
   readonly tests: HttpTests | undefined;
 }
@@ -58,13 +64,20 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     },
     log,
   );
-  shutdown = () => controller.dispose();
-  context.subscriptions.push({ dispose: () => void controller.dispose() });
+  // Its traffic goes into the server's capture and sidebar models; it is closed before the server.
+  const proxy = new ProxyController(controller, log);
+  shutdown = async () => {
+    await proxy.dispose();
+    await controller.dispose();
+  };
+  context.subscriptions.push({ dispose: () => void proxy.dispose().then(() => controller.dispose()) });
   context.subscriptions.push(
     controller.onState((state) => void vscode.commands.executeCommand('setContext', 'wireplay.serverRunning', state === 'running')),
+    proxy.onState((state) => void vscode.commands.executeCommand('setContext', 'wireplay.proxyRunning', state === 'running')),
   );
 
   const statusBar = new StatusBar(controller);
+  const proxyStatusBar = new ProxyStatusBar(proxy);
   // The panel may open after the traffic happened: it gets the capture so far, then the live events.
   const panelCapture = new ReplayingCapture(controller.capture, () => controller.store?.snapshot() ?? [], (err) => log.failure('playground capture', err));
   context.subscriptions.push(panelCapture);
@@ -81,16 +94,17 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
     captureMaxBytes: () => currentSettings().captureMaxBytes,
     log: (message) => log.info(`playground: ${message}`),
   });
-  const sidebar = new SidebarViews(controller, { workspaceFolder, routesSetting: () => currentSettings().routesFile }, log);
-  const services: Services = { context, controller, log, playground, sessionMode };
+  const sidebar = new SidebarViews(controller, { workspaceFolder, routesSetting: () => currentSettings().routesFile }, log, proxy);
+  const services: Services = { context, controller, log, playground, sessionMode, proxy };
   const commands = new CommandManager(services).registerAll(COMMANDS);
   context.subscriptions.push(
     statusBar,
+    proxyStatusBar,
     playground,
     sidebar,
     commands,
     registerHttpFileSupport(services, (features) => registerHttpTests(services, features)),
-    new SettingsWatcher(controller, log),
+    new SettingsWatcher(controller, log, proxy),
     watchTrust(controller),
   );
 
@@ -101,7 +115,16 @@ export function activate(context: vscode.ExtensionContext): WireplayApi {
 
   const activationMs = performance.now() - started;
   log.info(`activated in ${activationMs.toFixed(1)} ms`);
-  return { activationMs, controller, commands: commands.registered, sidebar, statusBarText: () => statusBar.text, tests: httpTests(services) };
+  return {
+    activationMs,
+    controller,
+    proxy,
+    commands: commands.registered,
+    sidebar,
+    statusBarText: () => statusBar.text,
+    proxyStatusBarText: () => proxyStatusBar.text,
+    tests: httpTests(services),
+  };
 }
 
 export async function deactivate(): Promise<void> {

@@ -7,7 +7,7 @@
 import type * as vscode from 'vscode';
 import type { PlaygroundEnvironment, PlaygroundPanel } from './panel/playground-panel.js';
 import type { Playground } from './commands/types.js';
-import type { AttachedWebSocket, AttachWebSocketOptions } from '../server-core/index.js';
+import type { AttachedWebSocket, AttachWebSocketOptions, ComposerLoad } from '../server-core/index.js';
 
 export class LazyPlayground implements Playground, vscode.Disposable {
   private loading: Promise<PlaygroundPanel> | undefined;
@@ -36,6 +36,11 @@ export class LazyPlayground implements Playground, vscode.Disposable {
   async attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket> {
     const panel = await this.load();
     return panel.attachWebSocket(options);
+  }
+
+  async compose(request: ComposerLoad): Promise<boolean> {
+    const panel = await this.load();
+    return panel.compose(request);
   }
 
   notify(level: 'info' | 'warning' | 'error', message: string): void {

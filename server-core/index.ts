@@ -61,8 +61,12 @@ export {
   type RowProtocol,
   type ConnectionRow,
   type TrafficRow,
+  type ProxiedExchange,
+  type ProxyState,
+  type ProxyView,
+  type ProxyRuleRow,
 } from './protocol/sidebar.js';
-export type { HistoryEntry, ToWebview } from './protocol/playground.js';
+export type { ComposerLoad, HistoryEntry, ToWebview } from './protocol/playground.js';
 export { PLAYGROUND_KEYS, keyboardHelpText, type KeyHelp, type KeyHelpSection } from './protocol/keyboard-help.js';
 
 // ---- .http files (owned by the .http area)
@@ -93,6 +97,17 @@ export { GlobalStore, type ScriptHost } from './httpfile/script-host.js';
 export { asTextRecord } from './httpfile/script-io.js';
 export { discoverChecks, type DiscoveredCheck } from './httpfile/test-discovery.js';
 export { mergePasses, requestTestResult, type RequestTestResult, type TestCaseResult, type TestStatus } from './httpfile/test-results.js';
+
+// ---- the recording proxy (docs/proxy.md; its VS Code side: extension/server/proxy-controller.ts)
+export { createWireplayProxy, type WireplayProxy } from './proxy/wireplay-proxy.js';
+export { parseProxyTarget, ProxyTargetError } from './proxy/target.js';
+export type { ProxyExchange, ProxyRule, WireplayProxyOptions } from './proxy/types.js';
+export { ProxyRuleError } from './proxy/rules.js';
+export { curlFromBytes, ReplayError } from './proxy/replay.js';
+export { httpBlockFromBytes, type HttpBlockText } from './proxy/http-block.js';
+export { exchangeRequestBytes, type ExchangeRequest } from './proxy/exchange-request.js';
+export { composerLoadFromBytes } from './proxy/composer-load.js';
+export { appendHttpBlock, httpBlockInsertion } from './httpfile/append-block.js';
 
 // ---- scripts in .http files (the script engine; owned by the .http area)
 export { ScriptRunner, DEFAULT_SCRIPT_TIMEOUT_MS } from './scripts/index.js';

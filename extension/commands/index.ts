@@ -5,6 +5,7 @@ import * as clearScriptGlobals from './clear-script-globals.js';
 import * as copyRequestAsCurl from './copy-request-as-curl.js';
 import * as copyServerUrl from './copy-server-url.js';
 import * as copyTrafficAsCurl from './copy-traffic-as-curl.js';
+import * as editAndResend from './edit-and-resend.js';
 import * as deleteScratchRequest from './delete-scratch-request.js';
 import * as exportCapture from './export-capture.js';
 import * as importCurl from './import-curl.js';
@@ -22,10 +23,14 @@ import * as revealRoutesLocation from './reveal-routes-location.js';
 import * as runRequestTests from './run-request-tests.js';
 import * as selectEnvironment from './select-environment.js';
 import * as sendRequest from './send-request.js';
+import * as saveTrafficToHttpFile from './save-traffic-to-http-file.js';
 import * as showLog from './show-log.js';
+import * as startProxy from './start-proxy.js';
 import * as startServer from './start-server.js';
+import * as stopProxy from './stop-proxy.js';
 import * as stopServer from './stop-server.js';
 import * as switchMode from './switch-mode.js';
+import * as toggleProxyRule from './toggle-proxy-rule.js';
 import type { CommandModule } from './types.js';
 
 export const COMMANDS: readonly CommandModule[] = [
@@ -55,4 +60,9 @@ export const COMMANDS: readonly CommandModule[] = [
   clearScriptGlobals,
   runRequestTests,
   openTestExchange,
+  startProxy,
+  stopProxy,
+  editAndResend,
+  saveTrafficToHttpFile,
+  toggleProxyRule,
 ];

@@ -13,7 +13,7 @@ function positive(v: unknown): number | undefined {
 }
 
 /** The row a command applies to; `bare` names what a plain string argument is. */
-export function itemRef(arg: unknown, bare: keyof Pick<ItemRef, 'trafficId' | 'connectionId' | 'url' | 'file'>): ItemRef {
+export function itemRef(arg: unknown, bare: keyof Pick<ItemRef, 'trafficId' | 'connectionId' | 'url' | 'file' | 'ruleId'>): ItemRef {
   if (typeof arg === 'string') return text(arg) ? { [bare]: arg } : {};
   if (typeof arg !== 'object' || arg === null) return {};
   const ref = (arg as { ref?: unknown }).ref;
@@ -28,6 +28,8 @@ export function itemRef(arg: unknown, bare: keyof Pick<ItemRef, 'trafficId' | 'c
   if (connectionId) out.connectionId = connectionId;
   if (url) out.url = url;
   if (file) out.file = file;
+  const ruleId = text(r.ruleId, 200);
+  if (ruleId) out.ruleId = ruleId;
   if (r.http === true) out.http = true;
   const line = positive(r.line);
   const column = positive(r.column);

@@ -17,6 +17,25 @@ export interface WireplaySettings {
   limits: Partial<ServerLimits>;
   wsMaxMessageBytes: number;
   environments: Record<string, Record<string, string>>;
+  /** wireplay.proxy.*: read by Wireplay: Start Proxy… when it starts (nothing to restart). */
+  proxy: ProxySettings;
+}
+
+export interface ProxySettings {
+  /** The origin Start Proxy… offers (http://host:port or https://host:port); '' asks with no default. */
+  target: string;
+  /** The port the proxy listens on, on 127.0.0.1; 0 picks a free one. */
+  port: number;
+  /** Accept any TLS certificate of an https:// target (a local self-signed one); the proxy warns. */
+  insecure: boolean;
+  /** Forward a malformed request as it is (and tunnel the rest of its connection) instead of answering 400. */
+  passMalformed: boolean;
+  /** ms the target has to connect and start answering; then 504. 0: no limit. */
+  timeoutMs: number;
+  rewriteHost: boolean;
+  xForwarded: boolean;
+  /** wireplay.proxy.rules as written: the proxy checks them (ProxyRuleError names the rule and the field). */
+  rules: unknown[];
 }
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -69,6 +88,9 @@ function str(v: unknown, fallback: string): string {
 
 export function readSettings(get: Getter): WireplaySettings {
   const port = get('port');
+  const proxyPort = get('proxy.port');
+  const proxyTimeout = get('proxy.timeoutMs');
+  const proxyRules = get('proxy.rules');
   const mode = get('mode');
   const limits: Partial<ServerLimits> = {};
   for (const [key, name] of Object.entries(LIMIT_KEYS)) {
@@ -100,6 +122,16 @@ export function readSettings(get: Getter): WireplaySettings {
     limits,
     wsMaxMessageBytes: positive(get('limits.maxWebSocketMessageBytes'), 64 * MIB),
     environments,
+    proxy: {
+      target: str(get('proxy.target'), ''),
+      port: typeof proxyPort === 'number' && Number.isInteger(proxyPort) && proxyPort >= 0 && proxyPort <= 65535 ? proxyPort : 0,
+      insecure: get('proxy.insecure') === true,
+      passMalformed: get('proxy.passMalformed') === true,
+      timeoutMs: typeof proxyTimeout === 'number' && Number.isInteger(proxyTimeout) && proxyTimeout >= 0 ? proxyTimeout : 30_000,
+      rewriteHost: get('proxy.rewriteHost') === true,
+      xForwarded: get('proxy.xForwarded') === true,
+      rules: Array.isArray(proxyRules) ? proxyRules : [],
+    },
   };
 }
 

@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../server-core/index.js';
 import type { WireplayLog } from '../log.js';
+import type { ProxyController } from '../server/proxy-controller.js';
 import type { ServerController } from '../server/server-controller.js';
 import { needsRestart, readSettings, type WireplaySettings } from './settings-model.js';
 
@@ -18,6 +19,7 @@ export class SettingsWatcher implements vscode.Disposable {
   constructor(
     private readonly controller: ServerController,
     private readonly log: WireplayLog,
+    private readonly proxy?: ProxyController,
   ) {
     this.store.add(vscode.workspace.onDidChangeConfiguration((e) => this.changed(e)));
   }
@@ -29,6 +31,12 @@ export class SettingsWatcher implements vscode.Disposable {
       this.controller.setMode(settings.mode);
     }
     if (e.affectsConfiguration('wireplay.capture.maxBytes')) this.controller.setCaptureMaxBytes(settings.captureMaxBytes);
+    // The running proxy's rules follow the setting at once (session toggles are replaced by it); its other settings apply at its next start.
+    if (e.affectsConfiguration('wireplay.proxy.rules') && this.proxy?.state === 'running') {
+      const result = this.proxy.setRules(settings.proxy.rules);
+      if (!result.ok) void vscode.window.showErrorMessage(`Wireplay: wireplay.proxy.rules not applied (the previous rules stay): ${result.message}`);
+      else vscode.window.setStatusBarMessage(`$(check) Wireplay: proxy rules applied (${result.rules.length})`, 4000);
+    }
     const restart = needsRestart((k) => e.affectsConfiguration(`wireplay.${k}`));
     if (restart.length === 0) return;
     this.log.info(`settings changed: ${restart.map((k) => `wireplay.${k}`).join(', ')}`);

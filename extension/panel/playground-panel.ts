@@ -9,7 +9,7 @@ import { PlaygroundController } from '../../server-core/playground/controller.js
 import type { AttachedWebSocket, AttachWebSocketOptions } from '../../server-core/playground/ws-attach.js';
 import type { ServerQueueSource } from '../../server-core/playground/queue-jobs.js';
 import type { Emitter } from '../../server-core/util/emitter.js';
-import type { HistoryEntry, ToWebview } from '../../server-core/protocol/playground.js';
+import type { ComposerLoad, HistoryEntry, ToWebview } from '../../server-core/protocol/playground.js';
 import { webviewHtml, webviewOptions } from '../views/webview-html.js';
 
 export const PLAYGROUND_VIEW_TYPE = 'wireplay.playground';
@@ -97,6 +97,16 @@ export class PlaygroundPanel implements vscode.Disposable {
     await this.open();
     await this.whenReady();
     return this.controller.attachWebSocket(options);
+  }
+
+  /** Opens the playground with a request in its composer (Edit and Resend), once its UI listens. */
+  async compose(request: ComposerLoad): Promise<boolean> {
+    await this.open();
+    await this.whenReady();
+    const panel = this.panel;
+    if (!panel || !this.ready) return false;
+    const m: ToWebview = { type: 'composer.load', request };
+    return panel.webview.postMessage(m);
   }
 
   /** Resolves once the webview has said `ready` (messages posted before that are lost); at the latest after 15 s or when the panel goes. */

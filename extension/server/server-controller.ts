@@ -71,14 +71,37 @@ export class ServerController implements Disposable {
     return this.storeValue;
   }
 
+  /**
+   * The capture store, made now if there is none yet, and kept (made again after Clear Capture)
+   * until the returned Disposable is disposed: for another source of traffic than the server
+   * (the recording proxy), which relays its events into `capture` and `traffic`.
+   */
+  async holdCapture(): Promise<Disposable> {
+    this.captureHolders++;
+    let held = true;
+    await this.ensureStore();
+    return {
+      dispose: () => {
+        if (!held) return;
+        held = false;
+        this.captureHolders--;
+      },
+    };
+  }
+
+  private captureHolders = 0;
+
   /** Creates the capture store (loaded on the first start, not at activation). */
   private async ensureStore(): Promise<void> {
     if (this.storeValue) return;
-    const { CaptureStore } = await import('../../server-core/index.js');
+    // Once loaded, made at once: after Clear Capture with the proxy running, no event may fall between two stores.
+    this.storeClass ??= (await import('../../server-core/index.js')).CaptureStore;
     if (this.storeValue || this.disposed) return;
-    this.storeValue = new CaptureStore({ maxBytes: this.env.settings().captureMaxBytes });
+    this.storeValue = new this.storeClass({ maxBytes: this.env.settings().captureMaxBytes });
     this.storeLink = this.storeValue.attach(this.capture);
   }
+
+  private storeClass: typeof CaptureStore | undefined;
 
   onState(listener: (state: ServerState) => void): Disposable {
     return this.emitter.on('state', listener);
@@ -312,7 +335,7 @@ export class ServerController implements Disposable {
     this.storeValue?.dispose();
     this.storeLink = undefined;
     this.storeValue = undefined;
-    if (this.stateValue === 'running') void this.ensureStore();
+    if (this.stateValue === 'running' || this.captureHolders > 0) void this.ensureStore();
   }
 
   async dispose(): Promise<void> {

@@ -59,6 +59,8 @@ export class TrafficModel {
       openedAt: e.wallTime,
       bytesIn: 0,
       bytesOut: 0,
+      ...(e.role ? { role: e.role } : {}),
+      ...(e.linkedConnectionId ? { linkedConnectionId: e.linkedConnectionId } : {}),
     };
     this.conns.set(e.connectionId, { row, openedT: e.t, exchanges: 0 });
     this.openCount++;
@@ -84,7 +86,8 @@ export class TrafficModel {
     const c = this.conns.get(e.connectionId);
     if (!c) return;
     c.row.protocol = e.protocol;
-    if (e.protocol === 'ws') {
+    // A proxy ↔ target leg's session is the client leg's row (the proxy reports it there), not a second one.
+    if (e.protocol === 'ws' && c.row.role !== 'proxy-upstream') {
       // The upgrade request becomes the session's row.
       const last = this.traffic.get(`${e.connectionId}#${c.exchanges}`);
       const row: TrafficRow = last ?? {
@@ -141,6 +144,24 @@ export class TrafficModel {
     this.emitter.emit('change', 'traffic');
   }
 
+  /**
+   * A row of an exchange through the recording proxy (`connectionId#index` on its client leg),
+   * added or updated in place. A row that became a WebSocket session (its 101 arrived first)
+   * stays one: only the proxy's details and the status are taken.
+   */
+  proxied(row: TrafficRow): void {
+    const c = this.conns.get(row.connectionId);
+    const index = Number(row.id.slice(row.id.lastIndexOf('#') + 1));
+    if (c && Number.isInteger(index)) c.exchanges = Math.max(c.exchanges, index);
+    const existing = this.traffic.get(row.id);
+    if (existing?.kind === 'ws') {
+      existing.proxy = row.proxy;
+      if (row.status !== undefined) existing.status = row.status;
+    } else if (existing) Object.assign(existing, row);
+    else this.addTraffic({ ...row });
+    this.emitter.emit('change', 'traffic');
+  }
+
   connectionRows(): ConnectionRow[] {
     return [...this.conns.values()].map((c) => c.row);
   }
@@ -166,16 +187,19 @@ export class TrafficModel {
     this.emitter.emit('change', 'traffic');
   }
 
-  /** Marks every open connection closed (the server stopped). */
-  closeAll(): void {
+  /**
+   * Marks every open connection closed (the server stopped: the proxy's legs, which have a `role`,
+   * are not the server's and stay as they are), or those `which` selects.
+   */
+  closeAll(which: (row: ConnectionRow) => boolean = (row) => row.role === undefined): void {
     const t = this.now();
     for (const c of this.conns.values()) {
-      if (c.row.closedAt === undefined) {
+      if (c.row.closedAt === undefined && which(c.row)) {
         c.row.closedAt = t;
         if (c.wsRow) c.wsRow.done = true;
+        this.openCount--;
       }
     }
-    this.openCount = 0;
     this.emitter.emit('change', 'connections');
     this.emitter.emit('change', 'traffic');
   }

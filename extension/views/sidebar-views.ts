@@ -14,7 +14,9 @@ import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import { DisposableStore } from '../../server-core/util/disposable.js';
 import type { WireplayLog } from '../log.js';
+import type { ProxyController } from '../server/proxy-controller.js';
 import type { ServerController } from '../server/server-controller.js';
+import { proxyItems } from './proxy-items.js';
 import { routeItems } from './route-items.js';
 import { listingFromFile, listingFromServer, routesFileFor } from './routes-listing.js';
 import { connectionItems, trafficItems } from './traffic-items.js';
@@ -59,6 +61,7 @@ export class SidebarViews implements vscode.Disposable {
     private readonly controller: ServerController,
     private readonly env: SidebarEnvironment,
     private readonly log: WireplayLog,
+    private readonly proxy?: ProxyController,
   ) {
     const view = (part: Part) =>
       vscode.window.createTreeView(VIEW_IDS[part], { treeDataProvider: this.providers[part], showCollapseAll: part !== 'server' });
@@ -70,6 +73,7 @@ export class SidebarViews implements vscode.Disposable {
     }
     this.store.add(controller.onState(() => (this.mark('server', 0), this.mark('routes', 0))));
     this.store.add(controller.onRoutes(() => (this.mark('server', 0), this.mark('routes', 0))));
+    if (proxy) this.store.add(proxy.onState(() => this.mark('server', 0)));
     this.store.add(controller.traffic.onChange((what) => (this.mark(what), what === 'traffic' && this.mark('connections'))));
     const rewatch = () => {
       if (!this.watchers) return;
@@ -134,7 +138,8 @@ export class SidebarViews implements vscode.Disposable {
     switch (part) {
       case 'server': {
         const problem = c.routesView().problem;
-        this.providers.server.set(serverItems(c.view(), { shownElsewhere: problem ? [problem] : [], relative: this.relative() }));
+        const server = serverItems(c.view(), { shownElsewhere: problem ? [problem] : [], relative: this.relative() });
+        this.providers.server.set(this.proxy ? [...server, ...proxyItems(this.proxy.view())] : server);
         return;
       }
       case 'connections': {

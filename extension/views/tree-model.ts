@@ -27,6 +27,8 @@ export interface ItemRef {
   file?: string;
   line?: number;
   column?: number;
+  /** A rule of the running proxy, by its id. */
+  ruleId?: string;
 }
 
 export interface ItemModel {

@@ -21,6 +21,18 @@ import { formatCount } from './format.js';
 /** Bytes of bookkeeping charged to the cap for every stored chunk, so many tiny chunks cannot outgrow it. */
 export const CHUNK_OVERHEAD_BYTES = 64;
 
+/**
+ * What the store keeps of an emitted chunk. Emitters hand their bytes over (CaptureChunk.bytes: never
+ * modified after the emit), so a buffer that spans its whole ArrayBuffer — a socket read, a file read, a
+ * response's own bytes — is kept as it is. A view into a larger buffer (Node's 8 KiB pool behind small
+ * Buffer.from() and Buffer.concat() results, a slice of a bigger read) is copied, so a small chunk never
+ * keeps a large unrelated buffer alive and the cap stays close to what is really held. Copying every chunk
+ * was most of the capture's cost for large bodies (1 MiB files, WebSocket messages), and its garbage.
+ */
+export function keptBytes(bytes: Buffer): Buffer {
+  return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : Buffer.from(bytes);
+}
+
 export interface CaptureStoreOptions {
   /** Total bytes kept across all connections (payload plus CHUNK_OVERHEAD_BYTES per chunk). Default 64 MiB. */
   maxBytes?: number;
@@ -251,8 +263,7 @@ export class CaptureStore implements Disposable {
   chunk(connectionId: string, dir: Direction, t: number, bytes: Buffer): void {
     const conn = this.conns.get(connectionId);
     if (!conn || bytes.length === 0) return;
-    // Copy: the emitter's buffer may be a view into a larger pooled slab, or reused by its owner.
-    const entry: CapturedData = { kind: 'data', dir, t, offset: conn.next[dir], bytes: Buffer.from(bytes) };
+    const entry: CapturedData = { kind: 'data', dir, t, offset: conn.next[dir], bytes: keptBytes(bytes) };
     conn.next[dir] += bytes.length;
     if (dir === 'c2s') {
       conn.stats.c2sBytes += bytes.length;
@@ -462,7 +473,10 @@ export class CaptureStore implements Disposable {
         // Trim the head of this chunk only: keep its tail.
         const n = over;
         this.recordDrop(conn, entry.dir, entry.offset, n, entry.t, true);
-        entry.bytes = Buffer.from(entry.bytes.subarray(n));
+        // A view, not a copy: only the ring's front chunk is ever trimmed, so at most one chunk's dropped
+        // head stays in memory past the cap (copying the tail of every 64 KiB or 1 MiB chunk each time
+        // the cap is reached was a third of the store's CPU time with large bodies).
+        entry.bytes = entry.bytes.subarray(n);
         entry.offset += n;
         this.bytes -= n;
         break;

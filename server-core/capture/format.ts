@@ -1,4 +1,5 @@
 // Small text helpers shared by the dissectors, the hexdump and the transcript.
+import { isUtf8 } from 'node:buffer';
 
 /** Shows bytes as text with escapes: printable ASCII as is, \r \n \t, \\, and \xNN for the rest. */
 export function escapeBytes(bytes: Uint8Array, max = Infinity): string {
@@ -42,23 +43,22 @@ export function previewPayload(bytes: Uint8Array, total: number, maxChars = 48):
   return `${hex}${bytes.length > n || truncated ? ' …' : ''}`;
 }
 
-const fatalDecoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = new TextDecoder('utf-8');
 
-/** UTF-8 text, or undefined when the bytes are not valid UTF-8. A sequence cut at the end counts as valid. */
+/**
+ * UTF-8 text, or undefined when the bytes are not valid UTF-8. A sequence cut at the end counts as valid.
+ * Validated with isUtf8 before decoding, never by catching a fatal TextDecoder: the thrown error (built
+ * with its stack) cost more than the rest of a small WebSocket frame's dissection, and the masked-payload
+ * preview of every client frame is usually not text.
+ */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
-  try {
-    return fatalDecoder.decode(bytes);
-  } catch {
-    // A multi-byte character cut by a preview limit: retry without the last 1–3 bytes.
-    for (let cut = 1; cut <= 3 && cut < bytes.length; cut++) {
-      try {
-        return fatalDecoder.decode(bytes.subarray(0, bytes.length - cut));
-      } catch {
-        /* keep trying */
-      }
-    }
-    return undefined;
+  if (isUtf8(bytes)) return decoder.decode(bytes);
+  // A multi-byte character cut by a preview limit: retry without the last 1–3 bytes.
+  for (let cut = 1; cut <= 3 && cut < bytes.length; cut++) {
+    const part = bytes.subarray(0, bytes.length - cut);
+    if (isUtf8(part)) return decoder.decode(part);
   }
+  return undefined;
 }
 
 /** 1234567 → '1 234 567'. */

@@ -53,6 +53,11 @@ export interface CaptureChunk {
   dir: Direction;
   /** Monotonic milliseconds (performance.now() timebase). */
   t: number;
+  /**
+   * The bytes, handed over: an emitter never modifies them after the emit (copy first if you will reuse
+   * the buffer). A store keeps a buffer that spans its whole ArrayBuffer as it is, without a copy
+   * (socket reads, file reads, a response's own bytes); see CaptureStore.chunk().
+   */
   bytes: Buffer;
 }
 

@@ -121,7 +121,7 @@ export class LivePush implements Disposable {
       connectionId: s.id,
       side: s.info.side,
       protocol: s.protocol,
-      label: this.labels.get(s.id) ?? (s.info.side === 'server' ? `from ${remote}` : remote),
+      label: this.labels.get(s.id) ?? defaultLabel(s.info, remote),
       remote,
       t: s.info.t,
       wallTime: s.info.wallTime,
@@ -174,4 +174,14 @@ export class LivePush implements Disposable {
     if (!p) this.pending.set(id, (p = { chunks: [], inlined: 0, messages: new Map(), dropped: {} }));
     return p;
   }
+}
+
+/**
+ * A connection's name in the picker when nothing better was given: the recording proxy's legs say which
+ * leg they are, and the target's leg which client leg it serves (docs/proxy.md), so the two are found together.
+ */
+function defaultLabel(info: ConnectionSummary['info'], remote: string): string {
+  if (info.role === 'proxy-downstream') return `proxied: client ${remote} → proxy (${info.connectionId})`;
+  if (info.role === 'proxy-upstream') return `proxied: proxy → ${remote} (${info.connectionId}, for ${info.linkedConnectionId ?? '?'})`;
+  return info.side === 'server' ? `from ${remote}` : remote;
 }

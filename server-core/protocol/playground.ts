@@ -282,4 +282,18 @@ export type ToWebview =
   /** Jobs that were queued, started or finished since the last push (upserts, keyed by connectionId and index). */
   | { type: 'queue.jobs'; jobs: QueueJob[]; now: number }
   | { type: 'server.mode'; mode: ServerMode | null; canSetMode: boolean }
-  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string };
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; message: string }
+  /** Edit and Resend (a proxied exchange in the sidebar): the composer takes this request, to edit and send. */
+  | { type: 'composer.load'; request: ComposerLoad };
+
+/** A captured request put into the composer (Edit and Resend). */
+export interface ComposerLoad {
+  /** The form shown: raw TCP with the exact bytes, or the HTTP form (a TLS target: raw TCP cannot reach it). */
+  mode: 'raw' | 'http';
+  /** For the raw form: where to, and the exact bytes. */
+  raw?: { host: string; port: number; data: Base64 };
+  /** For the HTTP form: every header as captured, in order, the automatic ones switched off. */
+  http?: HttpRequestSpec;
+  /** Said in the status region: where the request comes from and, when the form cannot send it byte for byte, what differs. */
+  note: string;
+}

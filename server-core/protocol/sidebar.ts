@@ -5,6 +5,7 @@
 // until issue 15; it is VS Code's own tree views now, so there is no message
 // protocol left here, only the rows.) No vscode, no node built-ins, and nothing
 // of the rest of server-core but types.
+import type { ConnectionRole } from '../capture/types.js';
 import type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 
 /** How the server schedules requests: the scheduler's own type (server-core/server/scheduler.ts). */
@@ -37,6 +38,10 @@ export interface ConnectionRow {
   closedAt?: number;
   bytesIn: number;
   bytesOut: number;
+  /** A leg of a proxied connection (the recording proxy, docs/proxy.md); absent for every other connection. */
+  role?: ConnectionRole;
+  /** An upstream leg: the id of its client ↔ proxy leg. */
+  linkedConnectionId?: string;
 }
 
 /**
@@ -64,6 +69,49 @@ export interface TrafficRow {
   done: boolean;
   /** The kind of route that answered, when known (issue 18). */
   routeKind?: RouteKind;
+  /** Set on an exchange that went through the recording proxy: the row is its client ↔ proxy leg. */
+  proxy?: ProxiedExchange;
+}
+
+/** What the sidebar shows of a proxied exchange besides the row: its upstream leg and timings. */
+export interface ProxiedExchange {
+  /** The origin the proxy forwarded to (http://127.0.0.1:3000). */
+  origin: string;
+  /** The proxy ↔ target leg that carried it; absent when the proxy answered by itself. */
+  upstreamId?: string;
+  /** The proxy answered by itself: why (a rule, the target unreachable, …; the proxy's `answer`). */
+  answer?: string;
+  /** Readable: the body of the proxy's own error answer, or why the response was cut. */
+  error?: string;
+  /** complete, cut or aborted (absent while in flight). */
+  outcome?: 'complete' | 'cut' | 'aborted';
+  /** The target's time: its first response byte − the request forwarded (ms). */
+  upstreamMs?: number;
+  /** The proxy's own time on the exchange (ms). */
+  proxyMs?: number;
+}
+
+export type ProxyState = 'stopped' | 'starting' | 'running' | 'stopping' | 'failed';
+
+/** The recording proxy started from VS Code (Wireplay: Start Proxy…). */
+export interface ProxyView {
+  state: ProxyState;
+  /** http://127.0.0.1:PORT while running. */
+  url?: string;
+  /** The origin it forwards to. */
+  target?: string;
+  /** Why the last start failed, or a warning (an insecure TLS target). */
+  message?: string;
+  /** Its rules (wireplay.proxy.rules), in order, as toggled in this session. */
+  rules?: ProxyRuleRow[];
+}
+
+/** A rule of the running proxy, as the Server view lists it. */
+export interface ProxyRuleRow {
+  id: string;
+  enabled: boolean;
+  /** `GET /api/** → 503`, `/search: +2000 ms`, … */
+  summary: string;
 }
 
 export interface RouteRow {

@@ -7,3 +7,4 @@ export type * from './types.js';
 export { capturedRequestBytes, curlFromBytes, parseCapturedRequest, ReplayError, requestSpecFromBytes } from './replay.js';
 export { httpBlockFromBytes, type HttpBlockText } from './http-block.js';
 export { applyEdits } from './head-rewrite.js';
+export { exchangeRequestBytes, type ExchangeRequest } from './exchange-request.js';

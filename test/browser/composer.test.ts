@@ -50,3 +50,32 @@ test('typing into the URL and the body while the composer is redrawn every few m
     await page.close();
   }
 });
+
+test('composer.load (Edit and Resend): the raw form gets the exact bytes — as text with escapes when that reads back the same, else hex — and an HTTP request the HTTP form', async () => {
+  const page = await session.newPage();
+  try {
+    await openPlayground(page, session.url);
+    const load = (request: unknown) => page.evaluate((r) => (window as unknown as AppHandle).wireplay.app.onMessage({ type: 'composer.load', request: r }), request);
+    const text = Buffer.from('POST /e HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhé\\lo', 'utf8');
+    await load({ mode: 'raw', raw: { host: '127.0.0.1', port: 3000, data: text.toString('base64') }, note: 'loaded as text' });
+    await page.locator('.mode[data-mode="raw"][aria-selected="true"]').waitFor({ timeout: 10_000 });
+    const bytes = page.locator('vscode-textarea.rtext textarea');
+    assert.equal(await bytes.inputValue(), 'POST /e HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\n\\r\\nhé\\\\lo');
+    assert.equal(await page.locator('vscode-textfield.rport input').inputValue(), '3000');
+    await page.locator('.rinfo', { hasText: `${text.length} bytes` }).waitFor({ timeout: 10_000 });
+    await page.locator('[role="status"]', { hasText: 'loaded as text' }).first().waitFor({ timeout: 10_000 });
+
+    // Bytes that are not UTF-8 cannot be said as text: hex, every byte.
+    const binary = Buffer.from([0x47, 0x45, 0x54, 0x20, 0xff, 0xfe, 0x0d, 0x0a]);
+    await load({ mode: 'raw', raw: { host: '127.0.0.1', port: 3001, data: binary.toString('base64') }, note: 'loaded as hex' });
+    await until(page, 'the hex form', () => (document.querySelector('vscode-textarea.rtext') as HTMLElement & { value?: string } | null)?.value?.replace(/\s/g, '') === '47455420fffe0d0a');
+    await page.locator('.rinfo', { hasText: '8 bytes' }).waitFor({ timeout: 10_000 });
+
+    await load({ mode: 'http', http: { method: 'PUT', url: 'https://example.test/x', headers: [{ name: 'Host', value: 'example.test', enabled: true }], body: { kind: 'text', text: 'b', form: [] } }, note: 'loaded as http' });
+    await page.locator('.mode[data-mode="http"][aria-selected="true"]').waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('vscode-textfield.url input').inputValue(), 'https://example.test/x');
+    assert.deepEqual(session.pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});

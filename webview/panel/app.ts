@@ -59,6 +59,10 @@ export class App {
     'http.preview': () => {},
     history: () => {},
     notice: (m) => showNotice(m.level, m.message),
+    'composer.load': (m) => {
+      this.composer.load(m.request);
+      showNotice('info', m.request.note);
+    },
     'http.started': (m) => {
       this.store.httpStarted(m, structuredClone(this.state.composer.http));
       this.selectConnection(m.connectionId);
@@ -318,7 +322,8 @@ export class App {
       html`<option value="" .selected=${live(!sel)}>${ids.length ? 'Choose a connection…' : 'No connections yet'}</option>
         ${ids.map((id) => {
           const c = this.store.get(id)!;
-          const notes = `${c.info.side === 'server' ? ' (server side)' : ''}${c.info.closed ? ' · closed' : ''}`;
+          // A proxy leg's label says which leg it is (server-core/playground/live-push.ts).
+          const notes = `${c.info.side === 'server' && !c.info.label.startsWith('proxied:') ? ' (server side)' : ''}${c.info.closed ? ' · closed' : ''}`;
           return html`<option value=${id} .selected=${live(id === sel)}>${PROTOCOL_LABELS[c.info.protocol]} · ${c.info.label}${notes}</option>`;
         })}`,
       this.picker,

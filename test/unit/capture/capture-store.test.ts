@@ -60,14 +60,38 @@ test('records chunks per connection in order with absolute offsets, stats and li
   assert.equal(store.listConnections().length, 1, 'nothing recorded after dispose');
 });
 
-test('the emitter buffer is copied (the source may reuse it)', () => {
+test('a view into a larger buffer is copied (a pooled slab, a slice the source may reuse)', () => {
   const store = new CaptureStore({ dissect: false });
   store.open(opened('a'));
-  const b = Buffer.from('abc');
+  const b = Buffer.from('abc'); // small: a view into Node's shared pool
+  assert.ok(b.buffer.byteLength > b.length, 'precondition: a pooled view');
+  const slab = Buffer.alloc(4096, 0x41);
   store.chunk('a', 'c2s', 1, b);
+  store.chunk('a', 'c2s', 2, slab.subarray(100, 110));
   b.fill(0);
+  slab.fill(0);
+  const [e1, e2] = store.chunks('a');
+  assert.equal(e1.kind === 'data' && e1.bytes.toString(), 'abc');
+  assert.equal(e2.kind === 'data' && e2.bytes.toString(), 'AAAAAAAAAA');
+  assert.ok(e2.kind === 'data' && e2.bytes.buffer !== slab.buffer, 'the 10 bytes do not keep the 4 KiB slab alive');
+});
+
+test('a buffer that spans its whole ArrayBuffer is kept as handed over, and a partly dropped chunk keeps its tail without a copy', () => {
+  const store = new CaptureStore({ maxBytes: 100_000 + CHUNK_OVERHEAD_BYTES, dissect: false });
+  store.open(opened('a'));
+  const whole = Buffer.alloc(60_000, 1); // as a socket or file read hands it over
+  assert.ok(whole.byteOffset === 0 && whole.buffer.byteLength === whole.length, 'precondition: owns its memory');
+  store.chunk('a', 's2c', 1, whole);
   const [e] = store.chunks('a');
-  assert.equal(e.kind === 'data' && e.bytes.toString(), 'abc');
+  assert.ok(e.kind === 'data' && e.bytes.buffer === whole.buffer, 'not copied');
+  // 60 000 + 50 000 + 2 × overhead is 10 000 + overhead over: the first chunk loses its first 10 000 + 64 bytes.
+  store.chunk('a', 's2c', 2, Buffer.alloc(50_000, 2));
+  const [drop, kept, second] = store.chunks('a');
+  assert.deepEqual(drop.kind === 'dropped' && [drop.offset, drop.length], [0, 10_000 + CHUNK_OVERHEAD_BYTES]);
+  assert.ok(kept.kind === 'data' && kept.offset === 10_000 + CHUNK_OVERHEAD_BYTES && kept.bytes.length === 60_000 - 10_000 - CHUNK_OVERHEAD_BYTES);
+  assert.ok(kept.kind === 'data' && kept.bytes.every((x) => x === 1) && kept.bytes.buffer === whole.buffer, 'the tail is a view');
+  assert.ok(second.kind === 'data' && second.offset === 60_000 && second.bytes.every((x) => x === 2));
+  assert.deepEqual(store.readRange('a', 's2c', 59_990, 60_010), Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]));
 });
 
 test('the default cap is 64 MiB', () => {

@@ -62,3 +62,12 @@ test('a close flushes what the connection had first; flushers run after the push
   h.push.flush();
   assert.deepEqual(h.types(), ['connection.opened'], 'after clear, c2 is no longer followed');
 });
+
+test('the recording proxy’s two legs are named as such, the target’s leg with the client leg it serves', (t) => {
+  const h = harness(t);
+  const base = { protocol: 'http' as const, tls: false, local: { address: '127.0.0.1', port: 1 }, t: 1, wallTime: 2 };
+  h.store.open({ ...base, connectionId: 'proxy1-1', side: 'server', remote: { address: '127.0.0.1', port: 50000 }, role: 'proxy-downstream' });
+  h.store.open({ ...base, connectionId: 'proxy1-up-1', side: 'client', remote: { address: '127.0.0.1', port: 3000 }, role: 'proxy-upstream', linkedConnectionId: 'proxy1-1' });
+  assert.equal(h.push.info(h.store.getConnection('proxy1-1')!).label, 'proxied: client 127.0.0.1:50000 → proxy (proxy1-1)');
+  assert.equal(h.push.info(h.store.getConnection('proxy1-up-1')!).label, 'proxied: proxy → 127.0.0.1:3000 (proxy1-up-1, for proxy1-1)');
+});

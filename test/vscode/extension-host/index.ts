@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Mocha from 'mocha';
 import { defineExtensionSuite, metrics } from './extension.suite.js';
 import { defineHttpFileSuite } from './httpfile.suite.js';
+import { defineProxySuite } from './proxy.suite.js';
 import { defineResponseSuite } from './response.suite.js';
 import { defineSidebarSuite } from './sidebar.suite.js';
 import { defineRoutesSchemaSuite } from './routes-schema.suite.js';
@@ -31,6 +32,7 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'wireplay-extension-suite', mocha);
   // Before the extension suite, whose last test disposes the server controller.
   defineSidebarSuite();
+  defineProxySuite();
   defineResponseSuite();
   defineExtensionSuite();
   defineHttpFileSuite();

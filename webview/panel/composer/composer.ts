@@ -6,7 +6,8 @@
 // survive hide/show and reloads. Drawn with lit: a redraw patches the fields
 // in place, so focus and what is being typed stay put.
 import { html, render, type TemplateResult } from 'lit';
-import type { FromWebview, HistoryEntry, ToWebview } from '../../../server-core/protocol/playground.js';
+import type { ComposerLoad, FromWebview, HistoryEntry, ToWebview } from '../../../server-core/protocol/playground.js';
+import { fromBase64 } from '../bytes-util.js';
 import type { ComposerHost } from './fields.js';
 import { HttpForm } from './http-form.js';
 import { RawForm } from './raw-form.js';
@@ -86,6 +87,16 @@ export class Composer {
     if (/^http:\/\/127\.0\.0\.1:\d+\/sse\/ticker$/.test(sse.url) && !typing('.sseurl')) sse.url = def.sse!.url;
     this.update();
     if (this.state.mode === 'http') this.http.shown();
+  }
+
+  /** Edit and Resend: the request replaces what the form held (the user asked for it), and its form is shown. */
+  load(request: ComposerLoad): void {
+    if (request.raw) this.raw.load(request.raw.host, request.raw.port, fromBase64(request.raw.data));
+    if (request.http) this.state.http = structuredClone(request.http);
+    this.state.mode = request.mode;
+    this.save();
+    this.update();
+    if (request.mode === 'http') this.http.shown();
   }
 
   setHistory(entries: HistoryEntry[]): void {

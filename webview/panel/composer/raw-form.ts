@@ -4,7 +4,7 @@
 // writes more bytes on it.
 import { html, type TemplateResult } from 'lit';
 import type { ToWebview } from '../../../server-core/protocol/playground.js';
-import { fromEscapedText, fromHex, toBase64 } from '../bytes-util.js';
+import { fromEscapedText, fromHex, toBase64, toEscapedText, toHex } from '../bytes-util.js';
 import { check, field, option, type ComposerHost } from './fields.js';
 import { newId, type ComposerState } from './state.js';
 
@@ -22,6 +22,27 @@ export class RawForm {
     this.session.state = m.state;
     this.stateError = m.error;
     this.host.update();
+  }
+
+  /** Puts these bytes in the form (Edit and Resend): as text with escapes when that reads back as the same bytes, else in hex. */
+  load(host: string, port: number, bytes: Uint8Array): void {
+    const r = this.state.raw;
+    r.host = host;
+    r.port = String(port);
+    // One line: a line break typed in the field is itself a byte (fromEscapedText), so the display form's breaks cannot be used.
+    const text = toEscapedText(bytes, false);
+    const same = (() => {
+      try {
+        const back = fromEscapedText(text);
+        return back.length === bytes.length && back.every((b, i) => b === bytes[i]);
+      } catch {
+        return false;
+      }
+    })();
+    r.enc = same ? 'text' : 'hex';
+    r.text = same ? text : toHex(bytes);
+    r.drip = false;
+    r.halfClose = false;
   }
 
   send(): void {

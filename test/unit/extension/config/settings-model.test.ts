@@ -52,3 +52,15 @@ test('wireplay.routes.*: the size cap and the handler time limit, applied at the
   assert.deepEqual(readSettings((k) => (k === 'routes.maxFileBytes' ? -5 : k === 'routes.handlerTimeoutMs' ? 'soon' : undefined)).routesLimits, {});
   assert.deepEqual(needsRestart((k) => k === 'routes.maxFileBytes' || k === 'routes.handlerTimeoutMs'), ['routes.maxFileBytes', 'routes.handlerTimeoutMs']);
 });
+
+test('wireplay.proxy.*: the target as written (trimmed), a port in range or 0; neither asks the server to restart', () => {
+  const defaults = { target: '', port: 0, insecure: false, passMalformed: false, timeoutMs: 30_000, rewriteHost: false, xForwarded: false, rules: [] };
+  assert.deepEqual(readSettings(() => undefined).proxy, defaults);
+  const rules = [{ id: 'x', path: '/a', latencyMs: 5 }];
+  const values: Record<string, unknown> = { 'proxy.target': ' http://127.0.0.1:3000 ', 'proxy.port': 8899, 'proxy.insecure': true, 'proxy.timeoutMs': 0, 'proxy.rules': rules };
+  assert.deepEqual(readSettings((k) => values[k]).proxy, { ...defaults, target: 'http://127.0.0.1:3000', port: 8899, insecure: true, timeoutMs: 0, rules });
+  assert.deepEqual(readSettings((k) => (k === 'proxy.rules' ? { not: 'a list' } : undefined)).proxy.rules, [], 'not a list: none (the schema says so in the editor)');
+  assert.equal(readSettings((k) => (k === 'proxy.timeoutMs' ? -1 : undefined)).proxy.timeoutMs, 30_000);
+  assert.equal(readSettings((k) => (k === 'proxy.port' ? 70000 : undefined)).proxy.port, 0);
+  assert.deepEqual(needsRestart((k) => k.startsWith('proxy')), []);
+});

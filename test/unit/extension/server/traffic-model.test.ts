@@ -92,3 +92,23 @@ test('clear keeps open connections; closeAll marks the rest closed', () => {
   assert.equal(m.open, 0);
   assert.ok(m.connectionRows()[0].closedAt !== undefined);
 });
+
+test('proxied traffic: one row per exchange on the client leg, updated in place; the target leg’s upgrade adds no second session; stopping the server leaves the proxy’s legs open', () => {
+  const m = new TrafficModel({ now: () => 5000 });
+  m.opened({ ...open('p-1', 1), role: 'proxy-downstream' as const });
+  m.opened({ ...open('p-up-1', 3000), side: 'client' as const, role: 'proxy-upstream' as const, linkedConnectionId: 'p-1' });
+  const proxy = { origin: 'http://127.0.0.1:3000', upstreamId: 'p-up-1' };
+  m.proxied({ id: 'p-1#1', connectionId: 'p-1', kind: 'http', method: 'GET', target: '/ws', startedAt: 1, done: false, proxy });
+  m.proxied({ id: 'p-1#1', connectionId: 'p-1', kind: 'http', method: 'GET', target: '/ws', status: 101, startedAt: 1, done: false, proxy: { ...proxy, outcome: 'complete' } });
+  assert.equal(m.trafficRows().length, 1);
+  assert.equal(m.trafficRows()[0].status, 101);
+  m.switched({ connectionId: 'p-1', protocol: 'ws', t: 2, c2sOffset: 0, s2cOffset: 0 } as never);
+  m.switched({ connectionId: 'p-up-1', protocol: 'ws', t: 2, c2sOffset: 0, s2cOffset: 0 } as never);
+  assert.deepEqual(m.trafficRows().map((r) => [r.id, r.kind, r.proxy?.outcome]), [['p-1#1', 'ws', 'complete']]);
+  assert.equal(m.connectionRows().find((c) => c.id === 'p-up-1')?.protocol, 'ws');
+  m.closeAll();
+  assert.ok(m.connectionRows().every((c) => c.closedAt === undefined), 'the server stopping does not close the proxy’s legs');
+  assert.equal(m.open, 2);
+  m.closeAll((c) => c.role !== undefined);
+  assert.equal(m.open, 0);
+});

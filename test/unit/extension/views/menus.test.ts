@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectionRow, TrafficRow } from '../../../../server-core/protocol/sidebar.js';
+import { proxyItems } from '../../../../extension/views/proxy-items.js';
 import { routeItems } from '../../../../extension/views/route-items.js';
 import { connectionItems, trafficItems } from '../../../../extension/views/traffic-items.js';
 import { serverItems, type ItemModel } from '../../../../extension/views/tree-model.js';
@@ -24,7 +25,12 @@ function contextValues(): Set<string> {
   const conn: ConnectionRow = { id: 'c', protocol: 'http', peer: '127.0.0.1:1', openedAt: 0, bytesIn: 0, bytesOut: 0 };
   const http: TrafficRow = { id: 'c#1', connectionId: 'c', kind: 'http', method: 'GET', target: '/', status: 200, startedAt: 0, done: true };
   const ws: TrafficRow = { ...http, id: 'c#2', kind: 'ws', method: 'WS', status: 101 };
+  const proxied: TrafficRow = { ...http, id: 'p#1', connectionId: 'p', proxy: { origin: 'http://127.0.0.1:3000', upstreamId: 'u', outcome: 'complete' } };
   const items = [
+    ...(['running', 'stopped', 'failed', 'starting', 'stopping'] as const).flatMap((state) =>
+      proxyItems({ state, url: 'http://127.0.0.1:1', target: 'http://127.0.0.1:3000', rules: [{ id: 'a', enabled: true, summary: '/a → 503' }, { id: 'b', enabled: false, summary: '/b +5 ms' }] }),
+    ),
+    ...trafficItems([proxied]),
     ...(['running', 'stopped', 'failed', 'starting', 'stopping'] as const).flatMap((state) => serverItems({ state, url: 'http://h', mode: 'concurrent', notices: [] })),
     ...connectionItems([conn, { ...conn, id: 'd', closedAt: 1 }], [http, ws]).items,
     ...trafficItems([http, ws]),

@@ -83,3 +83,46 @@ test('loopback peers are shortened to their port; others stay whole', () => {
   assert.equal(shortPeer('::ffff:127.0.0.1:5000'), ':5000');
   assert.equal(shortPeer('10.0.0.2:5000'), '10.0.0.2:5000');
 });
+
+test('a proxied exchange is marked, offers its own commands, and holds its two legs with the target’s time and the proxy’s', () => {
+  const row: TrafficRow = {
+    id: 'proxy1-1#1',
+    connectionId: 'proxy1-1',
+    kind: 'http',
+    method: 'GET',
+    target: '/api',
+    status: 200,
+    startedAt: 0,
+    durationMs: 4,
+    done: true,
+    proxy: { origin: 'http://127.0.0.1:3000', upstreamId: 'proxy1-up-1', outcome: 'complete', upstreamMs: 3.1, proxyMs: 0.2 },
+  };
+  const item = trafficItem(row);
+  assert.equal(item.contextValue, 'wireplay.traffic.proxied');
+  assert.match(item.description ?? '', /^200 · proxied · 4\.0 ms · /);
+  assert.match(accessibleName(item), /through the proxy to http:\/\/127\.0\.0\.1:3000/);
+  assert.equal(item.collapsible, 'collapsed');
+  const [down, up] = item.children ?? [];
+  assert.equal(down.label, 'client ↔ proxy');
+  assert.equal(down.ref?.connectionId, 'proxy1-1');
+  assert.equal(up.label, 'proxy ↔ 127.0.0.1:3000');
+  assert.equal(up.ref?.connectionId, 'proxy1-up-1');
+  assert.match(up.description ?? '', /target 3\.1 ms · proxy 200 µs/);
+
+  // Answered by the proxy itself: the second leg says it never went.
+  const refused = trafficItem({ ...row, status: 502, proxy: { origin: 'http://127.0.0.1:3000', answer: 'upstream-unreachable', outcome: 'complete', error: 'cannot reach' } });
+  assert.match(refused.children?.[1].description ?? '', /not forwarded: the proxy answered \(upstream-unreachable\)/);
+  assert.equal(refused.children?.[1].ref, undefined, 'no leg to open');
+
+  // Connections: the proxy ↔ target leg sits under the client leg it served.
+  const conns: ConnectionRow[] = [
+    { id: 'proxy1-1', protocol: 'http', peer: '127.0.0.1:5000', openedAt: 1, bytesIn: 10, bytesOut: 20, role: 'proxy-downstream' },
+    { id: 'proxy1-up-1', protocol: 'http', peer: '127.0.0.1:3000', openedAt: 2, bytesIn: 10, bytesOut: 20, role: 'proxy-upstream', linkedConnectionId: 'proxy1-1' },
+  ];
+  const { items } = connectionItems(conns, [row]);
+  assert.equal(items.length, 1);
+  assert.match(items[0].description ?? '', /proxied/);
+  const leg = items[0].children?.find((c) => c.ref?.connectionId === 'proxy1-up-1');
+  assert.ok(leg);
+  assert.match(leg.description ?? '', /proxy ↔ target · .* · sent 10 B · got 20 B/);
+});

@@ -1,0 +1,358 @@
+// Owns the recording proxy of a window (Wireplay: Start Proxy… / Stop Proxy):
+// its life cycle, and the relay of what it records into the same places as the
+// server's traffic. Both legs of every proxied connection go into the window's
+// capture (the ServerController's `capture` emitter, so the capture store and
+// the playground see them) and into the sidebar's TrafficModel; each exchange
+// becomes a Recent Traffic row on its client leg, marked as proxied, with its
+// upstream leg and timings. The exchange records are kept (bounded) so the
+// row's commands (Edit and Resend, Save to .http, Copy as cURL) find the bytes.
+// No vscode here: unit-tested with a real proxy and a real target.
+import { performance } from 'node:perf_hooks';
+import {
+  Emitter,
+  type Disposable,
+  type ExchangeRequest,
+  type ProxyExchange,
+  type ProxyRule,
+  type ProxyRuleRow,
+  type ProxyState,
+  type ProxyView,
+  type TrafficRow,
+  type WireplayProxy,
+  type WireplayProxyOptions,
+} from '../../server-core/index.js';
+import type { ServerLog } from './server-api.js';
+import type { ServerController } from './server-controller.js';
+
+export interface ProxyStartOptions {
+  /** The origin to forward to (http://host:port or https://host:port). */
+  target: string;
+  /** 0: a free port. */
+  port: number;
+  rewriteHost?: boolean;
+  xForwarded?: boolean;
+  insecure?: boolean;
+  passMalformed?: boolean;
+  /** ms; 0: no limit (the proxy's default, 30 s, when absent). */
+  timeoutMs?: number;
+  /** wireplay.proxy.rules as written: checked by the proxy. */
+  rules?: readonly unknown[];
+}
+
+export type ProxyStartResult =
+  | { ok: true; url: string; target: string; warnings: readonly string[]; alreadyRunning?: boolean }
+  | { ok: false; reason: 'invalid-target' | 'invalid-rules' | 'portInUse' | 'busy' | 'error'; message: string };
+
+export type RulesResult = { ok: true; rules: readonly ProxyRule[] } | { ok: false; message: string };
+
+/** An exchange a row stands for, with the origin it was forwarded to (the proxy may have been restarted since with another). */
+export interface ProxiedRecord {
+  exchange: ProxyExchange;
+  origin: string;
+  /** Its proxy ↔ target leg connected (and so is in the capture): a target that could not be reached leaves an id and no leg. */
+  forwarded: boolean;
+}
+
+export type ProxyFactory = (options: WireplayProxyOptions) => WireplayProxy;
+
+/** Exchange records kept for the rows' commands (the traffic model keeps at most 5 000 rows). */
+const MAX_RECORDS = 5000;
+
+export class ProxyController implements Disposable {
+  private proxy: WireplayProxy | undefined;
+  private stateValue: ProxyState = 'stopped';
+  private message: string | undefined;
+  private readonly emitter = new Emitter<{ state: ProxyState }>((err) => this.log.error(`proxy state listener failed: ${String(err)}`));
+  private readonly records = new Map<string, ProxiedRecord>();
+  private links: Disposable[] = [];
+  private disposed = false;
+
+  constructor(
+    private readonly server: Pick<ServerController, 'capture' | 'traffic' | 'store' | 'holdCapture'>,
+    private readonly log: ServerLog,
+    private readonly factory?: ProxyFactory,
+  ) {}
+
+  get state(): ProxyState {
+    return this.stateValue;
+  }
+
+  onState(listener: (state: ProxyState) => void): Disposable {
+    return this.emitter.on('state', listener);
+  }
+
+  view(): ProxyView {
+    const a = this.proxy?.address;
+    return {
+      state: this.stateValue,
+      ...(a && this.stateValue === 'running' ? { url: a.url } : {}),
+      ...(this.proxy ? { target: this.proxy.target.origin } : {}),
+      ...(this.message ? { message: this.message } : {}),
+      ...(this.proxy && this.proxy.rules.length ? { rules: this.proxy.rules.map(ruleRow) } : {}),
+    };
+  }
+
+  /**
+   * Replaces the running proxy's rules (wireplay.proxy.rules changed): they apply to requests whose head
+   * arrives from now on. A refused set (ProxyRuleError names the rule and the field) leaves the old one.
+   */
+  setRules(rules: readonly unknown[]): RulesResult {
+    const proxy = this.proxy;
+    if (!proxy || this.stateValue !== 'running') return { ok: false, message: 'the proxy is not running' };
+    try {
+      proxy.setRules(rules as ProxyRule[]);
+    } catch (err) {
+      return { ok: false, message: message(err) };
+    }
+    this.log.info(`proxy rules: ${proxy.rules.map((r) => `${r.id}${r.enabled === false ? ' (off)' : ''}`).join(', ') || 'none'}`);
+    // The same state, announced again: the Server view lists the rules, and redraws on state events.
+    this.setState('running');
+    return { ok: true, rules: proxy.rules };
+  }
+
+  /** Turns one rule of the running proxy on or off, for this session (the setting is left as it is); its new state, or undefined when there is no such rule. */
+  toggleRule(id: string, enabled?: boolean): boolean | undefined {
+    const proxy = this.proxy;
+    if (!proxy || this.stateValue !== 'running') return undefined;
+    const rule = proxy.rules.find((r) => r.id === id);
+    if (!rule) return undefined;
+    const on = enabled ?? rule.enabled === false;
+    const result = this.setRules(proxy.rules.map((r) => (r.id === id ? { ...r, enabled: on } : r)));
+    return result.ok ? on : undefined;
+  }
+
+  async start(options: ProxyStartOptions): Promise<ProxyStartResult> {
+    if (this.disposed) return { ok: false, reason: 'error', message: 'Wireplay is shutting down.' };
+    if (this.stateValue === 'running' && this.proxy?.address) {
+      return { ok: true, url: this.proxy.address.url, target: this.proxy.target.origin, warnings: this.proxy.warnings, alreadyRunning: true };
+    }
+    if (this.stateValue === 'starting' || this.stateValue === 'stopping' || this.startCalled) {
+      return { ok: false, reason: 'busy', message: `The proxy is ${this.stateValue === 'stopping' ? 'stopping' : 'starting'}; try again in a moment.` };
+    }
+    // Set before the first await: a second Start Proxy in the meantime is told so, not a second proxy.
+    this.startCalled = true;
+    try {
+      return await this.startNow(options);
+    } finally {
+      this.startCalled = false;
+    }
+  }
+
+  private startCalled = false;
+
+  private async startNow(options: ProxyStartOptions): Promise<ProxyStartResult> {
+    const core = await import('../../server-core/index.js');
+    let proxy: WireplayProxy;
+    try {
+      proxy = (this.factory ?? core.createWireplayProxy)({
+        target: options.target,
+        host: '127.0.0.1',
+        port: options.port,
+        // Recorded into the window's capture through the relay below, not a store of its own.
+        capture: false,
+        rewriteHost: options.rewriteHost === true,
+        xForwarded: options.xForwarded === true,
+        insecure: options.insecure === true,
+        passMalformed: options.passMalformed === true,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+        rules: (options.rules ?? []) as ProxyRule[],
+      });
+    } catch (err) {
+      if (err instanceof core.ProxyTargetError) return { ok: false, reason: 'invalid-target', message: err.message };
+      if (err instanceof core.ProxyRuleError) return { ok: false, reason: 'invalid-rules', message: `wireplay.proxy.rules: ${err.message}` };
+      return this.failed(`could not create the proxy: ${message(err)}`);
+    }
+    this.message = undefined;
+    this.proxy = proxy;
+    this.setState('starting');
+    const hold = await this.server.holdCapture();
+    this.links = [hold, ...this.relay(proxy)];
+    try {
+      const address = await proxy.listen();
+      if (this.disposed) throw new Error('Wireplay is shutting down.');
+      this.message = proxy.warnings[0];
+      for (const w of proxy.warnings) this.log.warn(`proxy: ${w}`);
+      this.log.info(`Wireplay proxy on ${address.url} → ${proxy.target.origin}`);
+      this.setState('running');
+      return { ok: true, url: address.url, target: proxy.target.origin, warnings: proxy.warnings };
+    } catch (err) {
+      this.unlink();
+      this.proxy = undefined;
+      await proxy.close().catch(() => undefined);
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (code === 'EADDRINUSE') {
+        const msg = `Port ${options.port} on 127.0.0.1 is already in use (wireplay.proxy.port); the proxy did not start.`;
+        this.failed(msg);
+        return { ok: false, reason: 'portInUse', message: msg };
+      }
+      return this.failed(`the proxy could not listen on 127.0.0.1:${options.port}: ${message(err)}`);
+    }
+  }
+
+  /** Closes the proxy gracefully (exchanges in flight finish, 5 s at most); false when none was running. */
+  async stop(): Promise<boolean> {
+    const proxy = this.proxy;
+    if (!proxy || this.stateValue !== 'running') return false;
+    const url = proxy.address?.url;
+    this.setState('stopping');
+    try {
+      await proxy.close();
+    } catch (err) {
+      this.log.error(`error while closing the proxy: ${message(err)}`);
+    } finally {
+      this.unlink();
+      this.proxy = undefined;
+      this.message = undefined;
+      // Whatever the proxy did not report closed (it was destroyed) is closed now.
+      this.server.traffic.closeAll((row) => row.role !== undefined);
+      this.log.info(`proxy stopped (was ${url ?? '?'} → ${proxy.target.origin})`);
+      this.setState('stopped');
+    }
+    return true;
+  }
+
+  /** The proxied exchange a traffic row (`connectionId#index`) stands for, while it is kept. */
+  record(trafficId: string): ProxiedRecord | undefined {
+    return this.records.get(trafficId);
+  }
+
+  /** The bytes a replay of that exchange starts from (exchange-request.ts); throws ReplayError when they are gone. */
+  async requestBytes(record: ProxiedRecord): Promise<ExchangeRequest> {
+    const { exchangeRequestBytes } = await import('../../server-core/index.js');
+    const x = record.forwarded ? record.exchange : { ...record.exchange, upstreamId: undefined };
+    return exchangeRequestBytes(x, (id) => this.server.store?.connection(id)?.entries);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    await this.stop();
+    if (this.proxy) {
+      // Still starting: close what there is.
+      this.unlink();
+      this.proxy.dispose();
+      this.proxy = undefined;
+    }
+    this.emitter.clear();
+  }
+
+  private relay(proxy: WireplayProxy): Disposable[] {
+    const { capture, traffic } = this.server;
+    const ev = proxy.captureEvents;
+    const perConnection = new Map<string, number>();
+    const ids = new Map<number, string>();
+    const origin = proxy.target.origin;
+    // Upstream legs that connected; kept while their client leg is open.
+    const legs = new Set<string>();
+    const row = (x: ProxyExchange): TrafficRow => {
+      let id = ids.get(x.id);
+      if (id === undefined) {
+        const n = (perConnection.get(x.downstreamId) ?? 0) + 1;
+        perConnection.set(x.downstreamId, n);
+        id = `${x.downstreamId}#${n}`;
+        ids.set(x.id, id);
+      }
+      const forwarded = x.upstreamId !== undefined && legs.has(x.upstreamId);
+      this.keep(id, { exchange: x, origin, forwarded });
+      return proxiedTrafficRow(x, id, origin, forwarded);
+    };
+    return [
+      ev.on('open', (e) => {
+        if (e.role === 'proxy-upstream') {
+          legs.add(e.connectionId);
+          // Bounded: an exchange is reported long before thousands of legs later.
+          if (legs.size > MAX_RECORDS) legs.delete(legs.values().next().value as string);
+        }
+        traffic.opened(e);
+        capture.emit('open', e);
+      }),
+      ev.on('chunk', (e) => (traffic.chunk(e), capture.emit('chunk', e))),
+      ev.on('switch', (e) => (traffic.switched(e), capture.emit('switch', e))),
+      ev.on('close', (e) => {
+        // Its exchanges are numbered already (ids); a closed client leg gets no new one.
+        perConnection.delete(e.connectionId);
+        traffic.closed(e);
+        capture.emit('close', e);
+      }),
+      proxy.events.on('exchangeStart', (x) => traffic.proxied(row(x))),
+      proxy.events.on('exchangeEnd', (x) => {
+        traffic.proxied(row(x));
+        ids.delete(x.id);
+        const t = x.timings;
+        const upstream = t.upstreamFirstByte !== undefined && t.forwarded !== undefined ? ` · upstream ${(t.upstreamFirstByte - t.forwarded).toFixed(1)} ms` : '';
+        this.log.info(`proxy: ${x.method} ${x.target} → ${x.status ?? x.outcome ?? '?'}${x.answer ? ` (${x.answer})` : ''}${upstream}`);
+      }),
+      proxy.events.on('warning', (w) => this.log.warn(`proxy: ${w}`)),
+    ];
+  }
+
+  private keep(id: string, record: ProxiedRecord): void {
+    this.records.delete(id);
+    this.records.set(id, record);
+    if (this.records.size > MAX_RECORDS) this.records.delete(this.records.keys().next().value as string);
+  }
+
+  private unlink(): void {
+    for (const d of this.links) d.dispose();
+    this.links = [];
+  }
+
+  private failed(msg: string): ProxyStartResult {
+    this.message = msg;
+    this.log.error(msg);
+    this.setState('failed');
+    return { ok: false, reason: 'error', message: msg };
+  }
+
+  private setState(state: ProxyState): void {
+    this.stateValue = state;
+    this.emitter.emit('state', state);
+  }
+}
+
+/**
+ * The Recent Traffic row of a proxied exchange (its client ↔ proxy leg), as the server's rows:
+ * `durationMs` from the request's first byte to the response's first byte to the client.
+ */
+export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, forwarded: boolean, nowWall = Date.now(), nowMono = performance.now()): TrafficRow {
+  const t = x.timings;
+  const upstreamMs = t.upstreamFirstByte !== undefined && t.forwarded !== undefined ? t.upstreamFirstByte - t.forwarded : undefined;
+  const proxyMs =
+    upstreamMs !== undefined && t.requestHeadIn !== undefined && t.toClientFirstByte !== undefined ? t.forwarded! - t.requestHeadIn + (t.toClientFirstByte - t.upstreamFirstByte!) : undefined;
+  return {
+    id,
+    connectionId: x.downstreamId,
+    kind: 'http',
+    method: x.method || '(malformed)',
+    target: x.target,
+    ...(x.status !== undefined ? { status: x.status } : {}),
+    startedAt: nowWall - (nowMono - t.requestFirstByte),
+    ...(t.toClientFirstByte !== undefined ? { durationMs: t.toClientFirstByte - t.requestFirstByte } : {}),
+    done: x.outcome !== undefined,
+    proxy: {
+      origin,
+      // Only a leg that connected: a target that could not be reached has an id but no leg in the capture.
+      ...(x.upstreamId !== undefined && forwarded ? { upstreamId: x.upstreamId } : {}),
+      ...(x.answer !== undefined ? { answer: x.answer } : {}),
+      ...(x.error !== undefined ? { error: x.error } : {}),
+      ...(x.outcome !== undefined ? { outcome: x.outcome } : {}),
+      ...(upstreamMs !== undefined ? { upstreamMs } : {}),
+      ...(proxyMs !== undefined ? { proxyMs } : {}),
+    },
+  };
+}
+
+/** What the Server view says of a rule: where it applies, then what it does. */
+export function ruleRow(rule: ProxyRule): ProxyRuleRow {
+  const effects = [
+    rule.respond ? `→ ${rule.respond.status}` : undefined,
+    rule.latencyMs !== undefined ? `+${rule.latencyMs} ms` : undefined,
+    rule.bytesPerSecond !== undefined ? `${rule.bytesPerSecond} B/s` : undefined,
+    rule.dropAfterBytes !== undefined ? `drop after ${rule.dropAfterBytes} B` : undefined,
+  ].filter(Boolean);
+  return { id: rule.id, enabled: rule.enabled !== false, summary: `${rule.method ? `${rule.method} ` : ''}${rule.path}${effects.length ? ` ${effects.join(' · ')}` : ''}` };
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
