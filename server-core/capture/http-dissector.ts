@@ -18,6 +18,9 @@ import type {
   Span,
 } from '../http/parser-types.js';
 import { escapeBytes, formatCount, previewPayload } from './format.js';
+import { EventStreamDissector } from './sse-dissector.js';
+import { isEventStreamContentType } from '../sse/media-type.js';
+import { getHeader } from '../http/parser-types.js';
 
 export interface HttpParserLike {
   push(chunk: Buffer): void;
@@ -102,6 +105,8 @@ interface Draft {
   keepOverflow: boolean;
   sequence?: number;
   requestMethod?: string;
+  /** A text/event-stream response: its events as the body arrives (sse-dissector.ts). */
+  sse?: EventStreamDissector;
 }
 
 /** Bytes of the message in progress retained for error reports and forced switches. */
@@ -282,6 +287,7 @@ export class HttpDirectionDissector {
       const s = head.statusCode;
       if (s === 101 || (r.method === 'CONNECT' && s >= 200 && s < 300)) decision = 'upgrade';
       else if ((s >= 100 && s < 200) || s === 204 || s === 304 || r.method === 'HEAD') decision = 'no-body';
+      else if (isEventStreamContentType(getHeader(head, 'content-type'))) d.sse = new EventStreamDissector();
     }
     if (decision === 'upgrade') this.upgradeHead = head;
     return decision;
@@ -325,6 +331,7 @@ export class HttpDirectionDissector {
     if (!d) return;
     const range = this.abs(span);
     d.bodySize += data.length;
+    d.sse?.push(data, range);
     const lastRange = d.bodyRanges[d.bodyRanges.length - 1];
     if (lastRange && lastRange.end === range.start) lastRange.end = range.end;
     else d.bodyRanges.push({ ...range });
@@ -436,6 +443,8 @@ export class HttpDirectionDissector {
 
   private emitDraft(d: Draft, end: number, error?: { offset: number; message: string; code?: string }): void {
     const head = d.head;
+    const sse = d.sse?.field(!error);
+    if (sse) d.fields.push(sse);
     if (d.hiddenChunks > 0 && d.chunked) {
       d.chunked.children!.push({ name: 'More chunks', value: formatCount(d.hiddenChunks), explain: `${formatCount(d.hiddenChunks)} further chunks are not listed one by one`, range: { start: d.chunked.range.end, end: d.chunked.range.end } });
     }
@@ -452,6 +461,7 @@ export class HttpDirectionDissector {
     else if (head?.kind === 'response') summary = `${head.statusCode}${head.reason ? ` ${head.reason}` : ''}`;
     else summary = this.dir === 'c2s' ? 'Malformed request' : 'Malformed response';
     if (head && d.bodySize > 0) summary += ` (${formatCount(d.bodySize)} B body)`;
+    if (sse) summary += ` · ${sse.value}`;
     if (error && head) summary += ' — malformed';
     const kind = this.dir === 'c2s' ? 'http-request' : 'http-response';
     const msg: HttpMessage = {
@@ -491,6 +501,7 @@ export class HttpDirectionDissector {
       }
       if (this.opts.keepPayload && !d.keepOverflow) detail.body = Buffer.concat(d.keptBody);
       msg.http = detail;
+
     }
     this.host.emit(msg);
   }

@@ -75,8 +75,11 @@ export class ClientCapture {
     return this.openedValue;
   }
 
-  /** Emits the open event with the socket's endpoints (or the ones given), then the bytes written before it. */
-  open(socket: Socket, protocol: WireProtocol, tls: boolean, endpoints?: { local: Endpoint; remote: Endpoint }): void {
+  /**
+   * Emits the open event with the socket's endpoints (or the ones given), then the bytes written
+   * before it. `previousConnectionId`: the connection this one reconnects (ConnectionOpened).
+   */
+  open(socket: Socket, protocol: WireProtocol, tls: boolean, endpoints?: { local: Endpoint; remote: Endpoint }, previousConnectionId?: string): void {
     if (this.openedValue) return;
     this.openedValue = true;
     this.capture?.emit('open', {
@@ -88,6 +91,7 @@ export class ClientCapture {
       remote: endpoints?.remote ?? { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 },
       t: performance.now(),
       wallTime: Date.now(),
+      ...(previousConnectionId !== undefined ? { previousConnectionId } : {}),
     });
     const held = this.held;
     this.held = [];

@@ -41,6 +41,12 @@ export interface ConnectionOpened {
    * downstream leg may be served by several upstream legs in turn, each naming it).
    */
   linkedConnectionId?: string;
+  /**
+   * A client connection that reconnects a session (an event stream after a drop, as EventSource
+   * does): the id of the connection it follows. Absent on a session's first connection and on
+   * every other connection.
+   */
+  previousConnectionId?: string;
 }
 
 export interface CaptureChunk {

@@ -5,6 +5,7 @@
 import type { Endpoint } from '../capture/types.js';
 import type { ResponseHead } from '../http/parser-types.js';
 import type { PreparedRequest } from './request-spec.js';
+import type { StreamKind } from './body-stream.js';
 
 export interface HttpTimings {
   /** Name resolution; 0 for an IP literal or a reused connection. */
@@ -49,6 +50,13 @@ export interface ReceivedResponse {
   trailers: HttpHeaderLine[];
   /** The connection may carry another request (HTTP/1.x rules and Connection header). */
   keepAlive: boolean;
+  /**
+   * The body was read as a stream of records (HttpSendOptions.onRecord): its kind, how many records
+   * were delivered, and for an event stream the last event ID at its end.
+   */
+  stream?: { kind: StreamKind; records: number; lastEventId: string };
+  /** Reading stopped early on purpose (HttpSendOptions.stop): the body is what arrived until then. */
+  stopped?: boolean;
 }
 
 /** One request sent and its response received, as the client saw them (not the server's exchange, server/exchange.ts). */

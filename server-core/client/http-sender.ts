@@ -25,10 +25,13 @@ import { ResponseReader } from './response-reader.js';
 import { prepareRequest, type PreparedRequest, type RequestSpec } from './request-spec.js';
 import { TcpConnection } from './tcp-connection.js';
 import { SendError, toSendError } from './transport.js';
+import { BodyStreamReader, streamKindOf, type StreamRecord } from './body-stream.js';
+import type { Endpoint } from '../capture/types.js';
 
 export { HttpConnectionPool, type HttpConnectionPoolOptions } from './connection-pool.js';
 export { decodeContent } from './response-reader.js';
 export * from './http-client-types.js';
+export { streamKindOf, type StreamKind, type StreamRecord } from './body-stream.js';
 
 export interface HttpSendOptions {
   signal?: AbortSignal;
@@ -44,6 +47,24 @@ export interface HttpSendOptions {
   /** Live progress: each response head (1xx included) and each body slice of the final response. */
   onHead?(head: ResponseHead): void;
   onBody?(chunk: Buffer): void;
+  /**
+   * A streamed body record by record, as each is complete: the final response's body when its
+   * Content-Type is an event stream, a JSON-lines or JSON-seq type, or chunked text
+   * (body-stream.ts). With this set, the time limit of such a response ends with its head: a
+   * stream may last as long as the server likes; `stop` ends it.
+   */
+  onRecord?(record: StreamRecord): void;
+  /** The event stream's last event ID to start from (a reconnect sends it as Last-Event-ID). */
+  lastEventId?: string;
+  /**
+   * Ends reading the response where it stands: the exchange resolves with what arrived
+   * (`response.stopped`) and the connection is closed. Before the response head it fails with ABORTED.
+   */
+  stop?: AbortSignal;
+  /** The exchange has its connection (new or reused), before the request is written. */
+  onConnection?(info: { connectionId: string; local: Endpoint; remote: Endpoint; reused: boolean }): void;
+  /** A new connection reconnects this one (an event stream's next attempt): recorded in the capture. */
+  previousConnectionId?: string;
 }
 
 /** One exchange to carry out: the request, its spec's options, the send's options and its deadline. */
@@ -132,6 +153,7 @@ async function exchangeWithRetry(
     connectTimeoutMs: Number.isFinite(remaining) ? Math.max(1, remaining) : 0,
     protocol: 'http',
     capture: options.capture,
+    ...(options.previousConnectionId !== undefined ? { previousConnectionId: options.previousConnectionId } : {}),
   });
   const t0 = performance.now();
   try {
@@ -146,17 +168,41 @@ async function exchangeWithRetry(
 /** One request written and its response read on `conn`; then the connection goes back to the pool or is closed. */
 async function exchange(plan: ExchangePlan, conn: TcpConnection, reused: boolean, connectStart: number): Promise<ClientExchange> {
   const { prepared, spec, options } = plan;
+  const isHead = prepared.method.toUpperCase() === 'HEAD';
+  let timer: NodeJS.Timeout | undefined;
+  let stream: BodyStreamReader | undefined;
+  let streamRecords = 0;
+  const deliver = (record: StreamRecord) => {
+    streamRecords++;
+    options.onRecord!(record);
+  };
+  const isRedirect = (head: ResponseHead, lines: { name: string; value: string }[]) =>
+    plan.canFollow && REDIRECT_STATUSES.has(head.statusCode) && findHeader(lines, 'location') !== undefined;
   const reader = new ResponseReader({
-    isHead: prepared.method.toUpperCase() === 'HEAD',
+    isHead,
     previewBytes: options.previewBytes ?? DEFAULT_PREVIEW_BYTES,
     bodyFile: options.bodyFile,
-    isRedirect: (head, lines) => plan.canFollow && REDIRECT_STATUSES.has(head.statusCode) && findHeader(lines, 'location') !== undefined,
+    isRedirect,
     parserLimits: options.parserLimits,
-    onHead: options.onHead,
-    onBody: options.onBody,
+    onHead: (head) => {
+      options.onHead?.(head);
+      if (!options.onRecord || isHead || head.statusCode < 200 || head.statusCode === 101) return;
+      const lines = head.headers.map((h) => ({ name: h.name, value: h.value }));
+      if (isRedirect(head, lines)) return;
+      const kind = streamKindOf(findHeader(lines, 'content-type'), head.chunked);
+      if (!kind) return;
+      stream = new BodyStreamReader(kind, deliver, { lastEventId: options.lastEventId ?? '' });
+      // A stream lasts as long as the server likes: the time limit was for its head.
+      clearTimeout(timer);
+    },
+    onBody: (chunk) => {
+      options.onBody?.(chunk);
+      stream?.push(chunk);
+    },
     pause: () => conn.pause(),
     resume: () => conn.resume(),
   });
+  options.onConnection?.({ connectionId: conn.connectionId, local: conn.local, remote: conn.remote, reused });
   const subs = new DisposableStore();
   subs.add(conn.on('data', (chunk) => reader.push(chunk)));
   const onEnd = () => reader.peerClosed(prepared.url.host);
@@ -169,7 +215,6 @@ async function exchange(plan: ExchangePlan, conn: TcpConnection, reused: boolean
     }),
   );
   const remaining = plan.deadline - performance.now();
-  let timer: NodeJS.Timeout | undefined;
   if (Number.isFinite(remaining)) {
     timer = setTimeout(() => reader.fail(new SendError('TIMEOUT', `no complete response within ${spec.options.timeoutMs} ms`)), Math.max(1, remaining));
   }
@@ -177,6 +222,10 @@ async function exchange(plan: ExchangePlan, conn: TcpConnection, reused: boolean
   if (options.signal?.aborted) onAbort();
   options.signal?.addEventListener('abort', onAbort, { once: true });
   subs.add({ dispose: () => options.signal?.removeEventListener('abort', onAbort) });
+  const onStop = () => reader.stop();
+  if (options.stop?.aborted) onStop();
+  options.stop?.addEventListener('abort', onStop, { once: true });
+  subs.add({ dispose: () => options.stop?.removeEventListener('abort', onStop) });
 
   const writeStart = performance.now();
   let writeDone = false;
@@ -202,13 +251,16 @@ async function exchange(plan: ExchangePlan, conn: TcpConnection, reused: boolean
     subs.dispose();
   }
   const end = performance.now();
+  stream?.finish();
   // The server answered before taking the whole request (a 413, an early 400): the rest is not sent and
-  // the connection cannot carry another request.
-  const partial = !writeDone;
-  if (partial) conn.destroy();
+  // the connection cannot carry another request. A response read only in part cannot either.
+  const partial = !writeDone || reader.stopped;
+  if (reader.stopped) conn.destroy('stopped by the client');
+  else if (partial) conn.destroy();
   await writing.catch(() => {});
   await reader.closeFile();
   const response = reader.result();
+  if (stream) response.stream = { kind: stream.kind, records: streamRecords, lastEventId: stream.lastEventId };
   if (plan.pool && response.keepAlive && !partial && spec.options.keepAlive && !conn.peerEnded) plan.pool.release(plan.key, conn);
   else if (conn.state !== 'closed') {
     if (response.statusCode === 101) conn.destroy();

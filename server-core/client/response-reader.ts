@@ -123,6 +123,20 @@ export class ResponseReader implements HttpParserHandlers {
     if (!this.settledValue) this.fail(new SendError('CONNECTION_CLOSED', 'the connection closed before the response ended'));
   }
 
+  /**
+   * Stops reading on purpose: once the final head is in, the response is what arrived so far
+   * (`stopped`); before it, the exchange fails with ABORTED.
+   */
+  stop(): void {
+    if (this.settledValue) return;
+    if (!this.finalHead) return this.fail(new SendError('ABORTED', 'stopped before the response head arrived'));
+    this.stopped = true;
+    this.succeed();
+  }
+
+  /** The response was cut on purpose (stop()). */
+  stopped = false;
+
   fail(err: unknown): void {
     if (this.settledValue) return;
     this.settledValue = true;
@@ -172,8 +186,9 @@ export class ResponseReader implements HttpParserHandlers {
       bodyBytes: this.bodyBytes,
       bodyTruncated: !complete,
       trailers: this.trailers,
-      keepAlive: head.keepAlive && head.statusCode !== 101,
+      keepAlive: head.keepAlive && head.statusCode !== 101 && !this.stopped,
     };
+    if (this.stopped) response.stopped = true;
     const enc = findHeader(lines, 'content-encoding');
     if (enc && complete && this.previewLen > 0) {
       const decoded = decodeContent(Buffer.concat(this.preview, this.previewLen), enc);

@@ -32,6 +32,8 @@ export interface TcpConnectionOptions {
   /** What the capture labels the connection as. Default 'raw'. */
   protocol?: WireProtocol;
   capture?: Emitter<CaptureEvents>;
+  /** The connection this one reconnects (an event stream's next attempt): recorded in the capture's open event. */
+  previousConnectionId?: string;
 }
 
 export interface TcpConnectionEvents {
@@ -193,7 +195,7 @@ export class TcpConnection implements Transport<Buffer, TcpConnectionEvents> {
     this._connectionId = newClientConnectionId();
     this._state = 'open';
     const tap = (this.tap = new ClientCapture(this.options.capture, this._connectionId));
-    tap.open(socket, this.options.protocol ?? 'raw', !!this.options.tls, { local: this.local, remote: this.remote });
+    tap.open(socket, this.options.protocol ?? 'raw', !!this.options.tls, { local: this.local, remote: this.remote }, this.options.previousConnectionId);
     socket.on('data', (chunk: Buffer) => {
       this.bytesRead += chunk.length;
       tap.chunk('s2c', chunk);

@@ -5,7 +5,9 @@
 // them: `_resourceType: 'websocket'` and `_webSocketMessages` of
 // `{ type: 'send' | 'receive', time (epoch seconds), opcode, data }`, data as
 // text for text messages and base64 for binary ones — so the file opens in
-// DevTools' Network panel (Import HAR) with the Messages tab filled.
+// DevTools' Network panel (Import HAR) with the Messages tab filled. A
+// text/event-stream response carries its events likewise: `_resourceType:
+// 'eventsource'` and `_eventStream` (har-event-stream.ts, docs/sse.md).
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { CapturedConnection } from '../capture/capture-store.js';
 import { dissectEntries, type DetailedMessage } from '../capture/dissector.js';
@@ -14,6 +16,8 @@ import { isValidUtf8 } from '../ws/utf8.js';
 import type { RequestSpec } from '../client/request-spec.js';
 import type { RequestPipeline } from '../capture/types.js';
 import type { RequestStages, RouteDecision } from '../server/request-stages.js';
+import { isEventStreamContentType } from '../sse/media-type.js';
+import { harEventStream, type HarEventStreamMessage } from './har-event-stream.js';
 
 export interface HarNameValue {
   name: string;
@@ -108,6 +112,8 @@ export interface HarEntry {
   _stages?: RequestStages;
   /** The route that took the request (null: none did), beside `_stages`. */
   _route?: RouteDecision | null;
+  /** A text/event-stream response: its events (har-event-stream.ts). */
+  _eventStream?: HarEventStreamMessage[];
 }
 
 export interface Har {
@@ -185,6 +191,9 @@ function connectionEntries(conn: CapturedConnection, options: HarOptions, pipeli
     if (isWs) {
       entry._resourceType = 'websocket';
       entry._webSocketMessages = wsMessages(frames, wall);
+    } else if (res?.http && isEventStreamContentType(header(res.http, 'content-type')) && !header(res.http, 'content-encoding')) {
+      entry._resourceType = 'eventsource';
+      entry._eventStream = harEventStream(res.http, conn.entries, res.dir, wall);
     }
     // The server numbers its requests from 1 in the order read, as the dissector does from 0.
     const pipeline = pipelineOf.get((req.sequence ?? i) + 1);

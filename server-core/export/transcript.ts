@@ -34,8 +34,10 @@ export function toTranscript(connections: readonly CapturedConnection[], options
     const client = info.side === 'server' ? info.remote : info.local;
     const server = info.side === 'server' ? info.local : info.remote;
     const peer = conn.peerConnectionId !== undefined ? `  peer ${conn.peerConnectionId}` : '';
+    // An event stream's reconnect names the connection it follows.
+    const follows = info.previousConnectionId !== undefined ? `  reconnects ${info.previousConnectionId}` : '';
     lines.push(
-      `# ${conn.id}  ${info.side} side  ${ep(client)} → ${ep(server)}  ${info.protocol}${info.tls ? ' over TLS (plaintext shown)' : ''}  opened ${new Date(info.wallTime).toISOString()}${peer}`,
+      `# ${conn.id}  ${info.side} side  ${ep(client)} → ${ep(server)}  ${info.protocol}${info.tls ? ' over TLS (plaintext shown)' : ''}  opened ${new Date(info.wallTime).toISOString()}${peer}${follows}`,
     );
     lines.push('#   > client to server   < server to client');
     const time = (t: number) => `+${(t - info.t).toFixed(3)} ms`;

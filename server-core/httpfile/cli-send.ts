@@ -26,6 +26,7 @@ import type { CaptureEvents } from '../capture/types.js';
 import { toHar } from '../export/har.js';
 import { toPcap } from '../export/pcap.js';
 import { Emitter } from '../util/emitter.js';
+import { streamKindOf } from '../client/body-stream.js';
 import { commandLineEnvironment } from './environments.js';
 import { blockLabel, describeOutcome, formatWebSocketEntry } from './format-outcome.js';
 import { ScriptRunner } from '../scripts/index.js';
@@ -52,6 +53,10 @@ export interface HttpFileSendOptions {
   insecure?: boolean;
   /** Write the response body of the (single) request here instead of stdout. */
   output?: string;
+  /** A streamed response (event stream, NDJSON, json-seq, chunked text): stop after this many events or lines. */
+  maxEvents?: number;
+  /** A streamed response: stop this many ms after its head. */
+  maxTimeMs?: number;
   /** Print the annotated hex of every connection instead of the responses. */
   hex?: boolean;
   har?: string;
@@ -160,6 +165,88 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
   };
 
   let bodyBytes = 0;
+  // A streamed response is printed record by record: the body's bytes are held until the record they
+  // belong to is complete (an event at its empty line), so --max-events stops exactly after an event
+  // and nothing of the next one is printed. The bytes are the wire's, not a reformatting.
+  const stream = {
+    on: false,
+    held: [] as Buffer[],
+    /** Body offset of held[0]'s first byte. */
+    heldAt: 0,
+    records: 0,
+    stopper: new AbortController(),
+    timer: undefined as NodeJS.Timeout | undefined,
+    stoppedBy: '',
+  };
+  const printStreamTo = (end: number) => {
+    while (stream.held.length > 0 && stream.heldAt < end) {
+      const b = stream.held[0];
+      const n = Math.min(b.length, end - stream.heldAt);
+      io.stdout.write(b.subarray(0, n));
+      stream.heldAt += n;
+      if (n === b.length) stream.held.shift();
+      else stream.held[0] = b.subarray(n);
+    }
+  };
+  const sendOptions: NonNullable<ConstructorParameters<typeof HttpFileSession>[1]['sendOptions']> = {
+    ...(options.output ? { bodyFile: options.output } : {}),
+    onHead(head) {
+      clearTimeout(stream.timer);
+      // A response before this one (a redirect being followed) whose body was held: print it now.
+      if (stream.held.length > 0 && !options.hex) printStreamTo(Infinity);
+      stream.held = [];
+      stream.heldAt = 0;
+      stream.on = false;
+      if (head.statusCode >= 200 && head.statusCode !== 101) {
+        const type = head.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value;
+        stream.on = streamKindOf(type, head.chunked) !== undefined && !options.output;
+        if (stream.on && options.maxTimeMs !== undefined) {
+          const stopper = stream.stopper;
+          stream.timer = setTimeout(() => {
+            stream.stoppedBy = `--max-time ${options.maxTimeMs}`;
+            stopper.abort();
+          }, options.maxTimeMs);
+        }
+      }
+      if (options.hex) return;
+      if (bodyBytes > 0) io.stdout.write('\n\n');
+      bodyBytes = 0;
+      const lines = [`HTTP/${head.versionMajor}.${head.versionMinor} ${head.statusCode} ${head.reason}`, ...head.headers.map((h) => `${h.name}: ${h.value}`)];
+      io.stdout.write(lines.join('\n') + '\n\n');
+    },
+    onBody(chunk) {
+      if (options.hex || options.output) return;
+      bodyBytes += chunk.length;
+      if (stream.on) stream.held.push(Buffer.from(chunk));
+      else io.stdout.write(chunk);
+    },
+    onRecord(r) {
+      if (stream.stopper.signal.aborted) return;
+      const end = r.kind === 'event' ? r.event.range.end : r.range.end;
+      if (!options.hex) printStreamTo(end);
+      if (r.kind !== 'event' && r.kind !== 'line') return;
+      stream.records++;
+      if (options.maxEvents !== undefined && stream.records >= options.maxEvents) {
+        stream.stoppedBy = `--max-events ${options.maxEvents}`;
+        stream.stopper.abort();
+      }
+    },
+    stop: stream.stopper.signal,
+  };
+  const endStream = () => {
+    clearTimeout(stream.timer);
+    // The rest of a stream that ended on its own (a last line without its line end).
+    if (!stream.stopper.signal.aborted && !options.hex) printStreamTo(Infinity);
+    const note = stream.on ? `* ${stream.records} streamed record${stream.records === 1 ? '' : 's'}${stream.stoppedBy ? `; stopped by ${stream.stoppedBy}` : ''}\n` : '';
+    stream.on = false;
+    stream.held = [];
+    stream.heldAt = 0;
+    stream.records = 0;
+    stream.stoppedBy = '';
+    stream.stopper = new AbortController();
+    sendOptions.stop = stream.stopper.signal;
+    return note;
+  };
   const prompt = options.prompt ?? terminalPrompt(io.stderr);
   const session = new HttpFileSession(text, {
     baseDir: dir,
@@ -176,21 +263,7 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     ...(options.followRedirects ? { followRedirects: true } : {}),
     ...(options.insecure ? { insecure: true } : {}),
     ...(prompt ? { prompt } : {}),
-    sendOptions: {
-      ...(options.output ? { bodyFile: options.output } : {}),
-      onHead(head) {
-        if (options.hex) return;
-        if (bodyBytes > 0) io.stdout.write('\n\n');
-        bodyBytes = 0;
-        const lines = [`HTTP/${head.versionMajor}.${head.versionMinor} ${head.statusCode} ${head.reason}`, ...head.headers.map((h) => `${h.name}: ${h.value}`)];
-        io.stdout.write(lines.join('\n') + '\n\n');
-      },
-      onBody(chunk) {
-        if (options.hex || options.output) return;
-        bodyBytes += chunk.length;
-        io.stdout.write(chunk);
-      },
-    },
+    sendOptions,
     onWarnings: (_block, warnings) => warnings.forEach(diag),
     onStart: (block) => {
       started = block;
@@ -198,7 +271,9 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
       heading(block);
     },
     onOutcome: (outcome) => {
+      const streamNote = endStream();
       if (outcome.kind === 'http' && bodyBytes > 0) io.stdout.write('\n');
+      if (streamNote) io.stderr.write(streamNote);
       bodyBytes = 0;
       print(outcome);
     },

@@ -2,12 +2,16 @@
 // provider and the CLI. Each pattern says which tool defines it; where the
 // tools agree the pattern is their common ground.
 
-/** Methods a request line may start with (REST Client's, httpYac's and JetBrains' lists, plus QUERY and PURGE). */
+/**
+ * Methods a request line may start with (REST Client's, httpYac's and JetBrains' lists, plus QUERY and
+ * PURGE). GRAPHQL and SSE are keywords rather than methods: GRAPHQL is sent as a POST, SSE (httpYac) as a
+ * GET of an event stream (resolve-http.ts).
+ */
 export const HTTP_METHODS = [
   'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT',
   'PROPFIND', 'PROPPATCH', 'MKCOL', 'COPY', 'MOVE', 'LOCK', 'UNLOCK', 'SEARCH', 'PURGE', 'QUERY',
   'CHECKOUT', 'CHECKIN', 'REPORT', 'MERGE', 'MKACTIVITY', 'MKWORKSPACE', 'VERSION-CONTROL',
-  'BASELINE-CONTROL', 'MKCALENDAR', 'ACL', 'GRAPHQL',
+  'BASELINE-CONTROL', 'MKCALENDAR', 'ACL', 'GRAPHQL', 'SSE',
 ] as const;
 
 const METHOD_SET = new Set<string>(HTTP_METHODS);

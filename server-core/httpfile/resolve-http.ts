@@ -111,6 +111,13 @@ export async function resolveHttp(
     method = 'POST';
     if (!headers.some((h) => h.name.toLowerCase() === 'content-type')) headers.push({ name: 'Content-Type', value: 'application/json', line: block.requestLine });
   }
+  if (method === 'SSE') {
+    // httpYac's SSE keyword: an EventSource request, i.e. a GET asking for an event stream. There is
+    // no SSE method on the wire; sending "SSE / HTTP/1.1" would be silently wrong.
+    method = 'GET';
+    if (!headers.some((h) => h.name.toLowerCase() === 'accept')) headers.push({ name: 'Accept', value: 'text/event-stream', line: block.requestLine });
+    if (block.body.length > 0) r.error(block.requestLine, 'an SSE request has no body: EventSource sends a GET (write GET or POST with an Accept: text/event-stream header to send a body)', 'unsupported');
+  }
   const contentType = headers.find((h) => h.name.toLowerCase() === 'content-type')?.value ?? '';
   const target = r.text(block.url, block.requestLine).trim();
   const where = absoluteUrl(r, block, target, headers);

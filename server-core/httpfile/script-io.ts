@@ -25,7 +25,7 @@ export function requestBeforeSending(block: RequestBlock, substitute: PartialSub
     switch (block.kind) {
       case 'http': {
         const body = block.graphql ? `${bodyText(block.graphql.query)}\n\n${bodyText(block.graphql.variables)}`.trim() : bodyText(block.body);
-        return { method: block.method.toUpperCase() === 'GRAPHQL' ? 'POST' : block.method.toUpperCase(), url: block.url, headers: block.headers.map((h): HeaderPair => [h.name, h.value]), body };
+        return { method: block.method.toUpperCase() === 'GRAPHQL' ? 'POST' : block.method.toUpperCase() === 'SSE' ? 'GET' : block.method.toUpperCase(), url: block.url, headers: block.headers.map((h): HeaderPair => [h.name, h.value]), body };
       }
       case 'websocket':
         return { method: 'GET', url: block.url, headers: block.headers.map((h): HeaderPair => [h.name, h.value]), body: '' };

@@ -23,6 +23,7 @@ import type { RetainedExchangeLimits } from './retained-exchanges.js';
 import { parseFromWebview, ProtocolError, type ValidationLimits } from './validate.js';
 import type { AttachedWebSocket, AttachWebSocketOptions } from './ws-attach.js';
 import { WsSessions } from './ws-sessions.js';
+import { SseSessions } from './sse-sessions.js';
 
 export interface PlaygroundControllerOptions {
   /** The URL of the running Wireplay server, if any (the composer's default target). */
@@ -70,6 +71,7 @@ export class PlaygroundController implements Disposable {
   private readonly raw: RawSessions;
   private readonly network: ExchangeFeed;
   private drafts: DraftsSnapshot | undefined;
+  private readonly sse: SseSessions;
   private disposed = false;
 
   private readonly handlers: Handlers = {
@@ -87,6 +89,8 @@ export class PlaygroundController implements Disposable {
     'ws.disconnect': (m) => this.ws.disconnect(m.sessionId),
     'raw.send': (m) => this.raw.send(m),
     'raw.close': (m) => this.raw.close(m.sessionId),
+    'sse.connect': (m) => this.sse.connect(m.sessionId, m.url, m.headers, m.lastEventId, m.autoReconnect),
+    'sse.disconnect': (m) => this.sse.disconnect(m.sessionId),
     'capture.load': (m) => this.sendSnapshot(m.connectionId),
     'capture.bytes': (m) => this.sendBytes(m),
     'capture.clear': () => this.clearCapture(),
@@ -126,8 +130,9 @@ export class PlaygroundController implements Disposable {
     });
     this.ws = new WsSessions(ctx);
     this.raw = new RawSessions(ctx);
+    this.sse = new SseSessions(ctx);
     // Disposed in this order: what sends first (its sockets end while the capture still listens), the capture last.
-    for (const part of [this.http, this.ws, this.raw, this.queue, this.network, this.push]) this.disposables.add(part);
+    for (const part of [this.http, this.ws, this.raw, this.sse, this.queue, this.network, this.push]) this.disposables.add(part);
     this.disposables.add(this.store.attach(this.capture));
     if (options.serverCapture) this.disposables.add(this.store.attach(options.serverCapture));
     this.disposables.add(this.store);
@@ -215,6 +220,7 @@ export class PlaygroundController implements Disposable {
       ...(this.drafts ? { drafts: this.drafts } : {}),
     });
     this.ws.reannounce();
+    this.sse.reannounce();
   }
 
   /** capture.load: what the capture holds of a connection, then its live pushes. */

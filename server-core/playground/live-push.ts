@@ -129,6 +129,7 @@ export class LivePush implements Disposable {
     if (s.info.tls) info.tls = true;
     if (s.closed) info.closed = { t: s.closed.t, reason: s.closed.reason };
     if (s.peerConnectionId) info.peerConnectionId = s.peerConnectionId;
+    if (s.info.previousConnectionId) info.previousConnectionId = s.info.previousConnectionId;
     return info;
   }
 

@@ -1,7 +1,7 @@
 // Run-time validation of what the playground UI sends. The webview (or a page
 // in a browser) is untrusted: every message is checked field by field against
 // server-core/protocol/playground.ts before the controller acts on it, with bounded sizes.
-import { MAX_DRAFT_TABS, type RawDraft, type RequestDraft, type WsDraft, type DraftsSnapshot } from '../protocol/drafts.js';
+import { MAX_DRAFT_TABS, type RawDraft, type RequestDraft, type SseDraft, type WsDraft, type DraftsSnapshot } from '../protocol/drafts.js';
 import { MAX_BYTE_RANGE, type BodySpec, type FromWebview, type HeaderRow, type HttpRequestSpec, type WsFrameSpec } from '../protocol/playground.js';
 
 export interface ValidationLimits {
@@ -187,6 +187,16 @@ function rawDraft(v: unknown, path: string): RawDraft {
   };
 }
 
+function sseDraft(v: unknown, path: string): SseDraft {
+  const o = obj(v, path);
+  return {
+    url: str(o, 'url', path, 64 * 1024),
+    headers: str(o, 'headers', path, DRAFT_TEXT),
+    lastEventId: str(o, 'lastEventId', path, 1024),
+    autoReconnect: bool(o, 'autoReconnect', path),
+  };
+}
+
 function drafts(v: unknown, path: string, limits: ValidationLimits): DraftsSnapshot {
   const o = obj(v, path);
   if (!Array.isArray(o.tabs) || o.tabs.length === 0 || o.tabs.length > MAX_DRAFT_TABS) fail(`${path}.tabs`, `expected 1 to ${MAX_DRAFT_TABS} tabs`);
@@ -197,10 +207,11 @@ function drafts(v: unknown, path: string, limits: ValidationLimits): DraftsSnaps
     const r = obj(d.repeat, `${p}.repeat`);
     return {
       id: id(d, 'id', p),
-      mode: oneOf(d, 'mode', p, ['http', 'ws', 'raw'] as const),
+      mode: oneOf(d, 'mode', p, ['http', 'ws', 'sse', 'raw'] as const),
       http: httpSpec(d.http, `${p}.http`, draftLimits),
       ws: wsDraft(d.ws, `${p}.ws`),
       raw: rawDraft(d.raw, `${p}.raw`),
+      ...(d.sse === undefined ? {} : { sse: sseDraft(d.sse, `${p}.sse`) }),
       repeat: { count: str(r, 'count', `${p}.repeat`, 10), order: oneOf(r, 'order', `${p}.repeat`, ['parallel', 'sequence'] as const) },
     };
   });
@@ -268,6 +279,17 @@ export function parseFromWebview(input: unknown, limits: ValidationLimits = DEFA
       }
       return out;
     }
+    case 'sse.connect':
+      return {
+        type,
+        sessionId: id(m, 'sessionId', p),
+        url: str(m, 'url', p, 64 * 1024),
+        headers: headers(m.headers, `${p}.headers`, limits),
+        lastEventId: str(m, 'lastEventId', p, 64 * 1024),
+        autoReconnect: bool(m, 'autoReconnect', p),
+      };
+    case 'sse.disconnect':
+      return { type, sessionId: id(m, 'sessionId', p) };
     case 'capture.load':
       return { type, connectionId: str(m, 'connectionId', p, 200) };
     case 'capture.bytes': {

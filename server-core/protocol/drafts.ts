@@ -7,7 +7,15 @@
 // loses nothing. Types and bounds only.
 import type { HttpRequestSpec } from './playground.js';
 
-export type ComposerMode = 'http' | 'ws' | 'raw';
+export type ComposerMode = 'http' | 'ws' | 'sse' | 'raw';
+
+/** The SSE tab's fields (absent in drafts saved before it existed). */
+export interface SseDraft {
+  url: string;
+  headers: string;
+  lastEventId: string;
+  autoReconnect: boolean;
+}
 
 export interface WsDraft {
   url: string;
@@ -47,6 +55,7 @@ export interface RequestDraft {
   http: HttpRequestSpec;
   ws: WsDraft;
   raw: RawDraft;
+  sse?: SseDraft;
   repeat: RepeatDraft;
 }
 

@@ -21,7 +21,7 @@ export type { ConnectionSide, Direction, WireProtocol } from '../capture/types.j
 /** How the server schedules requests: the scheduler's own type (server-core/server/scheduler.ts). */
 export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 export { assertNever } from './assert-never.js';
-export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, WsDraft } from './drafts.js';
+export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, SseDraft, WsDraft } from './drafts.js';
 export type { ConnectionTraffic, ExchangeSummary } from './network.js';
 /** Why a send failed, in words (server-core/client/failure.ts): a kind, a title naming the host, what it means. */
 export type { FailureDescription as FailureView, FailureKind } from '../client/failure.js';
@@ -95,6 +95,8 @@ export interface ConnectionInfo {
   peerConnectionId?: string;
   /** The bytes went over TLS (the capture shows the plaintext above it). */
   tls?: boolean;
+  /** A reconnect of an event stream: the connection it follows (capture/types.ts ConnectionOpened). */
+  previousConnectionId?: string;
 }
 
 export interface TimingBreakdown {
@@ -187,6 +189,29 @@ export interface QueueSnapshot {
   now: number;
 }
 
+/** An event-stream session's state (server-core/client/sse-client.ts): one per connection attempt. */
+export interface SseStateView {
+  state: 'connecting' | 'open' | 'waiting' | 'closed';
+  /** 1-based attempt number in the session. */
+  connection: number;
+  connectionId?: string;
+  /** A reconnect: the connection it follows (drawn as a link). */
+  previousConnectionId?: string;
+  /** What a reconnect sends as Last-Event-ID ('' for none). */
+  lastEventId: string;
+  status?: number;
+  /** 'waiting': ms until the next attempt. */
+  delay?: number;
+  reason?: string;
+  code?: string;
+}
+
+/** One record of an event stream as the composer's list shows it; `t` is the host's performance.now(). */
+export type SseRecordView =
+  | { kind: 'event'; connection: number; connectionId?: string; type: string; id: string; data: string; t: number }
+  | { kind: 'comment'; connection: number; connectionId?: string; text: string; t: number }
+  | { kind: 'retry'; connection: number; connectionId?: string; ms: number; t: number };
+
 // ---------------------------------------------------------------- webview → host
 
 export type FromWebview =
@@ -212,6 +237,9 @@ export type FromWebview =
       halfClose: boolean;
     }
   | { type: 'raw.close'; sessionId: string }
+  /** Open an event stream like EventSource: GET url with these headers, from this Last-Event-ID, reconnecting after drops unless autoReconnect is false. */
+  | { type: 'sse.connect'; sessionId: string; url: string; headers: HeaderRow[]; lastEventId: string; autoReconnect: boolean }
+  | { type: 'sse.disconnect'; sessionId: string }
   | { type: 'capture.load'; connectionId: string }
   /** Bytes [start, end) of one direction of a captured connection (at most MAX_BYTE_RANGE); answered by capture.bytes. */
   | { type: 'capture.bytes'; connectionId: string; dir: Direction; start: number; end: number }
@@ -260,6 +288,9 @@ export type ToWebview =
   | { type: 'raw.state'; sessionId: string; state: 'connecting' | 'open' | 'half-closed' | 'closed'; connectionId?: string; error?: string }
   | { type: 'connection.opened'; info: ConnectionInfo }
   | { type: 'connection.closed'; connectionId: string; t: number; reason?: string }
+  | ({ type: 'sse.state'; sessionId: string } & SseStateView)
+  /** Records of an event stream, batched (a fast stream sends many per message), oldest first. */
+  | { type: 'sse.records'; sessionId: string; records: SseRecordView[] }
   | { type: 'capture.chunks'; connectionId: string; chunks: ChunkView[] }
   | { type: 'capture.messages'; connectionId: string; messages: DissectedMessage[] }
   /**

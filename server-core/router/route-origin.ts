@@ -22,6 +22,6 @@ export interface RouteOrigin {
 }
 
 /** The origin a route gets when its definition says nothing: from the router's own kind. */
-export function defaultOrigin(kind: 'http' | 'ws' | 'static'): RouteOrigin {
+export function defaultOrigin(kind: 'http' | 'ws' | 'static' | 'sse'): RouteOrigin {
   return { kind: kind === 'ws' ? 'websocket' : kind === 'static' ? 'dir' : 'code' };
 }

@@ -20,7 +20,8 @@ import type { Disposable } from '../util/disposable.js';
 import { defaultOrigin, type RouteOrigin } from './route-origin.js';
 
 export type RouteSource = 'builtin' | 'user';
-export type RouteKind = 'http' | 'ws' | 'static';
+/** 'sse': an event stream (answered to GET, see sse/sse-route.ts). */
+export type RouteKind = 'http' | 'ws' | 'static' | 'sse';
 
 /** Any method. */
 export const ANY_METHOD = '*';
@@ -39,7 +40,7 @@ export interface RouteInfo {
 }
 
 export interface HttpRouteDef {
-  kind?: 'http' | 'static';
+  kind?: 'http' | 'static' | 'sse';
   /** A method, a list of methods, or '*' for any. */
   method: string | readonly string[];
   pattern: string;
@@ -61,7 +62,7 @@ export interface WsRouteDef {
 export type RouteDef = HttpRouteDef | WsRouteDef;
 
 export interface RouteOptions {
-  kind?: 'http' | 'static';
+  kind?: 'http' | 'static' | 'sse';
   description?: string;
   origin?: RouteOrigin;
 }

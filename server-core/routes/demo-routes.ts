@@ -9,6 +9,7 @@
 //   /redirect/:n   a 302 chain /redirect/n-1 … /echo
 //   /headers       the request headers as JSON
 //   /files/*       static files from the root folder
+//   /sse/ticker, /sse/chat   event streams (sse-demo-routes.ts)
 //
 // WebSocket built-ins (/ws/echo, /ws/chat, /ws/ticker) belong to server-core/ws.
 // The hook: register them on the same router with `router.ws(path, route, { description })`
@@ -20,6 +21,7 @@ import type { Handler, ServerRequest, ServerResponse } from '../http/handler-typ
 import type { WebSocketRoute } from '../ws/types.js';
 import { sendText, type Router, type RouteInfo } from '../router/router.js';
 import { createStaticHandler, escapeHtml, type StaticOptions } from '../static/static-files.js';
+import { createSseDemoRoutes, type SseDemoOptions } from './sse-demo-routes.js';
 import { wait } from './wait.js';
 
 export interface DemoRouteLimits {
@@ -48,6 +50,8 @@ export interface DemoRouteOptions extends Partial<DemoRouteLimits> {
   root?: string;
   /** Extra static options for /files/* (index, listing, dotfiles). */
   staticOptions?: Omit<StaticOptions, 'root'>;
+  /** The event-stream built-ins' timing (ticker interval, heartbeat, retry hint, clock). */
+  sse?: SseDemoOptions;
   /** WebSocket built-ins to register alongside (see the note at the top). */
   webSocketRoutes?: ReadonlyArray<{ path: string; route: WebSocketRoute; description?: string }>;
 }
@@ -70,13 +74,14 @@ export function registerDemoRoutes(router: Router, options: DemoRouteOptions = {
       : (_req, res) => sendText(res, 404, 'No root folder is configured for /files/\n'),
     { kind: 'static', description: 'static files from the root folder' },
   );
+  for (const r of createSseDemoRoutes(options.sse)) router.add(r.method, r.path, r.handler, { kind: r.kind, description: r.description });
   for (const ws of options.webSocketRoutes ?? []) router.ws(ws.path, ws.route, { description: ws.description });
   return router;
 }
 
 function pickLimits(o: DemoRouteOptions): Partial<DemoRouteLimits> {
   const out: Partial<DemoRouteLimits> = {};
-  for (const k of Object.keys(DEFAULT_DEMO_LIMITS) as (keyof DemoRouteLimits)[]) if (o[k] !== undefined) out[k] = o[k];
+  for (const k of Object.keys(DEFAULT_DEMO_LIMITS) as (keyof DemoRouteLimits)[]) if (o[k] !== undefined) out[k] = o[k] as number;
   return out;
 }
 

@@ -12,6 +12,7 @@ import { compilePattern, sendText, type RouteDef } from '../router/router.js';
 import { createStaticHandler, resolveInRoot, serveFileInRoot } from '../static/static-files.js';
 import { SchemaValidator, type SchemaError } from './schema/json-schema.js';
 import { ROUTES_SCHEMA } from './schema/routes-schema.js';
+import { sseFeedHandler, sseItemProblem } from './sse-feed.js';
 import { wait } from './wait.js';
 
 export const DEFAULT_MAX_DELAY_MS = 60_000;
@@ -75,6 +76,12 @@ export function checkEntry(raw: unknown, label: string, sink: EntrySink, options
     const rel = normalize(v);
     if (isAbsolute(v) || rel === '..' || rel.startsWith('..' + sep)) report(`/${k}`, `${label}.${k}: "${v}" must stay inside the routes file's folder`);
   }
+  if (Array.isArray(r.sse)) {
+    r.sse.forEach((item, i) => {
+      const problem = sseItemProblem(item);
+      if (problem) report(`/sse/${i}`, `${labelOf(label, `/sse/${i}`)}: ${problem}`);
+    });
+  }
   const maxDelay = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
   if (typeof r.delay === 'number' && r.delay > maxDelay) {
     report('/delay', `${label}.delay: must be an integer number of milliseconds from 0 to ${maxDelay}`);
@@ -116,7 +123,11 @@ export function compileEntry(raw: Record<string, unknown>, methods: string[], pa
   const inside = kind ? normalize(raw[kind] as string).replace(/^\.$/, '').replace(/[\\/]+$/, '') : '';
   let description = typeof raw.description === 'string' ? raw.description : '';
   let answer: Handler;
-  if (kind === 'file') {
+  if (Array.isArray(raw.sse)) {
+    const interval = (raw.interval as number | undefined) ?? 1000;
+    description ||= `event stream: ${raw.sse.length} event${raw.sse.length === 1 ? '' : 's'}, one every ${interval} ms`;
+    answer = sseFeedHandler(raw.sse as Record<string, unknown>[], interval, Object.fromEntries(headers));
+  } else if (kind === 'file') {
     description ||= `file ${inside.split(sep).join('/')}`;
     answer = async (req, res) => {
       setHeaders(res);
@@ -157,5 +168,5 @@ export function compileEntry(raw: Record<string, unknown>, methods: string[], pa
           await answer(req, res);
         }
       : answer;
-  return { kind: kind ? 'static' : 'http', method: methods, pattern: path, handler, description, origin: { kind: kind ?? 'fixed' } };
+  return { kind: kind ? 'static' : Array.isArray(raw.sse) ? 'sse' : 'http', method: methods, pattern: path, handler, description, origin: { kind: kind ?? 'fixed' } };
 }

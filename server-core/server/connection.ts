@@ -345,6 +345,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
       return;
     }
     this.moveTo(draining(life));
+    if (this.queue.length > 0) this.queue.endEventStreams(() => new Error('the server is closing'));
     if (this.queue.length === 0 && (this.reader.phase === 'idle' || !this.reader.isMidHead)) this.endSocket();
   }
 

@@ -261,7 +261,9 @@ export class ResponseQueue implements ResponseSink {
       // Logged before its job is finished: finishing may run the next queued request at once
       // (sequential mode), and its entry must come after this one.
       if ((ex.req || rec) && !ex.res.isDetached && !ex.clientAborted && this.ctx.wantsRequestLog()) this.log(ex);
-      if (ex.job) this.ctx.scheduler.finish(ex.job);
+      // A response its handler ended after the request was aborted (an event stream whose client
+      // left, or endEventStreams below) is reported as aborted: it ended because the connection did.
+      if (ex.job) this.ctx.scheduler.finish(ex.job, ex.req?.isAborted === true);
       if (ex.res.closeAfter || ex.res.incomplete || ex.broken) {
         const clean = exs.length === 0 && ex.req !== null && ex.req.bodyComplete && !ex.broken && !ex.res.incomplete;
         this.abortAll(new Error('connection closing'), false);
@@ -296,6 +298,20 @@ export class ResponseQueue implements ResponseSink {
       stages: rec ? rec.stages() : {},
       route: rec ? rec.routeDecision() : null,
     });
+  }
+
+  /**
+   * The server is closing: an event stream (a response under way with Content-Type
+   * text/event-stream) never ends on its own, so its request is aborted — the route sees its
+   * stream closed ('remote') and ends the response (sse/sse-route.ts) — instead of the graceful
+   * close waiting its whole closeTimeout for it. Other responses in progress are left to finish.
+   */
+  endEventStreams(why: () => Error): void {
+    for (const ex of this.exchanges) {
+      if (ex.res.finished || !ex.res.headersSent || !ex.req) continue;
+      const type = ex.res.getHeader('content-type');
+      if (typeof type === 'string' && /^\s*text\/event-stream\s*(;|$)/i.test(type)) ex.req.abort(why());
+    }
   }
 
   /** The peer ended: abort the requests in progress; those still waiting (the sequential queue, held for room) never run. */

@@ -112,7 +112,7 @@ test('compose, send and inspect with the keyboard only', async () => {
       dividers: [...document.querySelectorAll('.divider')].map((d) => [d.getAttribute('role'), d.getAttribute('aria-valuenow') !== null]),
     }));
     assert.equal(aria.requests, 'tablist');
-    assert.deepEqual(aria.modes, [['tab', 'true'], ['tab', 'false'], ['tab', 'false']]);
+    assert.deepEqual(aria.modes, [['tab', 'true'], ['tab', 'false'], ['tab', 'false'], ['tab', 'false']]);
     assert.equal(aria.panel, 'tabpanel');
     assert.deepEqual(aria.inspector, [['tab', 'true'], ['tab', 'false'], ['tab', 'false']]);
     assert.deepEqual(aria.views, ['tabpanel', 'tabpanel', 'tabpanel']);

@@ -114,6 +114,13 @@ export class App {
       const text = m.opcode === 1 ? `"${decodeUtf8(fromBase64(m.data.slice(0, 120))).slice(0, 40)}"` : `${m.opcode === 2 ? 'binary' : 'control'} frame`;
       this.announcer.wsMessage(`${m.dir === 'c2s' ? 'sent' : 'received'} ${text}`);
     },
+    // Event streams: the composer's SSE tab lists the records; each connection also shows in the
+    // network list and the timeline from its capture.
+    'sse.state': (m) => {
+      if (m.state === 'open' && m.connectionId && this.state.selected !== m.connectionId) this.selectConnection(m.connectionId);
+      if (m.state === 'closed' && m.code && m.reason) showNotice('error', `Event stream: ${m.reason}`);
+    },
+    'sse.records': () => {},
     'raw.state': (m) => {
       if (this.store.rawState(m) && (m.state === 'connecting' || this.state.selected !== m.connectionId)) this.selectConnection(m.connectionId!);
       if (m.error) this.announcer.say(`Raw TCP: ${m.error}`, 'raw');

@@ -50,6 +50,11 @@ before each line, and the timings on stderr.
   --timeout MS      give up on each exchange after MS ms (default 30000)
   --follow          follow redirects (up to 10) unless a request says # @no-redirect
   --output PATH     write the response body to PATH instead of stdout (one request)
+  --max-events N    a streamed response (text/event-stream, NDJSON, json-seq,
+                    chunked text): stop after N events (or lines); each is
+                    printed as it arrives. Without a limit a stream is read
+                    until the server ends it or Ctrl-C
+  --max-time MS     a streamed response: stop MS ms after its head
   --har OUT         write the exchanges as HAR 1.2
   --pcap OUT        write the capture as pcap (Wireshark, tshark)
   --hex             print the annotated hex of both directions instead
@@ -71,6 +76,8 @@ const FLAGS = {
   drip: { type: 'string' },
   idle: { type: 'string' },
   output: { type: 'string' },
+  'max-events': { type: 'string' },
+  'max-time': { type: 'string' },
   name: { type: 'string' },
   env: { type: 'string' },
   dialect: { type: 'string' },
@@ -92,6 +99,11 @@ function parseTarget(text: string): { host: string; port: number } {
 function parseMs(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a number of milliseconds, got ${text}`);
+  return Number(text);
+}
+
+function parseCount(name: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`--${name} must be a whole number ≥ 1, got ${text}`);
   return Number(text);
 }
 
@@ -210,6 +222,8 @@ export const sendCommand: Command = {
           ...(flags.switches.has('insecure') ? { insecure: true } : {}),
           ...(flags.switches.has('hex') ? { hex: true } : {}),
           ...(get('output') !== undefined ? { output: get('output') } : {}),
+          ...(get('max-events') !== undefined ? { maxEvents: parseCount('max-events', get('max-events')!) } : {}),
+          ...(get('max-time') !== undefined ? { maxTimeMs: parseMs('max-time', get('max-time'), 0) } : {}),
           ...(get('har') !== undefined ? { har: get('har') } : {}),
           ...(get('pcap') !== undefined ? { pcap: get('pcap') } : {}),
           signal: abort.signal,
@@ -219,7 +233,7 @@ export const sendCommand: Command = {
     }
 
     if (flags.positionals.length) throw new UsageError(`--raw takes no FILE (got ${flags.positionals[0]})`);
-    for (const f of ['follow', 'output', 'name', 'env', 'dialect', 'var'] as const) {
+    for (const f of ['follow', 'output', 'name', 'env', 'dialect', 'var', 'max-events', 'max-time'] as const) {
       if (flags.switches.has(f) || flags.values.has(f) || flags.lists.has(f)) throw new UsageError(`--${f} is for FILE requests, not --raw`);
     }
     const to = flags.values.get('to');

@@ -1,7 +1,8 @@
 // Loading wireplay.routes.mjs: the module is imported in its own worker thread
 // (module-host.ts) and its default export becomes routes: a function is a handler
 // relayed to the worker, an object under a "WS /path" key a relayed WebSocket
-// endpoint, any other object a data route checked like a JSON entry. Problems are
+// endpoint, one under an "SSE /path" key an event stream (run in the worker by
+// sse/sse-route.ts on its stand-in response, relayed as an HTTP response), any other object a data route checked like a JSON entry. Problems are
 // placed at the line of their key; a module with any problem yields no routes and
 // its worker stops.
 import { basename, dirname } from 'node:path';
@@ -89,7 +90,7 @@ function toRoute(
   const { key } = d;
   const keyFail = (message: string) => fail(`"${key}": ${message}`);
   const parsed = parseRouteKey(key);
-  if (!parsed) return void keyFail('a key is "METHOD /path", "/path" (GET), "* /path" (any method) or "WS /path"');
+  if (!parsed) return void keyFail('a key is "METHOD /path", "/path" (GET), "* /path" (any method), "WS /path" or "SSE /path"');
   const { method, path } = parsed;
   try {
     compilePattern(path);
@@ -104,6 +105,11 @@ function toRoute(
     if (protocols === false) return void keyFail('protocols must be a list of strings');
     if (origins === false) return void keyFail('origins must be a list of strings');
     return { kind: 'ws', pattern: path, route: host.webSocketRoute(key, d.callbacks, protocols, origins), description: `WebSocket from ${from}` };
+  }
+  if (method === 'SSE') {
+    if (d.type !== 'sse') return void keyFail('an SSE entry is an object { onOpen(stream, req) { … }, onClose(stream, reason) { … } }');
+    if (d.problem) return void keyFail(d.problem);
+    return { kind: 'sse', method: ['GET'], pattern: path, handler: host.httpHandler(key), description: `event stream from ${from}` };
   }
   const methods = method.split(',').filter(Boolean);
   if (!methods.every((x) => x === ANY_METHOD || TOKEN.test(x))) return void keyFail(`"${method}" is not a method`);

@@ -68,6 +68,8 @@ export type ExportDescription =
   | { key: string; type: 'data'; value: unknown }
   /** A WebSocket entry: the callbacks it defines, and its options when given as { handler, protocols, origins }. */
   | { key: string; type: 'ws'; callbacks: string[]; protocols?: unknown; origins?: unknown; problem?: string }
+  /** An event-stream entry ("SSE /path"): the callbacks it defines. */
+  | { key: string; type: 'sse'; callbacks: string[]; problem?: string }
   | { key: string; type: 'other'; what: string };
 
 export type ToWorker =

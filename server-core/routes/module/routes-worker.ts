@@ -10,7 +10,9 @@
 import { parentPort } from 'node:worker_threads';
 import type { Handler } from '../../http/handler-types.js';
 import { asBuffer, restoreError, snapshotError, type ExportDescription, type FromWorker, type ToWorker } from './protocol.js';
-import { isPlainObject, parseRouteKey, WS_CALLBACKS } from './route-keys.js';
+import { sseHandler } from '../../sse/sse-route.js';
+import type { SseStream } from '../../sse/sse-stream.js';
+import { isPlainObject, parseRouteKey, SSE_CALLBACKS, WS_CALLBACKS } from './route-keys.js';
 import { WorkerRequest, WorkerResponse, type Post } from './worker-http.js';
 import { runCallback, WorkerPeer } from './worker-ws.js';
 
@@ -51,6 +53,8 @@ const post: Post = (message: FromWorker, transfer: ArrayBuffer[] = []) => {
 };
 
 let exported: Record<string, unknown> = {};
+/** The handler of each `SSE /path` export, made once per load. */
+let eventStreams = new Map<string, Handler>();
 const requests = new Map<number, { req: WorkerRequest; res: WorkerResponse }>();
 const sessions = new Map<number, { peer: WorkerPeer; handler: Record<string, (...args: unknown[]) => unknown> }>();
 
@@ -109,10 +113,21 @@ async function load(url: string): Promise<void> {
     return;
   }
   exported = mod.default;
+  eventStreams = new Map();
   post({ t: 'loaded', exports: Object.entries(exported).map(([key, value]) => describe(key, value)) });
 }
 
 function describe(key: string, value: unknown): ExportDescription {
+  if (parseRouteKey(key)?.method === 'SSE') {
+    if (!isPlainObject(value)) return { key, type: 'other', what: typeof value };
+    let problem: string | undefined;
+    for (const name of Object.keys(value)) {
+      if (!(SSE_CALLBACKS as readonly string[]).includes(name)) problem ??= `unknown event-stream callback "${name}" (allowed: ${SSE_CALLBACKS.join(', ')})`;
+      else if (typeof value[name] !== 'function') problem ??= `${name} must be a function`;
+    }
+    if (typeof value.onOpen !== 'function') problem ??= 'an SSE entry needs onOpen(stream, req)';
+    return { key, type: 'sse', callbacks: Object.keys(value), problem };
+  }
   if (parseRouteKey(key)?.method === 'WS') {
     if (!isPlainObject(value)) return { key, type: 'other', what: typeof value };
     const isRoute = isPlainObject(value.handler);
@@ -148,7 +163,7 @@ function serve(id: number, key: string, req: WorkerRequest): boolean {
   };
   const res = new WorkerResponse(id, post, forget);
   requests.set(id, { req, res });
-  const handler = exported[key] as Handler | undefined;
+  const handler = handlerOf(key);
   const settled = (error: unknown, ack: boolean) => {
     post(error === undefined ? { t: 'done', id, ack } : { t: 'fail', id, error: snapshotError(error), ack });
     forget();
@@ -169,6 +184,24 @@ function serve(id: number, key: string, req: WorkerRequest): boolean {
     settled(err, true);
     return true;
   }
+}
+
+/** The export under `key` as a handler: a function as it is, an `SSE /path` entry wrapped by sseHandler. */
+function handlerOf(key: string): Handler | undefined {
+  const value = exported[key];
+  if (typeof value === 'function') return value as Handler;
+  if (!isPlainObject(value) || parseRouteKey(key)?.method !== 'SSE') return undefined;
+  let handler = eventStreams.get(key);
+  if (!handler) {
+    const entry = value as { onOpen(stream: SseStream, req: unknown): unknown; onClose?(stream: SseStream, reason: string): unknown };
+    handler = sseHandler({
+      // The user's callbacks as written: onOpen(stream, req), onClose(stream, reason).
+      onOpen: (stream, req) => entry.onOpen(stream, req) as void | Promise<void>,
+      onClose: (reason, stream) => void entry.onClose?.(stream, reason),
+    });
+    eventStreams.set(key, handler);
+  }
+  return handler;
 }
 
 function webSocketEvent(m: Extract<ToWorker, { sid: number }>): void {

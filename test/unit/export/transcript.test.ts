@@ -59,3 +59,13 @@ test('drops are shown where they happened; long chunks are cut and long lines wr
   assert.equal(lines[8], '+2.000 ms  c1  >  [… 20 more bytes]');
   assert.equal(lines[9], '#   (still open)');
 });
+
+test('an event stream reconnect names the connection it follows in its header', () => {
+  const s = new CaptureStore({});
+  const base = { side: 'client' as const, protocol: 'http' as const, tls: false, local: { address: '127.0.0.1', port: 50001 }, remote: { address: '127.0.0.1', port: 8080 }, t: 0, wallTime: Date.UTC(2026, 0, 2, 3, 4, 5) };
+  s.open({ ...base, connectionId: 'a' });
+  s.open({ ...base, connectionId: 'b', previousConnectionId: 'a' });
+  const headers = toTranscript(s.snapshot()).split('\n').filter((l) => l.startsWith('# ') && !l.startsWith('#   '));
+  assert.ok(!headers[0].includes('reconnects'));
+  assert.match(headers[1], /^# b .* {2}reconnects a$/);
+});

@@ -88,6 +88,36 @@ test('the socket being full makes send() return false; drain() asks the connecti
   assert.equal(sink.drains, 1);
 });
 
+test('sends in one turn: the first is written at once, the rest as one chunk on nextTick, in order', async () => {
+  const { sink, stream } = open();
+  const before = sink.writes.length;
+  for (let i = 1; i <= 5; i++) assert.equal(stream.send({ id: i, data: 'x' }), true);
+  assert.equal(sink.writes.length - before, 1, 'the first event went out at once');
+  await new Promise((resolve) => process.nextTick(resolve));
+  assert.equal(sink.writes.length - before, 2, 'the four others as one chunk');
+  const body = Buffer.concat(sink.writes.slice(before)).toString('latin1');
+  assert.deepEqual([...body.matchAll(/id: (\d)/g)].map((m) => m[1]), ['1', '2', '3', '4', '5']);
+  // The next turn starts again with a direct write.
+  stream.send({ id: 6, data: 'x' });
+  assert.equal(sink.writes.length - before, 3);
+});
+
+test('held bytes past 64 KiB make send() false; drain() writes them; a response ended underneath drops them', async () => {
+  const { sink, stream, res } = open();
+  stream.send({ data: 'first' });
+  let ok = true;
+  let n = 0;
+  while (ok) ok = stream.send({ data: 'y'.repeat(1024) }) && ++n < 1000;
+  assert.ok(n < 70, `false after about 64 KiB held (${n} events)`);
+  const writes = sink.writes.length;
+  await stream.drain();
+  assert.equal(sink.writes.length, writes + 1, 'drain() flushed the held events as one chunk');
+  stream.send({ data: 'a' });
+  stream.send({ data: 'held' });
+  res.end(); // the route's handler ended the response (the client left)
+  await new Promise((resolve) => process.nextTick(resolve)); // no "write after end" thrown on flush
+});
+
 test('the request signal closes the stream as remote', () => {
   const { ac, stream } = open();
   const reasons: string[] = [];
@@ -96,11 +126,14 @@ test('the request signal closes the stream as remote', () => {
   assert.deepEqual(reasons, ['remote']);
 });
 
-test('read back like the dissector: every line\'s raw ranges hold its bytes inside the chunked body', () => {
+test('read back like the dissector: every line\'s raw ranges hold its bytes inside the chunked body', async () => {
   const { sink, stream, res } = open();
   stream.send({ event: 'greeting', id: 'a1', data: 'hello\nworld' });
   stream.comment(' heartbeat');
   stream.send({ data: 'é'.repeat(5), retry: 1500 });
+  // The sends after the first of a turn are written together on nextTick: let them out before the
+  // raw writes below.
+  await new Promise((resolve) => process.nextTick(resolve));
   // A server may also write one event in several pieces: each piece is a chunk, so lines cross the
   // chunk framing (and here a two-byte character is cut between chunks).
   res.write(Buffer.from('data: sp'));

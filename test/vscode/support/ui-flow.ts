@@ -1,6 +1,7 @@
 // The UI walk shared by the end-to-end tests (extension from the tree, and the
 // installed .vsix): palette → status bar → sidebar (VS Code tree views)
-// connection and traffic → mode → playground → stop, with a screenshot of each step.
+// connection and traffic → mode → playground (HTTP, the server queue, an event
+// stream in the SSE tab) → stop, with a screenshot of each step.
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
@@ -84,6 +85,17 @@ export async function driveUi(page: Page, prefix: string): Promise<void> {
   await playground.locator('.qv-badge.mode-sequential').waitFor({ timeout: 30_000 });
   await playground.locator('g.qjob[data-target="/echo?from=vscode"]').first().waitFor({ timeout: 30_000 });
   await shot(page, `${prefix}-06b-server-queue`);
+
+  // The composer's SSE tab: connect to the built-in ticker and see its events arrive, then disconnect
+  // (in sequential mode an open stream holds the one handler slot).
+  await playground.locator('.mode[data-mode="sse"]').click();
+  await playground.locator('vscode-textfield.sseurl input').fill(`http://127.0.0.1:${port}/sse/ticker?interval=50`);
+  await playground.locator('vscode-button.sseconnect').click();
+  await playground.locator('.sse-list .sse-id', { hasText: '#3' }).waitFor({ timeout: 30_000 });
+  await shot(page, `${prefix}-06c-sse`);
+  await playground.locator('vscode-button.ssedisconnect').click();
+  await playground.locator('.sse-state', { hasText: /^Closed/ }).waitFor({ timeout: 30_000 });
+  await playground.locator('.mode[data-mode="http"]').click();
 
   // The log has a line per request.
   await runCommand(page, 'Wireplay: Show Log');

@@ -1,6 +1,7 @@
-// One request tab's composer: HTTP requests, WebSocket sessions and raw TCP
-// bytes, one form each (http-form.ts, ws-form.ts, raw-form.ts). It draws two
-// parts the App places: the bar (the HTTP / WebSocket / Raw TCP tabs and the
+// One request tab's composer: HTTP requests, WebSocket sessions, event
+// streams and raw TCP bytes, one form each (http-form.ts, ws-form.ts,
+// sse-form.ts, raw-form.ts). It draws two parts the App places: the bar (the
+// HTTP / WebSocket / SSE / Raw TCP tabs and the
 // full-width request line: method, URL, Send) and the body (headers, body,
 // preview, history…). It only builds FromWebview messages; the host sends them
 // and the inspector shows what happened. Its fields are its tab's draft
@@ -15,12 +16,14 @@ import { HttpForm } from './http-form.js';
 import { RawForm } from './raw-form.js';
 import { defaultComposerState, type ComposerMode, type ComposerState } from './state.js';
 import { WsForm } from './ws-form.js';
+import { SseForm } from './sse-form.js';
 
 export { defaultComposerState, type ComposerMode, type ComposerState } from './state.js';
 
 const MODES: readonly { mode: ComposerMode; label: string; icon: string }[] = [
   { mode: 'http', label: 'HTTP', icon: 'globe' },
   { mode: 'ws', label: 'WebSocket', icon: 'plug' },
+  { mode: 'sse', label: 'SSE', icon: 'broadcast' },
   { mode: 'raw', label: 'Raw TCP', icon: 'terminal' },
 ];
 
@@ -41,6 +44,7 @@ export class Composer {
   readonly http: HttpForm;
   readonly ws: WsForm;
   readonly raw: RawForm;
+  readonly sse: SseForm;
   private pendingFocus: { selector: string; which: 'first' | 'last' } | undefined;
 
   constructor(
@@ -62,6 +66,7 @@ export class Composer {
     this.http = new HttpForm(state, host);
     this.ws = new WsForm(state, host);
     this.raw = new RawForm(state, host);
+    this.sse = new SseForm(state, host);
     for (const part of [this.bar, this.el]) {
       part.addEventListener('keydown', (e) => {
         if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
@@ -108,7 +113,8 @@ export class Composer {
     else if (this.state.mode === 'ws') {
       if (this.ws.isOpen) this.ws.send();
       else this.ws.connect();
-    } else this.raw.send();
+    } else if (this.state.mode === 'sse') this.sse.connect();
+    else this.raw.send();
   }
 
   /** A host message: each form takes what concerns it. */
@@ -116,11 +122,12 @@ export class Composer {
     this.http.handle(m);
     this.ws.handle(m);
     this.raw.handle(m);
+    this.sse.handle(m);
   }
 
   /** The first field of the request line (the URL, or the host), for when the tab is opened. */
   focusFirstField(): void {
-    const sel = this.state.mode === 'http' ? '.url' : this.state.mode === 'ws' ? '.wsurl' : '.rhost';
+    const sel = ({ http: '.url', ws: '.wsurl', sse: '.sseurl', raw: '.rhost' } as const)[this.state.mode];
     const field = this.bar.querySelector<HTMLElement & { updateComplete?: Promise<unknown> }>(sel);
     // A text field just placed draws its input a moment later; the focus goes there once it exists.
     void Promise.resolve(field?.updateComplete).then(() => {
@@ -137,6 +144,8 @@ export class Composer {
     if ((!s.http.url || /^http:\/\/127\.0\.0\.1:\d+\/?$/.test(s.http.url)) && !typing('.url')) s.http.url = def.http.url;
     if ((!s.ws.url || /^ws:\/\/127\.0\.0\.1:\d+\/ws\/echo$/.test(s.ws.url)) && !typing('.wsurl')) s.ws.url = def.ws.url;
     if (s.raw.host === '127.0.0.1' && !typing('.rport')) s.raw.port = def.raw.port;
+    const sse = (s.sse ??= def.sse!);
+    if (/^http:\/\/127\.0\.0\.1:\d+\/sse\/ticker$/.test(sse.url) && !typing('.sseurl')) sse.url = def.sse!.url;
     this.update();
     if (s.mode === 'http') this.http.shown();
   }
@@ -178,11 +187,12 @@ export class Composer {
     this.env.changed();
   }
 
-  private form(): HttpForm | WsForm | RawForm {
-    return this.state.mode === 'http' ? this.http : this.state.mode === 'ws' ? this.ws : this.raw;
+  private form(): HttpForm | WsForm | SseForm | RawForm {
+    const mode = this.state.mode;
+    return mode === 'http' ? this.http : mode === 'ws' ? this.ws : mode === 'sse' ? this.sse : this.raw;
   }
 
-  private barTemplate(form: HttpForm | WsForm | RawForm): TemplateResult {
+  private barTemplate(form: HttpForm | WsForm | SseForm | RawForm): TemplateResult {
     const mode = this.state.mode;
     const note = form.barNote();
     return html`<div class="mode-bar" role="tablist" aria-label="What to send" @keydown=${(e: KeyboardEvent) => this.onModeKey(e)}>

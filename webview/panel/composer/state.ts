@@ -31,6 +31,7 @@ export function defaultComposerState(serverUrl: string | null, id = newId('tab')
       advanced: false,
       adv: { fin: true, rsv1: false, rsv2: false, rsv3: false, opcode: '1', mask: true, fragments: '1', enc: 'text', payload: 'hello' },
     },
+    sse: { url: `${base.replace(/\/$/, '')}/sse/ticker`, headers: '', lastEventId: '', autoReconnect: true },
     raw: { host: u.hostname, port: u.port || '80', enc: 'text', text: 'GET / HTTP/1.1\\r\\nHost: ' + u.host + '\\r\\n\\r\\n', drip: false, dripSize: '1', dripMs: '50', halfClose: false },
     repeat: { count: '2', order: 'parallel' },
   };
@@ -50,9 +51,10 @@ export function completeDraft(v: unknown, serverUrl: string | null): ComposerSta
     ...base,
     ...d,
     id: base.id,
-    mode: d.mode === 'ws' || d.mode === 'raw' ? d.mode : 'http',
+    mode: d.mode === 'ws' || d.mode === 'sse' || d.mode === 'raw' ? d.mode : 'http',
     ws: { ...base.ws, ...d.ws, adv: { ...base.ws.adv, ...d.ws?.adv } },
     raw: { ...base.raw, ...d.raw },
+    sse: { ...base.sse!, ...d.sse },
     repeat: { ...base.repeat, ...d.repeat },
   };
 }
