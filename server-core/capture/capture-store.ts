@@ -4,6 +4,8 @@
 // go, the connection keeps a 'dropped' entry at that spot with the count, so a
 // reader always sees that something is missing and how much. Stream offsets are
 // absolute per direction, so the byte ranges of dissected messages stay valid.
+// HTTP messages get their field trees on demand, from the bytes kept here
+// (lazy-fields.ts); before bytes leave, the trees that need them are built.
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { DisposableStore } from '../util/disposable.js';
@@ -17,6 +19,7 @@ import type {
 import type { DissectedMessage } from './dissection-types.js';
 import { ConnectionDissector, type DissectorOptions } from './dissector.js';
 import { formatCount } from './format.js';
+import { FieldTreeCache, pinFields } from './lazy-fields.js';
 
 /** Bytes of bookkeeping charged to the cap for every stored chunk, so many tiny chunks cannot outgrow it. */
 export const CHUNK_OVERHEAD_BYTES = 64;
@@ -37,8 +40,9 @@ export interface CaptureStoreOptions {
   /** Total bytes kept across all connections (payload plus CHUNK_OVERHEAD_BYTES per chunk). Default 64 MiB. */
   maxBytes?: number;
   /**
-   * Dissected messages kept across all connections; the oldest go first. Default 20 000. A message with
-   * its field tree takes one to two kilobytes, so this bounds the dissection's memory apart from the bytes.
+   * Dissected messages kept across all connections; the oldest go first. Default 20 000. HTTP messages
+   * keep their head's details (a few hundred bytes) and build their field tree when it is read; other
+   * messages keep their tree (one to two kilobytes). This bounds the dissection's memory apart from the bytes.
    */
   maxMessages?: number;
   /** Closed connections kept; the oldest closed go first once over. Default 10 000. */
@@ -170,6 +174,8 @@ export class CaptureStore implements Disposable {
   private nextMessageId = 1;
   private readonly subscriptions = new DisposableStore();
   private sourceCount = 0;
+  /** Field trees built on demand, the last few (a view reads the same messages again and again). */
+  private readonly trees = new FieldTreeCache();
 
   private readonly dissectorError?: (err: unknown, connectionId: string) => void;
 
@@ -253,6 +259,7 @@ export class CaptureStore implements Disposable {
         ...this.options.dissector,
         nextMessageId: () => this.nextMessageId++,
         onMessage: (m) => this.addMessage(conn, m),
+        deferred: { read: (dir, start, end) => readConnRange(conn, dir, start, end), cache: this.trees },
       });
     }
     this.conns.set(ev.connectionId, conn);
@@ -357,6 +364,7 @@ export class CaptureStore implements Disposable {
       }
       // Keep the open connection but drop what it had, visibly.
       for (const dir of ['c2s', 's2c'] as const) {
+        this.dissect(conn, (d) => d.pin(dir, conn.next[dir]));
         const kept = conn.chunks.slice(conn.head).filter((e) => e.dir === dir);
         const first = kept[0];
         if (first) {
@@ -372,6 +380,7 @@ export class CaptureStore implements Disposable {
     this.ring.length = 0;
     this.ringHead = 0;
     this.bytes = 0;
+    this.trees.clear();
     this.messageOrder.length = 0;
     this.messageOrderHead = 0;
     this.messageCount = 0;
@@ -469,7 +478,9 @@ export class CaptureStore implements Disposable {
       }
       const over = this.bytes - this.maxBytes;
       const cost = entry.bytes.length + CHUNK_OVERHEAD_BYTES;
-      if (over < cost && over < entry.bytes.length) {
+      const trim = over < cost && over < entry.bytes.length;
+      this.pinBefore(conn, entry.dir, entry.offset + (trim ? over : entry.bytes.length));
+      if (trim) {
         // Trim the head of this chunk only: keep its tail.
         const n = over;
         this.recordDrop(conn, entry.dir, entry.offset, n, entry.t, true);
@@ -495,6 +506,24 @@ export class CaptureStore implements Disposable {
     if (this.ringHead > 1024 && this.ringHead * 2 > this.ring.length) {
       this.ring.splice(0, this.ringHead);
       this.ringHead = 0;
+    }
+  }
+
+  /**
+   * The bytes of `dir` below `before` are about to go: the deferred field trees that need them are built
+   * first — a message that will still be listed (partly dropped), and the one being dissected. A message
+   * whose bytes all go leaves with them (recordDrop), so its tree is never needed.
+   */
+  private pinBefore(conn: Conn, dir: Direction, before: number): void {
+    this.dissect(conn, (d) => d.pin(dir, before));
+    let seen = 0;
+    for (const m of conn.messages) {
+      if (m.dir !== dir || m.kind === 'dropped') {
+        if (++seen > 256) break;
+        continue;
+      }
+      if (m.range.start >= before) break;
+      if (m.range.end > before) pinFields(m);
     }
   }
 
@@ -610,12 +639,38 @@ function snapshot(c: Conn): CapturedConnection {
   return out;
 }
 
+/**
+ * readStreamRange over a connection's kept chunks without copying its entry list: a binary search for the
+ * first chunk of `dir` that reaches `start` (each direction's offsets grow in arrival order).
+ */
+function readConnRange(c: Conn, dir: Direction, start: number, end: number): Buffer | undefined {
+  const chunks = c.chunks;
+  const sameDirFrom = (i: number, hi: number): number => {
+    while (i < hi && chunks[i].dir !== dir) i++;
+    return i;
+  };
+  let lo = c.head;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const j = sameDirFrom(mid, hi);
+    if (j < hi && chunks[j].offset + chunks[j].bytes.length <= start) lo = j + 1;
+    else hi = mid;
+  }
+  return readEntries(chunks, lo, dir, start, end);
+}
+
 /** Concatenates the retained bytes of [start, end) of one direction; undefined when some are missing. */
 export function readStreamRange(entries: readonly CaptureEntry[], dir: Direction, start: number, end: number): Buffer | undefined {
+  return readEntries(entries, 0, dir, start, end);
+}
+
+function readEntries(entries: readonly CaptureEntry[], from: number, dir: Direction, start: number, end: number): Buffer | undefined {
   if (end <= start) return Buffer.alloc(0);
   const parts: Buffer[] = [];
   let at = start;
-  for (const e of entries) {
+  for (let i = from; i < entries.length; i++) {
+    const e = entries[i];
     if (e.dir !== dir || e.kind !== 'data') continue;
     const eEnd = e.offset + e.bytes.length;
     if (eEnd <= at) continue;
