@@ -394,7 +394,9 @@ export class ConnectionDissector {
   }
 
   private emit(m: HttpMessage | WsMessage | Omit<DissectedMessage, 'id' | 'connectionId'>): void {
-    const out = Object.assign(m, { id: this.nextId(), connectionId: this.connectionId }) as DetailedMessage;
+    const out = m as DetailedMessage;
+    out.id = this.nextId();
+    out.connectionId = this.connectionId;
     this.options.onMessage(out);
   }
 }

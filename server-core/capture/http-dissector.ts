@@ -24,7 +24,7 @@ import type {
   Span,
 } from '../http/parser-types.js';
 import { escapeBytes, formatCount, previewPayload } from './format.js';
-import { deferFields, fieldTreeStats, type FieldTreeBuilder, type FieldTreeCache } from './lazy-fields.js';
+import { deferFields, deferredFields, fieldTreeStats, type FieldTreeCache } from './lazy-fields.js';
 
 export interface HttpParserLike {
   push(chunk: Buffer): void;
@@ -144,7 +144,8 @@ export class HttpDirectionDissector {
   private storedFrom = 0;
   /** In end(): an error now comes from the end of the stream. */
   private ending = false;
-  private readonly builder?: FieldTreeBuilder;
+  /** How a message's `fields` becomes a getter, when trees are deferred. */
+  private readonly deferredFields?: PropertyDescriptor;
   private readonly parserFactory: HttpParserFactory;
 
   constructor(
@@ -164,7 +165,7 @@ export class HttpDirectionDissector {
     if (stored && !opts.keepPayload) {
       const { parserLimits, maxFieldsPerMessage, previewBytes, maxMessageBytes } = opts;
       const eager: HttpDissectorOptions = { keepPayload: false, previewBytes, maxMessageBytes, maxFieldsPerMessage, parserLimits };
-      this.builder = {
+      this.deferredFields = deferredFields({
         build: (m) => {
           let tree = stored.cache.get(m);
           if (tree === undefined) {
@@ -175,7 +176,7 @@ export class HttpDirectionDissector {
           }
           return tree;
         },
-      };
+      });
     }
   }
 
@@ -311,7 +312,7 @@ export class HttpDirectionDissector {
     return {
       start: this.lastCompleteEnd,
       tStart: this.msgT,
-      eager: this.builder === undefined || this.lastCompleteEnd < this.storedFrom,
+      eager: this.deferredFields === undefined || this.lastCompleteEnd < this.storedFrom,
       fields: [],
       fieldCount: 0,
       hiddenChunks: 0,
@@ -556,16 +557,12 @@ export class HttpDirectionDissector {
     if (head && d.bodySize > 0) summary += ` (${formatCount(d.bodySize)} B body)`;
     if (error && head) summary += ' — malformed';
     const kind = this.dir === 'c2s' ? 'http-request' : 'http-response';
-    const props = {
-      kind,
-      protocol: 'http',
-      dir: this.dir,
-      range: { start: d.start, end },
-      tStart: d.tStart,
-      tEnd: this.t,
-      summary,
-    } as const;
-    const msg: HttpMessage = d.eager || !this.builder ? { ...props, fields: d.fields } : deferFields({ ...props }, this.builder);
+    let msg: HttpMessage;
+    if (d.eager || !this.deferredFields) {
+      msg = { kind, protocol: 'http', dir: this.dir, range: { start: d.start, end }, tStart: d.tStart, tEnd: this.t, summary, fields: d.fields };
+    } else {
+      msg = deferFields({ kind, protocol: 'http', dir: this.dir, range: { start: d.start, end }, tStart: d.tStart, tEnd: this.t, summary } as const, this.deferredFields);
+    }
     if (d.sequence !== undefined) msg.sequence = d.sequence;
     if (error) msg.error = error;
     if (head) {

@@ -24,10 +24,6 @@ export interface FieldTreeBuilder {
  */
 export const fieldTreeStats = { built: 0 };
 
-const BUILDER = Symbol('fieldTreeBuilder');
-
-type Deferred = DissectedMessage & { [BUILDER]: FieldTreeBuilder };
-
 /** Trees recently built on demand, most recent last (a Map keeps insertion order). */
 export class FieldTreeCache {
   private readonly trees = new Map<DissectedMessage, DissectedField[]>();
@@ -57,26 +53,34 @@ export class FieldTreeCache {
   }
 }
 
-function getFields(this: Deferred): DissectedField[] {
-  return this[BUILDER].build(this);
-}
+/** The getters that deferFields installs, to tell a deferred message from one that holds its tree. */
+const getters = new WeakSet<object>();
 
 function setFields(this: DissectedMessage, fields: DissectedField[]): void {
   Object.defineProperty(this, 'fields', { value: fields, writable: true, enumerable: true, configurable: true });
 }
 
-// One getter and setter for every deferred message, so they share their hidden classes.
-const FIELDS_DESCRIPTOR: PropertyDescriptor = { get: getFields, set: setFields, enumerable: true, configurable: true };
+/**
+ * The property descriptor that makes `fields` a getter asking `builder` for the tree. One per builder (a
+ * connection's direction), shared by all its messages: one defineProperty per message, no closure.
+ */
+export function deferredFields(builder: FieldTreeBuilder): PropertyDescriptor {
+  const get = function (this: DissectedMessage): DissectedField[] {
+    return builder.build(this);
+  };
+  getters.add(get);
+  return { get, set: setFields, enumerable: true, configurable: true };
+}
 
-/** Makes `m.fields` a getter that asks `builder` for the tree. */
-export function deferFields<M extends object>(m: M, builder: FieldTreeBuilder): M & { fields: DissectedField[] } {
-  Object.defineProperty(m, BUILDER, { value: builder, configurable: true });
-  Object.defineProperty(m, 'fields', FIELDS_DESCRIPTOR);
+/** Makes `m.fields` a getter (descriptor from deferredFields). */
+export function deferFields<M extends object>(m: M, descriptor: PropertyDescriptor): M & { fields: DissectedField[] } {
+  Object.defineProperty(m, 'fields', descriptor);
   return m as M & { fields: DissectedField[] };
 }
 
 export function isDeferred(m: DissectedMessage): boolean {
-  return BUILDER in m && Object.getOwnPropertyDescriptor(m, 'fields')?.get === getFields;
+  const get = Object.getOwnPropertyDescriptor(m, 'fields')?.get;
+  return get !== undefined && getters.has(get);
 }
 
 /** Builds a deferred tree now and keeps it on the message (its bytes are about to leave the store). */
