@@ -259,7 +259,7 @@ export class CaptureStore implements Disposable {
         ...this.options.dissector,
         nextMessageId: () => this.nextMessageId++,
         onMessage: (m) => this.addMessage(conn, m),
-        deferred: { read: (dir, start, end) => readConnRange(conn, dir, start, end), cache: this.trees },
+        deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
       });
     }
     this.conns.set(ev.connectionId, conn);
@@ -640,10 +640,11 @@ function snapshot(c: Conn): CapturedConnection {
 }
 
 /**
- * readStreamRange over a connection's kept chunks without copying its entry list: a binary search for the
- * first chunk of `dir` that reaches `start` (each direction's offsets grow in arrival order).
+ * The kept bytes [start, end) of one direction of a connection, as views into its chunks (undefined when
+ * some are gone): a binary search for the first chunk of `dir` that reaches `start` (each direction's
+ * offsets grow in arrival order), so the entry list is not copied.
  */
-function readConnRange(c: Conn, dir: Direction, start: number, end: number): Buffer | undefined {
+function connRangeParts(c: Conn, dir: Direction, start: number, end: number): Buffer[] | undefined {
   const chunks = c.chunks;
   const sameDirFrom = (i: number, hi: number): number => {
     while (i < hi && chunks[i].dir !== dir) i++;
@@ -657,17 +658,19 @@ function readConnRange(c: Conn, dir: Direction, start: number, end: number): Buf
     if (j < hi && chunks[j].offset + chunks[j].bytes.length <= start) lo = j + 1;
     else hi = mid;
   }
-  return readEntries(chunks, lo, dir, start, end);
+  return entryParts(chunks, lo, dir, start, end);
 }
 
 /** Concatenates the retained bytes of [start, end) of one direction; undefined when some are missing. */
 export function readStreamRange(entries: readonly CaptureEntry[], dir: Direction, start: number, end: number): Buffer | undefined {
-  return readEntries(entries, 0, dir, start, end);
+  if (end <= start) return Buffer.alloc(0);
+  const parts = entryParts(entries, 0, dir, start, end);
+  return parts && (parts.length === 1 ? parts[0] : Buffer.concat(parts));
 }
 
-function readEntries(entries: readonly CaptureEntry[], from: number, dir: Direction, start: number, end: number): Buffer | undefined {
-  if (end <= start) return Buffer.alloc(0);
+function entryParts(entries: readonly CaptureEntry[], from: number, dir: Direction, start: number, end: number): Buffer[] | undefined {
   const parts: Buffer[] = [];
+  if (end <= start) return parts;
   let at = start;
   for (let i = from; i < entries.length; i++) {
     const e = entries[i];
@@ -679,5 +682,5 @@ function readEntries(entries: readonly CaptureEntry[], from: number, dir: Direct
     at = Math.min(end, eEnd);
     if (at >= end) break;
   }
-  return at >= end ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
+  return at >= end ? parts : undefined;
 }

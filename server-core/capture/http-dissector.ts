@@ -81,8 +81,11 @@ export interface HttpDissectorOptions {
 
 /** Where a dissector that defers its field trees reads the bytes back. */
 export interface StoredStream {
-  /** The bytes [start, end) of one direction, or undefined when some of them are no longer kept. */
-  read(dir: Direction, start: number, end: number): Buffer | undefined;
+  /**
+   * The bytes [start, end) of one direction as stored, chunk by chunk (views, no copy), or undefined when
+   * some of them are no longer kept. Replaying them chunk by chunk, as they arrived, keeps a large body cheap.
+   */
+  parts(dir: Direction, start: number, end: number): Buffer[] | undefined;
   cache: FieldTreeCache;
 }
 
@@ -169,7 +172,7 @@ export class HttpDirectionDissector {
         build: (m) => {
           let tree = stored.cache.get(m);
           if (tree === undefined) {
-            const bytes = stored.read(dir, m.range.start, m.range.end);
+            const bytes = stored.parts(dir, m.range.start, m.range.end);
             const again = bytes && replay(dir, m.range.start, bytes, factory, eager, m.sequence, (m as HttpMessage).http?.requestMethod, true);
             tree = again?.emitted[0]?.fields ?? notKept(m.range);
             stored.cache.set(m, tree);
@@ -253,7 +256,7 @@ export class HttpDirectionDissector {
   /** Gives a deferred draft the tree the live dissection would have built so far, from the stored bytes. */
   private materialize(d: Draft): void {
     d.eager = true;
-    const bytes = this.opts.deferred?.read(this.dir, d.start, this.pos);
+    const bytes = this.opts.deferred?.parts(this.dir, d.start, this.pos);
     const again = bytes && replay(this.dir, d.start, bytes, this.parserFactory, { ...this.opts, deferred: undefined }, d.sequence, d.requestMethod, false);
     const r = again?.dissector.draft;
     if (r) {
@@ -485,7 +488,7 @@ export class HttpDirectionDissector {
     if (!d.eager) {
       // Errors are rare: the message is dissected again from the stored bytes, exactly as live, tree included.
       const emit = !atMessageStart || this.emitErrors;
-      const bytes = emit ? this.opts.deferred?.read(this.dir, d.start, this.pos) : undefined;
+      const bytes = emit ? this.opts.deferred?.parts(this.dir, d.start, this.pos) : undefined;
       const again = bytes && replay(this.dir, d.start, bytes, this.parserFactory, { ...this.opts, deferred: undefined }, d.sequence, d.requestMethod, this.ending);
       const m = again?.emitted[0];
       if (!emit || m) {
@@ -601,7 +604,7 @@ export class HttpDirectionDissector {
 function replay(
   dir: Direction,
   start: number,
-  bytes: Buffer,
+  bytes: Buffer[],
   factory: HttpParserFactory,
   opts: HttpDissectorOptions,
   sequence: number | undefined,
@@ -618,7 +621,7 @@ function replay(
     failed: () => undefined,
   };
   const dissector = new HttpDirectionDissector(dir, start, factory, host, opts);
-  dissector.push(bytes, 0);
+  for (const b of bytes) dissector.push(b, 0);
   if (end) dissector.end(0);
   return { emitted, dissector };
 }
