@@ -3,8 +3,8 @@
 // and leaves a message's `fields` — the annotated tree of the hex and parsed
 // views, the CLI's --hex — to be built the first time someone reads it, from
 // the bytes the store still holds. Building and keeping a tree for every
-// message was about a fifth of the server's CPU with capture on, and most of
-// its garbage (BENCHMARKS.md, "As users run it").
+// message was about a fifth of the server's CPU with capture on, and much of
+// its garbage was theirs (BENCHMARKS.md, "As users run it").
 //
 // To a reader nothing changes: `fields` is an own, enumerable property (a
 // getter), so spreading, JSON and structured clones see the tree. Assigning
