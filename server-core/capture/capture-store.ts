@@ -4,6 +4,8 @@
 // go, the connection keeps a 'dropped' entry at that spot with the count, so a
 // reader always sees that something is missing and how much. Stream offsets are
 // absolute per direction, so the byte ranges of dissected messages stay valid.
+// HTTP messages get their field trees on demand, from the bytes kept here
+// (lazy-fields.ts); before bytes leave, the trees that need them are built.
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { DisposableStore } from '../util/disposable.js';
@@ -18,6 +20,7 @@ import type {
 import type { DissectedMessage } from './dissection-types.js';
 import { ConnectionDissector, type DissectorOptions } from './dissector.js';
 import { formatCount } from './format.js';
+import { FieldTreeCache, pinFields } from './lazy-fields.js';
 
 /** Bytes of bookkeeping charged to the cap for every stored chunk, so many tiny chunks cannot outgrow it. */
 export const CHUNK_OVERHEAD_BYTES = 64;
@@ -38,8 +41,9 @@ export interface CaptureStoreOptions {
   /** Total bytes kept across all connections (payload plus CHUNK_OVERHEAD_BYTES per chunk). Default 64 MiB. */
   maxBytes?: number;
   /**
-   * Dissected messages kept across all connections; the oldest go first. Default 20 000. A message with
-   * its field tree takes one to two kilobytes, so this bounds the dissection's memory apart from the bytes.
+   * Dissected messages kept across all connections; the oldest go first. Default 20 000. HTTP messages
+   * keep their head's details (a few hundred bytes) and build their field tree when it is read; other
+   * messages keep their tree (one to two kilobytes). This bounds the dissection's memory apart from the bytes.
    */
   maxMessages?: number;
   /** Closed connections kept; the oldest closed go first once over. Default 10 000. */
@@ -175,6 +179,8 @@ export class CaptureStore implements Disposable {
   private nextMessageId = 1;
   private readonly subscriptions = new DisposableStore();
   private sourceCount = 0;
+  /** Field trees built on demand, the last few (a view reads the same messages again and again). */
+  private readonly trees = new FieldTreeCache();
 
   private readonly dissectorError?: (err: unknown, connectionId: string) => void;
 
@@ -264,6 +270,7 @@ export class CaptureStore implements Disposable {
         ...this.options.dissector,
         nextMessageId: () => this.nextMessageId++,
         onMessage: (m) => this.addMessage(conn, m),
+        deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
       });
     }
     this.conns.set(ev.connectionId, conn);
@@ -386,6 +393,7 @@ export class CaptureStore implements Disposable {
       }
       // Keep the open connection but drop what it had, visibly.
       for (const dir of ['c2s', 's2c'] as const) {
+        this.dissect(conn, (d) => d.pin(dir, conn.next[dir]));
         const kept = conn.chunks.slice(conn.head).filter((e) => e.dir === dir);
         const first = kept[0];
         if (first) {
@@ -402,6 +410,7 @@ export class CaptureStore implements Disposable {
     this.ring.length = 0;
     this.ringHead = 0;
     this.bytes = 0;
+    this.trees.clear();
     this.messageOrder.length = 0;
     this.messageOrderHead = 0;
     this.messageCount = 0;
@@ -499,7 +508,9 @@ export class CaptureStore implements Disposable {
       }
       const over = this.bytes - this.maxBytes;
       const cost = entry.bytes.length + CHUNK_OVERHEAD_BYTES;
-      if (over < cost && over < entry.bytes.length) {
+      const trim = over < cost && over < entry.bytes.length;
+      this.pinBefore(conn, entry.dir, entry.offset + (trim ? over : entry.bytes.length));
+      if (trim) {
         // Trim the head of this chunk only: keep its tail.
         const n = over;
         this.recordDrop(conn, entry.dir, entry.offset, n, entry.t, true);
@@ -525,6 +536,24 @@ export class CaptureStore implements Disposable {
     if (this.ringHead > 1024 && this.ringHead * 2 > this.ring.length) {
       this.ring.splice(0, this.ringHead);
       this.ringHead = 0;
+    }
+  }
+
+  /**
+   * The bytes of `dir` below `before` are about to go: the deferred field trees that need them are built
+   * first — a message that will still be listed (partly dropped), and the one being dissected. A message
+   * whose bytes all go leaves with them (recordDrop), so its tree is never needed.
+   */
+  private pinBefore(conn: Conn, dir: Direction, before: number): void {
+    this.dissect(conn, (d) => d.pin(dir, before));
+    let seen = 0;
+    for (const m of conn.messages) {
+      if (m.dir !== dir || m.kind === 'dropped') {
+        if (++seen > 256) break;
+        continue;
+      }
+      if (m.range.start >= before) break;
+      if (m.range.end > before) pinFields(m);
     }
   }
 
@@ -641,12 +670,41 @@ function snapshot(c: Conn): CapturedConnection {
   return out;
 }
 
+/**
+ * The kept bytes [start, end) of one direction of a connection, as views into its chunks (undefined when
+ * some are gone): a binary search for the first chunk of `dir` that reaches `start` (each direction's
+ * offsets grow in arrival order), so the entry list is not copied.
+ */
+function connRangeParts(c: Conn, dir: Direction, start: number, end: number): Buffer[] | undefined {
+  const chunks = c.chunks;
+  const sameDirFrom = (i: number, hi: number): number => {
+    while (i < hi && chunks[i].dir !== dir) i++;
+    return i;
+  };
+  let lo = c.head;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const j = sameDirFrom(mid, hi);
+    if (j < hi && chunks[j].offset + chunks[j].bytes.length <= start) lo = j + 1;
+    else hi = mid;
+  }
+  return entryParts(chunks, lo, dir, start, end);
+}
+
 /** Concatenates the retained bytes of [start, end) of one direction; undefined when some are missing. */
 export function readStreamRange(entries: readonly CaptureEntry[], dir: Direction, start: number, end: number): Buffer | undefined {
   if (end <= start) return Buffer.alloc(0);
+  const parts = entryParts(entries, 0, dir, start, end);
+  return parts && (parts.length === 1 ? parts[0] : Buffer.concat(parts));
+}
+
+function entryParts(entries: readonly CaptureEntry[], from: number, dir: Direction, start: number, end: number): Buffer[] | undefined {
   const parts: Buffer[] = [];
+  if (end <= start) return parts;
   let at = start;
-  for (const e of entries) {
+  for (let i = from; i < entries.length; i++) {
+    const e = entries[i];
     if (e.dir !== dir || e.kind !== 'data') continue;
     const eEnd = e.offset + e.bytes.length;
     if (eEnd <= at) continue;
@@ -655,5 +713,5 @@ export function readStreamRange(entries: readonly CaptureEntry[], dir: Direction
     at = Math.min(end, eEnd);
     if (at >= end) break;
   }
-  return at >= end ? (parts.length === 1 ? parts[0] : Buffer.concat(parts)) : undefined;
+  return at >= end ? parts : undefined;
 }

@@ -20,6 +20,7 @@ import {
   type HttpMessage,
   type HttpMessageDetail,
   type HttpParserFactory,
+  type StoredStream,
 } from './http-dissector.js';
 import { WsDirectionDissector, type WsFrameDetail, type WsMessage } from './ws-dissector.js';
 import { formatCount, previewPayload } from './format.js';
@@ -49,6 +50,11 @@ export interface DissectorOptions {
   parserLimits?: Partial<HttpParserLimits>;
   /** The HTTP parser to use. Default: server-core's HttpMessageParser. */
   httpParser?: HttpParserFactory;
+  /**
+   * HTTP field trees are built when first read, from these stored bytes (the capture store; not with
+   * keepPayload). The owner calls pin() before it drops bytes.
+   */
+  deferred?: StoredStream;
 }
 
 export const DEFAULT_DISSECTOR_LIMITS: Partial<HttpParserLimits> = Object.freeze({
@@ -79,7 +85,7 @@ interface DirState {
 
 export class ConnectionDissector {
   private readonly dirs: Record<Direction, DirState>;
-  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'nextMessageId' | 'httpParser'>>;
+  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'nextMessageId' | 'httpParser' | 'deferred'>>;
   private readonly parserFactory: HttpParserFactory;
   private readonly nextId: () => number;
   private extensions?: string;
@@ -87,6 +93,8 @@ export class ConnectionDissector {
   private responseCursor = 0;
   private t = 0;
   private ended = false;
+  /** Per direction, where the owner's stored bytes start (see pin). */
+  private readonly storedFrom: Record<Direction, number> = { c2s: 0, s2c: 0 };
 
   constructor(
     readonly connectionId: string,
@@ -148,6 +156,16 @@ export class ConnectionDissector {
     st.pos += n;
     st.forced = undefined;
     st.mode = st.mode.kind === 'ws' ? { kind: 'raw' } : { kind: 'sniff' };
+  }
+
+  /**
+   * The owner's stored bytes of `dir` below `before` are about to go: a deferred HTTP message that starts
+   * there builds its tree now (messages already emitted are the owner's to pin, see lazy-fields.ts).
+   */
+  pin(dir: Direction, before: number): void {
+    const m = this.dirs[dir].mode;
+    if (m.kind === 'http') m.d.pin(before);
+    if (before > this.storedFrom[dir]) this.storedFrom[dir] = before;
   }
 
   /** A 'switch' event from the capture source. */
@@ -257,8 +275,10 @@ export class ConnectionDissector {
       maxMessageBytes: this.opts.maxMessageBytes,
       maxFieldsPerMessage: this.opts.maxFieldsPerMessage,
       parserLimits: this.opts.parserLimits,
+      deferred: this.options.deferred,
     });
     h.emitErrors = emitErrors;
+    if (this.storedFrom[dir] > base) h.pin(this.storedFrom[dir]);
     return h;
   }
 
@@ -374,7 +394,9 @@ export class ConnectionDissector {
   }
 
   private emit(m: HttpMessage | WsMessage | Omit<DissectedMessage, 'id' | 'connectionId'>): void {
-    const out = Object.assign(m, { id: this.nextId(), connectionId: this.connectionId }) as DetailedMessage;
+    const out = m as DetailedMessage;
+    out.id = this.nextId();
+    out.connectionId = this.connectionId;
     this.options.onMessage(out);
   }
 }

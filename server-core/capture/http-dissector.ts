@@ -5,6 +5,12 @@
 // for chunked bodies, each chunk-size line, chunk data, the last chunk and the
 // trailers. Offsets from the parser are relative to where it started; this
 // module adds its base so every range is absolute in the direction's stream.
+//
+// With `deferred` (the capture store), a message's tree is not built live: the
+// live dissection keeps the head's details, the body's size and ranges, and the
+// tree is built when `fields` is first read, by dissecting the message's bytes
+// again from the store (lazy-fields.ts). A message whose bytes are about to leave
+// the store has its tree built first (pin), so nothing readable is lost.
 import type { DissectedField, DissectedMessage } from './dissection-types.js';
 import type { Direction } from './types.js';
 import type {
@@ -21,6 +27,7 @@ import { escapeBytes, formatCount, previewPayload } from './format.js';
 import { EventStreamDissector } from './sse-dissector.js';
 import { isEventStreamContentType } from '../sse/media-type.js';
 import { getHeader } from '../http/parser-types.js';
+import { deferFields, deferredFields, fieldTreeStats, type FieldTreeCache } from './lazy-fields.js';
 
 export interface HttpParserLike {
   push(chunk: Buffer): void;
@@ -71,6 +78,18 @@ export interface HttpDissectorOptions {
   /** Fields of one message past which chunks are only counted. */
   maxFieldsPerMessage: number;
   parserLimits: Partial<HttpParserLimits>;
+  /** Build field trees on demand from these stored bytes instead of live (the capture store). */
+  deferred?: StoredStream;
+}
+
+/** Where a dissector that defers its field trees reads the bytes back. */
+export interface StoredStream {
+  /**
+   * The bytes [start, end) of one direction as stored, chunk by chunk (views, no copy), or undefined when
+   * some of them are no longer kept. Replaying them chunk by chunk, as they arrived, keeps a large body cheap.
+   */
+  parts(dir: Direction, start: number, end: number): Buffer[] | undefined;
+  cache: FieldTreeCache;
 }
 
 /** What the direction dissector needs from its connection. */
@@ -89,6 +108,8 @@ export interface HttpDirectionHost {
 interface Draft {
   start: number;
   tStart: number;
+  /** The field tree is built as the message arrives (false: on demand, from the stored bytes). */
+  eager: boolean;
   head?: MessageHead;
   fields: DissectedField[];
   chunked?: DissectedField;
@@ -107,6 +128,7 @@ interface Draft {
   requestMethod?: string;
   /** A text/event-stream response: its events as the body arrives (sse-dissector.ts). */
   sse?: EventStreamDissector;
+  trailers?: { name: string; value: string }[];
 }
 
 /** Bytes of the message in progress retained for error reports and forced switches. */
@@ -126,6 +148,13 @@ export class HttpDirectionDissector {
   private retainedBytes = 0;
   private done = false;
   private lastCompleteEnd: number;
+  /** Stored bytes are gone below this offset: a message starting there builds its tree live. */
+  private storedFrom = 0;
+  /** In end(): an error now comes from the end of the stream. */
+  private ending = false;
+  /** How a message's `fields` becomes a getter, when trees are deferred. */
+  private readonly deferredFields?: PropertyDescriptor;
+  private readonly parserFactory: HttpParserFactory;
 
   constructor(
     readonly dir: Direction,
@@ -138,7 +167,25 @@ export class HttpDirectionDissector {
     this.pos = base;
     this.retainedStart = base;
     this.lastCompleteEnd = base;
+    this.parserFactory = factory;
     this.parser = factory(dir === 'c2s' ? 'request' : 'response', this.handlers(), opts.parserLimits);
+    const stored = opts.deferred;
+    if (stored && !opts.keepPayload) {
+      const { parserLimits, maxFieldsPerMessage, previewBytes, maxMessageBytes } = opts;
+      const eager: HttpDissectorOptions = { keepPayload: false, previewBytes, maxMessageBytes, maxFieldsPerMessage, parserLimits };
+      this.deferredFields = deferredFields({
+        build: (m) => {
+          let tree = stored.cache.get(m);
+          if (tree === undefined) {
+            const bytes = stored.parts(dir, m.range.start, m.range.end);
+            const again = bytes && replay(dir, m.range.start, bytes, factory, eager, m.sequence, (m as HttpMessage).http?.requestMethod, true);
+            tree = again?.emitted[0]?.fields ?? notKept(m.range);
+            stored.cache.set(m, tree);
+          }
+          return tree;
+        },
+      });
+    }
   }
 
   get position(): number {
@@ -183,6 +230,7 @@ export class HttpDirectionDissector {
   end(t: number): void {
     if (this.done) return;
     this.t = t;
+    this.ending = true;
     if (this.parser.finish) this.parser.finish();
     else this.parser.end?.();
     if (this.done) return;
@@ -198,6 +246,37 @@ export class HttpDirectionDissector {
   /** Stop here (the connection switched protocol). */
   stop(): void {
     this.done = true;
+  }
+
+  /**
+   * The store is about to drop this direction's bytes below `before`: the message in progress, if it
+   * started there, builds its tree now and live from here on, as does any later message starting there.
+   */
+  pin(before: number): void {
+    if (before > this.storedFrom) this.storedFrom = before;
+    const d = this.draft;
+    if (d && !d.eager && d.start < before) this.materialize(d);
+  }
+
+  /** Gives a deferred draft the tree the live dissection would have built so far, from the stored bytes. */
+  private materialize(d: Draft): void {
+    d.eager = true;
+    const bytes = this.opts.deferred?.parts(this.dir, d.start, this.pos);
+    const again = bytes && replay(this.dir, d.start, bytes, this.parserFactory, { ...this.opts, deferred: undefined }, d.sequence, d.requestMethod, false);
+    const r = again?.dissector.draft;
+    if (r) {
+      d.fields = r.fields;
+      d.chunked = r.chunked;
+      d.chunkData = r.chunkData;
+      d.body = r.body;
+      d.fieldCount = r.fieldCount;
+      d.hiddenChunks = r.hiddenChunks;
+      d.bodyPreview = r.bodyPreview;
+      d.bodyPreviewBytes = r.bodyPreviewBytes;
+    } else if (d.head) {
+      // Not expected (the store pins before it drops): the head's tree from the parsed head at least.
+      d.fields = headFields(d.head, this.base);
+    }
   }
 
   private retain(bytes: Buffer): void {
@@ -241,6 +320,7 @@ export class HttpDirectionDissector {
     return {
       start: this.lastCompleteEnd,
       tStart: this.msgT,
+      eager: this.deferredFields === undefined || this.lastCompleteEnd < this.storedFrom,
       fields: [],
       fieldCount: 0,
       hiddenChunks: 0,
@@ -273,9 +353,12 @@ export class HttpDirectionDissector {
     const headStart = head.headSpan.start + this.base;
     d.start = headStart;
     d.head = head;
+    if (headStart < this.storedFrom) d.eager = true;
     this.draft = d;
-    d.fields.push(...headFields(head, this.base));
-    d.fieldCount = d.fields.length + head.headers.length * 2;
+    if (d.eager) {
+      d.fields.push(...headFields(head, this.base));
+      d.fieldCount = d.fields.length + head.headers.length * 2;
+    }
     let decision: HeadDecision = undefined;
     if (head.kind === 'request') {
       d.sequence = this.host.requestHead(head.method);
@@ -295,7 +378,7 @@ export class HttpDirectionDissector {
 
   private onChunkHeader(chunk: ChunkHeader): void {
     const d = this.draft;
-    if (!d) return;
+    if (!d || !d.eager) return;
     if (!d.chunked) {
       d.chunked = { name: 'Chunked body', explain: 'Transfer-Encoding: chunked — a sequence of size-prefixed chunks', range: this.abs(chunk.span), children: [] };
       d.fields.push(d.chunked);
@@ -335,7 +418,7 @@ export class HttpDirectionDissector {
     const lastRange = d.bodyRanges[d.bodyRanges.length - 1];
     if (lastRange && lastRange.end === range.start) lastRange.end = range.end;
     else d.bodyRanges.push({ ...range });
-    if (d.bodyPreviewBytes < this.opts.previewBytes) {
+    if (d.eager && d.bodyPreviewBytes < this.opts.previewBytes) {
       const part = Buffer.from(data.subarray(0, this.opts.previewBytes - d.bodyPreviewBytes));
       d.bodyPreview.push(part);
       d.bodyPreviewBytes += part.length;
@@ -347,6 +430,7 @@ export class HttpDirectionDissector {
         d.keptBytes += data.length;
       }
     }
+    if (!d.eager) return;
     if (d.chunked) {
       if (d.hiddenChunks > 0 && d.fieldCount >= this.opts.maxFieldsPerMessage) return;
       if (d.chunkData && d.chunkData.range.end === range.start) {
@@ -369,6 +453,8 @@ export class HttpDirectionDissector {
   private onTrailers(trailers: HeaderField[], span: Span): void {
     const d = this.draft;
     if (!d) return;
+    d.trailers = trailers.map((h) => ({ name: h.name, value: h.value }));
+    if (!d.eager) return;
     const range = this.abs(span);
     const field: DissectedField = {
       name: 'Trailers',
@@ -406,6 +492,24 @@ export class HttpDirectionDissector {
     this.draft = undefined;
     this.done = true;
     const atMessageStart = !d.head;
+    if (!d.eager) {
+      // Errors are rare: the message is dissected again from the stored bytes, exactly as live, tree included.
+      const emit = !atMessageStart || this.emitErrors;
+      const bytes = emit ? this.opts.deferred?.parts(this.dir, d.start, this.pos) : undefined;
+      const again = bytes && replay(this.dir, d.start, bytes, this.parserFactory, { ...this.opts, deferred: undefined }, d.sequence, d.requestMethod, this.ending);
+      const m = again?.emitted[0];
+      if (!emit || m) {
+        if (m) {
+          m.tStart = d.tStart;
+          m.tEnd = this.t;
+          this.host.emit(m);
+        }
+        this.host.failed(this.dir, m ? m.range.end : d.start, err, atMessageStart);
+        return;
+      }
+      d.eager = true;
+      if (d.head) d.fields = headFields(d.head, this.base);
+    }
     if (!d.head) {
       // The head did not parse: show the lines that arrived, the failing one marked.
       const bytes = this.bytesFrom(d.start) ?? Buffer.alloc(0);
@@ -444,15 +548,17 @@ export class HttpDirectionDissector {
   private emitDraft(d: Draft, end: number, error?: { offset: number; message: string; code?: string }): void {
     const head = d.head;
     const sse = d.sse?.field(!error);
-    if (sse) d.fields.push(sse);
-    if (d.hiddenChunks > 0 && d.chunked) {
+    if (d.eager && sse) d.fields.push(sse);
+    if (!d.eager) {
+      // Built on demand; a draft that got no head (cut before its end) has no tree to defer.
+    } else if (d.hiddenChunks > 0 && d.chunked) {
       d.chunked.children!.push({ name: 'More chunks', value: formatCount(d.hiddenChunks), explain: `${formatCount(d.hiddenChunks)} further chunks are not listed one by one`, range: { start: d.chunked.range.end, end: d.chunked.range.end } });
     }
-    if (d.body) {
+    if (d.eager && d.body) {
       const preview = Buffer.concat(d.bodyPreview);
       d.body.value = `${formatCount(d.bodySize)} B ${previewPayload(preview, d.bodySize)}`;
     }
-    if (d.chunked) {
+    if (d.eager && d.chunked) {
       d.chunked.value = `${formatCount(d.bodySize)} B in chunks`;
       for (const c of d.chunked.children ?? []) if (c.name === 'Chunk data') c.value = `${formatCount(c.range.end - c.range.start)} B`;
     }
@@ -464,16 +570,12 @@ export class HttpDirectionDissector {
     if (sse) summary += ` · ${sse.value}`;
     if (error && head) summary += ' — malformed';
     const kind = this.dir === 'c2s' ? 'http-request' : 'http-response';
-    const msg: HttpMessage = {
-      kind,
-      protocol: 'http',
-      dir: this.dir,
-      range: { start: d.start, end },
-      tStart: d.tStart,
-      tEnd: this.t,
-      summary,
-      fields: d.fields,
-    };
+    let msg: HttpMessage;
+    if (d.eager || !this.deferredFields) {
+      msg = { kind, protocol: 'http', dir: this.dir, range: { start: d.start, end }, tStart: d.tStart, tEnd: this.t, summary, fields: d.fields };
+    } else {
+      msg = deferFields({ kind, protocol: 'http', dir: this.dir, range: { start: d.start, end }, tStart: d.tStart, tEnd: this.t, summary } as const, this.deferredFields);
+    }
     if (d.sequence !== undefined) msg.sequence = d.sequence;
     if (error) msg.error = error;
     if (head) {
@@ -489,8 +591,7 @@ export class HttpDirectionDissector {
         upgrade: head.upgrade,
         complete: !error,
       };
-      const trailers = d.chunked?.children?.find((f) => f.name === 'Trailers');
-      if (trailers?.children) detail.trailers = trailers.children.map((f) => ({ name: f.name, value: f.value ?? '' }));
+      if (d.trailers) detail.trailers = d.trailers;
       if (head.kind === 'request') {
         detail.method = head.method;
         detail.target = head.target;
@@ -507,7 +608,41 @@ export class HttpDirectionDissector {
   }
 }
 
+/**
+ * Dissects one message's bytes again, on its own, with the answers the live connection gave (its sequence
+ * and, for a response, the request's method): the same callbacks in the same order, so the same tree.
+ */
+function replay(
+  dir: Direction,
+  start: number,
+  bytes: Buffer[],
+  factory: HttpParserFactory,
+  opts: HttpDissectorOptions,
+  sequence: number | undefined,
+  requestMethod: string | undefined,
+  end: boolean,
+): { emitted: HttpMessage[]; dissector: HttpDirectionDissector } {
+  const emitted: HttpMessage[] = [];
+  const seq = sequence ?? 0;
+  const host: HttpDirectionHost = {
+    requestHead: () => seq,
+    responseHead: () => (requestMethod === undefined ? { sequence: seq } : { sequence: seq, method: requestMethod }),
+    emit: (m) => emitted.push(m),
+    upgraded: () => undefined,
+    failed: () => undefined,
+  };
+  const dissector = new HttpDirectionDissector(dir, start, factory, host, opts);
+  for (const b of bytes) dissector.push(b, 0);
+  if (end) dissector.end(0);
+  return { emitted, dissector };
+}
+
+function notKept(range: { start: number; end: number }): DissectedField[] {
+  return [{ name: 'Not kept', explain: 'The bytes of this message are no longer in the capture', range: { ...range } }];
+}
+
 function headFields(head: MessageHead, base: number): DissectedField[] {
+  fieldTreeStats.built++;
   const r = (s: Span) => ({ start: s.start + base, end: s.end + base });
   const out: DissectedField[] = [];
   const version = `HTTP/${head.versionMajor}.${head.versionMinor}`;

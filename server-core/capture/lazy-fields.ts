@@ -1,0 +1,89 @@
+// Field trees on demand. Live dissection in the capture store keeps what the
+// live views read (range, times, summary, sequence, the HTTP head's details)
+// and leaves a message's `fields` — the annotated tree of the hex and parsed
+// views, the CLI's --hex — to be built the first time someone reads it, from
+// the bytes the store still holds. Building and keeping a tree for every
+// message was about a fifth of the server's CPU with capture on, and much of
+// its garbage was theirs (BENCHMARKS.md, "As users run it").
+//
+// To a reader nothing changes: `fields` is an own, enumerable property (a
+// getter), so spreading, JSON and structured clones see the tree. Assigning
+// `fields` turns it back into a plain value. Trees built on demand are not
+// kept on the message; a small cache shared by the store serves a view that
+// reads the same messages again.
+import type { DissectedField, DissectedMessage } from './dissection-types.js';
+
+/** Builds a deferred message's tree; the dissector that deferred it provides one per connection. */
+export interface FieldTreeBuilder {
+  build(m: DissectedMessage): DissectedField[];
+}
+
+/**
+ * HTTP field trees built, live or on demand: the hook that tells an eager dissection from a lazy one
+ * (test/unit/capture/lazy-fields.test.ts). Only ever increases.
+ */
+export const fieldTreeStats = { built: 0 };
+
+/** Trees recently built on demand, most recent last (a Map keeps insertion order). */
+export class FieldTreeCache {
+  private readonly trees = new Map<DissectedMessage, DissectedField[]>();
+
+  constructor(readonly size = 64) {}
+
+  get(m: DissectedMessage): DissectedField[] | undefined {
+    const t = this.trees.get(m);
+    if (t !== undefined) {
+      this.trees.delete(m);
+      this.trees.set(m, t);
+    }
+    return t;
+  }
+
+  set(m: DissectedMessage, tree: DissectedField[]): void {
+    this.trees.set(m, tree);
+    if (this.trees.size > this.size) this.trees.delete(this.trees.keys().next().value!);
+  }
+
+  delete(m: DissectedMessage): void {
+    this.trees.delete(m);
+  }
+
+  clear(): void {
+    this.trees.clear();
+  }
+}
+
+/** The getters that deferFields installs, to tell a deferred message from one that holds its tree. */
+const getters = new WeakSet<object>();
+
+function setFields(this: DissectedMessage, fields: DissectedField[]): void {
+  Object.defineProperty(this, 'fields', { value: fields, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * The property descriptor that makes `fields` a getter asking `builder` for the tree. One per builder (a
+ * connection's direction), shared by all its messages: one defineProperty per message, no closure.
+ */
+export function deferredFields(builder: FieldTreeBuilder): PropertyDescriptor {
+  const get = function (this: DissectedMessage): DissectedField[] {
+    return builder.build(this);
+  };
+  getters.add(get);
+  return { get, set: setFields, enumerable: true, configurable: true };
+}
+
+/** Makes `m.fields` a getter (descriptor from deferredFields). */
+export function deferFields<M extends object>(m: M, descriptor: PropertyDescriptor): M & { fields: DissectedField[] } {
+  Object.defineProperty(m, 'fields', descriptor);
+  return m as M & { fields: DissectedField[] };
+}
+
+export function isDeferred(m: DissectedMessage): boolean {
+  const get = Object.getOwnPropertyDescriptor(m, 'fields')?.get;
+  return get !== undefined && getters.has(get);
+}
+
+/** Builds a deferred tree now and keeps it on the message (its bytes are about to leave the store). */
+export function pinFields(m: DissectedMessage): void {
+  if (isDeferred(m)) m.fields = m.fields;
+}
