@@ -55,7 +55,8 @@ export class ServeLog {
 
   /** One finished request (the server's `request` event). */
   readonly request = (entry: RequestLogEntry): void => {
-    if (this.options.quiet) return;
+    // A head the server refused has its warning line already (docs/server.md): no second line for it.
+    if (this.options.quiet || entry.stages?.refused) return;
     this.lines.push({ time: Date.now(), request: entry });
   };
 

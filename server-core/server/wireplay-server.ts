@@ -259,7 +259,8 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       onRequestLog: (entry) => {
         if (events.hasListeners('request')) events.emit('request', entry);
         if (capture.hasListeners('pipeline')) capture.emit('pipeline', pipelineRecord(entry));
-        requestLog?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)${entry.route ? ` ${entry.route.pattern} [${entry.route.kind}]` : ''}`);
+        // A refused head has its warning line (onError below): no request line for it.
+        if (!entry.stages.refused) requestLog?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)${entry.route ? ` ${entry.route.pattern} [${entry.route.kind}]` : ''}`);
       },
       onError: (entry) => {
         events.emit('error', entry);

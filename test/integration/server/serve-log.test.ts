@@ -71,7 +71,7 @@ test('text (default): exactly one line per request, in the format the CLI always
   await waitFor(() => lines(s.stderr()).length >= 40, '40 request lines');
   assert.equal(await s.stop(), 0);
   const logged = lines(s.stderr());
-  const requests = logged.filter((l) => / GET \/echo\?n=\d+ → 200 \(\d+ B, \d+\.\d ms\)$/.test(l));
+  const requests = logged.filter((l) => / GET \/echo\?n=\d+ → 200 \(\d+ B, \d+\.\d ms\)( \/echo \[code\])?$/.test(l));
   assert.equal(requests.length, 40, logged.join('\n'));
   assert.deepEqual(requests.map((l) => Number(/n=(\d+)/.exec(l)![1])), Array.from({ length: 40 }, (_, i) => i), 'in order');
   assert.deepEqual(logged.filter((l) => !requests.includes(l)), ['SIGTERM: closing']);

@@ -79,7 +79,7 @@ test("drafts: a file body's bytes, too many tabs, a bad mode or id are refused",
   const withFile = { ...tab, http: { ...tab.http, body: { kind: 'file', fileName: 'a.bin', fileBase64: 'AAAA' } } };
   assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [withFile], active: 'tab-1' } }), /fileBase64: longer than 0/);
   assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: Array(41).fill(tab), active: 'tab-1' } }), /expected 1 to 40 tabs/);
-  assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [{ ...tab, mode: 'ftp' }], active: 'tab-1' } }), /mode: expected http, ws, raw/);
+  assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [{ ...tab, mode: 'ftp' }], active: 'tab-1' } }), /mode: expected http, ws, sse, raw/);
   assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [{ ...tab, id: 'a b' }], active: 'tab-1' } }), /id: expected an id/);
   assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [], active: 'x' } }), /tabs/);
 });
