@@ -72,7 +72,12 @@ test('open the playground, send a request, open its bytes, move through them and
     await runCommand(page, 'Wireplay: Open Playground');
     const frame = await frameWith(page, 'vscode-textfield.url', 60_000);
     await frame.waitForFunction(() => document.hasFocus(), undefined, { timeout: 20_000 });
-    const start = await focused(frame);
+    // The focus lands once the URL field has drawn its input: wait for it, bounded, then assert.
+    let start = await focused(frame);
+    for (const deadline = Date.now() + 10_000; !(/\burl\b/.test(start.host) || /\burl\b/.test(start.cls)) && Date.now() < deadline; ) {
+      await frame.waitForTimeout(50);
+      start = await focused(frame);
+    }
     assert.ok(/\burl\b/.test(start.host) || /\burl\b/.test(start.cls), `the URL field has the focus when the playground opens (focus: ${JSON.stringify(start)})`);
     await shot(page, 'walk-01-opened');
 
