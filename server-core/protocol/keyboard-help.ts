@@ -40,9 +40,9 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
   {
     where: 'Composer',
     keys: [
-      { keys: 'Ctrl+Enter', mac: 'Cmd+Enter', does: 'sends from any field: the HTTP request, the WebSocket message (or connects), the raw bytes' },
+      { keys: 'Ctrl+Enter', mac: 'Cmd+Enter', does: 'sends from any field: the HTTP request, the WebSocket message (or connects), the event stream (connects), the raw bytes' },
       { keys: 'Escape', does: 'cancels the HTTP requests of this tab in flight' },
-      { keys: 'Left / Right', does: 'in the mode bar: HTTP, WebSocket or Raw TCP' },
+      { keys: 'Left / Right', does: 'in the mode bar: HTTP, WebSocket, SSE or Raw TCP' },
       { keys: 'Enter / Space', does: 'in the mode bar: selects the mode' },
       { keys: 'Up / Down, letters', does: 'in Method, closed: the previous or next method, or the one starting with the letters typed (P: POST, P again: PUT); Alt+Down or Space opens the list' },
     ],

@@ -129,7 +129,14 @@ test('new bytes on the open connection appear in the Bytes view, the new request
   // The answer is the last thing on the connection: at the end of the view.
   await page.locator('.hex-pane .vscroll').focus();
   await page.keyboard.press('Control+End');
-  const end = (await shownRows()).filter((r) => r.dir === 's2c' && r.offset >= old.s2c);
+  // The view draws what the store holds on its next frame: wait (bounded) for the answer's last row.
+  const liveRows = async () => (await shownRows()).filter((r) => r.dir === 's2c' && r.offset >= old.s2c);
+  let end = await liveRows();
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; end = await liveRows()) {
+    const last = end[end.length - 1];
+    if (last && last.offset + last.hex.length / 2 === streams.s2c.length) break;
+    await page.waitForTimeout(50);
+  }
   assert.ok(end.length > 0, 'the new answer is on screen');
   check(end, streams, 'live answer');
   assert.equal(end[end.length - 1].offset + end[end.length - 1].hex.length / 2, streams.s2c.length);

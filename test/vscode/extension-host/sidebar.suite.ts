@@ -199,7 +199,7 @@ export function defineSidebarSuite(): void {
       const text = doc.getText();
       assert.match(text, /^Wireplay Playground: keyboard and screen reader help/);
       assert.match(text, /Ctrl\+Enter: sends from any field/);
-      assert.match(text, /Hex view \(Bytes\):\n {2}Left \/ Right: moves one byte back or forward; the field under the cursor is announced\./);
+      assert.match(text, /Hex view \(Bytes\):\n {2}Left \/ Right: moves one byte back or forward; the byte, its direction and the field under the cursor are announced\./);
       assert.equal(vscode.window.activeTextEditor?.document.uri.toString(), doc.uri.toString(), 'shown, with the focus');
       const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { keybindings: { command: string; key: string; when?: string }[] } };
       assert.ok(
