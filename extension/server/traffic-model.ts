@@ -88,10 +88,12 @@ export class TrafficModel {
     c.row.protocol = e.protocol;
     // A proxy ↔ target leg's session is the client leg's row (the proxy reports it there), not a second one.
     if (e.protocol === 'ws' && c.row.role !== 'proxy-upstream') {
-      // The upgrade request becomes the session's row: the last row when it is the logged 101,
-      // else a new one (Wireplay's server logs the upgrade after the switch; exchange() then adds its route).
+      // The upgrade request becomes the session's row: the last row when it is the logged 101 or
+      // still in flight (the proxy's row of the upgrade), else a new one (Wireplay's server logs the
+      // upgrade after the switch; exchange() then adds its route). A finished exchange before it on a
+      // keep-alive connection stays as it was.
       const prev = this.traffic.get(`${e.connectionId}#${c.exchanges}`);
-      const last = prev?.status === 101 ? prev : undefined;
+      const last = prev && (prev.status === 101 || prev.status === undefined) ? prev : undefined;
       const row: TrafficRow = last ?? {
         id: `${e.connectionId}#${++c.exchanges}`,
         connectionId: e.connectionId,

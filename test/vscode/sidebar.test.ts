@@ -112,7 +112,7 @@ test('with the keyboard alone, a traffic row opens its exchange in the inspector
     await focused.filter({ hasText: 'GET /hello' }).waitFor({ timeout: 10_000 });
     await page.keyboard.press('ArrowDown');
     await focused.filter({ hasText: 'GET /echo?n=2' }).waitFor({ timeout: 10_000 });
-    assert.match((await focused.getAttribute('aria-label')) ?? '', /^GET \/echo\?n=2, 200 · .+\. success$/);
+    assert.match((await focused.getAttribute('aria-label')) ?? '', /^GET \/echo\?n=2, 200 · .+\. success; route \/echo, runs code$/);
     await page.keyboard.press('Enter');
     // The playground (its host mounts it in #app), showing that exchange: whatever its layout, the request line is on screen.
     const inspector = await frameWith(page, '#app', 60_000);
