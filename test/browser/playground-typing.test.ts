@@ -123,3 +123,35 @@ test('20 times 60 characters, key by key, into the composer’s fields while tra
   assert.ok(seen.rows > 100, `requests streamed into the network list (${seen.rows} rows)`);
   assert.deepEqual(session.pageErrors, []);
 });
+
+// VS Code's webview frame forwards keys to the workbench from a window listener, and the workbench answers Ctrl+A with
+// a select-all message a moment later: a key typed in between was selected by it and replaced by the next one ("ttp://"
+// in the URL field, test/vscode/playground-walk.test.ts). The page stands in for that forwarder here, answering 40 ms late.
+test('Ctrl+A then typing at once in a text field: the field holds what was typed; Ctrl+A elsewhere still reaches VS Code', async (t) => {
+  const page = await session.newPage({ width: 1280, height: 800 });
+  t.after(() => page.close());
+  await openPlayground(page, session.url);
+  await page.evaluate(() => {
+    const w = window as unknown as { __forwarded: string[] };
+    w.__forwarded = [];
+    window.addEventListener('keydown', (e) => {
+      if (!(e.ctrlKey && e.key === 'a')) return;
+      w.__forwarded.push((e.composedPath()[0] as Element).tagName.toLowerCase());
+      setTimeout(() => document.execCommand('selectAll'), 40);
+    });
+  });
+  await page.locator('.mode[data-mode="http"]').click();
+  const url = page.locator('vscode-textfield.url input').last();
+  await url.click();
+  await page.keyboard.press('Control+a');
+  const typed = 'http://127.0.0.1:9/typed-at-once';
+  await page.keyboard.type(typed);
+  assert.equal(await url.inputValue(), typed);
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { __forwarded: string[] }).__forwarded), [], 'Ctrl+A in the field is not forwarded');
+
+  await page.locator('.net-host').click();
+  await page.keyboard.press('Control+a');
+  assert.equal((await page.evaluate(() => (window as unknown as { __forwarded: string[] }).__forwarded)).length, 1, 'Ctrl+A outside a text field is forwarded');
+  assert.equal(await url.inputValue(), typed, 'and the field keeps its text');
+  assert.deepEqual(session.pageErrors, []);
+});

@@ -27,6 +27,7 @@ import { Splitter } from './splitter.js';
 import { ATTEMPT_PREFIX, Store } from './store.js';
 import { TimelineView } from './timeline.js';
 import { createTransport } from './transport.js';
+import { keepSelectAllInFields } from './select-all-in-field.js';
 import { decodeUtf8, fromBase64 } from './bytes-util.js';
 import { formatBytes, formatMs } from '../shared/format.js';
 
@@ -217,6 +218,7 @@ export class App {
     this.placeComposer(this.tabs.active);
     this.setupSplits();
     document.addEventListener('keydown', (e) => this.globalKey(e));
+    keepSelectAllInFields(document);
     // Only what the user did: components dispatch their own (untrusted) input events while they draw.
     for (const type of ['keydown', 'input']) document.addEventListener(type, (e) => e.isTrusted && (this.userActed = true), true);
     // Closing the page (or VS Code hiding the webview) must not lose the last change to the drafts.
