@@ -61,6 +61,7 @@ export class PlaygroundPanel implements vscode.Disposable {
       onHistoryChange: (entries) => void this.context.globalState.update(HISTORY_KEY, entries),
       drafts: this.context.workspaceState.get<DraftsSnapshot>(DRAFTS_KEY),
       onDraftsChange: (drafts) => void this.context.workspaceState.update(DRAFTS_KEY, drafts),
+      openSource: (file, line) => void openRouteSource(file, line),
       log: this.env.log,
     });
     this.disposables.push(
@@ -204,4 +205,14 @@ export async function openPlayground(
   context.subscriptions.push(playground);
   await playground.open(options);
   return playground;
+}
+
+/** The Pipeline view's "open the route's source": the routes file beside the playground, its line selected. */
+async function openRouteSource(file: string, line: number | undefined): Promise<void> {
+  try {
+    const at = new vscode.Position(Math.max(0, (line ?? 1) - 1), 0);
+    await vscode.window.showTextDocument(vscode.Uri.file(file), { viewColumn: vscode.ViewColumn.Beside, selection: new vscode.Range(at, at), preview: true });
+  } catch (e) {
+    void vscode.window.showErrorMessage(`Wireplay: could not open ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

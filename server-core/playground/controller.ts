@@ -42,6 +42,11 @@ export interface PlaygroundControllerOptions {
   onHistoryChange?(entries: HistoryEntry[]): void;
   /** The request tabs kept from before (the UI takes them when it has none of its own). */
   drafts?: DraftsSnapshot;
+  /**
+   * Opens a routes file at a line in an editor (the Pipeline view's link; VS Code). Only a file some pipeline
+   * record named as its route's file is passed on. Absent: the UI shows file:line as text.
+   */
+  openSource?(file: string, line: number | undefined): void;
   /** The UI saved its request tabs (keep them where they outlive the panel). */
   onDraftsChange?(drafts: DraftsSnapshot): void;
   standalone?: boolean;
@@ -73,6 +78,8 @@ export class PlaygroundController implements Disposable {
   private drafts: DraftsSnapshot | undefined;
   private readonly sse: SseSessions;
   private disposed = false;
+  /** Routes files named by pipeline records: the only files source.open may open. */
+  private readonly routeFiles = new Set<string>();
 
   private readonly handlers: Handlers = {
     ready: () => this.init(),
@@ -96,6 +103,10 @@ export class PlaygroundController implements Disposable {
     'capture.clear': () => this.clearCapture(),
     'history.clear': () => this.http.clearHistory(),
     'server.setMode': (m) => this.queue.setMode(m.mode),
+    'source.open': (m) => {
+      if (this.routeFiles.has(m.file)) this.options.openSource?.(m.file, m.line);
+      else this.post({ type: 'notice', level: 'warning', message: `Not a routes file of a request this playground saw: ${m.file.slice(0, 200)}` });
+    },
     'drafts.save': (m) => {
       this.drafts = m.drafts;
       this.options.onDraftsChange?.(m.drafts);
@@ -135,6 +146,7 @@ export class PlaygroundController implements Disposable {
     for (const part of [this.http, this.ws, this.raw, this.sse, this.queue, this.network, this.push]) this.disposables.add(part);
     this.disposables.add(this.store.attach(this.capture));
     if (options.serverCapture) this.disposables.add(this.store.attach(options.serverCapture));
+    this.disposables.add(this.store.events.on('pipeline', (p) => p.route?.file && this.routeFiles.add(p.route.file)));
     this.disposables.add(this.store);
   }
 
@@ -231,7 +243,15 @@ export class PlaygroundController implements Disposable {
     this.push.flush();
     this.push.follow(connectionId);
     const http = this.http.exchangesOf(connectionId);
-    this.post({ type: 'capture.snapshot', connectionId, chunks, messages: this.store.messages(connectionId).map(plainMessage), ...(http ? { http } : {}) });
+    const pipelines = this.store.pipelines(connectionId);
+    this.post({
+      type: 'capture.snapshot',
+      connectionId,
+      chunks,
+      messages: this.store.messages(connectionId).map(plainMessage),
+      ...(http ? { http } : {}),
+      ...(pipelines.length ? { pipelines } : {}),
+    });
   }
 
   /** Answers a byte range the UI is about to draw (a snapshot or push sent only the chunk's place). */

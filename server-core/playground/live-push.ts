@@ -4,10 +4,13 @@
 // dissected messages and dropped ranges too, batched (one push per connection
 // every flush interval). The others, say a load test against the server, only
 // announce their open and close, so the UI is never flooded; selecting one
-// loads it (capture.load) and makes it followed.
+// loads it (capture.load) and makes it followed. Server requests' pipeline
+// records (stage times and route, docs/pipeline.md) are small and go for every
+// connection, batched into one capture.pipelines per flush, so the Pipeline
+// view and its links from the queue and the network list work without a load.
 import type { CaptureStore, ConnectionSummary } from '../capture/capture-store.js';
 import type { DissectedMessage } from '../capture/dissection-types.js';
-import type { Direction, Endpoint } from '../capture/types.js';
+import type { Direction, Endpoint, RequestPipeline } from '../capture/types.js';
 import { DisposableStore, type Disposable } from '../util/disposable.js';
 import type { ChunkView, ConnectionInfo, ToWebview } from '../protocol/playground.js';
 import { chunkView, PUSH_INLINE_BYTES } from './capture-transfer.js';
@@ -48,6 +51,7 @@ function endpoint(e: Endpoint): string {
 export class LivePush implements Disposable {
   private readonly followed = new Set<string>();
   private pending = new Map<string, Pending>();
+  private pipelines: RequestPipeline[] = [];
   private readonly labels = new Map<string, string>();
   /** Run at every flush after the connections' pushes (the queue relay's jobs). */
   private readonly flushers: (() => void)[] = [];
@@ -92,6 +96,12 @@ export class LivePush implements Disposable {
       ev.on('dropped', ({ connectionId, entry }) => {
         if (!this.followed.has(connectionId)) return;
         this.pendingFor(connectionId).dropped[entry.dir] = entry.offset + entry.length;
+        this.schedule();
+      }),
+    );
+    this.disposables.add(
+      ev.on('pipeline', (p) => {
+        this.pipelines.push(p);
         this.schedule();
       }),
     );
@@ -155,12 +165,18 @@ export class LivePush implements Disposable {
       if (p.messages.size) this.post({ type: 'capture.messages', connectionId, messages: [...p.messages.values()] });
       for (const [dir, before] of Object.entries(p.dropped) as [Direction, number][]) this.post({ type: 'capture.dropped', connectionId, dir, before });
     }
+    if (this.pipelines.length) {
+      const pipelines = this.pipelines;
+      this.pipelines = [];
+      this.post({ type: 'capture.pipelines', pipelines });
+    }
     for (const f of this.flushers) f();
   }
 
   /** The capture is being cleared: nothing pending, nothing followed. */
   clear(): void {
     this.pending.clear();
+    this.pipelines = [];
     this.followed.clear();
   }
 

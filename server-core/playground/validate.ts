@@ -307,6 +307,11 @@ export function parseFromWebview(input: unknown, limits: ValidationLimits = DEFA
       if (mode !== 'concurrent' && mode !== 'sequential') fail(`${p}.mode`, 'expected concurrent or sequential');
       return { type, mode };
     }
+    case 'source.open': {
+      const out: Extract<FromWebview, { type: 'source.open' }> = { type, file: str(m, 'file', p, 4096) };
+      if (m.line !== undefined) out.line = int(m, 'line', p, 1, 10_000_000);
+      return out;
+    }
     case 'drafts.save':
       return { type, drafts: drafts(m.drafts, `${p}.drafts`, limits) };
     default:

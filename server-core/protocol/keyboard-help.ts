@@ -25,7 +25,7 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
     where: 'Everywhere in the playground',
     keys: [
       { keys: 'Tab / Shift+Tab', does: 'moves between controls in the order they are shown: request tabs, request bar, composer, divider, network list, inspector; every control, the hex view, the tree and the timeline take focus and show a focus ring' },
-      { keys: 'Alt+1 / Alt+2 / Alt+3', does: 'opens the Parsed, Bytes or Timeline view of the inspector' },
+      { keys: 'Alt+1 / Alt+2 / Alt+3 / Alt+4', does: "opens the Parsed, Bytes, Timeline or Pipeline view of the inspector (Pipeline: the server's stages for the selected request)" },
       { keys: 'Alt+F1', does: 'opens this help (in the browser page: the Keys dialog; the Keys button in the top bar does the same)' },
     ],
   },
@@ -61,7 +61,13 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
   },
   {
     where: 'Inspector tabs',
-    keys: [{ keys: 'Left / Right, then Enter or Space', does: 'moves between Parsed, Bytes and Timeline, then opens the one focused' }],
+    keys: [{ keys: 'Left / Right, then Enter or Space', does: 'moves between Parsed, Bytes, Timeline and Pipeline, then opens the one focused' }],
+  },
+  {
+    where: 'Pipeline view',
+    keys: [
+      { keys: 'Tab, then Enter', does: "on a stage's Show bytes: selects that stage's bytes in the Bytes view (the focus moves to the tree); on Open FILE:LINE (VS Code): opens the route's source in the editor" },
+    ],
   },
   {
     where: 'Parsed view',

@@ -9,7 +9,7 @@
 // (server-core/playground/validate.ts) and both sides switch exhaustively with
 // assertNever. Bytes cross as base64 strings.
 import type { DissectedMessage } from '../capture/dissection-types.js';
-import type { ConnectionSide, Direction, WireProtocol } from '../capture/types.js';
+import type { ConnectionSide, Direction, RequestPipeline, WireProtocol } from '../capture/types.js';
 import type { ConcurrencyMode as ServerMode, QueueEvent } from '../server/scheduler.js';
 import type { FailureDescription } from '../client/failure.js';
 import type { DraftsSnapshot } from './drafts.js';
@@ -23,6 +23,9 @@ export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 export { assertNever } from './assert-never.js';
 export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, SseDraft, WsDraft } from './drafts.js';
 export type { ConnectionTraffic, ExchangeSummary } from './network.js';
+/** A server request's way through the pipeline: stage times and route (docs/pipeline.md). */
+export type { RequestPipeline as PipelineView } from '../capture/types.js';
+export type { RequestStages, RouteDecision, StageName, StageRefusal } from '../server/request-stages.js';
 /** Why a send failed, in words (server-core/client/failure.ts): a kind, a title naming the host, what it means. */
 export type { FailureDescription as FailureView, FailureKind } from '../client/failure.js';
 
@@ -246,6 +249,8 @@ export type FromWebview =
   | { type: 'capture.clear' }
   | { type: 'history.clear' }
   | { type: 'server.setMode'; mode: ServerMode }
+  /** Open a route's source (a routes file named by a pipeline record) at its line: VS Code only, the browser page shows file:line. */
+  | { type: 'source.open'; file: string; line?: number }
   /** The request tabs, to keep where they outlive the panel (sent a moment after the last change). */
   | { type: 'drafts.save'; drafts: DraftsSnapshot };
 
@@ -301,7 +306,9 @@ export type ToWebview =
   | { type: 'capture.bytes'; connectionId: string; dir: Direction; start: number; end: number; offset: number; bytes: Base64 }
   /** The capture's ring dropped every byte of `dir` below `before` on a live connection (with its messages). */
   | { type: 'capture.dropped'; connectionId: string; dir: Direction; before: number }
-  | { type: 'capture.snapshot'; connectionId: string; chunks: ChunkView[]; messages: DissectedMessage[]; http?: HttpExchangeView[] }
+  | { type: 'capture.snapshot'; connectionId: string; chunks: ChunkView[]; messages: DissectedMessage[]; http?: HttpExchangeView[]; pipelines?: RequestPipeline[] }
+  /** Server requests whose pipeline record (stages, route) closed since the last push, of every server connection. */
+  | { type: 'capture.pipelines'; pipelines: RequestPipeline[] }
   | { type: 'capture.cleared' }
   | { type: 'select'; connectionId: string }
   /** Jobs that were queued, started or finished since the last push (upserts, keyed by connectionId and index). */

@@ -1,6 +1,6 @@
 // The playground panel: request tabs and a full-width request bar on top, then
 // the composer beside (or, narrow, above) the inspector: the network list and
-// the Parsed / Bytes / Timeline views of the selected row. The App wires them:
+// the Parsed / Bytes / Timeline / Pipeline views of the selected row. The App wires them:
 // host messages change the store (store.ts) and the composers, the network
 // model folds the store into rows, and the App decides what is shown (the row,
 // its side, the tab, the split sizes), saved with the panel state so it
@@ -26,6 +26,8 @@ import { RequestTabs } from './request-tabs.js';
 import { Splitter } from './splitter.js';
 import { ATTEMPT_PREFIX, Store } from './store.js';
 import { TimelineView } from './timeline.js';
+import { PipelineRecords } from './pipeline-stages.js';
+import { PipelineView } from './pipeline-view.js';
 import { createTransport } from './transport.js';
 import { keepSelectAllInFields } from './select-all-in-field.js';
 import { decodeUtf8, fromBase64 } from './bytes-util.js';
@@ -55,6 +57,11 @@ export class App {
   readonly bytes: BytesView;
   readonly timeline: TimelineView;
   readonly networkView: NetworkView;
+  /** The server's pipeline records (capture.pipelines) and the view that draws one (tab 3). */
+  readonly pipelines = new PipelineRecords();
+  readonly pipeline: PipelineView;
+  /** The request picked in the Pipeline view's list of a connection's requests (index from 1). */
+  private pipelinePick: { connectionId: string; index: number } | undefined;
   readonly announcer = new Announcer();
   private readonly help = new KeyboardHelpDialog();
   private readonly root: HTMLElement;
@@ -134,10 +141,13 @@ export class App {
     'capture.dropped': (m) => this.store.dropped(m.connectionId, m.dir, m.before),
     'capture.snapshot': (m) => {
       this.store.snapshot(m.connectionId, m.chunks, m.messages, m.http);
+      if (m.pipelines) this.pipelinesArrived(m.pipelines);
       if (m.http?.length && m.connectionId === this.state.selected) this.keepSelected();
     },
+    'capture.pipelines': (m) => this.pipelinesArrived(m.pipelines),
     'capture.cleared': () => {
       this.store.clear();
+      this.pipelines.clear();
       this.network.clear();
       this.queue.clear();
       this.restored.clear();
@@ -166,6 +176,14 @@ export class App {
       labelOf: (id) => this.store.get(id)?.info.label,
       selectConnection: (id) => this.selectConnection(id),
       setMode: (mode) => this.transport.post({ type: 'server.setMode', mode }),
+    });
+    this.pipeline = new PipelineView({
+      showBytes: (id, key) => this.showStageBytes(id, key),
+      ...(this.transport.kind === 'vscode' ? { openSource: (file: string, line: number | undefined) => this.transport.post({ type: 'source.open', file, ...(line !== undefined ? { line } : {}) }) } : {}),
+      pick: (id, index) => {
+        this.pipelinePick = { connectionId: id, index };
+        this.renderViews();
+      },
     });
     this.tabs = new RequestTabs(this.state.tabs, this.state.active, {
       post: (m, tab) => this.post(m, tab),
@@ -208,7 +226,7 @@ export class App {
     root.querySelector('.req-tabs-host')!.append(this.tabs.el);
     root.querySelector('.net-host')!.append(this.networkView.el);
     const views = root.querySelector('.views')!;
-    for (const [i, v] of [this.parsed.el, this.bytes.el, this.timeline.el].entries()) {
+    for (const [i, v] of this.viewEls().entries()) {
       v.classList.add('view', `view-${INSPECTOR_TABS[i]}`);
       v.setAttribute('role', 'tabpanel');
       v.setAttribute('aria-labelledby', `tab-${INSPECTOR_TABS[i]}`);
@@ -434,8 +452,8 @@ export class App {
   }
 
   private globalKey(e: KeyboardEvent): void {
-    // Alt+1/2/3 switch the inspector views from anywhere.
-    if (e.altKey && !e.ctrlKey && !e.metaKey && ['1', '2', '3'].includes(e.key)) {
+    // Alt+1/2/3/4 switch the inspector views from anywhere.
+    if (e.altKey && !e.ctrlKey && !e.metaKey && ['1', '2', '3', '4'].includes(e.key)) {
       e.preventDefault();
       this.showTab(Number(e.key) - 1);
     } else if (e.altKey && e.key === 'F1' && this.transport.kind !== 'vscode') {
@@ -488,9 +506,9 @@ export class App {
   }
 
   private setTab(i: number): void {
-    this.state.tab = Math.max(0, Math.min(2, i));
+    this.state.tab = Math.max(0, Math.min(INSPECTOR_TABS.length - 1, i));
     document.body.dataset.tab = INSPECTOR_TABS[this.state.tab];
-    for (const [j, v] of [this.parsed.el, this.bytes.el, this.timeline.el].entries()) v.hidden = j !== this.state.tab;
+    for (const [j, v] of this.viewEls().entries()) v.hidden = j !== this.state.tab;
     // vscode-tab-header only marks the active tab; the others say so explicitly.
     for (const [j, h] of this.tabsEl.querySelectorAll('vscode-tab-header').entries()) h.setAttribute('aria-selected', String(j === this.state.tab));
     this.save();
@@ -541,6 +559,66 @@ export class App {
     const row = this.state.row ? this.network.byKey(this.state.row) : undefined;
     if (this.state.tab === 0) this.parsed.show(c, row?.sequence);
     else if (this.state.tab === 1) this.bytes.show(c);
-    else this.timeline.show(c);
+    else if (this.state.tab === 2) this.timeline.show(c);
+    else this.renderPipeline(c, row);
+  }
+
+  private viewEls(): HTMLElement[] {
+    return [this.parsed.el, this.bytes.el, this.timeline.el, this.pipeline.el];
+  }
+
+  // ---------------------------------------------------------------- pipeline (issue 18)
+
+  private pipelinesArrived(records: Of<'capture.pipelines'>['pipelines']): void {
+    const changed = this.pipelines.add(records);
+    if (this.state.tab === 3 && changed.size) this.markDirty(null);
+  }
+
+  /** The server side of what is selected: the connection itself, or its peer. */
+  private serverSideOf(c: ReturnType<Store['get']>, row: NetRow | undefined): string | undefined {
+    if (row?.server) return row.server;
+    if (!c) return undefined;
+    return c.info.side === 'server' ? c.info.connectionId : c.info.peerConnectionId;
+  }
+
+  private renderPipeline(c: ReturnType<Store['get']>, row: NetRow | undefined): void {
+    const id = this.serverSideOf(c, row);
+    if (id) this.load(id);
+    const pick = this.pipelinePick?.connectionId === id ? this.pipelinePick?.index : undefined;
+    this.pipeline.show({
+      capture: id ? this.store.get(id) : undefined,
+      connectionId: id,
+      records: id ? this.pipelines.of(id) : [],
+      index: pick ?? (row?.sequence !== undefined ? row.sequence + 1 : undefined),
+      job: (index) => (id ? this.queue.job(id, index) : undefined),
+      ...(c && !id
+        ? { empty: 'This connection has no server side in this capture: the Pipeline view shows requests the Wireplay server handled. Send to the Wireplay server (its URL is in the top bar).' }
+        : id && !this.pipelines.has(id)
+          ? { empty: 'No pipeline record yet: the server writes it when the response is done (a WebSocket upgrade: when its 101 is out).' }
+          : {}),
+    });
+  }
+
+  /** Opens the Pipeline view of request `index` (from 1) of a server connection (the queue's and the network list's action). */
+  openPipeline(serverConnectionId: string, index?: number): void {
+    this.pipelinePick = index !== undefined ? { connectionId: serverConnectionId, index } : undefined;
+    if (this.state.selected !== serverConnectionId) this.selectConnection(serverConnectionId, index !== undefined ? index - 1 : undefined);
+    this.showTab(3);
+    this.announcer.say('Showing the pipeline of the request.', 'side');
+  }
+
+  /** A stage's "Show bytes": the Bytes view of that connection with the stage's bytes selected. */
+  private showStageBytes(connectionId: string, key: string): void {
+    const fromKeyboard = this.pipeline.el.contains(document.activeElement);
+    if (this.state.selected !== connectionId) {
+      const keepRow = this.state.row ? this.network.byKey(this.state.row) : undefined;
+      if (keepRow && (keepRow.server === connectionId || keepRow.client === connectionId)) {
+        this.state.selected = connectionId;
+        this.renderSide();
+      } else this.selectConnection(connectionId);
+    }
+    this.showTab(1);
+    this.bytes.select(key, true);
+    if (fromKeyboard) this.bytes.el.querySelector<HTMLElement>('[role="tree"]')?.focus();
   }
 }

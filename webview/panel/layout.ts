@@ -10,7 +10,7 @@ import type { ServerMode } from '../../server-core/protocol/playground.js';
 /** Narrower than this (CSS px), the composer goes above the inspector. */
 export const STACK_BELOW = 760;
 
-export const INSPECTOR_TABS = ['parsed', 'bytes', 'timeline'] as const;
+export const INSPECTOR_TABS = ['parsed', 'bytes', 'timeline', 'pipeline'] as const;
 
 export interface ShellHandlers {
   tab: number;
@@ -43,6 +43,8 @@ export function shellTemplate(h: ShellHandlers): TemplateResult {
               <vscode-tab-header slot="header" id="tab-bytes">Bytes</vscode-tab-header>
               <vscode-tab-panel></vscode-tab-panel>
               <vscode-tab-header slot="header" id="tab-timeline">Timeline</vscode-tab-header>
+              <vscode-tab-panel></vscode-tab-panel>
+              <vscode-tab-header slot="header" id="tab-pipeline" title="The server's pipeline for this request (Alt+4)">Pipeline</vscode-tab-header>
               <vscode-tab-panel></vscode-tab-panel>
             </vscode-tabs>
             <div class="side-box"></div>

@@ -16,6 +16,7 @@ import './composer.css';
 import './network.css';
 import './inspector.css';
 import './queue.css';
+import './pipeline.css';
 import './themes-standalone.css';
 import { App } from './app.js';
 import { httpChunkedExchange, malformedRaw, wsSession } from './fixtures.js';

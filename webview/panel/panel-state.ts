@@ -24,7 +24,7 @@ export interface PanelState {
   tabs: ComposerState[];
   /** Id of the request tab shown. */
   active: string;
-  /** Inspector tab: 0 Parsed, 1 Bytes, 2 Timeline. */
+  /** Inspector tab: 0 Parsed, 1 Bytes, 2 Timeline, 3 Pipeline. */
   tab: number;
   /** The connection the inspector shows. */
   selected: string | null;
@@ -65,7 +65,7 @@ export function readState(saved: unknown): PanelState {
     v: 2,
     tabs,
     active,
-    tab: typeof s.tab === 'number' ? Math.max(0, Math.min(2, Math.floor(s.tab))) : 0,
+    tab: typeof s.tab === 'number' ? Math.max(0, Math.min(3, Math.floor(s.tab))) : 0,
     selected: typeof s.selected === 'string' ? s.selected : null,
     row: typeof s.row === 'string' ? s.row : null,
     splits: Object.fromEntries(Object.entries({ left: num(sp.left), top: num(sp.top), net: num(sp.net), tree: num(sp.tree) }).filter(([, v]) => v !== undefined)),
