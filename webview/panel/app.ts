@@ -247,6 +247,7 @@ export class App {
     });
     this.queue.onChange(() => {
       if (this.state.tab === 2) this.timeline.queueChanged();
+      else if (this.state.tab === 3) this.markDirty(null);
     });
     this.transport.onMessage((m) => this.onMessage(m));
     this.setTab(this.state.tab);

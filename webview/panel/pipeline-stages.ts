@@ -35,6 +35,11 @@ export class PipelineRecords {
     return [...(this.byConnection.get(connectionId)?.values() ?? [])].sort((a, b) => a.index - b.index);
   }
 
+  /** Every record, by connection then index (tests look one up by its target). */
+  all(): PipelineView[] {
+    return [...this.byConnection.keys()].flatMap((id) => this.of(id));
+  }
+
   has(connectionId: string): boolean {
     return this.byConnection.has(connectionId);
   }
@@ -106,6 +111,17 @@ export function messagesOf(messages: readonly DissectedMessage[], p: PipelineVie
   return { request, response };
 }
 
+/** The tree path (`2.0`) of the field marked as where the input went wrong. */
+function errorPath(fields: readonly DissectedMessage['fields'][number][], prefix = ''): string | undefined {
+  for (const [i, f] of fields.entries()) {
+    const path = `${prefix}${i}`;
+    if (f.error) return path;
+    const inner = f.children && errorPath(f.children, `${path}.`);
+    if (inner) return inner;
+  }
+  return undefined;
+}
+
 function fieldIndex(m: DissectedMessage, names: readonly string[]): number {
   return m.fields.findIndex((f) => names.includes(f.name));
 }
@@ -118,6 +134,11 @@ function headBytes(m: DissectedMessage): number {
 
 function span(from: number | undefined, to: number | undefined): number | undefined {
   return from !== undefined && to !== undefined ? Math.max(0, to - from) : undefined;
+}
+
+/** The refusal's message without the code it may start with (the code is shown beside it). */
+function reason(r: { code: string; message: string }): string {
+  return r.message.startsWith(`${r.code}: `) ? r.message.slice(r.code.length + 2) : r.message;
 }
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -151,19 +172,19 @@ export function stageCards(p: PipelineView, messages: readonly DissectedMessage[
   });
 
   if (refused?.stage === 'head') {
-    const err = request ? request.fields.findIndex((f) => !!f.error) : -1;
+    const err = request ? errorPath(request.fields) : undefined;
     cards.push({
       id: 'parser',
       title: 'HTTP parser',
       at: s.firstByte,
       stopped: true,
-      words: `refused the head: ${refused.status} ${refused.code} — ${refused.message}`,
-      ...(request ? { bytes: { key: err >= 0 ? `${request.id}/${err}` : `${request.id}/`, label: err >= 0 ? 'where it stopped' : 'request bytes' } } : {}),
+      words: `refused the head: ${refused.status} ${refused.code} — ${reason(refused)}`,
+      ...(request ? { bytes: { key: `${request.id}/${err ?? ''}`, label: err !== undefined ? 'where it stopped' : 'request bytes' } } : {}),
     });
   } else {
     const head = request ? headBytes(request) : undefined;
     const body = request && head !== undefined ? request.range.end - request.range.start - head : 0;
-    const bodyWords = refused?.stage === 'body' ? `; refused the body: ${refused.status} ${refused.code} — ${refused.message}` : s.bodyNotRead ? '; the handler did not read the body to its end' : body > 0 ? `, then ${formatBytes(body)} of body` : '';
+    const bodyWords = refused?.stage === 'body' ? `; refused the body: ${refused.status} ${refused.code} — ${reason(refused)}` : s.bodyNotRead ? '; the handler did not read the body to its end' : body > 0 ? `, then ${formatBytes(body)} of body` : '';
     const headAt = request ? fieldIndex(request, ['Request line']) : -1;
     cards.push({
       id: 'parser',
@@ -178,13 +199,19 @@ export function stageCards(p: PipelineView, messages: readonly DissectedMessage[
 
   if (s.queued !== undefined || job?.mode === 'sequential') {
     const waited = span(s.queued, s.dequeued);
-    const behind = job?.waitedBehind ?? 0;
+    // The queue job's waitedBehind counts the requests waiting ahead of it; the one being handled is ahead of it too.
+    const behind = job?.waitedBehind !== undefined ? job.waitedBehind + 1 : undefined;
     cards.push({
       id: 'queue',
       title: 'Queue',
       at: s.queued,
       took: waited,
-      words: behind > 0 ? `waited ${waited !== undefined ? formatMs(waited) : ''} behind ${plural(behind, 'request')} (sequential)` : 'went straight through: nothing ahead of it (sequential)',
+      words:
+        behind !== undefined
+          ? `waited ${waited !== undefined ? `${formatMs(waited)} ` : ''}behind ${plural(behind, 'request')} (sequential)`
+          : job
+            ? 'went straight through: nothing ahead of it (sequential)'
+            : `waited ${waited !== undefined ? formatMs(waited) : '?'} in the queue (sequential)`,
     });
   }
 
