@@ -56,6 +56,7 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
     keys: [
       { keys: 'Up / Down, Page Up / Page Down, Home / End', does: 'moves the selection; the inspector shows the selected request' },
       { keys: 'Enter', does: 'moves to the inspector of the selected request' },
+      { keys: 'P', does: "opens the server's Pipeline view of the selected request (a request the Wireplay server handled; the pipeline icon in its row does the same)" },
       { keys: 'Left / Right', does: 'on the side switch: the client or the server side of the same connection' },
     ],
   },
@@ -106,6 +107,7 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
     keys: [
       { keys: 'Arrow keys, Home / End', does: 'move through the requests in time order' },
       { keys: 'Enter', does: "selects the request's connection" },
+      { keys: 'P', does: "opens the request's Pipeline view (Shift+click does the same)" },
       { keys: 'Left / Right', does: 'on the mode switch: Concurrent or Sequential' },
     ],
   },

@@ -133,3 +133,34 @@ test('sequential: the second of two requests at once shows its wait behind the f
   await page.waitForSelector('.mode-switch[aria-checked="false"]');
   assert.deepEqual(session.pageErrors, []);
 });
+
+test('one action opens a request\'s pipeline: P and the row icon in the network list, P and Shift+click in the server queue', async () => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  assert.equal(await get('/echo?run=pl-open'), 'HTTP/1.1 200 OK');
+  const rec = await record('run=pl-open');
+  const showing = (target: string) => until(page, `the Pipeline view showing ${target}`, (t) => document.body.dataset.tab === 'pipeline' && document.querySelector('.pl-title')?.textContent?.includes(t), target);
+  // Network list, keyboard: select the row, P.
+  await page.keyboard.press('Alt+1');
+  await selectRow(page, rec.connectionId);
+  await page.keyboard.press('p');
+  await showing('run=pl-open');
+  // Network list, mouse: the row's pipeline icon.
+  await page.keyboard.press('Alt+1');
+  await page.locator(`.net-list .nrow[data-key^="${rec.connectionId}"] .open-pipeline`).click();
+  await showing('run=pl-open');
+  // Server queue, keyboard: the last request focused, P.
+  await page.keyboard.press('Alt+3');
+  await page.locator('.tl-toolbar button[data-sub="queue"]').click();
+  await page.waitForSelector('.queue-view:not([hidden]) g.qjob');
+  await page.locator('.queue-view [role="list"], .queue-view [tabindex="0"]').first().focus();
+  await page.keyboard.press('End');
+  await page.keyboard.press('p');
+  await showing('run=pl-open');
+  // Server queue, mouse: Shift+click on the queued request of the sequential run.
+  await page.keyboard.press('Alt+3');
+  await page.waitForSelector('.queue-view:not([hidden]) g.qjob');
+  await page.locator('g.qjob[data-target*="run=pl-seq-b"] rect.handle').click({ modifiers: ['Shift'] });
+  await showing('run=pl-seq-b');
+  assert.match(await words('queue'), /behind 1 request \(sequential\)/);
+  assert.deepEqual(session.pageErrors, []);
+});

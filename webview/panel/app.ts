@@ -176,6 +176,7 @@ export class App {
       labelOf: (id) => this.store.get(id)?.info.label,
       selectConnection: (id) => this.selectConnection(id),
       setMode: (mode) => this.transport.post({ type: 'server.setMode', mode }),
+      openPipeline: (id, index) => this.openPipeline(id, index),
     });
     this.pipeline = new PipelineView({
       showBytes: (id, key) => this.showStageBytes(id, key),
@@ -204,6 +205,7 @@ export class App {
         this.markDirty(null);
       },
       clear: () => this.transport.post({ type: 'capture.clear' }),
+      openPipeline: (row) => row.server && this.openPipeline(row.server, row.sequence !== undefined ? row.sequence + 1 : undefined),
     });
 
     render(

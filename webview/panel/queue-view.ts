@@ -33,6 +33,8 @@ export interface QueueViewOptions {
   labelOf(connectionId: string): string | undefined;
   /** A request was clicked (or chosen with the keyboard). */
   onPick(job: QueueJob): void;
+  /** Open the request's Pipeline view (P, or Shift+click on it). */
+  onPipeline?(job: QueueJob): void;
   setMode(mode: ServerMode): void;
 }
 
@@ -75,7 +77,7 @@ export class QueueView {
     const list = this.scroller.scroller;
     list.tabIndex = 0;
     list.setAttribute('role', 'list');
-    list.setAttribute('aria-label', 'Server queue: one lane per connection, time flows right. Arrow keys move between requests, Enter opens one.');
+    list.setAttribute('aria-label', 'Server queue: one lane per connection, time flows right. Arrow keys move between requests, Enter opens one, P opens its pipeline.');
     this.head.addEventListener('click', (e) => {
       const b = (e.target as Element).closest<HTMLButtonElement>('button[data-mode]');
       if (b && !b.disabled && b.getAttribute('aria-checked') !== 'true') this.options.setMode(b.dataset.mode as ServerMode);
@@ -94,7 +96,9 @@ export class QueueView {
       this.focused = Number(g.dataset.job);
       this.scroller.schedule();
       const bar = this.layout.bars[this.focused];
-      if (bar) this.options.onPick(bar.job);
+      // Shift+click: the request's Pipeline view instead of its connection.
+      if (bar && e.shiftKey && this.options.onPipeline) this.options.onPipeline(bar.job);
+      else if (bar) this.options.onPick(bar.job);
     });
     list.addEventListener('keydown', (e) => this.onKey(e));
   }
@@ -184,6 +188,7 @@ export class QueueView {
     else if (e.key === 'Home') this.focused = 0;
     else if (e.key === 'End') this.focused = n - 1;
     else if ((e.key === 'Enter' || e.key === ' ') && this.focused >= 0) this.options.onPick(L.bars[this.focused].job);
+    else if ((e.key === 'p' || e.key === 'P') && !e.ctrlKey && !e.metaKey && !e.altKey && this.focused >= 0 && this.options.onPipeline) this.options.onPipeline(L.bars[this.focused].job);
     else return;
     e.preventDefault();
     if (this.focused >= 0) this.scroller.scrollToRow(L.bars[this.focused].lane);
@@ -357,6 +362,7 @@ export class QueueView {
         if (cut) parts.push(label('handle-lbl', x + 4, cut));
       }
     }
+    if (this.options.onPipeline) lines.push('Shift+click or P: its pipeline');
     return svg`<g class=${cls} data-job=${i} data-conn=${j.connectionId} data-index=${j.index} data-target=${j.target} role="listitem" aria-label=${lines.join('; ')}><title>${lines.join('\n')}</title>${parts}</g>`;
   }
 }

@@ -31,6 +31,8 @@ export interface TimelineQueueOptions {
   /** Show a connection in the inspector (a request was clicked in the queue view). */
   selectConnection(connectionId: string): void;
   setMode(mode: ServerMode): void;
+  /** Open a request's Pipeline view (P or Shift+click on a request in the queue view). */
+  openPipeline?(connectionId: string, index: number): void;
 }
 
 export type TimelineSubView = 'connection' | 'queue';
@@ -149,6 +151,7 @@ export class TimelineView {
         labelOf: queue.labelOf,
         setMode: queue.setMode,
         onPick: (job) => this.pick(job),
+        ...(queue.openPipeline ? { onPipeline: (job: QueueJob) => queue.openPipeline!(job.connectionId, job.index) } : {}),
       });
       this.el.append(this.toolbar, this.connView, this.queueView.el);
     } else this.el.append(this.connView);

@@ -45,6 +45,8 @@ export interface NetworkViewOptions {
   select(row: NetRow): void;
   /** Enter on a row: go to the inspector. */
   open(row: NetRow): void;
+  /** P on a row, or a click on its pipeline icon: open the server's Pipeline view of it (rows with a server side). */
+  openPipeline?(row: NetRow): void;
   filterChanged(filter: NetworkFilter): void;
   clear(): void;
 }
@@ -146,6 +148,15 @@ export class NetworkView {
         }
         return;
       }
+      case 'p':
+      case 'P': {
+        const row = at >= 0 ? m.row(at) : undefined;
+        if (row?.server && this.o.openPipeline && !e.ctrlKey && !e.metaKey && !e.altKey) {
+          e.preventDefault();
+          this.o.openPipeline(row);
+        }
+        return;
+      }
       default:
         return;
     }
@@ -240,6 +251,11 @@ export class NetworkView {
       <span class="c-name"
         ><span class="nmethod">${row.method}</span> <span class="npath">${row.path}</span>${row.note ? html` <span class="nnote">(${row.note})</span>` : nothing}${row.client && row.server
           ? html` <span class="both" title="Client and server sides: switch in the inspector"><span class="codicon codicon-arrow-swap" aria-hidden="true"></span><span class="sr-only">, client and server sides</span></span>`
+          : nothing}${row.server && row.type === 'http' && this.o.openPipeline
+          ? html` <span class="open-pipeline" aria-hidden="true" title="Open the server's pipeline of this request (P)" @click=${(e: MouseEvent) => {
+              e.stopPropagation();
+              this.o.openPipeline!(row);
+            }}><span class="codicon codicon-server-process"></span></span>`
           : nothing}</span
       ><span class="c-status">${statusIcon}${row.statusText}</span
       ><span class="c-type">${TYPE_LABEL[row.type]}</span
