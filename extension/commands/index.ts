@@ -30,6 +30,7 @@ import * as startServer from './start-server.js';
 import * as stopProxy from './stop-proxy.js';
 import * as stopServer from './stop-server.js';
 import * as switchMode from './switch-mode.js';
+import * as seeRequestFlow from './see-request-flow.js';
 import * as toggleProxyRule from './toggle-proxy-rule.js';
 import type { CommandModule } from './types.js';
 
@@ -38,6 +39,7 @@ export const COMMANDS: readonly CommandModule[] = [
   stopServer,
   restartServer,
   switchMode,
+  seeRequestFlow,
   openPlayground,
   newScratchRequest,
   sendRequest,

@@ -8,8 +8,11 @@ import type { ServerController } from '../server/server-controller.js';
 import type { SessionMode } from './session-mode.js';
 
 export interface Playground {
-  /** Opens (or reveals) the playground; `select` names a traffic row (`connectionId#index`) to show in the inspector. */
-  open(options?: { select?: string }): Promise<void>;
+  /**
+   * Opens (or reveals) the playground; `select` names a traffic row (`connectionId#index`) to show in the inspector,
+   * with `pipeline` in its Pipeline view (the request of that index).
+   */
+  open(options?: { select?: string; pipeline?: boolean }): Promise<void>;
   /** Opens the playground with a live WebSocket session bound to its composer (a WEBSOCKET block sent from a .http file). */
   attachWebSocket(options: AttachWebSocketOptions): Promise<AttachedWebSocket>;
   /** Opens the playground with a request in its composer (Edit and Resend); false when its UI did not take it. */

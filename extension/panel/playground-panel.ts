@@ -43,7 +43,7 @@ export class PlaygroundPanel implements vscode.Disposable {
   private readonly controller: PlaygroundController;
   private panelDisposables: vscode.Disposable[] = [];
   private readonly disposables: vscode.Disposable[] = [];
-  private pendingSelect: string | undefined;
+  private pendingSelect: { connectionId: string; pipeline: number | undefined } | undefined;
   private ready = false;
   private readyWaiters: (() => void)[] = [];
   private disposed = false;
@@ -78,7 +78,7 @@ export class PlaygroundPanel implements vscode.Disposable {
   }
 
   /** Opens or reveals the panel; `select` names a connection (`connectionId` or `connectionId#index`) to show. */
-  async open(options: { select?: string } = {}): Promise<void> {
+  async open(options: { select?: string; pipeline?: boolean } = {}): Promise<void> {
     if (this.disposed) return;
     if (this.panel) this.panel.reveal();
     else {
@@ -90,7 +90,10 @@ export class PlaygroundPanel implements vscode.Disposable {
       );
       this.adopt(panel);
     }
-    if (options.select) this.select(options.select.split('#')[0]);
+    if (options.select) {
+      const [id, index] = options.select.split('#');
+      this.select(id, options.pipeline ? Number(index || 1) : undefined);
+    }
   }
 
   /**
@@ -138,9 +141,9 @@ export class PlaygroundPanel implements vscode.Disposable {
     for (const w of this.readyWaiters.splice(0)) w();
   }
 
-  private select(connectionId: string): void {
-    if (this.ready) this.controller.select(connectionId);
-    else this.pendingSelect = connectionId;
+  private select(connectionId: string, pipeline?: number): void {
+    if (this.ready) this.controller.select(connectionId, pipeline);
+    else this.pendingSelect = { connectionId, pipeline };
   }
 
   /** Wires a new or revived panel to a fresh controller. */
@@ -161,7 +164,7 @@ export class PlaygroundPanel implements vscode.Disposable {
         if (!this.ready && typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'ready') {
           this.ready = true;
           this.wake();
-          if (this.pendingSelect) controller.select(this.pendingSelect);
+          if (this.pendingSelect) controller.select(this.pendingSelect.connectionId, this.pendingSelect.pipeline);
           this.pendingSelect = undefined;
         }
       }),

@@ -52,6 +52,7 @@ export class ServerController implements Disposable {
   private readonly emitter = new Emitter<{ state: ServerState; routes: void }>((err) => this.log.error(`listener failed: ${String(err)}`));
   readonly traffic = new TrafficModel({ onListenerError: (err) => this.log.error(`traffic listener failed: ${String(err)}`) });
   /** Every server's capture events, relayed: stable across restarts (the playground and the capture store attach once). */
+  private servedRoot: string | undefined;
   readonly capture = new Emitter<CaptureEvents>((err) => this.log.error(`capture listener failed: ${String(err)}`));
   /** Every server's scheduler events, relayed with the same connection ids as `capture`. */
   readonly queue = new Emitter<{ job: QueueEvent }>((err) => this.log.error(`queue listener failed: ${String(err)}`));
@@ -119,6 +120,11 @@ export class ServerController implements Disposable {
     return this.modeValue;
   }
 
+  /** The folder the running server serves under /files/* (the tour picks a file of it). */
+  get staticRoot(): string | undefined {
+    return this.info ? this.servedRoot : undefined;
+  }
+
   get listenInfo(): ListenInfo | undefined {
     return this.info;
   }
@@ -181,6 +187,7 @@ export class ServerController implements Disposable {
     this.current = store;
     this.lastMessage = plan.notes[0];
     const { mode, staticRoot, routesFile } = plan.options;
+    this.servedRoot = staticRoot;
     this.log.info(`server listening on ${info.url} (${mode}; static root ${staticRoot}${routesFile ? `; routes ${routesFile}` : ''})`);
     this.setState('running');
     this.emitter.emit('routes', undefined);

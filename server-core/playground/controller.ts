@@ -184,8 +184,8 @@ export class PlaygroundController implements Disposable {
   }
 
   /** Shows a connection in the inspector (the sidebar's "open in playground"). */
-  select(connectionId: string): void {
-    this.post({ type: 'select', connectionId });
+  select(connectionId: string, pipeline?: number): void {
+    this.post({ type: 'select', connectionId, ...(pipeline !== undefined ? { pipeline } : {}) });
   }
 
   /**

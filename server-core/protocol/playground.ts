@@ -310,7 +310,8 @@ export type ToWebview =
   /** Server requests whose pipeline record (stages, route) closed since the last push, of every server connection. */
   | { type: 'capture.pipelines'; pipelines: RequestPipeline[] }
   | { type: 'capture.cleared' }
-  | { type: 'select'; connectionId: string }
+  /** Show a connection in the inspector; with `pipeline`, the Pipeline view of its request of that index (from 1). */
+  | { type: 'select'; connectionId: string; pipeline?: number }
   /** Jobs that were queued, started or finished since the last push (upserts, keyed by connectionId and index). */
   | { type: 'queue.jobs'; jobs: QueueJob[]; now: number }
   | { type: 'server.mode'; mode: ServerMode | null; canSetMode: boolean }

@@ -162,7 +162,7 @@ export class App {
     'queue.jobs': (m) => this.queue.upsert(m.jobs, m.now),
     'server.mode': (m) => this.setMode(m.mode, m.canSetMode, true),
     'network.update': (m) => this.store.network(m.exchanges, m.traffic),
-    select: (m) => this.selectConnection(m.connectionId),
+    select: (m) => (m.pipeline !== undefined ? this.openPipeline(m.connectionId, m.pipeline) : this.selectConnection(m.connectionId)),
   };
 
   constructor(root: HTMLElement) {
