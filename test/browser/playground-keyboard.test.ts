@@ -114,8 +114,8 @@ test('compose, send and inspect with the keyboard only', async () => {
     assert.equal(aria.requests, 'tablist');
     assert.deepEqual(aria.modes, [['tab', 'true'], ['tab', 'false'], ['tab', 'false'], ['tab', 'false']]);
     assert.equal(aria.panel, 'tabpanel');
-    assert.deepEqual(aria.inspector, [['tab', 'true'], ['tab', 'false'], ['tab', 'false']]);
-    assert.deepEqual(aria.views, ['tabpanel', 'tabpanel', 'tabpanel']);
+    assert.deepEqual(aria.inspector, [['tab', 'true'], ['tab', 'false'], ['tab', 'false'], ['tab', 'false']]);
+    assert.deepEqual(aria.views, ['tabpanel', 'tabpanel', 'tabpanel', 'tabpanel']);
     assert.equal(aria.list, 'listbox');
     assert.ok(aria.dividers.every(([role, value]) => role === 'separator' && value), 'every divider is a separator with its value');
 
