@@ -5,6 +5,8 @@
 // even though the panel did not exist when they crossed the wire.
 // A capture store attaches by subscribing to open, chunk, switch and close in
 // one go, so it receives every open before any chunk: the replay keeps that order.
+// Server requests' pipeline records (docs/pipeline.md) are replayed and relayed
+// too: the playground's Pipeline view reads them.
 import { Emitter, type CapturedConnection, type CaptureEvents, type Disposable } from '../../server-core/index.js';
 
 export class ReplayingCapture extends Emitter<CaptureEvents> implements Disposable {
@@ -21,6 +23,7 @@ export class ReplayingCapture extends Emitter<CaptureEvents> implements Disposab
       live.on('chunk', (e) => this.emit('chunk', e)),
       live.on('switch', (e) => this.emit('switch', e)),
       live.on('close', (e) => this.emit('close', e)),
+      live.on('pipeline', (e) => this.emit('pipeline', e)),
     ];
   }
 
@@ -41,6 +44,9 @@ export class ReplayingCapture extends Emitter<CaptureEvents> implements Disposab
           break;
         case 'close':
           if (c.closed) replay({ ...c.closed, connectionId });
+          break;
+        case 'pipeline':
+          for (const p of c.pipelines ?? []) replay({ ...p, connectionId });
           break;
       }
     }

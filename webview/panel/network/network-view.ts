@@ -249,13 +249,13 @@ export class NetworkView {
       style=${styleMap({ transform: `translateY(${y}px)` })}
     >
       <span class="c-name"
-        ><span class="nmethod">${row.method}</span> <span class="npath">${row.path}</span>${row.note ? html` <span class="nnote">(${row.note})</span>` : nothing}${row.client && row.server
-          ? html` <span class="both" title="Client and server sides: switch in the inspector"><span class="codicon codicon-arrow-swap" aria-hidden="true"></span><span class="sr-only">, client and server sides</span></span>`
-          : nothing}${row.server && row.type === 'http' && this.o.openPipeline
-          ? html` <span class="open-pipeline" aria-hidden="true" title="Open the server's pipeline of this request (P)" @click=${(e: MouseEvent) => {
+        ><span class="nmethod">${row.method}</span> ${row.server && row.type === 'http' && this.o.openPipeline
+          ? html`<span class="open-pipeline" aria-hidden="true" title="Open the server's pipeline of this request (P)" @click=${(e: MouseEvent) => {
               e.stopPropagation();
               this.o.openPipeline!(row);
-            }}><span class="codicon codicon-server-process"></span></span>`
+            }}><span class="codicon codicon-server-process"></span></span> `
+          : nothing}<span class="npath">${row.path}</span>${row.note ? html` <span class="nnote">(${row.note})</span>` : nothing}${row.client && row.server
+          ? html` <span class="both" title="Client and server sides: switch in the inspector"><span class="codicon codicon-arrow-swap" aria-hidden="true"></span><span class="sr-only">, client and server sides</span></span>`
           : nothing}</span
       ><span class="c-status">${statusIcon}${row.statusText}</span
       ><span class="c-type">${TYPE_LABEL[row.type]}</span

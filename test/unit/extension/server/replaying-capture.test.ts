@@ -36,3 +36,18 @@ test('a store attached late receives the past, in order, then the live events', 
   live.emit('open', open('c'));
   assert.equal(late.connection('c'), undefined, 'nothing after dispose');
 });
+
+test('pipeline records (issue 18) are replayed to a late store and relayed live', () => {
+  const live = new Emitter<CaptureEvents>();
+  const early = new CaptureStore({ dissect: false });
+  early.attach(live);
+  const rec = (id: string, index: number) => ({ connectionId: id, index, t: 5, method: 'GET', target: `/${index}`, status: 200, stages: { accepted: 0, firstByte: 1 }, route: null });
+  live.emit('open', open('a'));
+  live.emit('pipeline', rec('a', 1));
+  const replaying = new ReplayingCapture(live, () => early.snapshot());
+  const late = new CaptureStore({ dissect: false });
+  late.attach(replaying);
+  live.emit('pipeline', rec('a', 2));
+  assert.deepEqual(late.pipelines('a').map((p) => p.target), ['/1', '/2']);
+  replaying.dispose();
+});
