@@ -13,7 +13,7 @@ import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { frameWith, openWorkbench, root, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
+import { frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
 import { openSidebar, pane } from './support/sidebar.js';
 import { makeWorkspace } from './support/ui-flow.js';
 
@@ -45,10 +45,16 @@ async function pipelineShowing(text: string): Promise<Frame> {
   return frame;
 }
 
+/** Clicks Next on the tour's notification `n`: on its toast, or (a toast VS Code already tucked away) in the notification center. */
 async function next(n: number): Promise<void> {
-  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: `Request flow ${n}/5` }).first();
-  await toast.waitFor({ timeout: 30_000 });
-  await toast.locator('.monaco-button', { hasText: 'Next' }).click();
+  const item = page.locator('.notifications-toasts .notification-list-item, .notifications-center .notification-list-item', { hasText: `Request flow ${n}/5` }).first();
+  try {
+    await item.waitFor({ timeout: 10_000 });
+  } catch {
+    await runCommand(page, 'Notifications: Show Notifications');
+    await item.waitFor({ timeout: 30_000 });
+  }
+  await item.locator('.monaco-button', { hasText: 'Next' }).click();
 }
 
 test('See How a Request Flows: from the Server view, each of the five requests in its Pipeline view', () =>
