@@ -49,8 +49,6 @@ export type RulesResult = { ok: true; rules: readonly ProxyRule[] } | { ok: fals
 export interface ProxiedRecord {
   exchange: ProxyExchange;
   origin: string;
-  /** Its proxy ↔ target leg connected (and so is in the capture): a target that could not be reached leaves an id and no leg. */
-  forwarded: boolean;
 }
 
 export type ProxyFactory = (options: WireplayProxyOptions) => WireplayProxy;
@@ -219,8 +217,7 @@ export class ProxyController implements Disposable {
   /** The bytes a replay of that exchange starts from (exchange-request.ts); throws ReplayError when they are gone. */
   async requestBytes(record: ProxiedRecord): Promise<ExchangeRequest> {
     const { exchangeRequestBytes } = await import('../../server-core/index.js');
-    const x = record.forwarded ? record.exchange : { ...record.exchange, upstreamId: undefined };
-    return exchangeRequestBytes(x, (id) => this.server.store?.connection(id)?.entries);
+    return exchangeRequestBytes(record.exchange, (id) => this.server.store?.connection(id)?.entries);
   }
 
   async dispose(): Promise<void> {
@@ -242,8 +239,6 @@ export class ProxyController implements Disposable {
     const perConnection = new Map<string, number>();
     const ids = new Map<number, string>();
     const origin = proxy.target.origin;
-    // Upstream legs that connected; kept while their client leg is open.
-    const legs = new Set<string>();
     const row = (x: ProxyExchange): TrafficRow => {
       let id = ids.get(x.id);
       if (id === undefined) {
@@ -252,17 +247,11 @@ export class ProxyController implements Disposable {
         id = `${x.downstreamId}#${n}`;
         ids.set(x.id, id);
       }
-      const forwarded = x.upstreamId !== undefined && legs.has(x.upstreamId);
-      this.keep(id, { exchange: x, origin, forwarded });
-      return proxiedTrafficRow(x, id, origin, forwarded);
+      this.keep(id, { exchange: x, origin });
+      return proxiedTrafficRow(x, id, origin);
     };
     return [
       ev.on('open', (e) => {
-        if (e.role === 'proxy-upstream') {
-          legs.add(e.connectionId);
-          // Bounded: an exchange is reported long before thousands of legs later.
-          if (legs.size > MAX_RECORDS) legs.delete(legs.values().next().value as string);
-        }
         traffic.opened(e);
         capture.emit('open', e);
       }),
@@ -314,7 +303,7 @@ export class ProxyController implements Disposable {
  * The Recent Traffic row of a proxied exchange (its client ↔ proxy leg), as the server's rows:
  * `durationMs` from the request's first byte to the response's first byte to the client.
  */
-export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, forwarded: boolean, nowWall = Date.now(), nowMono = performance.now()): TrafficRow {
+export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, nowWall = Date.now(), nowMono = performance.now()): TrafficRow {
   const t = x.timings;
   const upstreamMs = t.upstreamFirstByte !== undefined && t.forwarded !== undefined ? t.upstreamFirstByte - t.forwarded : undefined;
   const proxyMs =
@@ -331,8 +320,8 @@ export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, 
     done: x.outcome !== undefined,
     proxy: {
       origin,
-      // Only a leg that connected: a target that could not be reached has an id but no leg in the capture.
-      ...(x.upstreamId !== undefined && forwarded ? { upstreamId: x.upstreamId } : {}),
+      // Set by the proxy once its leg to the target connected (absent for a target that could not be reached).
+      ...(x.upstreamId !== undefined ? { upstreamId: x.upstreamId } : {}),
       ...(x.answer !== undefined ? { answer: x.answer } : {}),
       ...(x.error !== undefined ? { error: x.error } : {}),
       ...(x.outcome !== undefined ? { outcome: x.outcome } : {}),

@@ -175,7 +175,11 @@ export class UpstreamLeg implements MessageStreamOwner {
     this.queued = null;
     this.queuedBytes = 0;
     const now = performance.now();
-    for (const ex of this.awaiting) ex.record.timings.forwarded ??= now;
+    // The leg is in the capture now: the requests it carries name it (ProxyExchange.upstreamId).
+    for (const ex of this.awaiting) {
+      ex.record.timings.forwarded ??= now;
+      ex.record.upstreamId ??= this.id;
+    }
     this.socket.cork();
     for (const b of queued) {
       if (b.length === 0) this.socket.end();
