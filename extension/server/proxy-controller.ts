@@ -9,6 +9,7 @@
 // No vscode here: unit-tested with a real proxy and a real target.
 import { performance } from 'node:perf_hooks';
 import {
+  DEFAULT_PROXY_TIMEOUT_MS,
   Emitter,
   type Disposable,
   type ExchangeRequest,
@@ -38,6 +39,18 @@ export interface ProxyStartOptions {
   /** wireplay.proxy.rules as written: checked by the proxy. */
   rules?: readonly unknown[];
 }
+
+/** The wireplay.proxy.* keys applySettings() reads (rules go through setRules). */
+export type ProxySettingKey = 'target' | 'port' | 'timeoutMs' | 'passMalformed' | 'rewriteHost' | 'xForwarded' | 'insecure';
+
+/** What a settings change did to the running proxy. */
+export type ProxySettingsResult =
+  | { kind: 'not-running' }
+  | { kind: 'unchanged' }
+  /** Applied to the running proxy, no new listener: for requests from now on. */
+  | { kind: 'applied'; changed: ProxySettingKey[] }
+  /** A new port or target: the proxy was stopped (exchanges in flight finished) and started again with every setting. */
+  | { kind: 'restarted'; changed: ProxySettingKey[]; result: ProxyStartResult };
 
 export type ProxyStartResult =
   | { ok: true; url: string; target: string; warnings: readonly string[]; alreadyRunning?: boolean }
@@ -137,6 +150,45 @@ export class ProxyController implements Disposable {
   }
 
   private startCalled = false;
+  /** The options of the running proxy (what applySettings compares with). */
+  private startedWith: ProxyStartOptions | undefined;
+
+  /**
+   * wireplay.proxy.* changed (`keys`, as the configuration event says) while the proxy may run. A new
+   * port, or a new non-empty target other than the running one, restarts it on the new listener (the
+   * session's rules kept); the other settings apply to the running proxy at once. An emptied target
+   * keeps the running one (Start Proxy… asked for it).
+   */
+  async applySettings(next: ProxyStartOptions, keys: ReadonlySet<ProxySettingKey>): Promise<ProxySettingsResult> {
+    const proxy = this.proxy;
+    const was = this.startedWith;
+    if (!proxy || !was || this.stateValue !== 'running') return { kind: 'not-running' };
+    const restartFor: ProxySettingKey[] = [];
+    if (keys.has('port') && next.port !== was.port) restartFor.push('port');
+    if (keys.has('target') && next.target !== '' && next.target !== was.target) restartFor.push('target');
+    const live = (['timeoutMs', 'passMalformed', 'rewriteHost', 'xForwarded', 'insecure'] as const).filter((k) => keys.has(k) && liveValue(next, k) !== liveValue(was, k));
+    if (restartFor.length > 0) {
+      const options: ProxyStartOptions = { ...next, target: restartFor.includes('target') ? next.target : was.target, rules: proxy.rules };
+      this.log.info(`proxy: ${restartFor.map((k) => `wireplay.proxy.${k}`).join(', ')} changed: restarting`);
+      await this.stop();
+      const result = await this.start(options);
+      return { kind: 'restarted', changed: [...restartFor, ...live], result };
+    }
+    if (live.length === 0) return { kind: 'unchanged' };
+    const update: Record<string, number | boolean> = {};
+    for (const k of live) update[k] = liveValue(next, k);
+    try {
+      proxy.updateSettings(update);
+    } catch (err) {
+      this.log.error(`proxy settings not applied: ${message(err)}`);
+      return { kind: 'unchanged' };
+    }
+    this.startedWith = { ...was, ...update };
+    this.log.info(`proxy: ${live.map((k) => `wireplay.proxy.${k}`).join(', ')} applied`);
+    this.message = proxy.warnings[0];
+    this.setState('running');
+    return { kind: 'applied', changed: live };
+  }
 
   private async startNow(options: ProxyStartOptions): Promise<ProxyStartResult> {
     const core = await import('../../server-core/index.js');
@@ -171,6 +223,7 @@ export class ProxyController implements Disposable {
       this.message = proxy.warnings[0];
       for (const w of proxy.warnings) this.log.warn(`proxy: ${w}`);
       this.log.info(`Wireplay proxy on ${address.url} → ${proxy.target.origin}`);
+      this.startedWith = { ...options };
       this.setState('running');
       return { ok: true, url: address.url, target: proxy.target.origin, warnings: proxy.warnings };
     } catch (err) {
@@ -200,6 +253,7 @@ export class ProxyController implements Disposable {
     } finally {
       this.unlink();
       this.proxy = undefined;
+      this.startedWith = undefined;
       this.message = undefined;
       // Whatever the proxy did not report closed (it was destroyed) is closed now.
       this.server.traffic.closeAll((row) => row.role !== undefined);
@@ -297,6 +351,12 @@ export class ProxyController implements Disposable {
     this.stateValue = state;
     this.emitter.emit('state', state);
   }
+}
+
+/** A live setting as the proxy takes it: absent is the proxy's default. */
+function liveValue(o: ProxyStartOptions, key: 'timeoutMs' | 'passMalformed' | 'rewriteHost' | 'xForwarded' | 'insecure'): number | boolean {
+  if (key === 'timeoutMs') return o.timeoutMs ?? DEFAULT_PROXY_TIMEOUT_MS;
+  return o[key] === true;
 }
 
 /**

@@ -44,11 +44,20 @@ export interface WireplayProxy extends Disposable {
   close(): Promise<void>;
   /** Replaces the rules; applies to requests whose head arrives from now on. Throws ProxyRuleError (and keeps the old rules) on a bad one. */
   setRules(rules: readonly ProxyRule[]): void;
+  /**
+   * Changes the settings that need no new listener, live, for what happens from now on: the head
+   * rewrites and passMalformed for requests whose head arrives next, the timeout for the next wait,
+   * the TLS check for target connections opened next. (A new target or port is a new proxy.)
+   */
+  updateSettings(settings: ProxyLiveSettings): void;
   /** The most recent finished exchanges (maxExchanges), oldest first, plus those in flight. */
   exchanges(): ProxyExchange[];
   /** The client connections open now, with which side backpressure holds. */
   connections(): ProxyConnectionStatus[];
 }
+
+/** What updateSettings() can change on a running proxy. */
+export type ProxyLiveSettings = Partial<Pick<WireplayProxyOptions, 'timeoutMs' | 'passMalformed' | 'rewriteHost' | 'xForwarded' | 'insecure'>>;
 
 export function createWireplayProxy(options: WireplayProxyOptions): WireplayProxy {
   return new ProxyServer(options, ++proxyCount);
@@ -150,6 +159,21 @@ class ProxyServer implements WireplayProxy {
     const compiled = compileRules(rules);
     this.ruleList = rules.map((r) => ({ ...r, ...(r.respond ? { respond: { ...r.respond } } : {}) }));
     this.compiled = compiled;
+  }
+
+  updateSettings(next: ProxyLiveSettings): void {
+    const settings = this.context.settings;
+    if (next.timeoutMs !== undefined) {
+      if (!(Number.isInteger(next.timeoutMs) && next.timeoutMs >= 0)) throw new RangeError(`timeoutMs must be a whole number of milliseconds ≥ 0, got ${next.timeoutMs}`);
+      settings.timeoutMs = next.timeoutMs;
+    }
+    if (next.passMalformed !== undefined) settings.passMalformed = next.passMalformed;
+    if (next.rewriteHost !== undefined) settings.rewriteHost = next.rewriteHost;
+    if (next.xForwarded !== undefined) settings.xForwarded = next.xForwarded;
+    if (next.insecure !== undefined && next.insecure !== settings.insecure) {
+      settings.insecure = next.insecure;
+      if (next.insecure && this.target.tls) this.events.emit('warning', `TLS certificate checks are off for ${this.target.origin}: any certificate is accepted (use this only for a local server you trust)`);
+    }
   }
 
   listen(): Promise<ProxyAddress> {
