@@ -8,6 +8,7 @@ import { CaptureStore, DEFAULT_CAPTURE_MAX_BYTES } from '../capture/capture-stor
 import type { CaptureEvents } from '../capture/types.js';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
+import { CaptureQueue } from './capture-queue.js';
 import { snapshotExchange, type Exchange } from './exchange.js';
 import type { ProxyConnectionContext, ProxySettings } from './connection-context.js';
 import { ProxyConnection } from './proxy-connection.js';
@@ -84,6 +85,8 @@ class ProxyServer implements WireplayProxy {
   private readonly inFlight = new Map<number, Exchange>();
   private readonly ownsCapture: boolean;
   private readonly captureLink: Disposable | undefined;
+  /** The legs' capture events, delivered after the bytes went on (capture-queue.ts). */
+  private readonly captureQueue: CaptureQueue;
   private nextConnection = 1;
   private nextUpstream = 1;
   private nextExchange = 1;
@@ -124,6 +127,7 @@ class ProxyServer implements WireplayProxy {
       this.ownsCapture = true;
     }
     this.captureLink = this.capture?.attach(this.captureEvents);
+    this.captureQueue = new CaptureQueue(this.captureEvents);
     const settings: ProxySettings = {
       target: this.target,
       timeoutMs,
@@ -135,13 +139,17 @@ class ProxyServer implements WireplayProxy {
     };
     this.context = {
       settings,
-      capture: this.captureEvents,
+      capture: this.captureQueue,
       rules: () => this.compiled,
       nextExchangeId: () => this.nextExchange++,
       nextUpstreamId: () => `proxy${this.instance}-up-${this.nextUpstream++}`,
       exchangeStarted: (ex) => {
         this.inFlight.set(ex.record.id, ex);
-        if (this.events.hasListeners('exchangeStart')) this.events.emit('exchangeStart', snapshotExchange(ex.record));
+        if (this.events.hasListeners('exchangeStart')) {
+          // Taken now, heard after the bytes read so far are in the capture.
+          const snapshot = snapshotExchange(ex.record);
+          this.captureQueue.defer(() => this.events.emit('exchangeStart', snapshot));
+        }
       },
       exchangeEnded: (ex) => this.exchangeEnded(ex),
       closed: (conn) => this.connectionClosed(conn),
@@ -192,6 +200,7 @@ class ProxyServer implements WireplayProxy {
   }
 
   exchanges(): ProxyExchange[] {
+    this.captureQueue.flush();
     return [...this.finished.slice(-this.maxExchanges).map(snapshotExchange), ...[...this.inFlight.values()].map((ex) => snapshotExchange(ex.record))];
   }
 
@@ -220,6 +229,7 @@ class ProxyServer implements WireplayProxy {
       for (const c of this.live) c.shutdown();
       done();
     }).then(() => {
+      this.captureQueue.flush();
       this.captureLink?.dispose();
       if (this.ownsCapture) this.capture?.dispose();
     });
@@ -229,6 +239,7 @@ class ProxyServer implements WireplayProxy {
   dispose(): void {
     void this.close();
     for (const c of this.live) c.destroy('proxy disposed');
+    this.captureQueue.flush();
   }
 
   private allClosed: (() => void) | undefined;
@@ -254,6 +265,10 @@ class ProxyServer implements WireplayProxy {
     this.finished.push(ex.record);
     // Trimmed in batches (exchanges() shows the last maxExchanges): no shift per exchange.
     if (this.finished.length >= 2 * this.maxExchanges) this.finished.splice(0, this.finished.length - this.maxExchanges);
-    if (this.events.hasListeners('exchangeEnd')) this.events.emit('exchangeEnd', snapshotExchange(ex.record));
+    if (this.events.hasListeners('exchangeEnd')) {
+      // Heard after its bytes are in the capture, and after they went on (capture-queue.ts).
+      const snapshot = snapshotExchange(ex.record);
+      this.captureQueue.defer(() => this.events.emit('exchangeEnd', snapshot));
+    }
   }
 }
