@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifacts, openPlayground, selectRow, useStandaloneUi } from './support/standalone.js';
 import { until } from './support/wait.js';
+import { describe, installAxe, isBlocking, runAxe } from './support/axe.js';
 
 let page: Page;
 let demoPort: number;
@@ -163,4 +164,25 @@ test('one action opens a request\'s pipeline: P and the row icon in the network 
   await showing('run=pl-seq-b');
   assert.match(await words('queue'), /behind 1 request \(sequential\)/);
   assert.deepEqual(session.pageErrors, []);
+});
+
+test('light, dark and both high-contrast themes: the refused request\'s pipeline, reloaded into each, with no serious axe violation', async () => {
+  const rec = await record('run=pl-bad');
+  const themed = await session.newPage({ width: 900, height: 900 });
+  try {
+    await installAxe(themed);
+    await openPlayground(themed, session.url, '?theme=dark');
+    // A new page draws the rows it was told of in init only on the next change (app.ts): open it through the App.
+    await themed.evaluate(([id, index]) => (window as unknown as { wireplay: { app: { openPipeline(id: string, index: number): void } } }).wireplay.app.openPipeline(id, index), [rec.connectionId, rec.index] as const);
+    for (const theme of ['light', 'dark', 'hc-dark', 'hc-light']) {
+      // The row and the tab survive the reload; the records come again with the connection's snapshot.
+      await openPlayground(themed, session.url, `?theme=${theme}`);
+      await until(themed, `the refused request's pipeline in ${theme}`, () => document.querySelector('.pl-stage.stopped[data-stage="parser"]') !== null);
+      await themed.screenshot({ path: join(artifacts, `pipeline-theme-${theme}.png`) });
+      const blocking = (await runAxe(themed)).filter(isBlocking);
+      assert.deepEqual(blocking, [], `${theme}: ${describe(blocking)}`);
+    }
+  } finally {
+    await themed.close();
+  }
 });
