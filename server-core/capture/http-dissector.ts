@@ -30,6 +30,7 @@ import { getHeader } from '../http/parser-types.js';
 import { RetainedBytes } from './retained-bytes.js';
 import { bodyExplain, headerField, headFields, markError, rawLines } from './http-fields.js';
 import { buildHttpMessage, type MessageParts } from './http-message.js';
+import { closeOpen, openMessage, refreshOpen } from './open-stream.js';
 import { deferredTreeDescriptor, draftSoFar, replay, type DissectorMaker } from './http-replay.js';
 
 export type {
@@ -235,6 +236,16 @@ export class HttpDirectionDissector {
       else if (isEventStreamContentType(getHeader(head, 'content-type'))) d.sse = new EventStreamDissector();
     }
     if (decision === 'upgrade') this.upgradeHead = head;
+    if (d.sse && this.opts.openStreams && this.host.update) {
+      // Shown while open: its tree is built live (bounded per message like any tree, see maxFieldsPerMessage).
+      if (!d.eager) {
+        d.eager = true;
+        d.fields.push(...headFields(head, this.base));
+        d.fieldCount = d.fields.length + head.headers.length * 2;
+      }
+      d.open = openMessage(d, this.dir, this.t);
+      this.host.emit(d.open);
+    }
     return decision;
   }
 
@@ -277,6 +288,10 @@ export class HttpDirectionDissector {
     const range = this.abs(span);
     d.bodySize += data.length;
     d.sse?.push(data, range);
+    if (d.open) {
+      refreshOpen(d, d.open, range.end, this.t);
+      this.host.update?.(d.open);
+    }
     const lastRange = d.bodyRanges[d.bodyRanges.length - 1];
     if (lastRange && lastRange.end === range.start) lastRange.end = range.end;
     else d.bodyRanges.push({ ...range });
@@ -412,6 +427,10 @@ export class HttpDirectionDissector {
     const parts: MessageParts = { dir: this.dir, end, tEnd: this.t, keepPayload: this.opts.keepPayload, deferredFields: this.deferredFields };
     if (sse) parts.sse = sse;
     if (error) parts.error = error;
-    this.host.emit(buildHttpMessage(d, parts));
+    const m = buildHttpMessage(d, parts);
+    if (d.open) {
+      closeOpen(d.open, m);
+      this.host.update?.(d.open);
+    } else this.host.emit(m);
   }
 }

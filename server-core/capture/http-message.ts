@@ -33,14 +33,15 @@ export function finishBodyFields(d: Draft): void {
   }
 }
 
-export function messageSummary(d: Draft, dir: Direction, sse: DissectedField | undefined, malformed: boolean): string {
+/** `sseValue`: the "Event stream" field's value (e.g. '3 events'), when the response is one. */
+export function messageSummary(d: Draft, dir: Direction, sseValue: string | undefined, malformed: boolean): string {
   const head = d.head;
   let summary: string;
   if (head?.kind === 'request') summary = `${head.method} ${head.target} HTTP/${head.versionMajor}.${head.versionMinor}`;
   else if (head?.kind === 'response') summary = `${head.statusCode}${head.reason ? ` ${head.reason}` : ''}`;
   else summary = dir === 'c2s' ? 'Malformed request' : 'Malformed response';
   if (head && d.bodySize > 0) summary += ` (${formatCount(d.bodySize)} B body)`;
-  if (sse) summary += ` · ${sse.value}`;
+  if (sseValue !== undefined) summary += ` · ${sseValue}`;
   if (malformed && head) summary += ' — malformed';
   return summary;
 }
@@ -81,7 +82,7 @@ export function buildHttpMessage(d: Draft, p: MessageParts): HttpMessage {
     d.chunked.children!.push({ name: 'More chunks', value: formatCount(d.hiddenChunks), explain: `${formatCount(d.hiddenChunks)} further chunks are not listed one by one`, range: { start: d.chunked.range.end, end: d.chunked.range.end } });
   }
   finishBodyFields(d);
-  const summary = messageSummary(d, p.dir, p.sse, p.error !== undefined);
+  const summary = messageSummary(d, p.dir, p.sse?.value, p.error !== undefined);
   const kind = p.dir === 'c2s' ? 'http-request' : 'http-response';
   const base = { kind, protocol: 'http', dir: p.dir, range: { start: d.start, end: p.end }, tStart: d.tStart, tEnd: p.tEnd, summary } as const;
   // A draft that got no head (cut before its end) has no tree to defer.

@@ -38,6 +38,7 @@ export function plainMessage(m: DissectedMessage): DissectedMessage {
   };
   if (m.error) out.error = m.error;
   if (m.sequence !== undefined) out.sequence = m.sequence;
+  if (m.open) out.open = true;
   return out;
 }
 
@@ -83,7 +84,8 @@ export class LivePush implements Disposable {
     this.disposables.add(
       ev.on('message', (m) => {
         if (!this.followed.has(m.connectionId)) return;
-        this.pendingFor(m.connectionId).messages.set(m.id, plainMessage(m));
+        // Made plain at the flush: an open event stream announced at every push is read once per batch.
+        this.pendingFor(m.connectionId).messages.set(m.id, m);
         this.schedule();
       }),
     );
@@ -152,7 +154,7 @@ export class LivePush implements Disposable {
     this.pending = new Map();
     for (const [connectionId, p] of pending) {
       if (p.chunks.length) this.post({ type: 'capture.chunks', connectionId, chunks: p.chunks });
-      if (p.messages.size) this.post({ type: 'capture.messages', connectionId, messages: [...p.messages.values()] });
+      if (p.messages.size) this.post({ type: 'capture.messages', connectionId, messages: [...p.messages.values()].map(plainMessage) });
       for (const [dir, before] of Object.entries(p.dropped) as [Direction, number][]) this.post({ type: 'capture.dropped', connectionId, dir, before });
     }
     for (const f of this.flushers) f();
