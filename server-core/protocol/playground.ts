@@ -212,6 +212,18 @@ export type SseRecordView =
   | { kind: 'comment'; connection: number; connectionId?: string; text: string; t: number }
   | { kind: 'retry'; connection: number; connectionId?: string; ms: number; t: number };
 
+/**
+ * One record of a streamed HTTP response (client/body-stream.ts) as the HTTP result lists it, as it arrives:
+ * a line of NDJSON or chunked text (`error`: why it is not JSON, for a JSON-lines type), a json-seq record,
+ * or an event stream's event or comment. `t` is the host's performance.now().
+ */
+export interface HttpStreamRecordView {
+  kind: 'line' | 'event' | 'comment';
+  text: string;
+  error?: string;
+  t: number;
+}
+
 // ---------------------------------------------------------------- webview → host
 
 export type FromWebview =
@@ -271,6 +283,8 @@ export type ToWebview =
   | { type: 'http.preview'; reqId: string; bytes: Base64; autoHeaders: HeaderRow[]; error?: string }
   | { type: 'http.started'; reqId: string; connectionId: string }
   | { type: 'http.response'; reqId: string; connectionId: string; response: HttpResponseView; timing: TimingBreakdown }
+  /** A streamed response's records as they arrive (before its http.response), batched, oldest first. */
+  | { type: 'http.records'; reqId: string; connectionId: string; records: HttpStreamRecordView[] }
   /**
    * The send failed: `message` (= failure.title) in words, the connection if one was opened (its bytes show what
    * went out), the timing so far, and when it started (wall clock).

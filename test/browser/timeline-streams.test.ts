@@ -2,7 +2,8 @@
 // demo server: an event stream from the SSE tab, while it is still open, is
 // one request arrow, the head's arrow back, and one arrow back per event (new
 // ones appear as events arrive); /stream/3 (NDJSON, one line per chunk) sent
-// from the HTTP tab is the request, the head and three chunk arrows.
+// from the HTTP tab is the request, the head and three chunk arrows; and the
+// Parsed view lists /stream/20's lines while the response is still arriving.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPlayground, selectRowOfType, sendHttp, useStandaloneUi } from './support/standalone.js';
@@ -52,6 +53,26 @@ test('Timeline: /stream/3 (NDJSON) is the request, the head and one arrow per ch
     assert.match(all[0], /client to server: GET \/stream\/3/);
     assert.match(all[1], /server to client: 200 OK/);
     assert.deepEqual(all.slice(2).map((l) => /chunk (\d)/.exec(l)?.[1]), ['1', '2', '3']);
+    assert.deepEqual(session.pageErrors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('Parsed view: /stream/20 (NDJSON) is listed line by line while it arrives, then above its body', async () => {
+  const page = await session.newPage();
+  try {
+    const demo = await openPlayground(page, session.url);
+    await sendHttp(page, 'GET', `${demo}/stream/20`);
+    await page.keyboard.press('Alt+1');
+    // One line every 100 ms: lines are listed while the status still says the stream is being received.
+    await until(page, 'two lines listed while the response is pending', () => document.querySelector('.status.pending') !== null && document.querySelectorAll('.stream-records .srec').length >= 2);
+    const early = await page.locator('.stream-records .srec .txt').first().innerText();
+    assert.deepEqual({ ...JSON.parse(early), ms: 0 }, { chunk: 1, of: 20, ms: 0 }, 'the first line, as sent');
+    await until(page, 'the 200 response', () => document.querySelector('.status[data-status="200"]') !== null);
+    assert.match(await page.locator('.stream-records summary').innerText(), /^Streamed: 20 lines$/);
+    const texts = await page.locator('.stream-records .srec .txt').allInnerTexts();
+    assert.deepEqual(texts.map((t) => JSON.parse(t).chunk), Array.from({ length: 20 }, (_, i) => i + 1));
     assert.deepEqual(session.pageErrors, []);
   } finally {
     await page.close();

@@ -88,6 +88,7 @@ export class App {
       this.store.httpStarted(m);
       this.selectConnection(m.connectionId);
     },
+    'http.records': (m) => void this.store.httpRecords(m),
     'http.response': (m) => {
       this.store.httpResponse(m);
       if (this.state.selected !== m.connectionId) this.selectConnection(m.connectionId);
