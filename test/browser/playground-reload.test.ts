@@ -88,3 +88,33 @@ test('when the host has forgotten the connection, the panel state still shows it
     await later.close();
   }
 });
+
+test('a reopened playground lists the traffic it had at once, without new traffic', async (t) => {
+  const page = await session.newPage();
+  t.after(() => page.close());
+  const demo = await openPlayground(page, session.url);
+  await sendHttp(page, 'GET', `${demo}/status/203`);
+  await parsedShows(page, 203);
+  await sendHttp(page, 'GET', `${demo}/echo?listed-at-once=1`);
+  await parsedShows(page, 200);
+  const before = await page.locator('.net-list .nrow').count();
+  assert.ok(before >= 2, `two rows or more before (${before})`);
+
+  // Reloaded with nothing selected: nothing is asked of the host, so only the host's first message can draw the rows.
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('wireplay.panel.state')!) as { selected: unknown; row: unknown; kept?: unknown };
+    s.selected = null;
+    s.row = null;
+    delete s.kept;
+    localStorage.setItem('wireplay.panel.state', JSON.stringify(s));
+  });
+  // The page must not save its state again before it goes (it saves on changes only).
+  await page.reload();
+  await page.waitForSelector('.server code');
+  await rowFor(page, '/status/203').waitFor();
+  await rowFor(page, '/echo?listed-at-once=1').waitFor();
+  assert.equal(await page.locator('.net-list .nrow').count(), before, 'every row the host had, and no other');
+  assert.equal(await page.locator('.net-list .nrow.sel').count(), 0, 'nothing selected');
+  assert.equal(await page.locator('.net-empty').isVisible(), false, 'the "nothing sent yet" text is hidden');
+  assert.deepEqual(session.pageErrors, []);
+});

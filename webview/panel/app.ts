@@ -296,9 +296,8 @@ export class App {
       this.restored.add(sel);
       restoreConnection(this.store, this.state.kept);
     }
-    // Not drawn here: drawing the list during the host's first answer cost the URL field its first keystroke in VS Code
-    // (test/vscode/playground-walk.test.ts); the rows a new page gets are drawn on the next change (a known gap).
-    this.network.commit();
+    // The rows the host already had are drawn now, not at the next change (a reopened panel lists its traffic at once).
+    if (this.network.commit()) this.networkView.refresh();
     if (sel && this.store.get(sel)) this.selectConnection(sel, this.network.byKey(this.state.row ?? '')?.sequence);
   }
 
