@@ -7,7 +7,7 @@
 // survives a reload; the request tabs also go to the host as drafts, so they
 // survive closing the panel.
 import { render } from 'lit';
-import { PROTOCOL_VERSION, assertNever, type DissectedMessage, type FromWebview, type ServerMode, type ToWebview } from '../../server-core/protocol/playground.js';
+import { PROTOCOL_VERSION, assertNever, type DissectedMessage, type FromWebview, type SelectionDraft, type ServerMode, type ToWebview } from '../../server-core/protocol/playground.js';
 import { Announcer } from './announcer.js';
 import { BytesView } from './bytes-view.js';
 import { completeDraft, defaultComposerState, draftsForHost } from './composer/state.js';
@@ -291,6 +291,7 @@ export class App {
     this.store.network(m.exchanges ?? [], m.traffic ?? []);
     this.queue.reset(m.queue);
     this.setMode(m.queue?.mode ?? null, m.queue?.canSetMode ?? false, false);
+    if (this.fresh) this.adoptSelection(m.drafts?.selection);
     const sel = this.state.selected;
     if (sel && !this.store.get(sel) && isKeptConnection(this.state.kept) && this.state.kept.info.connectionId === sel) {
       this.restored.add(sel);
@@ -354,7 +355,9 @@ export class App {
   private sendDrafts(): void {
     clearTimeout(this.draftsTimer);
     this.draftsTimer = undefined;
-    this.transport.post({ type: 'drafts.save', drafts: draftsForHost(this.state.tabs, this.state.active) });
+    const s = this.state;
+    const selection = s.selected ? { connectionId: s.selected, ...(s.row ? { row: s.row } : {}), tab: s.tab } : undefined;
+    this.transport.post({ type: 'drafts.save', drafts: draftsForHost(s.tabs, s.active, selection) });
     this.draftsSent++;
   }
 
@@ -365,6 +368,17 @@ export class App {
     const def = defaultComposerState(null, t.id);
     return JSON.stringify({ ...t, http: { ...t.http, url: '' }, ws: { ...t.ws, url: '' }, raw: { ...t.raw, host: '', port: '', text: '' } }) ===
       JSON.stringify({ ...def, http: { ...def.http, url: '' }, ws: { ...def.ws, url: '' }, raw: { ...def.raw, host: '', port: '', text: '' } });
+  }
+
+  /**
+   * A page with no state of its own (the panel was closed, not hidden) shows what the host says was shown last:
+   * the connection, its row and the inspector tab, when the host still has that connection and nothing was picked here.
+   */
+  private adoptSelection(s: SelectionDraft | undefined): void {
+    if (!s || this.state.selected || !this.store.get(s.connectionId)) return;
+    this.state.selected = s.connectionId;
+    this.state.row = s.row ?? null;
+    if (s.tab !== this.state.tab) this.showTab(s.tab);
   }
 
   private adoptDrafts(d: NonNullable<Of<'init'>['drafts']>): void {

@@ -2,7 +2,7 @@
 // show and reloads) and sent to the host as drafts (so they survive closing
 // the playground): one RequestDraft per request tab (the protocol's shape,
 // server-core/protocol/drafts.ts), and its defaults for a server URL.
-import type { DraftsSnapshot, RequestDraft } from '../../../server-core/protocol/playground.js';
+import type { DraftsSnapshot, RequestDraft, SelectionDraft } from '../../../server-core/protocol/playground.js';
 import { MAX_DRAFT_TABS } from '../../../server-core/protocol/drafts.js';
 
 /** Most request tabs open at once (the host keeps as many drafts). */
@@ -60,9 +60,10 @@ export function completeDraft(v: unknown, serverUrl: string | null): ComposerSta
 }
 
 /** The drafts as the host keeps them: a file body's bytes stay in the panel only (they may be large). */
-export function draftsForHost(tabs: readonly ComposerState[], active: string): DraftsSnapshot {
+export function draftsForHost(tabs: readonly ComposerState[], active: string, selection?: SelectionDraft): DraftsSnapshot {
   return {
     active,
+    ...(selection ? { selection } : {}),
     tabs: tabs.map((t) => {
       const { fileBase64: _bytes, ...body } = t.http.body;
       return { ...t, http: { ...t.http, body } };
