@@ -97,6 +97,10 @@ export interface ConnectionInfo {
   tls?: boolean;
   /** A reconnect of an event stream: the connection it follows (capture/types.ts ConnectionOpened). */
   previousConnectionId?: string;
+  /** A leg of the recording proxy: client ↔ proxy ('proxy-downstream') or proxy ↔ target ('proxy-upstream'). */
+  role?: 'proxy-downstream' | 'proxy-upstream';
+  /** On a proxy ↔ target leg: the client ↔ proxy leg whose requests it carries. */
+  linkedConnectionId?: string;
 }
 
 export interface TimingBreakdown {
