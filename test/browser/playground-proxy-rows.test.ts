@@ -66,3 +66,38 @@ test('a proxy’s two legs are labelled client → proxy and proxy → upstream,
   }
   assert.deepEqual(session.pageErrors, []);
 });
+
+test('Edit and Resend fills the request tab shown while it is untouched, else opens a new tab; no draft is overwritten', async (t) => {
+  const page = await session.newPage({ width: 1400, height: 820 });
+  t.after(() => page.close());
+  // A fresh profile and a fresh host tab set: start from one untouched tab.
+  await openPlayground(page, session.url, '?theme=dark');
+  await until(page, 'one request tab', () => document.querySelectorAll('.rtab').length >= 1, undefined);
+  while ((await page.locator('.rtab').count()) > 1) {
+    await page.locator('.rtab').last().focus();
+    await page.keyboard.press('Delete');
+  }
+  await page.locator('vscode-button.new-tab').click();
+  await page.locator('.rtab').first().focus();
+  await page.keyboard.press('Delete');
+  await until(page, 'a single, new tab', () => document.querySelectorAll('.rtab').length === 1, undefined);
+  const load = (path: string): ToWebview => ({
+    type: 'composer.load',
+    request: { mode: 'http', http: { method: 'PUT', url: `http://127.0.0.1:3000${path}`, headers: [{ name: 'X-From', value: 'proxy', enabled: true }], body: { kind: 'json', text: '{"a":1}', form: [] } }, note: `Edit and Resend: ${path}` },
+  });
+
+  // 1. The tab shown is untouched: the request goes into it.
+  await hostSays(page, [load('/first')]);
+  await until(page, 'the untouched tab filled', () => (document.querySelector('vscode-textfield.url') as (Element & { value: string }) | null)?.value === 'http://127.0.0.1:3000/first', undefined);
+  assert.equal(await page.locator('.rtab').count(), 1, 'no new tab for an untouched one');
+
+  // 2. The user edits that request: the next Edit and Resend opens beside it, and the edit stays.
+  await page.locator('vscode-textfield.url input').fill('http://127.0.0.1:3000/first?edited=1');
+  await hostSays(page, [load('/second')]);
+  await until(page, 'a second tab, shown, with the new request', () => document.querySelectorAll('.rtab').length === 2 && (document.querySelector('vscode-textfield.url') as (Element & { value: string }) | null)?.value === 'http://127.0.0.1:3000/second', undefined);
+  assert.match(await page.locator('.rtab.on').innerText(), /\/second/);
+  await page.locator('.rtab').first().click();
+  assert.equal(await page.locator('vscode-textfield.url input').inputValue(), 'http://127.0.0.1:3000/first?edited=1', 'the edited draft is intact');
+  await page.screenshot({ path: join(artifacts, 'edit-and-resend-new-tab-dark-1400.png') });
+  assert.deepEqual(session.pageErrors, []);
+});

@@ -10,7 +10,7 @@ import { render } from 'lit';
 import { PROTOCOL_VERSION, assertNever, type DissectedMessage, type FromWebview, type SelectionDraft, type ServerMode, type ToWebview } from '../../server-core/protocol/playground.js';
 import { Announcer } from './announcer.js';
 import { BytesView } from './bytes-view.js';
-import { completeDraft, defaultComposerState, draftsForHost } from './composer/state.js';
+import { MAX_TABS, completeDraft, defaultComposerState, draftsForHost } from './composer/state.js';
 import type { Composer } from './composer/composer.js';
 import { httpChunkedExchange, malformedRaw, wsSession, type FixtureCapture } from './fixtures.js';
 import { isKeptConnection, keepConnection, restoreConnection } from './kept-exchanges.js';
@@ -81,7 +81,10 @@ export class App {
     history: (m) => this.tabs.setHistory(m.entries),
     notice: (m) => showNotice(m.level, m.message),
     'composer.load': (m) => {
-      this.tabs.active.load(m.request);
+      // Into the tab shown only when it is untouched; else a new tab (docs/playground.md, Edit and Resend).
+      const tab = this.tabs.forLoad();
+      if (!tab) return showNotice('error', `Not opened: at most ${MAX_TABS} request tabs. Close one, then Edit and Resend again.`);
+      tab.load(m.request);
       showNotice('info', m.request.note);
     },
     'http.started': (m) => {
