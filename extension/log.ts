@@ -1,7 +1,9 @@
 // The "Wireplay" log: a LogOutputChannel (levels, timestamps, the user's log
-// level respected). Every request and every error goes here.
+// level respected). Every request and every error goes here; request lines are
+// batched (log-batch.ts) so a busy server does not write to the channel per request.
 import * as vscode from 'vscode';
 import type { ServerLog } from './server/server-api.js';
+import { createBatchedLog } from './log-batch.js';
 
 export interface WireplayLog extends ServerLog, vscode.Disposable {
   show(): void;
@@ -10,19 +12,19 @@ export interface WireplayLog extends ServerLog, vscode.Disposable {
 }
 
 export function createLog(): WireplayLog {
-  const channel = vscode.window.createOutputChannel('Wireplay', { log: true });
+  const log = createBatchedLog(vscode.window.createOutputChannel('Wireplay', { log: true }));
   return {
-    info: (m) => channel.info(m),
-    warn: (m) => channel.warn(m),
-    error: (m) => channel.error(m),
-    show: () => channel.show(true),
+    info: (m) => log.info(m),
+    warn: (m) => log.warn(m),
+    error: (m) => log.error(m),
+    show: () => log.show(),
     failure(context, err) {
       const message = errorMessage(err);
-      channel.error(`${context}: ${message}`);
-      if (err instanceof Error && err.stack) channel.debug(err.stack);
+      log.error(`${context}: ${message}`);
+      if (err instanceof Error && err.stack) log.debug(err.stack);
       return message;
     },
-    dispose: () => channel.dispose(),
+    dispose: () => log.dispose(),
   };
 }
 

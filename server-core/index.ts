@@ -99,7 +99,7 @@ export { discoverChecks, type DiscoveredCheck } from './httpfile/test-discovery.
 export { mergePasses, requestTestResult, type RequestTestResult, type TestCaseResult, type TestStatus } from './httpfile/test-results.js';
 
 // ---- the recording proxy (docs/proxy.md; its VS Code side: extension/server/proxy-controller.ts)
-export { createWireplayProxy, type WireplayProxy } from './proxy/wireplay-proxy.js';
+export { createWireplayProxy, DEFAULT_PROXY_TIMEOUT_MS, type WireplayProxy, type ProxyLiveSettings } from './proxy/wireplay-proxy.js';
 export { parseProxyTarget, ProxyTargetError } from './proxy/target.js';
 export type { ProxyExchange, ProxyRule, WireplayProxyOptions } from './proxy/types.js';
 export { ProxyRuleError } from './proxy/rules.js';

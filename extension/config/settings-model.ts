@@ -17,7 +17,7 @@ export interface WireplaySettings {
   limits: Partial<ServerLimits>;
   wsMaxMessageBytes: number;
   environments: Record<string, Record<string, string>>;
-  /** wireplay.proxy.*: read by Wireplay: Start Proxy… when it starts (nothing to restart). */
+  /** wireplay.proxy.*: read by Wireplay: Start Proxy… when it starts, and applied to the running proxy when they change (SettingsWatcher). */
   proxy: ProxySettings;
 }
 

@@ -9,6 +9,7 @@
 // No vscode here: unit-tested with a real proxy and a real target.
 import { performance } from 'node:perf_hooks';
 import {
+  DEFAULT_PROXY_TIMEOUT_MS,
   Emitter,
   type Disposable,
   type ExchangeRequest,
@@ -39,6 +40,18 @@ export interface ProxyStartOptions {
   rules?: readonly unknown[];
 }
 
+/** The wireplay.proxy.* keys applySettings() reads (rules go through setRules). */
+export type ProxySettingKey = 'target' | 'port' | 'timeoutMs' | 'passMalformed' | 'rewriteHost' | 'xForwarded' | 'insecure';
+
+/** What a settings change did to the running proxy. */
+export type ProxySettingsResult =
+  | { kind: 'not-running' }
+  | { kind: 'unchanged' }
+  /** Applied to the running proxy, no new listener: for requests from now on. */
+  | { kind: 'applied'; changed: ProxySettingKey[] }
+  /** A new port or target: the proxy was stopped (exchanges in flight finished) and started again with every setting. */
+  | { kind: 'restarted'; changed: ProxySettingKey[]; result: ProxyStartResult };
+
 export type ProxyStartResult =
   | { ok: true; url: string; target: string; warnings: readonly string[]; alreadyRunning?: boolean }
   | { ok: false; reason: 'invalid-target' | 'invalid-rules' | 'portInUse' | 'busy' | 'error'; message: string };
@@ -49,8 +62,6 @@ export type RulesResult = { ok: true; rules: readonly ProxyRule[] } | { ok: fals
 export interface ProxiedRecord {
   exchange: ProxyExchange;
   origin: string;
-  /** Its proxy ↔ target leg connected (and so is in the capture): a target that could not be reached leaves an id and no leg. */
-  forwarded: boolean;
 }
 
 export type ProxyFactory = (options: WireplayProxyOptions) => WireplayProxy;
@@ -139,6 +150,45 @@ export class ProxyController implements Disposable {
   }
 
   private startCalled = false;
+  /** The options of the running proxy (what applySettings compares with). */
+  private startedWith: ProxyStartOptions | undefined;
+
+  /**
+   * wireplay.proxy.* changed (`keys`, as the configuration event says) while the proxy may run. A new
+   * port, or a new non-empty target other than the running one, restarts it on the new listener (the
+   * session's rules kept); the other settings apply to the running proxy at once. An emptied target
+   * keeps the running one (Start Proxy… asked for it).
+   */
+  async applySettings(next: ProxyStartOptions, keys: ReadonlySet<ProxySettingKey>): Promise<ProxySettingsResult> {
+    const proxy = this.proxy;
+    const was = this.startedWith;
+    if (!proxy || !was || this.stateValue !== 'running') return { kind: 'not-running' };
+    const restartFor: ProxySettingKey[] = [];
+    if (keys.has('port') && next.port !== was.port) restartFor.push('port');
+    if (keys.has('target') && next.target !== '' && next.target !== was.target) restartFor.push('target');
+    const live = (['timeoutMs', 'passMalformed', 'rewriteHost', 'xForwarded', 'insecure'] as const).filter((k) => keys.has(k) && liveValue(next, k) !== liveValue(was, k));
+    if (restartFor.length > 0) {
+      const options: ProxyStartOptions = { ...next, target: restartFor.includes('target') ? next.target : was.target, rules: proxy.rules };
+      this.log.info(`proxy: ${restartFor.map((k) => `wireplay.proxy.${k}`).join(', ')} changed: restarting`);
+      await this.stop();
+      const result = await this.start(options);
+      return { kind: 'restarted', changed: [...restartFor, ...live], result };
+    }
+    if (live.length === 0) return { kind: 'unchanged' };
+    const update: Record<string, number | boolean> = {};
+    for (const k of live) update[k] = liveValue(next, k);
+    try {
+      proxy.updateSettings(update);
+    } catch (err) {
+      this.log.error(`proxy settings not applied: ${message(err)}`);
+      return { kind: 'unchanged' };
+    }
+    this.startedWith = { ...was, ...update };
+    this.log.info(`proxy: ${live.map((k) => `wireplay.proxy.${k}`).join(', ')} applied`);
+    this.message = proxy.warnings[0];
+    this.setState('running');
+    return { kind: 'applied', changed: live };
+  }
 
   private async startNow(options: ProxyStartOptions): Promise<ProxyStartResult> {
     const core = await import('../../server-core/index.js');
@@ -173,6 +223,7 @@ export class ProxyController implements Disposable {
       this.message = proxy.warnings[0];
       for (const w of proxy.warnings) this.log.warn(`proxy: ${w}`);
       this.log.info(`Wireplay proxy on ${address.url} → ${proxy.target.origin}`);
+      this.startedWith = { ...options };
       this.setState('running');
       return { ok: true, url: address.url, target: proxy.target.origin, warnings: proxy.warnings };
     } catch (err) {
@@ -202,6 +253,7 @@ export class ProxyController implements Disposable {
     } finally {
       this.unlink();
       this.proxy = undefined;
+      this.startedWith = undefined;
       this.message = undefined;
       // Whatever the proxy did not report closed (it was destroyed) is closed now.
       this.server.traffic.closeAll((row) => row.role !== undefined);
@@ -219,8 +271,7 @@ export class ProxyController implements Disposable {
   /** The bytes a replay of that exchange starts from (exchange-request.ts); throws ReplayError when they are gone. */
   async requestBytes(record: ProxiedRecord): Promise<ExchangeRequest> {
     const { exchangeRequestBytes } = await import('../../server-core/index.js');
-    const x = record.forwarded ? record.exchange : { ...record.exchange, upstreamId: undefined };
-    return exchangeRequestBytes(x, (id) => this.server.store?.connection(id)?.entries);
+    return exchangeRequestBytes(record.exchange, (id) => this.server.store?.connection(id)?.entries);
   }
 
   async dispose(): Promise<void> {
@@ -242,8 +293,6 @@ export class ProxyController implements Disposable {
     const perConnection = new Map<string, number>();
     const ids = new Map<number, string>();
     const origin = proxy.target.origin;
-    // Upstream legs that connected; kept while their client leg is open.
-    const legs = new Set<string>();
     const row = (x: ProxyExchange): TrafficRow => {
       let id = ids.get(x.id);
       if (id === undefined) {
@@ -252,17 +301,11 @@ export class ProxyController implements Disposable {
         id = `${x.downstreamId}#${n}`;
         ids.set(x.id, id);
       }
-      const forwarded = x.upstreamId !== undefined && legs.has(x.upstreamId);
-      this.keep(id, { exchange: x, origin, forwarded });
-      return proxiedTrafficRow(x, id, origin, forwarded);
+      this.keep(id, { exchange: x, origin });
+      return proxiedTrafficRow(x, id, origin);
     };
     return [
       ev.on('open', (e) => {
-        if (e.role === 'proxy-upstream') {
-          legs.add(e.connectionId);
-          // Bounded: an exchange is reported long before thousands of legs later.
-          if (legs.size > MAX_RECORDS) legs.delete(legs.values().next().value as string);
-        }
         traffic.opened(e);
         capture.emit('open', e);
       }),
@@ -310,11 +353,17 @@ export class ProxyController implements Disposable {
   }
 }
 
+/** A live setting as the proxy takes it: absent is the proxy's default. */
+function liveValue(o: ProxyStartOptions, key: 'timeoutMs' | 'passMalformed' | 'rewriteHost' | 'xForwarded' | 'insecure'): number | boolean {
+  if (key === 'timeoutMs') return o.timeoutMs ?? DEFAULT_PROXY_TIMEOUT_MS;
+  return o[key] === true;
+}
+
 /**
  * The Recent Traffic row of a proxied exchange (its client ↔ proxy leg), as the server's rows:
  * `durationMs` from the request's first byte to the response's first byte to the client.
  */
-export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, forwarded: boolean, nowWall = Date.now(), nowMono = performance.now()): TrafficRow {
+export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, nowWall = Date.now(), nowMono = performance.now()): TrafficRow {
   const t = x.timings;
   const upstreamMs = t.upstreamFirstByte !== undefined && t.forwarded !== undefined ? t.upstreamFirstByte - t.forwarded : undefined;
   const proxyMs =
@@ -331,8 +380,8 @@ export function proxiedTrafficRow(x: ProxyExchange, id: string, origin: string, 
     done: x.outcome !== undefined,
     proxy: {
       origin,
-      // Only a leg that connected: a target that could not be reached has an id but no leg in the capture.
-      ...(x.upstreamId !== undefined && forwarded ? { upstreamId: x.upstreamId } : {}),
+      // Set by the proxy once its leg to the target connected (absent for a target that could not be reached).
+      ...(x.upstreamId !== undefined ? { upstreamId: x.upstreamId } : {}),
       ...(x.answer !== undefined ? { answer: x.answer } : {}),
       ...(x.error !== undefined ? { error: x.error } : {}),
       ...(x.outcome !== undefined ? { outcome: x.outcome } : {}),

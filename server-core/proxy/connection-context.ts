@@ -1,9 +1,8 @@
 // What every connection of one proxy shares with it: the settings taken from
 // the options once, the capture emitter, the live rules, the id counters and
 // the exchange and connection callbacks.
-import type { CaptureEvents } from '../capture/types.js';
 import type { HttpParserLimits } from '../http/parser-types.js';
-import type { Emitter } from '../util/emitter.js';
+import type { CaptureSink } from './capture-queue.js';
 import type { Exchange } from './exchange.js';
 import type { ProxyConnection } from './proxy-connection.js';
 import type { CompiledRule } from './rules.js';
@@ -22,7 +21,8 @@ export interface ProxySettings {
 /** What every connection shares with its proxy. */
 export interface ProxyConnectionContext {
   readonly settings: ProxySettings;
-  readonly capture: Emitter<CaptureEvents>;
+  /** Where the legs' capture events go (a CaptureQueue in front of the proxy's captureEvents). */
+  readonly capture: CaptureSink;
   rules(): readonly CompiledRule[];
   nextExchangeId(): number;
   nextUpstreamId(): string;

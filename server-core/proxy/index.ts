@@ -1,6 +1,6 @@
 // The proxy's public entry: the facade, its types, and the pure helpers the
 // UI will wire (rules, replay of captured requests).
-export { createWireplayProxy, DEFAULT_PROXY_TIMEOUT_MS, type WireplayProxy } from './wireplay-proxy.js';
+export { createWireplayProxy, DEFAULT_PROXY_TIMEOUT_MS, type WireplayProxy, type ProxyLiveSettings } from './wireplay-proxy.js';
 export { compileRules, matchRule, pathOfTarget, ProxyRuleError } from './rules.js';
 export { parseProxyTarget, ProxyTargetError, type ProxyTarget } from './target.js';
 export type * from './types.js';

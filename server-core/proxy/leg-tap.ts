@@ -5,7 +5,7 @@
 // someone does.
 import type { Socket } from 'node:net';
 import type { CaptureEvents, ConnectionRole, ConnectionSide, Direction, WireProtocol } from '../capture/types.js';
-import type { Emitter } from '../util/emitter.js';
+import type { CaptureSink } from './capture-queue.js';
 
 export class LegTap {
   /** Bytes seen so far in each direction: the offset of the next one. */
@@ -17,7 +17,7 @@ export class LegTap {
   private pending: { dir: Direction; bytes: Buffer } | null = null;
 
   constructor(
-    private readonly capture: Emitter<CaptureEvents>,
+    private readonly capture: CaptureSink,
     readonly id: string,
     private readonly side: ConnectionSide,
     private readonly role: ConnectionRole,

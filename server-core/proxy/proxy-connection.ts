@@ -222,7 +222,8 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
     }
     const leg = this.target.legForRequest();
     ex.leg = leg;
-    r.upstreamId = leg.id;
+    // Named once the leg is in the capture: a leg still connecting names it when it connects (upstream-leg.ts).
+    if (leg.connected) r.upstreamId = leg.id;
     let out = bytes;
     if (settings.rewriteHost || settings.xForwarded) {
       const whole = bytes.length === 1 ? bytes[0] : Buffer.concat(bytes, length);
@@ -311,7 +312,7 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
       if (leg === null) {
         leg = this.target.legForRequest();
         ex.leg = leg;
-        r.upstreamId = leg.id;
+        if (leg.connected) r.upstreamId = leg.id;
         r.request.upstream = { start: leg.written, end: leg.written };
         leg.awaiting.push(ex);
       }

@@ -164,6 +164,10 @@ export class TargetSide implements UpstreamLegOwner {
       return;
     }
     const first = leg.awaiting.find((e) => !e.done && e.record.source !== 'proxy');
+    if (!leg.connected) {
+      // Never forwarded: no upstream leg and no upstream range for these requests (types.ts).
+      for (const e of leg.awaiting) delete e.record.request.upstream;
+    }
     leg.awaiting.length = 0;
     if (first === undefined) return;
     if (failure.kind === 'invalid' && this.ctx.settings.passMalformed) {

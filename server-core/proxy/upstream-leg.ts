@@ -7,9 +7,8 @@
 // client) is its owner's business: the leg only reports.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { CaptureEvents } from '../capture/types.js';
+import type { CaptureSink } from './capture-queue.js';
 import type { HeadDecision, HttpParseError, HttpParserLimits, MessageHead, ResponseHead } from '../http/parser-types.js';
-import type { Emitter } from '../util/emitter.js';
 import type { Exchange } from './exchange.js';
 import { LegTap } from './leg-tap.js';
 import { MessageStream, type MessageStreamOwner } from './message-stream.js';
@@ -71,7 +70,7 @@ export class UpstreamLeg implements MessageStreamOwner {
   constructor(
     id: string,
     readonly target: ProxyTarget,
-    capture: Emitter<CaptureEvents>,
+    capture: CaptureSink,
     downstreamId: string,
     private readonly options: UpstreamLegOptions,
     private readonly owner: UpstreamLegOwner,
@@ -175,7 +174,11 @@ export class UpstreamLeg implements MessageStreamOwner {
     this.queued = null;
     this.queuedBytes = 0;
     const now = performance.now();
-    for (const ex of this.awaiting) ex.record.timings.forwarded ??= now;
+    // The leg is in the capture now: the requests it carries name it (ProxyExchange.upstreamId).
+    for (const ex of this.awaiting) {
+      ex.record.timings.forwarded ??= now;
+      ex.record.upstreamId ??= this.id;
+    }
     this.socket.cork();
     for (const b of queued) {
       if (b.length === 0) this.socket.end();

@@ -8,6 +8,7 @@ import { CaptureStore, DEFAULT_CAPTURE_MAX_BYTES } from '../capture/capture-stor
 import type { CaptureEvents } from '../capture/types.js';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
+import { CaptureQueue } from './capture-queue.js';
 import { snapshotExchange, type Exchange } from './exchange.js';
 import type { ProxyConnectionContext, ProxySettings } from './connection-context.js';
 import { ProxyConnection } from './proxy-connection.js';
@@ -44,11 +45,20 @@ export interface WireplayProxy extends Disposable {
   close(): Promise<void>;
   /** Replaces the rules; applies to requests whose head arrives from now on. Throws ProxyRuleError (and keeps the old rules) on a bad one. */
   setRules(rules: readonly ProxyRule[]): void;
+  /**
+   * Changes the settings that need no new listener, live, for what happens from now on: the head
+   * rewrites and passMalformed for requests whose head arrives next, the timeout for the next wait,
+   * the TLS check for target connections opened next. (A new target or port is a new proxy.)
+   */
+  updateSettings(settings: ProxyLiveSettings): void;
   /** The most recent finished exchanges (maxExchanges), oldest first, plus those in flight. */
   exchanges(): ProxyExchange[];
   /** The client connections open now, with which side backpressure holds. */
   connections(): ProxyConnectionStatus[];
 }
+
+/** What updateSettings() can change on a running proxy. */
+export type ProxyLiveSettings = Partial<Pick<WireplayProxyOptions, 'timeoutMs' | 'passMalformed' | 'rewriteHost' | 'xForwarded' | 'insecure'>>;
 
 export function createWireplayProxy(options: WireplayProxyOptions): WireplayProxy {
   return new ProxyServer(options, ++proxyCount);
@@ -75,6 +85,8 @@ class ProxyServer implements WireplayProxy {
   private readonly inFlight = new Map<number, Exchange>();
   private readonly ownsCapture: boolean;
   private readonly captureLink: Disposable | undefined;
+  /** The legs' capture events, delivered after the bytes went on (capture-queue.ts). */
+  private readonly captureQueue: CaptureQueue;
   private nextConnection = 1;
   private nextUpstream = 1;
   private nextExchange = 1;
@@ -115,6 +127,7 @@ class ProxyServer implements WireplayProxy {
       this.ownsCapture = true;
     }
     this.captureLink = this.capture?.attach(this.captureEvents);
+    this.captureQueue = new CaptureQueue(this.captureEvents);
     const settings: ProxySettings = {
       target: this.target,
       timeoutMs,
@@ -126,13 +139,17 @@ class ProxyServer implements WireplayProxy {
     };
     this.context = {
       settings,
-      capture: this.captureEvents,
+      capture: this.captureQueue,
       rules: () => this.compiled,
       nextExchangeId: () => this.nextExchange++,
       nextUpstreamId: () => `proxy${this.instance}-up-${this.nextUpstream++}`,
       exchangeStarted: (ex) => {
         this.inFlight.set(ex.record.id, ex);
-        if (this.events.hasListeners('exchangeStart')) this.events.emit('exchangeStart', snapshotExchange(ex.record));
+        if (this.events.hasListeners('exchangeStart')) {
+          // Taken now, heard after the bytes read so far are in the capture.
+          const snapshot = snapshotExchange(ex.record);
+          this.captureQueue.defer(() => this.events.emit('exchangeStart', snapshot));
+        }
       },
       exchangeEnded: (ex) => this.exchangeEnded(ex),
       closed: (conn) => this.connectionClosed(conn),
@@ -152,6 +169,21 @@ class ProxyServer implements WireplayProxy {
     this.compiled = compiled;
   }
 
+  updateSettings(next: ProxyLiveSettings): void {
+    const settings = this.context.settings;
+    if (next.timeoutMs !== undefined) {
+      if (!(Number.isInteger(next.timeoutMs) && next.timeoutMs >= 0)) throw new RangeError(`timeoutMs must be a whole number of milliseconds ≥ 0, got ${next.timeoutMs}`);
+      settings.timeoutMs = next.timeoutMs;
+    }
+    if (next.passMalformed !== undefined) settings.passMalformed = next.passMalformed;
+    if (next.rewriteHost !== undefined) settings.rewriteHost = next.rewriteHost;
+    if (next.xForwarded !== undefined) settings.xForwarded = next.xForwarded;
+    if (next.insecure !== undefined && next.insecure !== settings.insecure) {
+      settings.insecure = next.insecure;
+      if (next.insecure && this.target.tls) this.events.emit('warning', `TLS certificate checks are off for ${this.target.origin}: any certificate is accepted (use this only for a local server you trust)`);
+    }
+  }
+
   listen(): Promise<ProxyAddress> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(err);
@@ -168,6 +200,7 @@ class ProxyServer implements WireplayProxy {
   }
 
   exchanges(): ProxyExchange[] {
+    this.captureQueue.flush();
     return [...this.finished.slice(-this.maxExchanges).map(snapshotExchange), ...[...this.inFlight.values()].map((ex) => snapshotExchange(ex.record))];
   }
 
@@ -196,6 +229,7 @@ class ProxyServer implements WireplayProxy {
       for (const c of this.live) c.shutdown();
       done();
     }).then(() => {
+      this.captureQueue.flush();
       this.captureLink?.dispose();
       if (this.ownsCapture) this.capture?.dispose();
     });
@@ -205,6 +239,7 @@ class ProxyServer implements WireplayProxy {
   dispose(): void {
     void this.close();
     for (const c of this.live) c.destroy('proxy disposed');
+    this.captureQueue.flush();
   }
 
   private allClosed: (() => void) | undefined;
@@ -230,6 +265,10 @@ class ProxyServer implements WireplayProxy {
     this.finished.push(ex.record);
     // Trimmed in batches (exchanges() shows the last maxExchanges): no shift per exchange.
     if (this.finished.length >= 2 * this.maxExchanges) this.finished.splice(0, this.finished.length - this.maxExchanges);
-    if (this.events.hasListeners('exchangeEnd')) this.events.emit('exchangeEnd', snapshotExchange(ex.record));
+    if (this.events.hasListeners('exchangeEnd')) {
+      // Heard after its bytes are in the capture, and after they went on (capture-queue.ts).
+      const snapshot = snapshotExchange(ex.record);
+      this.captureQueue.defer(() => this.events.emit('exchangeEnd', snapshot));
+    }
   }
 }

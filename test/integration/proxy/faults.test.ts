@@ -24,6 +24,10 @@ import {
 test('target refuses: 502 naming the target and the error; the request stays in the capture', async (t) => {
   const port = await closedPort();
   const p = await startProxy(t, { target: `http://127.0.0.1:${port}` });
+  // What the proxy reports while the exchange runs, as the extension's rows read it.
+  const reported: (string | undefined)[] = [];
+  p.proxy.events.on('exchangeStart', (x) => reported.push(x.upstreamId));
+  p.proxy.events.on('exchangeEnd', (x) => reported.push(x.upstreamId));
   const r = await curl(['-i', '--data-binary', 'payload', `${p.url}/x`]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^HTTP\/1\.1 502 Bad Gateway\r\n/);
@@ -37,6 +41,10 @@ test('target refuses: 502 naming the target and the error; the request stays in 
   assert.equal(e.source, 'proxy');
   assert.equal(e.answer, 'upstream-unreachable');
   assert.equal(e.status, 502);
+  // Not forwarded (proxy/types.ts): no target leg named, no upstream byte range, at any point.
+  assert.equal(e.upstreamId, undefined);
+  assert.equal(e.request.upstream, undefined);
+  assert.deepEqual(reported, [undefined, undefined]);
 });
 
 test('target resets mid-body: the client sees the response cut, the exchange says so', async (t) => {
@@ -73,6 +81,8 @@ test('slow target: 504 after the timeout, the target connection is closed', asyn
   assert.equal(e.answer, 'upstream-timeout');
   const u = f.store.listConnections().find((c) => c.info.role === 'proxy-upstream')!;
   assert.equal(u.closed?.reason, 'timeout');
+  assert.equal(e.upstreamId, u.info.connectionId, 'a forwarded request names the leg that carried it');
+  assert.ok(e.request.upstream, 'and its bytes on that leg');
   await f.app.connection(u.info.local.port)!.closed;
 });
 

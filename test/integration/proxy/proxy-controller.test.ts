@@ -286,3 +286,79 @@ test('an https:// target with a self-signed certificate and insecure on: the war
   assert.equal(load.http?.url, `${origin}/tls`);
   assert.match(load.note, /sent unedited, it writes the same bytes/);
 });
+
+/** A node:http app that answers `name` and records the Host field of each request. */
+async function namedApp(t: { after(fn: () => unknown): void }, name: string) {
+  const { createServer: createHttpServer } = await import('node:http');
+  const hosts: (string | undefined)[] = [];
+  const server = createHttpServer((req, res) => {
+    hosts.push(req.headers.host);
+    res.setHeader('Content-Length', Buffer.byteLength(name));
+    res.end(name);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hosts };
+}
+
+const getAt = (url: string) => exchange(Number(new URL(url).port), Buffer.from('GET / HTTP/1.1\r\nHost: client.example\r\n\r\n', 'latin1'), complete);
+
+test('settings apply to the running proxy: a new target restarts its listener, the others apply in place', async (t) => {
+  const a = await namedApp(t, 'app-a');
+  const b = await namedApp(t, 'app-b');
+  const { proxy } = setup(t);
+  const settings = { ...readSettings(() => undefined).proxy, target: a.origin, port: 0 };
+  const { rules: _rules, ...options } = settings;
+  const started = await proxy.start(options);
+  assert.ok(started.ok, JSON.stringify(started));
+  assert.match(await getAt(started.url), /app-a$/);
+  const states: string[] = [];
+  proxy.onState((s) => states.push(s));
+
+  // In place: no new listener, the next request is rewritten.
+  const applied = await proxy.applySettings({ ...options, rewriteHost: true }, new Set(['rewriteHost']));
+  assert.deepEqual(applied, { kind: 'applied', changed: ['rewriteHost'] });
+  assert.ok(!states.includes('stopping'), 'not restarted for a setting it takes live');
+  assert.match(await getAt(started.url), /app-a$/);
+  assert.deepEqual(a.hosts, ['client.example', a.origin.replace('http://', '')], 'Host rewritten from the next request on');
+
+  // A key that changed nothing the proxy uses: nothing happens.
+  assert.deepEqual(await proxy.applySettings({ ...options, rewriteHost: true }, new Set(['timeoutMs'])), { kind: 'unchanged' });
+
+  // A new target: stopped, started again on the new one, the live setting kept.
+  const restarted = await proxy.applySettings({ ...options, rewriteHost: true, target: b.origin }, new Set(['target']));
+  assert.equal(restarted.kind, 'restarted');
+  assert.ok(restarted.kind === 'restarted' && restarted.result.ok, JSON.stringify(restarted));
+  assert.deepEqual(states.slice(-4), ['stopping', 'stopped', 'starting', 'running']);
+  assert.equal(proxy.view().target, b.origin);
+  const url = proxy.view().url!;
+  assert.match(await getAt(url), /app-b$/);
+  assert.deepEqual(b.hosts, [b.origin.replace('http://', '')]);
+
+  // An emptied target setting keeps the running one.
+  assert.deepEqual(await proxy.applySettings({ ...options, rewriteHost: true, target: '' }, new Set(['target'])), { kind: 'unchanged' });
+  assert.equal(proxy.view().target, b.origin);
+});
+
+test('a new port restarts the listener on it; the old port no longer answers', async (t) => {
+  const a = await namedApp(t, 'app-a');
+  const { proxy } = setup(t);
+  const started = await proxy.start({ target: a.origin, port: 0 });
+  assert.ok(started.ok);
+  // A free port to move to.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const r = await proxy.applySettings({ target: a.origin, port }, new Set(['port']));
+  assert.ok(r.kind === 'restarted' && r.result.ok, JSON.stringify(r));
+  assert.equal(proxy.view().url, `http://127.0.0.1:${port}`);
+  assert.match(await getAt(`http://127.0.0.1:${port}`), /app-a$/);
+  const old = Number(new URL(started.url).port);
+  const refused = await new Promise<string>((resolve) => {
+    const s = connect(old, '127.0.0.1');
+    s.on('connect', () => (s.destroy(), resolve('connected')));
+    s.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? 'error'));
+  });
+  assert.equal(refused, 'ECONNREFUSED');
+});

@@ -52,6 +52,9 @@ test('a rule answer between forwarded pipelined requests waits for its turn', as
   assert.deepEqual(finished(f.proxy).map((e) => [e.target, e.source]), [['/ndjson?count=2', 'upstream'], ['/api/x', 'proxy'], ['/hello', 'upstream']]);
 });
 
+/** The proxy hands its capture events on at the next turn of the event loop (proxy/capture-queue.ts): one turn. */
+const delivered = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Waits until the target's whole response is on the proxy's upstream leg. */
 async function targetAnswered(f: ProxyFixture, tail: string): Promise<void> {
   await until(f.store, () => {
@@ -69,8 +72,10 @@ test('latency rule: the response is held for latencyMs after the target answered
   const d = downstreams(f.store)[0];
   assert.equal(bytesOf(f.store, d.id, 's2c').length, 0);
   t.mock.timers.tick(4999);
+  await delivered();
   assert.equal(bytesOf(f.store, d.id, 's2c').length, 0, 'still held 1 ms before the end');
   t.mock.timers.tick(1);
+  await delivered();
   assert.match(bytesOf(f.store, d.id, 's2c').toString('latin1'), /hello through the proxy\n$/, 'written when the latency is over');
   t.mock.timers.reset();
   await c.closed;
@@ -92,9 +97,11 @@ test('throttle rule: bytesPerSecond / 20 bytes per 50 ms tick', async (t) => {
   const total = bytesOf(f.store, u.id, 's2c').length;
   const d = downstreams(f.store)[0];
   const sent = () => bytesOf(f.store, d.id, 's2c').length;
+  await delivered();
   assert.equal(sent(), 100, 'the first tick’s worth goes at once');
   for (let k = 1; sent() < total; k++) {
     t.mock.timers.tick(50);
+    await delivered();
     assert.equal(sent(), Math.min(total, 100 * (k + 1)), `after ${k} tick(s)`);
   }
   t.mock.timers.reset();

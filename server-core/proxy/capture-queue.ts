@@ -1,0 +1,62 @@
+// The proxy's capture events, delivered after the bytes went on: each leg's
+// open / chunk / switch / close is queued (in one queue for the whole proxy, so
+// the order across legs is kept) and handed to the capture emitter on the next
+// turn of the event loop, in one batch. Storing and dissecting a response then
+// happens after it was written to the client, not between its read and its
+// write: recording adds no latency to the exchange it records.
+//
+// The proxy's exchange events go through the same queue (defer), so whoever
+// hears of an exchange finds its bytes in the capture; who reads the proxy's
+// state directly (exchanges(), close) calls flush() first. Payloads are views of the socket's read
+// chunks or of buffers the proxy wrote, which nobody modifies afterwards.
+import type { CaptureEvents } from '../capture/types.js';
+import type { Emitter } from '../util/emitter.js';
+
+/** What a LegTap needs of the capture: an emitter, or this queue in front of one. */
+export type CaptureSink = Pick<Emitter<CaptureEvents>, 'emit' | 'hasListeners'>;
+
+type Queued = { [K in keyof CaptureEvents]: [K, CaptureEvents[K]] }[keyof CaptureEvents] | [() => void, undefined];
+
+export class CaptureQueue implements CaptureSink {
+  private queue: Queued[] = [];
+  private scheduled: ReturnType<typeof setImmediate> | undefined;
+
+  constructor(private readonly target: Emitter<CaptureEvents>) {}
+
+  hasListeners(event: keyof CaptureEvents): boolean {
+    return this.target.hasListeners(event);
+  }
+
+  emit<K extends keyof CaptureEvents>(event: K, payload: CaptureEvents[K]): void {
+    this.queue.push([event, payload] as Queued);
+    this.scheduled ??= setImmediate(this.flushNow);
+  }
+
+  /** Runs `fn` in order with the events queued before it (the proxy's exchange events: after their bytes). */
+  defer(fn: () => void): void {
+    this.queue.push([fn, undefined]);
+    this.scheduled ??= setImmediate(this.flushNow);
+  }
+
+  /** Delivers everything queued, in order. */
+  flush(): void {
+    if (this.scheduled !== undefined) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    // A listener may cause more events: they are delivered in this flush, after these.
+    while (this.queue.length > 0) {
+      const batch = this.queue;
+      this.queue = [];
+      for (const [event, payload] of batch) {
+        if (typeof event === 'function') event();
+        else this.target.emit(event, payload as never);
+      }
+    }
+  }
+
+  private readonly flushNow = (): void => {
+    this.scheduled = undefined;
+    this.flush();
+  };
+}
