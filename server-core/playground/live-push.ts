@@ -132,6 +132,8 @@ export class LivePush implements Disposable {
     if (s.closed) info.closed = { t: s.closed.t, reason: s.closed.reason };
     if (s.peerConnectionId) info.peerConnectionId = s.peerConnectionId;
     if (s.info.previousConnectionId) info.previousConnectionId = s.info.previousConnectionId;
+    if (s.info.role) info.role = s.info.role;
+    if (s.info.linkedConnectionId) info.linkedConnectionId = s.info.linkedConnectionId;
     return info;
   }
 

@@ -21,7 +21,7 @@ export type { ConnectionSide, Direction, WireProtocol } from '../capture/types.j
 /** How the server schedules requests: the scheduler's own type (server-core/server/scheduler.ts). */
 export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 export { assertNever } from './assert-never.js';
-export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, SseDraft, WsDraft } from './drafts.js';
+export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, SelectionDraft, SseDraft, WsDraft } from './drafts.js';
 export type { ConnectionTraffic, ExchangeSummary } from './network.js';
 /** Why a send failed, in words (server-core/client/failure.ts): a kind, a title naming the host, what it means. */
 export type { FailureDescription as FailureView, FailureKind } from '../client/failure.js';
@@ -97,6 +97,10 @@ export interface ConnectionInfo {
   tls?: boolean;
   /** A reconnect of an event stream: the connection it follows (capture/types.ts ConnectionOpened). */
   previousConnectionId?: string;
+  /** A leg of the recording proxy: client ↔ proxy ('proxy-downstream') or proxy ↔ target ('proxy-upstream'). */
+  role?: 'proxy-downstream' | 'proxy-upstream';
+  /** On a proxy ↔ target leg: the client ↔ proxy leg whose requests it carries. */
+  linkedConnectionId?: string;
 }
 
 export interface TimingBreakdown {
