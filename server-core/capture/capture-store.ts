@@ -123,6 +123,7 @@ export interface CaptureStoreEvents {
   close: ConnectionSummary;
   chunk: { connectionId: string; entry: CapturedData };
   switch: { connectionId: string; event: ProtocolSwitched };
+  /** A message, new, or again when an open one (an event stream) grew or ended: same object, same id. */
   message: DissectedMessage;
   /** A server request's pipeline record (stage times and route) arrived. */
   pipeline: RequestPipeline;
@@ -270,6 +271,7 @@ export class CaptureStore implements Disposable {
         ...this.options.dissector,
         nextMessageId: () => this.nextMessageId++,
         onMessage: (m) => this.addMessage(conn, m),
+        onUpdate: (m) => this.updateMessage(conn, m),
         deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
       });
     }
@@ -448,6 +450,12 @@ export class CaptureStore implements Disposable {
     const last = c.data.switches[c.data.switches.length - 1];
     if (last) s.protocol = last.protocol;
     return s;
+  }
+
+  /** An open message (an event stream) grew or ended: announced again, unless it already left the store. */
+  private updateMessage(conn: Conn, m: DissectedMessage): void {
+    if (conn.removed || this.gone.has(m)) return;
+    this.events.emit('message', m);
   }
 
   private addMessage(conn: Conn, m: DissectedMessage): void {

@@ -44,4 +44,9 @@ export interface DissectedMessage {
   error?: { offset: number; message: string; code?: string };
   /** For HTTP: index of the request this response answers on the connection; for WS: frame index. */
   sequence?: number;
+  /**
+   * Still arriving (an event-stream response while its stream is open): the message is sent again, same
+   * id, as it grows, and without this flag when it ends.
+   */
+  open?: boolean;
 }

@@ -34,6 +34,12 @@ export interface DetailedMessage extends DissectedMessage {
 
 export interface DissectorOptions {
   onMessage(m: DetailedMessage): void;
+  /**
+   * A message emitted `open` changed (the same object, its id kept): it grew, or it ended (no longer
+   * `open`). With this callback an event-stream response is emitted when its head is parsed and updated
+   * as its events arrive; without it, every message is emitted once, when it ends.
+   */
+  onUpdate?(m: DetailedMessage): void;
   /** Ids for the messages; default counts from 1 per connection. */
   nextMessageId?: () => number;
   /** Keep whole bodies and payloads in the details (exports). Default false: previews only. */
@@ -85,7 +91,7 @@ interface DirState {
 
 export class ConnectionDissector {
   private readonly dirs: Record<Direction, DirState>;
-  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'nextMessageId' | 'httpParser' | 'deferred'>>;
+  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'onUpdate' | 'nextMessageId' | 'httpParser' | 'deferred'>>;
   private readonly parserFactory: HttpParserFactory;
   private readonly nextId: () => number;
   private extensions?: string;
@@ -266,6 +272,7 @@ export class ConnectionDissector {
         return method === undefined ? { sequence } : { sequence, method };
       },
       emit: (m) => this.emit(m),
+      update: (m) => this.options.onUpdate?.(m as DetailedMessage),
       upgraded: (d, offset, rest, head) => this.upgraded(d, offset, rest, head),
       failed: (d, rawFrom, err, atStart) => this.failed(d, rawFrom, err, atStart),
     };
@@ -276,6 +283,7 @@ export class ConnectionDissector {
       maxFieldsPerMessage: this.opts.maxFieldsPerMessage,
       parserLimits: this.opts.parserLimits,
       deferred: this.options.deferred,
+      openStreams: this.options.onUpdate !== undefined,
     });
     h.emitErrors = emitErrors;
     if (this.storedFrom[dir] > base) h.pin(this.storedFrom[dir]);

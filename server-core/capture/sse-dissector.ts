@@ -10,7 +10,8 @@
 // http-dissector.ts makes one for a response with an event stream's
 // Content-Type, feeds it the body as it arrives, and adds its field when the
 // message ends (completely, or cut when the connection closed: an event
-// stream usually ends that way). Nothing of the body is kept.
+// stream usually ends that way); while the stream is open, the capture reads
+// snapshots of it (open-stream.ts). Nothing of the body is kept.
 import type { ByteRange, DissectedField } from './dissection-types.js';
 import { EventStreamParser } from '../sse/event-stream-parser.js';
 import { BodyOffsetMap } from '../sse/body-offset-map.js';
@@ -111,20 +112,34 @@ export class EventStreamDissector {
     this.parser.push(data);
   }
 
+  /** The field's value: how many events were dispatched so far. */
+  get value(): string {
+    const n = this.eventCount;
+    return `${formatCount(n)} event${n === 1 ? '' : 's'}`;
+  }
+
+  /** The field when the message ends; a block in progress is then shown as cut (or ended, when `complete`). */
   field(complete: boolean): DissectedField {
     this.complete = complete;
     this.parser.finish();
+    return this.snapshot();
+  }
+
+  /**
+   * The field so far, while the stream is open: the blocks dispatched or discarded up to now (the block in
+   * progress is not listed yet). Its own arrays: a later push does not change a snapshot already taken.
+   */
+  snapshot(): DissectedField {
     const whole = this.whole ?? { start: 0, end: 0 };
     const children: DissectedField[] = [];
     if (this.bom) children.push(this.bom);
     children.push(...this.blocks);
     if (this.hidden > 0) children.push({ name: 'More blocks', value: formatCount(this.hidden), explain: `${formatCount(this.hidden)} further blocks are not listed one by one`, range: { start: whole.end, end: whole.end } });
-    const n = this.eventCount;
     const field: DissectedField = {
       name: 'Event stream',
-      value: `${formatCount(n)} event${n === 1 ? '' : 's'}`,
+      value: this.value,
       explain: 'The body read by the WHATWG event-stream rules: each block, its lines, and where they sit on the wire',
-      range: whole,
+      range: { ...whole },
       children,
     };
     if (this.failure) field.error = this.failure;

@@ -57,6 +57,11 @@ export interface HttpSendOptions {
   /** The event stream's last event ID to start from (a reconnect sends it as Last-Event-ID). */
   lastEventId?: string;
   /**
+   * Headers set on the request, each replacing the spec's headers of the same name (enabled or not):
+   * what a caller adds without rebuilding the spec — `wireplay send`'s reconnect sets Last-Event-ID.
+   */
+  setHeaders?: { name: string; value: string }[];
+  /**
    * Ends reading the response where it stands: the exchange resolves with what arrived
    * (`response.stopped`) and the connection is closed. Before the response head it fails with ABORTED.
    */
@@ -82,6 +87,11 @@ interface ExchangePlan {
 
 /** Sends a spec, follows redirects if asked; rejects with a SendError only when the exchange could not happen. */
 export async function sendRequest(spec: RequestSpec, options: HttpSendOptions = {}): Promise<HttpSendResult> {
+  const set = options.setHeaders;
+  if (set?.length) {
+    const names = new Set(set.map((h) => h.name.toLowerCase()));
+    spec = { ...spec, headers: [...spec.headers.filter((h) => !names.has(h.name.toLowerCase())), ...set.map((h) => ({ name: h.name, value: h.value, enabled: true }))] };
+  }
   const deadline = spec.options.timeoutMs > 0 ? performance.now() + spec.options.timeoutMs : Infinity;
   const redirects: ClientExchange[] = [];
   let current = spec;

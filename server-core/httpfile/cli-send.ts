@@ -26,7 +26,9 @@ import type { CaptureEvents } from '../capture/types.js';
 import { toHar } from '../export/har.js';
 import { toPcap } from '../export/pcap.js';
 import { Emitter } from '../util/emitter.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { streamKindOf } from '../client/body-stream.js';
+import { DEFAULT_RECONNECTION_TIME } from '../sse/reconnect-policy.js';
 import { commandLineEnvironment } from './environments.js';
 import { blockLabel, describeOutcome, formatWebSocketEntry } from './format-outcome.js';
 import { ScriptRunner } from '../scripts/index.js';
@@ -177,7 +179,15 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     stopper: new AbortController(),
     timer: undefined as NodeJS.Timeout | undefined,
     stoppedBy: '',
+    /** An event stream being reconnected: the records, the --max-time timer and the stopper go on. */
+    chained: false,
+    /** The reconnection time: EventSource's default until a valid `retry` field. */
+    retry: DEFAULT_RECONNECTION_TIME,
+    /** Connections of the event stream so far. */
+    connection: 1,
   };
+  /** Set in onOutcome when the stream ended on its own and EventSource would reconnect (see reconnectable). */
+  let reconnect: { lastEventId: string } | undefined;
   const printStreamTo = (end: number) => {
     while (stream.held.length > 0 && stream.heldAt < end) {
       const b = stream.held[0];
@@ -191,7 +201,7 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
   const sendOptions: NonNullable<ConstructorParameters<typeof HttpFileSession>[1]['sendOptions']> = {
     ...(options.output ? { bodyFile: options.output } : {}),
     onHead(head) {
-      clearTimeout(stream.timer);
+      if (!stream.chained) clearTimeout(stream.timer);
       // A response before this one (a redirect being followed) whose body was held: print it now.
       if (stream.held.length > 0 && !options.hex) printStreamTo(Infinity);
       stream.held = [];
@@ -200,7 +210,7 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
       if (head.statusCode >= 200 && head.statusCode !== 101) {
         const type = head.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value;
         stream.on = streamKindOf(type, head.chunked) !== undefined && !options.output;
-        if (stream.on && options.maxTimeMs !== undefined) {
+        if (stream.on && options.maxTimeMs !== undefined && !stream.chained) {
           const stopper = stream.stopper;
           stream.timer = setTimeout(() => {
             stream.stoppedBy = `--max-time ${options.maxTimeMs}`;
@@ -222,6 +232,7 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     },
     onRecord(r) {
       if (stream.stopper.signal.aborted) return;
+      if (r.kind === 'retry') stream.retry = r.ms;
       const end = r.kind === 'event' ? r.event.range.end : r.range.end;
       if (!options.hex) printStreamTo(end);
       if (r.kind !== 'event' && r.kind !== 'line') return;
@@ -233,11 +244,24 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
     },
     stop: stream.stopper.signal,
   };
-  const endStream = () => {
-    clearTimeout(stream.timer);
+  const endStream = (keep = false) => {
+    const streamed = stream.on || stream.chained;
     // The rest of a stream that ended on its own (a last line without its line end).
     if (!stream.stopper.signal.aborted && !options.hex) printStreamTo(Infinity);
-    const note = stream.on ? `* ${stream.records} streamed record${stream.records === 1 ? '' : 's'}${stream.stoppedBy ? `; stopped by ${stream.stoppedBy}` : ''}\n` : '';
+    if (keep) {
+      // Reconnecting: this connection's bytes are out; the count, the time limit and the stopper go on.
+      stream.chained = true;
+      stream.on = false;
+      stream.held = [];
+      stream.heldAt = 0;
+      return '';
+    }
+    clearTimeout(stream.timer);
+    stream.timer = undefined;
+    stream.chained = false;
+    stream.retry = DEFAULT_RECONNECTION_TIME;
+    stream.connection = 1;
+    const note = streamed ? `* ${stream.records} streamed record${stream.records === 1 ? '' : 's'}${stream.stoppedBy ? `; stopped by ${stream.stoppedBy}` : ''}\n` : '';
     stream.on = false;
     stream.held = [];
     stream.heldAt = 0;
@@ -271,7 +295,15 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
       heading(block);
     },
     onOutcome: (outcome) => {
-      const streamNote = endStream();
+      if (outcome.kind === 'failed' && stream.chained && stream.stopper.signal.aborted && !options.signal?.aborted) {
+        // The limit was reached while a reconnect waited for its response: the session ends there, stopped, not failed.
+        io.stderr.write(`* connection ${stream.connection} stopped before its response\n`);
+        const note = endStream();
+        if (note) io.stderr.write(note);
+        return;
+      }
+      reconnect = reconnectable(outcome, options, stream.stopper.signal);
+      const streamNote = endStream(reconnect !== undefined);
       if (outcome.kind === 'http' && bodyBytes > 0) io.stdout.write('\n');
       if (streamNote) io.stderr.write(streamNote);
       bodyBytes = 0;
@@ -307,7 +339,29 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
 
   for (const block of chosen) {
     if (options.signal?.aborted) break;
-    await session.run(block, options.signal ? { signal: options.signal } : {});
+    const runOptions = options.signal ? { signal: options.signal } : {};
+    await session.run(block, runOptions);
+    // An event stream that ended on its own, under --max-events or --max-time: reconnect as EventSource
+    // does (wait the reconnection time, send Last-Event-ID), until a limit stops it.
+    while (reconnect && !options.signal?.aborted) {
+      const { lastEventId } = reconnect;
+      reconnect = undefined;
+      stream.connection++;
+      io.stderr.write(`* reconnecting in ${stream.retry} ms${lastEventId ? ` with Last-Event-ID: ${lastEventId}` : ''} (connection ${stream.connection})\n`);
+      const stop = options.signal ? AbortSignal.any([stream.stopper.signal, options.signal]) : stream.stopper.signal;
+      const waited = await sleep(stream.retry, true, { signal: stop }).catch(() => false);
+      if (!waited) break;
+      sendOptions.lastEventId = lastEventId;
+      sendOptions.setHeaders = lastEventId ? [{ name: 'Last-Event-ID', value: lastEventId }] : [];
+      await session.run(block, runOptions);
+    }
+    delete sendOptions.lastEventId;
+    delete sendOptions.setHeaders;
+    if (stream.chained) {
+      // Stopped during the wait (--max-time, Ctrl-C): the chain's note, as after its last connection.
+      const note = endStream();
+      if (note) io.stderr.write(note);
+    }
   }
 
   if (store) {
@@ -329,4 +383,17 @@ export async function sendHttpFile(options: HttpFileSendOptions, io: HttpFileSen
   if (notSent) io.stderr.write(`wireplay send: ${notSent} request${notSent === 1 ? '' : 's'} not sent (of ${options.name === undefined ? blocks.length : chosen.length + ' asked'})\n`);
   if (scriptFailures) io.stderr.write(`wireplay send: ${scriptFailures} request${scriptFailures === 1 ? '' : 's'} with a script that failed\n`);
   return finish(refusals || fileErrors ? 2 : failures || scriptFailures ? 1 : 0);
+}
+
+/**
+ * What EventSource would reconnect after, within `wireplay send`'s limits: a 200 text/event-stream response
+ * whose body ended on its own (not stopped by a limit), when --max-events or --max-time bounds the run
+ * (without either, a finite stream ends the command as before). Returns the Last-Event-ID to send.
+ */
+function reconnectable(outcome: BlockOutcome, options: HttpFileSendOptions, stop: AbortSignal): { lastEventId: string } | undefined {
+  if (options.maxEvents === undefined && options.maxTimeMs === undefined) return undefined;
+  if (outcome.kind !== 'http' || stop.aborted || options.signal?.aborted) return undefined;
+  const r = outcome.result.response;
+  if (r.statusCode !== 200 || r.stopped || r.stream?.kind !== 'events') return undefined;
+  return { lastEventId: r.stream.lastEventId };
 }

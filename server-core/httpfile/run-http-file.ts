@@ -114,7 +114,7 @@ export interface HttpFileSessionOptions {
   /** TLS without certificate verification for every request (the CLI's --insecure). */
   insecure?: boolean;
   /** Extra options for every HTTP exchange (a body file, live printing). */
-  sendOptions?: Pick<HttpSendOptions, 'onHead' | 'onBody' | 'onRecord' | 'stop' | 'previewBytes' | 'bodyFile'>;
+  sendOptions?: Pick<HttpSendOptions, 'onHead' | 'onBody' | 'onRecord' | 'stop' | 'previewBytes' | 'bodyFile' | 'lastEventId' | 'setHeaders'>;
   onOutcome?(outcome: BlockOutcome): void;
   /** Called when a block resolved and is about to be sent (before its outcome). */
   onStart?(block: RequestBlock): void;

@@ -5,8 +5,9 @@
 // with a capture snapshot (retained-exchanges.ts).
 import { describeFailure, type FailureDescription, type FailureTarget } from '../client/failure.js';
 import { sendRequest, type HttpSendResult } from '../client/http-sender.js';
+import type { StreamRecord } from '../client/body-stream.js';
 import type { Disposable } from '../util/disposable.js';
-import type { HistoryEntry, HttpExchangeView, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../protocol/playground.js';
+import type { HistoryEntry, HttpExchangeView, HttpRequestSpec, HttpResponseView, HttpStreamRecordView, TimingBreakdown } from '../protocol/playground.js';
 import { httpUrlProblem } from '../protocol/url-rules.js';
 import type { PlaygroundContext } from './context.js';
 import { previewRequest, toRequestSpec } from './http-request.js';
@@ -78,12 +79,30 @@ export class HttpSends implements Disposable {
     });
     tap.emitter.on('open', (e) => (seen.open ??= e.t));
     tap.emitter.on('chunk', (e) => (e.dir === 'c2s' ? (seen.sent ??= e.t) : (seen.received ??= e.t)));
+    // A streamed body (NDJSON, json-seq, chunked text, an event stream) is shown record by record as it
+    // arrives: batched, at most one message per turn of the event loop.
+    let batch: HttpStreamRecordView[] = [];
+    let batchTimer: NodeJS.Immediate | undefined;
+    const flushRecords = () => {
+      batchTimer = undefined;
+      if (!batch.length || !entry.connectionId) return;
+      this.ctx.post({ type: 'http.records', reqId, connectionId: entry.connectionId, records: batch });
+      batch = [];
+    };
+    const onRecord = (r: StreamRecord) => {
+      const view = recordView(r);
+      if (!view) return;
+      batch.push(view);
+      if (batch.length >= RECORDS_PER_MESSAGE) flushRecords();
+      else batchTimer ??= setImmediate(flushRecords);
+    };
     let result: HttpSendResult;
     try {
       result = await sendRequest(toRequestSpec(spec), {
         signal: abort.signal,
         capture: tap.emitter,
         previewBytes: this.options.bodyPreviewBytes ?? 1024 * 1024,
+        onRecord,
       });
     } catch (err) {
       this.ctx.flush();
@@ -92,6 +111,8 @@ export class HttpSends implements Disposable {
     } finally {
       this.inflight.delete(reqId);
       tap.dispose();
+      if (batchTimer) clearImmediate(batchTimer);
+      flushRecords();
     }
     const r = result.response;
     entry.status = r.statusCode;
@@ -150,6 +171,23 @@ export class HttpSends implements Disposable {
   private historyChanged(): void {
     this.options.onHistoryChange?.(this.entries);
     this.ctx.post({ type: 'history', entries: this.entries });
+  }
+}
+
+/** Records of a streamed body per http.records message, at most. */
+const RECORDS_PER_MESSAGE = 2000;
+
+/** A record as the HTTP result lists it; an `id` or `retry` alone is not listed (the body has it). */
+function recordView(r: StreamRecord): HttpStreamRecordView | undefined {
+  switch (r.kind) {
+    case 'line':
+      return r.jsonError === undefined ? { kind: 'line', text: r.text, t: r.t } : { kind: 'line', text: r.text, error: r.jsonError, t: r.t };
+    case 'event':
+      return { kind: 'event', text: `${r.event.type}${r.event.lastEventId ? ` #${r.event.lastEventId}` : ''} ${r.event.data}`, t: r.t };
+    case 'comment':
+      return { kind: 'comment', text: `:${r.text}`, t: r.t };
+    default:
+      return undefined;
   }
 }
 

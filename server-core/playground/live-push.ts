@@ -41,6 +41,7 @@ export function plainMessage(m: DissectedMessage): DissectedMessage {
   };
   if (m.error) out.error = m.error;
   if (m.sequence !== undefined) out.sequence = m.sequence;
+  if (m.open) out.open = true;
   return out;
 }
 
@@ -87,7 +88,8 @@ export class LivePush implements Disposable {
     this.disposables.add(
       ev.on('message', (m) => {
         if (!this.followed.has(m.connectionId)) return;
-        this.pendingFor(m.connectionId).messages.set(m.id, plainMessage(m));
+        // Made plain at the flush: an open event stream announced at every push is read once per batch.
+        this.pendingFor(m.connectionId).messages.set(m.id, m);
         this.schedule();
       }),
     );
@@ -140,6 +142,8 @@ export class LivePush implements Disposable {
     if (s.closed) info.closed = { t: s.closed.t, reason: s.closed.reason };
     if (s.peerConnectionId) info.peerConnectionId = s.peerConnectionId;
     if (s.info.previousConnectionId) info.previousConnectionId = s.info.previousConnectionId;
+    if (s.info.role) info.role = s.info.role;
+    if (s.info.linkedConnectionId) info.linkedConnectionId = s.info.linkedConnectionId;
     return info;
   }
 
@@ -162,7 +166,7 @@ export class LivePush implements Disposable {
     this.pending = new Map();
     for (const [connectionId, p] of pending) {
       if (p.chunks.length) this.post({ type: 'capture.chunks', connectionId, chunks: p.chunks });
-      if (p.messages.size) this.post({ type: 'capture.messages', connectionId, messages: [...p.messages.values()] });
+      if (p.messages.size) this.post({ type: 'capture.messages', connectionId, messages: [...p.messages.values()].map(plainMessage) });
       for (const [dir, before] of Object.entries(p.dropped) as [Direction, number][]) this.post({ type: 'capture.dropped', connectionId, dir, before });
     }
     if (this.pipelines.length) {

@@ -215,7 +215,15 @@ function drafts(v: unknown, path: string, limits: ValidationLimits): DraftsSnaps
       repeat: { count: str(r, 'count', `${p}.repeat`, 10), order: oneOf(r, 'order', `${p}.repeat`, ['parallel', 'sequence'] as const) },
     };
   });
-  return { tabs, active: id(o, 'active', path) };
+  const out: DraftsSnapshot = { tabs, active: id(o, 'active', path) };
+  if (o.selection !== undefined) {
+    const p = `${path}.selection`;
+    const s = obj(o.selection, p);
+    const row = str(s, 'row', p, 240, true);
+    if (row !== undefined && !/^[\w.:-]+(#\d+)?$/.test(row)) fail(`${p}.row`, 'expected a connection id, then #sequence');
+    out.selection = { connectionId: id(s, 'connectionId', p), ...(row !== undefined ? { row } : {}), tab: int(s, 'tab', p, 0, 2) };
+  }
+  return out;
 }
 
 /** Returns the message typed, or throws ProtocolError naming the first bad field. */

@@ -4,7 +4,8 @@
 // and sends them to its host (`drafts.save`), which keeps them where they
 // outlive the panel (the workspace's state in VS Code, the process for `wireplay
 // ui`) and hands them back in `init`, so closing and reopening the playground
-// loses nothing. Types and bounds only.
+// loses nothing; with them goes what the inspector showed (the selection).
+// Types and bounds only.
 import type { HttpRequestSpec } from './playground.js';
 
 export type ComposerMode = 'http' | 'ws' | 'sse' | 'raw';
@@ -59,10 +60,23 @@ export interface RequestDraft {
   repeat: RepeatDraft;
 }
 
+/**
+ * What the inspector showed: the connection, its network-list row and the inspector tab. Kept with the
+ * drafts so that a closed and reopened playground shows the same request (absent: nothing was selected).
+ */
+export interface SelectionDraft {
+  connectionId: string;
+  /** The network list's row key (`connectionId#sequence` for an exchange). */
+  row?: string;
+  /** 0 Parsed, 1 Bytes, 2 Timeline. */
+  tab: number;
+}
+
 export interface DraftsSnapshot {
   tabs: RequestDraft[];
   /** The id of the tab shown. */
   active: string;
+  selection?: SelectionDraft;
 }
 
 /** Most request tabs kept. */

@@ -21,7 +21,7 @@ export type { ConnectionSide, Direction, WireProtocol } from '../capture/types.j
 /** How the server schedules requests: the scheduler's own type (server-core/server/scheduler.ts). */
 export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 export { assertNever } from './assert-never.js';
-export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, SseDraft, WsDraft } from './drafts.js';
+export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, SelectionDraft, SseDraft, WsDraft } from './drafts.js';
 export type { ConnectionTraffic, ExchangeSummary } from './network.js';
 /** A server request's way through the pipeline: stage times and route (docs/pipeline.md). */
 export type { RequestPipeline as PipelineView } from '../capture/types.js';
@@ -100,6 +100,10 @@ export interface ConnectionInfo {
   tls?: boolean;
   /** A reconnect of an event stream: the connection it follows (capture/types.ts ConnectionOpened). */
   previousConnectionId?: string;
+  /** A leg of the recording proxy: client ↔ proxy ('proxy-downstream') or proxy ↔ target ('proxy-upstream'). */
+  role?: 'proxy-downstream' | 'proxy-upstream';
+  /** On a proxy ↔ target leg: the client ↔ proxy leg whose requests it carries. */
+  linkedConnectionId?: string;
 }
 
 export interface TimingBreakdown {
@@ -215,6 +219,18 @@ export type SseRecordView =
   | { kind: 'comment'; connection: number; connectionId?: string; text: string; t: number }
   | { kind: 'retry'; connection: number; connectionId?: string; ms: number; t: number };
 
+/**
+ * One record of a streamed HTTP response (client/body-stream.ts) as the HTTP result lists it, as it arrives:
+ * a line of NDJSON or chunked text (`error`: why it is not JSON, for a JSON-lines type), a json-seq record,
+ * or an event stream's event or comment. `t` is the host's performance.now().
+ */
+export interface HttpStreamRecordView {
+  kind: 'line' | 'event' | 'comment';
+  text: string;
+  error?: string;
+  t: number;
+}
+
 // ---------------------------------------------------------------- webview → host
 
 export type FromWebview =
@@ -276,6 +292,8 @@ export type ToWebview =
   | { type: 'http.preview'; reqId: string; bytes: Base64; autoHeaders: HeaderRow[]; error?: string }
   | { type: 'http.started'; reqId: string; connectionId: string }
   | { type: 'http.response'; reqId: string; connectionId: string; response: HttpResponseView; timing: TimingBreakdown }
+  /** A streamed response's records as they arrive (before its http.response), batched, oldest first. */
+  | { type: 'http.records'; reqId: string; connectionId: string; records: HttpStreamRecordView[] }
   /**
    * The send failed: `message` (= failure.title) in words, the connection if one was opened (its bytes show what
    * went out), the timing so far, and when it started (wall clock).

@@ -12,6 +12,10 @@
 //                     listeners come and go; a reconnect with Last-Event-ID
 //                     gets the messages it missed (the last 100 are kept).
 //   POST /sse/chat    the body (UTF-8 text, at most 64 KiB) goes to every listener.
+//   GET  /poll/chat   the same room by polling: ?after=N answers at once with the
+//                     kept messages whose id is above N, as JSON
+//                     {"messages":[{"id","text"}],"last":id}, so the one chat can
+//                     be had over polling HTTP, SSE + POST and (/ws/chat) WebSocket.
 //
 // Each call of createSseDemoRoutes() has its own chat room, so two servers (or
 // two tests) never share state. Time comes from the options (`now`, the
@@ -117,7 +121,7 @@ interface ChatMessage {
   text: string;
 }
 
-function chat(o: Required<Pick<SseDemoOptions, 'heartbeatMs' | 'chatBacklog'>>): { listen: Handler; post: Handler } {
+function chat(o: Required<Pick<SseDemoOptions, 'heartbeatMs' | 'chatBacklog'>>): { listen: Handler; post: Handler; poll: Handler } {
   const listeners = new Set<SseStream>();
   const backlog: ChatMessage[] = [];
   let lastId = 0;
@@ -157,7 +161,16 @@ function chat(o: Required<Pick<SseDemoOptions, 'heartbeatMs' | 'chatBacklog'>>):
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': json.length });
     res.end(json);
   };
-  return { listen, post };
+  // Polling: no waiting (not long-polling), so each poll is one plain request and response on the wire.
+  const poll: Handler = (req, res) => {
+    const after = queryInt(req, 'after', 0, Number.MAX_SAFE_INTEGER, 0);
+    if (after === 'invalid' || after === undefined) return sendText(res, 400, 'poll/chat: after must be a non-negative integer (the last id seen)\n');
+    const messages = backlog.filter((m) => m.id > after);
+    const json = Buffer.from(JSON.stringify({ messages, last: lastId }) + '\n', 'utf8');
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': json.length, 'Cache-Control': 'no-store' });
+    res.end(json);
+  };
+  return { listen, post, poll };
 }
 
 /** The built-in event-stream routes, to register as built-ins (demo-routes.ts does). */
@@ -175,5 +188,6 @@ export function createSseDemoRoutes(options: SseDemoOptions = {}): SseDemoRoute[
     { method: 'GET', path: '/sse/ticker', kind: 'sse', handler: ticker(o), description: `event stream: a tick event ${every}, resumes from Last-Event-ID` },
     { method: 'GET', path: '/sse/chat', kind: 'sse', handler: room.listen, description: 'event stream: every message POSTed to /sse/chat' },
     { method: 'POST', path: '/sse/chat', kind: 'http', handler: room.post, description: 'sends the body to every /sse/chat listener' },
+    { method: 'GET', path: '/poll/chat', kind: 'http', handler: room.poll, description: 'the /sse/chat room by polling: ?after=N gives the messages after id N, as JSON' },
   ];
 }

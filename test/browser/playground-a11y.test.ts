@@ -37,7 +37,9 @@ async function walk(page: Page, host: string, theme: ThemeKind, demo: string): P
     const bad = findings.filter(isBlocking);
     if (bad.length) blocking.push(`${host} ${theme} ${view}:\n${describe(bad)}`);
   };
-  // HTTP: a response, and a failure, in Parsed; the network list holds both.
+  // HTTP: a response, and a failure, in Parsed; the network list holds both. (A new page opens on the view the
+  // previous one showed, which the host keeps: Parsed first.)
+  await page.keyboard.press('Alt+1');
   await sendHttp(page, 'GET', `${demo}/echo?a11y=1`);
   await page.waitForSelector('.parsed-content .status[data-status="200"]');
   await scan('HTTP composer, Parsed response, network list');
@@ -164,6 +166,7 @@ test('reduced motion: nothing animates; colour is never the only sign of a statu
   try {
     await page.emulateMedia({ reducedMotion: 'reduce' });
     const demo = await openPlayground(page, session.url);
+    await page.keyboard.press('Alt+1');
     await sendHttp(page, 'GET', `${demo}/status/404`);
     await page.waitForSelector('.parsed-content .status[data-status="404"]');
     const motion = await page.evaluate(() => {

@@ -221,7 +221,12 @@ test('Send ×N: two at once while the server is sequential, the second waits in 
 
 test('drafts: the request tabs come back when the page is closed and opened again', async (t) => {
   const first = await session.newPage({ width: 1280, height: 800 });
-  await openPlayground(first, session.url);
+  const demo = await openPlayground(first, session.url);
+  // One exchange sent before the page goes: the host still has it, and the next page lists it at once.
+  await sendHttp(first, 'GET', `${demo}/echo?before-close=1`);
+  // (The page opened on the inspector view the earlier tests left selected: the host keeps it.)
+  await first.keyboard.press('Alt+1');
+  await first.waitForSelector('.parsed-content .status[data-status="200"]');
   await first.locator('vscode-textfield.url input').fill('http://127.0.0.1:9/kept-draft');
   await first.locator('vscode-button.new-tab').click();
   await first.locator('.mode[data-mode="ws"]').click();
@@ -242,6 +247,7 @@ test('drafts: the request tabs come back when the page is closed and opened agai
   await second.locator('.rtab').first().click();
   assert.equal(await second.locator('vscode-textfield.url input').inputValue(), 'http://127.0.0.1:9/kept-draft');
   assert.ok(drafts, 'the page kept them too (localStorage)');
+  await until(second, 'the exchange sent before the page closed, in the network list', () => [...document.querySelectorAll('.net-list .nrow')].some((r) => r.textContent?.includes('before-close=1')), undefined);
 });
 
 test('drafts that reach a new page after the user started typing never replace what was typed', async (t) => {

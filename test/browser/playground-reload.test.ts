@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifacts, openPlayground, sendHttp, useStandaloneUi } from './support/standalone.js';
+import { until } from './support/wait.js';
 
 const session = useStandaloneUi();
 
@@ -87,4 +88,65 @@ test('when the host has forgotten the connection, the panel state still shows it
     await page.close();
     await later.close();
   }
+});
+
+test('a reopened playground lists the traffic it had at once, without new traffic', async (t) => {
+  const page = await session.newPage();
+  t.after(() => page.close());
+  const demo = await openPlayground(page, session.url);
+  await sendHttp(page, 'GET', `${demo}/status/203`);
+  await parsedShows(page, 203);
+  await sendHttp(page, 'GET', `${demo}/echo?listed-at-once=1`);
+  await parsedShows(page, 200);
+  const before = await page.locator('.net-list .nrow').count();
+  assert.ok(before >= 2, `two rows or more before (${before})`);
+
+  // Reloaded with nothing selected: nothing is asked of the host, so only the host's first message can draw the rows.
+  await page.evaluate(() => {
+    const s = JSON.parse(localStorage.getItem('wireplay.panel.state')!) as { selected: unknown; row: unknown; kept?: unknown };
+    s.selected = null;
+    s.row = null;
+    delete s.kept;
+    localStorage.setItem('wireplay.panel.state', JSON.stringify(s));
+  });
+  // The page must not save its state again before it goes (it saves on changes only).
+  await page.reload();
+  await page.waitForSelector('.server code');
+  await rowFor(page, '/status/203').waitFor();
+  await rowFor(page, '/echo?listed-at-once=1').waitFor();
+  assert.equal(await page.locator('.net-list .nrow').count(), before, 'every row the host had, and no other');
+  assert.equal(await page.locator('.net-list .nrow.sel').count(), 0, 'nothing selected');
+  assert.equal(await page.locator('.net-empty').isVisible(), false, 'the "nothing sent yet" text is hidden');
+  assert.deepEqual(session.pageErrors, []);
+});
+
+test('closed and opened again, the playground shows the row and the inspector view that were selected', async (t) => {
+  const first = await session.newPage();
+  const demo = await openPlayground(first, session.url);
+  await sendHttp(first, 'GET', `${demo}/status/204`);
+  await parsedShows(first, 204);
+  await sendHttp(first, 'GET', `${demo}/echo?selection-kept=1`);
+  await parsedShows(first, 200);
+  // The user goes back to the first exchange and opens its bytes.
+  await rowFor(first, '/status/204').click();
+  await parsedShows(first, 204);
+  const key = await first.locator('.net-list .nrow.sel').getAttribute('data-key');
+  const sent = await first.evaluate(() => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent);
+  await first.keyboard.press('Alt+2');
+  await until(first, 'the Bytes view shown', () => document.body.dataset.tab === 'bytes', undefined);
+  // The selection goes to the host with the drafts, half a second after the last change.
+  await until(first, 'the drafts sent to the host', (n) => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent > n, sent);
+  await first.close();
+
+  // A new browser profile (nothing in its storage), as a VS Code panel closed and opened again: the host's word only.
+  const second = await session.newPage();
+  t.after(() => second.close());
+  await openPlayground(second, session.url);
+  await until(second, 'the row selected before the close, selected again', (k) => document.querySelector('.net-list .nrow.sel')?.getAttribute('data-key') === k, key);
+  assert.match(await second.locator('.net-list .nrow.sel').innerText(), /\/status\/204/);
+  assert.equal(await second.evaluate(() => document.body.dataset.tab), 'bytes', 'the Bytes view, as it was');
+  assert.equal(await second.evaluate(() => document.querySelectorAll('.inspector-tabs vscode-tab-header')[1]?.getAttribute('aria-selected')), 'true');
+  // The view shows that exchange's bytes (its status line in the hex view's text column or the tree).
+  await until(second, 'the 204 response in the dissection tree', () => [...document.querySelectorAll('.view-bytes [role="treeitem"]')].some((e) => /204/.test(e.textContent ?? '')), undefined);
+  assert.deepEqual(session.pageErrors, []);
 });

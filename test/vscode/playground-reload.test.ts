@@ -2,8 +2,9 @@
 // (code-server + Chromium, the extension from the tree). A reload restarts the
 // extension host, so its capture is gone: the panel comes back through its
 // serializer with the state it saved, and the Parsed view still shows the
-// exchange's status line and timing. Then a draft typed and never sent
-// survives closing the playground and opening it again (the host keeps it). Screenshots in test-artifacts/vscode/.
+// exchange's status line and timing. Then a draft typed and never sent, and the
+// selected request with its inspector view, survive closing the playground and
+// opening it again (the host keeps them). Screenshots in test-artifacts/vscode/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Frame, Page } from 'playwright-core';
@@ -54,6 +55,17 @@ test('after Developer: Reload Window the playground shows the exchange with its 
     assert.match(await after.locator('.net-list .nrow[aria-selected="true"]').innerText(), /\/echo\?from=reload[\s\S]*restored after a reload/);
     await shot(page, 'reload-02-after');
 
+    // A request the host has, selected and shown in Bytes: closing the playground and opening it again shows it so.
+    // (The reload stopped the server: started again, maybe on another port.)
+    await runCommand(page, 'Wireplay: Start Server');
+    const portAfter = await serverPort(page);
+    await after.locator('vscode-textfield.url input').fill(`http://127.0.0.1:${portAfter}/echo?selected=1`);
+    await after.locator('vscode-button.send').click();
+    await after.locator('.parsed-content .status[data-status="200"]').waitFor({ timeout: 30_000 });
+    await after.locator('.net-list .nrow[aria-selected="true"]', { hasText: '/echo?selected=1' }).waitFor({ timeout: 30_000 });
+    await after.locator('.inspector-tabs vscode-tab-header').nth(1).click();
+    await after.waitForFunction(() => document.body.dataset.tab === 'bytes', undefined, { timeout: 10_000 });
+
     // A draft (typed, never sent) is kept by the host: closing the playground and opening it again gives it back.
     const draft = `http://127.0.0.1:${port}/draft?kept=1`;
     const sentBefore = await after.evaluate(() => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent);
@@ -75,6 +87,10 @@ test('after Developer: Reload Window the playground shows the exchange with its 
       const got = await reopened.evaluate(() => document.querySelector<HTMLInputElement & { value: string }>('vscode-textfield.url')?.value);
       throw new Error(`the draft URL after closing and reopening the playground: ${got}`, { cause: err });
     });
+    // The selection came back with the drafts: the same row, in the Bytes view.
+    await reopened.locator('.net-list .nrow[aria-selected="true"]', { hasText: '/echo?selected=1' }).waitFor({ timeout: 30_000 });
+    assert.equal(await reopened.evaluate(() => document.body.dataset.tab), 'bytes', 'the inspector view kept');
+    await reopened.locator('.view-bytes [role="treeitem"]', { hasText: /selected=1/ }).first().waitFor({ timeout: 30_000 });
     await shot(page, 'reload-03-draft-reopened');
   } catch (err) {
     await shot(page, 'reload-failure').catch(() => undefined);

@@ -180,6 +180,9 @@ test('Edit and Resend opens the exact bytes in the playground’s raw form; send
     assert.match(value, /^POST \/echo\?via=proxy HTTP\/1\.1\\r\\n/);
     assert.equal(await playground.locator('vscode-textfield.rport').evaluate((el) => (el as HTMLElement & { value: string }).value), String(app.port));
     await playground.locator('[role="status"]', { hasText: /its exact \d+ bytes/ }).first().waitFor({ timeout: 30_000 });
+    // The playground's network list has the exchange's two legs, each labelled, in its accessible name too.
+    await playground.getByRole('option', { name: /^proxy leg client to proxy: POST \/echo\?via=proxy/ }).first().waitFor({ timeout: 30_000 });
+    await playground.getByRole('option', { name: /^proxy leg proxy to upstream: POST \/echo\?via=proxy/ }).first().waitFor({ timeout: 30_000 });
     await shot(page, 'proxy-04-edit-and-resend');
     const before = app.connections.length;
     const arrived = nextRequest('/echo');

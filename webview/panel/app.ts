@@ -7,10 +7,10 @@
 // survives a reload; the request tabs also go to the host as drafts, so they
 // survive closing the panel.
 import { render } from 'lit';
-import { PROTOCOL_VERSION, assertNever, type DissectedMessage, type FromWebview, type ServerMode, type ToWebview } from '../../server-core/protocol/playground.js';
+import { PROTOCOL_VERSION, assertNever, type DissectedMessage, type FromWebview, type SelectionDraft, type ServerMode, type ToWebview } from '../../server-core/protocol/playground.js';
 import { Announcer } from './announcer.js';
 import { BytesView } from './bytes-view.js';
-import { completeDraft, defaultComposerState, draftsForHost } from './composer/state.js';
+import { MAX_TABS, completeDraft, defaultComposerState, draftsForHost } from './composer/state.js';
 import type { Composer } from './composer/composer.js';
 import { httpChunkedExchange, malformedRaw, wsSession, type FixtureCapture } from './fixtures.js';
 import { isKeptConnection, keepConnection, restoreConnection } from './kept-exchanges.js';
@@ -88,13 +88,17 @@ export class App {
     history: (m) => this.tabs.setHistory(m.entries),
     notice: (m) => showNotice(m.level, m.message),
     'composer.load': (m) => {
-      this.tabs.active.load(m.request);
+      // Into the tab shown only when it is untouched; else a new tab (docs/playground.md, Edit and Resend).
+      const tab = this.tabs.forLoad();
+      if (!tab) return showNotice('error', `Not opened: at most ${MAX_TABS} request tabs. Close one, then Edit and Resend again.`);
+      tab.load(m.request);
       showNotice('info', m.request.note);
     },
     'http.started': (m) => {
       this.store.httpStarted(m);
       this.selectConnection(m.connectionId);
     },
+    'http.records': (m) => void this.store.httpRecords(m),
     'http.response': (m) => {
       this.store.httpResponse(m);
       if (this.state.selected !== m.connectionId) this.selectConnection(m.connectionId);
@@ -312,14 +316,14 @@ export class App {
     this.store.network(m.exchanges ?? [], m.traffic ?? []);
     this.queue.reset(m.queue);
     this.setMode(m.queue?.mode ?? null, m.queue?.canSetMode ?? false, false);
+    if (this.fresh) this.adoptSelection(m.drafts?.selection);
     const sel = this.state.selected;
     if (sel && !this.store.get(sel) && isKeptConnection(this.state.kept) && this.state.kept.info.connectionId === sel) {
       this.restored.add(sel);
       restoreConnection(this.store, this.state.kept);
     }
-    // Not drawn here: drawing the list during the host's first answer cost the URL field its first keystroke in VS Code
-    // (test/vscode/playground-walk.test.ts); the rows a new page gets are drawn on the next change (a known gap).
-    this.network.commit();
+    // The rows the host already had are drawn now, not at the next change (a reopened panel lists its traffic at once).
+    if (this.network.commit()) this.networkView.refresh();
     if (sel && this.store.get(sel)) this.selectConnection(sel, this.network.byKey(this.state.row ?? '')?.sequence);
   }
 
@@ -376,7 +380,9 @@ export class App {
   private sendDrafts(): void {
     clearTimeout(this.draftsTimer);
     this.draftsTimer = undefined;
-    this.transport.post({ type: 'drafts.save', drafts: draftsForHost(this.state.tabs, this.state.active) });
+    const s = this.state;
+    const selection = s.selected ? { connectionId: s.selected, ...(s.row ? { row: s.row } : {}), tab: s.tab } : undefined;
+    this.transport.post({ type: 'drafts.save', drafts: draftsForHost(s.tabs, s.active, selection) });
     this.draftsSent++;
   }
 
@@ -387,6 +393,17 @@ export class App {
     const def = defaultComposerState(null, t.id);
     return JSON.stringify({ ...t, http: { ...t.http, url: '' }, ws: { ...t.ws, url: '' }, raw: { ...t.raw, host: '', port: '', text: '' } }) ===
       JSON.stringify({ ...def, http: { ...def.http, url: '' }, ws: { ...def.ws, url: '' }, raw: { ...def.raw, host: '', port: '', text: '' } });
+  }
+
+  /**
+   * A page with no state of its own (the panel was closed, not hidden) shows what the host says was shown last:
+   * the connection, its row and the inspector tab, when the host still has that connection and nothing was picked here.
+   */
+  private adoptSelection(s: SelectionDraft | undefined): void {
+    if (!s || this.state.selected || !this.store.get(s.connectionId)) return;
+    this.state.selected = s.connectionId;
+    this.state.row = s.row ?? null;
+    if (s.tab !== this.state.tab) this.showTab(s.tab);
   }
 
   private adoptDrafts(d: NonNullable<Of<'init'>['drafts']>): void {

@@ -3,7 +3,7 @@
 // captures; a cache with a budget otherwise, asking the host for the rest as
 // views draw them), its dissected messages, HTTP results and WebSocket log.
 // Version counters tell the views what changed.
-import type { ConnectionInfo, Direction, DissectedMessage, FailureView, HttpRequestSpec, HttpResponseView, TimingBreakdown } from '../../server-core/protocol/playground.js';
+import type { ConnectionInfo, Direction, DissectedMessage, FailureView, HttpRequestSpec, HttpResponseView, HttpStreamRecordView, TimingBreakdown } from '../../server-core/protocol/playground.js';
 import { ByteCache, type StreamBytes } from './byte-cache.js';
 import { ChunkIndex, chunksBelow, withoutDropped } from './chunk-index.js';
 
@@ -16,7 +16,13 @@ export interface HttpExchange {
   /** Why it failed, in words. */
   failure?: FailureView;
   tSent: number;
+  /** A streamed response's records as they arrived (the latest MAX_KEPT_RECORDS), and how many in all. */
+  records?: HttpStreamRecordView[];
+  recordCount?: number;
 }
+
+/** Records of a streamed response kept per exchange (the count stays exact). */
+export const MAX_KEPT_RECORDS = 1000;
 
 export interface WsLogEntry {
   dir: Direction;

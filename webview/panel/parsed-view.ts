@@ -3,6 +3,7 @@
 // hex); for WebSocket, the live message log; for anything else, the dissected
 // messages and the bytes as text with escapes.
 import { html, nothing, render, type TemplateResult } from 'lit';
+import { streamRecordsView } from './stream-records-view.js';
 import { live } from 'lit/directives/live.js';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { DissectedMessage, TimingBreakdown } from '../../server-core/protocol/playground.js';
@@ -185,7 +186,11 @@ export class ParsedView {
     const pick = nothing;
     const req = x.spec ? html`<div class="req-line"><span class="method">${x.spec.method}</span> <span class="url">${x.spec.url}</span></div>` : nothing;
     if (x.error) return html`${pick}${req}${failureView(x, c)}`;
-    if (!x.response) return html`${pick}${req}<div class="status pending"><span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true"></span> Waiting for the response…</div>`;
+    const records = streamRecordsView(x, c.info.t);
+    if (!x.response) {
+      const waiting = x.records?.length ? 'Receiving a stream…' : 'Waiting for the response…';
+      return html`${pick}${req}<div class="status pending"><span class="codicon codicon-loading codicon-modifier-spin" aria-hidden="true"></span> ${waiting}</div>${records}`;
+    }
     const r = x.response;
     const ct = r.headers.find(([n]) => n.toLowerCase() === 'content-type')?.[1] ?? '';
     const body = fromBase64(r.body);
@@ -199,6 +204,7 @@ export class ParsedView {
           ${r.headers.map(([n, v]) => html`<tr><th>${n}</th><td>${v}</td></tr>`)}
         </table>
       </details>
+      ${records}
       <details open><summary>Body</summary>${renderBody(ct, body.subarray(0, BODY_PREVIEW_LIMIT), r.bodyTruncated || body.length > BODY_PREVIEW_LIMIT)}</details>`;
   }
 

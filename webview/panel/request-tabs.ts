@@ -3,12 +3,13 @@
 // own WebSocket or raw session). The strip is an ARIA tablist: ← → Home End
 // open a tab, Delete closes the focused one, "New request" opens another.
 // Closing a tab that drives an open session closes the session first. The
-// drafts are the panel state's `tabs`; the App saves them.
+// drafts are the panel state's `tabs`; the App saves them. A request loaded from
+// elsewhere (Edit and Resend) never overwrites a draft: see forLoad().
 import { html, render } from 'lit';
 import type { FromWebview, HistoryEntry, ToWebview } from '../../server-core/protocol/playground.js';
 import { div } from '../shared/dom.js';
 import { Composer, type ComposerEnv } from './composer/composer.js';
-import { defaultComposerState, MAX_TABS, type ComposerState } from './composer/state.js';
+import { defaultComposerState, isUntouchedDraft, MAX_TABS, type ComposerState } from './composer/state.js';
 
 export interface RequestTabsHost {
   /** A composer's message, with the id of its tab. */
@@ -83,6 +84,17 @@ export class RequestTabs {
     this.composers.clear();
     for (const t of this.tabs) this.composerOf(t);
     this.open(active);
+  }
+
+  /**
+   * The tab a request from elsewhere goes to (Edit and Resend): the tab shown when it is untouched (still the
+   * defaults, nothing in flight), else a new tab, so no draft is ever overwritten. Undefined when no tab can be opened.
+   */
+  forLoad(): Composer | undefined {
+    const c = this.active;
+    if (isUntouchedDraft(c.state) && !c.busy) return c;
+    if (this.tabs.length >= MAX_TABS) return undefined;
+    return this.add();
   }
 
   /** A new tab (the server's defaults), shown unless `show` is false. */

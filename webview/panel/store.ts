@@ -21,7 +21,7 @@ import type {
 } from '../../server-core/protocol/playground.js';
 import { ByteCache } from './byte-cache.js';
 import { fromBase64 } from './bytes-util.js';
-import { ConnCapture, type RequestBytes } from './conn-capture.js';
+import { ConnCapture, MAX_KEPT_RECORDS, type RequestBytes } from './conn-capture.js';
 import { mergeExchanges } from './kept-exchanges.js';
 import type { NetworkSource } from './network/network-model.js';
 
@@ -190,6 +190,19 @@ export class Store implements NetworkSource {
     const sent = this.sending.get(m.reqId);
     this.sending.delete(m.reqId);
     c.http.push({ reqId: m.reqId, tSent: performance.now(), ...(sent ? { spec: sent.spec } : {}) });
+    this.touch(c);
+    return c;
+  }
+
+  /** http.records: a streamed response's records so far (the latest are kept, the count is exact). */
+  httpRecords(m: Of<'http.records'>): ConnCapture {
+    const c = this.connectionFor(m.connectionId);
+    let x = c.http.find((h) => h.reqId === m.reqId);
+    if (!x) c.http.push((x = { reqId: m.reqId, tSent: performance.now() }));
+    const kept = (x.records ??= []);
+    for (const r of m.records) kept.push(r);
+    if (kept.length > MAX_KEPT_RECORDS) kept.splice(0, kept.length - MAX_KEPT_RECORDS);
+    x.recordCount = (x.recordCount ?? 0) + m.records.length;
     this.touch(c);
     return c;
   }

@@ -11,6 +11,7 @@ import { render, svg } from 'lit';
 import type { DissectedMessage, QueueJob } from '../../server-core/protocol/playground.js';
 import { formatBytes, formatMs } from '../shared/format.js';
 import { waitedBehindText } from './queue-view.js';
+import { isStreamPart } from './timeline-streams.js';
 
 export const ROW = 38;
 export const CLIENT_X = 130;
@@ -245,7 +246,8 @@ export class TimelineRow {
     const c2s = m.dir === 'c2s';
     const x0 = c2s ? xc : xs;
     const x1 = c2s ? xs - 2 : xc + 2;
-    const kind = m.kind === 'ws-frame' ? `ws ${controlKind(m)}` : m.kind === 'http-request' || m.kind === 'http-response' ? 'http' : m.kind;
+    const kind =
+      m.kind === 'ws-frame' ? `ws ${controlKind(m)}` : isStreamPart(m) ? 'http part' : m.kind === 'http-request' || m.kind === 'http-response' ? 'http' : m.kind;
     this.arrow.set('class', `arrow ${m.dir} ${kind}${m.error ? ' error' : ''}${focused ? ' focused' : ''}`);
     this.arrow.set('data-row', i);
     const at = `+${formatMs(m.tStart - s.t0)}`;

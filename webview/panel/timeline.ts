@@ -13,7 +13,10 @@
 // the server took between the end of a request and the first byte of its
 // response is a bar on the server's lifeline. When the server's scheduler
 // reported that request and it waited in the queue (sequential mode), the bar is
-// split: hatched for the wait, solid for the handling.
+// split: hatched for the wait, solid for the handling. A streamed response (an
+// event stream, NDJSON, chunked text) is its head's arrow and then one arrow
+// back per event or chunk, at the time it arrived (timeline-streams.ts): SSE's
+// one-request-many-answers shows against HTTP's zig-zag and WebSocket's crossings.
 import { html, nothing, render } from 'lit';
 import { styleMap } from 'lit/directives/style-map.js';
 import type { DissectedMessage, QueueJob, ServerMode } from '../../server-core/protocol/playground.js';
@@ -23,6 +26,7 @@ import type { ConnCapture } from './conn-capture.js';
 import { CLIENT_X, ROW, SERVER_RIGHT, TimelineRowPool, type TimelineLayout, type TimelineScene } from './timeline-rows.js';
 import { VirtualScroller } from '../shared/virtual-list.js';
 import { div } from '../shared/dom.js';
+import { isStreamPart, streamRows, type TimeAt } from './timeline-streams.js';
 
 /** What the Timeline needs for its server queue view. */
 export interface TimelineQueueOptions {
@@ -41,8 +45,15 @@ const MAX_SPAN_ROWS = 6;
 /** A silence longer than this (and longer than 20× the previous step) is drawn as a break. */
 const GAP_MS = 250;
 
-export function layoutTimeline(messages: DissectedMessage[]): TimelineLayout {
-  const msgs = messages.slice();
+/** `timeAt` (the connection's chunk index) times the parts of streamed responses (timeline-streams.ts). */
+export function layoutTimeline(messages: DissectedMessage[], timeAt?: TimeAt): TimelineLayout {
+  const msgs: DissectedMessage[] = [];
+  for (const m of messages) {
+    const rows = timeAt && streamRows(m, timeAt);
+    if (rows) for (const r of rows) msgs.push(r);
+    else msgs.push(m);
+  }
+  // Stable: the parts of one response (same id) keep their order when their times tie.
   msgs.sort((a, b) => a.tStart - b.tStart || a.id - b.id);
   const n = msgs.length;
   const endRow = new Int32Array(n);
@@ -68,12 +79,17 @@ export function layoutTimeline(messages: DissectedMessage[]): TimelineLayout {
   for (let i = 0; i < n; i++) {
     const m = msgs[i];
     if (m.kind === 'http-request') openRequests.set(m.sequence ?? -1, i);
-    else if (m.kind === 'http-response') {
+    else if (m.kind === 'http-response' && !isStreamPart(m)) {
       const req = openRequests.get(m.sequence ?? -1);
       if (req !== undefined) answerOf[i] = req;
     }
   }
   return { msgs, endRow, answerOf, gapBefore };
+}
+
+/** The message a row opens: the response a streamed part belongs to, or the row's own message. */
+function messageOf(m: DissectedMessage): DissectedMessage {
+  return isStreamPart(m) ? m.partOf : m;
 }
 
 /** The server side of a connection: itself, or the Wireplay server's end of a playground connection. */
@@ -166,7 +182,7 @@ export class TimelineView {
       if (!g || !this.layout) return;
       this.focused = Number(g.dataset.row);
       this.scroller.schedule();
-      this.onOpen(this.layout.msgs[this.focused]);
+      this.onOpen(messageOf(this.layout.msgs[this.focused]));
     });
     this.scroller.scroller.addEventListener('keydown', (e) => {
       if (!this.layout || !this.layout.msgs.length) return;
@@ -175,7 +191,7 @@ export class TimelineView {
       else if (e.key === 'ArrowUp') this.focused = Math.max(0, this.focused - 1);
       else if (e.key === 'Home') this.focused = 0;
       else if (e.key === 'End') this.focused = n - 1;
-      else if (e.key === 'Enter' && this.focused >= 0) this.onOpen(this.layout.msgs[this.focused]);
+      else if (e.key === 'Enter' && this.focused >= 0) this.onOpen(messageOf(this.layout.msgs[this.focused]));
       else return;
       e.preventDefault();
       this.scroller.scrollToRow(this.focused);
@@ -244,7 +260,11 @@ export class TimelineView {
     if (c.version !== this.version) {
       this.version = c.version;
       this.headerKey = '';
-      this.layout = layoutTimeline(c.messages);
+      const index = c.index;
+      this.layout = layoutTimeline(c.messages, (dir, offset) => {
+        const k = index.chunkAt(dir, offset);
+        return k < 0 ? undefined : index.time(k);
+      });
       this.scroller.setRowCount(this.layout.msgs.length);
       const want = this.pendingFocus;
       if (want && want.connectionId === c.info.connectionId) {

@@ -122,3 +122,33 @@ test('the CLI: --max-events as a flag; a bad value is a usage error (exit 2)', a
   assert.equal(raw.code, 2);
   assert.match(raw.stderr, /--max-time is for FILE requests/);
 });
+
+test('an event stream the server ends is reconnected like EventSource, with Last-Event-ID, within --max-events', async () => {
+  // The ticker ends its stream after two events (count=2) and asks for 20 ms before a reconnect (retry=20).
+  const r = await send(`GET ${base}/sse/ticker?interval=10&count=2&retry=20\n`, { maxEvents: 5 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(ids(r.stdout), [1, 2, 3, 4, 5], 'the ids go on across the reconnects, none lost or repeated');
+  assert.match(r.stderr, /^\* reconnecting in 20 ms with Last-Event-ID: 2 \(connection 2\)$/m);
+  assert.match(r.stderr, /^\* reconnecting in 20 ms with Last-Event-ID: 4 \(connection 3\)$/m);
+  assert.match(r.stderr, /^> Last-Event-ID: 2$/m, 'the second request carries the header');
+  assert.match(r.stdout, /^:resuming after 2$/m, 'and the server saw it');
+  assert.match(r.stdout, /^:resuming after 4$/m);
+  assert.match(r.stderr, /\* 5 streamed records; stopped by --max-events 5/);
+  assert.equal((r.stderr.match(/streamed record/g) ?? []).length, 1, 'one note for the whole session');
+});
+
+test('without --max-events or --max-time a stream that ends is not reconnected', async () => {
+  const r = await send(`GET ${base}/sse/ticker?interval=10&count=2&retry=20\n`);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(ids(r.stdout), [1, 2]);
+  assert.doesNotMatch(r.stderr, /reconnecting/);
+});
+
+test('--max-time bounds the reconnecting session as a whole', async () => {
+  const r = await send(`GET ${base}/sse/ticker?interval=10&count=1&retry=10\n`, { maxTimeMs: 300 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /\(connection 2\)/, 'it reconnected at least once');
+  assert.match(r.stderr, /stopped by --max-time 300/);
+  const got = ids(r.stdout);
+  assert.ok(got.every((id, i) => id === i + 1), `events 1..n in order across connections, got ${got.join(',')}`);
+});

@@ -65,6 +65,11 @@ test('a reloaded UI gets the session and its records again', async (t) => {
   const h = harness(t);
   void h.controller.receive({ type: 'sse.connect', sessionId: 's2', url: `${base}/sse/ticker?interval=10`, headers: [], lastEventId: '', autoReconnect: false });
   await h.until(() => records(h.seen, 's2').filter((r) => r.kind === 'event').length >= 2, 'two events');
+  // While the stream is open, the capture already shows the response and its events.
+  const open = h.seen.find((m): m is Of<'sse.state'> => m.type === 'sse.state' && (m as Of<'sse.state'>).sessionId === 's2' && (m as Of<'sse.state'>).state === 'open')!;
+  const live = h.controller.store.messages(open.connectionId!).find((m) => m.kind === 'http-response')!;
+  assert.equal(live.open, true, 'the response is listed while its stream is open');
+  assert.ok(Number(/^(\d+) event/.exec(live.fields.find((f) => f.name === 'Event stream')?.value ?? '')?.[1]) >= 2, live.summary);
   const from = h.seen.length;
   await h.controller.receive({ type: 'ready', version: 1 });
   const again = await h.next('sse.state', (m) => m.sessionId === 's2', from);

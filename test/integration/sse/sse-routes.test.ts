@@ -1,4 +1,4 @@
-// The built-in event-stream routes (/sse/ticker, /sse/chat) over real sockets,
+// The built-in event-stream routes (/sse/ticker, /sse/chat, /poll/chat) over real sockets,
 // read by an independent client (Node's fetch) and the event-stream parser:
 // spec-exact events, the retry hint, resuming from Last-Event-ID, HEAD without
 // a stream, the chat broadcast and its backlog, the route list, and the one
@@ -86,6 +86,21 @@ test('/sse/chat: a POST reaches every listener; a reconnect with Last-Event-ID g
   assert.deepEqual(c.events.filter((e) => e.type === 'message').map((e) => [e.lastEventId, e.data]), [['2', 'two'], ['3', 'three']]);
   const empty = await fetch(`${url}/sse/chat`, { method: 'POST', body: '' });
   assert.equal(empty.status, 400);
+});
+
+test('/poll/chat: the same room by polling — the messages after an id, at once, as JSON', async (t) => {
+  const { url } = await startServer(t);
+  const empty = await fetch(`${url}/poll/chat?after=0`);
+  assert.equal(empty.status, 200);
+  assert.match(empty.headers.get('content-type') ?? '', /^application\/json/);
+  assert.deepEqual(await empty.json(), { messages: [], last: 0 }, 'nothing yet, answered without waiting');
+  for (const text of ['one', 'two', 'three']) assert.equal((await fetch(`${url}/sse/chat`, { method: 'POST', body: text })).status, 200);
+  assert.deepEqual(await (await fetch(`${url}/poll/chat?after=1`)).json(), { messages: [{ id: 2, text: 'two' }, { id: 3, text: 'three' }], last: 3 });
+  assert.deepEqual(await (await fetch(`${url}/poll/chat`)).json(), { messages: [{ id: 1, text: 'one' }, { id: 2, text: 'two' }, { id: 3, text: 'three' }], last: 3 }, 'no after: from the start');
+  assert.deepEqual(await (await fetch(`${url}/poll/chat?after=3`)).json(), { messages: [], last: 3 });
+  const bad = await fetch(`${url}/poll/chat?after=-1`);
+  assert.equal(bad.status, 400);
+  assert.match(await bad.text(), /after must be a non-negative integer/);
 });
 
 test('the event-stream routes are listed on / and in the route list, as built-in SSE routes', async (t) => {

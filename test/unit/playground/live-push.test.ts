@@ -70,4 +70,10 @@ test('the recording proxy’s two legs are named as such, the target’s leg wit
   h.store.open({ ...base, connectionId: 'proxy1-up-1', side: 'client', remote: { address: '127.0.0.1', port: 3000 }, role: 'proxy-upstream', linkedConnectionId: 'proxy1-1' });
   assert.equal(h.push.info(h.store.getConnection('proxy1-1')!).label, 'proxied: client 127.0.0.1:50000 → proxy (proxy1-1)');
   assert.equal(h.push.info(h.store.getConnection('proxy1-up-1')!).label, 'proxied: proxy → 127.0.0.1:3000 (proxy1-up-1, for proxy1-1)');
+  // The UI is told which leg each is (the network list labels them), and which client leg the target's leg serves.
+  assert.equal(h.push.info(h.store.getConnection('proxy1-1')!).role, 'proxy-downstream');
+  assert.deepEqual(
+    (({ role, linkedConnectionId }) => ({ role, linkedConnectionId }))(h.push.info(h.store.getConnection('proxy1-up-1')!)),
+    { role: 'proxy-upstream', linkedConnectionId: 'proxy1-1' },
+  );
 });

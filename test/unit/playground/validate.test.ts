@@ -26,6 +26,8 @@ test('every well-formed message passes through unchanged', () => {
     { type: 'history.clear' },
     { type: 'server.setMode', mode: 'sequential' },
     { type: 'drafts.save', drafts: draftsForHost([defaultComposerState('http://127.0.0.1:8080', 'tab-1'), { ...defaultComposerState(null, 'tab-2'), mode: 'ws' }], 'tab-2') },
+    { type: 'drafts.save', drafts: draftsForHost([defaultComposerState(null, 'tab-1')], 'tab-1', { connectionId: 'pg-3', row: 'pg-3#1', tab: 1 }) },
+    { type: 'drafts.save', drafts: draftsForHost([defaultComposerState(null, 'tab-1')], 'tab-1', { connectionId: 'attempt:req-1', tab: 0 }) },
   ];
   for (const m of messages) assert.deepEqual(parseFromWebview(JSON.parse(JSON.stringify(m))), m, m.type);
 });
@@ -82,4 +84,10 @@ test("drafts: a file body's bytes, too many tabs, a bad mode or id are refused",
   assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [{ ...tab, mode: 'ftp' }], active: 'tab-1' } }), /mode: expected http, ws, sse, raw/);
   assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [{ ...tab, id: 'a b' }], active: 'tab-1' } }), /id: expected an id/);
   assert.throws(() => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [], active: 'x' } }), /tabs/);
+  // The selection kept with them: an id, a row key of that shape, an inspector tab that exists.
+  const save = (selection: unknown) => parseFromWebview({ type: 'drafts.save', drafts: { tabs: [tab], active: 'tab-1', selection } });
+  assert.throws(() => save({ connectionId: '../c', tab: 0 }), /selection.connectionId: expected an id/);
+  assert.throws(() => save({ connectionId: 'c1', row: 'c1#x', tab: 0 }), /selection.row: expected a connection id, then #sequence/);
+  assert.throws(() => save({ connectionId: 'c1', tab: 3 }), /selection.tab: expected an integer in \[0, 2\]/);
+  assert.throws(() => save('c1'), /selection: expected an object/);
 });

@@ -2,7 +2,7 @@
 // show and reloads) and sent to the host as drafts (so they survive closing
 // the playground): one RequestDraft per request tab (the protocol's shape,
 // server-core/protocol/drafts.ts), and its defaults for a server URL.
-import type { DraftsSnapshot, RequestDraft } from '../../../server-core/protocol/playground.js';
+import type { DraftsSnapshot, RequestDraft, SelectionDraft } from '../../../server-core/protocol/playground.js';
 import { MAX_DRAFT_TABS } from '../../../server-core/protocol/drafts.js';
 
 /** Most request tabs open at once (the host keeps as many drafts). */
@@ -59,10 +59,34 @@ export function completeDraft(v: unknown, serverUrl: string | null): ComposerSta
   };
 }
 
+/**
+ * The tab is still what "New request" gives: nothing changed but the server's address in its default URLs (the
+ * defaults follow the server as it moves). Edit and Resend fills such a tab; any other gets a new tab beside it.
+ */
+export function isUntouchedDraft(s: ComposerState): boolean {
+  const def = defaultComposerState(null, s.id);
+  const local = (re: RegExp, v: string | undefined) => v === undefined || v === '' || re.test(v);
+  if (!local(/^http:\/\/127\.0\.0\.1:\d+\/?$/, s.http.url)) return false;
+  if (!local(/^ws:\/\/127\.0\.0\.1:\d+\/ws\/echo$/, s.ws.url)) return false;
+  if (!local(/^http:\/\/127\.0\.0\.1:\d+\/sse\/ticker$/, s.sse?.url)) return false;
+  if (s.raw.host !== '127.0.0.1' || !/^\d+$/.test(s.raw.port) || !/^GET \/ HTTP\/1\.1\\r\\nHost: 127\.0\.0\.1:\d+\\r\\n\\r\\n$/.test(s.raw.text)) return false;
+  const same = (a: ComposerState) => ({
+    ...a,
+    http: { ...a.http, url: '' },
+    ws: { ...a.ws, url: '' },
+    sse: { ...def.sse!, ...a.sse, url: '' },
+    raw: { ...a.raw, port: '', text: '' },
+  });
+  // Keys sorted: a draft that came back from the host has its fields in another order.
+  const sorted = (_k: string, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v);
+  return JSON.stringify(same(s), sorted) === JSON.stringify(same(def), sorted);
+}
+
 /** The drafts as the host keeps them: a file body's bytes stay in the panel only (they may be large). */
-export function draftsForHost(tabs: readonly ComposerState[], active: string): DraftsSnapshot {
+export function draftsForHost(tabs: readonly ComposerState[], active: string, selection?: SelectionDraft): DraftsSnapshot {
   return {
     active,
+    ...(selection ? { selection } : {}),
     tabs: tabs.map((t) => {
       const { fileBase64: _bytes, ...body } = t.http.body;
       return { ...t, http: { ...t.http, body } };

@@ -60,7 +60,7 @@ export interface NetRow {
   failure?: FailureView;
   /** A remark shown after the path ('restored after a reload'). */
   note?: string;
-  /** A proxy's leg (issue 17). */
+  /** A proxy's leg (issue 17): 'client' is client ↔ proxy, 'upstream' proxy ↔ target (LEG_LABEL words them). */
   leg?: 'client' | 'upstream';
   actions?: readonly RowAction[];
   /** Lower-case text the filter box searches. */
@@ -113,6 +113,14 @@ function pathOf(url: string): string {
     return url;
   }
 }
+
+/** Which leg of the recording proxy a connection is (absent for any other connection). */
+function legOf(info: ConnectionInfo): NetRow['leg'] {
+  return info.role === 'proxy-downstream' ? 'client' : info.role === 'proxy-upstream' ? 'upstream' : undefined;
+}
+
+/** A proxy leg in words, for the row's label and its accessible name. */
+export const LEG_LABEL: Record<NonNullable<NetRow['leg']>, string> = { client: 'client → proxy', upstream: 'proxy → upstream' };
 
 function hostOf(info: ConnectionInfo): string {
   return info.side === 'server' ? `from ${info.remote}` : info.remote;
@@ -310,6 +318,7 @@ export class NetworkModel {
     const traffic = this.source.traffic(info.connectionId) ?? (server && this.source.traffic(server.info.connectionId));
     const closedAt = info.closed?.t;
     const wallAt = (t: number) => info.wallTime + (t - info.t);
+    const leg = legOf(info);
     const bySeq = new Map<number, ExchangeSummary>();
     if (server) for (const x of this.source.exchanges(server.info.connectionId) ?? []) bySeq.set(x.sequence, x);
     if (client) for (const x of this.source.exchanges(client.info.connectionId) ?? []) bySeq.set(x.sequence, x);
@@ -337,7 +346,8 @@ export class NetworkModel {
         live: !info.closed,
         search: '',
       };
-      row.search = `${row.method} ${row.path} ${row.host} ${row.statusText}`.toLowerCase();
+      if (leg) row.leg = leg;
+      row.search = `${row.method} ${row.path} ${row.host} ${row.statusText}${leg ? ` proxy ${LEG_LABEL[leg]}` : ''}`.toLowerCase();
       return [row];
     }
 
@@ -387,6 +397,10 @@ export class NetworkModel {
       const time = x ? x.tEnd - x.tStart : r?.timing?.total;
       if (time !== undefined) row.time = time;
       if (failure) row.failure = failure;
+      if (leg) {
+        row.leg = leg;
+        row.search += ` proxy ${LEG_LABEL[leg]}`;
+      }
       if (restored) {
         row.note = 'restored after a reload';
         row.search += ' restored';

@@ -3,7 +3,8 @@
 // listbox: one tab stop, ↑ ↓ Page Up/Down Home End move the selection (the
 // inspector follows it, as in a browser's network panel), Enter moves into the
 // inspector; aria-activedescendant names the selected row, each row reads as
-// one sentence, and a status is always words, never a colour alone. Columns
+// one sentence, and a status is always words, never a colour alone. A proxy's
+// legs carry a label (client → proxy, proxy → upstream), spoken in words. Columns
 // drop out as the list narrows (container queries in panel.css).
 import { html, nothing, render, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
@@ -11,7 +12,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { div } from '../../shared/dom.js';
 import { formatBytes, formatMs } from '../../shared/format.js';
 import { VirtualScroller } from '../../shared/virtual-list.js';
-import type { NetRow, NetworkFilter, NetworkModel, RowType } from './network-model.js';
+import { LEG_LABEL, type NetRow, type NetworkFilter, type NetworkModel, type RowType } from './network-model.js';
 
 const ROW = 24;
 const TYPE_LABEL: Record<RowType, string> = { http: 'HTTP', ws: 'WS', sse: 'SSE', raw: 'TCP' };
@@ -29,9 +30,12 @@ export function clockTime(ms: number): string {
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.${p(d.getMilliseconds(), 3)}`;
 }
 
+/** A proxy leg as a screen reader says it (the arrow of LEG_LABEL in words). */
+const LEG_SPOKEN: Record<NonNullable<NetRow['leg']>, string> = { client: 'proxy leg client to proxy', upstream: 'proxy leg proxy to upstream' };
+
 /** The row as one sentence, for the tooltip and screen readers. */
 export function rowSentence(r: NetRow): string {
-  const parts = [`${r.method} ${r.path}${r.note ? ` (${r.note})` : ''}`, r.host, r.statusText, TYPE_LABEL[r.type]];
+  const parts = [`${r.leg ? `${LEG_SPOKEN[r.leg]}: ` : ''}${r.method} ${r.path}${r.note ? ` (${r.note})` : ''}`, r.host, r.statusText, TYPE_LABEL[r.type]];
   if (r.size !== undefined) parts.push(formatBytes(r.size));
   if (r.time !== undefined) parts.push(formatMs(r.time));
   parts.push(`started ${clockTime(r.startedAt)}`);
@@ -249,7 +253,9 @@ export class NetworkView {
       style=${styleMap({ transform: `translateY(${y}px)` })}
     >
       <span class="c-name"
-        ><span class="nmethod">${row.method}</span> ${row.server && row.type === 'http' && this.o.openPipeline
+        >${row.leg
+          ? html`<span class="nleg nleg-${row.leg}" aria-hidden="true">${LEG_LABEL[row.leg]}</span><span class="sr-only">${LEG_SPOKEN[row.leg]}: </span>`
+          : nothing}<span class="nmethod">${row.method}</span> ${row.server && row.type === 'http' && this.o.openPipeline
           ? html`<span class="open-pipeline" aria-hidden="true" title="Open the server's pipeline of this request (P)" @click=${(e: MouseEvent) => {
               e.stopPropagation();
               this.o.openPipeline!(row);

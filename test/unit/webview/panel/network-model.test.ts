@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectionInfo, ConnectionTraffic, ExchangeSummary } from '../../../../server-core/protocol/playground.js';
-import { NetworkModel, type NetConnection, type NetHttpResult, type NetworkSource } from '../../../../webview/panel/network/network-model.js';
+import { LEG_LABEL, NetworkModel, type NetConnection, type NetHttpResult, type NetworkSource } from '../../../../webview/panel/network/network-model.js';
 
 class FakeSource implements NetworkSource {
   conns = new Map<string, NetConnection>();
@@ -157,4 +157,24 @@ test('100,000 rows: built, filtered and looked up', () => {
   assert.equal(m.length, Math.ceil(100_000 / 30));
   assert.equal(m.row(1)!.key, 'c30#0');
   assert.equal(m.indexOfKey('c99990#0'), m.length - 1);
+});
+
+test("a proxy's two legs are labelled (client → proxy, proxy → upstream), searchable; other rows carry no leg", () => {
+  const s = new FakeSource();
+  const m = new NetworkModel(s);
+  s.open('proxy1-1', { side: 'server', remote: '127.0.0.1:50000', role: 'proxy-downstream' });
+  s.exchange('proxy1-1', 0, { method: 'GET', target: 'http://127.0.0.1:3000/a', status: 200, reason: 'OK' });
+  s.open('proxy1-up-1', { remote: '127.0.0.1:3000', role: 'proxy-upstream', linkedConnectionId: 'proxy1-1' });
+  s.exchange('proxy1-up-1', 0, { method: 'GET', target: '/a', status: 200, reason: 'OK' });
+  s.open('proxy1-2', { side: 'server', protocol: 'ws', remote: '127.0.0.1:50001', role: 'proxy-downstream' });
+  s.open('plain', {});
+  s.exchange('plain', 0, { method: 'GET', target: '/b', status: 200 });
+  for (const id of ['proxy1-1', 'proxy1-up-1', 'proxy1-2', 'plain']) m.touch(id);
+  m.commit();
+  const legs = Array.from({ length: m.length }, (_, i) => [m.row(i)!.key, m.row(i)!.leg]);
+  assert.deepEqual(legs, [['proxy1-1#0', 'client'], ['proxy1-up-1#0', 'upstream'], ['proxy1-2', 'client'], ['plain#0', undefined]]);
+  assert.deepEqual(LEG_LABEL, { client: 'client → proxy', upstream: 'proxy → upstream' });
+  m.setFilter({ text: 'proxy → upstream', types: [], errors: false });
+  m.commit();
+  assert.deepEqual(Array.from({ length: m.length }, (_, i) => m.row(i)!.key), ['proxy1-up-1#0']);
 });
