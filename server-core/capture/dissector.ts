@@ -129,7 +129,10 @@ export class ConnectionDissector {
     };
   }
 
-  /** Bytes of `dir`, following on from the previous push of that direction. */
+  /**
+   * Bytes of `dir`, following on from the previous push of that direction. They are not modified
+   * afterwards (capture chunks never are): the dissector may keep views of them (retained-bytes.ts).
+   */
   push(dir: Direction, bytes: Buffer, t: number): void {
     if (this.ended || bytes.length === 0) return;
     this.t = t;

@@ -1,12 +1,22 @@
 // The bytes of one direction since the end of the last complete HTTP message,
 // up to a limit: what an error report shows of a head that did not parse, and
 // what is fed again when the connection switches protocol mid-chunk (an
-// upgrade's first frames, a forced switch). Kept as the pushed chunks (copied,
-// the caller's buffers are not held), restarted without copying at the end of
-// each message.
+// upgrade's first frames, a forced switch). Restarted without copying at the
+// end of each message.
+//
+// The pushed chunks are kept as views, not copies: a dissector's input is never
+// modified after it is pushed (capture chunks, stored entries, a replay's stored
+// parts). Copying the first 64 KiB of every message was a fixed cost per large
+// message, twice per proxied exchange (BENCHMARKS.md, proxy). A view that would
+// keep alive a buffer more than twice its size (a small slice of a large read,
+// a piece of Node's 8 KiB pool) is copied, so the window never holds much more
+// memory than RETAIN_LIMIT.
 
 /** Bytes of the message in progress retained for error reports and forced switches. */
 export const RETAIN_LIMIT = 64 * 1024;
+
+/** Bytes copied into retained windows, counted (test/unit/capture/retained-bytes.test.ts). Only ever increases. */
+export const retainedStats = { copiedBytes: 0 };
 
 export class RetainedBytes {
   private parts: Buffer[] = [];
@@ -19,9 +29,16 @@ export class RetainedBytes {
     return this.startOffset;
   }
 
+  /** Retains (the start of) `chunk`, which is not modified afterwards. */
   add(chunk: Buffer): void {
-    if (this.bytes >= RETAIN_LIMIT) return;
-    const part = Buffer.from(chunk.subarray(0, RETAIN_LIMIT - this.bytes));
+    const room = RETAIN_LIMIT - this.bytes;
+    if (room <= 0 || chunk.length === 0) return;
+    const view = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    let part = view;
+    if (view.length * 2 < view.buffer.byteLength) {
+      part = Buffer.from(view);
+      retainedStats.copiedBytes += part.length;
+    }
     this.parts.push(part);
     this.bytes += part.length;
   }
