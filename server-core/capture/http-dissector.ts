@@ -32,6 +32,7 @@ import { bodyExplain, headerField, headFields, markError, rawLines } from './htt
 import { buildHttpMessage, type MessageParts } from './http-message.js';
 import { closeOpen, openMessage, refreshOpen } from './open-stream.js';
 import { deferredTreeDescriptor, draftSoFar, replay, type DissectorMaker } from './http-replay.js';
+import type { FieldTreeBuilder } from './lazy-fields.js';
 
 export type {
   HttpDirectionHost,
@@ -59,8 +60,8 @@ export class HttpDirectionDissector {
   private storedFrom = 0;
   /** In end(): an error now comes from the end of the stream. */
   private ending = false;
-  /** How a message's `fields` becomes a getter, when trees are deferred. */
-  private readonly deferredFields?: PropertyDescriptor;
+  /** Builds a message's tree on demand, when trees are deferred. */
+  private readonly deferredFields?: FieldTreeBuilder;
   private readonly make: DissectorMaker;
 
   constructor(

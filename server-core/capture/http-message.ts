@@ -6,7 +6,7 @@ import type { DissectedField } from './dissection-types.js';
 import type { Direction } from './types.js';
 import type { Draft, HttpMessage, HttpMessageDetail } from './http-dissection-types.js';
 import { formatCount, previewPayload } from './format.js';
-import { deferFields } from './lazy-fields.js';
+import { deferFields, type FieldTreeBuilder } from './lazy-fields.js';
 
 export interface MessageParts {
   dir: Direction;
@@ -16,8 +16,8 @@ export interface MessageParts {
   sse?: DissectedField;
   error?: { offset: number; message: string; code?: string };
   keepPayload: boolean;
-  /** The deferred-tree getter, for a draft that was not built live. */
-  deferredFields?: PropertyDescriptor;
+  /** Builds the tree on demand, for a draft that was not built live. */
+  deferredFields?: FieldTreeBuilder;
 }
 
 /** Values of the body and chunk fields, set once the sizes are known (the end, or a snapshot of an open stream). */

@@ -10,7 +10,8 @@
 // getter), so spreading, JSON and structured clones see the tree. Assigning
 // `fields` turns it back into a plain value. Trees built on demand are not
 // kept on the message; a small cache shared by the store serves a view that
-// reads the same messages again.
+// reads the same messages again. One getter serves every message, so they all
+// keep one hidden class (see deferFields).
 import type { DissectedField, DissectedMessage } from './dissection-types.js';
 
 /** Builds a deferred message's tree; the dissector that deferred it provides one per connection. */
@@ -53,34 +54,41 @@ export class FieldTreeCache {
   }
 }
 
-/** The getters that deferFields installs, to tell a deferred message from one that holds its tree. */
-const getters = new WeakSet<object>();
+/**
+ * The one getter and setter of every deferred `fields`, shared by all messages: the builder is found on the
+ * message (a non-enumerable symbol property, unseen by spreads, JSON and structured clones). A getter per
+ * builder made V8 turn nearly every message into a slow dictionary-mode object (an accessor other than the
+ * one its hidden-class transition had): slower to build, bigger to keep and to collect
+ * (BENCHMARKS.md, proxy).
+ */
+const BUILDER: unique symbol = Symbol('wireplay.fieldTreeBuilder');
+
+type Deferred = DissectedMessage & { [BUILDER]?: FieldTreeBuilder };
+
+function getFields(this: Deferred): DissectedField[] {
+  return this[BUILDER]!.build(this);
+}
 
 function setFields(this: DissectedMessage, fields: DissectedField[]): void {
   Object.defineProperty(this, 'fields', { value: fields, writable: true, enumerable: true, configurable: true });
 }
 
-/**
- * The property descriptor that makes `fields` a getter asking `builder` for the tree. One per builder (a
- * connection's direction), shared by all its messages: one defineProperty per message, no closure.
- */
-export function deferredFields(builder: FieldTreeBuilder): PropertyDescriptor {
-  const get = function (this: DissectedMessage): DissectedField[] {
-    return builder.build(this);
-  };
-  getters.add(get);
-  return { get, set: setFields, enumerable: true, configurable: true };
+const FIELDS_GETTER: PropertyDescriptor = Object.freeze({ get: getFields, set: setFields, enumerable: true, configurable: true });
+
+/** What makes a message's `fields` a getter asking `builder` for the tree (one per connection's direction). */
+export function deferredFields(builder: FieldTreeBuilder): FieldTreeBuilder {
+  return builder;
 }
 
-/** Makes `m.fields` a getter (descriptor from deferredFields). */
-export function deferFields<M extends object>(m: M, descriptor: PropertyDescriptor): M & { fields: DissectedField[] } {
-  Object.defineProperty(m, 'fields', descriptor);
+/** Makes `m.fields` a getter that asks `builder` for the tree (builder from deferredFields). */
+export function deferFields<M extends object>(m: M, builder: FieldTreeBuilder): M & { fields: DissectedField[] } {
+  Object.defineProperty(m, BUILDER, { value: builder, writable: false, enumerable: false, configurable: true });
+  Object.defineProperty(m, 'fields', FIELDS_GETTER);
   return m as M & { fields: DissectedField[] };
 }
 
 export function isDeferred(m: DissectedMessage): boolean {
-  const get = Object.getOwnPropertyDescriptor(m, 'fields')?.get;
-  return get !== undefined && getters.has(get);
+  return Object.getOwnPropertyDescriptor(m, 'fields')?.get === getFields;
 }
 
 /** Builds a deferred tree now and keeps it on the message (its bytes are about to leave the store). */

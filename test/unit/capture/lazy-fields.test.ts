@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { CaptureStore } from '../../../server-core/capture/capture-store.js';
 import type { DissectedMessage } from '../../../server-core/capture/dissection-types.js';
 import { fieldTreeStats } from '../../../server-core/capture/lazy-fields.js';
+import { replayStats } from '../../../server-core/capture/http-replay.js';
 import type { ConnectionOpened, Direction } from '../../../server-core/capture/types.js';
 import { run, UPGRADE_REQ, UPGRADE_RES, MASKED_HELLO, type Feed } from './dissect-helpers.js';
 
@@ -160,4 +161,69 @@ test('a message read after clear() while its connection is open still shows its 
   const m = store.messages('c1').find((x) => x.kind === 'http-response');
   assert.ok(m, 'the response completed after the clear');
   assert.deepEqual(seen(m), seen(expected));
+});
+
+/** A response with a `size`-byte Content-Length body (not all one byte, so the preview shows where it starts). */
+function bigResponse(size: number): Buffer {
+  const body = Buffer.alloc(size, 0x5a);
+  body.write('first bytes of the body ', 0, 'latin1');
+  return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`), body]);
+}
+
+test("a 1 MiB response's tree is built from its head and preview, not by replaying the megabyte: read, and when its first bytes leave", () => {
+  const feeds: Feed[] = [
+    { dir: 'c2s', bytes: REQ },
+    { dir: 's2c', bytes: bigResponse(1024 * 1024) },
+    { dir: 'c2s', bytes: Buffer.concat([Buffer.from('POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 8192\r\n\r\n'), Buffer.alloc(8192, 0x75)]) },
+  ];
+  const expected = run('http', feeds, 64 * 1024).map(seen);
+  // Read from the store while all its bytes are kept.
+  const store = new CaptureStore();
+  record(store, 'c1', feeds, 64 * 1024);
+  let before = replayStats.bytes;
+  assert.deepEqual(store.messages('c1').map(seen), expected);
+  assert.ok(replayStats.bytes - before < 4096, `reading the trees replayed ${replayStats.bytes - before} bytes (the whole body again?)`);
+  // A cap that holds the first exchange whole, then drops the response's head for the upload: its tree is pinned first.
+  const small = new CaptureStore({ maxBytes: 1024 * 1024 + 4096 });
+  before = replayStats.bytes;
+  record(small, 'c2', feeds, 64 * 1024);
+  assert.ok(small.getConnection('c2')!.stats.droppedBytes > 0, 'the cap dropped bytes');
+  const res = small.messages('c2').find((m) => m.kind === 'http-response' && m.range.end - m.range.start > 1000);
+  assert.ok(res, 'the big response is still listed');
+  assert.equal(small.readRange('c2', 's2c', res.range.start, res.range.start + 1), undefined, 'its head was dropped');
+  assert.deepEqual(seen(res), expected[1]);
+  assert.ok(replayStats.bytes - before < 4096, `pinning replayed ${replayStats.bytes - before} bytes (the whole body again?)`);
+});
+
+test('a response whose start leaves the store while its long body is still arriving keeps the live tree, replaying only its head and preview', () => {
+  const feeds: Feed[] = [
+    { dir: 'c2s', bytes: REQ },
+    { dir: 's2c', bytes: bigResponse(512 * 1024) },
+  ];
+  const expected = run('http', feeds, 16 * 1024).map(seen);
+  const store = new CaptureStore({ maxBytes: 100 * 1024 });
+  const before = replayStats.bytes;
+  record(store, 'c1', feeds, 16 * 1024);
+  const res = store.messages('c1').find((m) => m.kind === 'http-response');
+  assert.ok(res);
+  assert.deepEqual(seen(res), expected[1]);
+  assert.ok(replayStats.bytes - before < 4096, `pinning the draft replayed ${replayStats.bytes - before} bytes`);
+});
+
+test('every deferred message, of every connection and direction, has the same one `fields` getter (one hidden class for all)', () => {
+  const store = new CaptureStore();
+  for (const id of ['a', 'b', 'c']) record(store, id, [{ dir: 'c2s', bytes: REQ }, { dir: 's2c', bytes: RES }]);
+  const getters = new Set<unknown>();
+  for (const id of ['a', 'b', 'c']) {
+    for (const m of store.messages(id)) {
+      const d = Object.getOwnPropertyDescriptor(m, 'fields');
+      assert.ok(d?.get, `${id} ${m.dir}: fields is not deferred`);
+      getters.add(d.get);
+      // Nothing the views or a clone see but the tree itself.
+      assert.deepEqual(Object.keys(m).filter((k) => k === 'fields'), ['fields']);
+      assert.equal(Object.getOwnPropertySymbols({ ...m }).length, 0);
+    }
+  }
+  assert.equal(getters.size, 1, 'a getter per connection or direction makes V8 keep the messages as slow dictionary objects');
+  assert.equal(structuredClone(store.messages('b')[1]).fields[0].name, 'Status line');
 });
