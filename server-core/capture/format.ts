@@ -63,5 +63,13 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
 
 /** 1234567 → '1 234 567'. */
 export function formatCount(n: number): string {
+  // Whole counts (nearly every call: byte counts, on every drop of the capture's ring) without the regex.
+  if (Number.isSafeInteger(n) && n >= 0) {
+    const digits = String(n);
+    if (digits.length <= 3) return digits;
+    let out = digits.slice(0, digits.length % 3 || 3);
+    for (let i = out.length; i < digits.length; i += 3) out += ' ' + digits.slice(i, i + 3);
+    return out;
+  }
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 }
