@@ -5,7 +5,8 @@
 // reader always sees that something is missing and how much. Stream offsets are
 // absolute per direction, so the byte ranges of dissected messages stay valid.
 // HTTP messages get their field trees on demand, from the bytes kept here
-// (lazy-fields.ts); before bytes leave, the trees that need them are built.
+// (lazy-fields.ts); before bytes leave, the messages that need them keep their
+// head aside or build their tree.
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { DisposableStore } from '../util/disposable.js';
@@ -548,9 +549,10 @@ export class CaptureStore implements Disposable {
   }
 
   /**
-   * The bytes of `dir` below `before` are about to go: the deferred field trees that need them are built
-   * first — a message that will still be listed (partly dropped), and the one being dissected. A message
-   * whose bytes all go leaves with them (recordDrop), so its tree is never needed.
+   * The bytes of `dir` below `before` are about to go: the deferred field trees that need them are made
+   * safe first — a message that will still be listed (partly dropped) keeps a copy of its head and body
+   * preview, or has its tree built (a chunked body), and the one being dissected builds its tree live from
+   * here on. A message whose bytes all go leaves with them (recordDrop), so its tree is never needed.
    */
   private pinBefore(conn: Conn, dir: Direction, before: number): void {
     this.dissect(conn, (d) => d.pin(dir, before));

@@ -11,8 +11,11 @@
 // replay stops after its head and the preview, and the body field is finished
 // from the sizes the live dissection recorded: building the tree of a 1 MiB
 // response (when its first bytes leave the store, or when a view reads it)
-// reads a few hundred bytes, not the megabyte. Chunked bodies (a field per
-// chunk), event streams and malformed messages are replayed whole.
+// reads a few hundred bytes, not the megabyte. When such a message's first
+// bytes leave the store, it keeps a copy of those few hundred bytes (keep) and
+// its tree stays on demand: nothing is built just to drop bytes. Chunked
+// bodies (a field per chunk), event streams and malformed messages are
+// replayed whole, and built before their bytes go.
 //
 // The dissector is passed in (`make`) rather than imported: http-dissector.ts
 // uses this module, and a replay is one more instance of it.
@@ -74,21 +77,53 @@ export function replay(
 export function deferredTreeDescriptor(make: DissectorMaker, dir: Direction, stored: StoredStream, opts: HttpDissectorOptions): FieldTreeBuilder {
   const { parserLimits, maxFieldsPerMessage, previewBytes, maxMessageBytes } = opts;
   const eager: HttpDissectorOptions = { keepPayload: false, previewBytes, maxMessageBytes, maxFieldsPerMessage, parserLimits };
+  const fromStore = (start: number, end: number) => stored.parts(dir, start, end);
   return deferredFields({
     build: (m: DissectedMessage) => {
       let tree = stored.cache.get(m);
       if (tree === undefined) {
-        tree = headAndPreviewTree(make, dir, stored, eager, m as HttpMessage);
-        if (tree === undefined) {
+        const kept = (m as KeptHead)[KEPT_HEAD];
+        tree = headAndPreviewTree(make, dir, kept ? () => [kept] : fromStore, eager, m as HttpMessage);
+        if (tree === undefined && kept === undefined) {
           const bytes = stored.parts(dir, m.range.start, m.range.end);
           const again = bytes && replay(make, dir, m.range.start, bytes, eager, m.sequence, (m as HttpMessage).http?.requestMethod, true);
-          tree = again?.emitted[0]?.fields ?? notKept(m.range);
+          tree = again?.emitted[0]?.fields;
         }
+        tree ??= notKept(m.range);
         stored.cache.set(m, tree);
       }
       return tree;
     },
+    keep: (m: DissectedMessage) => {
+      if ((m as KeptHead)[KEPT_HEAD] !== undefined) return true;
+      const body = previewedBody(m as HttpMessage, previewBytes);
+      const parts = body && stored.parts(dir, m.range.start, body.start + previewBytes);
+      if (!parts) return false;
+      // An exact copy (not a slice of Node's pool): a few hundred bytes per partly dropped message, at most one per direction.
+      let n = 0;
+      for (const b of parts) n += b.length;
+      const head = Buffer.allocUnsafeSlow(n);
+      n = 0;
+      for (const b of parts) n += b.copy(head, n);
+      Object.defineProperty(m, KEPT_HEAD, { value: head, writable: false, enumerable: false, configurable: true });
+      return true;
+    },
   });
+}
+
+/** The head and body preview of a message whose first bytes left the store (builder.keep). */
+const KEPT_HEAD: unique symbol = Symbol('wireplay.keptHead');
+type KeptHead = DissectedMessage & { [KEPT_HEAD]?: Buffer };
+
+/** The body of a complete message whose tree needs only its head and first previewBytes, if it is one. */
+function previewedBody(m: HttpMessage, previewBytes: number): { start: number; end: number } | undefined {
+  const http = m.http;
+  if (http === undefined || !http.complete || http.chunked || http.upgrade || m.error !== undefined || http.bodyRanges.length !== 1) return undefined;
+  if (http.bodySize <= previewBytes) return undefined;
+  if (http.kind === 'response' && isEventStreamContentType(http.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value)) return undefined;
+  const body = http.bodyRanges[0];
+  if (body.end - body.start !== http.bodySize || body.end !== m.range.end) return undefined;
+  return body;
 }
 
 /** The tree a deferred draft would have so far had it been built live, from the stored bytes up to `pos`. */
@@ -112,20 +147,22 @@ export function draftSoFar(make: DissectorMaker, dir: Direction, d: Draft, pos: 
  * the preview's bytes only (the rest of the body adds nothing to the tree but its size); undefined when the
  * message needs a whole replay (chunked, an event stream, malformed, a body within the preview).
  */
-function headAndPreviewTree(make: DissectorMaker, dir: Direction, stored: StoredStream, opts: HttpDissectorOptions, m: HttpMessage): DissectedField[] | undefined {
-  const http = m.http;
-  if (http === undefined || !http.complete || http.chunked || http.upgrade || m.error !== undefined || http.bodyRanges.length !== 1) return undefined;
-  if (http.bodySize <= opts.previewBytes) return undefined;
-  if (http.kind === 'response' && isEventStreamContentType(http.headers.find((h) => h.name.toLowerCase() === 'content-type')?.value)) return undefined;
-  const body = http.bodyRanges[0];
-  if (body.end - body.start !== http.bodySize || body.end !== m.range.end) return undefined;
-  const bytes = stored.parts(dir, m.range.start, body.start + opts.previewBytes);
-  const again = bytes && replay(make, dir, m.range.start, bytes, opts, m.sequence, http.requestMethod, false);
-  const d = again?.draft;
+function headAndPreviewTree(
+  make: DissectorMaker,
+  dir: Direction,
+  parts: (start: number, end: number) => Buffer[] | undefined,
+  opts: HttpDissectorOptions,
+  m: HttpMessage,
+): DissectedField[] | undefined {
+  const body = previewedBody(m, opts.previewBytes);
+  const bytes = body && parts(m.range.start, body.start + opts.previewBytes);
+  if (!body || !bytes) return undefined;
+  const again = replay(make, dir, m.range.start, bytes, opts, m.sequence, m.http!.requestMethod, false);
+  const d = again.draft;
   if (!d || again.emitted.length > 0 || d.body === undefined || d.body.range.start !== body.start || d.bodySize !== opts.previewBytes) return undefined;
   // What the rest of the body would have done to the draft: grown the body field to its end.
   d.body.range.end = body.end;
-  d.bodySize = http.bodySize;
+  d.bodySize = m.http!.bodySize;
   finishBodyFields(d);
   return d.fields;
 }

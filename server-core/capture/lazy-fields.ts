@@ -17,6 +17,11 @@ import type { DissectedField, DissectedMessage } from './dissection-types.js';
 /** Builds a deferred message's tree; the dissector that deferred it provides one per connection. */
 export interface FieldTreeBuilder {
   build(m: DissectedMessage): DissectedField[];
+  /**
+   * The message's first bytes are about to leave the store: keep the few bytes building its tree will need
+   * (a head and a body preview), so it is still built on demand; false when the tree must be built now.
+   */
+  keep?(m: DissectedMessage): boolean;
 }
 
 /**
@@ -91,7 +96,12 @@ export function isDeferred(m: DissectedMessage): boolean {
   return Object.getOwnPropertyDescriptor(m, 'fields')?.get === getFields;
 }
 
-/** Builds a deferred tree now and keeps it on the message (its bytes are about to leave the store). */
+/**
+ * The message's first bytes are about to leave the store: its builder keeps what the tree needs, or the tree
+ * is built now and kept on the message. Nothing is built just to drop bytes when the builder can keep them.
+ */
 export function pinFields(m: DissectedMessage): void {
-  if (isDeferred(m)) m.fields = m.fields;
+  if (!isDeferred(m)) return;
+  if ((m as Deferred)[BUILDER]!.keep?.(m)) return;
+  m.fields = m.fields;
 }
