@@ -66,8 +66,10 @@ test('three clicks: the SSE mode, Compare the three, Run — three columns with 
     const ms = await rows.locator('td.num').allInnerTexts();
     for (const v of ms) assert.match(v, /^\d+\.\d$/, `${way}: a latency in ms, got ${v}`);
   }
-  // Their connections are in the network list too.
-  await until(page, 'the compared connections in the network list', () => document.querySelector('.net-host')?.textContent?.includes('/poll/chat'));
+  // Their connections are in the page's capture too, named by way.
+  type StoreHandle = { wireplay: { app: { store: { connections: Map<string, { info: { label: string } }> } } } };
+  const labels = await page.evaluate(() => [...(window as unknown as StoreHandle).wireplay.app.store.connections.values()].map((c) => c.info.label));
+  for (const way of ['Polling HTTP', 'SSE + POST', 'WebSocket']) assert.ok(labels.includes(`Compare · ${way}`), `a connection named Compare · ${way}: ${labels.join(', ')}`);
 
   await page.screenshot({ path: join(artifacts, 'compare-1400.png') });
   await assertNoSidewaysScroll();
