@@ -69,11 +69,11 @@ test('WebSocket: the handshake heads and each frame header are header bytes', ()
 });
 
 test('the line in plain words', () => {
-  const base = { messages: [], connectionIds: [], bytesC2s: 1000, bytesS2c: 2072, headerBytes: 4198 };
-  assert.equal(summarize({ ...base, way: 'polling', messagesSent: 5, messagesDelivered: 5, requests: 12, connections: 2 }), 'polling: 12 requests on 2 connections for 5 messages, 4.1 KiB of headers, 3.0 KiB in all');
-  assert.equal(summarize({ ...base, way: 'websocket', messagesSent: 5, messagesDelivered: 5, requests: 1, connections: 1, headerBytes: 300 }), 'WebSocket: 1 request on 1 connection for 5 messages, 300 B of headers, 3.0 KiB in all');
+  const base = { messages: [], connectionIds: [], bytesC2s: 3000, bytesS2c: 2072, headerBytes: 4198 };
+  assert.equal(summarize({ ...base, way: 'polling', messagesSent: 5, messagesDelivered: 5, requests: 12, connections: 2 }), 'polling: 12 requests on 2 connections for 5 messages, 4.1 KiB of headers, 5.0 KiB in all');
+  assert.equal(summarize({ ...base, way: 'websocket', messagesSent: 5, messagesDelivered: 5, requests: 1, connections: 1, headerBytes: 300 }), 'WebSocket: 1 request on 1 connection for 5 messages, 300 B of headers, 5.0 KiB in all');
   assert.equal(
     summarize({ ...base, way: 'sse', messagesSent: 3, messagesDelivered: 2, requests: 4, connections: 2, error: 'message 3 did not arrive within 5000 ms' }),
-    'SSE + POST: 4 requests on 2 connections for 2 of 3 messages, 4.1 KiB of headers, 3.0 KiB in all — stopped: message 3 did not arrive within 5000 ms',
+    'SSE + POST: 4 requests on 2 connections for 2 of 3 messages, 4.1 KiB of headers, 5.0 KiB in all — stopped: message 3 did not arrive within 5000 ms',
   );
 });
