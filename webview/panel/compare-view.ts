@@ -96,7 +96,7 @@ export class CompareDialog {
           <vscode-button class="compare-run" icon="play" ?disabled=${running} @click=${() => this.run()}>${r ? 'Run again' : 'Run'}</vscode-button>
           <vscode-button class="compare-close" secondary icon="close" @click=${() => this.close()}>Close</vscode-button>
         </div>
-        <div class="compare-body" tabindex="0" aria-label="Comparison">
+        <div class="compare-body" role="region" tabindex="0" aria-label="Comparison">
           <p class="compare-status note" role="status">${this.statusText(running)}</p>
           ${r ? this.columns(r) : nothing}
         </div>`,
