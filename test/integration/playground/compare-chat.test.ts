@@ -2,7 +2,8 @@
 // to a real Wireplay server over polling HTTP, SSE + POST and WebSocket with
 // server-core's own clients. Every way delivers all 5; its bytes are the
 // socket's (the server's own capture of the same connections counts exactly
-// as many); the header bytes order the three ways as their framing does; a
+// as many, but for the event stream's last chunk the server writes as the
+// client leaves); the header bytes order the three ways as their framing does; a
 // server that is gone makes every way fail in words, not throw. Through the
 // playground controller, compare.run answers with compare.state and the
 // connections join the capture with their names. No timing is asserted.
@@ -24,11 +25,11 @@ async function startServer(t: { after(fn: () => unknown): void }) {
 test('the runner: 5 messages each way, bytes as the server saw them, polling > SSE > WebSocket in header bytes', async (t) => {
   const { server, url } = await startServer(t);
   // The server's side of the same connections: every byte it read and wrote, and when each connection closed.
-  let serverBytes = 0;
+  const serverBytes = { c2s: 0, s2c: 0 };
   const open = new Set<string>();
   const subs = [
     server.capture.on('open', (e) => open.add(e.connectionId)),
-    server.capture.on('chunk', (e) => (serverBytes += e.bytes.length)),
+    server.capture.on('chunk', (e) => (serverBytes[e.dir] += e.bytes.length)),
     server.capture.on('close', (e) => open.delete(e.connectionId)),
   ];
   t.after(() => subs.forEach((s) => s.dispose()));
@@ -70,8 +71,12 @@ test('the runner: 5 messages each way, bytes as the server saw them, polling > S
     assert.ok(Date.now() < deadline, `server connections still open: ${[...open].join(', ')}`);
     await new Promise((r) => setImmediate(r));
   }
-  const clientBytes = result.ways.reduce((n, w) => n + w.bytesC2s + w.bytesS2c, 0);
-  assert.equal(clientBytes, serverBytes);
+  const clientC2s = result.ways.reduce((n, w) => n + w.bytesC2s, 0);
+  const clientS2c = result.ways.reduce((n, w) => n + w.bytesS2c, 0);
+  assert.equal(clientC2s, serverBytes.c2s, 'every byte the clients wrote, the server read');
+  // The server ends the event stream it was writing when the client leaves with the last chunk (0 CRLF CRLF):
+  // written on its side, never read by a client that had already closed. Nothing else differs.
+  assert.ok([0, 5].includes(serverBytes.s2c - clientS2c), `server wrote ${serverBytes.s2c} B, the clients read ${clientS2c} B`);
 });
 
 test('the runner: a server that is gone makes every way fail with a message, nothing delivered', async () => {
@@ -113,7 +118,7 @@ test('compare.run through the controller: progress, the result, the connections 
   const last = states.at(-1)!;
   assert.ok(last.type === 'compare.state' && last.result);
   assert.deepEqual(last.result.ways.map((w) => w.messagesDelivered), [5, 5, 5]);
-  const labels = controller.store.listConnections().map((c) => h.seen.find((m) => m.type === 'connection.opened' && m.info.connectionId === c.connectionId));
+  const labels = controller.store.listConnections().map((c) => h.seen.find((m) => m.type === 'connection.opened' && m.info.connectionId === c.id));
   const named = labels.map((m) => (m?.type === 'connection.opened' ? m.info.label : ''));
   for (const way of ['Polling HTTP', 'SSE + POST', 'WebSocket']) assert.ok(named.includes(`Compare · ${way}`), `a connection named Compare · ${way}: ${named.join(', ')}`);
   const ids = last.result.ways.flatMap((w) => w.connectionIds);
