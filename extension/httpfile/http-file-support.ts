@@ -13,6 +13,8 @@ import { toCurl } from '../../server-core/export/curl.js';
 import { loadDotenv } from '../../server-core/httpfile/environments.js';
 import { blockLabel, formatOutcome, formatWebSocketEntry, outcomeStatus } from '../../server-core/httpfile/format-outcome.js';
 import { lintHttpFile } from '../../server-core/httpfile/lint.js';
+import { formatStreamRecord, LiveStreamLines } from '../../server-core/httpfile/stream-lines.js';
+import type { StreamRecord } from '../../server-core/client/body-stream.js';
 import { blockAtLine, parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
 import { resolveBlock } from '../../server-core/httpfile/resolve-block.js';
 import { HttpFileSession, type BlockOutcome, type RunOptions } from '../../server-core/httpfile/run-http-file.js';
@@ -152,11 +154,17 @@ export class HttpFileSupport implements vscode.Disposable {
     const section = this.responses.begin(doc.uri);
     const outcomes: BlockOutcome[] = [];
     const live: string[] = [];
+    // A streamed response (event stream, NDJSON…) is listed record by record while it arrives.
+    const records = new LiveStreamLines();
+    let sentAt = performance.now();
+    // Cancel during a stream ends it and keeps what arrived (as `wireplay send --max-time` does); otherwise it aborts the run.
+    const stop = new AbortController();
     let liveTimer: NodeJS.Timeout | undefined;
     let running: RequestBlock = block;
     const showLive = () => {
       liveTimer = undefined;
-      void section.update([...outcomes.map(formatOutcome), `### ${blockLabel(running)}`, ...live, '', '* running… (cancel from the notification)', ''].join('\n'));
+      const footer = records.count ? `* streaming: ${records.count} record${records.count === 1 ? '' : 's'} so far (Cancel in the notification ends the stream and keeps what arrived)` : '* running… (cancel from the notification)';
+      void section.update([...outcomes.map(formatOutcome), `### ${blockLabel(running)}`, ...live, ...records.text(), '', footer, ''].join('\n'));
     };
     const playground = this.services.playground;
     const file = basename(doc.uri.path);
@@ -164,10 +172,13 @@ export class HttpFileSupport implements vscode.Disposable {
       onStart: (b) => {
         running = b;
         live.length = 0;
+        records.clear();
+        sentAt = performance.now();
       },
       onOutcome: (o) => {
         outcomes.push(o);
         live.length = 0;
+        records.clear();
         this.scriptMarks.record(doc.uri, o);
       },
       runWebSocket: createLiveWebSocketRunner(
@@ -194,8 +205,16 @@ export class HttpFileSupport implements vscode.Disposable {
       { location: vscode.ProgressLocation.Notification, title: `Wireplay: ${label}`, cancellable: true },
       (_progress, token) => {
         const abort = new AbortController();
-        const sub = token.onCancellationRequested(() => abort.abort());
-        return session.run(block, { ...run, signal: abort.signal }).finally(() => sub.dispose());
+        const sub = token.onCancellationRequested(() => (records.count ? stop.abort() : abort.abort()));
+        const sendOptions = {
+          ...run.sendOptions,
+          onRecord: (r: StreamRecord) => {
+            records.add(formatStreamRecord(r, sentAt));
+            liveTimer ??= setTimeout(showLive, 50);
+          },
+          stop: stop.signal,
+        };
+        return session.run(block, { ...run, sendOptions, signal: abort.signal }).finally(() => sub.dispose());
       },
     );
     clearTimeout(liveTimer);

@@ -24,6 +24,8 @@ import { parseFromWebview, ProtocolError, type ValidationLimits } from './valida
 import type { AttachedWebSocket, AttachWebSocketOptions } from './ws-attach.js';
 import { WsSessions } from './ws-sessions.js';
 import { SseSessions } from './sse-sessions.js';
+import { CompareRuns } from './compare-runs.js';
+import type { CompareChatOptions } from './compare-chat.js';
 
 export interface PlaygroundControllerOptions {
   /** The URL of the running Wireplay server, if any (the composer's default target). */
@@ -58,6 +60,8 @@ export interface PlaygroundControllerOptions {
   /** Bounds on the HTTP results kept to send again with a capture snapshot (see retained-exchanges.ts). */
   retainedExchanges?: Partial<RetainedExchangeLimits>;
   log?: (message: string) => void;
+  /** "Compare the three": overrides of the runner's poll interval and time limits (tests). */
+  compare?: Partial<Pick<CompareChatOptions, 'pollIntervalMs' | 'messageTimeoutMs' | 'script'>>;
 }
 
 /** One handler per message type: the compiler checks that every FromWebview type has its own. */
@@ -77,6 +81,7 @@ export class PlaygroundController implements Disposable {
   private readonly network: ExchangeFeed;
   private drafts: DraftsSnapshot | undefined;
   private readonly sse: SseSessions;
+  private readonly compare: CompareRuns;
   private disposed = false;
   /** Routes files named by pipeline records: the only files source.open may open. */
   private readonly routeFiles = new Set<string>();
@@ -98,6 +103,7 @@ export class PlaygroundController implements Disposable {
     'raw.close': (m) => this.raw.close(m.sessionId),
     'sse.connect': (m) => this.sse.connect(m.sessionId, m.url, m.headers, m.lastEventId, m.autoReconnect),
     'sse.disconnect': (m) => this.sse.disconnect(m.sessionId),
+    'compare.run': (m) => this.compare.run(m.runId),
     'capture.load': (m) => this.sendSnapshot(m.connectionId),
     'capture.bytes': (m) => this.sendBytes(m),
     'capture.clear': () => this.clearCapture(),
@@ -142,8 +148,9 @@ export class PlaygroundController implements Disposable {
     this.ws = new WsSessions(ctx);
     this.raw = new RawSessions(ctx);
     this.sse = new SseSessions(ctx);
+    this.compare = new CompareRuns(ctx, () => options.serverUrl?.() ?? null, options.compare);
     // Disposed in this order: what sends first (its sockets end while the capture still listens), the capture last.
-    for (const part of [this.http, this.ws, this.raw, this.sse, this.queue, this.network, this.push]) this.disposables.add(part);
+    for (const part of [this.http, this.ws, this.raw, this.sse, this.compare, this.queue, this.network, this.push]) this.disposables.add(part);
     this.disposables.add(this.store.attach(this.capture));
     if (options.serverCapture) this.disposables.add(this.store.attach(options.serverCapture));
     this.disposables.add(this.store.events.on('pipeline', (p) => p.route?.file && this.routeFiles.add(p.route.file)));

@@ -298,6 +298,8 @@ export function parseFromWebview(input: unknown, limits: ValidationLimits = DEFA
       };
     case 'sse.disconnect':
       return { type, sessionId: id(m, 'sessionId', p) };
+    case 'compare.run':
+      return { type, runId: id(m, 'runId', p) };
     case 'capture.load':
       return { type, connectionId: str(m, 'connectionId', p, 200) };
     case 'capture.bytes': {

@@ -26,6 +26,7 @@ export const PLAYGROUND_KEYS: readonly KeyHelpSection[] = [
     keys: [
       { keys: 'Tab / Shift+Tab', does: 'moves between controls in the order they are shown: request tabs, request bar, composer, divider, network list, inspector; every control, the hex view, the tree and the timeline take focus and show a focus ring' },
       { keys: 'Alt+1 / Alt+2 / Alt+3 / Alt+4', does: "opens the Parsed, Bytes, Timeline or Pipeline view of the inspector (Pipeline: the server's stages for the selected request)" },
+      { keys: 'Alt+Shift+C', mac: 'Option+Shift+C', does: 'opens "Compare the three": the same chat over polling HTTP, SSE + POST and WebSocket, side by side (Run starts it; the SSE tab\'s Compare the three button opens it too)' },
       { keys: 'Alt+F1', does: 'opens this help (in the browser page: the Keys dialog; the Keys button in the top bar does the same)' },
     ],
   },

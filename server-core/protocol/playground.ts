@@ -14,6 +14,7 @@ import type { ConcurrencyMode as ServerMode, QueueEvent } from '../server/schedu
 import type { FailureDescription } from '../client/failure.js';
 import type { DraftsSnapshot } from './drafts.js';
 import type { ConnectionTraffic, ExchangeSummary } from './network.js';
+import type { CompareChatResult, CompareWay } from './compare-chat.js';
 
 // The capture's shapes the UI draws, re-exported so the webview needs nothing else of server-core.
 export type { ByteRange, DissectedField, DissectedMessage, MessageKind } from '../capture/dissection-types.js';
@@ -22,6 +23,7 @@ export type { ConnectionSide, Direction, WireProtocol } from '../capture/types.j
 export type { ConcurrencyMode as ServerMode } from '../server/scheduler.js';
 export { assertNever } from './assert-never.js';
 export type { ComposerMode, DraftsSnapshot, RawDraft, RepeatDraft, RequestDraft, SelectionDraft, SseDraft, WsDraft } from './drafts.js';
+export type { CompareChatResult, CompareMessageResult, CompareWay, CompareWayResult } from './compare-chat.js';
 export type { ConnectionTraffic, ExchangeSummary } from './network.js';
 /** A server request's way through the pipeline: stage times and route (docs/pipeline.md). */
 export type { RequestPipeline as PipelineView } from '../capture/types.js';
@@ -259,6 +261,8 @@ export type FromWebview =
   /** Open an event stream like EventSource: GET url with these headers, from this Last-Event-ID, reconnecting after drops unless autoReconnect is false. */
   | { type: 'sse.connect'; sessionId: string; url: string; headers: HeaderRow[]; lastEventId: string; autoReconnect: boolean }
   | { type: 'sse.disconnect'; sessionId: string }
+  /** "Compare the three": run the same chat over polling, SSE + POST and WebSocket against the host's server (compare.state answers). */
+  | { type: 'compare.run'; runId: string }
   | { type: 'capture.load'; connectionId: string }
   /** Bytes [start, end) of one direction of a captured connection (at most MAX_BYTE_RANGE); answered by capture.bytes. */
   | { type: 'capture.bytes'; connectionId: string; dir: Direction; start: number; end: number }
@@ -314,6 +318,11 @@ export type ToWebview =
   | ({ type: 'sse.state'; sessionId: string } & SseStateView)
   /** Records of an event stream, batched (a fast stream sends many per message), oldest first. */
   | { type: 'sse.records'; sessionId: string; records: SseRecordView[] }
+  /**
+   * A comparison's progress: `running` with the way it is on, then `done` with the result (a way that failed
+   * carries its error) or `failed` (no server, another run going on) with `error` in words.
+   */
+  | { type: 'compare.state'; runId: string; state: 'running' | 'done' | 'failed'; way?: CompareWay; result?: CompareChatResult; error?: string }
   | { type: 'capture.chunks'; connectionId: string; chunks: ChunkView[] }
   | { type: 'capture.messages'; connectionId: string; messages: DissectedMessage[] }
   /**

@@ -126,6 +126,9 @@ test('new bytes on the open connection appear in the Bytes view, the new request
     ({ id, n }) => ((window as unknown as { wireplay: { app: { store: { get(id: string): { streamLen: { s2c: number } } | undefined } } } }).wireplay.app.store.get(id)?.streamLen.s2c ?? 0) >= n,
     { id: connectionId, n: streams.s2c.length },
   );
+  // The view takes the new rows on its next frame (its status line counts them): Ctrl+End before that would
+  // stop at the end the view knew, and the answer's last row would be below it.
+  await until(page, `the Bytes view counting all ${streams.s2c.length} bytes`, (n) => document.querySelector('.bytes-status')?.textContent?.includes(`${n} B ←`), streams.s2c.length);
   // The answer is the last thing on the connection: at the end of the view.
   await page.locator('.hex-pane .vscroll').focus();
   await page.keyboard.press('Control+End');

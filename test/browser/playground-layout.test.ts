@@ -20,6 +20,8 @@ const THEMES = ['dark', 'light', 'hc-dark'];
 
 /** Traffic for every view: an exchange, a failure, a WebSocket session, a raw connection. */
 async function traffic(page: Page, demo: string): Promise<void> {
+  // A new page opens on the inspector view the last page left (the host keeps it): start from Parsed.
+  await page.keyboard.press('Alt+1');
   await sendHttp(page, 'POST', `${demo}/echo?layout=${'x'.repeat(60)}`);
   await page.waitForSelector('.parsed-content .status[data-status="200"]');
   await sendHttp(page, 'GET', 'http://127.0.0.1:1/refused');

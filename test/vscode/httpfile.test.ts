@@ -26,6 +26,7 @@ const session = useCodeServer(async () => {
     join(workspace, 'requests.http'),
     ['### hello', '# @name hello', `GET http://127.0.0.1:${port}/echo?from=codelens`, 'Accept: application/json', ''].join('\n'),
   );
+  writeFileSync(join(workspace, 'events.http'), ['### ticker', `GET http://127.0.0.1:${port}/sse/ticker?interval=100`, ''].join('\n'));
   writeFileSync(join(workspace, 'socket.http'), ['### socket', `WEBSOCKET ws://127.0.0.1:${port}/ws/echo`, '', 'hello from the file', '=== wait-for-server', ''].join('\n'));
   // A variable that only the "local" environment defines: an error until that environment is selected.
   writeFileSync(join(workspace, 'env.http'), ['GET http://{{host}}/echo?from=env', ''].join('\n'));
@@ -109,6 +110,36 @@ test('a .http file: CodeLens "Send" shows the response, "Send & Inspect" opens i
     await shot(page, 'httpfile-07-scratch-response');
   } catch (err) {
     await shot(page, 'httpfile-failure').catch(() => undefined);
+    throw err;
+  } finally {
+    await page.close();
+  }
+});
+
+test('an event stream: Send lists its events in the response tab as they arrive; Cancel ends the stream and keeps them', async () => {
+  const page = await openWorkbench(session.browser, workbenchUrl(session.cs, { devPath: root }), 'httpfile-events');
+  try {
+    await page.locator('.activitybar .action-item a[aria-label^="Wireplay"], .activitybar .action-item[aria-label^="Wireplay"]').first().waitFor({ timeout: 90_000 });
+    await quickOpen(page, 'events.http');
+    await codeLens(page, 'Send').waitFor({ timeout: 60_000 });
+    await codeLens(page, 'Send').click();
+    // Live, while the response is still open: the events one per line, and the footer that counts them.
+    const lines = page.locator('.editor-instance .view-lines');
+    await lines.filter({ hasText: /event\stick\s\sid\s3\s/ }).first().waitFor({ timeout: 60_000 });
+    await lines.filter({ hasText: /streaming:\s\d+\srecords\sso\sfar/ }).first().waitFor({ timeout: 30_000 });
+    await shot(page, 'httpfile-09-event-stream-live');
+    // Cancel from the progress notification: the stream ends, the final response keeps the events that came.
+    // (VS Code may have tucked the toast away already: the notification center always lists it.)
+    await runCommand(page, 'Notifications: Show Notifications');
+    const progress = page.locator('.notifications-center .notification-list-item', { hasText: 'Wireplay: ticker' }).first();
+    await progress.waitFor({ timeout: 30_000 });
+    await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await lines.filter({ hasText: /HTTP\/1\.1\s200\sOK/ }).first().waitFor({ timeout: 30_000 });
+    await lines.filter({ hasText: /event:\stick/ }).first().waitFor({ timeout: 30_000 });
+    assert.equal(await lines.filter({ hasText: /streaming:/ }).count(), 0, 'the live footer is gone once the stream ended');
+    await shot(page, 'httpfile-10-event-stream-stopped');
+  } catch (err) {
+    await shot(page, 'httpfile-events-failure').catch(() => undefined);
     throw err;
   } finally {
     await page.close();

@@ -15,6 +15,7 @@ import type { Composer } from './composer/composer.js';
 import { httpChunkedExchange, malformedRaw, wsSession, type FixtureCapture } from './fixtures.js';
 import { isKeptConnection, keepConnection, restoreConnection } from './kept-exchanges.js';
 import { KeyboardHelpDialog } from './keyboard-help-dialog.js';
+import { COMPARE_OPEN_EVENT, CompareDialog } from './compare-view.js';
 import { INSPECTOR_TABS, STACK_BELOW, modeTemplate, serverTemplate, shellTemplate, sideTemplate, type Side } from './layout.js';
 import { NetworkModel, type NetRow } from './network/network-model.js';
 import { NetworkView } from './network/network-view.js';
@@ -64,6 +65,8 @@ export class App {
   private pipelinePick: { connectionId: string; index: number } | undefined;
   readonly announcer = new Announcer();
   private readonly help = new KeyboardHelpDialog();
+  /** "Compare the three" (compare-view.ts): the SSE tab's button or Alt+Shift+C opens it. */
+  readonly compare = new CompareDialog({ post: (m) => this.transport.post(m), announce: (t) => this.announcer.say(t) });
   private readonly root: HTMLElement;
   private readonly split: HTMLElement;
   private readonly tabsEl: HTMLElement & { selectedIndex: number };
@@ -133,6 +136,7 @@ export class App {
       if (m.state === 'closed' && m.code && m.reason) showNotice('error', `Event stream: ${m.reason}`);
     },
     'sse.records': () => {},
+    'compare.state': (m) => this.compare.handle(m),
     'raw.state': (m) => {
       if (this.store.rawState(m) && (m.state === 'connecting' || this.state.selected !== m.connectionId)) this.selectConnection(m.connectionId!);
       if (m.error) this.announcer.say(`Raw TCP: ${m.error}`, 'raw');
@@ -238,7 +242,8 @@ export class App {
       v.setAttribute('aria-labelledby', `tab-${INSPECTOR_TABS[i]}`);
       views.append(v);
     }
-    document.body.append(this.announcer.el, this.help.el);
+    document.body.append(this.announcer.el, this.help.el, this.compare.el);
+    document.addEventListener(COMPARE_OPEN_EVENT, () => this.compare.open());
     this.placeComposer(this.tabs.active);
     this.setupSplits();
     document.addEventListener('keydown', (e) => this.globalKey(e));
@@ -476,6 +481,9 @@ export class App {
     if (e.altKey && !e.ctrlKey && !e.metaKey && ['1', '2', '3', '4'].includes(e.key)) {
       e.preventDefault();
       this.showTab(Number(e.key) - 1);
+    } else if (e.altKey && e.shiftKey && !e.ctrlKey && !e.metaKey && e.code === 'KeyC') {
+      e.preventDefault();
+      this.compare.open();
     } else if (e.altKey && e.key === 'F1' && this.transport.kind !== 'vscode') {
       // In VS Code, Alt+F1 is the workbench's Accessibility Help, which shows the same text.
       e.preventDefault();

@@ -25,6 +25,7 @@ test('every well-formed message passes through unchanged', () => {
     { type: 'capture.clear' },
     { type: 'history.clear' },
     { type: 'server.setMode', mode: 'sequential' },
+    { type: 'compare.run', runId: 'compare-1' },
     { type: 'drafts.save', drafts: draftsForHost([defaultComposerState('http://127.0.0.1:8080', 'tab-1'), { ...defaultComposerState(null, 'tab-2'), mode: 'ws' }], 'tab-2') },
     { type: 'drafts.save', drafts: draftsForHost([defaultComposerState(null, 'tab-1')], 'tab-1', { connectionId: 'pg-3', row: 'pg-3#1', tab: 1 }) },
     { type: 'drafts.save', drafts: draftsForHost([defaultComposerState(null, 'tab-1')], 'tab-1', { connectionId: 'attempt:req-1', tab: 0 }) },
@@ -57,6 +58,8 @@ const bad: [string, unknown, RegExp][] = [
   ['byte range ending before it starts', { type: 'capture.bytes', connectionId: 'c', dir: 'c2s', start: 10, end: 5 }, /capture\.bytes\.end: expected an integer/],
   ['byte range over 1 MiB', { type: 'capture.bytes', connectionId: 'c', dir: 'c2s', start: 0, end: 1024 * 1024 + 1 }, /capture\.bytes\.end/],
   ['negative byte offset', { type: 'capture.bytes', connectionId: 'c', dir: 'c2s', start: -1, end: 5 }, /capture\.bytes\.start/],
+  ['compare.run without its run id', { type: 'compare.run' }, /compare\.run\.runId: expected a string/],
+  ['compare.run with a path as its run id', { type: 'compare.run', runId: '../x' }, /compare\.run\.runId: expected an id/],
   ['unknown server mode', { type: 'server.setMode', mode: 'parallel' }, /server\.setMode\.mode: expected concurrent or sequential/],
 ];
 for (const [name, input, re] of bad) {

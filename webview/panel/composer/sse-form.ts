@@ -9,6 +9,7 @@ import { html, nothing, type TemplateResult } from 'lit';
 import type { HeaderRow, SseRecordView, SseStateView, ToWebview } from '../../../server-core/protocol/playground.js';
 import { check, field, type ComposerHost } from './fields.js';
 import { newId, type ComposerState } from './state.js';
+import { COMPARE_OPEN_EVENT } from '../compare-view.js';
 
 /** Rows the list draws (the latest ones). */
 export const SSE_SHOWN = 300;
@@ -102,6 +103,10 @@ export class SseForm {
       <div class="row">
         <label>Last-Event-ID <vscode-textfield class="sselastid" aria-label="Last-Event-ID" placeholder="(none)" ${field(h, s.lastEventId, (v) => (s.lastEventId = v))}></vscode-textfield></label>
         <vscode-checkbox class="ssereconnect" ${check(h, s.autoReconnect, (v) => (s.autoReconnect = v))}>Reconnect after a drop (as EventSource)</vscode-checkbox>
+      </div>
+      <div class="row sse-compare">
+        <vscode-button class="ssecompare" secondary icon="split-horizontal" title="The same chat over polling, SSE + POST and WebSocket, side by side (Alt+Shift+C)"
+          @click=${(e: Event) => e.target?.dispatchEvent(new CustomEvent(COMPARE_OPEN_EVENT, { bubbles: true, composed: true }))}>Compare the three</vscode-button>
       </div>
       <div class="sse-state note" aria-live="polite">${this.stateText()}</div>
       <div class="sse-count note">${this.events} event${this.events === 1 ? '' : 's'}${this.rows.length > SSE_SHOWN ? ` — the latest ${SSE_SHOWN} records shown` : ''}</div>
