@@ -89,6 +89,8 @@ export { HTTP_METHODS, blockAtLine, parseHttpFile } from './httpfile/parse-http-
 export { DIALECTS, type Dialect, type Diagnostic, type HttpFile, type RequestBlock } from './httpfile/types.js';
 export { blockLabel, bytesAsText, describeOutcome, formatOutcome, formatWebSocketEntry, outcomeStatus } from './httpfile/format-outcome.js';
 export { lintHttpFile } from './httpfile/lint.js';
+export { formatStreamRecord, LiveStreamLines } from './httpfile/stream-lines.js';
+export type { StreamRecord } from './client/body-stream.js';
 export { resolveBlock } from './httpfile/resolve-block.js';
 export { HttpFileSession, type BlockOutcome, type RunOptions } from './httpfile/run-http-file.js';
 export { createLiveWebSocketRunner } from './httpfile/ws-live.js';
