@@ -255,6 +255,8 @@ test('drafts that reach a new page after the user started typing never replace w
   const first = await session.newPage({ width: 1280, height: 800 });
   await openPlayground(first, session.url);
   const sent = await first.evaluate(() => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent);
+  // (The page opened with the drafts the last test left, a WebSocket tab in front: the HTTP form first.)
+  await first.locator('.mode[data-mode="http"]').click();
   await first.locator('vscode-textfield.url input').fill('http://127.0.0.1:9/older-draft');
   await until(first, 'the drafts sent to the host', (n) => (window as unknown as { wireplay: { app: { draftsSent: number } } }).wireplay.app.draftsSent > n, sent);
   await first.close();

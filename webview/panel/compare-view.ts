@@ -11,6 +11,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import { COMPARE_WAYS, COMPARE_WAY_LABELS, type CompareChatResult, type CompareWay, type CompareWayResult } from '../../server-core/protocol/compare-chat.js';
 import type { FromWebview, ToWebview } from '../../server-core/protocol/playground.js';
 import { formatBytes } from '../shared/format.js';
+import { ModalDialog } from './modal-dialog.js';
 
 /** Dispatched (bubbling, composed) by a control that opens the dialog, such as the SSE tab's button; the App listens. */
 export const COMPARE_OPEN_EVENT = 'wireplay-compare-open';
@@ -25,38 +26,15 @@ export interface CompareDialogHost {
 
 let runs = 0;
 
-export class CompareDialog {
-  readonly el: HTMLDialogElement;
-  private opener: HTMLElement | null = null;
+export class CompareDialog extends ModalDialog {
   private runId: string | undefined;
   private way: CompareWay | undefined;
   private result: CompareChatResult | undefined;
   private error: string | undefined;
 
   constructor(private readonly host: CompareDialogHost) {
-    this.el = document.createElement('dialog');
-    this.el.className = 'compare';
-    this.el.setAttribute('aria-labelledby', 'compare-title');
-    this.el.addEventListener('close', () => {
-      this.opener?.focus();
-      this.opener = null;
-    });
+    super('compare', 'compare-title', '.compare-run');
     this.draw();
-  }
-
-  get isOpen(): boolean {
-    return this.el.open;
-  }
-
-  open(): void {
-    if (this.el.open) return;
-    this.opener = deepActive();
-    this.el.showModal();
-    this.el.querySelector<HTMLElement>('.compare-run')?.focus();
-  }
-
-  close(): void {
-    if (this.el.open) this.el.close();
   }
 
   run(): void {
@@ -156,11 +134,4 @@ export class CompareDialog {
       </table>
     </section>`;
   }
-}
-
-/** The element that has the focus, inside shadow roots too. */
-function deepActive(): HTMLElement | null {
-  let a = document.activeElement as HTMLElement | null;
-  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement as HTMLElement;
-  return a;
 }

@@ -4,6 +4,7 @@
 // focus goes back where it was.
 import { html, render } from 'lit';
 import { KEYBOARD_HELP_TITLE, PLAYGROUND_KEYS, type KeyHelp } from '../../server-core/protocol/keyboard-help.js';
+import { ModalDialog } from './modal-dialog.js';
 
 /** The panel runs on a Mac: its keys are written as a Mac user presses them. */
 const MAC = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
@@ -14,14 +15,9 @@ function keysOf(k: KeyHelp): string {
   return MAC ? k.mac : `${k.keys} (${k.mac} on macOS)`;
 }
 
-export class KeyboardHelpDialog {
-  readonly el: HTMLDialogElement;
-  private opener: HTMLElement | null = null;
-
+export class KeyboardHelpDialog extends ModalDialog {
   constructor() {
-    this.el = document.createElement('dialog');
-    this.el.className = 'kbd-help';
-    this.el.setAttribute('aria-labelledby', 'kbd-help-title');
+    super('kbd-help', 'kbd-help-title', '.kbd-help-body');
     render(
       html`<div class="kbd-help-head">
           <h2 id="kbd-help-title">${KEYBOARD_HELP_TITLE}</h2>
@@ -41,31 +37,5 @@ export class KeyboardHelpDialog {
         </div>`,
       this.el,
     );
-    this.el.addEventListener('close', () => {
-      this.opener?.focus();
-      this.opener = null;
-    });
   }
-
-  get isOpen(): boolean {
-    return this.el.open;
-  }
-
-  open(): void {
-    if (this.el.open) return;
-    this.opener = deepActive();
-    this.el.showModal();
-    this.el.querySelector<HTMLElement>('.kbd-help-body')?.focus();
-  }
-
-  close(): void {
-    if (this.el.open) this.el.close();
-  }
-}
-
-/** The element that has the focus, inside shadow roots too. */
-function deepActive(): HTMLElement | null {
-  let a = document.activeElement as HTMLElement | null;
-  while (a?.shadowRoot?.activeElement) a = a.shadowRoot.activeElement as HTMLElement;
-  return a;
 }
