@@ -161,6 +161,10 @@ interface RingItem {
   entry: CapturedData;
 }
 
+/** What stands in the slots before the ring's and a connection's head: the evicted chunk is not kept alive. */
+const CHUNK_GONE: CapturedData = Object.freeze({ kind: 'data', dir: 'c2s', t: 0, offset: 0, bytes: Buffer.alloc(0) }) as CapturedData;
+const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, entry: CHUNK_GONE }) as RingItem;
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
 
 export class CaptureStore implements Disposable {
@@ -512,7 +516,7 @@ export class CaptureStore implements Disposable {
       const item = this.ring[this.ringHead];
       const { conn, entry } = item;
       if (conn.removed) {
-        this.ringHead++;
+        this.ring[this.ringHead++] = RING_GONE;
         continue;
       }
       const over = this.bytes - this.maxBytes;
@@ -531,10 +535,13 @@ export class CaptureStore implements Disposable {
         this.bytes -= n;
         break;
       }
-      this.ringHead++;
+      // The slots before the heads are let go at once (compacted later): an evicted chunk that stayed
+      // referenced there kept its buffer alive past the cap, up to 1,024 chunks per connection and as many
+      // in the ring (with 64 KiB reads, a proxy with 64 MiB of capture held 300 MB of buffers).
+      this.ring[this.ringHead++] = RING_GONE;
       this.bytes -= cost;
       // The ring's oldest item is its connection's oldest chunk.
-      if (conn.chunks[conn.head] === entry) conn.head++;
+      if (conn.chunks[conn.head] === entry) conn.chunks[conn.head++] = CHUNK_GONE;
       else conn.chunks.splice(conn.chunks.indexOf(entry, conn.head), 1);
       if (conn.head > 1024 && conn.head * 2 > conn.chunks.length) {
         conn.chunks.splice(0, conn.head);

@@ -1,4 +1,6 @@
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
 import { CaptureStore, CHUNK_OVERHEAD_BYTES, DEFAULT_CAPTURE_MAX_BYTES, readStreamRange } from '../../../server-core/capture/capture-store.js';
 import { Emitter } from '../../../server-core/util/emitter.js';
@@ -92,6 +94,27 @@ test('a buffer that spans its whole ArrayBuffer is kept as handed over, and a pa
   assert.ok(kept.kind === 'data' && kept.bytes.every((x) => x === 1) && kept.bytes.buffer === whole.buffer, 'the tail is a view');
   assert.ok(second.kind === 'data' && second.offset === 60_000 && second.bytes.every((x) => x === 2));
   assert.deepEqual(store.readRange('a', 's2c', 59_990, 60_010), Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]));
+});
+
+test('a chunk the ring dropped is no longer held by the store (its buffer can be freed)', async () => {
+  // Evicted entries used to stay referenced in the slots before the ring's and the connection's heads
+  // (up to 1,024 chunks each): 64 KiB reads kept hundreds of megabytes alive past a 64 MiB cap.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const store = new CaptureStore({ maxBytes: 1024 * 1024, dissect: false });
+  store.open(opened('c1'));
+  const refs: WeakRef<ArrayBufferLike>[] = [];
+  for (let i = 0; i < 200; i++) {
+    const chunk = Buffer.alloc(64 * 1024, i); // its own ArrayBuffer: kept as handed over
+    refs.push(new WeakRef(chunk.buffer));
+    store.chunk('c1', i % 2 ? 's2c' : 'c2s', i, chunk);
+  }
+  const kept = store.chunks('c1').filter((e) => e.kind === 'data').length;
+  assert.ok(kept > 0 && kept < 20, `${kept} chunks kept under a 1 MiB cap`);
+  await new Promise((r) => setImmediate(r)); // WeakRef targets are held until the job ends
+  gc();
+  const alive = refs.slice(0, 200 - kept - 1).filter((r) => r.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} of the ${200 - kept - 1} dropped chunks are still in memory`);
 });
 
 test('the default cap is 64 MiB', () => {
