@@ -72,6 +72,13 @@ const CORPUS: Record<string, Feed[]> = {
     { dir: 's2c', bytes: UPGRADE_RES },
     { dir: 'c2s', bytes: MASKED_HELLO },
   ],
+  'WebSocket frames both ways: fragments, a ping, a close with a reason, an invalid close code': [
+    { dir: 'c2s', bytes: UPGRADE_REQ },
+    { dir: 's2c', bytes: UPGRADE_RES },
+    { dir: 'c2s', bytes: MASKED_HELLO },
+    { dir: 's2c', bytes: Buffer.from([0x01, 0x02, 0x68, 0x69, 0x89, 0x00, 0x80, 0x01, 0x21, 0x88, 0x05, 0x03, 0xe8, 0x62, 0x79, 0x65]) },
+    { dir: 'c2s', bytes: Buffer.from([0x88, 0x82, 0, 0, 0, 0, 0x03, 0xed]) },
+  ],
   'a refused upgrade, then HTTP again': [
     { dir: 'c2s', bytes: Buffer.concat([UPGRADE_REQ, REQ]) },
     { dir: 's2c', bytes: Buffer.concat([Buffer.from('HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n'), RES]) },
