@@ -215,6 +215,25 @@ test('past the cap, new rows keep a view in the middle on its rows and a view at
   assert.equal(d.rows, BIG + 8192);
 });
 
+test('a list shorter than its view that grows past the cap at once starts at its top; hidden at the end and shown at another height, it is at the end', async () => {
+  await open(3);
+  await page.evaluate((n) => (window as unknown as { test: { scroller: { setRowCount(n: number): void } } }).test.scroller.setRowCount(n), BIG);
+  await frames();
+  assert.equal(topRow(await drawn()), 0, 'a capture that arrives whole opens at its first row');
+  await call('end');
+  await page.evaluate(() => {
+    document.getElementById('col')!.style.display = 'none';
+  });
+  await frames();
+  await page.evaluate(() => {
+    const col = document.getElementById('col')!;
+    col.style.display = '';
+    col.style.height = '330px';
+  });
+  await frames();
+  assertAtEnd(await drawn(), 'shown again at 330 px');
+});
+
 test('under the cap: the end stays the end when the height changes; elsewhere the scroll position stays, one pixel a pixel of rows', async () => {
   await open(SMALL);
   await call('end');

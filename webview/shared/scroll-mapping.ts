@@ -62,9 +62,10 @@ export interface ScrollPlace {
 
 /**
  * Where the scroll position goes when the viewport's height or the row count changed from `before` to `after`
- * (`before` undefined: the viewport was hidden, or this is its first layout):
- * - at the end, a new height keeps the end (the last row at the bottom edge); past the cap new rows do too, as
- *   the scale always did (under the cap new rows leave the view where it is, as a browser does);
+ * (`before` undefined: the first layout, where there is nothing to keep):
+ * - at the end, a new height keeps the end (the last row at the bottom edge); new rows keep it only past the cap
+ *   on both sides, as the scale always did (under the cap new rows leave the view where it is, as a browser does,
+ *   and a short list that grows past the cap at once starts at its top, not its end);
  * - otherwise the top row stays the top row; under the cap on both sides that is the same scroll position.
  * The result is clamped to the new range, and says whether it is at the end. Applied again with nothing
  * changed it gives the same place: it converges in one step.
@@ -72,8 +73,11 @@ export interface ScrollPlace {
 export function placeAfterChange(before: ScrollGeometry | undefined, after: ScrollGeometry, scrollTop: number, atEnd: boolean): ScrollPlace {
   const max = maxScrollTop(after);
   let top = scrollTop;
-  if (atEnd && (!before || before.height !== after.height || isScaled(after))) top = max;
-  else if (before && (isScaled(before) || isScaled(after))) top = scrollTopOfRow(after, rowAtScrollTop(before, scrollTop));
+  if (before) {
+    const keepEnd = atEnd && (before.rows !== after.rows ? isScaled(before) && isScaled(after) : before.height !== after.height);
+    if (keepEnd) top = max;
+    else if (isScaled(before) || isScaled(after)) top = scrollTopOfRow(after, rowAtScrollTop(before, scrollTop));
+  }
   top = Math.max(0, Math.min(max, top));
   return { scrollTop: top, atEnd: isAtEnd(after, top) };
 }

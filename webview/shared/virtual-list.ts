@@ -39,8 +39,10 @@ export class VirtualScroller {
   private readonly spacer: HTMLDivElement;
   private rows = 0;
   private pending = false;
-  /** The geometry the spacer and the scroll position were last set for (undefined: hidden, or not laid out yet). */
+  /** The geometry the spacer and the scroll position were last set for (undefined: not laid out yet). */
   private synced: ScrollGeometry | undefined;
+  /** Not laid out (its view is not the one shown): `synced` is what it was when last shown. */
+  private hidden = false;
   /** The view shows the end: it stays there when its height changes (see `sync`). */
   private atEnd = false;
   private syncing = false;
@@ -98,12 +100,10 @@ export class VirtualScroller {
   private sync(): void {
     if (this.syncing) return;
     const height = this.scroller.clientHeight;
-    // Hidden (its view is not the one shown): nothing to lay out. The place, and whether it was the end, stay
-    // for when it comes back.
-    if (height === 0) {
-      this.synced = undefined;
-      return;
-    }
+    // Hidden (its view is not the one shown): nothing to lay out. The geometry it had, and whether it was at the
+    // end, stay for when it comes back.
+    this.hidden = height === 0;
+    if (this.hidden) return;
     const before = this.synced;
     if (before && before.height === height && before.rows === this.rows) return;
     this.syncing = true;
@@ -124,7 +124,7 @@ export class VirtualScroller {
     // A scroll (the user's, or one written here) says whether the view is now at the end. Measured against
     // the spacer as it stands: if the height changed since, the spacer is still the range the position is in.
     const g = this.synced;
-    if (g && this.scroller.clientHeight > 0) this.atEnd = isAtEnd(g, this.scroller.scrollTop);
+    if (g && !this.hidden && this.scroller.clientHeight > 0) this.atEnd = isAtEnd(g, this.scroller.scrollTop);
     this.schedule();
   }
 
@@ -138,7 +138,8 @@ export class VirtualScroller {
   scrollToRow(row: number, align: 'nearest' | 'center' = 'nearest'): void {
     this.sync();
     const g = this.synced;
-    if (!g) return;
+    // Hidden: a scroll position cannot be set on an element that is not laid out (nor could it before).
+    if (!g || this.hidden) return;
     const visible = g.height / this.rowHeight;
     const top = rowAtScrollTop(g, this.scroller.scrollTop);
     let target = top;
@@ -166,7 +167,7 @@ export class VirtualScroller {
     // resize that shows it draws again). Drawing an empty window here would tear the rows down only to rebuild them.
     this.sync();
     const g = this.synced;
-    if (!g) return;
+    if (!g || this.hidden) return;
     const top = rowAtScrollTop(g, this.scroller.scrollTop);
     const first = Math.floor(top);
     this.draw({
