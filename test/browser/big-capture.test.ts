@@ -173,6 +173,25 @@ test('new bytes on the open connection appear in the Bytes view, the new request
   await page.setViewportSize(size);
   await until(page, 'the hex view taller again', (h) => document.querySelector<HTMLElement>('.hex-pane .vscroll')!.clientHeight > h, small);
   await assertLastRowAtBottom(`after the page became ${size.width} × ${size.height} px again (the hex view ${before} → ${small} → ${await hexHeight()} px)`);
+  // Page Up leaves the end and Page Down comes back to it; Ctrl+Home goes to the first byte, Ctrl+End to the last.
+  const lastShown = () => page.evaluate(() => {
+    const rows = document.querySelectorAll<HTMLElement>('.hex-pane .hrow:not([hidden])');
+    return parseInt(rows[rows.length - 1].querySelector('.off')!.textContent!, 16);
+  });
+  const atEnd = await lastShown();
+  await page.keyboard.press('PageUp');
+  await page.keyboard.press('PageUp');
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  assert.ok((await lastShown()) < atEnd, 'two Page Ups leave the end');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await page.keyboard.press('PageDown');
+  await assertLastRowAtBottom('after Page Down back to the last row');
+  await page.keyboard.press('Control+Home');
+  const home = await shownRows();
+  assert.deepEqual([home[0].dir, home[0].offset], ['c2s', 0], 'Ctrl+Home shows the first byte');
+  await page.keyboard.press('Control+End');
+  await assertLastRowAtBottom('after Ctrl+Home, then Ctrl+End');
   assert.ok(end.length > 0, 'the new answer is on screen');
   check(end, streams, 'live answer');
   assert.equal(end[end.length - 1].offset + end[end.length - 1].hex.length / 2, streams.s2c.length);
