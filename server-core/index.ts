@@ -104,7 +104,7 @@ export { mergePasses, requestTestResult, type RequestTestResult, type TestCaseRe
 export { createWireplayProxy, DEFAULT_PROXY_TIMEOUT_MS, type WireplayProxy, type ProxyLiveSettings } from './proxy/wireplay-proxy.js';
 export { parseProxyTarget, ProxyTargetError } from './proxy/target.js';
 export type { ProxyExchange, ProxyRule, WireplayProxyOptions } from './proxy/types.js';
-export { ProxyRuleError } from './proxy/rules.js';
+export { compileRules, ProxyRuleError } from './proxy/rules.js';
 export { curlFromBytes, ReplayError } from './proxy/replay.js';
 export { httpBlockFromBytes, type HttpBlockText } from './proxy/http-block.js';
 export { exchangeRequestBytes, type ExchangeRequest } from './proxy/exchange-request.js';

@@ -1,11 +1,13 @@
 // Every command of the extension, one module each. Adding a command: a file
 // exporting `id` and `execute`, a line here, and its entry in package.json.
+import * as addProxyRule from './add-proxy-rule.js';
 import * as clearCapture from './clear-capture.js';
 import * as clearScriptGlobals from './clear-script-globals.js';
 import * as copyRequestAsCurl from './copy-request-as-curl.js';
 import * as copyServerUrl from './copy-server-url.js';
 import * as copyTrafficAsCurl from './copy-traffic-as-curl.js';
 import * as editAndResend from './edit-and-resend.js';
+import * as editProxyRule from './edit-proxy-rule.js';
 import * as deleteScratchRequest from './delete-scratch-request.js';
 import * as exportCapture from './export-capture.js';
 import * as importCurl from './import-curl.js';
@@ -17,6 +19,7 @@ import * as openServerInBrowser from './open-server-in-browser.js';
 import * as openTrafficItem from './open-traffic-item.js';
 import * as openTestExchange from './open-test-exchange.js';
 import * as playgroundAccessibilityHelp from './playground-accessibility-help.js';
+import * as removeProxyRule from './remove-proxy-rule.js';
 import * as renameScratchRequest from './rename-scratch-request.js';
 import * as restartServer from './restart-server.js';
 import * as revealRoutesLocation from './reveal-routes-location.js';
@@ -67,4 +70,7 @@ export const COMMANDS: readonly CommandModule[] = [
   editAndResend,
   saveTrafficToHttpFile,
   toggleProxyRule,
+  addProxyRule,
+  editProxyRule,
+  removeProxyRule,
 ];

@@ -1,7 +1,8 @@
 // The Server view's row for the recording proxy (Wireplay: Start Proxy…):
 // its address → the target while it runs, with Stop Proxy on the row; Start
 // Proxy when it is off; why it failed; under the running row, its rules
-// (wireplay.proxy.rules), each toggled on or off with Toggle Proxy Rule. Plain data like the other rows
+// (wireplay.proxy.rules), each toggled on or off with Toggle Proxy Rule, changed
+// or removed with Edit / Remove Proxy Rule (Add Proxy Rule… on the proxy's row). Plain data like the other rows
 // (tree-model.ts), unit-tested without vscode.
 import type { ProxyRuleRow, ProxyView } from '../../server-core/protocol/sidebar.js';
 import type { ItemModel } from './tree-model.js';
@@ -13,7 +14,7 @@ function ruleItem(rule: ProxyRuleRow): ItemModel {
     id: `proxy.rule:${rule.id}`,
     label: rule.id,
     description: `${rule.summary} · ${state}`,
-    tooltip: `Proxy rule ${rule.id}: ${rule.summary}\n${rule.enabled ? 'On: requests that match get this.' : 'Off: requests are forwarded as they are.'}\nToggle Rule turns it ${rule.enabled ? 'off' : 'on'} for this session (wireplay.proxy.rules is left as written).`,
+    tooltip: `Proxy rule ${rule.id}: ${rule.summary}\n${rule.enabled ? 'On: requests that match get this.' : 'Off: requests are forwarded as they are.'}\nToggle Rule turns it ${rule.enabled ? 'off' : 'on'} for this session (wireplay.proxy.rules is left as written); Edit Proxy Rule… and Remove Proxy Rule (its menu) change the setting.`,
     icon: rule.enabled ? { id: 'pass-filled', color: 'testing.iconPassed' } : { id: 'circle-large-outline' },
     contextValue: `wireplay.proxy.rule.${state}`,
     ariaDetail: `Proxy rule, ${state}: ${rule.summary}`,
@@ -30,7 +31,7 @@ export function proxyItems(view: ProxyView): ItemModel[] {
           id: 'proxy.state',
           label: 'Proxy',
           description: text,
-          tooltip: `The recording proxy listens on ${view.url} and forwards to ${view.target}. Point your browser or app at ${view.url}: both legs of every connection show in Connections and Recent Traffic.`,
+          tooltip: `The recording proxy listens on ${view.url} and forwards to ${view.target}. Point your browser or app at ${view.url}: both legs of every connection show in Connections and Recent Traffic. Add Proxy Rule… makes a failure mode of a path (latency, throttling, a cut connection, a fixed status).`,
           icon: { id: 'arrow-swap', color: 'testing.iconPassed' },
           contextValue: 'wireplay.proxy.running',
           ariaDetail: `The recording proxy is running${view.rules?.length ? `, ${view.rules.filter((r) => r.enabled).length} of ${view.rules.length} rules on` : ''}`,

@@ -266,7 +266,9 @@ export class ResponseQueue implements ResponseSink {
       if (ex.job) this.ctx.scheduler.finish(ex.job, ex.req?.isAborted === true);
       if (ex.res.closeAfter || ex.res.incomplete || ex.broken) {
         const clean = exs.length === 0 && ex.req !== null && ex.req.bodyComplete && !ex.broken && !ex.res.incomplete;
-        this.abortAll(new Error('connection closing'), false);
+        // Built only when an exchange is left to abort (usually none: this one was just retired).
+        let closing: Error | undefined;
+        this.abortAll(() => (closing ??= new Error('connection closing')), false);
         this.owner.endAfterResponse(clean);
         return;
       }

@@ -6,17 +6,22 @@
 // marked proxied; on that row: Copy as cURL, Save to .http (the file on disk
 // gets a block that sends the bytes the app received) and Edit and Resend
 // (the playground's raw form holds the exact bytes; sending them puts the same
-// bytes on the app's socket again); Stop Proxy hides the status bar item.
+// bytes on the app's socket again); a rule added with Add Proxy Rule… (its
+// quick inputs driven as a user would) is written to the workspace's
+// settings, listed in the Server view and applied live, toggled, edited from
+// its row's menu and removed from the palette; a new wireplay.proxy.port
+// restarts the running proxy, said on the status bar; Stop Proxy hides the
+// status bar item.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { parseHttpFile } from '../../server-core/httpfile/parse-http-file.js';
 import { resolveBlock } from '../../server-core/httpfile/resolve-block.js';
-import { frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
-import { openSidebar, row } from './support/sidebar.js';
+import { freePort, frameWith, openWorkbench, root, runCommand, shot, useCodeServer, workbenchUrl } from './support/code-server.js';
+import { openSidebar, row, workspaceSettings } from './support/sidebar.js';
 import { makeWorkspace } from './support/ui-flow.js';
 import { startProxyTestApp, type ProxyTestApp } from '../support/proxy-test-app.js';
 
@@ -96,9 +101,9 @@ async function statusBar(pattern: RegExp, ms = 30_000): Promise<string> {
   return (await item.innerText()).trim();
 }
 
-/** Runs an item of the proxied row's context menu: hovered (the menu focuses it), then Enter, and the menu gone. */
-async function contextMenu(label: string): Promise<void> {
-  await row(page, 'Recent Traffic', 'POST /echo?via=proxy').click({ button: 'right' });
+/** Runs an item of a row's context menu (the proxied row by default): hovered (the menu focuses it), then Enter, and the menu gone. */
+async function contextMenu(label: string, on: Locator = row(page, 'Recent Traffic', 'POST /echo?via=proxy')): Promise<void> {
+  await on.click({ button: 'right' });
   const menu = page.locator('.context-view .monaco-menu');
   const item = menu.locator('.action-item', { has: page.locator('.action-label', { hasText: label }) }).first();
   await item.waitFor({ timeout: 10_000 });
@@ -106,6 +111,48 @@ async function contextMenu(label: string): Promise<void> {
   await menu.locator('.action-item.focused', { hasText: label }).waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
   await menu.waitFor({ state: 'hidden', timeout: 10_000 });
+}
+
+/** wireplay.proxy.rules as the workspace's settings file holds it. */
+function rulesInFile(): unknown {
+  return (JSON.parse(readFileSync(join(session.cs.workspace, '.vscode/settings.json'), 'utf8')) as Record<string, unknown>)['wireplay.proxy.rules'];
+}
+
+/** Polls the settings file until `check` holds (VS Code writes it asynchronously); bounded, and says what it last saw. */
+async function untilRules(check: (rules: unknown) => boolean, what: string, ms = 30_000): Promise<unknown> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    let rules: unknown;
+    try {
+      rules = rulesInFile();
+    } catch {
+      // Being written: read it again.
+    }
+    if (check(rules)) return rules;
+    if (Date.now() > deadline) throw new Error(`${what}: wireplay.proxy.rules is ${JSON.stringify(rules)}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+const quickInput = () => page.locator('.quick-input-widget');
+
+/** The quick input whose title matches: waits for it, types `text` (replacing what it offers), then Enter. */
+async function answerBox(title: RegExp, text: string): Promise<void> {
+  await quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+  await quickInput().locator('input').fill(text);
+  await page.keyboard.press('Enter');
+}
+
+/** The value a quick input box offers, once its title matches. */
+async function offered(title: RegExp): Promise<string> {
+  await quickInput().locator('.quick-input-title', { hasText: title }).waitFor({ timeout: 30_000 });
+  return quickInput().locator('input').inputValue();
+}
+
+/** Ticks (or unticks) an item of the multi-select quick pick, then accepts it with Enter. */
+async function pickEffects(labels: string[]): Promise<void> {
+  for (const label of labels) await quickInput().locator('.monaco-list-row', { hasText: label }).first().click();
+  await page.keyboard.press('Enter');
 }
 
 test('Start Proxy… from the palette: it offers wireplay.proxy.target, then says where it listens on the status bar', () =>
@@ -208,6 +255,116 @@ test('a rule from wireplay.proxy.rules answers instead of the app; toggled off f
     const forwarded = await get(`http://127.0.0.1:${proxyPort}/teapot`);
     await arrived;
     assert.notEqual(forwarded.status, 418, 'the app answered');
+  }));
+
+test('Add Proxy Rule… asks for a path (refused in the box, the typed text kept) and an effect; the rule goes to the workspace settings and the running proxy answers 503 at once', () =>
+  step('add-rule', async () => {
+    await runCommand(page, 'Wireplay: Add Proxy Rule');
+    const box = quickInput().locator('input');
+    await quickInput().locator('.quick-input-title', { hasText: /Add Proxy Rule/ }).waitFor({ timeout: 30_000 });
+    await box.fill('maint/**');
+    await quickInput().locator('.quick-input-message', { hasText: 'Path must be a pattern starting with /.' }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    // Refused: the box stays, with what was typed.
+    await quickInput().locator('.quick-input-message', { hasText: 'Path must be a pattern starting with /.' }).first().waitFor({ timeout: 10_000 });
+    assert.equal(await box.inputValue(), 'maint/**');
+    await box.fill('/maint/**');
+    await page.keyboard.press('Enter');
+    await quickInput().locator('.monaco-list-row', { hasText: 'Answer a fixed status' }).first().waitFor({ timeout: 30_000 });
+    await shot(page, 'proxy-05b-rule-effects');
+    await pickEffects(['Answer a fixed status']);
+    await answerBox(/Answer a fixed status/, '503');
+    await answerBox(/the body of the 503 answer/, 'down for maintenance\\n');
+    await untilRules(
+      (r) => Array.isArray(r) && r.some((x) => JSON.stringify(x) === JSON.stringify({ id: 'maint-503', path: '/maint/**', respond: { status: 503, body: 'down for maintenance\n' } })),
+      'the rule written to .vscode/settings.json',
+    );
+    // Listed under the running proxy, after the rule that was there.
+    const rule = row(page, 'Server', /maint-503\s*\/maint\/\*\* → 503 · on/);
+    await rule.waitFor({ timeout: 30_000 });
+    await shot(page, 'proxy-05c-rule-added');
+    const answered = await get(`http://127.0.0.1:${proxyPort}/maint/page`);
+    assert.deepEqual([answered.status, answered.body], [503, 'down for maintenance\n']);
+
+    // Toggled off from its row: the app answers.
+    await rule.hover();
+    await rule.locator('.action-label[aria-label="Toggle Proxy Rule"]').click();
+    await row(page, 'Server', /maint-503\s*\/maint\/\*\* → 503 · off/).waitFor({ timeout: 30_000 });
+    const arrived = nextRequest('/maint/page');
+    const forwarded = await get(`http://127.0.0.1:${proxyPort}/maint/page`);
+    await arrived;
+    assert.notEqual(forwarded.status, 503, 'the app answered');
+  }));
+
+test('Edit Proxy Rule… from the rule’s menu offers its answers and saves the change; Remove Proxy Rule from the palette takes it out; Escape writes nothing', () =>
+  step('edit-rule', async () => {
+    await contextMenu('Edit Proxy Rule', row(page, 'Server', /maint-503\s*\/maint\/\*\*/));
+    assert.equal(await offered(/Edit Proxy Rule maint-503$/), '/maint/**');
+    await page.keyboard.press('Enter');
+    // Its effect is ticked already.
+    await quickInput().locator('.monaco-list-row', { hasText: 'Answer a fixed status' }).first().waitFor({ timeout: 30_000 });
+    await pickEffects([]);
+    assert.equal(await offered(/Answer a fixed status/), '503');
+    await answerBox(/Answer a fixed status/, '500');
+    assert.equal(await offered(/the body of the 500 answer/), 'down for maintenance\\n');
+    await page.keyboard.press('Enter');
+    await untilRules((r) => Array.isArray(r) && r.some((x) => (x as { id?: string; respond?: { status: number } }).id === 'maint-503' && (x as { respond?: { status: number } }).respond?.status === 500), 'the edited rule');
+    // The setting replaces the session's toggles: the rule is on again, with its new status.
+    await row(page, 'Server', /maint-503\s*\/maint\/\*\* → 500 · on/).waitFor({ timeout: 30_000 });
+    const answered = await get(`http://127.0.0.1:${proxyPort}/maint/page`);
+    assert.deepEqual([answered.status, answered.body], [500, 'down for maintenance\n']);
+
+    // Escape at the effects step: nothing is written.
+    const before = JSON.stringify(rulesInFile());
+    await runCommand(page, 'Wireplay: Add Proxy Rule');
+    await answerBox(/Add Proxy Rule/, '/never');
+    await quickInput().locator('.monaco-list-row', { hasText: 'Add latency' }).first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Escape');
+    await quickInput().waitFor({ state: 'hidden', timeout: 10_000 });
+
+    // Remove, by keyboard from the palette: a pick of the rules in force.
+    await runCommand(page, 'Wireplay: Remove Proxy Rule');
+    await quickInput().locator('.monaco-list-row', { hasText: 'maint-503' }).first().waitFor({ timeout: 30_000 });
+    await quickInput().locator('input').fill('maint-503');
+    await page.keyboard.press('Enter');
+    const after = (await untilRules((r) => Array.isArray(r) && !r.some((x) => (x as { id?: string }).id === 'maint-503'), 'the rule removed')) as unknown[];
+    // What is left is what was there before the rule was added: the cancelled Add wrote nothing.
+    assert.deepEqual(after, (JSON.parse(before) as { id: string }[]).filter((x) => x.id !== 'maint-503'));
+    await row(page, 'Server', /maint-503/).waitFor({ state: 'hidden', timeout: 30_000 });
+    await shot(page, 'proxy-05d-rule-removed');
+    const arrived = nextRequest('/maint/page');
+    const forwarded = await get(`http://127.0.0.1:${proxyPort}/maint/page`);
+    await arrived;
+    assert.notEqual(forwarded.status, 500, 'the app answered');
+  }));
+
+test('a new wireplay.proxy.port restarts the running proxy: the status bar says it is restarting, then names the new port', () =>
+  step('restart', async () => {
+    const newPort = await freePort();
+    // Every text the status bar shows from now on (a message may be brief).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { wireplaySeen: string[] }).wireplaySeen = seen;
+      const bar = document.querySelector('.part.statusbar')!;
+      new MutationObserver(() => seen.push(...[...bar.querySelectorAll('.statusbar-item')].map((e) => (e.textContent ?? '').trim()))).observe(bar, { subtree: true, childList: true, characterData: true });
+    });
+    const sawText = (pattern: RegExp) =>
+      page.waitForFunction((source) => (window as unknown as { wireplaySeen: string[] }).wireplaySeen.some((t) => new RegExp(source).test(t)), pattern.source, { timeout: 30_000 });
+    // An exchange in flight holds the graceful stop (5 s at most), so the restart is under way while it waits.
+    const arrived = nextRequest('/slow');
+    const slow = get(`http://127.0.0.1:${proxyPort}/slow`).catch((err: Error) => ({ status: 0, body: err.message }));
+    await arrived;
+    workspaceSettings(session.cs, { 'wireplay.proxy.port': newPort });
+    await sawText(/restarting the proxy for its new settings…/);
+    await shot(page, 'proxy-05e-restarting');
+    app.release('slow');
+    await slow;
+    await sawText(new RegExp(`proxy restarted on http://127\\.0\\.0\\.1:${newPort} → ${app.origin.replace(/\./g, '\\.')} \\(wireplay\\.proxy\\.port\\)`));
+    await statusBar(new RegExp(`Proxy :${newPort} → 127\\.0\\.0\\.1:${app.port}`));
+    await row(page, 'Server', new RegExp(`Proxy\\s*http://127\\.0\\.0\\.1:${newPort} →`)).waitFor({ timeout: 30_000 });
+    proxyPort = newPort;
+    const answer = await get(`http://127.0.0.1:${proxyPort}/hello`);
+    assert.deepEqual([answer.status, answer.body], [200, 'hello through the proxy\n']);
   }));
 
 test('Chromium loads a page through the proxy (fetch, EventSource, WebSocket): every exchange shows in Recent Traffic as proxied', () =>

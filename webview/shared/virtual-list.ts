@@ -6,9 +6,12 @@
 // stays in view (position: sticky) and a spacer that gives the scroll height,
 // and calls `draw` with the window of rows to show. The scroll height is
 // capped (browsers stop at ~33 M px), and past the cap the scroll position
-// maps proportionally onto the rows, so 100 MiB of hex rows still scroll. The
-// panel's views draw their window themselves (pools of rows rewritten in
-// place, or lit templates).
+// maps proportionally onto the rows, so 100 MiB of hex rows still scroll
+// (scroll-mapping.ts). A view at the end stays at the end when its height
+// changes (a status line under it wraps), and past the cap a view elsewhere
+// keeps its top row: through the scale, a scroll position left as it was
+// would mean other rows. The panel's views draw their window themselves
+// (pools of rows rewritten in place, or lit templates).
 //
 // VirtualList is a list of data rows on it, each row a lit template keyed by
 // the row's identity (an element, and the focus on it, stays while its row is
@@ -17,8 +20,7 @@
 import { html, nothing, render, type TemplateResult } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import { div } from './dom.js';
-
-const MAX_SCROLL_PX = 8_000_000;
+import { isAtEnd, lastTopRow, maxScrollTop, placeAfterChange, rowAtScrollTop, scrollTopOfRow, type ScrollGeometry } from './scroll-mapping.js';
 
 export interface VirtualRender {
   /** First row drawn. */
@@ -37,7 +39,13 @@ export class VirtualScroller {
   private readonly spacer: HTMLDivElement;
   private rows = 0;
   private pending = false;
-  private lastHeight = 0;
+  /** The geometry the spacer and the scroll position were last set for (undefined: not laid out yet). */
+  private synced: ScrollGeometry | undefined;
+  /** Not laid out (its view is not the one shown): `synced` is what it was when last shown. */
+  private hidden = false;
+  /** The view shows the end: it stays there when its height changes (see `sync`). */
+  private atEnd = false;
+  private syncing = false;
 
   constructor(
     host: HTMLElement,
@@ -51,15 +59,18 @@ export class VirtualScroller {
     // style attribute, so a strict CSP allows it).
     this.scroller.style.overflowY = 'auto';
     this.scroller.style.position = 'relative';
+    // No scroll anchoring: the browser would keep the spacer where it was on screen when the viewport's height
+    // changes, moving the scroll position by that change (rows of it past the cap). `sync` places the view.
+    this.scroller.style.overflowAnchor = 'none';
     this.viewport.style.position = 'sticky';
     this.viewport.style.top = '0';
     this.viewport.style.height = '100%';
     this.viewport.style.overflow = 'hidden';
     this.scroller.append(this.viewport, this.spacer);
     host.append(this.scroller);
-    this.scroller.addEventListener('scroll', () => this.schedule(), { passive: true });
+    this.scroller.addEventListener('scroll', () => this.onScroll(), { passive: true });
     new ResizeObserver(() => {
-      this.updateSpacer();
+      this.sync();
       this.schedule();
     }).observe(this.scroller);
   }
@@ -67,7 +78,7 @@ export class VirtualScroller {
   setRowCount(n: number): void {
     if (n === this.rows) return;
     this.rows = n;
-    this.updateSpacer();
+    this.sync();
     this.schedule();
   }
 
@@ -75,41 +86,70 @@ export class VirtualScroller {
     return this.rows;
   }
 
-  private get totalPx(): number {
-    return this.rows * this.rowHeight;
+  private geometry(height: number): ScrollGeometry {
+    return { rows: this.rows, rowHeight: this.rowHeight, height };
   }
 
-  private updateSpacer(): void {
-    const h = this.scroller.clientHeight;
-    this.lastHeight = h;
-    this.spacer.style.height = `${Math.max(0, Math.min(this.totalPx, MAX_SCROLL_PX) - h)}px`;
+  /**
+   * Brings the spacer and the scroll position up to date with the viewport's height and the row count: the end
+   * stays the end, and elsewhere the top row stays (placeAfterChange). Past the cap a scroll position left as it
+   * was would mean other rows. Idempotent: with nothing changed it returns at once, and what it writes (the
+   * spacer's height, the scroll position) changes neither the height nor the row count, so the resize and
+   * scroll events it causes find nothing to do: one step, no feedback loop.
+   */
+  private sync(): void {
+    if (this.syncing) return;
+    const height = this.scroller.clientHeight;
+    // Hidden (its view is not the one shown): nothing to lay out. The geometry it had, and whether it was at the
+    // end, stay for when it comes back.
+    this.hidden = height === 0;
+    if (this.hidden) return;
+    const before = this.synced;
+    if (before && before.height === height && before.rows === this.rows) return;
+    this.syncing = true;
+    try {
+      const after = this.geometry(height);
+      const current = this.scroller.scrollTop;
+      const place = placeAfterChange(before, after, current, this.atEnd);
+      this.synced = after;
+      this.spacer.style.height = `${maxScrollTop(after)}px`;
+      if (Math.abs(place.scrollTop - current) >= 0.5) this.scroller.scrollTop = place.scrollTop;
+      this.atEnd = place.atEnd;
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private onScroll(): void {
+    // A scroll (the user's, or one written here) says whether the view is now at the end. Measured against
+    // the spacer as it stands: if the height changed since, the spacer is still the range the position is in.
+    const g = this.synced;
+    if (g && !this.hidden && this.scroller.clientHeight > 0) this.atEnd = isAtEnd(g, this.scroller.scrollTop);
+    this.schedule();
   }
 
   /** The (fractional) row at the top of the viewport. */
   topRow(): number {
-    const h = this.scroller.clientHeight;
-    const total = this.totalPx;
-    if (total <= MAX_SCROLL_PX) return this.scroller.scrollTop / this.rowHeight;
-    const maxScroll = MAX_SCROLL_PX - h;
-    const frac = maxScroll > 0 ? this.scroller.scrollTop / maxScroll : 0;
-    return frac * Math.max(0, this.rows - h / this.rowHeight);
+    this.sync();
+    const g = this.synced;
+    return g ? rowAtScrollTop(g, this.scroller.scrollTop) : 0;
   }
 
   scrollToRow(row: number, align: 'nearest' | 'center' = 'nearest'): void {
-    const h = this.scroller.clientHeight;
-    const visible = h / this.rowHeight;
-    const top = this.topRow();
+    this.sync();
+    const g = this.synced;
+    // Hidden: a scroll position cannot be set on an element that is not laid out (nor could it before).
+    if (!g || this.hidden) return;
+    const visible = g.height / this.rowHeight;
+    const top = rowAtScrollTop(g, this.scroller.scrollTop);
     let target = top;
     if (align === 'center') target = row - visible / 2 + 0.5;
     else if (row < top) target = row;
     else if (row + 1 > top + visible) target = row + 1 - visible;
-    target = Math.max(0, Math.min(target, this.rows - visible));
-    const total = this.totalPx;
-    if (total <= MAX_SCROLL_PX) this.scroller.scrollTop = target * this.rowHeight;
-    else {
-      const maxScroll = MAX_SCROLL_PX - h;
-      this.scroller.scrollTop = (target / Math.max(1, this.rows - visible)) * maxScroll;
-    }
+    target = Math.max(0, Math.min(target, lastTopRow(g)));
+    const scrollTop = scrollTopOfRow(g, target);
+    this.scroller.scrollTop = scrollTop;
+    this.atEnd = isAtEnd(g, scrollTop);
     this.schedule();
   }
 
@@ -123,19 +163,19 @@ export class VirtualScroller {
   }
 
   render(): void {
-    const height = this.scroller.clientHeight;
     // Hidden (its view is not the one shown): nothing to draw, and what is drawn stays for when it comes back (the
     // resize that shows it draws again). Drawing an empty window here would tear the rows down only to rebuild them.
-    if (height === 0) return;
-    if (height !== this.lastHeight) this.updateSpacer();
-    const top = this.topRow();
+    this.sync();
+    const g = this.synced;
+    if (!g || this.hidden) return;
+    const top = rowAtScrollTop(g, this.scroller.scrollTop);
     const first = Math.floor(top);
     this.draw({
       first,
-      count: Math.ceil(height / this.rowHeight) + 2,
+      count: Math.ceil(g.height / this.rowHeight) + 2,
       offset: -(top - first) * this.rowHeight,
       width: this.scroller.clientWidth,
-      height,
+      height: g.height,
     });
   }
 }

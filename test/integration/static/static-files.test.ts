@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import type { Handler } from '../../../server-core/http/handler-types.js';
 import { Router } from '../../../server-core/router/router.js';
-import { createStaticHandler } from '../../../server-core/static/static-files.js';
+import { createStaticHandler, DEFAULT_HIGH_WATER_MARK } from '../../../server-core/static/static-files.js';
 import { registerDemoRoutes } from '../../../server-core/routes/demo-routes.js';
 import { serveHandler, sendRaw, type TestServer } from '../../support/handler-server.js';
 import { makeStaticFixture, type StaticFixture } from '../../support/static-fixture.js';
@@ -242,8 +242,8 @@ test('a large file is streamed in bounded chunks with backpressure, byte for byt
   const body = all.subarray(bodyStart);
   assert.equal(body.length, fx.big.length);
   assert.equal(createHash('sha256').update(body).digest('hex'), createHash('sha256').update(fx.big).digest('hex'));
-  assert.ok(writes.count >= fx.big.length / (64 * 1024), `${writes.count} writes`);
-  assert.ok(writes.maxChunk <= 64 * 1024, `largest write ${writes.maxChunk}`);
+  assert.ok(writes.count >= fx.big.length / DEFAULT_HIGH_WATER_MARK, `${writes.count} writes`);
+  assert.ok(writes.maxChunk <= DEFAULT_HIGH_WATER_MARK, `largest write ${writes.maxChunk}`);
   assert.ok(writes.drains >= 1);
 });
 

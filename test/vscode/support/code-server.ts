@@ -10,6 +10,7 @@ import { basename, delimiter, dirname, join } from 'node:path';
 import { after, before } from 'node:test';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { stopGroupWithThisProcess } from '../../support/process-groups.js';
 
 export const root = join(import.meta.dirname, '../../..');
 export const artifacts = join(root, 'test-artifacts/vscode');
@@ -142,6 +143,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     ],
     { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
+  // Its own group (detached) is stopped with the test process too, even when that one is killed.
+  const forgetGroup = child.pid ? stopGroupWithThisProcess(child.pid) : () => {};
   let out = '';
   child.stdout?.on('data', (d) => (out += d));
   child.stderr?.on('data', (d) => (out += d));
@@ -153,6 +156,7 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     output: () => out,
     stop: async () => {
       await stopGroup(child, exited);
+      forgetGroup();
       rmSync(userData, { recursive: true, force: true });
     },
   };
