@@ -22,6 +22,7 @@ import { localResponse, malformedRequestResponse, type LocalResponse } from './l
 import { MessageStream, type MessageStreamOwner } from './message-stream.js';
 import { ResponseQueue } from './response-queue.js';
 import { matchRule } from './rules.js';
+import { SocketWriter } from './socket-writer.js';
 import type { ProxyAnswer, ProxyConnectionStatus } from './types.js';
 import { TargetSide, type ClientSide } from './target-side.js';
 
@@ -38,6 +39,8 @@ const CLIENT_HIGH_WATER = 512 * 1024;
 export class ProxyConnection implements MessageStreamOwner, ClientSide {
   readonly tap: LegTap;
   readonly queue: ResponseQueue<Exchange>;
+  /** Writes to the client: the pieces of one read from the target go out in one write. */
+  private readonly out: SocketWriter;
   private readonly requests: MessageStream;
   private readonly target: TargetSide;
   /** Exchanges not ended yet, in request order. */
@@ -69,12 +72,13 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
     this.tap.open(socket, false);
     this.requests = new MessageStream('request', this, ctx.settings.parserLimits);
     this.target = new TargetSide(ctx, this);
+    this.out = new SocketWriter(socket);
     this.queue = new ResponseQueue<Exchange>({
       write: (b) => {
         this.tap.chunk('s2c', b);
-        this.socket.write(b);
+        this.out.write(b);
         // Blocked only past CLIENT_HIGH_WATER, not at the socket's 16 KiB: one 64 KiB read in flight at a time would set the pace.
-        return this.socket.writableLength < CLIENT_HIGH_WATER;
+        return this.out.length < CLIENT_HIGH_WATER;
       },
       pauseSource: () => this.target.pause(true),
       resumeSource: () => this.target.pause(false),
@@ -167,6 +171,22 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
     this.resumeClient(P_LEG);
   }
 
+  /** A read from the target is being handled (true), or was (false): what it causes to be written to the client goes out together. */
+  batchWrites(on: boolean): void {
+    if (on) {
+      this.out.beginBatch();
+      this.tap.batch();
+    } else {
+      this.tap.flush();
+      this.out.endBatch();
+    }
+  }
+
+  /** Ends the client's side after everything written to it so far. */
+  endSocket(): void {
+    this.out.end();
+  }
+
   private resumeClient(bit: number): void {
     this.pauses &= ~bit;
     if (this.pauses === 0 && !this.gone) this.socket.resume();
@@ -177,7 +197,7 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
     if (this.ending) return;
     this.ending = true;
     this.stopReading();
-    this.socket.end();
+    this.out.end();
     this.target.endAll();
     setTimeout(() => this.socket.destroy(), LINGER_MS).unref();
   }

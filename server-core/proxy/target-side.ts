@@ -36,6 +36,10 @@ export interface ClientSide {
   requestsRaw(): void;
   /** The target's socket drained: the client may be read again. */
   legDrained(): void;
+  /** A read from the target is being handled (true), or was (false): what it causes to be written to the client goes out together. */
+  batchWrites(on: boolean): void;
+  /** Ends the client's side after everything written to it so far. */
+  endSocket(): void;
 }
 
 export class TargetSide implements UpstreamLegOwner {
@@ -194,7 +198,7 @@ export class TargetSide implements UpstreamLegOwner {
   ended(leg: UpstreamLeg): void {
     if (this.leg === leg) this.leg = null;
     const tunnel = this.client.tunnel;
-    if (tunnel !== null && tunnel.leg === leg) this.client.queue.mark(tunnel.slot, () => this.client.socket.end());
+    if (tunnel !== null && tunnel.leg === leg) this.client.queue.mark(tunnel.slot, () => this.client.endSocket());
   }
 
   closed(leg: UpstreamLeg): void {
@@ -214,13 +218,6 @@ export class TargetSide implements UpstreamLegOwner {
   }
 
   batchWrites(on: boolean): void {
-    const { socket, tap } = this.client;
-    if (on) {
-      socket.cork();
-      tap.batch();
-    } else {
-      tap.flush();
-      socket.uncork();
-    }
+    this.client.batchWrites(on);
   }
 }

@@ -12,6 +12,7 @@ import type { HeadDecision, HttpParseError, HttpParserLimits, MessageHead, Respo
 import type { Exchange } from './exchange.js';
 import { LegTap } from './leg-tap.js';
 import { MessageStream, type MessageStreamOwner } from './message-stream.js';
+import { SocketWriter } from './socket-writer.js';
 import type { ProxyTarget } from './target.js';
 
 export type LegFailure =
@@ -61,6 +62,8 @@ export class UpstreamLeg implements MessageStreamOwner {
   /** Monotonic time of the chunk being read (for first-byte timings). */
   chunkTime = 0;
   private readonly stream: MessageStream;
+  /** Writes to the target once connected: the pieces of one read from the client go out in one write. */
+  private readonly out: SocketWriter;
   private queued: Buffer[] | null = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timing: Exchange | null = null;
@@ -91,6 +94,7 @@ export class UpstreamLeg implements MessageStreamOwner {
       this.socket = netConnect({ host: target.host, port: target.port });
       this.socket.once('connect', () => this.socketConnected());
     }
+    this.out = new SocketWriter(this.socket);
     this.socket.setNoDelay(true);
     this.socket.on('data', (chunk: Buffer) => this.socketData(chunk));
     this.socket.on('end', () => this.socketEnded());
@@ -122,20 +126,20 @@ export class UpstreamLeg implements MessageStreamOwner {
     }
     if (this.socket.destroyed || this.failedAlready) return true;
     this.tap.chunk('c2s', bytes);
-    this.socket.write(bytes);
+    this.out.write(bytes);
     // Full past QUEUED_LIMIT, not at the socket's 16 KiB: one read in flight at a time would set the pace.
-    return this.socket.writableLength < QUEUED_LIMIT;
+    return this.out.length < QUEUED_LIMIT;
   }
 
   /** Until uncork(), writes go out (and into the capture) together. */
   cork(): void {
     this.tap.batch();
-    if (this.queued === null) this.socket.cork();
+    this.out.beginBatch();
   }
 
   uncork(): void {
     this.tap.flush();
-    if (this.queued === null) this.socket.uncork();
+    this.out.endBatch();
   }
 
   /** The whole request of `ex` (or its head, for Expect: 100-continue) is written: its response time starts. */
@@ -145,7 +149,7 @@ export class UpstreamLeg implements MessageStreamOwner {
 
   end(): void {
     if (this.queued !== null) this.queued.push(Buffer.alloc(0));
-    else this.socket.end();
+    else this.out.end();
   }
 
   destroy(reason: string): void {
