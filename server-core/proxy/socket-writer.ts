@@ -63,7 +63,8 @@ export class SocketWriter {
     const p = this.pending;
     if (p !== null) {
       this.pending = null;
-      this.socket.write(p);
+      // Destroyed during the batch: what it held is dropped, as a corked socket's buffer would be.
+      if (!this.socket.destroyed) this.socket.write(p);
     }
     if (this.corked) {
       this.corked = false;
