@@ -222,6 +222,10 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     if (!this.output.batching) this.checkOutput();
   }
 
+  get keepsWrittenBuffers(): boolean {
+    return this.ctx.capture.hasListeners('chunk');
+  }
+
   countWritten(data: Buffer): void {
     this.bytesOut += data.length;
     const capture = this.ctx.capture;
