@@ -331,3 +331,37 @@ test('pooled read buffers are never refilled while a capture keeps the written b
   assert.equal(s2c.size, 3);
   for (const [id, chunks] of s2c) assert.ok(bodiesOf(Buffer.concat(chunks), 1)[0].equals(fx.big), `the capture of ${id} still holds the file's bytes`);
 });
+
+test('pooled read buffers stay untouched after the capture that was given them stops listening', async (t) => {
+  const { createWireplayServer } = await import('../../../server-core/server/wireplay-server.js');
+  const router = new Router();
+  registerDemoRoutes(router, { root: fx.root });
+  const server2 = createWireplayServer({ handler: router.handle, host: '127.0.0.1', port: 0 });
+  const kept: Buffer[] = [];
+  const keep = (e: { dir: string; bytes: Buffer }) => {
+    if (e.dir === 's2c') kept.push(e.bytes);
+  };
+  const listening = server2.capture.on('chunk', keep);
+  const { port } = await server2.listen();
+  t.after(() => server2.close());
+  const get = 'GET /files/big.bin HTTP/1.1\r\nHost: x\r\n\r\n';
+  const close = 'GET /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  // A keep-alive connection whose response the capture recorded; it stays open, so its buffers are not retired with it.
+  const recorded = connect(port, '127.0.0.1', () => recorded.write(get));
+  t.after(() => recorded.destroy());
+  const received: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    recorded.once('error', reject);
+    recorded.on('data', (c: Buffer) => {
+      received.push(c);
+      const raw = Buffer.concat(received);
+      const headEnd = raw.indexOf('\r\n\r\n');
+      if (headEnd >= 0 && raw.length >= headEnd + 4 + fx.big.length) resolve();
+    });
+  });
+  listening.dispose();
+  // Other requests now take buffers from the pool.
+  for (let i = 0; i < 3; i++) assert.ok(bodiesOf(await readBody(port, close, false).done, 1)[0].equals(fx.big), `response ${i + 1}`);
+  // Had a buffer the capture keeps gone back to the pool, one of those reads would have refilled it.
+  assert.ok(bodiesOf(Buffer.concat(kept), 1)[0].equals(fx.big), "the capture still holds the file's bytes");
+});
