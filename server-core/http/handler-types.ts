@@ -69,6 +69,13 @@ export interface ServerResponse {
   /** Returns false when the socket's buffer is full: wait for drain(). */
   write(chunk: Buffer | string): boolean;
   drain(): Promise<void>;
+  /**
+   * True when every buffer passed to write()/end() so far has been handed to the kernel and
+   * nothing kept a reference to it (no capture is recording the connection's bytes): the
+   * writer may fill those buffers again. Until then a written buffer must stay untouched.
+   * The server's responses have it; a stand-in may not (treat as false).
+   */
+  readonly buffersReleased?: boolean;
   end(chunk?: Buffer | string): void;
   /**
    * Gives the response up after a failure (what the router does when a handler throws after its

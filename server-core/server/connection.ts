@@ -222,10 +222,24 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     if (!this.output.batching) this.checkOutput();
   }
 
+  /**
+   * A capture was given this connection's written buffers (it may keep them): latched when
+   * they are written, not asked later, so a capture that stops listening afterwards still
+   * keeps those buffers from being refilled (static/read-buffer-pool.ts).
+   */
+  private gaveWrittenBuffers = false;
+
+  get keepsWrittenBuffers(): boolean {
+    return this.gaveWrittenBuffers || this.ctx.capture.hasListeners('chunk');
+  }
+
   countWritten(data: Buffer): void {
     this.bytesOut += data.length;
     const capture = this.ctx.capture;
-    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 's2c', t: performance.now(), bytes: data });
+    if (capture.hasListeners('chunk')) {
+      this.gaveWrittenBuffers = true;
+      capture.emit('chunk', { connectionId: this.id, dir: 's2c', t: performance.now(), bytes: data });
+    }
   }
 
   flush(): void {

@@ -23,6 +23,8 @@ export interface BatchOwner {
   readonly socket: Socket;
   /** Bytes about to be handed to the socket (counting, capture). */
   countWritten(data: Buffer): void;
+  /** Someone (a capture) keeps the buffers passed to countWritten: they must never be reused. Unknown (absent) counts as kept. */
+  readonly keepsWrittenBuffers?: boolean;
 }
 
 export class OutputBatcher {
@@ -39,6 +41,17 @@ export class OutputBatcher {
   /** Bytes not yet taken by the kernel: the open batch and the socket's own buffer. */
   get queued(): number {
     return this.bytes + this.owner.socket.writableLength;
+  }
+
+  /**
+   * Every buffer queued so far has been handed to the kernel and nobody kept it, so its memory
+   * may be written again (static-files.ts reuses its read buffers on this). socket.writableLength
+   * counts a buffer until its write completes, including one libuv still holds; a destroyed
+   * socket answers false, as its last writes may never complete.
+   */
+  get buffersReleased(): boolean {
+    const socket = this.owner.socket;
+    return !this.batching && this.bufs === null && socket.writableLength === 0 && !socket.destroyed && this.owner.keepsWrittenBuffers === false;
   }
 
   /** Starts collecting writes (a read arrived). */

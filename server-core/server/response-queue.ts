@@ -218,6 +218,12 @@ export class ResponseQueue implements ResponseSink {
     return this.owner.output.waitForDrain(this.exchanges[0] === (res as ConnResponse).exchange);
   }
 
+  buffersReleased(res: HttpResponseWriter): boolean {
+    const r = res as ConnResponse;
+    if (this.owner.isClosed || r.pending) return false;
+    return this.owner.output.buffersReleased;
+  }
+
   mustClose(res: HttpResponseWriter): boolean {
     const ex = (res as ConnResponse).exchange;
     if (!res.context.keepAlive || this.owner.closesAfterEveryResponse) return true;

@@ -132,6 +132,8 @@ export interface ResponseSink {
   writeResponseBytes(res: HttpResponseWriter, data: Buffer): boolean;
   /** Resolves when `res` may write again. */
   waitForDrain(res: HttpResponseWriter): Promise<void>;
+  /** Every buffer `res` wrote has been handed to the kernel and nobody kept it (ServerResponse.buffersReleased). */
+  buffersReleased?(res: HttpResponseWriter): boolean;
   /** The head is about to be serialised: would the connection close after this response? */
   mustClose(res: HttpResponseWriter): boolean;
   /** The last byte of `res` was queued. */
@@ -267,6 +269,10 @@ export class HttpResponseWriter implements ServerResponse {
     if (!this.headWritten) this.writeHeadNow(-1, EMPTY);
     if (data.length === 0) return true;
     return this.writeBody(data);
+  }
+
+  get buffersReleased(): boolean {
+    return this.sink.buffersReleased?.(this) ?? false;
   }
 
   drain(): Promise<void> {

@@ -33,6 +33,7 @@ import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Handler, ServerRequest, ServerResponse } from '../http/handler-types.js';
 import { safeDecode, sendText } from '../router/router.js';
+import { ReadBufferPool } from './read-buffer-pool.js';
 import { contentTypeFor } from './mime.js';
 import { formatBytes } from '../util/byte-size.js';
 import { escapeHtml } from '../util/html.js';
@@ -67,6 +68,9 @@ const ENCODED_SEPARATOR = /%(2f|5c|00)/i;
 // CPU per request from 2.3–3.5 ms to 1.8–2.0 ms (node:http with createReadStream's 64 KiB: 1.7 ms).
 // A read is sized to what is left, so a small file still costs one buffer of its own size.
 export const DEFAULT_HIGH_WATER_MARK = 512 * 1024;
+// The reads of DEFAULT_HIGH_WATER_MARK bytes share one process-wide pool (every server of the
+// process: the extension host may run several), reused once the socket let go of them.
+const READ_BUFFERS = new ReadBufferPool(DEFAULT_HIGH_WATER_MARK);
 
 // The per-request file-system calls use the callback API, not node:fs/promises.
 // On Node 20 every fs/promises call (and every FileHandle read: 16 per MiB at
@@ -350,15 +354,25 @@ function streamBody(req: ServerRequest, res: ServerResponse, fd: number, start: 
     };
     // One read at a time, straight from the descriptor: the next read starts when the socket took
     // the last chunk (at once, or after a drain), never ahead of it.
+    // Full-size reads use the pooled buffers (read-buffer-pool.ts); the last, shorter read of a
+    // file gets a buffer of its own size, so a small file or a capture never holds 512 KiB.
+    const pooled = highWaterMark === READ_BUFFERS.size;
+    const released = (): boolean => res.buffersReleased === true;
     const readNext = (): void => {
       if (aborted() || pos > end) return finish();
-      const buf = Buffer.allocUnsafeSlow(Math.min(highWaterMark, end - pos + 1));
+      const left = end - pos + 1;
+      const buf = pooled && left >= highWaterMark ? READ_BUFFERS.take() : Buffer.allocUnsafeSlow(Math.min(highWaterMark, left));
       readCb(fd, buf, 0, buf.length, pos, onRead);
     };
     const onRead = (err: NodeJS.ErrnoException | null, n: number, buf: Buffer): void => {
-      if (err || n === 0 || aborted()) return finish();
+      if (err || n === 0 || aborted()) {
+        if (pooled) READ_BUFFERS.give(buf, null);
+        return finish();
+      }
       pos += n;
-      if (res.write(n === buf.length ? buf : buf.subarray(0, n))) readNext();
+      const more = res.write(n === buf.length ? buf : buf.subarray(0, n));
+      if (pooled) READ_BUFFERS.give(buf, released);
+      if (more) readNext();
       else res.drain().then(readNext, readNext);
     };
     readNext();

@@ -271,3 +271,97 @@ test('a file named with a trailing slash is not found (a file is not a folder)',
   assert.equal((await get('/files/hello.txt')).status, 200);
   assert.equal((await get('/files/sub/')).status, 200);
 });
+
+// The read buffers are pooled (server-core/static/read-buffer-pool.ts): a buffer goes back into
+// use only once the socket handed it to the kernel. The file's bytes differ at every offset, so a
+// buffer refilled too early shows as wrong bytes in some body.
+function readBody(port: number, requests: string, paused: boolean): { socket: ReturnType<typeof connect>; done: Promise<Buffer> } {
+  const socket = connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    socket.on('data', (c) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+  if (paused) socket.pause();
+  socket.write(requests);
+  return { socket, done };
+}
+
+function bodiesOf(raw: Buffer, count: number): Buffer[] {
+  const bodies: Buffer[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const headEnd = raw.indexOf('\r\n\r\n', at);
+    assert.ok(headEnd >= 0, `response ${i + 1} of ${count} has a head`);
+    const length = Number(/content-length: (\d+)/i.exec(raw.subarray(at, headEnd).toString('latin1'))?.[1]);
+    bodies.push(raw.subarray(headEnd + 4, headEnd + 4 + length));
+    at = headEnd + 4 + length;
+  }
+  return bodies;
+}
+
+test('pooled read buffers: concurrent slow readers and a pipelined pair each get the file byte for byte', async (t) => {
+  const big = 'GET /files/big.bin HTTP/1.1\r\nHost: x\r\n\r\n';
+  const close = 'GET /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  // Four readers stall with writes in flight while a fifth, pipelined connection keeps taking buffers.
+  const slow = [0, 1, 2, 3].map(() => readBody(server.port, close, true));
+  const pipelined = readBody(server.port, big + big + close, false);
+  t.after(() => [...slow, pipelined].forEach((c) => c.socket.destroy()));
+  const pipelinedBodies = bodiesOf(await pipelined.done, 3);
+  for (const c of slow) c.socket.resume();
+  const slowBodies = await Promise.all(slow.map(async (c) => bodiesOf(await c.done, 1)[0]));
+  for (const [i, body] of [...pipelinedBodies, ...slowBodies].entries()) assert.ok(body.equals(fx.big), `body ${i + 1} is the file`);
+});
+
+test('pooled read buffers are never refilled while a capture keeps the written bytes', async (t) => {
+  const { createWireplayServer } = await import('../../../server-core/server/wireplay-server.js');
+  const router = new Router();
+  registerDemoRoutes(router, { root: fx.root });
+  const captured = createWireplayServer({ handler: router.handle, host: '127.0.0.1', port: 0 });
+  // The capture keeps the buffers it is given (no copy), as a recording store may.
+  const s2c = new Map<string, Buffer[]>();
+  captured.capture.on('chunk', (e) => {
+    if (e.dir === 's2c') (s2c.get(e.connectionId) ?? s2c.set(e.connectionId, []).get(e.connectionId)!).push(e.bytes);
+  });
+  const { port } = await captured.listen();
+  t.after(() => captured.close());
+  const close = 'GET /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  for (let i = 0; i < 3; i++) assert.ok(bodiesOf(await readBody(port, close, false).done, 1)[0].equals(fx.big), `response ${i + 1}`);
+  assert.equal(s2c.size, 3);
+  for (const [id, chunks] of s2c) assert.ok(bodiesOf(Buffer.concat(chunks), 1)[0].equals(fx.big), `the capture of ${id} still holds the file's bytes`);
+});
+
+test('pooled read buffers stay untouched after the capture that was given them stops listening', async (t) => {
+  const { createWireplayServer } = await import('../../../server-core/server/wireplay-server.js');
+  const router = new Router();
+  registerDemoRoutes(router, { root: fx.root });
+  const server2 = createWireplayServer({ handler: router.handle, host: '127.0.0.1', port: 0 });
+  const kept: Buffer[] = [];
+  const keep = (e: { dir: string; bytes: Buffer }) => {
+    if (e.dir === 's2c') kept.push(e.bytes);
+  };
+  const listening = server2.capture.on('chunk', keep);
+  const { port } = await server2.listen();
+  t.after(() => server2.close());
+  const get = 'GET /files/big.bin HTTP/1.1\r\nHost: x\r\n\r\n';
+  const close = 'GET /files/big.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+  // A keep-alive connection whose response the capture recorded; it stays open, so its buffers are not retired with it.
+  const recorded = connect(port, '127.0.0.1', () => recorded.write(get));
+  t.after(() => recorded.destroy());
+  const received: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    recorded.once('error', reject);
+    recorded.on('data', (c: Buffer) => {
+      received.push(c);
+      const raw = Buffer.concat(received);
+      const headEnd = raw.indexOf('\r\n\r\n');
+      if (headEnd >= 0 && raw.length >= headEnd + 4 + fx.big.length) resolve();
+    });
+  });
+  listening.dispose();
+  // Other requests now take buffers from the pool.
+  for (let i = 0; i < 3; i++) assert.ok(bodiesOf(await readBody(port, close, false).done, 1)[0].equals(fx.big), `response ${i + 1}`);
+  // Had a buffer the capture keeps gone back to the pool, one of those reads would have refilled it.
+  assert.ok(bodiesOf(Buffer.concat(kept), 1)[0].equals(fx.big), "the capture still holds the file's bytes");
+});
