@@ -7,6 +7,14 @@
 // HTTP messages get their field trees on demand, from the bytes kept here
 // (lazy-fields.ts); before bytes leave, the messages that need them keep their
 // head aside or build their tree.
+//
+// Dissection itself is deferred while nobody listens to 'message' events: what
+// the dissectors would be fed (chunks, switches, closes) waits in one backlog in
+// arrival order, and is fed to them, in that order, as soon as anything reads a
+// result (messages, stats, totals, a 'message' or 'close' listener) or before
+// bytes leave the ring. The answers are the same as a live dissection's — same
+// messages, ids, times and drop markers — only computed later, or never for a
+// capture nobody looks at (the extension's window store, the proxy's).
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { DisposableStore } from '../util/disposable.js';
@@ -51,7 +59,10 @@ export interface CaptureStoreOptions {
   maxConnections?: number;
   /** Dissect live (default true). */
   dissect?: boolean;
-  /** Told when a dissector fails on a connection (that connection is no longer dissected; bytes are still recorded). */
+  /**
+   * Told when a dissector fails on a connection (that connection is no longer dissected; bytes are still
+   * recorded) — when the dissection runs, which is deferred until something reads it (see the header).
+   */
   onDissectorError?: (err: unknown, connectionId: string) => void;
   /** Passed to each connection's dissector. */
   dissector?: Omit<DissectorOptions, 'onMessage' | 'nextMessageId'>;
@@ -154,11 +165,37 @@ interface Conn {
   /** Dropped-marker per direction (always at the front: the ring drops oldest first). */
   drop: { c2s?: CapturedDrop; s2c?: CapturedDrop };
   dropMessage: { c2s?: DissectedMessage; s2c?: DissectedMessage };
+  /** Operations of this connection still waiting in the dissection backlog. */
+  pending: number;
 }
 
 interface RingItem {
   conn: Conn;
   entry: CapturedData;
+}
+
+/**
+ * One operation waiting for its connection's dissector: a chunk (its ring item, no new object per chunk),
+ * or a switch or the close (`step`).
+ */
+interface PendingOp {
+  conn: Conn;
+  entry?: CapturedData;
+  step?: (d: ConnectionDissector) => void;
+  /** The close: the dissector is let go after its step. */
+  last?: boolean;
+}
+
+/** An emitter that runs `beforeMessageListener` when a 'message' listener is added (it must see what comes next only). */
+class StoreEmitter extends Emitter<CaptureStoreEvents> {
+  constructor(private readonly beforeMessageListener: () => void) {
+    super();
+  }
+
+  override on<K extends keyof CaptureStoreEvents>(event: K, listener: (payload: CaptureStoreEvents[K]) => void): Disposable {
+    if (event === 'message') this.beforeMessageListener();
+    return super.on(event, listener);
+  }
 }
 
 /** What stands in the slots before the ring's and a connection's head: the evicted chunk is not kept alive. */
@@ -168,7 +205,8 @@ const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
 
 export class CaptureStore implements Disposable {
-  readonly events = new Emitter<CaptureStoreEvents>();
+  /** Adding a 'message' listener first dissects the backlog (without the listener: it hears what comes after). */
+  readonly events: Emitter<CaptureStoreEvents> = new StoreEmitter(() => this.drain());
   private maxBytesValue: number;
   readonly maxMessages: number;
   readonly maxConnections: number;
@@ -187,6 +225,9 @@ export class CaptureStore implements Disposable {
   private sourceCount = 0;
   /** Field trees built on demand, the last few (a view reads the same messages again and again). */
   private readonly trees = new FieldTreeCache();
+  /** Dissection not done yet, in arrival order across connections, from `backlogHead` on. */
+  private backlog: PendingOp[] = [];
+  private backlogHead = 0;
 
   private readonly dissectorError?: (err: unknown, connectionId: string) => void;
 
@@ -269,6 +310,7 @@ export class CaptureStore implements Disposable {
       messages: [],
       drop: {},
       dropMessage: {},
+      pending: 0,
     };
     if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
     if (this.options.dissect !== false) {
@@ -298,11 +340,12 @@ export class CaptureStore implements Disposable {
       conn.stats.s2cChunks++;
     }
     conn.chunks.push(entry);
-    this.ring.push({ conn, entry });
+    const item: RingItem = { conn, entry };
+    this.ring.push(item);
     this.bytes += bytes.length + CHUNK_OVERHEAD_BYTES;
     this.events.emit('chunk', { connectionId, entry });
-    // Dissect before evicting, so an oversized chunk is still dissected once.
-    this.dissect(conn, (d) => d.push(dir, entry.bytes, t));
+    if (conn.dissector) this.later(item);
+    // (evict() dissects the backlog first, so an oversized chunk is still dissected once.)
     this.evict();
   }
 
@@ -310,7 +353,7 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn) return;
     conn.data.switches.push({ ...ev });
-    this.dissect(conn, (d) => d.switchProtocol(ev));
+    if (conn.dissector) this.later({ conn, step: (d) => d.switchProtocol(ev) });
     this.events.emit('switch', { connectionId: ev.connectionId, event: ev });
   }
 
@@ -336,8 +379,9 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn || conn.data.closed) return;
     conn.data.closed = { ...ev };
-    this.dissect(conn, (d) => d.end(ev.t));
-    conn.dissector = undefined;
+    if (conn.dissector) this.later({ conn, step: (d) => d.end(ev.t), last: true });
+    // Its listeners read the connection's message counts.
+    if (this.events.hasListeners('close')) this.drain(conn);
     this.events.emit('close', this.summary(conn));
     this.trimConnections();
   }
@@ -346,11 +390,13 @@ export class CaptureStore implements Disposable {
 
   /** Connections in order of opening, with their stats. */
   listConnections(): ConnectionSummary[] {
+    this.drain();
     return [...this.conns.values()].map((c) => this.summary(c));
   }
 
   getConnection(id: string): ConnectionSummary | undefined {
     const c = this.conns.get(id);
+    if (c) this.drain(c);
     return c && this.summary(c);
   }
 
@@ -362,7 +408,9 @@ export class CaptureStore implements Disposable {
 
   /** Dissected messages of a connection in arrival order, drop markers included. */
   messages(connectionId: string): DissectedMessage[] {
-    return [...(this.conns.get(connectionId)?.messages ?? [])];
+    const c = this.conns.get(connectionId);
+    if (c) this.drain(c);
+    return [...(c?.messages ?? [])];
   }
 
   /** A snapshot of one connection for the exports (entries share their buffers; do not mutate them). */
@@ -388,11 +436,13 @@ export class CaptureStore implements Disposable {
   }
 
   get totalMessages(): number {
+    this.drain();
     return this.messageCount;
   }
 
   /** Forgets everything; connections still open keep being recorded from their next chunk on (offsets continue). */
   clear(): void {
+    this.drain();
     for (const conn of this.conns.values()) {
       if (conn.data.closed) {
         this.conns.delete(conn.data.id);
@@ -431,10 +481,49 @@ export class CaptureStore implements Disposable {
   dispose(): void {
     this.subscriptions.dispose();
     for (const conn of this.conns.values()) conn.dissector = undefined;
+    this.backlog = [];
+    this.backlogHead = 0;
     this.events.clear();
   }
 
   // --- internals ---
+
+  /** Dissection of `op`: now when someone listens to messages (after what waits before it), else queued. */
+  private later(op: PendingOp): void {
+    op.conn.pending++;
+    this.backlog.push(op);
+    if (this.events.hasListeners('message')) this.drain();
+  }
+
+  /**
+   * Feeds the backlog to the dissectors in arrival order: all of it, or until `until` has nothing waiting
+   * (what waits before its operations goes first, so ids and every other answer stay those of a live
+   * dissection). Re-entrant: a 'message' listener may read the store.
+   */
+  private drain(until?: Conn): void {
+    const q = this.backlog;
+    while (this.backlogHead < q.length && (until === undefined || until.pending > 0)) {
+      const op = q[this.backlogHead];
+      q[this.backlogHead++] = RING_GONE;
+      const conn = op.conn;
+      conn.pending--;
+      if (op.entry !== undefined) {
+        const e = op.entry;
+        this.dissect(conn, (d) => d.push(e.dir, e.bytes, e.t));
+      } else {
+        this.dissect(conn, op.step!);
+        if (op.last) conn.dissector = undefined;
+      }
+    }
+    if (this.backlog !== q) return; // disposed meanwhile
+    if (this.backlogHead === q.length) {
+      q.length = 0;
+      this.backlogHead = 0;
+    } else if (this.backlogHead > 1024 && this.backlogHead * 2 > q.length) {
+      q.splice(0, this.backlogHead);
+      this.backlogHead = 0;
+    }
+  }
 
   /** Runs a dissector step; a dissector that throws (a bug) stops dissecting its connection, never the capture. */
   private dissect(conn: Conn, step: (d: ConnectionDissector) => void): void {
@@ -512,6 +601,9 @@ export class CaptureStore implements Disposable {
 
   /** Drops the oldest bytes, across connections, until the total fits under the cap. */
   private evict(): void {
+    if (this.bytes <= this.maxBytes) return;
+    // What leaves must have been dissected, with everything before it (the pins below read the dissection).
+    this.drain();
     while (this.bytes > this.maxBytes && this.ringHead < this.ring.length) {
       const item = this.ring[this.ringHead];
       const { conn, entry } = item;
@@ -660,6 +752,8 @@ export class CaptureStore implements Disposable {
     for (const conn of this.conns.values()) {
       if (this.conns.size <= this.maxConnections) break;
       if (!conn.data.closed) continue;
+      // Its dissection is finished first (its messages are counted out below; ids stay as live).
+      this.drain(conn);
       this.conns.delete(conn.data.id);
       for (let i = conn.head; i < conn.chunks.length; i++) this.bytes -= conn.chunks[i].bytes.length + CHUNK_OVERHEAD_BYTES;
       this.messageCount -= conn.messages.length;
