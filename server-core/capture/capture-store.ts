@@ -161,7 +161,10 @@ interface Conn {
   /** Next absolute offset per direction. */
   next: { c2s: number; s2c: number };
   messages: DissectedMessage[];
+  /** Made at its first operation (a connection nobody reads never gets one: its memory stays small). */
   dissector?: ConnectionDissector;
+  /** Still dissected: false without dissection, after the close, or after its dissector failed. */
+  dissects: boolean;
   /** Dropped-marker per direction (always at the front: the ring drops oldest first). */
   drop: { c2s?: CapturedDrop; s2c?: CapturedDrop };
   dropMessage: { c2s?: DissectedMessage; s2c?: DissectedMessage };
@@ -311,17 +314,9 @@ export class CaptureStore implements Disposable {
       drop: {},
       dropMessage: {},
       pending: 0,
+      dissects: this.options.dissect !== false,
     };
     if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
-    if (this.options.dissect !== false) {
-      conn.dissector = new ConnectionDissector(ev.connectionId, ev.protocol, {
-        ...this.options.dissector,
-        nextMessageId: () => this.nextMessageId++,
-        onMessage: (m) => this.addMessage(conn, m),
-        onUpdate: (m) => this.updateMessage(conn, m),
-        deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
-      });
-    }
     this.conns.set(ev.connectionId, conn);
     this.events.emit('open', this.summary(conn));
     this.tiePeers(conn);
@@ -344,7 +339,7 @@ export class CaptureStore implements Disposable {
     this.ring.push(item);
     this.bytes += bytes.length + CHUNK_OVERHEAD_BYTES;
     this.events.emit('chunk', { connectionId, entry });
-    if (conn.dissector) this.later(item);
+    if (conn.dissects) this.later(item);
     // (evict() dissects the backlog first, so an oversized chunk is still dissected once.)
     this.evict();
   }
@@ -353,7 +348,7 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn) return;
     conn.data.switches.push({ ...ev });
-    if (conn.dissector) this.later({ conn, step: (d) => d.switchProtocol(ev) });
+    if (conn.dissects) this.later({ conn, step: (d) => d.switchProtocol(ev) });
     this.events.emit('switch', { connectionId: ev.connectionId, event: ev });
   }
 
@@ -379,7 +374,7 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn || conn.data.closed) return;
     conn.data.closed = { ...ev };
-    if (conn.dissector) this.later({ conn, step: (d) => d.end(ev.t), last: true });
+    if (conn.dissects) this.later({ conn, step: (d) => d.end(ev.t), last: true });
     // Its listeners read the connection's message counts.
     if (this.events.hasListeners('close')) this.drain(conn);
     this.events.emit('close', this.summary(conn));
@@ -480,7 +475,10 @@ export class CaptureStore implements Disposable {
 
   dispose(): void {
     this.subscriptions.dispose();
-    for (const conn of this.conns.values()) conn.dissector = undefined;
+    for (const conn of this.conns.values()) {
+      conn.dissector = undefined;
+      conn.dissects = false;
+    }
     this.backlog = [];
     this.backlogHead = 0;
     this.events.clear();
@@ -512,7 +510,10 @@ export class CaptureStore implements Disposable {
         this.dissect(conn, (d) => d.push(e.dir, e.bytes, e.t));
       } else {
         this.dissect(conn, op.step!);
-        if (op.last) conn.dissector = undefined;
+        if (op.last) {
+          conn.dissector = undefined;
+          conn.dissects = false;
+        }
       }
     }
     if (this.backlog !== q) return; // disposed meanwhile
@@ -527,14 +528,25 @@ export class CaptureStore implements Disposable {
 
   /** Runs a dissector step; a dissector that throws (a bug) stops dissecting its connection, never the capture. */
   private dissect(conn: Conn, step: (d: ConnectionDissector) => void): void {
-    const d = conn.dissector;
-    if (!d) return;
+    if (!conn.dissects) return;
     try {
-      step(d);
+      step((conn.dissector ??= this.newDissector(conn)));
     } catch (err) {
       conn.dissector = undefined;
+      conn.dissects = false;
       this.dissectorError?.(err, conn.data.id);
     }
+  }
+
+  private newDissector(conn: Conn): ConnectionDissector {
+    const info = conn.data.info;
+    return new ConnectionDissector(info.connectionId, info.protocol, {
+      ...this.options.dissector,
+      nextMessageId: () => this.nextMessageId++,
+      onMessage: (m) => this.addMessage(conn, m),
+      onUpdate: (m) => this.updateMessage(conn, m),
+      deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
+    });
   }
 
   private summary(c: Conn): ConnectionSummary {

@@ -166,9 +166,11 @@ test('a deferred dissection answers exactly as a live one, with and without the 
 
 test('nothing is dissected until something reads the dissection; reads dissect only what they need first', () => {
   const pushes: string[] = [];
+  let parsers = 0;
   const store = new CaptureStore({
     dissector: {
       httpParser: (kind, handlers, limits) => {
+        parsers++;
         const p = new HttpMessageParser(kind, handlers, limits);
         return { push: (b: Buffer) => (pushes.push(b.toString('latin1').slice(0, 3)), p.push(b)), finish: () => p.finish() };
       },
@@ -181,6 +183,7 @@ test('nothing is dissected until something reads the dissection; reads dissect o
   store.chunk('a', 's2c', 4, Buffer.from('HTTP/1.1 204 No Content\r\n\r\n'));
   store.close({ connectionId: 'a', t: 5 });
   assert.deepEqual(pushes, [], 'recorded, not dissected');
+  assert.equal(parsers, 0, 'no dissector is made for a connection nobody read (its memory stays small)');
   assert.equal(store.getConnection('a')!.stats.c2sBytes, 28, 'byte counts need no dissection');
   assert.deepEqual(pushes, ['GET', 'GET', 'HTT'], "a's summary (its message count) dissects what came up to its last chunk, in arrival order");
   assert.deepEqual(store.messages('a').map((m) => [m.id, m.summary]), [
