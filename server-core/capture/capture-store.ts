@@ -57,7 +57,13 @@ export interface CaptureStoreOptions {
   maxMessages?: number;
   /** Closed connections kept; the oldest closed go first once over. Default 10 000. */
   maxConnections?: number;
-  /** Dissect live (default true). */
+  /**
+   * How far below maxBytes one eviction goes (the low-water mark is maxBytes minus this), so that the
+   * eviction's fixed work is done once per batch of chunks. Default: maxBytes / 64 (1 MiB of a 64 MiB cap),
+   * at most 1 MiB. 0 evicts exactly down to the cap.
+   */
+  evictMarginBytes?: number;
+  /** Dissect (default true): deferred while nobody listens to 'message' events, see the header. */
   dissect?: boolean;
   /**
    * Told when a dissector fails on a connection (that connection is no longer dissected; bytes are still
@@ -69,6 +75,8 @@ export interface CaptureStoreOptions {
 }
 
 export const DEFAULT_CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
+/** The default eviction margin's ceiling (CaptureStoreOptions.evictMarginBytes). */
+export const EVICT_MARGIN_MAX = 1024 * 1024;
 export const DEFAULT_CAPTURE_MAX_MESSAGES = 20_000;
 export const DEFAULT_CAPTURE_MAX_CONNECTIONS = 10_000;
 
@@ -172,6 +180,16 @@ interface Conn {
   pending: number;
 }
 
+/** The bytes of one connection's direction that one eviction drops: [start, end). */
+interface DropRun {
+  conn: Conn;
+  dir: Direction;
+  start: number;
+  end: number;
+  tFirst: number;
+  tLast: number;
+}
+
 interface RingItem {
   conn: Conn;
   entry: CapturedData;
@@ -244,6 +262,12 @@ export class CaptureStore implements Disposable {
 
   get maxBytes(): number {
     return this.maxBytesValue;
+  }
+
+  /** What one eviction drops below the cap at most (CaptureStoreOptions.evictMarginBytes). */
+  get evictMarginBytes(): number {
+    const m = this.options.evictMarginBytes;
+    return m !== undefined ? Math.min(Math.max(0, m), this.maxBytesValue) : Math.min(Math.floor(this.maxBytesValue / 64), EVICT_MARGIN_MAX);
   }
 
   /** A new byte cap, applied at once: a smaller one drops the oldest bytes now, visibly, as the ring always does. */
@@ -451,7 +475,7 @@ export class CaptureStore implements Disposable {
         if (first) {
           const length = conn.next[dir] - first.offset;
           const last = kept[kept.length - 1];
-          if (length > 0) this.recordDrop(conn, dir, first.offset, length, last.t, false);
+          if (length > 0) this.recordDrop(conn, dir, first.offset, length, last.t, last.t, false);
         }
       }
       conn.chunks = [];
@@ -611,39 +635,68 @@ export class CaptureStore implements Disposable {
     }
   }
 
-  /** Drops the oldest bytes, across connections, until the total fits under the cap. */
+  /**
+   * Over the cap, drops the oldest bytes, across connections, down to the low-water mark (the cap minus
+   * evictMarginBytes), so that the drop's fixed work — pinning the messages that keep their trees, the drop
+   * marker and its message, the 'dropped' event — is done once per connection and direction for a batch of
+   * chunks, not once per chunk (with 64 KiB reads through the proxy it was once per read: BENCHMARKS.md).
+   */
   private evict(): void {
     if (this.bytes <= this.maxBytes) return;
     // What leaves must have been dissected, with everything before it (the pins below read the dissection).
     this.drain();
-    while (this.bytes > this.maxBytes && this.ringHead < this.ring.length) {
-      const item = this.ring[this.ringHead];
-      const { conn, entry } = item;
+    const target = this.maxBytes - this.evictMarginBytes;
+    // First what goes: the ring's oldest items, the last one maybe only its head (`trim` bytes).
+    let bytes = this.bytes;
+    let end = this.ringHead;
+    let trim = 0;
+    while (bytes > target && end < this.ring.length) {
+      const { conn, entry } = this.ring[end];
       if (conn.removed) {
-        this.ring[this.ringHead++] = RING_GONE;
+        end++;
         continue;
       }
-      const over = this.bytes - this.maxBytes;
+      const over = bytes - target;
       const cost = entry.bytes.length + CHUNK_OVERHEAD_BYTES;
-      const trim = over < cost && over < entry.bytes.length;
-      this.pinBefore(conn, entry.dir, entry.offset + (trim ? over : entry.bytes.length));
-      if (trim) {
-        // Trim the head of this chunk only: keep its tail.
-        const n = over;
-        this.recordDrop(conn, entry.dir, entry.offset, n, entry.t, true);
-        // A view, not a copy: only the ring's front chunk is ever trimmed, so at most one chunk's dropped
-        // head stays in memory past the cap (copying the tail of every 64 KiB or 1 MiB chunk each time
-        // the cap is reached was a third of the store's CPU time with large bodies).
-        entry.bytes = entry.bytes.subarray(n);
-        entry.offset += n;
-        this.bytes -= n;
+      if (over < cost && over < entry.bytes.length) {
+        trim = over;
+        bytes -= over;
         break;
       }
+      bytes -= cost;
+      end++;
+    }
+    // Per connection and direction, the bytes that go are one run from its oldest kept byte.
+    const runs = new Map<string, DropRun>();
+    const runOf = (conn: Conn, entry: CapturedData): DropRun => {
+      const key = `${conn.data.id}\u0000${entry.dir}`;
+      let run = runs.get(key);
+      if (!run) runs.set(key, (run = { conn, dir: entry.dir, start: entry.offset, end: entry.offset, tFirst: entry.t, tLast: entry.t }));
+      return run;
+    };
+    for (let i = this.ringHead; i < end; i++) {
+      const { conn, entry } = this.ring[i];
+      if (conn.removed) continue;
+      const run = runOf(conn, entry);
+      run.end = entry.offset + entry.bytes.length;
+      run.tLast = entry.t;
+    }
+    const trimmed = trim > 0 ? this.ring[end] : undefined;
+    if (trimmed) {
+      const run = runOf(trimmed.conn, trimmed.entry);
+      run.end = trimmed.entry.offset + trim;
+      run.tLast = trimmed.entry.t;
+    }
+    // The messages that need the bytes are made safe while the bytes are still here.
+    for (const run of runs.values()) this.pinBefore(run.conn, run.dir, run.end);
+    for (; this.ringHead < end; this.ringHead++) {
+      const { conn, entry } = this.ring[this.ringHead];
       // The slots before the heads are let go at once (compacted later): an evicted chunk that stayed
       // referenced there kept its buffer alive past the cap, up to 1,024 chunks per connection and as many
       // in the ring (with 64 KiB reads, a proxy with 64 MiB of capture held 300 MB of buffers).
-      this.ring[this.ringHead++] = RING_GONE;
-      this.bytes -= cost;
+      this.ring[this.ringHead] = RING_GONE;
+      if (conn.removed) continue;
+      this.bytes -= entry.bytes.length + CHUNK_OVERHEAD_BYTES;
       // The ring's oldest item is its connection's oldest chunk.
       if (conn.chunks[conn.head] === entry) conn.chunks[conn.head++] = CHUNK_GONE;
       else conn.chunks.splice(conn.chunks.indexOf(entry, conn.head), 1);
@@ -651,8 +704,17 @@ export class CaptureStore implements Disposable {
         conn.chunks.splice(0, conn.head);
         conn.head = 0;
       }
-      this.recordDrop(conn, entry.dir, entry.offset, entry.bytes.length, entry.t, true);
     }
+    if (trimmed) {
+      // Only the head of this chunk goes: its tail stays, as a view, not a copy — only the ring's front
+      // chunk is ever trimmed, so at most one chunk's dropped head stays in memory past the cap (copying
+      // the tail of every 64 KiB or 1 MiB chunk each time the cap was reached was a third of the store's
+      // CPU time with large bodies).
+      trimmed.entry.bytes = trimmed.entry.bytes.subarray(trim);
+      trimmed.entry.offset += trim;
+      this.bytes -= trim;
+    }
+    for (const run of runs.values()) this.recordDrop(run.conn, run.dir, run.start, run.end - run.start, run.tFirst, run.tLast, true);
     if (this.ringHead > 1024 && this.ringHead * 2 > this.ring.length) {
       this.ring.splice(0, this.ringHead);
       this.ringHead = 0;
@@ -678,7 +740,8 @@ export class CaptureStore implements Disposable {
     }
   }
 
-  private recordDrop(conn: Conn, dir: Direction, offset: number, length: number, t: number, emit: boolean): void {
+  /** `tFirst`, `t`: the times of the first and last dropped chunk. */
+  private recordDrop(conn: Conn, dir: Direction, offset: number, length: number, tFirst: number, t: number, emit: boolean): void {
     conn.stats.droppedBytes += length;
     let marker = conn.drop[dir];
     if (marker && marker.offset + marker.length === offset) {
@@ -716,7 +779,7 @@ export class CaptureStore implements Disposable {
         protocol: conn.data.info.protocol,
         dir,
         range: { start: marker.offset, end },
-        tStart: t,
+        tStart: tFirst,
         tEnd: t,
         summary: '',
         fields: [],

@@ -148,6 +148,8 @@ test('a deferred dissection answers exactly as a live one, with and without the 
     { maxBytes: 6_000 },
     { maxBytes: 2_500, maxMessages: 40, maxConnections: 5 },
     { maxBytes: 900, maxMessages: 12, maxConnections: 3 },
+    { maxBytes: 3_000, evictMarginBytes: 1_200 },
+    { maxBytes: 1_500, evictMarginBytes: 0 },
   ];
   let compared = 0;
   for (const [k, options] of configs.entries()) {
@@ -161,7 +163,7 @@ test('a deferred dissection answers exactly as a live one, with and without the 
       compared++;
     }
   }
-  assert.equal(compared, 48);
+  assert.equal(compared, 72);
 });
 
 test('nothing is dissected until something reads the dissection; reads dissect only what they need first', () => {
