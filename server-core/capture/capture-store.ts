@@ -232,6 +232,8 @@ export class CaptureStore implements Disposable {
   readonly maxMessages: number;
   readonly maxConnections: number;
   private readonly conns = new Map<string, Conn>();
+  /** Open connections not tied to a peer, by their client and server ports (tiePeers). */
+  private readonly untied = new Map<string, Conn[]>();
   private readonly ring: RingItem[] = [];
   private ringHead = 0;
   private bytes = 0;
@@ -398,6 +400,7 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn || conn.data.closed) return;
     conn.data.closed = { ...ev };
+    if (conn.data.peerConnectionId === undefined) this.untie(conn);
     if (conn.dissects) this.later({ conn, step: (d) => d.end(ev.t), last: true });
     // Its listeners read the connection's message counts.
     if (this.events.hasListeners('close')) this.drain(conn);
@@ -804,22 +807,42 @@ export class CaptureStore implements Disposable {
     if (emit) this.events.emit('dropped', { connectionId: conn.data.id, entry: marker });
   }
 
+  /**
+   * Ties a new connection to the other end of the same loopback exchange, when both are in this capture:
+   * the earliest open connection of the other side, not yet tied, with the same two ports. Looked up in an
+   * index by port pair (scanning every connection at each open was most of the store's cost per
+   * connection once it held thousands).
+   */
   private tiePeers(conn: Conn): void {
     const a = conn.data.info;
-    if (!LOOPBACK.has(a.remote.address) && !LOOPBACK.has(a.local.address)) return;
-    for (const other of this.conns.values()) {
-      if (other === conn || other.data.peerConnectionId !== undefined || other.data.closed) continue;
-      const b = other.data.info;
-      if (b.side === a.side) continue;
-      const client = a.side === 'client' ? a : b;
-      const server = a.side === 'client' ? b : a;
-      if (client.local.port === server.remote.port && client.remote.port === server.local.port) {
+    const key = portPairKey(a);
+    const candidates = this.untied.get(key);
+    if (LOOPBACK.has(a.remote.address) || LOOPBACK.has(a.local.address)) {
+      const other = candidates?.find((o) => o.data.info.side !== a.side && o.data.peerConnectionId === undefined && !o.data.closed);
+      if (other) {
+        this.untie(other);
+        const b = other.data.info;
+        const client = a.side === 'client' ? a : b;
+        const server = a.side === 'client' ? b : a;
         conn.data.peerConnectionId = other.data.id;
         other.data.peerConnectionId = conn.data.id;
         this.events.emit('peer', { clientId: client.connectionId, serverId: server.connectionId });
         return;
       }
     }
+    if (conn.data.peerConnectionId !== undefined) return;
+    if (candidates) candidates.push(conn);
+    else this.untied.set(key, [conn]);
+  }
+
+  /** The connection can no longer be tied (tied, or closed): out of the index. */
+  private untie(conn: Conn): void {
+    const key = portPairKey(conn.data.info);
+    const list = this.untied.get(key);
+    if (!list) return;
+    const i = list.indexOf(conn);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.untied.delete(key);
   }
 
   private trimConnections(): void {
@@ -837,6 +860,11 @@ export class CaptureStore implements Disposable {
       this.events.emit('removed', { connectionId: conn.data.id });
     }
   }
+}
+
+/** The ports of a connection's client and server ends, whichever end it is. */
+function portPairKey(info: ConnectionOpened): string {
+  return info.side === 'client' ? `${info.local.port}:${info.remote.port}` : `${info.remote.port}:${info.local.port}`;
 }
 
 function entriesOf(c: Conn): CaptureEntry[] {

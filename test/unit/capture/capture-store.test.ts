@@ -277,6 +277,31 @@ test('a client-side connection is tied to the server-side one when both ends are
   assert.equal(store.getConnection('c2')!.peerConnectionId, undefined);
 });
 
+test('ties follow the port pair among thousands of connections: closed and tied ones are passed over, the earliest open one wins', () => {
+  const store = new CaptureStore({ dissect: false });
+  const peers: string[] = [];
+  store.events.on('peer', (p) => peers.push(`${p.clientId}-${p.serverId}`));
+  const client = (id: string, port: number) => opened(id, { side: 'client', local: { address: '127.0.0.1', port }, remote: { address: '127.0.0.1', port: 8080 } });
+  const server = (id: string, port: number) => opened(id, { remote: { address: '127.0.0.1', port } });
+  for (let i = 0; i < 3000; i++) {
+    store.open(server(`old${i}`, 20000 + i));
+    store.close({ connectionId: `old${i}`, t: 1 });
+  }
+  store.open(client('c-closed', 20001)); // its server end closed long ago: not tied to it
+  assert.deepEqual(peers, []);
+  store.open(client('c-a', 30000));
+  store.open(client('c-b', 30000)); // a second client with the same ports (another source): the earliest wins
+  store.open(server('s1', 30000));
+  store.open(server('s2', 30000));
+  assert.deepEqual(peers, ['c-a-s1', 'c-b-s2']);
+  store.close({ connectionId: 'c-closed', t: 2 });
+  store.open(server('s3', 20001));
+  assert.equal(store.getConnection('s3')!.peerConnectionId, undefined, 'a closed client is not tied');
+  store.open(opened('far', { side: 'client', local: { address: '10.0.0.2', port: 40000 }, remote: { address: '10.0.0.3', port: 8080 } }));
+  store.open(server('s4', 40000));
+  assert.equal(store.getConnection('s4')!.peerConnectionId, 'far', 'tied when the new end is on loopback, as before');
+});
+
 test('two sources using the same connection id are kept apart', () => {
   const a = new Emitter<CaptureEvents>();
   const b = new Emitter<CaptureEvents>();
