@@ -11,10 +11,13 @@
 // Dissection itself is deferred while nobody listens to 'message' events: what
 // the dissectors would be fed (chunks, switches, closes) waits in one backlog in
 // arrival order, and is fed to them, in that order, as soon as anything reads a
-// result (messages, stats, totals, a 'message' or 'close' listener) or before
-// bytes leave the ring. The answers are the same as a live dissection's — same
-// messages, ids, times and drop markers — only computed later, or never for a
-// capture nobody looks at (the extension's window store, the proxy's).
+// result (messages, stats, totals, a 'message' or 'close' listener), and up to
+// what leaves before bytes leave the ring. The answers are the same as a live
+// dissection's — same messages, trees, times, drop markers, ids in arrival order
+// — only computed later, or never for a capture nobody looks at (the extension's
+// window store, the proxy's). Only the ids can differ from a live store's: an
+// "n bytes dropped" message takes its id when the eviction happens, which is
+// before the messages of the bytes that arrived meanwhile are dissected.
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { DisposableStore } from '../util/disposable.js';
@@ -77,6 +80,8 @@ export interface CaptureStoreOptions {
 export const DEFAULT_CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
 /** The default eviction margin's ceiling (CaptureStoreOptions.evictMarginBytes). */
 export const EVICT_MARGIN_MAX = 1024 * 1024;
+/** Chunks one eviction drops at most once the store is back under its cap (see evict). */
+const EVICT_BATCH_CHUNKS = 256;
 export const DEFAULT_CAPTURE_MAX_MESSAGES = 20_000;
 export const DEFAULT_CAPTURE_MAX_CONNECTIONS = 10_000;
 
@@ -193,6 +198,8 @@ interface DropRun {
 interface RingItem {
   conn: Conn;
   entry: CapturedData;
+  /** Waiting in the dissection backlog. */
+  queued: boolean;
 }
 
 /**
@@ -221,7 +228,7 @@ class StoreEmitter extends Emitter<CaptureStoreEvents> {
 
 /** What stands in the slots before the ring's and a connection's head: the evicted chunk is not kept alive. */
 const CHUNK_GONE: CapturedData = Object.freeze({ kind: 'data', dir: 'c2s', t: 0, offset: 0, bytes: Buffer.alloc(0) }) as CapturedData;
-const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, entry: CHUNK_GONE }) as RingItem;
+const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, entry: CHUNK_GONE, queued: false }) as RingItem;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
 
@@ -361,11 +368,14 @@ export class CaptureStore implements Disposable {
       conn.stats.s2cChunks++;
     }
     conn.chunks.push(entry);
-    const item: RingItem = { conn, entry };
+    const item: RingItem = { conn, entry, queued: false };
     this.ring.push(item);
     this.bytes += bytes.length + CHUNK_OVERHEAD_BYTES;
     this.events.emit('chunk', { connectionId, entry });
-    if (conn.dissects) this.later(item);
+    if (conn.dissects) {
+      item.queued = true;
+      this.later(item);
+    }
     // (evict() dissects the backlog first, so an oversized chunk is still dissected once.)
     this.evict();
   }
@@ -525,15 +535,16 @@ export class CaptureStore implements Disposable {
    * (what waits before its operations goes first, so ids and every other answer stay those of a live
    * dissection). Re-entrant: a 'message' listener may read the store.
    */
-  private drain(until?: Conn): void {
+  private drain(until?: Conn | RingItem): void {
     const q = this.backlog;
-    while (this.backlogHead < q.length && (until === undefined || until.pending > 0)) {
+    while (this.backlogHead < q.length && (until === undefined || ('queued' in until ? until.queued : until.pending > 0))) {
       const op = q[this.backlogHead];
       q[this.backlogHead++] = RING_GONE;
       const conn = op.conn;
       conn.pending--;
       if (op.entry !== undefined) {
         const e = op.entry;
+        (op as RingItem).queued = false;
         this.dissect(conn, (d) => d.push(e.dir, e.bytes, e.t));
       } else {
         this.dissect(conn, op.step!);
@@ -646,14 +657,14 @@ export class CaptureStore implements Disposable {
    */
   private evict(): void {
     if (this.bytes <= this.maxBytes) return;
-    // What leaves must have been dissected, with everything before it (the pins below read the dissection).
-    this.drain();
     const target = this.maxBytes - this.evictMarginBytes;
-    // First what goes: the ring's oldest items, the last one maybe only its head (`trim` bytes).
+    // First what goes: the ring's oldest items, the last one maybe only its head (`trim` bytes). Below the
+    // cap, a batch stops at EVICT_BATCH_CHUNKS chunks (tiny chunks: the dissection each batch needs first
+    // stays short).
     let bytes = this.bytes;
     let end = this.ringHead;
     let trim = 0;
-    while (bytes > target && end < this.ring.length) {
+    while ((bytes > this.maxBytes || (bytes > target && end - this.ringHead < EVICT_BATCH_CHUNKS)) && end < this.ring.length) {
       const { conn, entry } = this.ring[end];
       if (conn.removed) {
         end++;
@@ -689,6 +700,14 @@ export class CaptureStore implements Disposable {
       const run = runOf(trimmed.conn, trimmed.entry);
       run.end = trimmed.entry.offset + trim;
       run.tLast = trimmed.entry.t;
+    }
+    // What leaves is dissected first, with everything that arrived before it (not what came after: a store
+    // nobody reads dissects only what it drops, when it drops it, and never all it holds at once).
+    for (let i = trimmed ? end : end - 1; i >= this.ringHead; i--) {
+      if (this.ring[i].queued) {
+        this.drain(this.ring[i]);
+        break;
+      }
     }
     // The messages that need the bytes are made safe while the bytes are still here.
     for (const run of runs.values()) this.pinBefore(run.conn, run.dir, run.end);

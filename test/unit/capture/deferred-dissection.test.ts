@@ -1,15 +1,16 @@
 // The capture store defers dissection while nobody listens to 'message' events
 // (capture-store.ts, header). These tests hold it to its promise: nothing is
 // dissected before something reads a result, and every answer — messages with
-// their ids, times, summaries and field trees, drop markers, stats, totals — is
-// the one a live dissection (a store with a 'message' listener from the start)
-// gives, whatever the interleaving of connections, the chunk boundaries, the
-// memory cap and the moments the store is read.
+// their times, summaries and field trees, the order of their ids, drop markers,
+// stats, totals — is the one a live dissection (a store with a 'message'
+// listener from the start) gives, whatever the interleaving of connections, the
+// chunk boundaries, the memory cap and the moments the store is read.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CaptureStore, type CaptureStoreOptions } from '../../../server-core/capture/capture-store.js';
 import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
 import type { ConnectionOpened, Direction } from '../../../server-core/capture/types.js';
+import type { DissectedMessage } from '../../../server-core/capture/dissection-types.js';
 
 function opened(id: string, port: number): ConnectionOpened {
   return {
@@ -110,12 +111,26 @@ function script(seed: number, connections: number): Op[] {
   return ops;
 }
 
-/** Everything a reader can learn from the store about the dissection, as plain data (field trees included). */
+/**
+ * Messages as plain data (field trees included), ids replaced by their rank: a store nobody reads dissects
+ * what leaves the ring when it leaves, so its "n bytes dropped" messages take their ids earlier than a live
+ * store's, and the ids after them shift. What must hold is the order of the ids of the dissected messages,
+ * across connections (arrival order), and everything else exactly.
+ */
+function plain(messages: DissectedMessage[][]): unknown[][] {
+  const ids = messages.flat().filter((m) => m.kind !== 'dropped').map((m) => m.id).sort((a, b) => a - b);
+  assert.equal(new Set(ids).size, ids.length, 'ids are unique');
+  const rank = new Map(ids.map((id, i) => [id, i]));
+  return messages.map((list) => list.map((m) => ({ ...JSON.parse(JSON.stringify(m)), id: m.kind === 'dropped' ? 'drop' : rank.get(m.id) })));
+}
+
+/** Everything a reader can learn from the store about the dissection, as plain data. */
 function answers(store: CaptureStore): unknown {
   const conns = store.listConnections();
+  const messages = plain(conns.map((c) => store.messages(c.id)));
   return {
     total: store.totalMessages,
-    conns: conns.map((c) => ({ summary: c, messages: JSON.parse(JSON.stringify(store.messages(c.id))), entries: store.chunks(c.id).map((e) => ({ ...e, bytes: e.kind === 'data' ? e.bytes.toString('latin1') : undefined })) })),
+    conns: conns.map((c, i) => ({ summary: c, messages: messages[i], entries: store.chunks(c.id).map((e) => ({ ...e, bytes: e.kind === 'data' ? e.bytes.toString('latin1') : undefined })) })),
   };
 }
 
@@ -137,7 +152,7 @@ function play(ops: Op[], options: CaptureStoreOptions, live: boolean): { store: 
       const o = offsets.get(op.conn)!;
       store.switchProtocol({ connectionId: op.conn, t: op.t, protocol: 'ws', c2sOffset: o.c2s, s2cOffset: o.s2c });
     } else if (s.kind === 'close') store.close({ connectionId: op.conn, t: op.t });
-    else if (s.kind === 'read') reads.push(JSON.parse(JSON.stringify(store.messages(op.conn))));
+    else if (s.kind === 'read') reads.push(plain([store.messages(op.conn)])[0]);
   }
   return { store, reads, heard };
 }
@@ -215,4 +230,27 @@ test("a 'close' listener reads the closed connection's message count, dissected 
   store.chunk('a', 's2c', 3, Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'));
   store.close({ connectionId: 'a', t: 4 });
   assert.deepEqual(counts, [2]);
+});
+
+test('when the store fills up unread, an eviction dissects what leaves (and what came before it), not all the store holds', () => {
+  let pushed = 0;
+  const request = Buffer.from('GET /x HTTP/1.1\r\nHost: x\r\n\r\n');
+  const cost = request.length + 64; // CHUNK_OVERHEAD_BYTES
+  const store = new CaptureStore({
+    maxBytes: 10_000 * cost,
+    evictMarginBytes: 100 * cost,
+    dissector: {
+      httpParser: (kind, handlers, limits) => {
+        const p = new HttpMessageParser(kind, handlers, limits);
+        return { push: (b: Buffer) => (pushed++, p.push(b)), finish: () => p.finish() };
+      },
+    },
+  });
+  store.open(opened('a', 1));
+  for (let i = 0; i < 10_000; i++) store.chunk('a', 'c2s', i, request);
+  assert.equal(pushed, 0, 'full, nothing dissected yet');
+  store.chunk('a', 'c2s', 10_000, request);
+  assert.equal(pushed, 101, 'the 101 chunks that went down to the low-water mark');
+  assert.equal(store.messages('a').filter((m) => m.kind === 'http-request').length, 9_900, 'and a read dissects the rest');
+  assert.equal(pushed, 10_001);
 });
