@@ -82,6 +82,8 @@ export const DEFAULT_CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
 export const EVICT_MARGIN_MAX = 1024 * 1024;
 /** Chunks one eviction drops at most once the store is back under its cap (see evict). */
 const EVICT_BATCH_CHUNKS = 256;
+/** Operations an eviction feeds on at most so that an HTTP message it cuts into ends first (see evict). */
+const EVICT_FEED_AHEAD = 4096;
 export const DEFAULT_CAPTURE_MAX_MESSAGES = 20_000;
 export const DEFAULT_CAPTURE_MAX_CONNECTIONS = 10_000;
 
@@ -536,22 +538,26 @@ export class CaptureStore implements Disposable {
    * dissection). Re-entrant: a 'message' listener may read the store.
    */
   private drain(until?: Conn | RingItem): void {
+    while (this.backlogHead < this.backlog.length && (until === undefined || ('queued' in until ? until.queued : until.pending > 0))) this.drainOne();
+  }
+
+  /** Feeds the backlog's next operation to its dissector. */
+  private drainOne(): void {
     const q = this.backlog;
-    while (this.backlogHead < q.length && (until === undefined || ('queued' in until ? until.queued : until.pending > 0))) {
-      const op = q[this.backlogHead];
-      q[this.backlogHead++] = RING_GONE;
-      const conn = op.conn;
-      conn.pending--;
-      if (op.entry !== undefined) {
-        const e = op.entry;
-        (op as RingItem).queued = false;
-        this.dissect(conn, (d) => d.push(e.dir, e.bytes, e.t));
-      } else {
-        this.dissect(conn, op.step!);
-        if (op.last) {
-          conn.dissector = undefined;
-          conn.dissects = false;
-        }
+    if (this.backlogHead >= q.length) return;
+    const op = q[this.backlogHead];
+    q[this.backlogHead++] = RING_GONE;
+    const conn = op.conn;
+    conn.pending--;
+    if (op.entry !== undefined) {
+      const e = op.entry;
+      (op as RingItem).queued = false;
+      this.dissect(conn, (d) => d.push(e.dir, e.bytes, e.t));
+    } else {
+      this.dissect(conn, op.step!);
+      if (op.last) {
+        conn.dissector = undefined;
+        conn.dissects = false;
       }
     }
     if (this.backlog !== q) return; // disposed meanwhile
@@ -707,6 +713,16 @@ export class CaptureStore implements Disposable {
       if (this.ring[i].queued) {
         this.drain(this.ring[i]);
         break;
+      }
+    }
+    // An HTTP message that the dropped bytes cut into, still in progress in the dissection, is fed on to its
+    // end first (within EVICT_FEED_AHEAD operations): ended, it keeps its head aside and its tree stays on
+    // demand, as with a live dissection, instead of building its tree now.
+    for (const run of runs.values()) {
+      for (let n = 0; n < EVICT_FEED_AHEAD && run.conn.pending > 0; n++) {
+        const start = run.conn.dissector?.httpMessageInProgress(run.dir);
+        if (start === undefined || start >= run.end) break;
+        this.drainOne();
       }
     }
     // The messages that need the bytes are made safe while the bytes are still here.

@@ -177,6 +177,18 @@ export class ConnectionDissector {
     if (before > this.storedFrom[dir]) this.storedFrom[dir] = before;
   }
 
+  /**
+   * Where the HTTP message in progress in `dir` starts, when one is (some of its bytes arrived):
+   * the owner can feed it to its end before dropping its first bytes, so that it ends as a message whose
+   * tree stays on demand instead of building its tree at once (pin).
+   */
+  httpMessageInProgress(dir: Direction): number | undefined {
+    const st = this.dirs[dir];
+    const m = st.mode;
+    if (m.kind !== 'http' || m.d.stopped) return undefined;
+    return m.d.messageStart < st.pos ? m.d.messageStart : undefined;
+  }
+
   /** A 'switch' event from the capture source. */
   switchProtocol(ev: ProtocolSwitched): void {
     if (ev.extensions !== undefined) this.extensions = ev.extensions;
