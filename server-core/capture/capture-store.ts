@@ -185,6 +185,8 @@ interface Conn {
   dropMessage: { c2s?: DissectedMessage; s2c?: DissectedMessage };
   /** Operations of this connection still waiting in the dissection backlog. */
   pending: number;
+  /** During an eviction, per direction, the offset below which bytes are being dropped (else -1). */
+  leavingBelow: { c2s: number; s2c: number };
 }
 
 /** The bytes of one connection's direction that one eviction drops: [start, end). */
@@ -349,6 +351,7 @@ export class CaptureStore implements Disposable {
       drop: {},
       dropMessage: {},
       pending: 0,
+      leavingBelow: { c2s: -1, s2c: -1 },
       dissects: this.options.dissect !== false,
     };
     if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
@@ -589,6 +592,7 @@ export class CaptureStore implements Disposable {
       nextMessageId: () => this.nextMessageId++,
       onMessage: (m) => this.addMessage(conn, m),
       onUpdate: (m) => this.updateMessage(conn, m),
+      leavingBelow: (dir) => conn.leavingBelow[dir],
       deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
     });
   }
@@ -709,12 +713,17 @@ export class CaptureStore implements Disposable {
     }
     // What leaves is dissected first, with everything that arrived before it (not what came after: a store
     // nobody reads dissects only what it drops, when it drops it, and never all it holds at once).
+    // Messages that end in what leaves are removed as soon as they are made (recordDrop): with nobody
+    // listening, they are made as stand-ins only (kind, range, times), which keeps ids and counts exact.
+    const unheard = !this.events.hasListeners('message');
+    if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = run.end;
     for (let i = trimmed ? end : end - 1; i >= this.ringHead; i--) {
       if (this.ring[i].queued) {
         this.drain(this.ring[i]);
         break;
       }
     }
+    if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = -1;
     // An HTTP message that the dropped bytes cut into, still in progress in the dissection, is fed on to its
     // end first (within EVICT_FEED_AHEAD operations): ended, it keeps its head aside and its tree stays on
     // demand, as with a live dissection, instead of building its tree now.

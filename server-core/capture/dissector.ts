@@ -57,6 +57,12 @@ export interface DissectorOptions {
   /** The HTTP parser to use. Default: server-core's HttpMessageParser. */
   httpParser?: HttpParserFactory;
   /**
+   * The owner drops the bytes of `dir` below the returned offset right after this dissection step: an HTTP
+   * message ending there is emitted as a stand-in (kind, range, times), not built (the capture store's
+   * deferred dissection of what it evicts). Default: nothing is.
+   */
+  leavingBelow?(dir: Direction): number;
+  /**
    * HTTP field trees are built when first read, from these stored bytes (the capture store; not with
    * keepPayload). The owner calls pin() before it drops bytes.
    */
@@ -91,7 +97,7 @@ interface DirState {
 
 export class ConnectionDissector {
   private readonly dirs: Record<Direction, DirState>;
-  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'onUpdate' | 'nextMessageId' | 'httpParser' | 'deferred'>>;
+  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'onUpdate' | 'nextMessageId' | 'httpParser' | 'deferred' | 'leavingBelow'>>;
   private readonly parserFactory: HttpParserFactory;
   private readonly nextId: () => number;
   private extensions?: string;
@@ -288,6 +294,7 @@ export class ConnectionDissector {
       },
       emit: (m) => this.emit(m),
       update: (m) => this.options.onUpdate?.(m as DetailedMessage),
+      leaving: (end) => this.options.leavingBelow !== undefined && end <= this.options.leavingBelow(dir),
       upgraded: (d, offset, rest, head) => this.upgraded(d, offset, rest, head),
       failed: (d, rawFrom, err, atStart) => this.failed(d, rawFrom, err, atStart),
     };
