@@ -9,6 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CaptureStore, type CaptureStoreOptions } from '../../../server-core/capture/capture-store.js';
 import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
+import { standInStats } from '../../../server-core/capture/http-dissector.js';
 import type { ConnectionOpened, Direction } from '../../../server-core/capture/types.js';
 import type { DissectedMessage } from '../../../server-core/capture/dissection-types.js';
 
@@ -249,8 +250,11 @@ test('when the store fills up unread, an eviction dissects what leaves (and what
   store.open(opened('a', 1));
   for (let i = 0; i < 10_000; i++) store.chunk('a', 'c2s', i, request);
   assert.equal(pushed, 0, 'full, nothing dissected yet');
+  const standIns = standInStats.made;
   store.chunk('a', 'c2s', 10_000, request);
   assert.equal(pushed, 101, 'the 101 chunks that went down to the low-water mark');
+  assert.equal(standInStats.made - standIns, 101, 'their requests, leaving at once, were made as stand-ins, not built');
+  assert.equal(store.getConnection('a')!.stats.messages, 9_900, 'stand-ins are counted in and out like messages');
   assert.equal(store.messages('a').filter((m) => m.kind === 'http-request').length, 9_900, 'and a read dissects the rest');
   assert.equal(pushed, 10_001);
 });
