@@ -79,10 +79,12 @@ export class UpgradedConnection implements ListedConnection, WireTap {
 
   // ---- WireTap
 
-  read(chunk: Buffer): void {
+  read(chunk: Buffer): boolean {
     this.bytesIn += chunk.length;
     const capture = this.ctx.capture;
-    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
+    if (!capture.hasListeners('chunk')) return false;
+    capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
+    return true;
   }
 
   wrote(bytes: Buffer): void {

@@ -5,8 +5,11 @@
 // (ws/connection.ts), so the bytes after an upgrade reach the counters and the
 // capture without wrapping the socket's write or adding listeners to it.
 export interface WireTap {
-  /** A chunk read from the socket (not copied: Node never reuses a chunk it handed out). */
-  read(chunk: Buffer): void;
+  /**
+   * A chunk read from the socket (not copied: Node never reuses a chunk it handed out).
+   * Returns true when someone keeps it (the capture): the reader must not modify it then.
+   */
+  read(chunk: Buffer): boolean;
   /** A buffer about to be written to the socket (the writer must not reuse it). */
   wrote(bytes: Buffer): void;
 }

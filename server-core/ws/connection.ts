@@ -181,8 +181,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
         perMessageDeflate: init.deflate !== null,
         maxPayload: this.maxPayload,
         maxFragments: o.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
-        // Never unmask in place: the same chunks go to the byte capture.
-        ownsInput: false,
+        // Unmask in place only the chunks nobody else keeps: with a tap (the server's upgraded
+        // connection) a chunk the capture was not given; without one, never (someone else may
+        // read the same chunks).
+        ownsInput: init.tap !== undefined,
       },
     );
     // Module-level listeners reach the connection through a symbol on the socket: no closures per connection.
@@ -208,10 +210,12 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       onOpen?.();
       this.emit('open', undefined);
       // The tap heard these already (`head` was read with the handshake, by the HTTP side).
-      if (head.length > 0) this.receive(head);
+      // Both count as shared: `head` is a view of the HTTP side's input, and whether the capture
+      // kept an early chunk was not recorded.
+      if (head.length > 0) this.receive(head, true);
       const early = this.early;
       this.early = null;
-      if (early) for (const c of early) this.receive(c);
+      if (early) for (const c of early) this.receive(c, true);
     };
     if (when === 'immediate') setImmediate(go);
     else process.nextTick(go);
@@ -478,17 +482,18 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
 
   /** @internal Socket data (a module-level listener calls it). */
   handleData(chunk: Buffer): void {
-    if (this.tap !== null) this.tap.read(chunk);
+    const kept = this.tap !== null && this.tap.read(chunk);
     if (this.holding) {
       (this.early ??= []).push(chunk);
       return;
     }
-    this.receive(chunk);
+    this.receive(chunk, kept);
   }
 
-  private receive(chunk: Buffer): void {
+  /** `shared`: someone else has the chunk (the capture); the parser does not unmask it in place. */
+  private receive(chunk: Buffer, shared: boolean): void {
     this.stats.bytesReceived += chunk.length;
-    this.parser.push(chunk);
+    this.parser.push(chunk, shared);
   }
 
   /** @internal */

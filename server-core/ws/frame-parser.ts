@@ -41,7 +41,8 @@ export interface FrameParserOptions {
   maxFragments?: number;
   /**
    * The pushed chunks belong to the parser (fresh socket reads): a masked
-   * payload lying in one chunk is unmasked in place instead of copied.
+   * payload lying in one chunk is unmasked in place instead of copied, except
+   * in a chunk pushed as `shared` (someone else keeps it: the byte capture).
    * Default false, so a capture being dissected is never modified.
    */
   ownsInput?: boolean;
@@ -69,6 +70,8 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
   private readonly maxPayload: number;
   private readonly maxFragments: number;
   private readonly ownsInput: boolean;
+  /** Chunks pushed as shared (never modified in place); null until the first one. */
+  private shared: WeakSet<Buffer> | null = null;
   /** RSV1 allowed (permessage-deflate); settable after the handshake. */
   perMessageDeflate: boolean;
 
@@ -122,8 +125,10 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     return this.state === State.Header && this.buffered === 0 && this.messageOpcode === 0;
   }
 
-  push(chunk: Buffer): void {
+  /** `shared`: someone else keeps this chunk (with ownsInput: it is copied from, never unmasked in place). */
+  push(chunk: Buffer, shared = false): void {
     if (this.state === State.Dead || chunk.length === 0) return;
+    if (shared && this.ownsInput) (this.shared ??= new WeakSet()).add(chunk);
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (!this.isDead()) {
@@ -242,7 +247,9 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     if (this.isDead()) return false;
     this.state = State.Payload;
     // Whole and readable without a copy (unmasked, or masked in a chunk we may modify): the fast path.
-    const view = this.buffered >= payloadLength && (!masked || (this.ownsInput && this.chunks[0].length - this.pos >= payloadLength));
+    const view =
+      this.buffered >= payloadLength &&
+      (!masked || payloadLength === 0 || (this.ownsInput && this.chunks[0].length - this.pos >= payloadLength && !this.shared?.has(this.chunks[0])));
     if (view) {
       // payload and pieces stay null
     } else if (payloadLength <= PREALLOCATE) this.payload = Buffer.allocUnsafe(payloadLength);
