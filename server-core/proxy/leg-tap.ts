@@ -14,7 +14,9 @@ export class LegTap {
   private opened = false;
   private closed = false;
   private batching = false;
-  private pending: { dir: Direction; bytes: Buffer } | null = null;
+  /** While batching: the pieces so far, joined (one view), and their direction. No object per piece. */
+  private pendingBytes: Buffer | null = null;
+  private pendingDir: Direction = 'c2s';
 
   constructor(
     private readonly capture: CaptureSink,
@@ -42,22 +44,27 @@ export class LegTap {
     this.capture.emit('open', e);
   }
 
-  chunk(dir: Direction, bytes: Buffer): void {
+  /**
+   * Bytes read from or written to this leg's socket. `t`: when they were read, if the caller has
+   * already taken the time (a read's handler does); else now.
+   */
+  chunk(dir: Direction, bytes: Buffer, t?: number): void {
     if (dir === 'c2s') this.c2s += bytes.length;
     else this.s2c += bytes.length;
     if (!this.opened || !this.capture.hasListeners('chunk')) return;
     if (this.batching) {
-      const p = this.pending;
+      const p = this.pendingBytes;
       // Pieces written one after the other from one read chunk (a head, then its body) are one view.
-      if (p !== null && p.dir === dir && p.bytes.buffer === bytes.buffer && p.bytes.byteOffset + p.bytes.length === bytes.byteOffset) {
-        p.bytes = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.length + bytes.length);
+      if (p !== null && this.pendingDir === dir && p.buffer === bytes.buffer && p.byteOffset + p.length === bytes.byteOffset) {
+        this.pendingBytes = Buffer.from(p.buffer, p.byteOffset, p.length + bytes.length);
         return;
       }
       this.flushKeepBatch();
-      this.pending = { dir, bytes };
+      this.pendingBytes = bytes;
+      this.pendingDir = dir;
       return;
     }
-    this.capture.emit('chunk', { connectionId: this.id, dir, t: performance.now(), bytes });
+    this.capture.emit('chunk', { connectionId: this.id, dir, t: t ?? performance.now(), bytes });
   }
 
   /** Until flush(), contiguous pieces of one buffer are recorded as one chunk (the proxy writes a message in parts). */
@@ -72,10 +79,10 @@ export class LegTap {
 
   /** Emits what is pending (so events stay in byte order), batching or not. */
   private flushKeepBatch(): void {
-    const p = this.pending;
-    if (p === null) return;
-    this.pending = null;
-    this.capture.emit('chunk', { connectionId: this.id, dir: p.dir, t: performance.now(), bytes: p.bytes });
+    const bytes = this.pendingBytes;
+    if (bytes === null) return;
+    this.pendingBytes = null;
+    this.capture.emit('chunk', { connectionId: this.id, dir: this.pendingDir, t: performance.now(), bytes });
   }
 
   switchProtocol(protocol: WireProtocol, c2sOffset: number, s2cOffset: number, extensions: string | undefined): void {

@@ -131,7 +131,7 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
   private clientData(chunk: Buffer): void {
     const t = performance.now();
     this.chunkTime = t;
-    this.tap.chunk('c2s', chunk);
+    this.tap.chunk('c2s', chunk, t);
     if (this.reading === null && this.requests.delivered === this.requests.offset) this.nextRequestTime = t;
     const leg = this.target.current;
     leg?.cork();

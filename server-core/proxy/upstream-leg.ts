@@ -200,7 +200,7 @@ export class UpstreamLeg implements MessageStreamOwner {
 
   private socketData(chunk: Buffer): void {
     this.chunkTime = performance.now();
-    this.tap.chunk('s2c', chunk);
+    this.tap.chunk('s2c', chunk, this.chunkTime);
     this.owner.batchWrites(true);
     this.stream.push(chunk);
     this.owner.batchWrites(false);

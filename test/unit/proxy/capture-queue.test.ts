@@ -40,3 +40,26 @@ test('flush() delivers at once, events caused by a listener included, and cancel
   await new Promise<void>((r) => setImmediate(r));
   assert.deepEqual(seen, ['a', 'b'], 'delivered once');
 });
+
+test('many events and callbacks interleaved keep their order and payloads (each event gets its own payload)', () => {
+  const target = new Emitter<CaptureEvents>();
+  const seen: string[] = [];
+  target.on('chunk', (e) => seen.push(`${e.connectionId}:${e.bytes.toString()}`));
+  target.on('close', (e) => seen.push(`${e.connectionId}:close:${e.reason ?? ''}`));
+  const q = new CaptureQueue(target);
+  const expected: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    q.emit('chunk', chunk(`c${i % 3}`, `#${i}`));
+    expected.push(`c${i % 3}:#${i}`);
+    if (i % 7 === 0) {
+      q.defer(() => seen.push(`cb${i}`));
+      expected.push(`cb${i}`);
+    }
+    if (i % 11 === 0) {
+      q.emit('close', { connectionId: `c${i % 3}`, t: i, reason: `r${i}` });
+      expected.push(`c${i % 3}:close:r${i}`);
+    }
+  }
+  q.flush();
+  assert.deepEqual(seen, expected);
+});
