@@ -65,8 +65,6 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
   private readonly enforce: boolean;
   /** FrameRuleState: masking is checked only when the rules are enforced. */
   readonly expectMasked: boolean | undefined;
-  /** Reports a rule broken by a header (ws/frame-header.ts); true when parsing must stop. */
-  private readonly report = (v: FrameViolation): boolean => this.fail(v.code, v.message, v.closeCode, v.offset);
   private readonly maxPayload: number;
   private readonly maxFragments: number;
   private readonly ownsInput: boolean;
@@ -108,6 +106,11 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.maxFragments = options.maxFragments ?? DEFAULT_MAX_FRAGMENTS;
     this.ownsInput = options.ownsInput ?? false;
+  }
+
+  /** @internal Reports a rule broken by a header (ws/frame-header.ts); true when parsing must stop. */
+  reportViolation(v: FrameViolation): boolean {
+    return this.fail(v.code, v.message, v.closeCode, v.offset);
   }
 
   /** Absolute offset of the next byte push() will receive. */
@@ -200,7 +203,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     const control = opcode >= 8;
 
     // Checks on the first two bytes, so a broken frame fails before its payload arrives.
-    if (checkFrameHeader(b0, b1, start, this, this.report)) return false;
+    if (checkFrameHeader(b0, b1, start, this, this)) return false;
 
     const headerSize = frameHeaderLength(b1);
     if (this.enforce && len7 < 126 && !control && this.checkSize(len7, start + 1)) return false;
