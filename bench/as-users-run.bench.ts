@@ -21,7 +21,7 @@
 //
 //   node --import tsx bench/as-users-run.bench.ts [--seconds N] [--rounds N] [--idle N] [--only WORD,…]
 //   (--only: keep-alive, pipelined, connection, static, ws, memory, parser)
-//   (child role: --role ext|node, used by the bench itself)
+//   (child role: --role ext, used by the bench itself; the anchor is bench/support/anchor-server.mjs)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -39,11 +39,12 @@ const arg = (name: string, def: string): string => {
 
 const ROOT_DIR = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 const PROBE = join(ROOT_DIR, 'bench', 'support', 'mem-probe.cjs');
+const ANCHOR = join(ROOT_DIR, 'bench', 'support', 'anchor-server.mjs');
 const SMALL_BODY = 'hello world\n';
 const FILE_SIZE = 1024 * 1024;
 
 // ---------------------------------------------------------------------------
-// Child roles (ext and node; the cli side is dist/cli.js itself). Each prints
+// The child role ext (the cli side is dist/cli.js itself, the anchor bench/support/anchor-server.mjs). Each prints
 // `PORT <n>` when listening; the preloaded probe answers SIGUSR2 with `MEM {…}`.
 
 async function runRole(role: string, root: string): Promise<void> {
@@ -73,39 +74,6 @@ async function runRole(role: string, root: string): Promise<void> {
     );
     const { port } = await server.listen();
     process.stdout.write(`PORT ${port}\n`);
-  } else if (role === 'node') {
-    const { createServer } = await import('node:http');
-    const { createReadStream, stat } = await import('node:fs');
-    const { WebSocketServer } = await import('ws');
-    const file = join(root, 'big.bin');
-    const server = createServer((req, res) => {
-      if (req.url === '/small') {
-        res.setHeader('Content-Type', 'text/plain');
-        res.end(SMALL_BODY);
-      } else if (req.url === '/files/big.bin') {
-        // Like any static server (and Wireplay's): stat per request, then stream.
-        stat(file, (err, st) => {
-          if (err) {
-            res.statusCode = 404;
-            res.end();
-            return;
-          }
-          res.setHeader('Content-Type', 'application/octet-stream');
-          res.setHeader('Content-Length', st.size);
-          res.setHeader('Last-Modified', st.mtime.toUTCString());
-          createReadStream(file).pipe(res);
-        });
-      } else {
-        res.statusCode = 404;
-        res.end();
-      }
-    });
-    const wss = new WebSocketServer({ server, path: '/ws/echo', perMessageDeflate: false, maxPayload: 64 * 1024 * 1024 });
-    wss.on('connection', (ws) => ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary })));
-    server.listen(0, '127.0.0.1', () => {
-      const a = server.address();
-      process.stdout.write(`PORT ${typeof a === 'object' && a ? a.port : 0}\n`);
-    });
   }
 }
 
@@ -149,6 +117,10 @@ async function startChild(name: 'cli' | 'ext' | 'node', root: string): Promise<C
       join(root, 'wireplay.routes.json'),
     ]);
     proc = spawn('bash', ['-c', 'exec "$@" 2> >(exec cat > /dev/null)', 'bash', cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  } else if (name === 'node') {
+    // Plain node, no loader, as users run node:http and ws (see the script's header).
+    const [cmd, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, ANCHOR, root, SMALL_BODY]);
+    proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   } else {
     const [cmd, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url), '--role', name, '--root', root]);
     proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });

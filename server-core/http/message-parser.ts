@@ -59,6 +59,24 @@ const EMPTY = Buffer.alloc(0);
 /** Bytes decoded at once for header strings. */
 const TEXT_WINDOW = 1024;
 
+/** Every span before its first head (never modified: each head sets new span objects). */
+const NO_SPAN: Span = Object.freeze({ start: 0, end: 0 });
+
+/** The limits merged over the defaults, once per limits object (a server's connections share one). */
+const merged = new WeakMap<Partial<HttpParserLimits>, HttpParserLimits>();
+function mergedLimits(limits: Partial<HttpParserLimits>): HttpParserLimits {
+  let m = merged.get(limits);
+  if (m === undefined) {
+    m = { ...DEFAULT_PARSER_LIMITS };
+    for (const key of Object.keys(m) as (keyof HttpParserLimits)[]) {
+      const v = limits[key];
+      if (v !== undefined) m[key] = v;
+    }
+    merged.set(limits, m);
+  }
+  return m;
+}
+
 export class HttpMessageParser {
   private readonly isRequest: boolean;
   private readonly limits: HttpParserLimits;
@@ -84,17 +102,17 @@ export class HttpMessageParser {
   // Start line.
   private versionMajor = 1;
   private versionMinor = 1;
-  private startLineSpan: Span = { start: 0, end: 0 };
-  private versionSpan: Span = { start: 0, end: 0 };
+  private startLineSpan: Span = NO_SPAN;
+  private versionSpan: Span = NO_SPAN;
   private method = '';
   private target = '';
   private targetForm: RequestTargetForm = 'origin';
-  private methodSpan: Span = { start: 0, end: 0 };
-  private targetSpan: Span = { start: 0, end: 0 };
+  private methodSpan: Span = NO_SPAN;
+  private targetSpan: Span = NO_SPAN;
   private statusCode = 0;
   private reason = '';
-  private statusSpan: Span = { start: 0, end: 0 };
-  private reasonSpan: Span = { start: 0, end: 0 };
+  private statusSpan: Span = NO_SPAN;
+  private reasonSpan: Span = NO_SPAN;
 
   // Header semantics.
   private hostCount = 0;
@@ -113,7 +131,11 @@ export class HttpMessageParser {
   private remaining = 0;
   private bodyBytes = 0;
 
-  private readonly chunked: ChunkedDecoder;
+  /** Made at the first chunked body (most connections never see one: an idle one keeps no decoder). */
+  private chunkedDecoder: ChunkedDecoder | null = null;
+  private get chunked(): ChunkedDecoder {
+    return (this.chunkedDecoder ??= new ChunkedDecoder(this.handlers, (code, message, offset, status) => this.fail(code, message, offset, status), this.limits));
+  }
 
   // Upgrade handed over by the head just parsed.
   private upgradePending = false;
@@ -131,15 +153,7 @@ export class HttpMessageParser {
     limits?: Partial<HttpParserLimits>,
   ) {
     this.isRequest = kind === 'request';
-    const merged: HttpParserLimits = { ...DEFAULT_PARSER_LIMITS };
-    if (limits !== undefined) {
-      for (const key of Object.keys(merged) as (keyof HttpParserLimits)[]) {
-        const v = limits[key];
-        if (v !== undefined) merged[key] = v;
-      }
-    }
-    this.limits = merged;
-    this.chunked = new ChunkedDecoder(handlers, (code, message, offset, status) => this.fail(code, message, offset, status), merged);
+    this.limits = limits === undefined ? DEFAULT_PARSER_LIMITS : mergedLimits(limits);
   }
 
   /** Feeds bytes. Events fire synchronously; several messages may complete in one push. */

@@ -11,6 +11,7 @@ import type { ServerLimits } from './limits.js';
 import type { RequestStages, RouteDecision } from './request-stages.js';
 import type { Scheduler } from './scheduler.js';
 import type { UpgradeHook } from './upgrade-handoff.js';
+import type { UpgradedConnection } from './upgraded-connection.js';
 
 /** What the connection needs from a parser: HttpMessageParser in request mode. */
 export interface RequestParser {
@@ -82,6 +83,21 @@ export interface ConnectionContext {
   onRequestLog(entry: RequestLogEntry): void;
   readonly wantsRequestLog: () => boolean;
   onError(entry: ConnectionErrorEntry): void;
-  onClosed(conn: HttpConnection): void;
-  onUpgraded?(conn: HttpConnection): void;
+  onClosed(conn: ListedConnection): void;
+  /** `from` switched protocols: `to` takes its place (the listener's set, shutdown, snapshots). */
+  onUpgraded(from: HttpConnection, to: UpgradedConnection): void;
+}
+
+/**
+ * What the listener and the server need of a connection, before an upgrade
+ * (HttpConnection) and after it (UpgradedConnection).
+ */
+export interface ListedConnection {
+  readonly id: string;
+  snapshot(): ConnectionSnapshot;
+  /** The listener's timeout sweep. */
+  checkTimeouts(now: number): void;
+  /** Graceful close (the listener's close()). */
+  shutdown(): void;
+  destroy(reason?: string): void;
 }

@@ -9,6 +9,7 @@
 //   response-queue.ts      responses in request order, handlers run
 //   exchange.ts            one request/response pair, error responses
 //   upgrade-handoff.ts     giving the socket to the WebSocket endpoint
+//   upgraded-connection.ts the small record that replaces this object after an upgrade
 //   connection-lifecycle.ts  the one lifecycle state and its transitions
 //   connection-types.ts    the context it is built with, what it reports
 import type { Socket } from 'node:net';
@@ -22,7 +23,8 @@ import { captureClosed, captureOpened } from './connection-capture.js';
 import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
 import { RequestReader, type ReaderOwner } from './request-reader.js';
 import { ResponseQueue, type QueueOwner } from './response-queue.js';
-import { handOver, upgradeLogEntry, type UpgradeResult } from './upgrade-handoff.js';
+import { handOver, upgradeLogEntry } from './upgrade-handoff.js';
+import { UpgradedConnection } from './upgraded-connection.js';
 
 export type * from './connection-types.js';
 export type { UpgradeHook, UpgradeResult } from './upgrade-handoff.js';
@@ -66,7 +68,6 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   private readonly queue: ResponseQueue;
   /** What followed an accepted upgrade request, kept while earlier responses are still owed. */
   private pendingUpgradeRest: Buffer | null = null;
-  private upgradeResult: UpgradeResult | null = null;
   /** Reading is paused: maxPipelinedRequests responses are owed. */
   private pausedForPipeline = false;
   /** Reading is paused: the output is over its high-water mark (a peer that does not read). */
@@ -354,10 +355,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   shutdown(): void {
     const life = this.life;
     if (life === 'closed' || life === 'upgrading') return;
-    if (life === 'upgraded') {
-      this.upgradeResult?.close?.();
-      return;
-    }
+    if (life === 'upgraded') return; // the record in the listener's set closes the new protocol
     this.moveTo(draining(life));
     if (this.queue.length > 0) this.queue.endEventStreams(() => new Error('the server is closing'));
     if (this.queue.length === 0 && (this.reader.phase === 'idle' || !this.reader.isMidHead)) this.endSocket();
@@ -465,19 +463,24 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     // Flush anything batched, then hand the socket over without the HTTP listeners (only 'close' stays).
     if (this.output.batching) this.flush();
     listeners.stop(this.socket, false);
-    const result = handOver(this, this.ctx.upgrade!, up, rest, this.ctx.capture, (e) => this.ctx.onError(e));
+    // The record counts and captures from here on; it replaces this object once the hook accepted.
+    const record = new UpgradedConnection(this, this.ctx);
+    const result = handOver(record, this.ctx.upgrade!, up, rest, this.ctx.capture, (e) => this.ctx.onError(e));
     if (!result) {
-      // Refused (the hook answered and ends the socket) or failed (destroyed): the socket is on its way out.
+      // Refused (the hook answered and ends the socket) or failed (destroyed): the socket is on its way out,
+      // still this connection's (its counters include the refusal).
+      this.bytesIn = record.bytesIn;
+      this.bytesOut = record.bytesOut;
       if (this.life === 'upgrading') this.moveTo('ended');
       return;
     }
-    this.upgradeResult = result;
     if (up.req.stages && this.ctx.wantsRequestLog()) this.ctx.onRequestLog(upgradeLogEntry(this, up.req, result));
     this.protocol = 'ws';
     this.moveTo('upgraded');
-    // Nothing is read as HTTP again: an idle WebSocket connection keeps only what
-    // the capture needs (id, counters, the write taps).
+    // Nothing is read as HTTP again: the record takes this object's place (the listener's set, the
+    // socket's 'close'), so an idle WebSocket connection keeps none of the HTTP side.
     this.reader.release();
-    this.ctx.onUpgraded?.(this);
+    listeners.setOwner(this.socket, record);
+    this.ctx.onUpgraded(this, record);
   }
 }

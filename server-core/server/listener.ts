@@ -3,7 +3,7 @@
 // (stop accepting, let in-flight responses finish, close idle keep-alive
 // sockets, destroy what is left after closeTimeout).
 import { createServer, type Server, type Socket } from 'node:net';
-import { HttpConnection, refusalResponse, type ConnectionContext } from './connection.js';
+import { HttpConnection, refusalResponse, type ConnectionContext, type ListedConnection } from './connection.js';
 import type { ServerLimits } from './limits.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -11,20 +11,21 @@ export const DEFAULT_HOST = '127.0.0.1';
 export interface ListenerOptions {
   limits: ServerLimits;
   /** Builds the shared context for a new connection. */
-  context: Omit<ConnectionContext, 'onClosed'>;
+  context: Omit<ConnectionContext, 'onClosed' | 'onUpgraded'>;
   /** A socket was refused (max connections). */
   onRefused?(remote: string): void;
   /** A connection was accepted. */
   onOpened?(conn: HttpConnection): void;
-  /** A connection closed. */
-  onClosed?(conn: HttpConnection): void;
+  /** A connection closed (an HttpConnection, or the record of an upgraded one). */
+  onClosed?(conn: ListedConnection): void;
   /** The listener's own socket failed after listen() (EMFILE, …). */
   onError?(err: Error): void;
 }
 
 export class HttpListener {
   private readonly server: Server;
-  readonly connections = new Set<HttpConnection>();
+  /** Every open connection: HttpConnections, and upgraded ones as their small records. */
+  readonly connections = new Set<ListedConnection>();
   private readonly refused = new Set<Socket>();
   private nextId = 1;
   private sweep: NodeJS.Timeout | undefined;
@@ -40,6 +41,10 @@ export class HttpListener {
         this.connections.delete(c);
         options.onClosed?.(c);
         if (this.closing && this.connections.size === 0) this.onAllClosed?.();
+      },
+      onUpgraded: (from, to) => {
+        this.connections.delete(from);
+        this.connections.add(to);
       },
     };
     this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => this.accept(socket));

@@ -2,15 +2,21 @@
 // protocol's owner (the WebSocket endpoint) and keeps counting and capturing
 // the bytes both ways afterwards, the 101 included, without copying them.
 // The connection decides when (after the responses owed to earlier pipelined
-// requests); this module does the switch.
+// requests); this module does the switch. The counting is done by the
+// connection's record after the upgrade (upgraded-connection.ts), which the
+// hook is handed as a WireTap: a hook that reports its bytes itself
+// (`reportsBytes`, the server's WebSocket endpoint) costs no wrapper or
+// listener on the socket; any other hook's socket is tapped here.
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { CaptureEvents } from '../capture/types.js';
 import { observeWrites } from '../capture/socket-tap.js';
 import type { MessageHead } from '../http/parser-types.js';
 import type { Emitter } from '../util/emitter.js';
+import type { WireTap } from '../util/wire-tap.js';
 import type { ConnectionErrorEntry, RequestLogEntry } from './connection-types.js';
 import type { HttpRequest } from './request.js';
+import type { UpgradedConnection, UpgradeOwner } from './upgraded-connection.js';
 
 /** A WebSocket (or other) upgrade offered by the server: decided on the head, carried out on the socket. */
 export interface UpgradeHook {
@@ -18,15 +24,23 @@ export interface UpgradeHook {
   match(req: HttpRequest): unknown | undefined;
   /**
    * Takes the socket over. Returns the negotiated extensions (for the capture's
-   * switch event) and a close function for graceful shutdown, or null when the
+   * switch event) and what to close on a graceful shutdown, or null when the
    * handshake was refused (the hook wrote the refusal and ends the socket).
+   * With `reportsBytes`, the hook hands `tap` every chunk it reads and every
+   * buffer it writes (the 101 and a refusal included); otherwise the socket is
+   * tapped for it.
    */
-  accept(req: HttpRequest, socket: Socket, rest: Buffer, token: unknown, connectionId: string): UpgradeResult | null;
+  accept(req: HttpRequest, socket: Socket, rest: Buffer, token: unknown, connectionId: string, tap: WireTap): UpgradeResult | null;
+  /** The hook reports its bytes to the tap it is given (no wrapper on the socket). */
+  readonly reportsBytes?: boolean;
 }
 export interface UpgradeResult {
   extensions?: string;
   /** Bytes the hook wrote before the new protocol starts (the 101 response), for the switch offset. */
   handshakeBytes?: number;
+  /** Told to close on a graceful shutdown; kept as long as the connection (a shared method, not a closure). */
+  owner?: UpgradeOwner;
+  /** The same as a function (for hooks without an owner object). */
   close?(): void;
 }
 
@@ -36,13 +50,8 @@ export interface PendingUpgrade {
   token: unknown;
 }
 
-/** The connection giving its socket away: its counters keep running after the switch. */
-export interface UpgradingConnection {
-  readonly id: string;
-  readonly socket: Socket;
-  bytesIn: number;
-  bytesOut: number;
-}
+/** The socket's 'error' after the hand-off: the new owner reports its own errors. */
+function ignoreError(): void {}
 
 /** Whether a head carries an Upgrade header field (whatever Connection says). */
 export function hasUpgradeField(head: MessageHead): boolean {
@@ -55,14 +64,15 @@ export function hasUpgradeField(head: MessageHead): boolean {
 }
 
 /**
- * Hands the socket (its HTTP listeners already removed) to `hook`: taps its
- * writes and reads for the counters and the capture, resumes reading, and
- * emits the capture's switch event. `rest` is what followed the upgrade
- * request in the input. Returns the hook's result; null when the hook refused
- * (it answered and ends the socket) or threw (reported, socket destroyed).
+ * Hands the socket (its HTTP listeners already removed) to `hook`, with `conn`
+ * (the connection's record from now on) as the tap for the counters and the
+ * capture; resumes reading, and emits the capture's switch event. `rest` is
+ * what followed the upgrade request in the input. Returns the hook's result
+ * (its owner is set on `conn`); null when the hook refused (it answered and
+ * ends the socket) or threw (reported, socket destroyed).
  */
 export function handOver(
-  conn: UpgradingConnection,
+  conn: UpgradedConnection,
   hook: UpgradeHook,
   up: PendingUpgrade,
   rest: Buffer,
@@ -71,17 +81,13 @@ export function handOver(
 ): UpgradeResult | null {
   const socket = conn.socket;
   const id = conn.id;
-  socket.on('error', () => {}); // the new owner reports its own errors
+  socket.on('error', ignoreError);
   const c2sOffset = conn.bytesIn - rest.length;
-  observeWrites(socket, (bytes) => {
-    conn.bytesOut += bytes.length;
-    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: id, dir: 's2c', t: performance.now(), bytes });
-  });
-  // Keep counting and capturing after the switch (the new owner reads the same chunks).
-  socket.on('data', (chunk: Buffer) => {
-    conn.bytesIn += chunk.length;
-    if (capture.hasListeners('chunk')) capture.emit('chunk', { connectionId: id, dir: 'c2s', t: performance.now(), bytes: chunk });
-  });
+  if (!hook.reportsBytes) {
+    // Keep counting and capturing after the switch (the new owner reads the same chunks).
+    observeWrites(socket, (bytes) => conn.wrote(bytes));
+    socket.on('data', (chunk: Buffer) => conn.read(chunk));
+  }
   // Reading may have been paused (pipeline depth, a pending upgrade): the new owner reads now.
   if (socket.isPaused()) socket.resume();
   let result: UpgradeResult | null;
@@ -89,7 +95,7 @@ export function handOver(
   rec?.handlerStarted();
   const outBefore = conn.bytesOut;
   try {
-    result = hook.accept(up.req, socket, rest, up.token, id);
+    result = hook.accept(up.req, socket, rest, up.token, id, conn);
   } catch (err) {
     onError({ connectionId: id, kind: 'handler', message: `upgrade failed: ${String(err)}`, error: err });
     socket.destroy();
@@ -98,6 +104,8 @@ export function handOver(
   if (!result) return null;
   rec?.responseDone();
   result.handshakeBytes ??= conn.bytesOut - outBefore;
+  const close = result.close;
+  conn.owner = result.owner ?? (close ? { shutdown: close } : null);
   // The hook wrote its 101 synchronously; frames start on a later tick.
   if (capture.hasListeners('switch')) {
     const e: CaptureEvents['switch'] = { connectionId: id, t: performance.now(), protocol: 'ws', c2sOffset, s2cOffset: conn.bytesOut };

@@ -214,7 +214,31 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
 
   const { maxInflatingBytes, ...webSocketOptions } = options.webSocket ?? {};
   const inflationBudget = new InflationBudget(maxInflatingBytes ?? DEFAULT_MAX_INFLATING_BYTES);
+  // One options object per WebSocket route, shared by its connections: an idle connection keeps no
+  // options, closure or context of its own. A throwing callback is reported with the connection's id
+  // and the route's pattern (`/ws/rooms/:room`, the request's own path is in the request log).
+  const routeOptions = new WeakMap<WebSocketRoute, WebSocketServerOptions>();
+  const optionsFor = (m: WebSocketMatch): WebSocketServerOptions => {
+    let o = routeOptions.get(m.route);
+    if (!o) {
+      const pattern = m.info.pattern;
+      o = {
+        ...webSocketOptions,
+        inflationBudget,
+        // A throwing callback closed its connection (1011 when it was open); the server goes on and says so.
+        onCallbackError: (error, callback, peer) => {
+          const message = `WebSocket ${pattern}: ${callback} failed: ${error.stack ?? error.message}`;
+          events.emit('error', { connectionId: peer.id, kind: 'handler', message, error });
+          log?.('error', `${peer.id}: ${message}`);
+        },
+      };
+      routeOptions.set(m.route, o);
+    }
+    return o;
+  };
   const upgrade: UpgradeHook = {
+    // The WebSocket connection hands every byte to the tap (ws/connection.ts): no socket wrapper.
+    reportsBytes: true,
     match(req) {
       if (!isWebSocketUpgrade(req.head)) return undefined;
       const m = (router ?? extraWs).matchWebSocket(req.path);
@@ -224,22 +248,12 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
       }
       return m;
     },
-    accept(req, socket, rest, token, connectionId) {
+    accept(req, socket, rest, token, _connectionId, tap) {
       const m = token as WebSocketMatch;
-      const path = req.path;
-      const conn = handleUpgrade(req, socket, rest, m.route, {
-        ...webSocketOptions,
-        id: connectionId,
-        inflationBudget,
-        // A throwing callback closed its connection (1011 when it was open); the server goes on and says so.
-        onCallbackError: (error, callback) => {
-          const message = `WebSocket ${path}: ${callback} failed: ${error.stack ?? error.message}`;
-          events.emit('error', { connectionId, kind: 'handler', message, error });
-          log?.('error', `${connectionId}: ${message}`);
-        },
-      });
+      // The connection's id is the request's (handleUpgrade's default).
+      const conn = handleUpgrade(req, socket, rest, m.route, optionsFor(m), tap);
       if (!conn) return null;
-      return { extensions: conn.extensions, close: () => conn.close(1001, 'server shutting down') };
+      return { extensions: conn.extensions, owner: conn };
     },
   };
 

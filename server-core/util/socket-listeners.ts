@@ -19,6 +19,8 @@ export interface SocketListeners {
   listen(socket: Duplex, owner: SocketEventsOwner): void;
   /** The owner stops hearing data, end and drain (and errors unless `keepErrors`); it still hears 'close'. */
   stop(socket: Duplex, keepErrors: boolean): void;
+  /** `owner` hears what the previous owner still heard (an upgraded connection's record takes its place). */
+  setOwner(socket: Duplex, owner: SocketEventsOwner): void;
 }
 
 /**
@@ -58,6 +60,9 @@ export function createSocketListeners(kind: string): SocketListeners {
       socket.removeListener('end', onEnd);
       socket.removeListener('drain', onDrain);
       if (!keepErrors) socket.removeListener('error', onError);
+    },
+    setOwner(socket, owner) {
+      (socket as OwnedSocket)[kOwner] = owner;
     },
   };
 }

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { createSocketListeners, type SocketEventsOwner } from '../util/socket-listeners.js';
+import type { WireTap } from '../util/wire-tap.js';
 import { FrameParser, DEFAULT_MAX_PAYLOAD, DEFAULT_MAX_FRAGMENTS, type FrameParserHandlers } from './frame-parser.js';
 import { headerSize, writeHeader, randomMaskKey, closePayload } from './frame-encoder.js';
 import { maskCopy } from './mask.js';
@@ -77,6 +78,8 @@ export interface ConnectionInit {
   deflate: DeflateParams | null;
   options: WebSocketConnectionOptions;
   handler?: WebSocketHandler;
+  /** Hears every chunk read and every buffer written (the server's byte counters and capture). */
+  tap?: WireTap;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -111,6 +114,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
   private readonly pingTimeout: number;
   private readonly mask: boolean;
   private readonly onCallbackError: WebSocketConnectionOptions['onCallbackError'];
+  private readonly tap: WireTap | null;
 
   // Incoming message assembly.
   private fragments: Buffer[] = [];
@@ -168,6 +172,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.closeTimeout = o.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT;
     this.pingTimeout = o.pingTimeout ?? DEFAULT_PING_TIMEOUT;
     this.onCallbackError = o.onCallbackError;
+    this.tap = init.tap ?? null;
     this.codec = init.deflate ? new DeflateCodec(init.deflate, init.role === 'server', this.maxPayload, o.perMessageDeflate, o.inflationBudget) : null;
     this.parser = new FrameParser(
       new ParserSink(this),
@@ -176,8 +181,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
         perMessageDeflate: init.deflate !== null,
         maxPayload: this.maxPayload,
         maxFragments: o.maxFragments ?? DEFAULT_MAX_FRAGMENTS,
-        // Never unmask in place: the same chunks go to the byte capture.
-        ownsInput: false,
+        // Unmask in place only the chunks nobody else keeps: with a tap (the server's upgraded
+        // connection) a chunk the capture was not given; without one, never (someone else may
+        // read the same chunks).
+        ownsInput: init.tap !== undefined,
       },
     );
     // Module-level listeners reach the connection through a symbol on the socket: no closures per connection.
@@ -202,10 +209,13 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       if (this.state === 'closed') return;
       onOpen?.();
       this.emit('open', undefined);
-      if (head.length > 0) this.handleData(head);
+      // The tap heard these already (`head` was read with the handshake, by the HTTP side).
+      // Both count as shared: `head` is a view of the HTTP side's input, and whether the capture
+      // kept an early chunk was not recorded.
+      if (head.length > 0) this.receive(head, true);
       const early = this.early;
       this.early = null;
-      if (early) for (const c of early) this.handleData(c);
+      if (early) for (const c of early) this.receive(c, true);
     };
     if (when === 'immediate') setImmediate(go);
     else process.nextTick(go);
@@ -326,6 +336,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
         this.emit('frameSent', { opcode: b0 & 15, fin: (b0 & 0x80) !== 0, rsv1: (b0 & 0x40) !== 0, payloadLength: -1, bytes, raw: true });
       }
       this.stats.bytesSent += bytes.length;
+      if (this.tap !== null) this.tap.wrote(bytes);
       this.socket.write(bytes);
     };
     if (this.outboundBusy) this.enqueue((done) => (op(), done()));
@@ -347,6 +358,11 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
     this.state = 'closing';
     this.sendClose(code, reason);
     if (this.closeReceived) this.finishTcp();
+  }
+
+  /** The server is shutting down gracefully: close with 1001 (going away). */
+  shutdown(): void {
+    this.close(1001, 'server shutting down');
   }
 
   /** Ends at once, without a closing handshake. */
@@ -423,6 +439,7 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       if (key) maskCopy(payload, 0, len, out, hs, key, 0);
       else payload.copy(out, hs);
       if (this.has('frameSent')) this.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: out, raw: false });
+      if (this.tap !== null) this.tap.wrote(out);
       if (!socket.write(out)) {
         this.needDrain = true;
         this.checkOutputFull();
@@ -432,6 +449,10 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
       writeHeader(header, 0, b0, len, null);
       if (this.has('frameSent')) {
         this.emit('frameSent', { opcode, fin, rsv1, payloadLength: len, bytes: Buffer.concat([header, payload]), raw: false });
+      }
+      if (this.tap !== null) {
+        this.tap.wrote(header);
+        this.tap.wrote(payload);
       }
       socket.cork();
       socket.write(header);
@@ -461,12 +482,18 @@ export class WebSocketConnection implements WebSocketPeer, SocketEventsOwner {
 
   /** @internal Socket data (a module-level listener calls it). */
   handleData(chunk: Buffer): void {
+    const kept = this.tap !== null && this.tap.read(chunk);
     if (this.holding) {
       (this.early ??= []).push(chunk);
       return;
     }
+    this.receive(chunk, kept);
+  }
+
+  /** `shared`: someone else has the chunk (the capture); the parser does not unmask it in place. */
+  private receive(chunk: Buffer, shared: boolean): void {
     this.stats.bytesReceived += chunk.length;
-    this.parser.push(chunk);
+    this.parser.push(chunk, shared);
   }
 
   /** @internal */

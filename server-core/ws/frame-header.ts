@@ -110,35 +110,43 @@ export function isViolation(x: FrameHeader | FrameViolation): x is FrameViolatio
  * Reports each rule the header's first two bytes break, in this order: RSV1,
  * RSV2, RSV3, a reserved opcode, a fragmented or too long control frame, a
  * continuation without a message, a new data frame inside one, masking.
- * `report` returns true to stop there; checkFrameHeader then returns true.
+ * `report` (a function, or an object with a reportViolation method: no closure
+ * per parser) returns true to stop there; checkFrameHeader then returns true.
  */
-export function checkFrameHeader(b0: number, b1: number, start: number, state: FrameRuleState, report: (v: FrameViolation) => boolean): boolean {
+export function checkFrameHeader(b0: number, b1: number, start: number, state: FrameRuleState, report: ViolationReport): boolean {
   const opcode = b0 & 0x0f;
   const control = opcode >= 8;
   if (b0 & 0x40 && (!state.perMessageDeflate || control || opcode === 0)) {
     const message = state.perMessageDeflate ? 'RSV1 is only allowed on the first frame of a data message' : 'RSV1 set but no extension was negotiated';
-    if (report(violation('WS_UNEXPECTED_RSV', message, 1002, 'RSV1', start))) return true;
+    if (tell(report, violation('WS_UNEXPECTED_RSV', message, 1002, 'RSV1', start))) return true;
   }
-  if (b0 & 0x20 && report(violation('WS_UNEXPECTED_RSV', 'RSV2 set but no extension defines it', 1002, 'RSV2', start))) return true;
-  if (b0 & 0x10 && report(violation('WS_UNEXPECTED_RSV', 'RSV3 set but no extension defines it', 1002, 'RSV3', start))) return true;
-  if (!isKnownOpcode(opcode) && report(violation('WS_RESERVED_OPCODE', `Reserved opcode 0x${opcode.toString(16)}`, 1002, 'Opcode', start))) return true;
+  if (b0 & 0x20 && tell(report, violation('WS_UNEXPECTED_RSV', 'RSV2 set but no extension defines it', 1002, 'RSV2', start))) return true;
+  if (b0 & 0x10 && tell(report, violation('WS_UNEXPECTED_RSV', 'RSV3 set but no extension defines it', 1002, 'RSV3', start))) return true;
+  if (!isKnownOpcode(opcode) && tell(report, violation('WS_RESERVED_OPCODE', `Reserved opcode 0x${opcode.toString(16)}`, 1002, 'Opcode', start))) return true;
   if (control) {
-    if (!(b0 & 0x80) && report(violation('WS_FRAGMENTED_CONTROL_FRAME', 'Control frames must not be fragmented', 1002, 'FIN', start))) return true;
+    if (!(b0 & 0x80) && tell(report, violation('WS_FRAGMENTED_CONTROL_FRAME', 'Control frames must not be fragmented', 1002, 'FIN', start))) return true;
     // Any extended length (126, 127) is over 125 too.
-    if ((b1 & 0x7f) > 125 && report(violation('WS_CONTROL_FRAME_TOO_LONG', 'Control frame payload over 125 bytes', 1002, 'Payload length', start + 1))) return true;
+    if ((b1 & 0x7f) > 125 && tell(report, violation('WS_CONTROL_FRAME_TOO_LONG', 'Control frame payload over 125 bytes', 1002, 'Payload length', start + 1))) return true;
   } else if (opcode === 0) {
-    if (state.messageOpcode === 0 && report(violation('WS_UNEXPECTED_CONTINUATION', 'Continuation frame without a message to continue', 1002, 'Opcode', start))) return true;
+    if (state.messageOpcode === 0 && tell(report, violation('WS_UNEXPECTED_CONTINUATION', 'Continuation frame without a message to continue', 1002, 'Opcode', start))) return true;
   } else if (opcode <= 2 && state.messageOpcode !== 0) {
-    if (report(violation('WS_EXPECTED_CONTINUATION', 'New data frame inside a fragmented message', 1002, 'Opcode', start))) return true;
+    if (tell(report, violation('WS_EXPECTED_CONTINUATION', 'New data frame inside a fragmented message', 1002, 'Opcode', start))) return true;
   }
   const expect = state.expectMasked;
   if (expect !== undefined && (b1 & 0x80) !== 0 !== expect) {
     const v = expect
       ? violation('WS_UNMASKED_FRAME', 'A client must mask every frame', 1002, 'MASK', start + 1)
       : violation('WS_MASKED_FRAME', 'A server must not mask its frames', 1002, 'MASK', start + 1);
-    if (report(v)) return true;
+    if (tell(report, v)) return true;
   }
   return false;
+}
+
+/** Where checkFrameHeader reports a broken rule; true to stop. */
+export type ViolationReport = ((v: FrameViolation) => boolean) | { reportViolation(v: FrameViolation): boolean };
+
+function tell(report: ViolationReport, v: FrameViolation): boolean {
+  return typeof report === 'function' ? report(v) : report.reportViolation(v);
 }
 
 function violation(code: WebSocketErrorCode, message: string, closeCode: number, field: FrameField, offset: number): FrameViolation {

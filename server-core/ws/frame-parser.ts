@@ -41,7 +41,8 @@ export interface FrameParserOptions {
   maxFragments?: number;
   /**
    * The pushed chunks belong to the parser (fresh socket reads): a masked
-   * payload lying in one chunk is unmasked in place instead of copied.
+   * payload lying in one chunk is unmasked in place instead of copied, except
+   * in a chunk pushed as `shared` (someone else keeps it: the byte capture).
    * Default false, so a capture being dissected is never modified.
    */
   ownsInput?: boolean;
@@ -64,11 +65,11 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
   private readonly enforce: boolean;
   /** FrameRuleState: masking is checked only when the rules are enforced. */
   readonly expectMasked: boolean | undefined;
-  /** Reports a rule broken by a header (ws/frame-header.ts); true when parsing must stop. */
-  private readonly report = (v: FrameViolation): boolean => this.fail(v.code, v.message, v.closeCode, v.offset);
   private readonly maxPayload: number;
   private readonly maxFragments: number;
   private readonly ownsInput: boolean;
+  /** Chunks pushed as shared (never modified in place); null until the first one. */
+  private shared: WeakSet<Buffer> | null = null;
   /** RSV1 allowed (permessage-deflate); settable after the handshake. */
   perMessageDeflate: boolean;
 
@@ -107,6 +108,11 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     this.ownsInput = options.ownsInput ?? false;
   }
 
+  /** @internal Reports a rule broken by a header (ws/frame-header.ts); true when parsing must stop. */
+  reportViolation(v: FrameViolation): boolean {
+    return this.fail(v.code, v.message, v.closeCode, v.offset);
+  }
+
   /** Absolute offset of the next byte push() will receive. */
   get bytesReceived(): number {
     return this.offset + this.buffered;
@@ -122,8 +128,10 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     return this.state === State.Header && this.buffered === 0 && this.messageOpcode === 0;
   }
 
-  push(chunk: Buffer): void {
+  /** `shared`: someone else keeps this chunk (with ownsInput: it is copied from, never unmasked in place). */
+  push(chunk: Buffer, shared = false): void {
     if (this.state === State.Dead || chunk.length === 0) return;
+    if (shared && this.ownsInput) (this.shared ??= new WeakSet()).add(chunk);
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (!this.isDead()) {
@@ -195,7 +203,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     const control = opcode >= 8;
 
     // Checks on the first two bytes, so a broken frame fails before its payload arrives.
-    if (checkFrameHeader(b0, b1, start, this, this.report)) return false;
+    if (checkFrameHeader(b0, b1, start, this, this)) return false;
 
     const headerSize = frameHeaderLength(b1);
     if (this.enforce && len7 < 126 && !control && this.checkSize(len7, start + 1)) return false;
@@ -242,7 +250,9 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     if (this.isDead()) return false;
     this.state = State.Payload;
     // Whole and readable without a copy (unmasked, or masked in a chunk we may modify): the fast path.
-    const view = this.buffered >= payloadLength && (!masked || (this.ownsInput && this.chunks[0].length - this.pos >= payloadLength));
+    const view =
+      this.buffered >= payloadLength &&
+      (!masked || payloadLength === 0 || (this.ownsInput && this.chunks[0].length - this.pos >= payloadLength && !this.shared?.has(this.chunks[0])));
     if (view) {
       // payload and pieces stay null
     } else if (payloadLength <= PREALLOCATE) this.payload = Buffer.allocUnsafe(payloadLength);

@@ -209,3 +209,36 @@ test('an upgrade pipelined behind a slow request waits for its response, then sp
   socket.write(Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]));
   await waitFor(() => text().includes('echo hi'), 'the echoed frame');
 });
+
+test('WebSocket frames are unmasked in place only in chunks the capture was not given: captured bytes stay as sent, echoes stay right', async (t) => {
+  const { server, port } = await startServer(t);
+  const client = new WebSocket(`ws://127.0.0.1:${port}/ws/echo`, { perMessageDeflate: false });
+  t.after(() => client.terminate());
+  await new Promise((resolve, reject) => (client.once('open', resolve), client.once('error', reject)));
+  const echo = (data: Buffer) =>
+    new Promise<Buffer>((resolve) => {
+      client.once('message', (d) => resolve(d as Buffer));
+      client.send(data);
+    });
+  // Not captured: the server may unmask in the read chunk itself; the echo must still be exact.
+  const first = Buffer.from('the first message, not captured');
+  assert.deepEqual(await echo(first), first);
+  // Captured: the chunk handed to the capture must keep the masked bytes the client sent.
+  const kept: { chunk: Buffer; copy: Buffer }[] = [];
+  server.capture.on('chunk', (e) => {
+    if (e.dir === 'c2s') kept.push({ chunk: e.bytes, copy: Buffer.from(e.bytes) });
+  });
+  for (const size of [5, 200, 70_000]) {
+    const payload = Buffer.alloc(size, 0x61 + (size % 20));
+    assert.deepEqual(await echo(payload), payload, `echo of ${size} bytes`);
+  }
+  assert.ok(kept.length >= 3);
+  for (const k of kept) assert.deepEqual(k.chunk, k.copy, 'a captured chunk was modified after it was captured');
+  // The capture's bytes are the masked frames: unmasking them gives the payloads back.
+  const wire = Buffer.concat(kept.map((k) => k.copy));
+  const key = wire.subarray(2, 6);
+  assert.equal(wire[0], 0x82);
+  assert.equal(wire[1] & 0x80, 0x80, 'masked');
+  assert.equal(wire[1] & 0x7f, 5);
+  for (let i = 0; i < 5; i++) assert.equal(wire[6 + i] ^ key[i % 4], 0x61 + 5);
+});

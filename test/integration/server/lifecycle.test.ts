@@ -16,6 +16,10 @@ import { Scheduler } from '../../../server-core/server/scheduler.js';
 import { Emitter } from '../../../server-core/util/emitter.js';
 import { collect, exchange, firstResponse, open, readResponses, startServer } from './helpers.js';
 import { waitFor } from '../../support/wait.js';
+import WebSocket from 'ws';
+import { handleUpgrade } from '../../../server-core/ws/upgrade.js';
+import type { WebSocketPeer } from '../../../server-core/ws/types.js';
+import type { ConnectionSnapshot } from '../../../server-core/server/connection.js';
 
 test('listens on 127.0.0.1 by default; port 0 picks a free port; url matches', async (t) => {
   const { server, port, url } = await startServer(t, { handler: (_q, r) => r.end('hi') });
@@ -231,4 +235,89 @@ test('after an upgrade the connection lets go of the HTTP parser (its decoder an
   socket.write('after');
   await waitFor(() => conn.snapshot().bytesIn !== before, 'the server to count the bytes after the switch');
   assert.equal(conn.snapshot().bytesIn, before + 5);
+});
+
+test('an upgraded WebSocket connection: counted both ways, listed as upgraded, closed with 1001 on a graceful shutdown', async (t) => {
+  const server = createWireplayServer();
+  t.after(() => server.close());
+  const { port } = await server.listen();
+  const perDir = { c2s: 0, s2c: 0 };
+  server.capture.on('chunk', (c) => (perDir[c.dir] += c.bytes.length));
+  const closed: ConnectionSnapshot[] = [];
+  server.events.on('connectionClosed', (s) => closed.push(s));
+  const client = new WebSocket(`ws://127.0.0.1:${port}/ws/echo`, { perMessageDeflate: false });
+  t.after(() => client.terminate());
+  await once(client, 'open');
+  client.send('hello');
+  const [echo] = await once(client, 'message');
+  assert.equal(String(echo), 'hello');
+  const raw = (client as unknown as { _socket: import('node:net').Socket })._socket;
+  const [snap] = server.connections();
+  assert.equal(snap.protocol, 'ws');
+  assert.equal(snap.state, 'upgraded');
+  // Every byte the client wrote (the upgrade request and its frame) and read (the 101 and the echo).
+  assert.equal(snap.bytesIn, raw.bytesWritten);
+  assert.equal(snap.bytesOut, raw.bytesRead);
+  assert.deepEqual(perDir, { c2s: raw.bytesWritten, s2c: raw.bytesRead }, 'the capture saw the same bytes');
+  // The idle connection is closed by the server's shutdown with a going-away close frame.
+  const closing = once(client, 'close');
+  const serverClosed = server.close();
+  const [code, reason] = await closing;
+  assert.equal(code, 1001);
+  assert.equal(String(reason), 'server shutting down');
+  await serverClosed;
+  assert.equal(closed.length, 1);
+  assert.equal(closed[0].state, 'closed');
+  assert.equal(closed[0].protocol, 'ws');
+  assert.equal(closed[0].bytesOut, raw.bytesRead, 'the close frame was counted');
+});
+
+test('after a WebSocket upgrade nothing keeps the HTTP connection: a small record takes its place in the listener', async (t) => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const limits = resolveLimits({});
+  const route = { handler: { onMessage: (peer: WebSocketPeer, m: { data: Buffer }) => peer.send(m.data) } };
+  const opened: WeakRef<object>[] = [];
+  const listener = new HttpListener({
+    limits,
+    onOpened: (c) => opened.push(new WeakRef(c)),
+    context: {
+      limits,
+      parserLimits: parserLimitsOf(limits),
+      createParser: (handlers, parserLimits) => new HttpMessageParser('request', handlers, parserLimits),
+      scheduler: new Scheduler('concurrent'),
+      capture: new Emitter<CaptureEvents>(),
+      getHandler: () => (_q, r) => r.end(),
+      upgrade: {
+        reportsBytes: true,
+        match: () => true,
+        accept: (req, socket, rest, _token, _id, tap) => {
+          const conn = handleUpgrade(req, socket, rest, route, {}, tap);
+          return conn && { owner: conn };
+        },
+      },
+      wantsRequestLog: () => false,
+      onRequestLog: () => {},
+      onError: () => {},
+    },
+  });
+  const { port } = await listener.listen('127.0.0.1', 0);
+  t.after(() => listener.close());
+  const client = new WebSocket(`ws://127.0.0.1:${port}/`, { perMessageDeflate: false });
+  t.after(() => client.terminate());
+  await once(client, 'open');
+  client.send('x');
+  await once(client, 'message');
+  assert.equal(opened.length, 1);
+  for (let i = 0; i < 10 && opened[0].deref() !== undefined; i++) {
+    await new Promise((r) => setImmediate(r));
+    gc();
+  }
+  assert.equal(opened[0].deref(), undefined, 'the upgraded connection still holds its HttpConnection');
+  const [upgraded] = listener.connections;
+  assert.equal(upgraded.snapshot().state, 'upgraded');
+  // The record still closes the WebSocket connection on a graceful close.
+  const closing = once(client, 'close');
+  await listener.close();
+  assert.equal((await closing)[0], 1001);
 });

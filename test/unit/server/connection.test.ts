@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
 import type { Handler } from '../../../server-core/http/handler-types.js';
-import { HttpConnection, type ConnectionContext, type ConnectionErrorEntry, type RequestLogEntry, type UpgradeHook } from '../../../server-core/server/connection.js';
+import { HttpConnection, type ConnectionContext, type ConnectionErrorEntry, type RequestLogEntry, type UpgradeHook, type ListedConnection } from '../../../server-core/server/connection.js';
 import { LIFECYCLE_TRANSITIONS, LifecycleError, transition } from '../../../server-core/server/connection-lifecycle.js';
 import { parserLimitsOf, resolveLimits, type ServerLimits } from '../../../server-core/server/limits.js';
 import { Scheduler } from '../../../server-core/server/scheduler.js';
@@ -28,6 +28,7 @@ function open(setup: Setup = {}) {
   const chunks: CaptureEvents['chunk'][] = [];
   capture.on('chunk', (c) => chunks.push(c));
   let closed = false;
+  let upgradedTo: ListedConnection | undefined;
   const handler: Handler =
     setup.handler ??
     ((req, res) => {
@@ -46,9 +47,10 @@ function open(setup: Setup = {}) {
     wantsRequestLog: () => true,
     onError: (e) => errors.push(e),
     onClosed: () => (closed = true),
+    onUpgraded: (_from, to) => (upgradedTo = to),
   };
   const conn = new HttpConnection('c1', socket.asSocket(), ctx);
-  return { socket, conn, log, errors, chunks, isClosed: () => closed };
+  return { socket, conn, log, errors, chunks, isClosed: () => closed, upgraded: () => upgradedTo };
 }
 
 /** Bytes written outside a read are batched until the setImmediate after it (output-batcher.ts). */
@@ -188,16 +190,22 @@ test('upgrade: the hook takes the socket after the responses owed; later bytes b
       return { extensions: '' };
     },
   };
-  const { socket, conn, chunks } = open({ upgrade: hook });
-  socket.receive('GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nframes');
+  const { socket, conn, chunks, upgraded } = open({ upgrade: hook });
+  const head = 'GET /ws HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\nframes';
+  socket.receive(head);
   assert.equal(conn.lifecycle, 'upgraded');
-  assert.equal(conn.state, 'upgraded');
   assert.equal(taken!.rest.toString(), 'frames');
-  const before = conn.bytesIn;
+  // The listener now lists the small record in the connection's place; it carries the counters on.
+  const rec = upgraded()!;
+  assert.ok(rec, 'the connection handed its place to a record');
+  assert.equal(rec.id, 'c1');
+  assert.equal(rec.snapshot().state, 'upgraded');
+  assert.equal(rec.snapshot().protocol, 'ws');
+  assert.equal(rec.snapshot().bytesIn, head.length);
   socket.receive('more');
   socket.write('reply');
-  assert.equal(conn.bytesIn, before + 4);
-  assert.equal(conn.bytesOut, 'HTTP/1.1 101 Switching Protocols\r\n\r\n'.length + 5);
+  assert.equal(rec.snapshot().bytesIn, head.length + 4);
+  assert.equal(rec.snapshot().bytesOut, 'HTTP/1.1 101 Switching Protocols\r\n\r\n'.length + 5);
   assert.deepEqual(chunks.filter((c) => c.dir === 's2c').map((c) => c.bytes.toString()), ['HTTP/1.1 101 Switching Protocols\r\n\r\n', 'reply']);
 });
 

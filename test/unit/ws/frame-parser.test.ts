@@ -112,3 +112,31 @@ test('a masked payload is unmasked into a copy unless the parser owns its input'
     assert.equal(input.equals(frame), !ownsInput);
   }
 });
+
+test('owning its input: a chunk pushed as shared is never modified; empty frames at a chunk end; payloads exact however the bytes are cut', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ size: fc.integer({ min: 0, max: 300 }), fill: fc.integer({ min: 0, max: 255 }) }), { minLength: 1, maxLength: 6 }),
+      fc.integer({ min: 1, max: 400 }),
+      fc.array(fc.boolean(), { minLength: 1, maxLength: 20 }),
+      (messages, cut, sharedFlags) => {
+        const wire = Buffer.concat(messages.map((m) => encodeFrame({ opcode: 2, payload: Buffer.alloc(m.size, m.fill), mask: Buffer.from('a1b2c3d4', 'hex') })));
+        const frames: WebSocketFrame[] = [];
+        const p = new FrameParser({ onFrame: (f) => frames.push({ ...f, payload: Buffer.from(f.payload) }), onError: (e) => assert.fail(e) }, { role: 'server', ownsInput: true });
+        const shared: { chunk: Buffer; copy: Buffer }[] = [];
+        for (let i = 0, n = 0; i < wire.length; i += cut, n++) {
+          const chunk = Buffer.from(wire.subarray(i, i + cut));
+          const isShared = sharedFlags[n % sharedFlags.length];
+          if (isShared) shared.push({ chunk, copy: Buffer.from(chunk) });
+          p.push(chunk, isShared);
+        }
+        assert.deepEqual(
+          frames.map((f) => f.payload),
+          messages.map((m) => Buffer.alloc(m.size, m.fill)),
+        );
+        for (const s of shared) assert.deepEqual(s.chunk, s.copy, 'a shared chunk was unmasked in place');
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
