@@ -21,6 +21,8 @@ interface ConnState {
   openedT: number;
   exchanges: number;
   wsRow?: TrafficRow;
+  /** Where each direction's frames stand, from the switch on (countFrames). */
+  frames?: { c2s: FrameCursor; s2c: FrameCursor };
   /** The target of the last request line seen at the start of a client chunk (names a WebSocket session). */
   lastTarget?: string;
 }
@@ -74,7 +76,7 @@ export class TrafficModel {
     if (!c) return;
     if (e.dir === 'c2s') c.row.bytesIn += e.bytes.length;
     else c.row.bytesOut += e.bytes.length;
-    if (c.wsRow) c.wsRow.messages = (c.wsRow.messages ?? 0) + countWsFrames(e.bytes);
+    if (c.wsRow && c.frames) c.wsRow.messages = (c.wsRow.messages ?? 0) + countFrames(c.frames[e.dir], e.bytes);
     else if (e.dir === 'c2s' && e.bytes.length > 0 && e.bytes[0] >= 0x41 && e.bytes[0] <= 0x5a) {
       const m = REQUEST_LINE.exec(e.bytes.subarray(0, 2048).toString('latin1'));
       if (m) c.lastTarget = m[1];
@@ -109,6 +111,8 @@ export class TrafficModel {
       row.messages = 0;
       row.done = false;
       c.wsRow = row;
+      // Frames start at the switch's offsets: bytes of the handshake that arrive after the event are skipped.
+      c.frames = { c2s: { skip: Math.max(0, e.c2sOffset - c.row.bytesIn) }, s2c: { skip: Math.max(0, e.s2cOffset - c.row.bytesOut) } };
       if (!last) this.addTraffic(row);
     }
     this.emitter.emit('change', 'connections');
@@ -241,30 +245,57 @@ export class TrafficModel {
   }
 }
 
+/** Where a direction's WebSocket frames stand between two chunks. */
+interface FrameCursor {
+  /** Bytes of the current frame (or of the handshake) still to come before the next frame's header. */
+  skip: number;
+  /** The first bytes of a frame header that a chunk ended in (at most 13). */
+  head?: Buffer;
+}
+
 /**
- * A rough count of WebSocket frames that start in this chunk: exact when each
- * chunk starts on a frame boundary (the common case for small messages). The
- * playground's dissector is the exact view; the sidebar only shows activity.
+ * The WebSocket frames whose header starts in this chunk, following the frames across chunks (a header
+ * split between two chunks, a 64 KiB payload over several reads): exact for every byte of the direction,
+ * and only the headers are read, never the payload bytes. (A per-chunk guess read payload bytes as headers:
+ * a 64 KiB message counted hundreds of frames, and the loop over them was a visible share of the CPU.)
  */
-function countWsFrames(bytes: Buffer): number {
-  let n = 0;
+export function countFrames(cur: FrameCursor, chunk: Buffer): number {
+  let bytes = chunk;
   let i = 0;
-  while (i + 2 <= bytes.length) {
+  if (cur.skip > 0) {
+    i = Math.min(cur.skip, bytes.length);
+    cur.skip -= i;
+  }
+  if (cur.head && i < bytes.length) {
+    bytes = Buffer.concat([cur.head, bytes.subarray(i)]);
+    i = 0;
+    cur.head = undefined;
+  }
+  let n = 0;
+  while (i < bytes.length) {
+    const avail = bytes.length - i;
+    if (avail < 2) break;
     const b1 = bytes[i + 1];
     let len = b1 & 0x7f;
     let head = 2;
     if (len === 126) {
-      if (i + 4 > bytes.length) break;
+      if (avail < 4) break;
       len = bytes.readUInt16BE(i + 2);
       head = 4;
     } else if (len === 127) {
-      if (i + 10 > bytes.length) break;
+      if (avail < 10) break;
       len = Number(bytes.readBigUInt64BE(i + 2));
       head = 10;
     }
     if (b1 & 0x80) head += 4;
     n++;
-    i += head + len;
+    const total = head + len;
+    if (total > avail) {
+      cur.skip = total - avail;
+      return n;
+    }
+    i += total;
   }
-  return Math.max(n, 1);
+  if (i < bytes.length) cur.head = Buffer.from(bytes.subarray(i));
+  return n;
 }

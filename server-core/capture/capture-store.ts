@@ -7,6 +7,17 @@
 // HTTP messages get their field trees on demand, from the bytes kept here
 // (lazy-fields.ts); before bytes leave, the messages that need them keep their
 // head aside or build their tree.
+//
+// Dissection itself is deferred while nobody listens to 'message' events: what
+// the dissectors would be fed (chunks, switches, closes) waits in one backlog in
+// arrival order, and is fed to them, in that order, as soon as anything reads a
+// result (messages, stats, totals, a 'message' or 'close' listener), and up to
+// what leaves before bytes leave the ring. The answers are the same as a live
+// dissection's — same messages, trees, times, drop markers, ids in arrival order
+// — only computed later, or never for a capture nobody looks at (the extension's
+// window store, the proxy's). Only the ids can differ from a live store's: an
+// "n bytes dropped" message takes its id when the eviction happens, which is
+// before the messages of the bytes that arrived meanwhile are dissected.
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { DisposableStore } from '../util/disposable.js';
@@ -49,15 +60,30 @@ export interface CaptureStoreOptions {
   maxMessages?: number;
   /** Closed connections kept; the oldest closed go first once over. Default 10 000. */
   maxConnections?: number;
-  /** Dissect live (default true). */
+  /**
+   * How far below maxBytes one eviction goes (the low-water mark is maxBytes minus this), so that the
+   * eviction's fixed work is done once per batch of chunks. Default: maxBytes / 64 (1 MiB of a 64 MiB cap),
+   * at most 1 MiB. 0 evicts exactly down to the cap.
+   */
+  evictMarginBytes?: number;
+  /** Dissect (default true): deferred while nobody listens to 'message' events, see the header. */
   dissect?: boolean;
-  /** Told when a dissector fails on a connection (that connection is no longer dissected; bytes are still recorded). */
+  /**
+   * Told when a dissector fails on a connection (that connection is no longer dissected; bytes are still
+   * recorded) — when the dissection runs, which is deferred until something reads it (see the header).
+   */
   onDissectorError?: (err: unknown, connectionId: string) => void;
   /** Passed to each connection's dissector. */
   dissector?: Omit<DissectorOptions, 'onMessage' | 'nextMessageId'>;
 }
 
 export const DEFAULT_CAPTURE_MAX_BYTES = 64 * 1024 * 1024;
+/** The default eviction margin's ceiling (CaptureStoreOptions.evictMarginBytes). */
+export const EVICT_MARGIN_MAX = 1024 * 1024;
+/** Chunks one eviction drops at most once the store is back under its cap (see evict). */
+const EVICT_BATCH_CHUNKS = 256;
+/** Operations an eviction feeds on at most so that an HTTP message it cuts into ends first (see evict). */
+const EVICT_FEED_AHEAD = 4096;
 export const DEFAULT_CAPTURE_MAX_MESSAGES = 20_000;
 export const DEFAULT_CAPTURE_MAX_CONNECTIONS = 10_000;
 
@@ -150,29 +176,75 @@ interface Conn {
   /** Next absolute offset per direction. */
   next: { c2s: number; s2c: number };
   messages: DissectedMessage[];
+  /** Made at its first operation (a connection nobody reads never gets one: its memory stays small). */
   dissector?: ConnectionDissector;
+  /** Still dissected: false without dissection, after the close, or after its dissector failed. */
+  dissects: boolean;
   /** Dropped-marker per direction (always at the front: the ring drops oldest first). */
   drop: { c2s?: CapturedDrop; s2c?: CapturedDrop };
   dropMessage: { c2s?: DissectedMessage; s2c?: DissectedMessage };
+  /** Operations of this connection still waiting in the dissection backlog. */
+  pending: number;
+  /** During an eviction, per direction, the offset below which bytes are being dropped (else -1). */
+  leavingBelow: { c2s: number; s2c: number };
+}
+
+/** The bytes of one connection's direction that one eviction drops: [start, end). */
+interface DropRun {
+  conn: Conn;
+  dir: Direction;
+  start: number;
+  end: number;
+  tFirst: number;
+  tLast: number;
 }
 
 interface RingItem {
   conn: Conn;
   entry: CapturedData;
+  /** Waiting in the dissection backlog. */
+  queued: boolean;
+}
+
+/**
+ * One operation waiting for its connection's dissector: a chunk (its ring item, no new object per chunk),
+ * or a switch or the close (`step`).
+ */
+interface PendingOp {
+  conn: Conn;
+  entry?: CapturedData;
+  step?: (d: ConnectionDissector) => void;
+  /** The close: the dissector is let go after its step. */
+  last?: boolean;
+}
+
+/** An emitter that runs `beforeMessageListener` when a 'message' listener is added (it must see what comes next only). */
+class StoreEmitter extends Emitter<CaptureStoreEvents> {
+  constructor(private readonly beforeMessageListener: () => void) {
+    super();
+  }
+
+  override on<K extends keyof CaptureStoreEvents>(event: K, listener: (payload: CaptureStoreEvents[K]) => void): Disposable {
+    if (event === 'message') this.beforeMessageListener();
+    return super.on(event, listener);
+  }
 }
 
 /** What stands in the slots before the ring's and a connection's head: the evicted chunk is not kept alive. */
 const CHUNK_GONE: CapturedData = Object.freeze({ kind: 'data', dir: 'c2s', t: 0, offset: 0, bytes: Buffer.alloc(0) }) as CapturedData;
-const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, entry: CHUNK_GONE }) as RingItem;
+const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, entry: CHUNK_GONE, queued: false }) as RingItem;
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1', 'localhost']);
 
 export class CaptureStore implements Disposable {
-  readonly events = new Emitter<CaptureStoreEvents>();
+  /** Adding a 'message' listener first dissects the backlog (without the listener: it hears what comes after). */
+  readonly events: Emitter<CaptureStoreEvents> = new StoreEmitter(() => this.drain());
   private maxBytesValue: number;
   readonly maxMessages: number;
   readonly maxConnections: number;
   private readonly conns = new Map<string, Conn>();
+  /** Open connections not tied to a peer, by their client and server ports (tiePeers). */
+  private readonly untied = new Map<string, Conn[]>();
   private readonly ring: RingItem[] = [];
   private ringHead = 0;
   private bytes = 0;
@@ -187,6 +259,9 @@ export class CaptureStore implements Disposable {
   private sourceCount = 0;
   /** Field trees built on demand, the last few (a view reads the same messages again and again). */
   private readonly trees = new FieldTreeCache();
+  /** Dissection not done yet, in arrival order across connections, from `backlogHead` on. */
+  private backlog: PendingOp[] = [];
+  private backlogHead = 0;
 
   private readonly dissectorError?: (err: unknown, connectionId: string) => void;
 
@@ -200,6 +275,12 @@ export class CaptureStore implements Disposable {
 
   get maxBytes(): number {
     return this.maxBytesValue;
+  }
+
+  /** What one eviction drops below the cap at most (CaptureStoreOptions.evictMarginBytes). */
+  get evictMarginBytes(): number {
+    const m = this.options.evictMarginBytes;
+    return m !== undefined ? Math.min(Math.max(0, m), this.maxBytesValue) : Math.min(Math.floor(this.maxBytesValue / 64), EVICT_MARGIN_MAX);
   }
 
   /** A new byte cap, applied at once: a smaller one drops the oldest bytes now, visibly, as the ring always does. */
@@ -269,17 +350,11 @@ export class CaptureStore implements Disposable {
       messages: [],
       drop: {},
       dropMessage: {},
+      pending: 0,
+      leavingBelow: { c2s: -1, s2c: -1 },
+      dissects: this.options.dissect !== false,
     };
     if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
-    if (this.options.dissect !== false) {
-      conn.dissector = new ConnectionDissector(ev.connectionId, ev.protocol, {
-        ...this.options.dissector,
-        nextMessageId: () => this.nextMessageId++,
-        onMessage: (m) => this.addMessage(conn, m),
-        onUpdate: (m) => this.updateMessage(conn, m),
-        deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
-      });
-    }
     this.conns.set(ev.connectionId, conn);
     this.events.emit('open', this.summary(conn));
     this.tiePeers(conn);
@@ -298,11 +373,15 @@ export class CaptureStore implements Disposable {
       conn.stats.s2cChunks++;
     }
     conn.chunks.push(entry);
-    this.ring.push({ conn, entry });
+    const item: RingItem = { conn, entry, queued: false };
+    this.ring.push(item);
     this.bytes += bytes.length + CHUNK_OVERHEAD_BYTES;
     this.events.emit('chunk', { connectionId, entry });
-    // Dissect before evicting, so an oversized chunk is still dissected once.
-    this.dissect(conn, (d) => d.push(dir, entry.bytes, t));
+    if (conn.dissects) {
+      item.queued = true;
+      this.later(item);
+    }
+    // (evict() dissects the backlog first, so an oversized chunk is still dissected once.)
     this.evict();
   }
 
@@ -310,7 +389,7 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn) return;
     conn.data.switches.push({ ...ev });
-    this.dissect(conn, (d) => d.switchProtocol(ev));
+    if (conn.dissects) this.later({ conn, step: (d) => d.switchProtocol(ev) });
     this.events.emit('switch', { connectionId: ev.connectionId, event: ev });
   }
 
@@ -336,8 +415,10 @@ export class CaptureStore implements Disposable {
     const conn = this.conns.get(ev.connectionId);
     if (!conn || conn.data.closed) return;
     conn.data.closed = { ...ev };
-    this.dissect(conn, (d) => d.end(ev.t));
-    conn.dissector = undefined;
+    if (conn.data.peerConnectionId === undefined) this.untie(conn);
+    if (conn.dissects) this.later({ conn, step: (d) => d.end(ev.t), last: true });
+    // Its listeners read the connection's message counts.
+    if (this.events.hasListeners('close')) this.drain(conn);
     this.events.emit('close', this.summary(conn));
     this.trimConnections();
   }
@@ -346,11 +427,13 @@ export class CaptureStore implements Disposable {
 
   /** Connections in order of opening, with their stats. */
   listConnections(): ConnectionSummary[] {
+    this.drain();
     return [...this.conns.values()].map((c) => this.summary(c));
   }
 
   getConnection(id: string): ConnectionSummary | undefined {
     const c = this.conns.get(id);
+    if (c) this.drain(c);
     return c && this.summary(c);
   }
 
@@ -362,7 +445,9 @@ export class CaptureStore implements Disposable {
 
   /** Dissected messages of a connection in arrival order, drop markers included. */
   messages(connectionId: string): DissectedMessage[] {
-    return [...(this.conns.get(connectionId)?.messages ?? [])];
+    const c = this.conns.get(connectionId);
+    if (c) this.drain(c);
+    return [...(c?.messages ?? [])];
   }
 
   /** A snapshot of one connection for the exports (entries share their buffers; do not mutate them). */
@@ -388,11 +473,13 @@ export class CaptureStore implements Disposable {
   }
 
   get totalMessages(): number {
+    this.drain();
     return this.messageCount;
   }
 
   /** Forgets everything; connections still open keep being recorded from their next chunk on (offsets continue). */
   clear(): void {
+    this.drain();
     for (const conn of this.conns.values()) {
       if (conn.data.closed) {
         this.conns.delete(conn.data.id);
@@ -406,7 +493,7 @@ export class CaptureStore implements Disposable {
         if (first) {
           const length = conn.next[dir] - first.offset;
           const last = kept[kept.length - 1];
-          if (length > 0) this.recordDrop(conn, dir, first.offset, length, last.t, false);
+          if (length > 0) this.recordDrop(conn, dir, first.offset, length, last.t, last.t, false);
         }
       }
       conn.chunks = [];
@@ -430,22 +517,84 @@ export class CaptureStore implements Disposable {
 
   dispose(): void {
     this.subscriptions.dispose();
-    for (const conn of this.conns.values()) conn.dissector = undefined;
+    for (const conn of this.conns.values()) {
+      conn.dissector = undefined;
+      conn.dissects = false;
+    }
+    this.backlog = [];
+    this.backlogHead = 0;
     this.events.clear();
   }
 
   // --- internals ---
 
+  /** Dissection of `op`: now when someone listens to messages (after what waits before it), else queued. */
+  private later(op: PendingOp): void {
+    op.conn.pending++;
+    this.backlog.push(op);
+    if (this.events.hasListeners('message')) this.drain();
+  }
+
+  /**
+   * Feeds the backlog to the dissectors in arrival order: all of it, or until `until` has nothing waiting
+   * (what waits before its operations goes first, so ids and every other answer stay those of a live
+   * dissection). Re-entrant: a 'message' listener may read the store.
+   */
+  private drain(until?: Conn | RingItem): void {
+    while (this.backlogHead < this.backlog.length && (until === undefined || ('queued' in until ? until.queued : until.pending > 0))) this.drainOne();
+  }
+
+  /** Feeds the backlog's next operation to its dissector. */
+  private drainOne(): void {
+    const q = this.backlog;
+    if (this.backlogHead >= q.length) return;
+    const op = q[this.backlogHead];
+    q[this.backlogHead++] = RING_GONE;
+    const conn = op.conn;
+    conn.pending--;
+    if (op.entry !== undefined) {
+      const e = op.entry;
+      (op as RingItem).queued = false;
+      this.dissect(conn, (d) => d.push(e.dir, e.bytes, e.t));
+    } else {
+      this.dissect(conn, op.step!);
+      if (op.last) {
+        conn.dissector = undefined;
+        conn.dissects = false;
+      }
+    }
+    if (this.backlog !== q) return; // disposed meanwhile
+    if (this.backlogHead === q.length) {
+      q.length = 0;
+      this.backlogHead = 0;
+    } else if (this.backlogHead > 1024 && this.backlogHead * 2 > q.length) {
+      q.splice(0, this.backlogHead);
+      this.backlogHead = 0;
+    }
+  }
+
   /** Runs a dissector step; a dissector that throws (a bug) stops dissecting its connection, never the capture. */
   private dissect(conn: Conn, step: (d: ConnectionDissector) => void): void {
-    const d = conn.dissector;
-    if (!d) return;
+    if (!conn.dissects) return;
     try {
-      step(d);
+      step((conn.dissector ??= this.newDissector(conn)));
     } catch (err) {
       conn.dissector = undefined;
+      conn.dissects = false;
       this.dissectorError?.(err, conn.data.id);
     }
+  }
+
+  private newDissector(conn: Conn): ConnectionDissector {
+    const info = conn.data.info;
+    return new ConnectionDissector(info.connectionId, info.protocol, {
+      ...this.options.dissector,
+      nextMessageId: () => this.nextMessageId++,
+      onMessage: (m) => this.addMessage(conn, m),
+      onUpdate: (m) => this.updateMessage(conn, m),
+      leavingBelow: (dir) => conn.leavingBelow[dir],
+      deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
+    });
   }
 
   private summary(c: Conn): ConnectionSummary {
@@ -510,36 +659,91 @@ export class CaptureStore implements Disposable {
     }
   }
 
-  /** Drops the oldest bytes, across connections, until the total fits under the cap. */
+  /**
+   * Over the cap, drops the oldest bytes, across connections, down to the low-water mark (the cap minus
+   * evictMarginBytes), so that the drop's fixed work — pinning the messages that keep their trees, the drop
+   * marker and its message, the 'dropped' event — is done once per connection and direction for a batch of
+   * chunks, not once per chunk (with 64 KiB reads through the proxy it was once per read: BENCHMARKS.md).
+   */
   private evict(): void {
-    while (this.bytes > this.maxBytes && this.ringHead < this.ring.length) {
-      const item = this.ring[this.ringHead];
-      const { conn, entry } = item;
+    if (this.bytes <= this.maxBytes) return;
+    const target = this.maxBytes - this.evictMarginBytes;
+    // First what goes: the ring's oldest items, the last one maybe only its head (`trim` bytes). Below the
+    // cap, a batch stops at EVICT_BATCH_CHUNKS chunks (tiny chunks: the dissection each batch needs first
+    // stays short).
+    let bytes = this.bytes;
+    let end = this.ringHead;
+    let trim = 0;
+    while ((bytes > this.maxBytes || (bytes > target && end - this.ringHead < EVICT_BATCH_CHUNKS)) && end < this.ring.length) {
+      const { conn, entry } = this.ring[end];
       if (conn.removed) {
-        this.ring[this.ringHead++] = RING_GONE;
+        end++;
         continue;
       }
-      const over = this.bytes - this.maxBytes;
+      const over = bytes - target;
       const cost = entry.bytes.length + CHUNK_OVERHEAD_BYTES;
-      const trim = over < cost && over < entry.bytes.length;
-      this.pinBefore(conn, entry.dir, entry.offset + (trim ? over : entry.bytes.length));
-      if (trim) {
-        // Trim the head of this chunk only: keep its tail.
-        const n = over;
-        this.recordDrop(conn, entry.dir, entry.offset, n, entry.t, true);
-        // A view, not a copy: only the ring's front chunk is ever trimmed, so at most one chunk's dropped
-        // head stays in memory past the cap (copying the tail of every 64 KiB or 1 MiB chunk each time
-        // the cap is reached was a third of the store's CPU time with large bodies).
-        entry.bytes = entry.bytes.subarray(n);
-        entry.offset += n;
-        this.bytes -= n;
+      if (over < cost && over < entry.bytes.length) {
+        trim = over;
+        bytes -= over;
         break;
       }
+      bytes -= cost;
+      end++;
+    }
+    // Per connection and direction, the bytes that go are one run from its oldest kept byte.
+    const runs = new Map<string, DropRun>();
+    const runOf = (conn: Conn, entry: CapturedData): DropRun => {
+      const key = `${conn.data.id}\u0000${entry.dir}`;
+      let run = runs.get(key);
+      if (!run) runs.set(key, (run = { conn, dir: entry.dir, start: entry.offset, end: entry.offset, tFirst: entry.t, tLast: entry.t }));
+      return run;
+    };
+    for (let i = this.ringHead; i < end; i++) {
+      const { conn, entry } = this.ring[i];
+      if (conn.removed) continue;
+      const run = runOf(conn, entry);
+      run.end = entry.offset + entry.bytes.length;
+      run.tLast = entry.t;
+    }
+    const trimmed = trim > 0 ? this.ring[end] : undefined;
+    if (trimmed) {
+      const run = runOf(trimmed.conn, trimmed.entry);
+      run.end = trimmed.entry.offset + trim;
+      run.tLast = trimmed.entry.t;
+    }
+    // What leaves is dissected first, with everything that arrived before it (not what came after: a store
+    // nobody reads dissects only what it drops, when it drops it, and never all it holds at once).
+    // Messages that end in what leaves are removed as soon as they are made (recordDrop): with nobody
+    // listening, they are made as stand-ins only (kind, range, times), which keeps ids and counts exact.
+    const unheard = !this.events.hasListeners('message');
+    if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = run.end;
+    for (let i = trimmed ? end : end - 1; i >= this.ringHead; i--) {
+      if (this.ring[i].queued) {
+        this.drain(this.ring[i]);
+        break;
+      }
+    }
+    if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = -1;
+    // An HTTP message that the dropped bytes cut into, still in progress in the dissection, is fed on to its
+    // end first (within EVICT_FEED_AHEAD operations): ended, it keeps its head aside and its tree stays on
+    // demand, as with a live dissection, instead of building its tree now.
+    for (const run of runs.values()) {
+      for (let n = 0; n < EVICT_FEED_AHEAD && run.conn.pending > 0; n++) {
+        const start = run.conn.dissector?.httpMessageInProgress(run.dir);
+        if (start === undefined || start >= run.end) break;
+        this.drainOne();
+      }
+    }
+    // The messages that need the bytes are made safe while the bytes are still here.
+    for (const run of runs.values()) this.pinBefore(run.conn, run.dir, run.end);
+    for (; this.ringHead < end; this.ringHead++) {
+      const { conn, entry } = this.ring[this.ringHead];
       // The slots before the heads are let go at once (compacted later): an evicted chunk that stayed
       // referenced there kept its buffer alive past the cap, up to 1,024 chunks per connection and as many
       // in the ring (with 64 KiB reads, a proxy with 64 MiB of capture held 300 MB of buffers).
-      this.ring[this.ringHead++] = RING_GONE;
-      this.bytes -= cost;
+      this.ring[this.ringHead] = RING_GONE;
+      if (conn.removed) continue;
+      this.bytes -= entry.bytes.length + CHUNK_OVERHEAD_BYTES;
       // The ring's oldest item is its connection's oldest chunk.
       if (conn.chunks[conn.head] === entry) conn.chunks[conn.head++] = CHUNK_GONE;
       else conn.chunks.splice(conn.chunks.indexOf(entry, conn.head), 1);
@@ -547,8 +751,17 @@ export class CaptureStore implements Disposable {
         conn.chunks.splice(0, conn.head);
         conn.head = 0;
       }
-      this.recordDrop(conn, entry.dir, entry.offset, entry.bytes.length, entry.t, true);
     }
+    if (trimmed) {
+      // Only the head of this chunk goes: its tail stays, as a view, not a copy — only the ring's front
+      // chunk is ever trimmed, so at most one chunk's dropped head stays in memory past the cap (copying
+      // the tail of every 64 KiB or 1 MiB chunk each time the cap was reached was a third of the store's
+      // CPU time with large bodies).
+      trimmed.entry.bytes = trimmed.entry.bytes.subarray(trim);
+      trimmed.entry.offset += trim;
+      this.bytes -= trim;
+    }
+    for (const run of runs.values()) this.recordDrop(run.conn, run.dir, run.start, run.end - run.start, run.tFirst, run.tLast, true);
     if (this.ringHead > 1024 && this.ringHead * 2 > this.ring.length) {
       this.ring.splice(0, this.ringHead);
       this.ringHead = 0;
@@ -574,7 +787,8 @@ export class CaptureStore implements Disposable {
     }
   }
 
-  private recordDrop(conn: Conn, dir: Direction, offset: number, length: number, t: number, emit: boolean): void {
+  /** `tFirst`, `t`: the times of the first and last dropped chunk. */
+  private recordDrop(conn: Conn, dir: Direction, offset: number, length: number, tFirst: number, t: number, emit: boolean): void {
     conn.stats.droppedBytes += length;
     let marker = conn.drop[dir];
     if (marker && marker.offset + marker.length === offset) {
@@ -612,7 +826,7 @@ export class CaptureStore implements Disposable {
         protocol: conn.data.info.protocol,
         dir,
         range: { start: marker.offset, end },
-        tStart: t,
+        tStart: tFirst,
         tEnd: t,
         summary: '',
         fields: [],
@@ -637,22 +851,42 @@ export class CaptureStore implements Disposable {
     if (emit) this.events.emit('dropped', { connectionId: conn.data.id, entry: marker });
   }
 
+  /**
+   * Ties a new connection to the other end of the same loopback exchange, when both are in this capture:
+   * the earliest open connection of the other side, not yet tied, with the same two ports. Looked up in an
+   * index by port pair (scanning every connection at each open was most of the store's cost per
+   * connection once it held thousands).
+   */
   private tiePeers(conn: Conn): void {
     const a = conn.data.info;
-    if (!LOOPBACK.has(a.remote.address) && !LOOPBACK.has(a.local.address)) return;
-    for (const other of this.conns.values()) {
-      if (other === conn || other.data.peerConnectionId !== undefined || other.data.closed) continue;
-      const b = other.data.info;
-      if (b.side === a.side) continue;
-      const client = a.side === 'client' ? a : b;
-      const server = a.side === 'client' ? b : a;
-      if (client.local.port === server.remote.port && client.remote.port === server.local.port) {
+    const key = portPairKey(a);
+    const candidates = this.untied.get(key);
+    if (LOOPBACK.has(a.remote.address) || LOOPBACK.has(a.local.address)) {
+      const other = candidates?.find((o) => o.data.info.side !== a.side && o.data.peerConnectionId === undefined && !o.data.closed);
+      if (other) {
+        this.untie(other);
+        const b = other.data.info;
+        const client = a.side === 'client' ? a : b;
+        const server = a.side === 'client' ? b : a;
         conn.data.peerConnectionId = other.data.id;
         other.data.peerConnectionId = conn.data.id;
         this.events.emit('peer', { clientId: client.connectionId, serverId: server.connectionId });
         return;
       }
     }
+    if (conn.data.peerConnectionId !== undefined) return;
+    if (candidates) candidates.push(conn);
+    else this.untied.set(key, [conn]);
+  }
+
+  /** The connection can no longer be tied (tied, or closed): out of the index. */
+  private untie(conn: Conn): void {
+    const key = portPairKey(conn.data.info);
+    const list = this.untied.get(key);
+    if (!list) return;
+    const i = list.indexOf(conn);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) this.untied.delete(key);
   }
 
   private trimConnections(): void {
@@ -660,6 +894,8 @@ export class CaptureStore implements Disposable {
     for (const conn of this.conns.values()) {
       if (this.conns.size <= this.maxConnections) break;
       if (!conn.data.closed) continue;
+      // Its dissection is finished first (its messages are counted out below; ids stay as live).
+      this.drain(conn);
       this.conns.delete(conn.data.id);
       for (let i = conn.head; i < conn.chunks.length; i++) this.bytes -= conn.chunks[i].bytes.length + CHUNK_OVERHEAD_BYTES;
       this.messageCount -= conn.messages.length;
@@ -668,6 +904,11 @@ export class CaptureStore implements Disposable {
       this.events.emit('removed', { connectionId: conn.data.id });
     }
   }
+}
+
+/** The ports of a connection's client and server ends, whichever end it is. */
+function portPairKey(info: ConnectionOpened): string {
+  return info.side === 'client' ? `${info.local.port}:${info.remote.port}` : `${info.remote.port}:${info.local.port}`;
 }
 
 function entriesOf(c: Conn): CaptureEntry[] {

@@ -57,6 +57,12 @@ export interface DissectorOptions {
   /** The HTTP parser to use. Default: server-core's HttpMessageParser. */
   httpParser?: HttpParserFactory;
   /**
+   * The owner drops the bytes of `dir` below the returned offset right after this dissection step: an HTTP
+   * message ending there is emitted as a stand-in (kind, range, times), not built (the capture store's
+   * deferred dissection of what it evicts). Default: nothing is.
+   */
+  leavingBelow?(dir: Direction): number;
+  /**
    * HTTP field trees are built when first read, from these stored bytes (the capture store; not with
    * keepPayload). The owner calls pin() before it drops bytes.
    */
@@ -91,7 +97,7 @@ interface DirState {
 
 export class ConnectionDissector {
   private readonly dirs: Record<Direction, DirState>;
-  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'onUpdate' | 'nextMessageId' | 'httpParser' | 'deferred'>>;
+  private readonly opts: Required<Omit<DissectorOptions, 'onMessage' | 'onUpdate' | 'nextMessageId' | 'httpParser' | 'deferred' | 'leavingBelow'>>;
   private readonly parserFactory: HttpParserFactory;
   private readonly nextId: () => number;
   private extensions?: string;
@@ -175,6 +181,18 @@ export class ConnectionDissector {
     const m = this.dirs[dir].mode;
     if (m.kind === 'http') m.d.pin(before);
     if (before > this.storedFrom[dir]) this.storedFrom[dir] = before;
+  }
+
+  /**
+   * Where the HTTP message in progress in `dir` starts, when one is (some of its bytes arrived):
+   * the owner can feed it to its end before dropping its first bytes, so that it ends as a message whose
+   * tree stays on demand instead of building its tree at once (pin).
+   */
+  httpMessageInProgress(dir: Direction): number | undefined {
+    const st = this.dirs[dir];
+    const m = st.mode;
+    if (m.kind !== 'http' || m.d.stopped) return undefined;
+    return m.d.messageStart < st.pos ? m.d.messageStart : undefined;
   }
 
   /** A 'switch' event from the capture source. */
@@ -276,6 +294,7 @@ export class ConnectionDissector {
       },
       emit: (m) => this.emit(m),
       update: (m) => this.options.onUpdate?.(m as DetailedMessage),
+      leaving: (end) => this.options.leavingBelow !== undefined && end <= this.options.leavingBelow(dir),
       upgraded: (d, offset, rest, head) => this.upgraded(d, offset, rest, head),
       failed: (d, rawFrom, err, atStart) => this.failed(d, rawFrom, err, atStart),
     };

@@ -86,6 +86,11 @@ export interface HttpDirectionHost {
   emit(m: HttpMessage): void;
   /** A message emitted while open changed (the same object): its range, times, summary, tree or its end. */
   update?(m: HttpMessage): void;
+  /**
+   * True when a message ending at `end` leaves the capture as soon as it is emitted (its bytes are being
+   * dropped): it is emitted as a stand-in with its kind, range and times only, not built.
+   */
+  leaving?(end: number): boolean;
   /** The parser stopped on an upgrade after a complete message; rest starts at `offset`. */
   upgraded(dir: Direction, offset: number, rest: Buffer, head: MessageHead): void;
   /** The parser failed: the bytes from `rawFrom` on are not HTTP (dissect them as raw). */

@@ -44,6 +44,9 @@ export type {
   StoredStream,
 } from './http-dissection-types.js';
 
+/** Stand-ins emitted for messages whose bytes were leaving (test/unit/capture/deferred-dissection.test.ts). Only ever increases. */
+export const standInStats = { made: 0 };
+
 export class HttpDirectionDissector {
   private parser: HttpParserLike;
   private draft?: Draft;
@@ -424,6 +427,13 @@ export class HttpDirectionDissector {
   emitErrors = true;
 
   private emitDraft(d: Draft, end: number, error?: { offset: number; message: string; code?: string }): void {
+    if (!error && !d.open && this.host.leaving?.(end)) {
+      // Its bytes are being dropped: nobody will see it, only its place in the counts and ids is kept.
+      standInStats.made++;
+      const kind = this.dir === 'c2s' ? 'http-request' : 'http-response';
+      this.host.emit({ kind, protocol: 'http', dir: this.dir, range: { start: d.start, end }, tStart: d.tStart, tEnd: this.t, summary: '', fields: [] });
+      return;
+    }
     const sse = d.sse?.field(!error);
     const parts: MessageParts = { dir: this.dir, end, tEnd: this.t, keepPayload: this.opts.keepPayload, deferredFields: this.deferredFields };
     if (sse) parts.sse = sse;

@@ -79,7 +79,7 @@ test('a view into a larger buffer is copied (a pooled slab, a slice the source m
 });
 
 test('a buffer that spans its whole ArrayBuffer is kept as handed over, and a partly dropped chunk keeps its tail without a copy', () => {
-  const store = new CaptureStore({ maxBytes: 100_000 + CHUNK_OVERHEAD_BYTES, dissect: false });
+  const store = new CaptureStore({ maxBytes: 100_000 + CHUNK_OVERHEAD_BYTES, dissect: false, evictMarginBytes: 0 });
   store.open(opened('a'));
   const whole = Buffer.alloc(60_000, 1); // as a socket or file read hands it over
   assert.ok(whole.byteOffset === 0 && whole.buffer.byteLength === whole.length, 'precondition: owns its memory');
@@ -124,7 +124,7 @@ test('the default cap is 64 MiB', () => {
 
 test('over the cap the oldest bytes go, across connections, and a drop marker stands at their spot', () => {
   const cap = 1000;
-  const store = new CaptureStore({ maxBytes: cap, dissect: false });
+  const store = new CaptureStore({ maxBytes: cap, dissect: false, evictMarginBytes: 0 });
   const drops: { id: string; offset: number; length: number }[] = [];
   store.events.on('dropped', (d) => drops.push({ id: d.connectionId, offset: d.entry.offset, length: d.entry.length }));
   store.open(opened('a'));
@@ -163,7 +163,7 @@ test('over the cap the oldest bytes go, across connections, and a drop marker st
 });
 
 test('setMaxBytes applies at once: a smaller cap drops the oldest bytes now, a larger one keeps more from then on', () => {
-  const store = new CaptureStore({ maxBytes: 10_000, dissect: false });
+  const store = new CaptureStore({ maxBytes: 10_000, dissect: false, evictMarginBytes: 0 });
   const drops: { offset: number; length: number }[] = [];
   store.events.on('dropped', (d) => drops.push({ offset: d.entry.offset, length: d.entry.length }));
   store.open(opened('a'));
@@ -180,8 +180,31 @@ test('setMaxBytes applies at once: a smaller cap drops the oldest bytes now, a l
   assert.throws(() => store.setMaxBytes(0), RangeError);
 });
 
+test('one eviction goes down to the low-water mark (the cap minus the margin), one drop marker and event per connection and direction', () => {
+  const chunk = 1000;
+  const cap = 10 * (chunk + CHUNK_OVERHEAD_BYTES);
+  const store = new CaptureStore({ maxBytes: cap, evictMarginBytes: 3 * (chunk + CHUNK_OVERHEAD_BYTES), dissect: false });
+  const drops: string[] = [];
+  store.events.on('dropped', (d) => drops.push(`${d.connectionId} ${d.entry.dir} ${d.entry.offset}+${d.entry.length}`));
+  store.open(opened('a'));
+  store.open(opened('b', { remote: { address: '127.0.0.1', port: 50001 } }));
+  for (let i = 0; i < 10; i++) store.chunk(i % 2 ? 'b' : 'a', 'c2s', i, Buffer.alloc(chunk, i));
+  assert.deepEqual(drops, [], 'at the cap, nothing goes');
+  store.chunk('a', 's2c', 10, Buffer.alloc(chunk, 10));
+  // 11 chunks over a cap of 10: down to 7, so the 4 oldest go (a, b, a, b), in one batch.
+  assert.equal(store.totalBytes, 7 * (chunk + CHUNK_OVERHEAD_BYTES));
+  assert.deepEqual(drops, ['a c2s 0+2000', 'b c2s 0+2000']);
+  assert.deepEqual(store.chunks('a')[0], { kind: 'dropped', dir: 'c2s', t: 2, offset: 0, length: 2000 });
+  // The next three chunks fit under the cap again: no eviction until it is crossed.
+  for (let i = 11; i < 14; i++) store.chunk('b', 's2c', i, Buffer.alloc(chunk, i));
+  assert.equal(drops.length, 2);
+  assert.equal(store.totalBytes, cap);
+  assert.equal(new CaptureStore().evictMarginBytes, 1024 * 1024, 'the default: 1 MiB of the 64 MiB cap');
+  assert.equal(new CaptureStore({ maxBytes: 6400 }).evictMarginBytes, 100, 'a sixty-fourth of a smaller cap');
+});
+
 test('a chunk larger than the cap keeps its tail and says how much of its head was dropped', () => {
-  const store = new CaptureStore({ maxBytes: 500, dissect: false });
+  const store = new CaptureStore({ maxBytes: 500, dissect: false, evictMarginBytes: 0 });
   store.open(opened('a'));
   store.chunk('a', 'c2s', 1, Buffer.from('x'.repeat(1000)));
   const [drop, data] = store.chunks('a');
@@ -254,6 +277,31 @@ test('a client-side connection is tied to the server-side one when both ends are
   assert.equal(store.getConnection('c2')!.peerConnectionId, undefined);
 });
 
+test('ties follow the port pair among thousands of connections: closed and tied ones are passed over, the earliest open one wins', () => {
+  const store = new CaptureStore({ dissect: false });
+  const peers: string[] = [];
+  store.events.on('peer', (p) => peers.push(`${p.clientId}-${p.serverId}`));
+  const client = (id: string, port: number) => opened(id, { side: 'client', local: { address: '127.0.0.1', port }, remote: { address: '127.0.0.1', port: 8080 } });
+  const server = (id: string, port: number) => opened(id, { remote: { address: '127.0.0.1', port } });
+  for (let i = 0; i < 3000; i++) {
+    store.open(server(`old${i}`, 20000 + i));
+    store.close({ connectionId: `old${i}`, t: 1 });
+  }
+  store.open(client('c-closed', 20001)); // its server end closed long ago: not tied to it
+  assert.deepEqual(peers, []);
+  store.open(client('c-a', 30000));
+  store.open(client('c-b', 30000)); // a second client with the same ports (another source): the earliest wins
+  store.open(server('s1', 30000));
+  store.open(server('s2', 30000));
+  assert.deepEqual(peers, ['c-a-s1', 'c-b-s2']);
+  store.close({ connectionId: 'c-closed', t: 2 });
+  store.open(server('s3', 20001));
+  assert.equal(store.getConnection('s3')!.peerConnectionId, undefined, 'a closed client is not tied');
+  store.open(opened('far', { side: 'client', local: { address: '10.0.0.2', port: 40000 }, remote: { address: '10.0.0.3', port: 8080 } }));
+  store.open(server('s4', 40000));
+  assert.equal(store.getConnection('s4')!.peerConnectionId, 'far', 'tied when the new end is on loopback, as before');
+});
+
 test('two sources using the same connection id are kept apart', () => {
   const a = new Emitter<CaptureEvents>();
   const b = new Emitter<CaptureEvents>();
@@ -308,6 +356,8 @@ test('a failing dissector stops dissecting its connection, never the capture', (
   store.open(opened('a'));
   store.chunk('a', 'c2s', 1, REQ);
   store.chunk('a', 'c2s', 2, REQ);
+  // Dissection is deferred until something reads it: the failure is told when it runs.
+  assert.deepEqual(store.messages('a'), []);
   assert.deepEqual(errors, ['a: boom']);
   assert.equal(store.chunks('a').length, 2);
   assert.equal(store.getConnection('a')!.stats.c2sBytes, 2 * REQ.length);

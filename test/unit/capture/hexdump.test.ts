@@ -4,7 +4,7 @@ import { CaptureStore } from '../../../server-core/capture/capture-store.js';
 import { hexdump } from '../../../server-core/capture/hexdump.js';
 
 function store(maxBytes?: number): CaptureStore {
-  const s = new CaptureStore(maxBytes ? { maxBytes } : {});
+  const s = new CaptureStore(maxBytes ? { maxBytes, evictMarginBytes: 0 } : {});
   s.open({
     connectionId: 'c1',
     side: 'client',

@@ -192,6 +192,8 @@ test("a 1 MiB response's tree is built from its head and preview, not by replayi
   assert.ok(replayStats.bytes - before < 4096, `reading the trees replayed ${replayStats.bytes - before} bytes (the whole body again?)`);
   // A cap that holds the first exchange whole, then drops the response's head for the upload: its tree is pinned first.
   const small = new CaptureStore({ maxBytes: 1024 * 1024 + 4096 });
+  // Nobody reads it: its dissection is deferred, and the eviction feeds the response on to its end before
+  // its head leaves (capture-store.ts, evict), so it keeps its head aside like a live store's.
   before = replayStats.bytes;
   const built = fieldTreeStats.built;
   record(small, 'c2', feeds, 64 * 1024);

@@ -4,7 +4,8 @@ import { CaptureStore } from '../../../server-core/capture/capture-store.js';
 import { toTranscript } from '../../../server-core/export/transcript.js';
 
 function store(maxBytes?: number): CaptureStore {
-  const s = new CaptureStore(maxBytes ? { maxBytes } : {});
+  // evictMarginBytes 0: the drops below are exact (the default margin evicts a little further).
+  const s = new CaptureStore(maxBytes ? { maxBytes, evictMarginBytes: 0 } : {});
   s.open({
     connectionId: 'c1',
     side: 'server',

@@ -126,3 +126,34 @@ test('proxied traffic: one row per exchange on the client leg, updated in place;
   m.closeAll((c) => c.role !== undefined);
   assert.equal(m.open, 0);
 });
+
+test('a WebSocket session counts its frames exactly across chunks: split headers, large payloads, handshake bytes after the switch', () => {
+  const m = new TrafficModel();
+  m.opened(open('w', 1));
+  const request = Buffer.from('GET /ws/echo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n');
+  const response = Buffer.from('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+  m.chunk({ connectionId: 'w', dir: 'c2s', t: 1, bytes: request });
+  // The server reports the switch before its 101 reaches the capture: those bytes are not frames.
+  m.switched({ connectionId: 'w', t: 2, protocol: 'ws', c2sOffset: request.length, s2cOffset: response.length });
+  m.chunk({ connectionId: 'w', dir: 's2c', t: 3, bytes: response });
+  const frame = (payload: Buffer, masked: boolean, fin = true) => {
+    const len = payload.length;
+    const head = len < 126 ? [len] : len < 65536 ? [126, len >> 8, len & 0xff] : [127, 0, 0, 0, 0, (len >>> 24) & 0xff, (len >> 16) & 0xff, (len >> 8) & 0xff, len & 0xff];
+    head[0] |= masked ? 0x80 : 0;
+    return Buffer.concat([Buffer.from([fin ? 0x82 : 0x02, ...head]), masked ? Buffer.from([1, 2, 3, 4]) : Buffer.alloc(0), payload]);
+  };
+  // Payload bytes that look like frame headers (0x81 0x05 …) must not be counted.
+  const big = Buffer.alloc(70_000, 0x81);
+  const c2s = Buffer.concat([frame(big, true), frame(Buffer.from('hi'), true, false), frame(Buffer.alloc(200, 0x05), true)]);
+  const s2c = Buffer.concat([frame(big, false), frame(Buffer.from('hi'), false), frame(Buffer.alloc(300, 0x7e), false)]);
+  // Split at every header boundary and inside headers, and in large reads.
+  for (const [dir, bytes] of [['c2s', c2s], ['s2c', s2c]] as const) {
+    for (let at = 0; at < bytes.length; ) {
+      const n = at < 20 ? 1 : at > bytes.length - 400 ? 3 : 65_536;
+      m.chunk({ connectionId: 'w', dir, t: 4, bytes: bytes.subarray(at, at + n) });
+      at += n;
+    }
+  }
+  const row = m.trafficRows().find((r) => r.kind === 'ws')!;
+  assert.equal(row.messages, 6, 'three frames each way');
+});
