@@ -3,7 +3,7 @@
 //          request log on (stderr, a pipe drained by `cat`, as a terminal would),
 //          a wireplay.routes.json route for the small GET, --root for /files/*;
 //   ext  — the server as the extension runs it: in-process, its capture attached
-//          to a 64 MiB CaptureStore with live dissection, the capture and request
+//          to a 64 MiB CaptureStore that keeps bytes only, as ServerController's, the capture and request
 //          events feeding the sidebar's TrafficModel, the log sink kept in memory
 //          (the output channel's stand-in);
 //   node — the anchor: node:http serving the same bytes, with `ws` (bufferutil)
@@ -62,7 +62,7 @@ async function runRole(role: string, root: string): Promise<void> {
       },
     });
     // As ServerController does: one store for the window, the traffic model fed from the same events.
-    const store = new CaptureStore({ maxBytes: 64 * 1024 * 1024 });
+    const store = new CaptureStore({ maxBytes: 64 * 1024 * 1024, dissect: false });
     store.attach(server.capture);
     const traffic = new TrafficModel();
     server.capture.on('open', (e) => traffic.opened(e));

@@ -98,7 +98,11 @@ export class ServerController implements Disposable {
     // Once loaded, made at once: after Clear Capture with the proxy running, no event may fall between two stores.
     this.storeClass ??= (await import('../../server-core/index.js')).CaptureStore;
     if (this.storeValue || this.disposed) return;
-    this.storeValue = new this.storeClass({ maxBytes: this.env.settings().captureMaxBytes });
+    // Bytes only (dissect: false): everything in the extension that reads the window's store reads its bytes
+    // (the playground replays them into its own store, which dissects; exports, Copy as cURL and Edit and
+    // Resend read entries). Dissecting here too would parse every message twice, the second time when the
+    // store evicts it; see BENCHMARKS.md, "Extension mode".
+    this.storeValue = new this.storeClass({ maxBytes: this.env.settings().captureMaxBytes, dissect: false });
     this.storeLink = this.storeValue.attach(this.capture);
   }
 

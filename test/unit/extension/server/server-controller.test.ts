@@ -168,6 +168,26 @@ test('a new wireplay.capture.maxBytes applies to the running capture at once', a
   await c.dispose();
 });
 
+test("the window's capture store keeps the bytes and dissects nothing (the playground dissects its own copy)", async () => {
+  const { factory, created } = fakeFactory();
+  const c = new ServerController(factory, env({}, tmpdir()).env, log);
+  await c.start();
+  created[0].capture.emit('open', {
+    connectionId: 'x', side: 'server', protocol: 'http', tls: false,
+    local: { address: '127.0.0.1', port: 1 }, remote: { address: '127.0.0.1', port: 2 }, t: 0, wallTime: 0,
+  });
+  const request = Buffer.from('GET /a HTTP/1.1\r\nHost: h\r\n\r\n');
+  created[0].capture.emit('chunk', { connectionId: 'x', dir: 'c2s', t: 1, bytes: request });
+  const heard: unknown[] = [];
+  c.store!.events.on('message', (m) => heard.push(m));
+  created[0].capture.emit('chunk', { connectionId: 'x', dir: 'c2s', t: 2, bytes: request });
+  assert.deepEqual(c.store!.messages('x'), []);
+  assert.deepEqual(heard, []);
+  const kept = c.store!.connection('x')!.entries.map((e) => (e.kind === 'data' ? e.bytes.toString('latin1') : ''));
+  assert.deepEqual(kept, [request.toString('latin1'), request.toString('latin1')]);
+  await c.dispose();
+});
+
 test('connection ids stay unique across restarts', async () => {
   const { factory, created } = fakeFactory();
   const c = new ServerController(factory, env({}, tmpdir()).env, log);
