@@ -1,0 +1,93 @@
+// The capture store's internal state, shared by its parts (capture-store.ts records and answers,
+// store-eviction.ts drops the oldest, dissection-backlog.ts feeds the dissectors, store-read.ts reads
+// kept bytes) and never handed outside the store: one connection's record (Conn), the ring of chunks in
+// arrival order under the shared cap, and the message order that maxMessages evicts from.
+import type { Emitter } from '../util/emitter.js';
+import type { DissectedMessage } from './dissection-types.js';
+import type { ConnectionDissector } from './dissector.js';
+import type { CapturedConnection, CapturedData, CapturedDrop, CaptureStoreEvents, ConnectionStats } from './capture-store-types.js';
+import type { DissectionBacklog } from './dissection-backlog.js';
+
+export interface Conn {
+  data: Omit<CapturedConnection, 'entries'>;
+  /** Retained chunks from index `head` on (a deque: the ring drops from the front). */
+  chunks: CapturedData[];
+  head: number;
+  /** Drop markers, at most one per direction: drops are always of the oldest bytes, so they stand before every chunk. */
+  markers: CapturedDrop[];
+  /** Closed and forgotten (maxConnections): its ring items no longer count. */
+  removed: boolean;
+  stats: ConnectionStats;
+  /** Next absolute offset per direction. */
+  next: { c2s: number; s2c: number };
+  messages: DissectedMessage[];
+  /** Made at its first operation (a connection nobody reads never gets one: its memory stays small). */
+  dissector?: ConnectionDissector;
+  /** Still dissected: false without dissection, after the close, or after its dissector failed. */
+  dissects: boolean;
+  /** Dropped-marker per direction (always at the front: the ring drops oldest first). */
+  drop: { c2s?: CapturedDrop; s2c?: CapturedDrop };
+  dropMessage: { c2s?: DissectedMessage; s2c?: DissectedMessage };
+  /** Operations of this connection still waiting in the dissection backlog. */
+  pending: number;
+  /** During an eviction, per direction, the offset below which bytes are being dropped (else -1). */
+  leavingBelow: { c2s: number; s2c: number };
+}
+
+export interface RingItem {
+  conn: Conn;
+  entry: CapturedData;
+  /** Waiting in the dissection backlog. */
+  queued: boolean;
+}
+
+/**
+ * One operation waiting for its connection's dissector: a chunk (its ring item, no new object per chunk),
+ * or a switch or the close (`step`).
+ */
+export interface PendingOp {
+  conn: Conn;
+  entry?: CapturedData;
+  step?: (d: ConnectionDissector) => void;
+  /** The close: the dissector is let go after its step. */
+  last?: boolean;
+}
+
+/** What stands in the slots before the ring's and a connection's head: the evicted chunk is not kept alive. */
+export const CHUNK_GONE: CapturedData = Object.freeze({ kind: 'data', dir: 'c2s', t: 0, offset: 0, bytes: Buffer.alloc(0) }) as CapturedData;
+export const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, entry: CHUNK_GONE, queued: false }) as RingItem;
+
+/** A message in the store's arrival order across connections (StoreState.messageOrder). */
+export interface OrderedMessage {
+  conn: Conn;
+  message: DissectedMessage;
+}
+
+/**
+ * What the store's parts share: the ring and its byte count, the message order and count, the limits and
+ * the dissection's entry points. The store holds the only one; its parts take it as an argument.
+ */
+export interface StoreState {
+  readonly events: Emitter<CaptureStoreEvents>;
+  /** CaptureStoreOptions.maxBytes, or the last setMaxBytes. */
+  maxBytes: number;
+  /** CaptureStoreOptions.evictMarginBytes as given (see evictMarginBytes in store-eviction.ts). */
+  readonly evictMarginOption: number | undefined;
+  readonly maxMessages: number;
+  readonly maxConnections: number;
+  /** Every connection kept, by id, in order of opening. */
+  readonly conns: Map<string, Conn>;
+  readonly ring: RingItem[];
+  ringHead: number;
+  bytes: number;
+  messageCount: number;
+  /** Message ids in arrival order across connections, for maxMessages eviction. */
+  readonly messageOrder: OrderedMessage[];
+  messageOrderHead: number;
+  /** Messages already removed with their dropped bytes (still listed in messageOrder). */
+  readonly gone: WeakSet<DissectedMessage>;
+  nextMessageId: number;
+  readonly backlog: DissectionBacklog;
+  /** Runs a dissector step on the connection's dissector (CaptureStore: a failing dissector stops its connection only). */
+  dissect(conn: Conn, step: (d: ConnectionDissector) => void): void;
+}

@@ -1,0 +1,82 @@
+// Reading what the capture store keeps: a connection's entries (drop markers, then the kept chunks),
+// its plain snapshot for the exports, and byte ranges of one direction's stream — as views into the kept
+// chunks, not copies, found by offset (offsets are absolute per direction, so the byte ranges of
+// dissected messages stay valid after the oldest bytes leave).
+import type { Direction } from './types.js';
+import type { CaptureEntry, CapturedConnection, ConnectionSummary } from './capture-store-types.js';
+import type { Conn } from './store-internals.js';
+
+/** A connection's entries in arrival order: its drop markers, then its kept chunks. */
+export function entriesOf(c: Conn): CaptureEntry[] {
+  return [...c.markers, ...c.chunks.slice(c.head)];
+}
+
+/** A plain copy of one connection for the exports (entries share their buffers). */
+export function snapshot(c: Conn): CapturedConnection {
+  const out: CapturedConnection = {
+    id: c.data.id,
+    info: c.data.info,
+    switches: [...c.data.switches],
+    entries: entriesOf(c).map((e) => ({ ...e })),
+  };
+  if (c.data.closed) out.closed = c.data.closed;
+  if (c.data.peerConnectionId !== undefined) out.peerConnectionId = c.data.peerConnectionId;
+  if (c.data.pipelines) out.pipelines = [...c.data.pipelines];
+  return out;
+}
+
+/** A connection as listed: its id, info, current protocol, peer and a copy of its stats. */
+export function summaryOf(c: Conn): ConnectionSummary {
+  const s: ConnectionSummary = { id: c.data.id, info: c.data.info, protocol: c.data.info.protocol, stats: { ...c.stats } };
+  if (c.data.closed) s.closed = c.data.closed;
+  if (c.data.peerConnectionId !== undefined) s.peerConnectionId = c.data.peerConnectionId;
+  const last = c.data.switches[c.data.switches.length - 1];
+  if (last) s.protocol = last.protocol;
+  return s;
+}
+
+/**
+ * The kept bytes [start, end) of one direction of a connection, as views into its chunks (undefined when
+ * some are gone): a binary search for the first chunk of `dir` that reaches `start` (each direction's
+ * offsets grow in arrival order), so the entry list is not copied.
+ */
+export function connRangeParts(c: Conn, dir: Direction, start: number, end: number): Buffer[] | undefined {
+  const chunks = c.chunks;
+  const sameDirFrom = (i: number, hi: number): number => {
+    while (i < hi && chunks[i].dir !== dir) i++;
+    return i;
+  };
+  let lo = c.head;
+  let hi = chunks.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const j = sameDirFrom(mid, hi);
+    if (j < hi && chunks[j].offset + chunks[j].bytes.length <= start) lo = j + 1;
+    else hi = mid;
+  }
+  return entryParts(chunks, lo, dir, start, end);
+}
+
+/** Concatenates the retained bytes of [start, end) of one direction; undefined when some are missing. */
+export function readStreamRange(entries: readonly CaptureEntry[], dir: Direction, start: number, end: number): Buffer | undefined {
+  if (end <= start) return Buffer.alloc(0);
+  const parts = entryParts(entries, 0, dir, start, end);
+  return parts && (parts.length === 1 ? parts[0] : Buffer.concat(parts));
+}
+
+function entryParts(entries: readonly CaptureEntry[], from: number, dir: Direction, start: number, end: number): Buffer[] | undefined {
+  const parts: Buffer[] = [];
+  if (end <= start) return parts;
+  let at = start;
+  for (let i = from; i < entries.length; i++) {
+    const e = entries[i];
+    if (e.dir !== dir || e.kind !== 'data') continue;
+    const eEnd = e.offset + e.bytes.length;
+    if (eEnd <= at) continue;
+    if (e.offset > at) return undefined;
+    parts.push(e.bytes.subarray(at - e.offset, Math.min(end, eEnd) - e.offset));
+    at = Math.min(end, eEnd);
+    if (at >= end) break;
+  }
+  return at >= end ? parts : undefined;
+}
