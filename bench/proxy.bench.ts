@@ -4,8 +4,10 @@
 // wrk (Debian), alternating round by round:
 //   keep-alive GET of a small body (c=50), 1 MiB responses (c=10), and the
 //   added latency: p50 of one connection doing one request at a time (c=1),
-//   minus the direct p50. A second Wireplay column without capture shows
-//   what the forwarding costs apart from recording and dissecting.
+//   minus the direct p50. A second Wireplay column records as the extension
+//   does (into a store that keeps bytes only: the window's store, whose readers
+//   all read bytes), a third has no capture: what the forwarding costs apart
+//   from recording and dissecting.
 //
 // The app (node:http) and each proxy run in their own child process. With
 // ≥ 2 CPUs the throughput scenarios pin the proxies to CPU 0, the app and wrk
@@ -50,7 +52,8 @@ async function runRole(role: string, target: string): Promise<void> {
     server.keepAliveTimeout = 120_000;
     server.listen(0, '127.0.0.1', () => ready((server.address() as { port: number }).port));
   } else if (role.startsWith('wireplay')) {
-    // wireplay: capture on (bytes kept and dissected live); wireplay-bytes-only: kept, not dissected;
+    // wireplay: capture on as the CLI runs it (bytes kept, dissected when read or evicted); wireplay-bytes-only:
+    // kept, not dissected (the extension's window store);
     // wireplay-no-capture: the forwarding alone.
     const { createWireplayProxy } = await import('../server-core/proxy/wireplay-proxy.js');
     const { CaptureStore } = await import('../server-core/capture/capture-store.js');
@@ -166,11 +169,13 @@ async function main(): Promise<void> {
     children.push(app);
     const origin = `http://127.0.0.1:${app.port}`;
     const wp = await startChild('wireplay', PROXY_CPU, origin);
+    const wb = await startChild('wireplay-bytes-only', PROXY_CPU, origin);
     const wn = await startChild('wireplay-no-capture', PROXY_CPU, origin);
     const hp = await startChild('http-proxy', PROXY_CPU, origin);
-    children.push(wp, wn, hp);
+    children.push(wp, wb, wn, hp);
     const targets = [
       { name: 'Wireplay proxy', port: wp.port, proc: wp.proc },
+      { name: 'Wireplay, bytes only', port: wb.port, proc: wb.proc },
       { name: 'Wireplay, no capture', port: wn.port, proc: wn.proc },
       { name: 'http-proxy', port: hp.port, proc: hp.proc },
       { name: 'direct', port: app.port, proc: app.proc },
@@ -212,7 +217,7 @@ async function main(): Promise<void> {
         const d = median('direct');
         const cell = (name: string) => `${fmt(median(name))} µs (+${fmt((median(name) - d) / 1000, 3)} ms)`;
         const target = s.unpinned && !('cpu' in s) ? 'added p50 < 0.2 ms (judged here)' : '(for reference)';
-        rows.push([`${s.name}: p50 latency`, cell('Wireplay proxy'), cell('Wireplay, no capture'), cell('http-proxy'), `${fmt(d)} µs`, `${fmt(median('http-proxy') / median('Wireplay proxy'), 2)}×`, target]);
+        rows.push([`${s.name}: p50 latency`, cell('Wireplay proxy'), cell('Wireplay, bytes only'), cell('Wireplay, no capture'), cell('http-proxy'), `${fmt(d)} µs`, `${fmt(median('http-proxy') / median('Wireplay proxy'), 2)}×`, target]);
         // Every round, so the spread is visible next to the median.
         const all = (name: string) => acc.get(name)!.map((m) => fmt(m.p50us)).join(' / ');
         console.log(`  ${s.name}, p50 per round (µs): ${targets.map((x) => `${x.name} ${all(x.name)}`).join('; ')}`);
@@ -221,17 +226,17 @@ async function main(): Promise<void> {
         const unit = key === 'mbps' ? ' MB/s' : ' req/s';
         const cell = (name: string) => fmt(best(name, key)) + unit;
         const ratio = best('Wireplay proxy', key) / best('http-proxy', key);
-        rows.push([s.name, cell('Wireplay proxy'), cell('Wireplay, no capture'), cell('http-proxy'), cell('direct'), `${fmt(ratio, 2)}×`, '≥ 1.0× http-proxy']);
+        rows.push([s.name, cell('Wireplay proxy'), cell('Wireplay, bytes only'), cell('Wireplay, no capture'), cell('http-proxy'), cell('direct'), `${fmt(ratio, 2)}×`, '≥ 1.0× http-proxy']);
         // CPU per request is steadier than throughput on a shared machine: the median over the rounds.
         const cpu = (name: string) => {
           const v = acc.get(name)!.map((m) => m.cpuUsPerRequest).sort((a, b) => a - b);
           return v[Math.floor(v.length / 2)];
         };
         const cpuCell = (name: string) => `${fmt(cpu(name))} µs`;
-        rows.push([`${s.name}: CPU per request`, cpuCell('Wireplay proxy'), cpuCell('Wireplay, no capture'), cpuCell('http-proxy'), `${cpuCell('direct')} (app)`, `${fmt(cpu('http-proxy') / cpu('Wireplay proxy'), 2)}×`, '(http-proxy ÷ Wireplay)']);
+        rows.push([`${s.name}: CPU per request`, cpuCell('Wireplay proxy'), cpuCell('Wireplay, bytes only'), cpuCell('Wireplay, no capture'), cpuCell('http-proxy'), `${cpuCell('direct')} (app)`, `${fmt(cpu('http-proxy') / cpu('Wireplay proxy'), 2)}×`, '(http-proxy ÷ Wireplay)']);
       }
     }
-    const header = ['scenario', 'Wireplay proxy (capture on)', 'Wireplay, no capture', 'http-proxy', 'direct', 'Wireplay (capture on) / http-proxy', 'target'];
+    const header = ['scenario', 'Wireplay proxy (capture on)', 'Wireplay, capture on as the extension (bytes only)', 'Wireplay, no capture', 'http-proxy', 'direct', 'Wireplay (capture on) / http-proxy', 'target'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
     console.log(line(header));
