@@ -9,6 +9,8 @@
 import { isAbsolute, join, normalize, sep } from 'node:path';
 import type { Handler, HeaderValue } from '../http/handler-types.js';
 import { compilePattern, sendText, type RouteDef } from '../router/router.js';
+import { PreparedResponse } from '../server/prepared-response.js';
+import type { HttpResponseWriter } from '../server/response-writer.js';
 import { createStaticHandler, resolveInRoot, serveFileInRoot } from '../static/static-files.js';
 import { SchemaValidator, type SchemaError } from './schema/json-schema.js';
 import { ROUTES_SCHEMA } from './schema/routes-schema.js';
@@ -147,7 +149,10 @@ export function compileEntry(raw: Record<string, unknown>, methods: string[], pa
   } else {
     const body = bodyBytes;
     description ||= `${status}${body ? ` with a ${body.length}-byte body` : ''}${delay ? ` after ${delay} ms` : ''}`;
+    // Serialised once (server/prepared-response.ts) when the general path would not rewrite its fields.
+    const prepared = noBody ? undefined : PreparedResponse.build(status, headers, body ?? Buffer.alloc(0), !hasType && body ? defaultType : undefined);
     answer = (_req, res) => {
+      if (prepared && typeof (res as Partial<HttpResponseWriter>).endPrepared === 'function' && (res as HttpResponseWriter).endPrepared(prepared)) return;
       setHeaders(res);
       if (noBody) {
         res.writeHead(status);

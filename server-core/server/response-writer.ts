@@ -2,6 +2,7 @@
 // serializeResponseHead / encodeChunk / serializeResponse are pure: the runtime,
 // the tests and the sender's fixtures use the same functions.
 import type { HeaderValue, ServerResponse } from '../http/handler-types.js';
+import type { PreparedResponse } from './prepared-response.js';
 import { reasonPhrase } from './status-codes.js';
 
 // ---------------------------------------------------------------------------
@@ -292,6 +293,30 @@ export class HttpResponseWriter implements ServerResponse {
     }
     this.ended = true;
     this.sink.responseFinished(this);
+  }
+
+  /**
+   * Ends the response with a prepared one (server/prepared-response.ts: the same bytes as
+   * setHeader + writeHead + end would write, serialised once). False, and nothing done, when
+   * the response is not untouched (a field, a reason phrase or the head already set, or ended):
+   * the caller then takes the general path. The fields are not kept: getHeader() answers
+   * undefined afterwards, as nothing reads a finished response's fields.
+   */
+  endPrepared(prepared: PreparedResponse): boolean {
+    if (this.detached || this.ended || this.headFrozen || this.headers.size !== 0 || this.reason !== undefined) return false;
+    const ctx = this.context;
+    this.statusCode = prepared.status;
+    this.headFrozen = true;
+    this.headWritten = true;
+    const close = this.sink.mustClose(this);
+    this.closeAfter = close;
+    this.framing = 'length';
+    this.declaredLength = prepared.body.length;
+    if (!ctx.head) this.bodyBytes = prepared.body.length;
+    this.emit(prepared.bytes(close, ctx.http10, ctx.head));
+    this.ended = true;
+    this.sink.responseFinished(this);
+    return true;
   }
 
   /** ServerResponse.destroy: gives the response up (http/handler-types.ts); the connection cuts it or answers in its place. */
