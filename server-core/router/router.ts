@@ -236,10 +236,32 @@ export function sortMethods(methods: Iterable<string>): string[] {
 class RouteTable {
   readonly http: HttpEntry[];
   readonly ws: WsEntry[];
+  /**
+   * The entries whose pattern is all literal and has no percent-encoding, by pattern, in rank
+   * order. A raw path without `%` matches such a pattern exactly when it is the same string, and
+   * such an entry ranks before every other one that matches that path (literal segments first,
+   * a wildcard last), so the first of them that takes the method is what the full scan finds.
+   */
+  private readonly literal = new Map<string, HttpEntry[]>();
 
   constructor(http: HttpEntry[], ws: WsEntry[]) {
     this.http = [...http].sort(compareRank);
     this.ws = [...ws].sort(compareRank);
+    for (const e of this.http) {
+      const p = e.pattern;
+      if (p.source.includes('%') || !p.rank.every((r) => r === 0)) continue;
+      const list = this.literal.get(p.source);
+      if (list) list.push(e);
+      else this.literal.set(p.source, [e]);
+    }
+  }
+
+  /** The first all-literal entry for `path` (raw, without `%`) that takes method `m` (upper-case). */
+  literalFor(path: string, m: string): HttpEntry | undefined {
+    const list = this.literal.get(path);
+    if (list === undefined) return undefined;
+    for (const e of list) if (e.methods.has(m) || e.methods.has(ANY_METHOD)) return e;
+    return undefined;
   }
 }
 
@@ -369,8 +391,14 @@ export class Router {
     }
     // An authority-form target (CONNECT host:port) or anything else without a leading slash names no route.
     if (!path.startsWith('/')) return { status: 404 };
+    // A literal route for a path with nothing to decode (the common case) is found without a scan:
+    // in the user layer, or in the built-ins when there are no user routes (RouteTable.literalFor).
+    if (!path.includes('%')) {
+      const hit = this.user.literalFor(path, m) ?? (this.user.http.length === 0 ? this.builtin.literalFor(path, m) : undefined);
+      if (hit) return { status: 200, handler: hit.handler, params: {}, route: hit.info };
+    }
     const segments = splitPath(path);
-    // The fast path: the first route (user layer first, most specific first) that takes this method.
+    // The first route (user layer first, most specific first) that takes this method.
     let getFallback: { entry: HttpEntry; params: Record<string, string> } | undefined;
     let anyPath = false;
     for (const table of [this.user, this.builtin]) {
@@ -446,7 +474,11 @@ export class Router {
 
   // ---- dispatch ----
 
-  private async dispatch(req: ServerRequest, res: ServerResponse): Promise<void> {
+  /**
+   * Not async: a handler that answers at once (a fixed route, most built-ins) costs no promise
+   * and no microtask; one that returns a promise has its rejection handled as a throw is.
+   */
+  private dispatch(req: ServerRequest, res: ServerResponse): void | Promise<void> {
     const result = this.match(req.method, req.path);
     // No route: the router answers on its own (404, 405, 426); the pipeline records that nothing matched.
     if (result.status !== 200) req.pipeline?.routed(null, {});
@@ -474,30 +506,41 @@ export class Router {
       pipeline.routed(result.route, result.params);
       pipeline.handlerStarted();
     }
+    const route = result.route;
+    let answered: void | Promise<void>;
     try {
-      await result.handler(req, res);
+      answered = result.handler(req, res);
     } catch (error) {
-      // The client went away and the handler's body read (or its own wait) failed for it: the
-      // connection has reported the abort (one line) and answers in the handler's place.
-      if (isClientAbort(error, req)) {
-        if (res.headersSent && !res.finished) abandon(res, error);
-        return;
-      }
-      this.reportError(error, req, result.route);
-      if (!res.headersSent) {
-        try {
-          for (const name of ['Content-Type', 'Content-Length', 'Transfer-Encoding', 'Content-Range', 'ETag', 'Last-Modified']) {
-            res.removeHeader(name);
-          }
-          res.statusMessage = undefined;
-          sendText(res, 500, `Handler error: ${error instanceof Error ? error.message : String(error)}\n`);
-        } catch {
-          abandon(res, error); // beyond repair: the server answers in its place
+      this.handlerFailed(error, req, res, route);
+      return;
+    }
+    if (answered && typeof (answered as Promise<void>).then === 'function') {
+      return (answered as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed(error, req, res, route));
+    }
+  }
+
+  /** A handler threw or rejected: report it, then answer 500 in its place or give its response up. */
+  private handlerFailed(error: unknown, req: ServerRequest, res: ServerResponse, route: RouteInfo): void {
+    // The client went away and the handler's body read (or its own wait) failed for it: the
+    // connection has reported the abort (one line) and answers in the handler's place.
+    if (isClientAbort(error, req)) {
+      if (res.headersSent && !res.finished) abandon(res, error);
+      return;
+    }
+    this.reportError(error, req, route);
+    if (!res.headersSent) {
+      try {
+        for (const name of ['Content-Type', 'Content-Length', 'Transfer-Encoding', 'Content-Range', 'ETag', 'Last-Modified']) {
+          res.removeHeader(name);
         }
-      } else if (!res.finished) {
-        // Headers are out: ending the body would pass a truncated response off as complete.
-        abandon(res, error);
+        res.statusMessage = undefined;
+        sendText(res, 500, `Handler error: ${error instanceof Error ? error.message : String(error)}\n`);
+      } catch {
+        abandon(res, error); // beyond repair: the server answers in its place
       }
+    } else if (!res.finished) {
+      // Headers are out: ending the body would pass a truncated response off as complete.
+      abandon(res, error);
     }
   }
 

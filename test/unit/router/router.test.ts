@@ -272,3 +272,53 @@ test('invalid patterns and methods are refused with a clear error', () => {
   assert.throws(() => new Router().add('GE T', '/x', h('x')), RoutePatternError);
   assert.throws(() => new Router().add([], '/x', h('x')), RoutePatternError);
 });
+
+test('a literal route found without a scan is the one the full scan finds (an encoded path takes the scan)', () => {
+  const r = new Router();
+  r.get('/small', h('builtin /small'));
+  r.any('/any', h('builtin any /any'));
+  r.get('/users/:id', h('builtin /users/:id'));
+  r.get('/', h('builtin /'));
+  r.get('/a/c', h('builtin /a/c'));
+  const check = (when: string) => {
+    const methods = ['GET', 'HEAD', 'POST', 'DELETE', 'OPTIONS', 'get'];
+    const paths = ['/', '/small', '/small/', '/any', '/users/me', '/users/7', '/files/a', '/a/b', '/a/c', '/a/', '/x', '/trail/', '/trail'];
+    for (const method of methods) {
+      for (const path of paths) {
+        const fast = r.match(method, path);
+        // Percent-encoding the first letter keeps the path's meaning and skips the literal lookup.
+        const slow = path.length > 1 ? r.match(method, `/%${path.charCodeAt(1).toString(16)}${path.slice(2)}`) : fast;
+        const what = `${when}: ${method} ${path}`;
+        assert.equal(label(fast), label(slow), what);
+        if (fast.status === 200 && slow.status === 200) {
+          assert.deepEqual(fast.params, slow.params, what);
+          // (The automatic OPTIONS answer names the raw path it was asked for.)
+          if (fast.route.description !== 'automatic OPTIONS') assert.equal(fast.route.pattern, slow.route.pattern, what);
+        }
+        if (fast.status === 405 && slow.status === 405) assert.deepEqual(fast.allow, slow.allow, what);
+      }
+    }
+  };
+  check('built-ins only');
+  r.setUserRoutes([
+    { method: 'POST', pattern: '/small', handler: h('user POST /small') },
+    { method: 'GET', pattern: '/users/:id', handler: h('user /users/:id') },
+    { method: 'GET', pattern: '/users/me', handler: h('user /users/me') },
+    { method: 'DELETE', pattern: '/users/me', handler: h('user DELETE /users/me') },
+    { method: '*', pattern: '/a/*', handler: h('user /a/*') },
+    { method: 'GET', pattern: '/a/b', handler: h('user /a/b') },
+    { method: 'GET', pattern: '/trail/', handler: h('user /trail/') },
+    { method: ['GET', 'POST'], pattern: '/x', handler: h('user /x first') },
+    { method: 'GET', pattern: '/x', handler: h('user /x second') },
+  ]);
+  check('with user routes');
+  assert.equal(label(r.match('GET', '/users/me')), 'user /users/me');
+  assert.equal(label(r.match('GET', '/small')), 'builtin /small', 'a user literal for another method does not hide the built-in');
+  assert.equal(label(r.match('GET', '/x')), 'user /x first');
+  assert.equal(label(r.match('GET', '/a/c')), 'user /a/*', 'a user wildcard wins over a built-in literal');
+  const params = r.match('GET', '/a/b');
+  assert.ok(params.status === 200);
+  params.params.mutated = 'yes';
+  const again = r.match('GET', '/a/b');
+  assert.ok(again.status === 200 && again.params.mutated === undefined, 'every match gets its own params object');
+});
