@@ -10,8 +10,12 @@ import type { RouteInfo } from '../router/router.js';
  * started, which file answered. Absent when the server does not record.
  */
 export interface PipelineNotes {
-  /** The router chose `route` (null: no route matched, the router answers itself). */
-  routed(route: RouteInfo | null, params: Record<string, string>): void;
+  /**
+   * The router chose `route` (null: no route matched, the router answers itself).
+   * `handlerStarts`: the route's handler runs right away, so this one clock reading is also
+   * its `handlerStart` (no handlerStarted() call follows).
+   */
+  routed(route: RouteInfo | null, params: Record<string, string>, handlerStarts?: boolean): void;
   /** The route's handler is about to run. */
   handlerStarted(): void;
   /** Static content answered: the path served, relative to the root it was served from ('/' separators). */

@@ -58,6 +58,8 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
   private readonly recording: boolean;
   /** performance.now() of the first byte of the head being read; 0 before it arrives. */
   private headFirstByte = 0;
+  /** performance.now() when the chunk being parsed arrived (recording only). */
+  private chunkAt = 0;
 
   constructor(
     private readonly owner: ReaderOwner,
@@ -74,7 +76,11 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     const parser = this.parser;
     if (parser === null) return;
     if (this.read.phase === 'idle') this.read.head();
-    if (this.recording && this.headFirstByte === 0 && this.read.phase === 'head') this.headFirstByte = performance.now();
+    if (this.recording) {
+      // One reading per read: the first byte of every request it carries arrived with it.
+      this.chunkAt = performance.now();
+      if (this.headFirstByte === 0 && this.read.phase === 'head') this.headFirstByte = this.chunkAt;
+    }
     this.input.push(start, chunk);
     parser.push(chunk);
     this.input.prune();
@@ -219,8 +225,8 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     // Some clients send a stray CRLF after a body; that does not start a request (RFC 9112 §2.2).
     if (span.end < owner.bytesIn && owner.isReading && !this.input.onlyLineBreaksAfter(span.end)) {
       this.read.head();
-      // The next request's first byte came with this chunk.
-      if (this.recording) this.headFirstByte = performance.now();
+      // The next request's first byte came with this chunk: its arrival is that byte's.
+      if (this.recording) this.headFirstByte = this.chunkAt;
     } else this.read.idle(owner.nothingOwed);
   }
 

@@ -7,7 +7,12 @@
 // files write the route through PipelineNotes. Times are kept as performance.now()
 // and turned into milliseconds since the connection's accept only when someone
 // reads them (the request event, the capture), so recording costs a few clock
-// reads per request.
+// reads per request. Stages that happen at one instant share one reading instead
+// of reading the clock twice a few nanoseconds apart: `routed` and `handlerStart`
+// when the router runs the handler at once; `firstResponseByte` and
+// `lastResponseByte` when the whole response is handed over by its end() (one
+// buffer holds both bytes); a pipelined request's `firstByte` is the arrival of
+// the read that carried it (request-reader.ts). docs/pipeline.md.
 //
 // What a reader gets (RequestStages, RouteDecision) is plain JSON: the request
 // event carries it as `stages` and `route`, `wireplay serve --log json` prints it
@@ -74,6 +79,8 @@ export interface RouteDecision {
 }
 
 const now = () => performance.now();
+/** firstResponseByte: handed over by end(), the time is responseDone's. */
+const AT_FINISH = -1;
 
 /** Microsecond precision is what performance.now() honestly gives; more digits are noise in a log. */
 function since(base: number, t: number): number {
@@ -107,12 +114,14 @@ export class StageRecorder implements PipelineNotes {
 
   // ---- PipelineNotes (the router, the static files)
 
-  routed(route: RouteInfo | null, params: Record<string, string>): void {
-    this.routedAt = now();
+  routed(route: RouteInfo | null, params: Record<string, string>, handlerStarts = false): void {
+    const t = now();
+    this.routedAt = t;
     this.route = route;
     this.params = params;
     // No route: the router answers itself, no route handler runs.
     if (route === null) this.handlerStart = 0;
+    else if (handlerStarts) this.handlerStart = t;
   }
 
   handlerStarted(): void {
@@ -125,15 +134,18 @@ export class StageRecorder implements PipelineNotes {
 
   // ---- the connection
 
-  /** Bytes of the response were handed to the socket (or to the read's write batch). */
-  responseBytes(): void {
-    if (this.firstResponseByte === 0) this.firstResponseByte = now();
+  /**
+   * Bytes of the response were handed to the socket (or to the read's write batch).
+   * `inEnd`: by the response's end(), which finishes it right after: the time is its finish
+   * (responseDone), read once for both.
+   */
+  responseBytes(inEnd = false): void {
+    if (this.firstResponseByte === 0) this.firstResponseByte = inEnd ? AT_FINISH : now();
   }
 
-  /** The response's last byte was handed over. */
-  responseDone(): void {
-    const t = now();
-    if (this.firstResponseByte === 0) this.firstResponseByte = t;
+  /** The response's last byte was handed over (at `t`, when the caller just read the clock). */
+  responseDone(t: number = now()): void {
+    if (this.firstResponseByte === 0 || this.firstResponseByte === AT_FINISH) this.firstResponseByte = t;
     this.lastResponseByte = t;
   }
 
@@ -155,7 +167,7 @@ export class StageRecorder implements PipelineNotes {
     if (this.dequeued) s.dequeued = since(b, this.dequeued);
     if (this.routedAt) s.routed = since(b, this.routedAt);
     if (this.handlerStart) s.handlerStart = since(b, this.handlerStart);
-    if (this.firstResponseByte) s.firstResponseByte = since(b, this.firstResponseByte);
+    if (this.firstResponseByte > 0) s.firstResponseByte = since(b, this.firstResponseByte);
     if (this.lastResponseByte) s.lastResponseByte = since(b, this.lastResponseByte);
     if (this.headParsed && !this.bodyParsed) s.bodyNotRead = true;
     if (this.refused) s.refused = { ...this.refused };

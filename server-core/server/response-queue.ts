@@ -62,7 +62,9 @@ export class ResponseQueue implements ResponseSink {
    * built): startHeld() submits it when there is room again.
    */
   dispatch(req: HttpRequest): void {
-    const ex = newExchange(this, req, this.ctx.wantsRequestLog() ? performance.now() : 0);
+    // The log's duration starts at the end of the head: the record's headParsed, when there is one.
+    const rec = req.stages;
+    const ex = newExchange(this, req, rec ? rec.headParsed : this.ctx.wantsRequestLog() ? performance.now() : 0);
     this.exchanges.push(ex);
     const job = new Job(this.owner.id, req.index, req.head.method, req.head.target, () => this.runHandler(ex));
     ex.job = job;
@@ -209,7 +211,7 @@ export class ResponseQueue implements ResponseSink {
       r.pendingBytes += data.length;
       return r.pendingBytes < HIGH_WATER;
     }
-    r.exchange.rec?.responseBytes();
+    r.exchange.rec?.responseBytes(r.ending);
     return this.owner.output.out(data);
   }
 
@@ -236,8 +238,11 @@ export class ResponseQueue implements ResponseSink {
 
   responseFinished(res: HttpResponseWriter): void {
     const r = res as ConnResponse;
-    if (r.exchange.t0 !== 0) r.finishedAt = performance.now();
-    if (this.exchanges[0] === r.exchange && r.exchange.res === r) this.advance();
+    const ex = r.exchange;
+    // One reading: the finish, and (at the front, where its bytes went straight out) its last byte handed over.
+    const t = ex.t0 !== 0 || ex.rec ? performance.now() : 0;
+    if (ex.t0 !== 0) r.finishedAt = t;
+    if (this.exchanges[0] === ex && ex.res === r) this.advance(t);
   }
 
   /** The handler gave its response up (ServerResponse.destroy, the router after a late throw); the error was reported by whoever caught it. */
@@ -257,13 +262,18 @@ export class ResponseQueue implements ResponseSink {
     }
   }
 
-  /** The first response finished: retire it (and every finished one behind it) and let the next one write. */
-  advance(): void {
+  /**
+   * The first response finished: retire it (and every finished one behind it) and let the next one write.
+   * `frontDoneAt`: the clock reading of the front response's finish, which handed over its last byte.
+   */
+  advance(frontDoneAt = 0): void {
     const exs = this.exchanges;
+    let doneAt = frontDoneAt;
     while (exs.length > 0 && exs[0].res.finished) {
       const ex = exs.shift()!;
       const rec = ex.rec;
-      if (rec) rec.responseDone();
+      if (rec) rec.responseDone(doneAt > 0 ? doneAt : undefined);
+      doneAt = 0;
       // Logged before its job is finished: finishing may run the next queued request at once
       // (sequential mode), and its entry must come after this one.
       if ((ex.req || rec) && !ex.res.isDetached && !ex.clientAborted && this.ctx.wantsRequestLog()) this.log(ex);

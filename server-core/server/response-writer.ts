@@ -185,6 +185,8 @@ export class HttpResponseWriter implements ServerResponse {
   bytesWritten = 0;
   /** Set by the connection: time the response finished (performance.now()). */
   finishedAt = 0;
+  /** end() is handing over the response's last bytes: it finishes right after them. */
+  ending = false;
 
   constructor(
     private readonly sink: ResponseSink,
@@ -284,6 +286,7 @@ export class HttpResponseWriter implements ServerResponse {
   end(chunk?: Buffer | string): void {
     if (this.detached || this.ended) return;
     const data = chunk === undefined ? EMPTY : toBuffer(chunk);
+    this.ending = true;
     if (!this.headWritten) {
       // The whole body is known: one write of head + body with a Content-Length.
       this.writeHeadNow(data.length, data);
@@ -313,6 +316,7 @@ export class HttpResponseWriter implements ServerResponse {
     this.framing = 'length';
     this.declaredLength = prepared.body.length;
     if (!ctx.head) this.bodyBytes = prepared.body.length;
+    this.ending = true;
     this.emit(prepared.bytes(close, ctx.http10, ctx.head));
     this.ended = true;
     this.sink.responseFinished(this);
