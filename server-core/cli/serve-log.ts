@@ -1,6 +1,9 @@
 // The request log of `wireplay serve` (docs/server.md): what goes to stderr, in which
 // format, written in batches (util/line-batcher.ts) so that logging costs a request one
-// array push, not a formatted string and a system call.
+// array push, not a formatted string and a system call. The text format pushes the
+// request's entry itself (no wrapper, no clock: its lines carry no time) and formats
+// each line as the bytes it is (LineBatcher's utf8Views), so a batch is written without
+// encoding a two-byte string: the `→` every request line has made each batch one.
 //
 //   text (default)  srv-3#1 GET /status/201 → 201 (134 B, 1.4 ms) /status/:code [code]   and  warn: …
 //   json            one JSON object per line: {"time":…,"level":"info","event":"request",…}
@@ -10,7 +13,7 @@
 import type { Writable } from 'node:stream';
 import type { RequestLogEntry } from '../server/connection-types.js';
 import type { LogLevel, LogSink } from '../server/wireplay-server.js';
-import { LineBatcher } from '../util/line-batcher.js';
+import { LineBatcher, utf8View } from '../util/line-batcher.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -22,24 +25,33 @@ export interface ServeLogOptions {
   windowMs?: number;
 }
 
-type Line = { time: number; request: RequestLogEntry } | { time: number; level: LogLevel; message: string };
+type Message = { time: number; level: LogLevel; message: string };
+type Line = { time: number; request: RequestLogEntry } | Message;
+/** Text lines: a request's entry as the server gave it, or a message. */
+type TextLine = RequestLogEntry | Message;
 
 export class ServeLog {
-  private readonly lines: LineBatcher<Line>;
+  private readonly json: boolean;
+  private readonly lines: LineBatcher<Line> | LineBatcher<TextLine>;
 
   constructor(
     out: Writable,
     private readonly options: ServeLogOptions,
   ) {
-    const json = options.format === 'json';
-    this.lines = new LineBatcher<Line>(out, {
-      windowMs: options.windowMs,
-      format: json ? jsonLine : textLine,
-      formatDropped: (n) => {
-        const message = `${n} log line(s) dropped: the log output was not keeping up`;
-        return json ? JSON.stringify({ time: new Date().toISOString(), level: 'warn', message }) : `warn: ${message}`;
-      },
-    });
+    const json = (this.json = options.format === 'json');
+    const dropped = (n: number) => `${n} log line(s) dropped: the log output was not keeping up`;
+    this.lines = json
+      ? new LineBatcher<Line>(out, {
+          windowMs: options.windowMs,
+          format: jsonLine,
+          formatDropped: (n) => JSON.stringify({ time: new Date().toISOString(), level: 'warn', message: dropped(n) }),
+        })
+      : new LineBatcher<TextLine>(out, {
+          windowMs: options.windowMs,
+          format: textLineView,
+          formatDropped: (n) => `warn: ${dropped(n)}`,
+          utf8Views: true,
+        });
   }
 
   /** Whether request lines are wanted at all (the server then skips their bookkeeping). */
@@ -57,7 +69,8 @@ export class ServeLog {
   readonly request = (entry: RequestLogEntry): void => {
     // A head the server refused has its warning line already (docs/server.md): no second line for it.
     if (this.options.quiet || entry.stages?.refused) return;
-    this.lines.push({ time: Date.now(), request: entry });
+    if (this.json) (this.lines as LineBatcher<Line>).push({ time: Date.now(), request: entry });
+    else (this.lines as LineBatcher<TextLine>).push(entry);
   };
 
   /** Writes what is waiting (before the process exits). */
@@ -66,12 +79,22 @@ export class ServeLog {
   }
 }
 
-function textLine(line: Line): string {
-  if ('request' in line) {
-    const e = line.request;
-    return `${e.connectionId}#${e.index} ${e.method} ${e.target} → ${e.status} (${e.bytes} B, ${e.durationMs.toFixed(1)} ms)${e.route ? ` ${e.route.pattern} [${e.route.kind}]` : ''}`;
-  }
-  return line.level === 'info' ? line.message : `${line.level}: ${line.message}`;
+/** `→` as its UTF-8 bytes, one char per byte. */
+const ARROW_BYTES = utf8View('→');
+const NOT_ASCII = /[^\x00-\x7f]/;
+
+/** A text line as the bytes it is (LineBatcher's utf8Views). */
+function textLineView(line: TextLine): string {
+  if ('level' in line) return utf8View(line.level === 'info' ? line.message : `${line.level}: ${line.message}`);
+  const e = line;
+  const route = e.route ? ` ${e.route.pattern} [${e.route.kind}]` : '';
+  // The method is a token and the rest are numbers and ids: only the target and the route can be other than ASCII.
+  if (NOT_ASCII.test(e.target) || NOT_ASCII.test(route)) return utf8View(textLine(e, '→', route));
+  return textLine(e, ARROW_BYTES, route);
+}
+
+function textLine(e: RequestLogEntry, arrow: string, route: string): string {
+  return `${e.connectionId}#${e.index} ${e.method} ${e.target} ${arrow} ${e.status} (${e.bytes} B, ${e.durationMs.toFixed(1)} ms)${route}`;
 }
 
 function jsonLine(line: Line): string {

@@ -20,7 +20,20 @@ export interface LineBatcherOptions<T> {
   maxBatch?: number;
   /** Entries kept while the stream is full; more are dropped and counted (default 10,000). */
   maxPending?: number;
+  /**
+   * format() and formatDropped() give each line as the latin1 view of its UTF-8 bytes (one
+   * char per byte, utf8View() below), and the batch is written as those bytes: the same bytes
+   * as writing the lines themselves, without encoding a two-byte string (a line with `→` in
+   * it) to UTF-8 on every write.
+   */
+  utf8Views?: boolean;
 }
+
+/** `line` as one char per byte of its UTF-8 encoding (itself when it is ASCII). */
+export function utf8View(line: string): string {
+  return NOT_ASCII.test(line) ? Buffer.from(line, 'utf8').toString('latin1') : line;
+}
+const NOT_ASCII = /[^\x00-\x7f]/;
 
 export class LineBatcher<T> {
   private pending: T[] = [];
@@ -80,7 +93,7 @@ export class LineBatcher<T> {
       this.dropped = 0;
     }
     for (const e of entries) text += `${this.options.format(e)}\n`;
-    if (!this.out.write(text)) {
+    if (!this.out.write(this.options.utf8Views ? Buffer.from(text, 'latin1') : text)) {
       this.blocked = true;
       this.out.once('drain', () => {
         this.blocked = false;

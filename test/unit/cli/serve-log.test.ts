@@ -137,3 +137,31 @@ test('quiet: no request lines and no info lines; warnings and errors are written
   log.flush();
   assert.equal(out.text(), 'warn: refused 127.0.0.1:5: over maxConnections (1)\nerror: listener: boom\n');
 });
+
+test('text: the batch is written as the UTF-8 bytes of its lines, whatever characters the target, route or message carry', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const chunks: Buffer[] = [];
+  const out = new Writable({
+    write(chunk: Buffer | string, encoding: BufferEncoding, cb: () => void) {
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding));
+      cb();
+    },
+  });
+  const log = new ServeLog(out, { format: 'text', quiet: false });
+  // A target arrives as latin1 chars (one per byte); a route pattern and a message may be any text.
+  const route = { pattern: '/ünï/:id', method: 'GET', layer: 'user', kind: 'fixed', params: {} } as const;
+  log.request(entry(1));
+  log.request(entry(2, { target: '/caf\u00c3\u00a9?q=\u00ff', route }));
+  log.request(entry(3, { route: { ...route, pattern: '/plain' } }));
+  log.log('warn', 'routes file “wireplay.routes.json” → 2 route(s) 😀');
+  log.log('info', 'plain info');
+  log.flush();
+  const expected =
+    'srv-1#1 GET /echo?n=1 → 200 (120 B, 1.3 ms)\n' +
+    'srv-1#2 GET /caf\u00c3\u00a9?q=\u00ff → 200 (120 B, 1.3 ms) /ünï/:id [fixed]\n' +
+    'srv-1#3 GET /echo?n=3 → 200 (120 B, 1.3 ms) /plain [fixed]\n' +
+    'warn: routes file “wireplay.routes.json” → 2 route(s) 😀\n' +
+    'plain info\n';
+  assert.equal(chunks.length, 1, 'one write');
+  assert.deepEqual(Buffer.concat(chunks), Buffer.from(expected, 'utf8'));
+});
