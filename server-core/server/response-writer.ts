@@ -169,8 +169,8 @@ export class HttpResponseWriter implements ServerResponse {
   statusCode = 200;
   private reason: string | undefined = undefined;
 
-  /** lower-case name → [name as set, value] */
-  private readonly headers = new Map<string, [string, HeaderValue]>();
+  /** lower-case name → [name as set, value]; made on the first field (a prepared response needs none). */
+  private headers: Map<string, [string, HeaderValue]> | null = null;
   private headFrozen = false;
   private headWritten = false;
   private ended = false;
@@ -234,22 +234,22 @@ export class HttpResponseWriter implements ServerResponse {
     if (this.headFrozen) throw new HeaderValidationError('HEADERS_SENT', `cannot set header ${name}: headers already sent`);
     validateHeaderName(name);
     validateHeaderValue(name, value);
-    this.headers.set(name.toLowerCase(), [name, Array.isArray(value) ? [...(value as readonly string[])] : value]);
+    (this.headers ??= new Map()).set(name.toLowerCase(), [name, Array.isArray(value) ? [...(value as readonly string[])] : value]);
     return this;
   }
 
   getHeader(name: string): HeaderValue | undefined {
-    return this.headers.get(name.toLowerCase())?.[1];
+    return this.headers?.get(name.toLowerCase())?.[1];
   }
 
   hasHeader(name: string): boolean {
-    return this.headers.has(name.toLowerCase());
+    return this.headers?.has(name.toLowerCase()) ?? false;
   }
 
   removeHeader(name: string): this {
     if (this.detached) return this;
     if (this.headFrozen) throw new HeaderValidationError('HEADERS_SENT', `cannot remove header ${name}: headers already sent`);
-    this.headers.delete(name.toLowerCase());
+    this.headers?.delete(name.toLowerCase());
     return this;
   }
 
@@ -306,7 +306,7 @@ export class HttpResponseWriter implements ServerResponse {
    * undefined afterwards, as nothing reads a finished response's fields.
    */
   endPrepared(prepared: PreparedResponse): boolean {
-    if (this.detached || this.ended || this.headFrozen || this.headers.size !== 0 || this.reason !== undefined) return false;
+    if (this.detached || this.ended || this.headFrozen || (this.headers !== null && this.headers.size !== 0) || this.reason !== undefined) return false;
     const ctx = this.context;
     this.statusCode = prepared.status;
     this.headFrozen = true;
@@ -369,7 +369,7 @@ export class HttpResponseWriter implements ServerResponse {
     validateStatus(this.statusCode, this.reason);
     this.headFrozen = true;
     this.headWritten = true;
-    const h = this.headers;
+    const h = (this.headers ??= new Map());
     const status = this.statusCode;
     const ctx = this.context;
     let close = this.sink.mustClose(this);
