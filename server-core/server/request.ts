@@ -32,6 +32,8 @@ export class HttpRequest implements ServerRequest {
   /** Its pipeline record, when the server records stages (request-stages.ts). */
   stages: StageRecorder | undefined = undefined;
   private pathValue: string | undefined;
+  /** The query's text (after `?`, '' when none): set with pathValue; parsed only when `query` is read. */
+  private queryText = '';
   private queryValue: URLSearchParams | undefined;
   private controller: AbortController | undefined;
   private abortReason: unknown = undefined;
@@ -74,8 +76,11 @@ export class HttpRequest implements ServerRequest {
   }
 
   get query(): URLSearchParams {
-    if (this.queryValue === undefined) this.splitTarget();
-    return this.queryValue!;
+    if (this.queryValue === undefined) {
+      if (this.pathValue === undefined) this.splitTarget();
+      this.queryValue = new URLSearchParams(this.queryText);
+    }
+    return this.queryValue;
   }
 
   private splitTarget(): void {
@@ -90,16 +95,14 @@ export class HttpRequest implements ServerRequest {
       else t = t.slice(slash);
     } else if (head.targetForm === 'authority') {
       this.pathValue = '';
-      this.queryValue = new URLSearchParams();
       return;
     }
     const q = t.indexOf('?');
     if (q < 0) {
       this.pathValue = t;
-      this.queryValue = new URLSearchParams();
     } else {
       this.pathValue = t.slice(0, q);
-      this.queryValue = new URLSearchParams(t.slice(q + 1));
+      this.queryText = t.slice(q + 1);
     }
   }
 

@@ -29,6 +29,10 @@ test('path and query for each target form', () => {
     const r = make(head(target, form));
     assert.equal(r.path, path, target);
     assert.equal(r.query.toString(), query, target);
+    // The query read first (it is parsed only when read): the same answers.
+    const q = make(head(target, form));
+    assert.equal(q.query.toString(), query, target);
+    assert.equal(q.path, path, target);
   }
   assert.equal(make(head('/')).header('HOST'), 'x');
 });
