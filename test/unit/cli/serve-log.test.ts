@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
-import { ServeLog } from '../../../server-core/cli/serve-log.js';
+import { ServeLog, toFixed1 } from '../../../server-core/cli/serve-log.js';
 import type { RequestLogEntry } from '../../../server-core/index.js';
 import { LineBatcher } from '../../../server-core/util/line-batcher.js';
 
@@ -164,4 +164,16 @@ test('text: the batch is written as the UTF-8 bytes of its lines, whatever chara
     'plain info\n';
   assert.equal(chunks.length, 1, 'one write');
   assert.deepEqual(Buffer.concat(chunks), Buffer.from(expected, 'utf8'));
+});
+
+test('toFixed1 gives the string toFixed(1) gives, ties and large values included', async () => {
+  const fc = (await import('fast-check')).default;
+  const same = (x: number) => assert.equal(toFixed1(x), x.toFixed(1), String(x));
+  for (const x of [0, -0, 0.05, 0.15, 0.25, 1.05, 1.15, 1.25, 2.45, 9.95, 99.95, 0.95, 123.45, 0.04999999999999999, 1e6 - 0.05, 1e6, 1e21, 1e22, -1.25, NaN, Infinity, Number.MIN_VALUE, 5e-324]) same(x);
+  for (let k = 0; k < 20000; k++) {
+    same(k / 100); // every hundredth: half of them ties in decimal
+    same(k / 100 + 0.005);
+  }
+  fc.assert(fc.property(fc.double({ min: 0, max: 2e6, noNaN: true }), (x) => toFixed1(x) === x.toFixed(1)), { numRuns: 20000 });
+  fc.assert(fc.property(fc.double({ noNaN: false }), (x) => toFixed1(x) === x.toFixed(1)), { numRuns: 5000 });
 });
