@@ -13,7 +13,7 @@
 // segment by segment), then the earlier registration. The user layer is replaced
 // in one assignment (setUserRoutes), so a request sees either the old table or
 // the new one, never a mix.
-import type { Handler, ServerRequest, ServerResponse } from '../http/handler-types.js';
+import type { Handler, ServerRequest, ServerResponse, StageNotingHandler } from '../http/handler-types.js';
 import type { WebSocketRoute } from '../ws/types.js';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
@@ -312,7 +312,7 @@ export class Router {
   private readonly log: (message: string, error: unknown) => void;
 
   /** Serve a request with this router: bind-free, so `router.handle` can be passed around as a Handler. */
-  readonly handle: Handler = (req, res) => this.dispatch(req, res);
+  readonly handle: StageNotingHandler = Object.assign((req: ServerRequest, res: ServerResponse) => this.dispatch(req, res), { notesHandlerStart: true as const });
 
   constructor(options: RouterOptions = {}) {
     this.log = options.log ?? ((message, error) => console.error(message, error));

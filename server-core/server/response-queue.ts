@@ -12,6 +12,7 @@ import { HIGH_WATER, type OutputBatcher } from './output-batcher.js';
 import { BodyError, type HttpRequest } from './request.js';
 import type { HttpResponseWriter, ResponseSink } from './response-writer.js';
 import type { StageRecorder } from './request-stages.js';
+import type { StageNotingHandler } from '../http/handler-types.js';
 import { Job } from './scheduler.js';
 
 /** What the queue needs from its connection. */
@@ -134,19 +135,24 @@ export class ResponseQueue implements ResponseSink {
       return;
     }
     const rec = ex.rec;
+    const handler = this.ctx.getHandler();
     if (rec) {
-      const t = performance.now();
       const job = ex.job;
-      if (job && job.viaQueue) {
-        rec.queued = job.queuedAt;
-        rec.dequeued = t;
+      const viaQueue = job !== null && job.viaQueue;
+      // The router notes when the route's own handler starts (or that none does): no reading for it here.
+      const noted = (handler as Partial<StageNotingHandler>).notesHandlerStart === true;
+      if (viaQueue || !noted) {
+        const t = performance.now();
+        if (viaQueue) {
+          rec.queued = job.queuedAt;
+          rec.dequeued = t;
+        }
+        if (!noted) rec.handlerStart = t;
       }
-      // The router (when it is the handler) moves this to when the route's own handler starts.
-      rec.handlerStart = t;
     }
     let result: void | Promise<void>;
     try {
-      result = this.ctx.getHandler()(req, res);
+      result = handler(req, res);
     } catch (err) {
       this.handlerFailed(ex, err);
       return;

@@ -124,6 +124,17 @@ test('a fixed route pipelined in one read: prepared responses in order in one wr
   }
 });
 
+test('a handler other than the router: the connection records its start (no routed stage)', async () => {
+  const { socket, log } = open();
+  socket.receive('GET /a HTTP/1.1\r\nHost: x\r\n\r\n');
+  await nextFlush();
+  assert.equal(log.length, 1);
+  const s = log[0].stages;
+  assert.equal(typeof s.handlerStart, 'number');
+  assert.equal(s.routed, undefined);
+  assert.ok(s.handlerStart! >= s.headParsed! && s.firstResponseByte! >= s.handlerStart!);
+});
+
 test('Connection: close is honoured: the response says so and our side ends', async () => {
   const { socket, conn, isClosed } = open();
   socket.receive('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n');
