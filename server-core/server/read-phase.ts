@@ -20,10 +20,10 @@ export class ReadPhase {
     this.since = openedAt;
   }
 
-  /** A new head starts (its first byte arrived, or bytes follow the last message). */
-  head(): void {
+  /** A new head starts (its first byte arrived, or bytes follow the last message), with the read that carried it at `at`. */
+  head(at: number): void {
     this.phase = 'head';
-    this.since = performance.now();
+    this.since = at;
   }
 
   /** Head done, body next: the request timeout keeps counting from the first byte of the head. */
@@ -31,10 +31,10 @@ export class ReadPhase {
     this.phase = 'body';
   }
 
-  /** Between requests. `nothingOwed`: the keep-alive clock starts now. */
-  idle(nothingOwed: boolean): void {
+  /** Between requests. `nothingOwed`: the keep-alive clock starts at `at` (now, or the read just handled). */
+  idle(nothingOwed: boolean, at: number): void {
     this.phase = 'idle';
-    if (nothingOwed) this.idleSince = performance.now();
+    if (nothingOwed) this.idleSince = at;
   }
 
   /** The last response owed went out: the keep-alive clock starts now if the input is idle. */

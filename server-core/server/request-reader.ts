@@ -58,7 +58,7 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
   private readonly recording: boolean;
   /** performance.now() of the first byte of the head being read; 0 before it arrives. */
   private headFirstByte = 0;
-  /** performance.now() when the chunk being parsed arrived (recording only). */
+  /** performance.now() when the chunk being parsed arrived. */
   private chunkAt = 0;
 
   constructor(
@@ -75,12 +75,13 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
   push(start: number, chunk: Buffer): void {
     const parser = this.parser;
     if (parser === null) return;
-    if (this.read.phase === 'idle') this.read.head();
-    if (this.recording) {
-      // One reading per read: the first byte of every request it carries arrived with it.
-      this.chunkAt = performance.now();
-      if (this.headFirstByte === 0 && this.read.phase === 'head') this.headFirstByte = this.chunkAt;
-    }
+    // One clock reading per read, for everything that happens at its arrival: the start of a head's
+    // timeouts, the keep-alive clock when it ends between requests (the parse takes microseconds,
+    // the timeouts are seconds), and the first byte of every request it carries.
+    const t = performance.now();
+    this.chunkAt = t;
+    if (this.read.phase === 'idle') this.read.head(t);
+    if (this.recording && this.headFirstByte === 0 && this.read.phase === 'head') this.headFirstByte = t;
     this.input.push(start, chunk);
     parser.push(chunk);
     this.input.prune();
@@ -224,10 +225,10 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     }
     // Some clients send a stray CRLF after a body; that does not start a request (RFC 9112 §2.2).
     if (span.end < owner.bytesIn && owner.isReading && !this.input.onlyLineBreaksAfter(span.end)) {
-      this.read.head();
+      this.read.head(this.chunkAt);
       // The next request's first byte came with this chunk: its arrival is that byte's.
       if (this.recording) this.headFirstByte = this.chunkAt;
-    } else this.read.idle(owner.nothingOwed);
+    } else this.read.idle(owner.nothingOwed, this.chunkAt);
   }
 
   onUpgrade(rest: Buffer): void {
