@@ -1,7 +1,7 @@
 // One request/response pair on a server connection, in the order requests
 // arrived (responses go out in that order: HTTP/1.1 pipelining), and the
 // plain-text error responses the connection writes in a handler's place.
-import { HttpResponseWriter, type ResponseSink, serializeResponse } from './response-writer.js';
+import { HttpResponseWriter, type ResponseContext, type ResponseSink, serializeResponse } from './response-writer.js';
 import type { HttpRequest } from './request.js';
 import type { StageRecorder } from './request-stages.js';
 import type { Job } from './scheduler.js';
@@ -40,17 +40,15 @@ export interface Exchange {
   refusedHead?: { method: string; target: string };
 }
 
+/** The eight response contexts, shared (frozen): one object less per request. Indexed by contextOf's bits. */
+const CONTEXTS: readonly ResponseContext[] = Array.from({ length: 8 }, (_, i) => Object.freeze({ head: (i & 1) !== 0, http10: (i & 2) !== 0, keepAlive: (i & 4) !== 0 }));
+
 /** A new exchange with its response writer (req null: an error the connection answers on its own). */
 export function newExchange(sink: ResponseSink, req: HttpRequest | null, t0: number): Exchange {
   const ex: Exchange = { req, res: null!, job: null, t0, continueSent: false, broken: false, rec: req?.stages };
   const head = req?.head;
-  ex.res = new ConnResponse(
-    sink,
-    head
-      ? { head: head.method === 'HEAD', http10: head.versionMinor === 0 && head.versionMajor === 1, keepAlive: head.keepAlive }
-      : { head: false, http10: false, keepAlive: false },
-    ex,
-  );
+  const bits = head ? (head.method === 'HEAD' ? 1 : 0) | (head.versionMinor === 0 && head.versionMajor === 1 ? 2 : 0) | (head.keepAlive ? 4 : 0) : 0;
+  ex.res = new ConnResponse(sink, CONTEXTS[bits], ex);
   return ex;
 }
 
