@@ -14,7 +14,7 @@
 // The buffers are shared by every response of the route and never written to after they
 // are built: the socket, the write batch and a capture may all hold them.
 import type { HeaderValue } from '../http/handler-types.js';
-import { httpDate, serializeResponseHead, validateHeaderName, validateHeaderValue } from './response-writer.js';
+import { httpDate, serializeResponseHead, validateHeaderName, validateHeaderValue } from './response-serialize.js';
 
 /** Bodies up to this size are written with their head in one buffer by the general path too. */
 const MAX_PREPARED_BODY = 16 * 1024;
