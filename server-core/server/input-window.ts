@@ -39,6 +39,21 @@ export class InputWindow {
     else if (drop > 0) held.splice(0, drop);
   }
 
+  /**
+   * Where the bytes of `span` are, without making a view of them: the one chunk that holds them
+   * and their offsets in it, or (across chunks) a copy and its length. HttpRequest makes the
+   * view only when its rawHead is read.
+   */
+  locate(span: Span): { buf: Buffer; start: number; end: number } {
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) {
+      const h = held[i];
+      if (h.start <= span.start && span.end <= h.start + h.buf.length) return { buf: h.buf, start: span.start - h.start, end: span.end - h.start };
+    }
+    const copy = this.slice(span);
+    return { buf: copy, start: 0, end: copy.length };
+  }
+
   /** The bytes of `span`, a view when they lie in one chunk. */
   slice(span: Span): Buffer {
     const parts: Buffer[] = [];

@@ -178,7 +178,8 @@ export class RequestReader implements HttpParserHandlers, RequestOwner {
     if (head.kind !== 'request' || !owner.isReading) return;
     this.input.consumed(head.headSpan.end);
     const index = ++owner.requests;
-    const req = new HttpRequest(owner.id, index, head, this.input.slice(head.headSpan), owner.remote, this, this.ctx.limits.maxBodyBytes);
+    const raw = this.input.locate(head.headSpan);
+    const req = new HttpRequest(owner.id, index, head, raw.buf, owner.remote, this, this.ctx.limits.maxBodyBytes, raw.start, raw.end);
     if (this.recording) {
       const t = performance.now();
       if (this.ctx.wantsRequestLog()) {

@@ -53,13 +53,26 @@ export class HttpRequest implements ServerRequest {
     readonly connectionId: string,
     readonly index: number,
     readonly head: RequestHead,
-    readonly rawHead: Buffer,
+    /** The head's exact bytes, or (with rawStart and rawEnd) the buffer they lie in. */
+    private rawSource: Buffer,
     readonly remote: Endpoint,
     private readonly owner: RequestOwner,
     private readonly maxBodyBytes: number,
+    /** Where the head lies in rawSource: its view is made when rawHead is first read (most handlers never do). */
+    private rawStart = -1,
+    private rawEnd = -1,
   ) {
     // A message without a body is complete as soon as its head is.
     if (!head.chunked && !(head.contentLength !== null && head.contentLength > 0)) this.complete = true;
+  }
+
+  /** The head's exact bytes as they arrived. */
+  get rawHead(): Buffer {
+    if (this.rawStart >= 0) {
+      this.rawSource = this.rawSource.subarray(this.rawStart, this.rawEnd);
+      this.rawStart = -1;
+    }
+    return this.rawSource;
   }
 
   get method(): string {

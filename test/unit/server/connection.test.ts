@@ -135,6 +135,30 @@ test('a handler other than the router: the connection records its start (no rout
   assert.ok(s.handlerStart! >= s.headParsed! && s.firstResponseByte! >= s.handlerStart!);
 });
 
+test('rawHead: the exact bytes of each head, pipelined in one read, split across reads, read before and after the read is gone', async () => {
+  const seen: string[] = [];
+  const kept: { rawHead: Buffer }[] = [];
+  const { socket } = open({
+    handler: (req, res) => {
+      if (req.path === '/early') seen.push(req.rawHead.toString('latin1'));
+      else kept.push(req); // read only after the connection pruned its input
+      res.end('ok');
+    },
+  });
+  const a = 'GET /early HTTP/1.1\r\nHost: x\r\n\r\n';
+  const b = 'GET /late?q=1 HTTP/1.1\r\nHost: x\r\nX-Pad: 1\r\n\r\n';
+  const c = 'GET /early HTTP/1.1\r\nHost: split\r\n\r\n';
+  socket.receive(a + b + c.slice(0, 9));
+  socket.receive(c.slice(9, 20));
+  socket.receive(c.slice(20));
+  await nextFlush();
+  assert.deepEqual(seen, [a, c]);
+  assert.deepEqual(
+    kept.map((r) => r.rawHead.toString('latin1')),
+    [b],
+  );
+});
+
 test('Connection: close is honoured: the response says so and our side ends', async () => {
   const { socket, conn, isClosed } = open();
   socket.receive('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /never HTTP/1.1\r\nHost: x\r\n\r\n');
