@@ -11,7 +11,7 @@
 // onError and the parser ignores all further input. With `enforce: false` (a
 // dissector reading a capture) masking and limits are not checked and the
 // other violations are reported through onViolation while parsing continues.
-import { maskInPlace } from './mask.js';
+import { allocCoAligned, maskCopy, maskInPlace } from './mask.js';
 import { isValidCloseCode } from './close-codes.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import { WebSocketError, type FrameHeader, type WebSocketErrorCode, type WebSocketFrame } from './types.js';
@@ -255,8 +255,10 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
       (!masked || payloadLength === 0 || (this.ownsInput && this.chunks[0].length - this.pos >= payloadLength && !this.shared?.has(this.chunks[0])));
     if (view) {
       // payload and pieces stay null
-    } else if (payloadLength <= PREALLOCATE) this.payload = Buffer.allocUnsafe(payloadLength);
-    else this.pieces = [];
+    } else if (payloadLength <= PREALLOCATE) {
+      // A masked payload is unmasked as it is copied: in one pass when the buffer is co-aligned with the bytes (ws/mask.ts).
+      this.payload = masked && this.buffered > 0 ? allocCoAligned(payloadLength, this.chunks[0], this.pos) : Buffer.allocUnsafe(payloadLength);
+    } else this.pieces = [];
     return true;
   }
 
@@ -279,8 +281,8 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
       else if (c.length - this.pos >= len) {
         data = c.subarray(this.pos, this.pos + len);
         this.skip(len);
-      } else data = this.copyOut(len);
-      if (h.maskKey && len > 0) maskInPlace(data, 0, len, h.maskKey, 0);
+        if (h.maskKey) maskInPlace(data, 0, len, h.maskKey, 0);
+      } else data = this.copyOut(len); // unmasked (a masked frame takes this path only inside one chunk)
       if (this.checkUtf8 && len > 0 && this.validateText(data, 0, len, h.payloadSpan.start)) return false;
       return this.finishPayload(data, h);
     }
@@ -291,17 +293,15 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
       let target: Buffer;
       let targetStart: number;
       if (this.payload) {
-        c.copy(this.payload, at, this.pos, this.pos + take);
         target = this.payload;
         targetStart = at;
       } else {
-        target = Buffer.allocUnsafe(take);
-        c.copy(target, 0, this.pos, this.pos + take);
+        target = h.maskKey ? allocCoAligned(take, c, this.pos) : Buffer.allocUnsafe(take);
         this.pieces!.push(target);
         targetStart = 0;
       }
-      // Copy, then XOR in place: faster in V8 than one load-XOR-store pass over two arrays.
-      if (h.maskKey) maskInPlace(target, targetStart, targetStart + take, h.maskKey, at);
+      if (h.maskKey) maskCopy(c, this.pos, this.pos + take, target, targetStart, h.maskKey, at);
+      else c.copy(target, targetStart, this.pos, this.pos + take);
       this.skip(take);
       this.received += take;
       if (this.checkUtf8 && this.validateText(target, targetStart, targetStart + take, h.payloadSpan.start + at)) return false;
