@@ -36,7 +36,7 @@ const builds = [
 ];
 const seconds = Number(arg('seconds', '2'));
 const rounds = Number(arg('rounds', '3'));
-const sizes = arg('sizes', '16,65536,1048576').split(',').map(Number);
+const sizes = arg('sizes', '16,65536,1048576').split(',').filter(Boolean).map(Number);
 const extraNodeArgs = arg('node-args', '').split(' ').filter(Boolean);
 const pinnedOk = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (cpu: string, cmd: string, args: string[]): [string, string[]] => (pinnedOk ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args]);

@@ -60,7 +60,8 @@ export abstract class ConnectionOutput {
   protected outputFull = false;
 
   // Outgoing order: operations behind a message being compressed.
-  protected outbound: ((done: () => void) => void)[] = [];
+  /** Made at the first operation that has to wait: most connections never need it. */
+  protected outbound: ((done: () => void) => void)[] | null = null;
   protected outboundBusy = false;
   protected queuedBytes = 0;
 
@@ -230,12 +231,12 @@ export abstract class ConnectionOutput {
   }
 
   protected enqueue(op: (done: () => void) => void): void {
-    this.outbound.push(op);
+    (this.outbound ??= []).push(op);
     if (!this.outboundBusy) this.pump();
   }
 
   protected pump(): void {
-    while (this.outbound.length > 0) {
+    while (this.outbound !== null && this.outbound.length > 0) {
       const op = this.outbound.shift()!;
       this.outboundBusy = true;
       let sync = true;

@@ -22,7 +22,8 @@ export class WebSocketConnection extends ConnectionOutput implements WebSocketPe
   private readonly parser: FrameParser;
 
   // Incoming message assembly.
-  private fragments: Buffer[] = [];
+  /** The frames of a fragmented (or compressed) message; null between messages. */
+  private fragments: Buffer[] | null = null;
   private fragmentBytes = 0;
   private messageOpcode = 0;
   private messageCompressed = false;
@@ -162,16 +163,17 @@ export class WebSocketConnection extends ConnectionOutput implements WebSocketPe
       if (frame.fin && !frame.rsv1) return this.deliver(op === 2, frame.payload);
       this.messageOpcode = op;
       this.messageCompressed = frame.rsv1;
-      this.fragments = [];
+      this.fragments = null;
       this.fragmentBytes = 0;
     }
     if (frame.payload.length > 0) {
-      this.fragments.push(frame.payload);
+      (this.fragments ??= []).push(frame.payload);
       this.fragmentBytes += frame.payload.length;
     }
     if (!frame.fin) return;
-    const data = this.fragments.length === 1 ? this.fragments[0] : Buffer.concat(this.fragments, this.fragmentBytes);
-    this.fragments = [];
+    const parts = this.fragments ?? [];
+    const data = parts.length === 1 ? parts[0] : Buffer.concat(parts, this.fragmentBytes);
+    this.fragments = null;
     this.fragmentBytes = 0;
     const binary = this.messageOpcode === 2;
     if (!this.messageCompressed || !this.codec) return this.deliver(binary, data);
@@ -303,7 +305,7 @@ export class WebSocketConnection extends ConnectionOutput implements WebSocketPe
       this.closeSent = true;
       this.writeFrame(8, closePayload(code, Buffer.byteLength(this.closeReason) <= 123 ? this.closeReason : ''), true, false);
     }
-    this.outbound = [];
+    this.outbound = null;
     this.socket.end();
     // Reading may have been paused for an inflation: let the peer's end arrive.
     this.socket.resume();
@@ -361,10 +363,10 @@ export class WebSocketConnection extends ConnectionOutput implements WebSocketPe
     this.closeTimer = this.pingTimer = this.pingIntervalTimer = null;
     this.parser.stop();
     this.codec?.close();
-    this.outbound = [];
+    this.outbound = null;
     this.queuedBytes = 0;
     this.inbound = null;
-    this.fragments = [];
+    this.fragments = null;
     listeners.stop(this.socket, true);
     // A close frame we sent ourselves while failing reports our code; otherwise the peer's, or 1006.
     const code = this.closeReceived || this.failure instanceof WebSocketError ? this.closeCode : 1006;

@@ -94,7 +94,8 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
   private messageCompressed = false;
   private messageBytes = 0;
   private messageFrames = 0;
-  private readonly utf8 = new Utf8Validator();
+  /** Made at the first text bytes: an idle connection does without. */
+  private utf8: Utf8Validator | null = null;
 
   constructor(
     private readonly handlers: FrameParserHandlers,
@@ -226,7 +227,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
         this.messageCompressed = rsv1;
         this.messageBytes = 0;
         this.messageFrames = 0;
-        this.utf8.reset();
+        this.utf8?.reset();
       }
       this.messageBytes += payloadLength;
       this.messageFrames++;
@@ -329,7 +330,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
 
   /** Validates text bytes; returns true when parsing must stop. */
   private validateText(buf: Buffer, start: number, end: number, absStart: number): boolean {
-    const bad = this.utf8.push(buf, start, end);
+    const bad = (this.utf8 ??= new Utf8Validator()).push(buf, start, end);
     if (bad === -1) return false;
     const stop = this.fail('WS_INVALID_UTF8', 'invalid UTF-8 in a text message', 1007, absStart + (bad - start));
     if (!stop) this.checkUtf8 = false; // lenient: report once per message
@@ -341,7 +342,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     this.pieces = null;
     this.state = State.Header;
     this.header = null;
-    if (this.checkUtf8 && h.fin && !this.utf8.complete) {
+    if (this.checkUtf8 && h.fin && this.utf8 !== null && !this.utf8.complete) {
       if (this.fail('WS_INVALID_UTF8', 'text message ends inside a UTF-8 sequence', 1007, h.span.end)) return false;
     }
     if (h.opcode === 8) {

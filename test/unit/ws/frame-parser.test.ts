@@ -211,3 +211,23 @@ test('a masked frame over the preallocation size (collected in pieces) is unmask
   for (let at = 65_536, step = 1; at < wire.length; at += 65_536 + (step++ % 9)) cuts.push(at);
   for (const ownsInput of [false, true]) assert.ok(parseInReads(wire, cuts, ownsInput)[0].equals(payload));
 });
+
+test('text checking (its validator made at the first text bytes): a sequence cut by the last fragment fails 1007, after empty first fragments and after earlier messages', () => {
+  const key = Buffer.from('01020304', 'hex');
+  const text = (opcode: number, fin: boolean, payload: Buffer) => encodeFrame({ opcode, fin, payload, mask: key });
+  const cases: { wire: Buffer; ok: number; fails: boolean }[] = [
+    // empty first fragment, then half of "€" (E2 82 AC), then an empty final fragment
+    { wire: Buffer.concat([text(1, false, Buffer.alloc(0)), text(0, false, Buffer.from([0xe2, 0x82])), text(0, true, Buffer.alloc(0))]), ok: 2, fails: true },
+    // a whole valid message, a binary one, then a text message ending inside "€"
+    { wire: Buffer.concat([text(1, true, Buffer.from('héllo')), text(2, true, Buffer.from([0xe2])), text(1, true, Buffer.from([0x61, 0xe2, 0x82]))]), ok: 2, fails: true },
+    // an empty text message, then "€" across three fragments: valid
+    { wire: Buffer.concat([text(1, true, Buffer.alloc(0)), text(1, false, Buffer.from([0xe2])), text(0, false, Buffer.from([0x82])), text(0, true, Buffer.from([0xac]))]), ok: 4, fails: false },
+  ];
+  for (const c of cases) {
+    const { parser, frames, errors } = collect('server');
+    parser.push(c.wire);
+    assert.equal(errors.length, c.fails ? 1 : 0);
+    if (c.fails) assert.equal(errors[0].closeCode, 1007);
+    assert.equal(frames.length, c.ok);
+  }
+});
