@@ -6,12 +6,13 @@
 // echoed message (utime + stime from /proc/PID/stat across the turn). With
 // --memory it also opens 1,000 idle WebSocket connections on a fresh process of
 // each build (after the same warm-up as bench/as-users-run.bench.ts) and prints
-// RSS and heap per connection. Throughput alone decides nothing here.
+// RSS and heap per connection (and, with --anchor, for `ws`). Throughput alone decides nothing here.
 //
 //   node --import tsx bench/ws-serve-ab.bench.ts --base /path/to/old/dist [--seconds N] [--rounds N]
 //        [--sizes 16,65536,1048576] [--memory] [--anchor] [--node-args "--trace-gc"]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -49,7 +50,7 @@ interface Server {
 }
 
 async function start(name: string, cli: string, root: string): Promise<Server> {
-  const serverArgs = cli === ANCHOR ? [root, 'hello world\n'] : ['serve', '--root', root];
+  const serverArgs = cli === ANCHOR ? [root, 'hello world\n'] : ['serve', '--root', root, '--routes', join(root, 'wireplay.routes.json')];
   const [cmd, args] = pin('0', process.execPath, ['--expose-gc', '--require', PROBE, ...extraNodeArgs, cli, ...serverArgs]);
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   let memWaiter: ((m: { rss: number; heapUsed: number }) => void) | null = null;
@@ -112,6 +113,19 @@ async function echo(s: Server, size: number): Promise<{ rate: number; cpuUs: num
 }
 
 async function idle(s: Server, count: number): Promise<{ rss: number; heap: number }> {
+  // The warm-up of bench/as-users-run.bench.ts: 20 connections × 100 keep-alive GETs, then 20 WebSocket
+  // connections × 50 echoes.
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      const warm = connect({ host: '127.0.0.1', port: s.port });
+      await once(warm, 'connect');
+      for (let i = 0; i < 100; i++) {
+        warm.write('GET /small HTTP/1.1\r\nHost: bench\r\n\r\n');
+        await once(warm, 'data');
+      }
+      warm.destroy();
+    }),
+  );
   await Promise.all(
     Array.from({ length: 20 }, async () => {
       const w = await openWs(s.port);
@@ -136,6 +150,7 @@ const f = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigit
 
 async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'wireplay-ws-ab-'));
+  writeFileSync(join(root, 'wireplay.routes.json'), JSON.stringify({ routes: [{ path: '/small', headers: { 'Content-Type': 'text/plain' }, body: 'hello world\n' }] }));
   const servers: Server[] = [];
   try {
     console.log(`ws-serve-ab: ${pinnedOk ? 'servers on CPU 0, load on CPU 1' : 'no pinning'}, ${rounds} round(s) × ${seconds} s, load ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
