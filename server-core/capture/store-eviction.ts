@@ -5,11 +5,10 @@
 // need them keep their head aside or build their tree (lazy-fields.ts). Messages over maxMessages go
 // oldest first, in batches.
 import type { Direction } from './types.js';
-import type { CapturedData } from './capture-store-types.js';
-import { CHUNK_OVERHEAD_BYTES, EVICT_MARGIN_MAX } from './capture-store-types.js';
+import { EVICT_MARGIN_MAX } from './capture-store-types.js';
 import { formatCount } from './format.js';
 import { pinFields } from './lazy-fields.js';
-import { CHUNK_GONE, RING_GONE, type Conn, type StoreState } from './store-internals.js';
+import { CHUNK_GONE, RING_GONE, storedCost, type Conn, type StoreState, type StoredData } from './store-internals.js';
 
 /** Chunks one eviction drops at most once the store is back under its cap (see evict). */
 const EVICT_BATCH_CHUNKS = 256;
@@ -87,7 +86,7 @@ export function evict(s: StoreState): void {
       continue;
     }
     const over = bytes - target;
-    const cost = entry.bytes.length + CHUNK_OVERHEAD_BYTES;
+    const cost = storedCost(entry);
     if (over < cost && over < entry.bytes.length) {
       trim = over;
       bytes -= over;
@@ -98,7 +97,7 @@ export function evict(s: StoreState): void {
   }
   // Per connection and direction, the bytes that go are one run from its oldest kept byte.
   const runs = new Map<string, DropRun>();
-  const runOf = (conn: Conn, entry: CapturedData): DropRun => {
+  const runOf = (conn: Conn, entry: StoredData): DropRun => {
     const key = `${conn.data.id}\u0000${entry.dir}`;
     let run = runs.get(key);
     if (!run) runs.set(key, (run = { conn, dir: entry.dir, start: entry.offset, end: entry.offset, tFirst: entry.t, tLast: entry.t }));
@@ -149,7 +148,9 @@ export function evict(s: StoreState): void {
     // in the ring (with 64 KiB reads, a proxy with 64 MiB of capture held 300 MB of buffers).
     s.ring[s.ringHead] = RING_GONE;
     if (conn.removed) continue;
-    s.bytes -= entry.bytes.length + CHUNK_OVERHEAD_BYTES;
+    s.bytes -= storedCost(entry);
+    // Its block is reused once all its chunks are gone: the dissectors copied their views of it (pinBefore).
+    if (entry.block !== undefined) s.arena.release(entry.block);
     // The ring's oldest item is its connection's oldest chunk.
     if (conn.chunks[conn.head] === entry) conn.chunks[conn.head++] = CHUNK_GONE;
     else conn.chunks.splice(conn.chunks.indexOf(entry, conn.head), 1);
@@ -266,7 +267,15 @@ export function trimConnections(s: StoreState): void {
     // Its dissection is finished first (its messages are counted out below; ids stay as live).
     s.backlog.drain(conn);
     s.conns.delete(conn.data.id);
-    for (let i = conn.head; i < conn.chunks.length; i++) s.bytes -= conn.chunks[i].bytes.length + CHUNK_OVERHEAD_BYTES;
+    // Its bytes are let go now: their cost and their blocks' counts (its dissection is over: nothing holds a view).
+    for (let i = conn.head; i < conn.chunks.length; i++) {
+      const e = conn.chunks[i];
+      s.bytes -= storedCost(e);
+      if (e.block !== undefined) s.arena.release(e.block);
+    }
+    // A message someone still holds finds its bytes gone, not changed (its tree is built from these chunks).
+    conn.chunks = [];
+    conn.head = 0;
     s.messageCount -= conn.messages.length;
     // Its ring items are skipped from now on.
     conn.removed = true;
