@@ -110,7 +110,7 @@ export class CaptureStore implements Disposable {
       maxConnections: this.maxConnections,
       conns: this.conns,
       ring: [],
-      arena: new ChunkArena(options.maxBytes ?? DEFAULT_CAPTURE_MAX_BYTES),
+      arena: new ChunkArena(options.maxBytes ?? DEFAULT_CAPTURE_MAX_BYTES, options.blockBytes),
       ringHead: 0,
       bytes: 0,
       messageCount: 0,
@@ -122,6 +122,7 @@ export class CaptureStore implements Disposable {
       dissect: (conn, step) => this.dissect(conn, step),
     };
     if (!(this.state.maxBytes > 0)) throw new RangeError('maxBytes must be positive');
+    if (options.blockBytes !== undefined && !(options.blockBytes >= 64)) throw new RangeError('blockBytes must be at least 64');
   }
 
   get maxBytes(): number {

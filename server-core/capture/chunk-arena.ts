@@ -60,13 +60,17 @@ export class ChunkArena {
   /** The block the last place() copied into (undefined: a large chunk kept on its own). */
   placedBlock: ArenaBlock | undefined;
 
-  constructor(maxBytes: number) {
-    this.size = arenaBlockSize(maxBytes);
+  /** `fixedSize`: CaptureStoreOptions.blockBytes (else the size follows the cap). */
+  constructor(
+    maxBytes: number,
+    private readonly fixedSize?: number,
+  ) {
+    this.size = fixedSize ?? arenaBlockSize(maxBytes);
   }
 
-  /** The cap changed: blocks made from now on have the new size (blocks of the old one are reused while they fit). */
+  /** The cap changed: blocks made from now on have the new size (emptied blocks of the old size are let go). */
   resize(maxBytes: number): void {
-    const size = arenaBlockSize(maxBytes);
+    const size = this.fixedSize ?? arenaBlockSize(maxBytes);
     if (size === this.size) return;
     this.size = size;
     this.free.length = 0;
