@@ -121,3 +121,4 @@ export { Emitter } from './util/emitter.js';
 export { DisposableStore, toDisposable, type Disposable } from './util/disposable.js';
 export { escapeHtml } from './util/html.js';
 export { formatBytes, formatExactBytes } from './util/byte-size.js';
+export { dropOldest } from './util/drop-oldest.js';

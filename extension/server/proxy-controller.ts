@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import {
   DEFAULT_PROXY_TIMEOUT_MS,
   Emitter,
+  dropOldest,
   type Disposable,
   type ExchangeRequest,
   type ProxyExchange,
@@ -332,7 +333,7 @@ export class ProxyController implements Disposable {
   private keep(id: string, record: ProxiedRecord): void {
     this.records.delete(id);
     this.records.set(id, record);
-    if (this.records.size > MAX_RECORDS) this.records.delete(this.records.keys().next().value as string);
+    dropOldest(this.records, MAX_RECORDS);
   }
 
   private unlink(): void {

@@ -2,13 +2,13 @@
 // closed) and one row per HTTP exchange or WebSocket session. Fed by the
 // server's capture and exchange events; bounded (oldest rows dropped first) so
 // a long session stays small. No vscode here (unit-tested with plain events).
-import { Emitter, type CaptureChunk, type ConnectionClosed, type ConnectionOpened, type ProtocolSwitched, type Disposable, type ConnectionRow, type TrafficRow } from '../../server-core/index.js';
+import { Emitter, dropOldest, type CaptureChunk, type ConnectionClosed, type ConnectionOpened, type ProtocolSwitched, type Disposable, type ConnectionRow, type TrafficRow } from '../../server-core/index.js';
 import type { ExchangeInfo } from './server-api.js';
 
 export interface TrafficModelOptions {
-  /** Most connection rows kept (open ones are never dropped). */
+  /** Most connection rows kept (open ones are never dropped); past it the oldest closed sixteenth goes at once. */
   maxConnections?: number;
-  /** Most traffic rows kept. */
+  /** Most traffic rows kept; past it the oldest sixteenth goes at once (util/drop-oldest.ts). */
   maxTraffic?: number;
   now?: () => number;
   /** Where a failing change listener is reported (it never breaks the model). */
@@ -230,18 +230,11 @@ export class TrafficModel {
     this.traffic.delete(row.id);
     this.traffic.set(row.id, row);
     this.totalTraffic++;
-    while (this.traffic.size > this.maxTraffic) {
-      const oldest = this.traffic.keys().next().value as string;
-      this.traffic.delete(oldest);
-    }
+    dropOldest(this.traffic, this.maxTraffic);
   }
 
   private trimConnections(): void {
-    if (this.conns.size <= this.maxConnections) return;
-    for (const [id, c] of this.conns) {
-      if (this.conns.size <= this.maxConnections) break;
-      if (c.row.closedAt !== undefined) this.conns.delete(id);
-    }
+    dropOldest(this.conns, this.maxConnections, (c) => c.row.closedAt !== undefined);
   }
 }
 

@@ -1,18 +1,25 @@
 // wireplay proxy: a recording reverse proxy in front of the user's own server.
 // Flags are read with the CLI's parseFlags (node:util parseArgs); the ready line is a contract:
 //   Wireplay proxy on http://HOST:PORT → URL
+import { accessSync, constants, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parseByteSize } from '../byte-size.js';
 import { UsageError, parseFlags, type Command } from '../command.js';
+import { CaptureStore, DEFAULT_CAPTURE_MAX_BYTES } from '../../capture/capture-store.js';
+import { toHar } from '../../export/har.js';
+import { toPcap } from '../../export/pcap.js';
 import { createWireplayProxy, DEFAULT_PROXY_TIMEOUT_MS } from '../../proxy/wireplay-proxy.js';
 import { parseProxyTarget } from '../../proxy/target.js';
 import type { ProxyExchange } from '../../proxy/types.js';
 
 const USAGE = `Usage: wireplay proxy --to URL [--listen [HOST:]PORT] [--capture-limit SIZE] [--insecure]
                       [--pass-malformed] [--timeout MS] [--rewrite-host] [--x-forwarded]
+                      [--har OUT] [--pcap OUT]
 
 Forwards HTTP/1.1 and WebSocket traffic to URL byte for byte, recording both legs.
 When it is ready it prints one line on stdout:  Wireplay proxy on http://HOST:PORT → URL
-Each exchange is logged briefly on stderr. SIGINT or SIGTERM closes it gracefully (exit 0).
+Each exchange is logged briefly on stderr. SIGINT or SIGTERM closes it gracefully (exit 0)
+and writes what the capture holds to the --har and --pcap files.
 
   --to URL              the server to forward to: http://host:port or https://host:port
   --listen [HOST:]PORT  where to listen (default 127.0.0.1:0, a free port)
@@ -23,6 +30,8 @@ Each exchange is logged briefly on stderr. SIGINT or SIGTERM closes it gracefull
                         then answer 504 (default ${DEFAULT_PROXY_TIMEOUT_MS}; 0: no limit)
   --rewrite-host        set Host to the target's host:port (default: forwarded as sent)
   --x-forwarded         add X-Forwarded-For, -Host and -Proto (default: off)
+  --har OUT             on exit, write both legs' exchanges as HAR 1.2
+  --pcap OUT            on exit, write both legs as pcap (Wireshark, tshark)
   --help                this text
 `;
 
@@ -36,6 +45,9 @@ export interface ProxyCliOptions {
   timeoutMs: number;
   rewriteHost: boolean;
   xForwarded: boolean;
+  /** Files written when the proxy closes, from what the capture still holds. */
+  har?: string;
+  pcap?: string;
 }
 
 /** The command line as options; throws UsageError naming the flag. Undefined for --help. */
@@ -49,6 +61,8 @@ export function parseProxyArgs(argv: readonly string[]): ProxyCliOptions | undef
     timeout: { type: 'string' },
     'rewrite-host': { type: 'boolean' },
     'x-forwarded': { type: 'boolean' },
+    har: { type: 'string' },
+    pcap: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (flags.switches.has('help')) return undefined;
@@ -72,6 +86,16 @@ export function parseProxyArgs(argv: readonly string[]): ProxyCliOptions | undef
   }
   const timeoutText = v.timeout ?? String(DEFAULT_PROXY_TIMEOUT_MS);
   if (!/^\d{1,9}$/.test(timeoutText)) throw new UsageError(`--timeout must be a number of milliseconds, got ${timeoutText}`);
+  for (const flag of ['har', 'pcap'] as const) {
+    const file = v[flag];
+    if (file === undefined) continue;
+    // Checked now, not at exit: a capture recorded for an hour must not be lost to a typo in the path.
+    try {
+      accessSync(dirname(resolve(file)), constants.W_OK);
+    } catch {
+      throw new UsageError(`--${flag}: cannot write into the folder of ${file}`);
+    }
+  }
   return {
     target: v.to,
     host,
@@ -82,6 +106,8 @@ export function parseProxyArgs(argv: readonly string[]): ProxyCliOptions | undef
     timeoutMs: Number(timeoutText),
     rewriteHost: on('rewrite-host'),
     xForwarded: on('x-forwarded'),
+    ...(v.har !== undefined ? { har: v.har } : {}),
+    ...(v.pcap !== undefined ? { pcap: v.pcap } : {}),
   };
 }
 
@@ -118,11 +144,14 @@ export const proxyCommand: Command = {
       io.stdout.write(USAGE);
       return 0;
     }
+    // The CLI owns the store (the proxy would dispose its own on close) so that it can be written out after
+    // the last exchange has finished.
+    const capture = new CaptureStore({ maxBytes: options.captureMaxBytes ?? DEFAULT_CAPTURE_MAX_BYTES });
     const proxy = createWireplayProxy({
       target: options.target,
       host: options.host,
       port: options.port,
-      captureMaxBytes: options.captureMaxBytes,
+      capture,
       insecure: options.insecure,
       passMalformed: options.passMalformed,
       timeoutMs: options.timeoutMs,
@@ -136,12 +165,40 @@ export const proxyCommand: Command = {
       address = await proxy.listen();
     } catch (err) {
       io.stderr.write(`wireplay proxy: cannot listen on ${options.host}:${options.port}: ${(err as Error).message}\n`);
+      capture.dispose();
       return 1;
     }
     io.stdout.write(`Wireplay proxy on ${address.url} → ${proxy.target.origin}\n`);
     const signal = await io.interrupted;
     io.stderr.write(`${signal}: closing\n`);
     await proxy.close();
-    return 0;
+    const code = writeCaptureFiles(capture, options, io.stderr);
+    capture.dispose();
+    return code;
   },
 };
+
+/** Writes the --har and --pcap files from what the capture holds; 1 when one could not be written. */
+function writeCaptureFiles(capture: CaptureStore, options: ProxyCliOptions, stderr: { write(text: string): unknown }): number {
+  if (options.har === undefined && options.pcap === undefined) return 0;
+  const connections = capture.snapshot();
+  let dropped = 0;
+  for (const c of connections) for (const e of c.entries) if (e.kind === 'dropped') dropped += e.length;
+  const evicted = dropped > 0 ? ` (${dropped} of the oldest bytes were evicted: raise --capture-limit to keep them)` : '';
+  let code = 0;
+  const outputs: [string | undefined, string, () => string | Buffer][] = [
+    [options.har, 'HAR', () => JSON.stringify(toHar(connections), null, 2) + '\n'],
+    [options.pcap, 'pcap', () => toPcap(connections)],
+  ];
+  for (const [file, format, render] of outputs) {
+    if (file === undefined) continue;
+    try {
+      writeFileSync(file, render());
+      stderr.write(`wrote ${connections.length} connection${connections.length === 1 ? '' : 's'} as ${format} to ${file}${evicted}\n`);
+    } catch (err) {
+      stderr.write(`wireplay proxy: cannot write ${file}: ${(err as Error).message}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}
