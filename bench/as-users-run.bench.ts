@@ -21,6 +21,8 @@
 //
 //   node --import tsx bench/as-users-run.bench.ts [--seconds N] [--rounds N] [--idle N] [--only WORD,…]
 //   (--only: keep-alive, pipelined, connection, static, ws, memory, parser)
+//   --base DIR: an A/B in the same run — the first column is then not `wireplay serve` but the ext role of
+//   another checkout DIR (`git archive main | tar -x -C DIR`, node_modules linked), its "base" build.
 //   (child role: --role ext, used by the bench itself; the anchor is bench/support/anchor-server.mjs)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,7 +106,12 @@ function pinned(cpu: string, cmd: string, args: string[]): [string, string[]] {
 async function startChild(name: 'cli' | 'ext' | 'node', root: string): Promise<Child> {
   const nodeArgs = ['--expose-gc', '--require', PROBE];
   let proc: ChildProcess;
-  if (name === 'cli') {
+  if (name === 'cli' && BASE_DIR) {
+    // --base: the base build's extension mode stands in the first column.
+    const script = join(BASE_DIR, 'bench', 'as-users-run.bench.ts');
+    const [cmd, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, '--import', 'tsx', script, '--role', 'ext', '--root', root]);
+    proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  } else if (name === 'cli') {
     // stderr (the request log) goes to a pipe that `cat` drains, as a terminal would; `exec` keeps
     // the server's pid the child's pid.
     const [cmd, args] = pinned(SERVER_CPU, process.execPath, [
@@ -125,6 +132,7 @@ async function startChild(name: 'cli' | 'ext' | 'node', root: string): Promise<C
     const [cmd, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url), '--role', name, '--root', root]);
     proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   }
+
   let memWaiters: ((m: Mem) => void)[] = [];
   let portLine!: (p: number) => void;
   createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -279,9 +287,12 @@ interface Row {
   goal: number;
 }
 
+/** --base: another checkout whose extension mode replaces `wireplay serve` in the first column. */
+const BASE_DIR = arg('base', '');
+
 function printTables(rows: Row[]): void {
   for (const [side, title] of [
-    ['cli', '`wireplay serve` (process, request log on)'],
+    ['cli', BASE_DIR ? `BASE BUILD (${BASE_DIR}) in-process as the extension runs it` : '`wireplay serve` (process, request log on)'],
     ['ext', 'in-process as the extension runs it (capture + request events on)'],
   ] as const) {
     console.log(`\n${title} vs its anchor, same run:`);
