@@ -272,6 +272,9 @@ export function trimConnections(s: StoreState): void {
       const e = conn.chunks[i];
       s.bytes -= storedCost(e);
       if (e.block !== undefined) s.arena.release(e.block);
+      // Its ring item (skipped from now on) no longer holds the bytes: a large chunk's own buffer is freed now.
+      e.bytes = CHUNK_GONE.bytes;
+      e.block = undefined;
     }
     // A message someone still holds finds its bytes gone, not changed (its tree is built from these chunks).
     conn.chunks = [];

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
+import { arenaStats } from '../../../server-core/capture/chunk-arena.js';
 import { CaptureStore, CHUNK_OVERHEAD_BYTES, DEFAULT_CAPTURE_MAX_BYTES, readStreamRange } from '../../../server-core/capture/capture-store.js';
 import { Emitter } from '../../../server-core/util/emitter.js';
 import type { CaptureEvents, ConnectionOpened } from '../../../server-core/capture/types.js';
@@ -117,6 +118,35 @@ test('a chunk the ring dropped is no longer held by the store (its buffer can be
   gc();
   const alive = refs.slice(0, 200 - kept - 1).filter((r) => r.deref() !== undefined).length;
   assert.equal(alive, 0, `${alive} of the ${200 - kept - 1} dropped chunks are still in memory`);
+});
+
+test('forgetting a closed connection (maxConnections) frees its bytes: its blocks are reused, its large chunks let go', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const store = new CaptureStore({ maxBytes: 64 * 1024 * 1024, maxConnections: 2, dissect: false });
+  const allocated = arenaStats.blocksAllocated;
+  const large: WeakRef<ArrayBufferLike>[] = [];
+  for (let n = 0; n < 40; n++) {
+    const id = `c${n}`;
+    store.open(opened(id, { remote: { address: '127.0.0.1', port: 40_000 + n } }));
+    // 1 MiB in 16 KiB reads (into the store's blocks), and one 512 KiB chunk (kept apart, in its own buffer).
+    for (let i = 0; i < 64; i++) store.chunk(id, 's2c', i, Buffer.alloc(16 * 1024, n));
+    const big = Buffer.alloc(512 * 1024, n);
+    large.push(new WeakRef(big.buffer));
+    store.chunk(id, 'c2s', 64, big);
+    store.close({ connectionId: id, t: 65 });
+  }
+  assert.equal(store.listConnections().length, 2);
+  // The store never filled (40 × 1.5 MiB < 64 MiB): nothing was evicted, what left is the forgotten connections'.
+  assert.equal(store.totalBytes, 2 * (64 * (16 * 1024 + CHUNK_OVERHEAD_BYTES) + 512 * 1024 + CHUNK_OVERHEAD_BYTES));
+  const blocks = arenaStats.blocksAllocated - allocated;
+  assert.ok(blocks <= 5, `${blocks} blocks of 1 MiB made for 40 MiB recorded, 2 connections kept`);
+  await new Promise((r) => setImmediate(r)); // WeakRef targets are held until the job ends
+  gc();
+  const alive = large.slice(0, 38).filter((r) => r.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} of the 38 forgotten connections' large chunks are still in memory`);
+  const [kept] = store.chunks('c39').filter((e) => e.kind === 'data' && e.dir === 'c2s');
+  assert.ok(kept.kind === 'data' && kept.bytes.length === 512 * 1024 && kept.bytes.every((b) => b === 39));
 });
 
 test('the default cap is 64 MiB', () => {
