@@ -3,6 +3,8 @@
 // memory cap shared by all connections and held as a ring. When the oldest bytes
 // go, the connection keeps a 'dropped' entry at that spot with the count, so a
 // reader always sees that something is missing and how much (store-eviction.ts).
+// The bytes are copied into blocks the store reuses (chunk-arena.ts), so the
+// sockets' buffers die young; readers get copies (store-read.ts).
 // Stream offsets are absolute per direction, so the byte ranges of dissected
 // messages stay valid (store-read.ts). HTTP messages get their field trees on
 // demand, from the bytes kept here (lazy-fields.ts); before bytes leave, the
