@@ -16,6 +16,9 @@
 // keep views of what they are fed, copy them before their bytes leave
 // (RetainedBytes.detach, called by the store's pin before each drop).
 //
+// The proxy records each read twice (one leg reads it, the other writes it): the
+// second time, the same bytes share the first copy while its block is unchanged.
+//
 // A chunk larger than a quarter of a block is not put in a block: it is kept
 // as handed over when it spans its whole ArrayBuffer (a file read, a large
 // response the server wrote, never modified after the emit), else copied
@@ -33,6 +36,20 @@ export interface ArenaBlock {
   readonly buf: Buffer;
   used: number;
   live: number;
+  /** Counts the block's reuses: a copy made in an earlier use is no longer there. */
+  generation: number;
+}
+
+/** Chunks from this size on may share one copy when the same bytes are recorded twice (see place). */
+const SHARE_MIN_BYTES = 4096;
+
+/** The last copy made of (part of) a source ArrayBuffer. */
+interface LastCopy {
+  byteOffset: number;
+  length: number;
+  view: Buffer;
+  block: ArenaBlock;
+  generation: number;
 }
 
 /** Buffers that are arena blocks (RetainedBytes asks: a view of one must be copied before it is reused). */
@@ -51,12 +68,17 @@ export function arenaBlockSize(maxBytes: number): number {
 }
 
 /** Counted for tests and benches (test/unit/capture/chunk-arena.test.ts). Only ever increase. */
-export const arenaStats = { blocksAllocated: 0, blocksReused: 0 };
+export const arenaStats = { blocksAllocated: 0, blocksReused: 0, sharedCopies: 0 };
 
 export class ChunkArena {
   private current: ArenaBlock | undefined;
   private readonly free: ArenaBlock[] = [];
   private size: number;
+  /**
+   * The last copy of each source buffer: the proxy records each read twice, once per leg (read from one
+   * socket, written to the other), and the same bytes are then copied once.
+   */
+  private readonly lastCopy = new WeakMap<ArrayBufferLike, LastCopy>();
   /** The block the last place() copied into (undefined: a large chunk kept on its own). */
   placedBlock: ArenaBlock | undefined;
 
@@ -87,6 +109,18 @@ export class ChunkArena {
       // Handed over and never modified (CaptureChunk.bytes): kept as is when it owns its memory.
       return bytes.byteOffset === 0 && bytes.buffer.byteLength === n ? bytes : Buffer.from(bytes);
     }
+    const share = n >= SHARE_MIN_BYTES;
+    if (share) {
+      // The same bytes again (never modified after their emit): the copy is shared while its block has not
+      // been reused since (a block's bytes are only ever written past `used`, which restarts with a new generation).
+      const prev = this.lastCopy.get(bytes.buffer);
+      if (prev !== undefined && prev.byteOffset === bytes.byteOffset && prev.length === n && prev.generation === prev.block.generation) {
+        prev.block.live++;
+        this.placedBlock = prev.block;
+        arenaStats.sharedCopies++;
+        return prev.view;
+      }
+    }
     let block = this.current;
     if (block === undefined || block.used + n > block.buf.length) {
       // The rest of a full block stays unused (less than a quarter of it, a sixteenth with 64 KiB reads).
@@ -98,7 +132,9 @@ export class ChunkArena {
     block.used = at + n;
     block.live++;
     this.placedBlock = block;
-    return block.buf.subarray(at, at + n);
+    const view = block.buf.subarray(at, at + n);
+    if (share) this.lastCopy.set(bytes.buffer, { byteOffset: bytes.byteOffset, length: n, view, block, generation: block.generation });
+    return view;
   }
 
   /** A chunk of `block` left the store: an emptied block that is not being filled is kept for reuse. */
@@ -109,7 +145,10 @@ export class ChunkArena {
   /** Everything left the store (clear): the block being filled starts over when nothing is in it. */
   reset(): void {
     const b = this.current;
-    if (b !== undefined && b.live === 0) b.used = 0;
+    if (b !== undefined && b.live === 0) {
+      b.used = 0;
+      b.generation++;
+    }
   }
 
   /** The block being filled is left for a new one: reused at once when nothing is in it any more. */
@@ -119,6 +158,7 @@ export class ChunkArena {
   }
 
   private recycle(block: ArenaBlock): void {
+    block.generation++;
     if (this.free.length < FREE_BLOCKS_KEPT && block.buf.length === this.size) {
       block.used = 0;
       this.free.push(block);
@@ -135,6 +175,6 @@ export class ChunkArena {
     // allocUnsafeSlow: a block of its own (never Node's pool); every byte of it is written before it is read.
     const buf = Buffer.allocUnsafeSlow(this.size);
     blockBuffers.add(buf.buffer);
-    return { buf, used: 0, live: 0 };
+    return { buf, used: 0, live: 0, generation: 0 };
   }
 }

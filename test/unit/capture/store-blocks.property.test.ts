@@ -255,3 +255,49 @@ test("a head in progress whose first bytes leave, and whose block is reused, is 
     assert.ok(arenaStats.blocksReused > 0);
   }
 });
+
+test('the same bytes recorded twice (both legs of a proxied read) share one copy, and never a stale one', () => {
+  const sharedBefore = arenaStats.sharedCopies;
+  fc.assert(
+    fc.property(
+      fc.record({
+        maxBytes: fc.integer({ min: 40_000, max: 160_000 }),
+        ops: fc.array(fc.record({ size: fc.integer({ min: 4096, max: 8192 }), again: fc.nat(6), conn: fc.nat(2), fill: fc.nat(255) }), { minLength: 1, maxLength: 120 }),
+        readEvery: fc.integer({ min: 1, max: 20 }),
+      }),
+      ({ maxBytes, ops, readEvery }) => {
+        const store = new CaptureStore({ maxBytes, blockBytes: 32 * 1024, dissect: false });
+        const ids = ['a', 'b', 'c'];
+        const sent = new Map(ids.map((id) => [id, [] as Buffer[]]));
+        ids.forEach((id, i) => store.open(opened(id, 1000 + i)));
+        const recorded: Buffer[] = [];
+        const held: { id: string; entries: CaptureEntry[]; copies: string[] }[] = [];
+        const check = (id: string, entries: CaptureEntry[]) => {
+          const all = Buffer.concat(sent.get(id)!);
+          for (const e of entries) if (e.kind === 'data') assert.deepEqual(e.bytes, all.subarray(e.offset, e.offset + e.bytes.length), `${id} @${e.offset}`);
+        };
+        for (const [k, op] of ops.entries()) {
+          // A new read, or one recorded before (again > 0: the k-again-th last), as a proxy's other leg writes it.
+          const again = op.again > 0 && recorded.length >= op.again ? recorded[recorded.length - op.again] : undefined;
+          const bytes = again ?? Buffer.alloc(op.size, op.fill);
+          if (!again) recorded.push(bytes);
+          const id = ids[op.conn];
+          sent.get(id)!.push(Buffer.from(bytes));
+          store.chunk(id, 's2c', k, bytes);
+          if (k % readEvery === 0) {
+            const entries = store.chunks(id);
+            check(id, entries);
+            held.push({ id, entries, copies: entries.map((e) => (e.kind === 'data' ? e.bytes.toString('latin1') : '')) });
+          }
+        }
+        for (const id of ids) check(id, store.chunks(id));
+        for (const h of held) {
+          assert.deepEqual(h.entries.map((e) => (e.kind === 'data' ? e.bytes.toString('latin1') : '')), h.copies);
+          check(h.id, h.entries);
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+  assert.ok(arenaStats.sharedCopies > sharedBefore, 'copies were shared');
+});
