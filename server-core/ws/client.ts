@@ -10,7 +10,7 @@ import * as tls from 'node:tls';
 import { HttpMessageParser } from '../http/message-parser.js';
 import type { HeaderField, ResponseHead } from '../http/parser-types.js';
 import { WebSocketConnection } from './connection.js';
-import { acceptKey, generateKey, headerValues, isToken, tokenList } from './handshake.js';
+import { acceptKey, generateKey, hasToken, headerValues, isToken } from './handshake.js';
 import { acceptClient, clientOffer, formatParams, type DeflateParams } from './permessage-deflate.js';
 import type { WebSocketConnectionOptions, WebSocketHandler } from './types.js';
 
@@ -211,8 +211,8 @@ export function connectWebSocket(address: string | URL, options: WebSocketClient
     const upgraded = (rest: Buffer) => {
       const h = head!;
       const responseBytes = Buffer.concat(headParts).subarray(0, h.headSpan.end);
-      if (!tokenList(h, 'upgrade').includes('websocket')) return fail(new WebSocketHandshakeError('WS_BAD_RESPONSE', 'the 101 lacks Upgrade: websocket'));
-      if (!tokenList(h, 'connection').includes('upgrade')) return fail(new WebSocketHandshakeError('WS_BAD_RESPONSE', 'the 101 lacks Connection: upgrade'));
+      if (!hasToken(h, 'upgrade', 'websocket')) return fail(new WebSocketHandshakeError('WS_BAD_RESPONSE', 'the 101 lacks Upgrade: websocket'));
+      if (!hasToken(h, 'connection', 'upgrade')) return fail(new WebSocketHandshakeError('WS_BAD_RESPONSE', 'the 101 lacks Connection: upgrade'));
       const accepts = headerValues(h, 'sec-websocket-accept');
       if (accepts.length !== 1 || accepts[0] !== acceptKey(key)) {
         return fail(new WebSocketHandshakeError('WS_BAD_ACCEPT', `Sec-WebSocket-Accept is ${JSON.stringify(accepts.join(', '))}, expected ${acceptKey(key)}`));

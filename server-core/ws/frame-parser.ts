@@ -11,7 +11,7 @@
 // onError and the parser ignores all further input. With `enforce: false` (a
 // dissector reading a capture) masking and limits are not checked and the
 // other violations are reported through onViolation while parsing continues.
-import { maskInPlace } from './mask.js';
+import { allocCoAligned, maskCopy, maskInPlace } from './mask.js';
 import { isValidCloseCode } from './close-codes.js';
 import { Utf8Validator, isValidUtf8 } from './utf8.js';
 import { WebSocketError, type FrameHeader, type WebSocketErrorCode, type WebSocketFrame } from './types.js';
@@ -94,7 +94,8 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
   private messageCompressed = false;
   private messageBytes = 0;
   private messageFrames = 0;
-  private readonly utf8 = new Utf8Validator();
+  /** Made at the first text bytes: an idle connection does without. */
+  private utf8: Utf8Validator | null = null;
 
   constructor(
     private readonly handlers: FrameParserHandlers,
@@ -226,7 +227,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
         this.messageCompressed = rsv1;
         this.messageBytes = 0;
         this.messageFrames = 0;
-        this.utf8.reset();
+        this.utf8?.reset();
       }
       this.messageBytes += payloadLength;
       this.messageFrames++;
@@ -255,8 +256,10 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
       (!masked || payloadLength === 0 || (this.ownsInput && this.chunks[0].length - this.pos >= payloadLength && !this.shared?.has(this.chunks[0])));
     if (view) {
       // payload and pieces stay null
-    } else if (payloadLength <= PREALLOCATE) this.payload = Buffer.allocUnsafe(payloadLength);
-    else this.pieces = [];
+    } else if (payloadLength <= PREALLOCATE) {
+      // A masked payload is unmasked as it is copied: in one pass when the buffer is co-aligned with the bytes (ws/mask.ts).
+      this.payload = masked && this.buffered > 0 ? allocCoAligned(payloadLength, this.chunks[0], this.pos) : Buffer.allocUnsafe(payloadLength);
+    } else this.pieces = [];
     return true;
   }
 
@@ -279,8 +282,8 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
       else if (c.length - this.pos >= len) {
         data = c.subarray(this.pos, this.pos + len);
         this.skip(len);
-      } else data = this.copyOut(len);
-      if (h.maskKey && len > 0) maskInPlace(data, 0, len, h.maskKey, 0);
+        if (h.maskKey) maskInPlace(data, 0, len, h.maskKey, 0);
+      } else data = this.copyOut(len); // unmasked (a masked frame takes this path only inside one chunk)
       if (this.checkUtf8 && len > 0 && this.validateText(data, 0, len, h.payloadSpan.start)) return false;
       return this.finishPayload(data, h);
     }
@@ -291,17 +294,15 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
       let target: Buffer;
       let targetStart: number;
       if (this.payload) {
-        c.copy(this.payload, at, this.pos, this.pos + take);
         target = this.payload;
         targetStart = at;
       } else {
-        target = Buffer.allocUnsafe(take);
-        c.copy(target, 0, this.pos, this.pos + take);
+        target = h.maskKey ? allocCoAligned(take, c, this.pos) : Buffer.allocUnsafe(take);
         this.pieces!.push(target);
         targetStart = 0;
       }
-      // Copy, then XOR in place: faster in V8 than one load-XOR-store pass over two arrays.
-      if (h.maskKey) maskInPlace(target, targetStart, targetStart + take, h.maskKey, at);
+      if (h.maskKey) maskCopy(c, this.pos, this.pos + take, target, targetStart, h.maskKey, at);
+      else c.copy(target, targetStart, this.pos, this.pos + take);
       this.skip(take);
       this.received += take;
       if (this.checkUtf8 && this.validateText(target, targetStart, targetStart + take, h.payloadSpan.start + at)) return false;
@@ -329,7 +330,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
 
   /** Validates text bytes; returns true when parsing must stop. */
   private validateText(buf: Buffer, start: number, end: number, absStart: number): boolean {
-    const bad = this.utf8.push(buf, start, end);
+    const bad = (this.utf8 ??= new Utf8Validator()).push(buf, start, end);
     if (bad === -1) return false;
     const stop = this.fail('WS_INVALID_UTF8', 'invalid UTF-8 in a text message', 1007, absStart + (bad - start));
     if (!stop) this.checkUtf8 = false; // lenient: report once per message
@@ -341,7 +342,7 @@ export class FrameParser implements FrameRuleState, HeaderBytes {
     this.pieces = null;
     this.state = State.Header;
     this.header = null;
-    if (this.checkUtf8 && h.fin && !this.utf8.complete) {
+    if (this.checkUtf8 && h.fin && this.utf8 !== null && !this.utf8.complete) {
       if (this.fail('WS_INVALID_UTF8', 'text message ends inside a UTF-8 sequence', 1007, h.span.end)) return false;
     }
     if (h.opcode === 8) {

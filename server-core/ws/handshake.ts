@@ -20,11 +20,30 @@ export function isValidKey(key: string): boolean {
   return /^[A-Za-z0-9+/]{21}[AQgw]==$/.test(key);
 }
 
+// Header look-ups run on every upgrade: they compare names and find tokens in
+// place, without lower-cased copies, split arrays or iterators (what a burst
+// of upgrades allocates is what the young generation has to absorb). Their
+// answers are those of the plain definitions (tokenList below), which the
+// tests check them against.
+
+/** Whether `name` equals `lower` (given in lower case) ignoring case, as name.toLowerCase() === lower. */
+function isName(name: string, lower: string): boolean {
+  if (name.length !== lower.length) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === lower.charCodeAt(i)) continue;
+    if (c > 0x7f) return name.toLowerCase() === lower; // Unicode case mapping: the plain way
+    if (c < 0x41 || c > 0x5a || (c | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
 /** Every value of a header (all its lines), in order. */
 export function headerValues(head: { headers: { name: string; value: string }[] }, name: string): string[] {
   const lower = name.toLowerCase();
   const out: string[] = [];
-  for (const h of head.headers) if (h.name.length === lower.length && h.name.toLowerCase() === lower) out.push(h.value);
+  const headers = head.headers;
+  for (let i = 0; i < headers.length; i++) if (isName(headers[i].name, lower)) out.push(headers[i].value);
   return out;
 }
 
@@ -40,6 +59,56 @@ export function tokenList(head: { headers: { name: string; value: string }[] }, 
   return out;
 }
 
+/** White space String.prototype.trim() removes, within Latin-1 (header values are decoded as Latin-1). */
+function isTrimmed(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0;
+}
+
+const WIDE = /[^\u0000-\u00ff]/;
+
+/**
+ * Whether tokenList(head, name) holds `token` (lower case, ASCII) — or, with
+ * `versioned`, an element that starts with `token/` — found in place.
+ */
+export function hasToken(head: { headers: { name: string; value: string }[] }, name: string, token: string, versioned = false): boolean {
+  const headers = head.headers;
+  for (let i = 0; i < headers.length; i++) {
+    if (!isName(headers[i].name, name)) continue;
+    const v = headers[i].value;
+    if (WIDE.test(v)) {
+      // Beyond Latin-1, trim() and toLowerCase() know more than this scan: ask them.
+      const hit = v.split(',').some((t) => {
+        const e = t.trim().toLowerCase();
+        return e === token || (versioned && e.startsWith(token + '/'));
+      });
+      if (hit) return true;
+      continue;
+    }
+    let start = 0;
+    while (start <= v.length) {
+      let end = v.indexOf(',', start);
+      if (end === -1) end = v.length;
+      if (elementIs(v, start, end, token, versioned)) return true;
+      start = end + 1;
+    }
+  }
+  return false;
+}
+
+/** Whether v[s, e), trimmed and lower-cased, is token (or starts with token/ when versioned). Latin-1 only. */
+function elementIs(v: string, s: number, e: number, token: string, versioned: boolean): boolean {
+  while (s < e && isTrimmed(v.charCodeAt(s))) s++;
+  while (e > s && isTrimmed(v.charCodeAt(e - 1))) e--;
+  const n = token.length;
+  if (e - s !== n && !(versioned && e - s > n && v.charCodeAt(s + n) === 0x2f)) return false;
+  for (let j = 0; j < n; j++) {
+    const c = v.charCodeAt(s + j);
+    // Latin-1 letters other than A-Z lower-case to non-ASCII: only A-Z can match an ASCII token byte.
+    if (c !== token.charCodeAt(j) && (c < 0x41 || c > 0x5a || (c | 0x20) !== token.charCodeAt(j))) return false;
+  }
+  return true;
+}
+
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 export function isToken(s: string): boolean {
@@ -48,7 +117,7 @@ export function isToken(s: string): boolean {
 
 /** Whether the request asks to upgrade to WebSocket (whatever else is wrong with it). */
 export function isWebSocketUpgrade(head: RequestHead): boolean {
-  return tokenList(head, 'upgrade').some((t) => t === 'websocket' || t.startsWith('websocket/'));
+  return hasToken(head, 'upgrade', 'websocket', true);
 }
 
 export interface HandshakeRefusal {
@@ -73,39 +142,65 @@ export interface ValidHandshake {
  * else malformed. The Origin allow-list (403) is checked by the caller.
  */
 export function validateHandshake(head: RequestHead): ValidHandshake | HandshakeRefusal {
-  const bad = (message: string): HandshakeRefusal => ({ status: 400, message, headers: {} });
   if (head.method !== 'GET') return { status: 405, message: 'A WebSocket handshake must use GET', headers: { Allow: 'GET' } };
   if (head.versionMajor < 1 || (head.versionMajor === 1 && head.versionMinor < 1)) return bad('A WebSocket handshake needs HTTP/1.1');
-  if (!tokenList(head, 'upgrade').includes('websocket')) return bad('Missing or invalid Upgrade header (expected websocket)');
-  if (!tokenList(head, 'connection').includes('upgrade')) return bad('Missing or invalid Connection header (expected upgrade)');
-  const versions = headerValues(head, 'sec-websocket-version');
-  if (versions.length === 0) return { status: 400, message: 'Missing Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13' } };
-  if (versions.length > 1 || versions[0] !== '13') {
-    if (versions.length === 1 && /^\d{1,3}$/.test(versions[0])) {
-      return { status: 426, message: `Unsupported WebSocket version ${versions[0]}; this server speaks 13`, headers: { 'Sec-WebSocket-Version': '13' } };
+  if (!hasToken(head, 'upgrade', 'websocket')) return bad('Missing or invalid Upgrade header (expected websocket)');
+  if (!hasToken(head, 'connection', 'upgrade')) return bad('Missing or invalid Connection header (expected upgrade)');
+  // One pass over the header lines for the five that matter (count and first value of each).
+  let versions = 0;
+  let version = '';
+  let keys = 0;
+  let key = '';
+  let origin: string | undefined;
+  let extensions: string | undefined;
+  let protocolLines: string[] | null = null;
+  const headers = head.headers;
+  for (let i = 0; i < headers.length; i++) {
+    const { name, value } = headers[i];
+    switch (name.length) {
+      case 21:
+        if (isName(name, 'sec-websocket-version') && versions++ === 0) version = value;
+        break;
+      case 17:
+        if (isName(name, 'sec-websocket-key') && keys++ === 0) key = value;
+        break;
+      case 22:
+        if (isName(name, 'sec-websocket-protocol')) (protocolLines ??= []).push(value);
+        break;
+      case 6:
+        if (origin === undefined && isName(name, 'origin')) origin = value;
+        break;
+      case 24:
+        if (isName(name, 'sec-websocket-extensions')) extensions = extensions === undefined ? value : `${extensions}, ${value}`;
+        break;
+    }
+  }
+  if (versions === 0) return { status: 400, message: 'Missing Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13' } };
+  if (versions > 1 || version !== '13') {
+    if (versions === 1 && /^\d{1,3}$/.test(version)) {
+      return { status: 426, message: `Unsupported WebSocket version ${version}; this server speaks 13`, headers: { 'Sec-WebSocket-Version': '13' } };
     }
     return { status: 400, message: 'Invalid Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13' } };
   }
-  const keys = headerValues(head, 'sec-websocket-key');
-  if (keys.length !== 1) return bad(keys.length === 0 ? 'Missing Sec-WebSocket-Key header' : 'More than one Sec-WebSocket-Key header');
-  if (!isValidKey(keys[0])) return bad('Sec-WebSocket-Key must be the base64 encoding of 16 bytes');
+  if (keys !== 1) return bad(keys === 0 ? 'Missing Sec-WebSocket-Key header' : 'More than one Sec-WebSocket-Key header');
+  if (!isValidKey(key)) return bad('Sec-WebSocket-Key must be the base64 encoding of 16 bytes');
   const protocols: string[] = [];
-  for (const line of headerValues(head, 'sec-websocket-protocol')) {
-    for (const p of line.split(',')) {
-      const t = p.trim();
-      if (!t) continue;
-      if (!isToken(t) || protocols.includes(t)) return bad('Invalid Sec-WebSocket-Protocol header');
-      protocols.push(t);
+  if (protocolLines !== null) {
+    for (let i = 0; i < protocolLines.length; i++) {
+      const parts = protocolLines[i].split(',');
+      for (let j = 0; j < parts.length; j++) {
+        const t = parts[j].trim();
+        if (!t) continue;
+        if (!isToken(t) || protocols.includes(t)) return bad('Invalid Sec-WebSocket-Protocol header');
+        protocols.push(t);
+      }
     }
   }
-  const origins = headerValues(head, 'origin');
-  const extLines = headerValues(head, 'sec-websocket-extensions');
-  return {
-    key: keys[0],
-    protocols,
-    origin: origins[0],
-    extensions: extLines.length ? extLines.join(', ') : undefined,
-  };
+  return { key, protocols, origin, extensions };
+}
+
+function bad(message: string): HandshakeRefusal {
+  return { status: 400, message, headers: {} };
 }
 
 export function isRefusal(v: ValidHandshake | HandshakeRefusal): v is HandshakeRefusal {

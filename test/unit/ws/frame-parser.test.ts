@@ -140,3 +140,94 @@ test('owning its input: a chunk pushed as shared is never modified; empty frames
     { numRuns: 300 },
   );
 });
+
+/** Parses `wire` cut into the given reads (fresh buffers, as a socket gives them) and returns the payloads, copied. */
+function parseInReads(wire: Buffer, cuts: number[], ownsInput: boolean, sharedEvery = 0): Buffer[] {
+  const payloads: Buffer[] = [];
+  const p = new FrameParser({ onFrame: (f) => payloads.push(Buffer.from(f.payload)), onError: (e) => assert.fail(e) }, { role: 'server', ownsInput });
+  const bounds = [0, ...cuts, wire.length];
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    // Each read at a different byteOffset in its own ArrayBuffer, so the word loops meet every alignment.
+    const room = Buffer.alloc(bounds[i + 1] - bounds[i] + (i % 8));
+    const chunk = room.subarray(i % 8);
+    wire.copy(chunk, 0, bounds[i], bounds[i + 1]);
+    p.push(chunk, sharedEvery > 0 && i % sharedEvery === 0);
+  }
+  return payloads;
+}
+
+function maskedWire(payload: Buffer, key = Buffer.from('9a3c5e71', 'hex')): Buffer {
+  return encodeFrame({ opcode: 2, payload, mask: key });
+}
+
+test('a masked frame cut into 2 reads at every split point, and into 3 reads at every pair of split points, gives its exact payload', () => {
+  for (const size of [0, 1, 31, 33, 125, 126, 300]) {
+    const payload = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + size) & 0xff));
+    const wire = maskedWire(payload);
+    for (const ownsInput of [false, true]) {
+      for (let a = 1; a < wire.length; a++) assert.deepEqual(parseInReads(wire, [a], ownsInput), [payload], `size ${size}, split at ${a}, ownsInput ${ownsInput}`);
+    }
+  }
+  for (const size of [40, 140]) {
+    const payload = Buffer.from(Array.from({ length: size }, (_, i) => (i * 13 + 5) & 0xff));
+    const wire = maskedWire(payload);
+    for (const ownsInput of [false, true]) {
+      for (let a = 1; a < wire.length; a++) {
+        for (let b = a + 1; b < wire.length; b++) {
+          assert.deepEqual(parseInReads(wire, [a, b], ownsInput, ownsInput ? 2 : 0), [payload], `size ${size}, splits at ${a} and ${b}, ownsInput ${ownsInput}`);
+        }
+      }
+    }
+  }
+});
+
+test('a 64 KiB masked frame that spans two or three reads (as a socket reads it) is unmasked exactly wherever it is cut', () => {
+  const size = 65536;
+  const payload = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) payload[i] = (i * 31 + (i >>> 8)) & 0xff;
+  const wire = maskedWire(payload, Buffer.from('f00dbeef', 'hex'));
+  // Near both ends of the frame, around Node's 64 KiB read, and spread through the middle.
+  const points = new Set<number>();
+  for (let a = 1; a < 40; a++) points.add(a).add(wire.length - a);
+  for (let a = 65_500; a < 65_549; a++) points.add(a);
+  for (let a = 1; a < wire.length; a += 4099) points.add(a);
+  for (const ownsInput of [false, true]) {
+    for (const a of points) assert.ok(parseInReads(wire, [a], ownsInput)[0].equals(payload), `split at ${a}, ownsInput ${ownsInput}`);
+    for (const a of [1, 7, 14, 15, 1000, 32_768]) {
+      for (const b of [a + 1, a + 9, 65_536, wire.length - 1]) {
+        if (b <= a || b >= wire.length) continue;
+        assert.ok(parseInReads(wire, [a, b], ownsInput)[0].equals(payload), `splits at ${a} and ${b}, ownsInput ${ownsInput}`);
+      }
+    }
+  }
+});
+
+test('a masked frame over the preallocation size (collected in pieces) is unmasked exactly across many reads', () => {
+  const size = 4 * 1024 * 1024 + 12_345;
+  const payload = Buffer.alloc(size);
+  for (let i = 0; i < size; i += 1) payload[i] = (i ^ (i >>> 11)) & 0xff;
+  const wire = maskedWire(payload);
+  const cuts: number[] = [];
+  for (let at = 65_536, step = 1; at < wire.length; at += 65_536 + (step++ % 9)) cuts.push(at);
+  for (const ownsInput of [false, true]) assert.ok(parseInReads(wire, cuts, ownsInput)[0].equals(payload));
+});
+
+test('text checking (its validator made at the first text bytes): a sequence cut by the last fragment fails 1007, after empty first fragments and after earlier messages', () => {
+  const key = Buffer.from('01020304', 'hex');
+  const text = (opcode: number, fin: boolean, payload: Buffer) => encodeFrame({ opcode, fin, payload, mask: key });
+  const cases: { wire: Buffer; ok: number; fails: boolean }[] = [
+    // empty first fragment, then half of "€" (E2 82 AC), then an empty final fragment
+    { wire: Buffer.concat([text(1, false, Buffer.alloc(0)), text(0, false, Buffer.from([0xe2, 0x82])), text(0, true, Buffer.alloc(0))]), ok: 2, fails: true },
+    // a whole valid message, a binary one, then a text message ending inside "€"
+    { wire: Buffer.concat([text(1, true, Buffer.from('héllo')), text(2, true, Buffer.from([0xe2])), text(1, true, Buffer.from([0x61, 0xe2, 0x82]))]), ok: 2, fails: true },
+    // an empty text message, then "€" across three fragments: valid
+    { wire: Buffer.concat([text(1, true, Buffer.alloc(0)), text(1, false, Buffer.from([0xe2])), text(0, false, Buffer.from([0x82])), text(0, true, Buffer.from([0xac]))]), ok: 4, fails: false },
+  ];
+  for (const c of cases) {
+    const { parser, frames, errors } = collect('server');
+    parser.push(c.wire);
+    assert.equal(errors.length, c.fails ? 1 : 0);
+    if (c.fails) assert.equal(errors[0].closeCode, 1007);
+    assert.equal(frames.length, c.ok);
+  }
+});

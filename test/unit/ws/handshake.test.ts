@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
 import type { RequestHead } from '../../../server-core/http/parser-types.js';
-import { acceptKey, isValidKey, validateHandshake, isRefusal, serializeRefusal, serializeAccept, isWebSocketUpgrade } from '../../../server-core/ws/handshake.js';
+import { acceptKey, isValidKey, validateHandshake, isRefusal, serializeRefusal, serializeAccept, isWebSocketUpgrade, hasToken, headerValues, tokenList } from '../../../server-core/ws/handshake.js';
 import { handleUpgrade } from '../../../server-core/ws/upgrade.js';
 import type { ServerRequest } from '../../../server-core/http/handler-types.js';
 import type { Socket } from 'node:net';
@@ -133,4 +134,78 @@ test('handleUpgrade: a malformed Sec-WebSocket-Extensions → 400; compression s
   assert.equal(off.conn?.extensions, '');
   assert.doesNotMatch(off.out, /Sec-WebSocket-Extensions/);
   off.conn?.terminate();
+});
+
+test('hasToken and headerValues answer as the plain definitions (lower-cased copies, split, trim) for any header names and values', () => {
+  // Names in any case (and a Kelvin sign, which lower-cases to k); values of tokens, commas, white space
+  // (NBSP and an em space included), Latin-1 letters, and characters beyond Latin-1.
+  const name = fc.constantFrom('upgrade', 'Upgrade', 'UPGRADE', 'connection', 'CONNECTION', 'Connection', 'upgradE', 'x-upgrade', 'upgrad', '\u212Aeep', 'Keep');
+  const piece = fc.constantFrom('websocket', 'WebSocket', 'WEBSOCKET', 'websocket/13', 'WebSocket/', 'websockets', 'h2c', 'upgrade', 'Upgrade', 'keep-alive', 'webs\u00f6cket', 'websoc\u212Aet', '', ' ', '\t', '\u00a0', '\u000b', '\u2003', ',', ', ', ' ,', '/', 'É', 'keep', 'KEEP');
+  const header = fc.record({ name, value: fc.array(piece, { maxLength: 8 }).map((p) => p.join('')) });
+  fc.assert(
+    fc.property(fc.array(header, { maxLength: 5 }), fc.constantFrom('upgrade', 'connection', 'keep'), fc.constantFrom('websocket', 'upgrade', 'keep-alive', 'keep'), fc.boolean(), (headers, n, token, versioned) => {
+      const head = { headers };
+      const plain = tokenList(head, n).some((t) => t === token || (versioned && t.startsWith(token + '/')));
+      assert.equal(hasToken(head, n, token, versioned), plain);
+      assert.deepEqual(headerValues(head, n), headers.filter((h) => h.name.toLowerCase() === n).map((h) => h.value));
+    }),
+    { numRuns: 3000 },
+  );
+});
+
+/** validateHandshake as first written: one look-up per header through headerValues and tokenList. */
+function plainValidate(head: RequestHead): unknown {
+  const bad = (message: string) => ({ status: 400, message, headers: {} });
+  if (head.method !== 'GET') return { status: 405, message: 'A WebSocket handshake must use GET', headers: { Allow: 'GET' } };
+  if (head.versionMajor < 1 || (head.versionMajor === 1 && head.versionMinor < 1)) return bad('A WebSocket handshake needs HTTP/1.1');
+  if (!tokenList(head, 'upgrade').includes('websocket')) return bad('Missing or invalid Upgrade header (expected websocket)');
+  if (!tokenList(head, 'connection').includes('upgrade')) return bad('Missing or invalid Connection header (expected upgrade)');
+  const versions = headerValues(head, 'sec-websocket-version');
+  if (versions.length === 0) return { status: 400, message: 'Missing Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13' } };
+  if (versions.length > 1 || versions[0] !== '13') {
+    if (versions.length === 1 && /^\d{1,3}$/.test(versions[0])) return { status: 426, message: `Unsupported WebSocket version ${versions[0]}; this server speaks 13`, headers: { 'Sec-WebSocket-Version': '13' } };
+    return { status: 400, message: 'Invalid Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13' } };
+  }
+  const keys = headerValues(head, 'sec-websocket-key');
+  if (keys.length !== 1) return bad(keys.length === 0 ? 'Missing Sec-WebSocket-Key header' : 'More than one Sec-WebSocket-Key header');
+  if (!isValidKey(keys[0])) return bad('Sec-WebSocket-Key must be the base64 encoding of 16 bytes');
+  const protocols: string[] = [];
+  for (const line of headerValues(head, 'sec-websocket-protocol')) {
+    for (const p of line.split(',')) {
+      const t = p.trim();
+      if (!t) continue;
+      if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(t) || protocols.includes(t)) return bad('Invalid Sec-WebSocket-Protocol header');
+      protocols.push(t);
+    }
+  }
+  const extLines = headerValues(head, 'sec-websocket-extensions');
+  return { key: keys[0], protocols, origin: headerValues(head, 'origin')[0], extensions: extLines.length ? extLines.join(', ') : undefined };
+}
+
+test('validateHandshake (one pass over the lines) answers as one look-up per header would, for any mix of lines', () => {
+  const line = fc.oneof(
+    fc.record({ name: fc.constantFrom('Upgrade', 'upgrade'), value: fc.constantFrom('websocket', 'WebSocket, h2c', 'h2c') }),
+    fc.record({ name: fc.constantFrom('Connection', 'connection'), value: fc.constantFrom('Upgrade', 'keep-alive, upgrade', 'close') }),
+    fc.record({ name: fc.constantFrom('Sec-WebSocket-Version', 'sec-websocket-version', 'SEC-WEBSOCKET-VERSION'), value: fc.constantFrom('13', '8', '13, 8', 'x') }),
+    fc.record({ name: fc.constantFrom('Sec-WebSocket-Key', 'sec-websocket-key'), value: fc.constantFrom('dGhlIHNhbXBsZSBub25jZQ==', 'bad', 'AAAAAAAAAAAAAAAAAAAAAA==') }),
+    fc.record({ name: fc.constantFrom('Sec-WebSocket-Protocol', 'sec-websocket-protocol'), value: fc.constantFrom('chat', 'chat, superchat', ' a ,, b', 'chat, chat', 'bad token', '') }),
+    fc.record({ name: fc.constantFrom('Origin', 'origin', 'ORIGIN'), value: fc.constantFrom('http://a.example', 'null', '') }),
+    fc.record({ name: fc.constantFrom('Sec-WebSocket-Extensions', 'sec-websocket-extensions'), value: fc.constantFrom('permessage-deflate', 'x; y=1', '') }),
+    fc.record({ name: fc.constantFrom('Host', 'X-Other', 'Sec-WebSocket-Keys', 'Origins', '\u212Aey'), value: fc.constantFrom('v', '13') }),
+  );
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 6 }), fc.array(line, { maxLength: 6 }), fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 4, maxLength: 4 }), fc.constantFrom('GET', 'GET', 'POST'), (before, after, keep, method) => {
+      // Mostly a valid handshake (each of its lines kept 9 times in 10) between random lines, so the later checks are reached.
+      const valid = [
+        { name: 'Upgrade', value: 'websocket' },
+        { name: 'Connection', value: 'Upgrade' },
+        { name: 'Sec-WebSocket-Version', value: '13' },
+        { name: 'Sec-WebSocket-Key', value: 'dGhlIHNhbXBsZSBub25jZQ==' },
+      ].filter((_, i) => keep[i] > 0);
+      const headers = [...before, ...valid, ...after];
+      const head = { method, target: '/', versionMajor: 1, versionMinor: 1, headers } as unknown as RequestHead;
+      assert.deepEqual(validateHandshake(head), plainValidate(head));
+    }),
+    { numRuns: 3000 },
+  );
 });
