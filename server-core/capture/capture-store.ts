@@ -44,7 +44,7 @@ import { ChunkArena } from './chunk-arena.js';
 import { DissectionBacklog } from './dissection-backlog.js';
 import { evict, evictMarginBytes, evictMessages, recordDrop, trimConnections } from './store-eviction.js';
 import { PeerIndex } from './peer-index.js';
-import { connRangeParts, entriesOf, readConnRange, snapshot, summaryOf } from './store-read.js';
+import { connRangeParts, entriesOf, readConnRange, retainedConnRange, snapshot, summaryOf } from './store-read.js';
 import { attachSource } from './capture-sources.js';
 
 export {
@@ -286,6 +286,16 @@ export class CaptureStore implements Disposable {
   readRange(connectionId: string, dir: Direction, start: number, end: number): Buffer | undefined {
     const c = this.conns.get(connectionId);
     return c ? readConnRange(c, dir, start, end) : undefined;
+  }
+
+  /**
+   * A copy of what is kept of [start, end) of one direction, from its first kept byte on up to the first
+   * gap (`offset`: where the bytes start, `end` when none are kept): what a hex view draws. Copies only
+   * the range, where chunks() copies the whole connection.
+   */
+  retainedRange(connectionId: string, dir: Direction, start: number, end: number): { offset: number; bytes: Buffer } {
+    const c = this.conns.get(connectionId);
+    return c ? retainedConnRange(c, dir, start, end) : { offset: end, bytes: Buffer.alloc(0) };
   }
 
   get totalBytes(): number {

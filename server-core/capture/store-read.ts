@@ -60,6 +60,11 @@ export function summaryOf(c: Conn): ConnectionSummary {
  * offsets grow in arrival order), so the entry list is not copied.
  */
 export function connRangeParts(c: Conn, dir: Direction, start: number, end: number): Buffer[] | undefined {
+  return entryParts(c.chunks, firstChunkReaching(c, dir, start), dir, start, end);
+}
+
+/** Index of the first kept chunk of `dir` that ends after `start` (or one the scan from there passes over). */
+function firstChunkReaching(c: Conn, dir: Direction, start: number): number {
   const chunks = c.chunks;
   const sameDirFrom = (i: number, hi: number): number => {
     while (i < hi && chunks[i].dir !== dir) i++;
@@ -73,7 +78,33 @@ export function connRangeParts(c: Conn, dir: Direction, start: number, end: numb
     if (j < hi && chunks[j].offset + chunks[j].bytes.length <= start) lo = j + 1;
     else hi = mid;
   }
-  return entryParts(chunks, lo, dir, start, end);
+  return lo;
+}
+
+/**
+ * A copy of what is kept of [start, end) of one direction, from its first kept byte on, up to the first gap:
+ * `offset` is where the bytes start (`end` with none). Only that range is copied (the hex view asks for the
+ * range it draws; copying the whole connection for it, as chunks() does, would be megabytes per draw).
+ */
+export function retainedConnRange(c: Conn, dir: Direction, start: number, end: number): { offset: number; bytes: Buffer } {
+  const chunks = c.chunks;
+  const parts: Buffer[] = [];
+  let offset = -1;
+  let at = start;
+  for (let i = firstChunkReaching(c, dir, start); i < chunks.length && at < end; i++) {
+    const e = chunks[i];
+    if (e.dir !== dir) continue;
+    const eEnd = e.offset + e.bytes.length;
+    if (eEnd <= at) continue;
+    if (e.offset >= end) break;
+    if (offset < 0) offset = at = Math.max(at, e.offset);
+    else if (e.offset > at) break;
+    const to = Math.min(end, eEnd);
+    parts.push(e.bytes.subarray(at - e.offset, to - e.offset));
+    at = to;
+  }
+  if (offset < 0) return { offset: end, bytes: Buffer.alloc(0) };
+  return { offset, bytes: Buffer.concat(parts) };
 }
 
 /** Concatenates the retained bytes of [start, end) of one direction; undefined when some are missing. */

@@ -308,3 +308,27 @@ test('the same bytes recorded twice (both legs of a proxied read) share one copy
   );
   assert.ok(arenaStats.sharedCopies > sharedBefore, 'copies were shared');
 });
+
+test("retainedRange copies what the hex view draws: the same answer as scanning chunks(), for any range, drops and gaps included", async () => {
+  const { retainedRange } = await import('../../../server-core/playground/capture-transfer.js');
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ dir: fc.constantFrom<Direction>('c2s', 's2c'), size: fc.integer({ min: 1, max: 600 }) }), { minLength: 1, maxLength: 60 }),
+      fc.integer({ min: 500, max: 6_000 }),
+      fc.array(fc.tuple(fc.nat(20_000), fc.nat(3_000), fc.constantFrom<Direction>('c2s', 's2c')), { minLength: 1, maxLength: 20 }),
+      (chunks, maxBytes, ranges) => {
+        const store = new CaptureStore({ maxBytes, blockBytes: 1024, dissect: false });
+        store.open(opened('a', 1));
+        chunks.forEach((c, k) => store.chunk('a', c.dir, k, Buffer.alloc(c.size, k)));
+        for (const [start, length, dir] of ranges) {
+          const mine = store.retainedRange('a', dir, start, start + length);
+          assert.deepEqual(mine, retainedRange(store.chunks('a'), dir, start, start + length));
+          const before = Buffer.from(mine.bytes);
+          store.chunk('a', dir, 99, Buffer.alloc(700, 0xee)); // more traffic: evictions, reuse
+          assert.deepEqual(mine.bytes, before, 'a copy');
+        }
+      },
+    ),
+    { numRuns: 200 },
+  );
+});
