@@ -4,8 +4,9 @@
 // copy is made while they are still in the young generation), and the store's
 // memory is a fixed set of recycled blocks, not a stream of old-generation
 // buffers that only full mark-compacts free (with 64 KiB proxy reads kept until
-// eviction, that was ~10 % of the proxy's CPU in GC and a third of its
-// throughput: BENCHMARKS.md, "Capture into reused blocks").
+// eviction, GC was ~10 % of a capture-on proxy profile; copying them took a
+// third off the CPU per 1 MiB request in A/B runs: BENCHMARKS.md, "Capture
+// into reused blocks").
 //
 // Blocks are shared by all connections in arrival order, which is also the
 // order the ring evicts in, so the oldest block empties first; a chunk that
