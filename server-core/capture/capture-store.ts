@@ -42,7 +42,7 @@ import {
 import { storedCost, type Conn, type RingItem, type StoreState, type StoredData } from './store-internals.js';
 import { ChunkArena } from './chunk-arena.js';
 import { DissectionBacklog } from './dissection-backlog.js';
-import { evict, evictMarginBytes, evictMessages, recordDrop, trimConnections } from './store-eviction.js';
+import { dropEverything, evict, evictMarginBytes, evictMessages, trimConnections } from './store-eviction.js';
 import { PeerIndex } from './peer-index.js';
 import { connRangeParts, entriesOf, readConnRange, retainedConnRange, snapshot, summaryOf } from './store-read.js';
 import { attachSource } from './capture-sources.js';
@@ -310,47 +310,8 @@ export class CaptureStore implements Disposable {
   /** Forgets everything; connections still open keep being recorded from their next chunk on (offsets continue). */
   clear(): void {
     this.backlog.drain();
-    for (const conn of this.conns.values()) {
-      if (conn.data.closed) {
-        this.conns.delete(conn.data.id);
-        // Its bytes' blocks are reused: a message someone still holds finds them gone, not changed.
-        conn.chunks = [];
-        conn.head = 0;
-        continue;
-      }
-      // Keep the open connection but drop what it had, visibly.
-      for (const dir of ['c2s', 's2c'] as const) {
-        this.dissect(conn, (d) => d.pin(dir, conn.next[dir]));
-        const kept = conn.chunks.slice(conn.head).filter((e) => e.dir === dir);
-        const first = kept[0];
-        if (first) {
-          const length = conn.next[dir] - first.offset;
-          const last = kept[kept.length - 1];
-          if (length > 0) recordDrop(this.state, conn, dir, first.offset, length, last.t, last.t, false);
-        }
-      }
-      conn.chunks = [];
-      conn.head = 0;
-      delete conn.data.pipelines;
-      conn.messages = conn.messages.filter((m) => m.kind === 'dropped');
-    }
-    const ring = this.state.ring;
-    for (let i = this.state.ringHead; i < ring.length; i++) {
-      const { conn, entry } = ring[i];
-      if (!conn.removed && entry.block !== undefined) this.state.arena.release(entry.block);
-    }
-    ring.length = 0;
-    this.state.ringHead = 0;
-    this.state.bytes = 0;
-    this.state.arena.reset();
+    dropEverything(this.state);
     this.trees.clear();
-    this.state.messageOrder.length = 0;
-    this.state.messageOrderHead = 0;
-    this.state.messageCount = 0;
-    for (const conn of this.conns.values()) {
-      this.state.messageCount += conn.messages.length;
-      conn.stats.messages = conn.messages.length;
-    }
     this.events.emit('clear', undefined);
   }
 

@@ -3,7 +3,8 @@
 // the count (and a "n bytes dropped" message), so a reader always sees that something is missing and how
 // much. Before bytes leave, what they feed is dissected (dissection-backlog.ts) and the messages that
 // need them keep their head aside or build their tree (lazy-fields.ts). Messages over maxMessages go
-// oldest first, in batches.
+// oldest first, in batches; closed connections over maxConnections go with their bytes; clear() drops
+// everything. Each chunk that leaves lowers its block's count (chunk-arena.ts).
 import type { Direction } from './types.js';
 import { EVICT_MARGIN_MAX } from './capture-store-types.js';
 import { formatCount } from './format.js';
@@ -283,5 +284,52 @@ export function trimConnections(s: StoreState): void {
     // Its ring items are skipped from now on.
     conn.removed = true;
     s.events.emit('removed', { connectionId: conn.data.id });
+  }
+}
+
+/**
+ * clear(): every byte and message goes (the backlog was dissected first). Closed connections are forgotten;
+ * open ones stay, with a drop marker for what they had, and keep being recorded (offsets continue).
+ */
+export function dropEverything(s: StoreState): void {
+  for (const conn of s.conns.values()) {
+    if (conn.data.closed) {
+      s.conns.delete(conn.data.id);
+      // Its bytes' blocks are reused: a message someone still holds finds them gone, not changed.
+      conn.chunks = [];
+      conn.head = 0;
+      continue;
+    }
+    // Keep the open connection but drop what it had, visibly.
+    for (const dir of ['c2s', 's2c'] as const) {
+      s.dissect(conn, (d) => d.pin(dir, conn.next[dir]));
+      const kept = conn.chunks.slice(conn.head).filter((e) => e.dir === dir);
+      const first = kept[0];
+      if (first) {
+        const length = conn.next[dir] - first.offset;
+        const last = kept[kept.length - 1];
+        if (length > 0) recordDrop(s, conn, dir, first.offset, length, last.t, last.t, false);
+      }
+    }
+    conn.chunks = [];
+    conn.head = 0;
+    delete conn.data.pipelines;
+    conn.messages = conn.messages.filter((m) => m.kind === 'dropped');
+  }
+  const ring = s.ring;
+  for (let i = s.ringHead; i < ring.length; i++) {
+    const { conn, entry } = ring[i];
+    if (!conn.removed && entry.block !== undefined) s.arena.release(entry.block);
+  }
+  ring.length = 0;
+  s.ringHead = 0;
+  s.bytes = 0;
+  s.arena.reset();
+  s.messageOrder.length = 0;
+  s.messageOrderHead = 0;
+  s.messageCount = 0;
+  for (const conn of s.conns.values()) {
+    s.messageCount += conn.messages.length;
+    conn.stats.messages = conn.messages.length;
   }
 }
