@@ -21,6 +21,8 @@
 //
 //   node --import tsx bench/as-users-run.bench.ts [--seconds N] [--rounds N] [--idle N] [--only WORD,…]
 //   (--only: keep-alive, pipelined, connection, static, ws, memory, parser)
+//   --base DIR: an A/B in the same run — the first column is then not `wireplay serve` but the ext role of
+//   another checkout DIR (`git archive main | tar -x -C DIR`, node_modules linked), its "base" build.
 //   (child role: --role ext, used by the bench itself; the anchor is bench/support/anchor-server.mjs)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -104,7 +106,12 @@ function pinned(cpu: string, cmd: string, args: string[]): [string, string[]] {
 async function startChild(name: 'cli' | 'ext' | 'node', root: string): Promise<Child> {
   const nodeArgs = ['--expose-gc', '--require', PROBE];
   let proc: ChildProcess;
-  if (name === 'cli') {
+  if (name === 'cli' && BASE_DIR) {
+    // --base: the base build's extension mode stands in the first column.
+    const script = join(BASE_DIR, 'bench', 'as-users-run.bench.ts');
+    const [cmd, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, '--import', 'tsx', script, '--role', 'ext', '--root', root]);
+    proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  } else if (name === 'cli') {
     // stderr (the request log) goes to a pipe that `cat` drains, as a terminal would; `exec` keeps
     // the server's pid the child's pid.
     const [cmd, args] = pinned(SERVER_CPU, process.execPath, [
@@ -125,6 +132,7 @@ async function startChild(name: 'cli' | 'ext' | 'node', root: string): Promise<C
     const [cmd, args] = pinned(SERVER_CPU, process.execPath, [...nodeArgs, '--import', 'tsx', fileURLToPath(import.meta.url), '--role', name, '--root', root]);
     proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   }
+
   let memWaiters: ((m: Mem) => void)[] = [];
   let portLine!: (p: number) => void;
   createInterface({ input: proc.stdout! }).on('line', (line) => {
@@ -181,7 +189,19 @@ function openWs(url: string): Promise<WebSocket> {
 }
 
 /** Echo round trips per second over 50 connections, one message in flight on each. */
-async function wsEcho(port: number, size: number, seconds: number): Promise<number> {
+/** utime + stime of a process, in clock ticks (Linux /proc; NaN elsewhere). */
+function cpuTicks(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return NaN;
+  }
+}
+const TICK_US = 10_000; // USER_HZ is 100 on Linux
+
+/** Echoed messages per second and, with `pid`, the server's CPU per echoed message (µs) over the measured time. */
+async function wsEchoCpu(port: number, size: number, seconds: number, pid?: number): Promise<{ rate: number; cpuUs: number }> {
   const sockets = await Promise.all(Array.from({ length: 50 }, () => openWs(`ws://127.0.0.1:${port}/ws/echo`)));
   const payload = Buffer.alloc(size, 0x61);
   let count = 0;
@@ -196,12 +216,14 @@ async function wsEcho(port: number, size: number, seconds: number): Promise<numb
   await new Promise((r) => setTimeout(r, 300)); // warm-up
   const c0 = count;
   const t0 = performance.now();
+  const ticks0 = cpuTicks(pid);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const n = count - c0;
+  const ticks = cpuTicks(pid) - ticks0;
   const dt = (performance.now() - t0) / 1000;
   running = false;
   await Promise.all(sockets.map((ws) => new Promise((r) => (ws.once('close', r), ws.terminate()))));
-  return n / dt;
+  return { rate: n / dt, cpuUs: (ticks * TICK_US) / n };
 }
 
 /** RSS and heap growth per idle connection on a fresh server, after a warm-up and a settle. */
@@ -279,9 +301,12 @@ interface Row {
   goal: number;
 }
 
+/** --base: another checkout whose extension mode replaces `wireplay serve` in the first column. */
+const BASE_DIR = arg('base', '');
+
 function printTables(rows: Row[]): void {
   for (const [side, title] of [
-    ['cli', '`wireplay serve` (process, request log on)'],
+    ['cli', BASE_DIR ? `BASE BUILD (${BASE_DIR}) in-process as the extension runs it` : '`wireplay serve` (process, request log on)'],
     ['ext', 'in-process as the extension runs it (capture + request events on)'],
   ] as const) {
     console.log(`\n${title} vs its anchor, same run:`);
@@ -352,16 +377,20 @@ request = function() return req end
         acc.set(c.name, { rps: [], mbps: [] });
         wrk(`http://127.0.0.1:${c.port}${s.path}`, 1, s.c, s.extra); // warm-up
       }
+      const cpuAcc = new Map<string, number[]>(children.map((c) => [c.name, []]));
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < children.length; k++) {
           const c = children[(k + r) % children.length];
+          const ticks0 = cpuTicks(c.proc.pid);
           const m = wrk(`http://127.0.0.1:${c.port}${s.path}`, seconds, s.c, s.extra);
+          cpuAcc.get(c.name)!.push(((cpuTicks(c.proc.pid) - ticks0) * TICK_US) / (m.rps * seconds));
           acc.get(c.name)!.rps.push(m.rps);
           acc.get(c.name)!.mbps.push(m.mbps);
           if (m.errors) console.log(`  ${s.name} / ${c.name}: ${m.errors}`);
         }
       }
       const best = (n: string) => Math.max(...acc.get(n)!.rps);
+      console.log(`  ${s.name}: server CPU per request (median µs): ${children.map((c) => `${BASE_DIR && c.name === 'cli' ? 'base ext' : c.name} ${fmt(median(cpuAcc.get(c.name)!), 1)}`).join(', ')}`);
       const big = s.path.endsWith('.bin');
       const show = (n: string) => (big ? `${fmt(Math.max(...acc.get(n)!.mbps))} MB/s` : `${fmt(best(n))} req/s`);
       rows.push({
@@ -381,14 +410,19 @@ request = function() return req end
     if (wanted('ws')) {
       for (const size of [16, 65536, 1048576]) {
         const acc = new Map<string, number[]>(children.map((c) => [c.name, []]));
+        const cpuAcc = new Map<string, number[]>(children.map((c) => [c.name, []]));
         for (let r = 0; r < rounds; r++) {
           for (let k = 0; k < children.length; k++) {
             const c = children[(k + r) % children.length];
-            acc.get(c.name)!.push(await wsEcho(c.port, size, seconds / 2));
+            const e = await wsEchoCpu(c.port, size, seconds / 2, c.proc.pid);
+            acc.get(c.name)!.push(e.rate);
+            cpuAcc.get(c.name)!.push(e.cpuUs);
           }
         }
         const m = (n: string) => median(acc.get(n)!);
         const label = size >= 1048576 ? '1 MiB' : size >= 1024 ? `${size / 1024} KiB` : `${size} B`;
+        // CPU per echoed message is steadier than throughput on a shared machine (median over the rounds).
+        console.log(`  echo ${label}: server CPU per message (median µs): ${children.map((c) => `${BASE_DIR && c.name === 'cli' ? 'base ext' : c.name} ${fmt(median(cpuAcc.get(c.name)!), 1)}`).join(', ')}`);
         rows.push({
           scenario: `WebSocket echo ${label}, 50 connections`,
           cli: `${fmt(m('cli'))} msg/s`,

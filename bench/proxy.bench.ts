@@ -19,7 +19,12 @@
 // Bounded to about two minutes. Figures depend on the machine and its load:
 // compare the ratios, and read the load average printed with them.
 //
-//   node --import tsx bench/proxy.bench.ts [--seconds N] [--rounds N] [--only latency] [--same-cpu]
+//   node --import tsx bench/proxy.bench.ts [--seconds N] [--rounds N] [--only WORD,…] [--same-cpu] [--base DIR] [--gc]
+//   (--only: keep-alive, big, latency (both c=1 rows), unpinned (the judged c=1 row only))
+//   --base DIR: an A/B in the same run — DIR is another checkout (`git archive main | tar -x -C DIR`, with
+//   node_modules linked): its Wireplay proxy (capture on) and its bytes-only one join as "(base)" columns.
+//   --gc: the Wireplay proxies run with --trace-gc; the mark-compacts (and scavenges) each one did over the
+//   measured rounds are printed per scenario.
 //   (child roles: --role app|wireplay|http-proxy, used by the bench itself)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -79,6 +84,8 @@ interface Child {
   name: string;
   proc: ChildProcess;
   port: number;
+  /** With --gc: mark-compacts and scavenges the child reported so far (--trace-gc lines). */
+  gc: { markCompacts: number; scavenges: number };
 }
 
 const cpus = availableParallelism();
@@ -99,19 +106,32 @@ function setAffinity(pid: number | undefined, cpu: string): void {
   if (r.status !== 0) throw new Error(`taskset -a -p ${cpu} ${pid} failed: ${r.stderr}`);
 }
 
-async function startChild(name: string, cpu: string, target = ''): Promise<Child> {
-  const [cmd, args] = pinned(cpu, process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--role', name, '--target', target]);
+async function startChild(name: string, cpu: string, target = '', opts: { script?: string; traceGc?: boolean } = {}): Promise<Child> {
+  const script = opts.script ?? new URL(import.meta.url).pathname;
+  const flags = opts.traceGc ? ['--trace-gc'] : [];
+  const [cmd, args] = pinned(cpu, process.execPath, [...flags, '--import', 'tsx', script, '--role', name, '--target', target]);
   const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const gc = { markCompacts: 0, scavenges: 0 };
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
+    let resolved = false;
     proc.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)\n/.exec(out);
-      if (m) resolve(Number(m[1]));
+      const text = d.toString();
+      if (!resolved) {
+        out += text;
+        const m = /PORT (\d+)\n/.exec(out);
+        if (m) {
+          resolved = true;
+          resolve(Number(m[1]));
+        }
+      }
+      // --trace-gc: one line per collection.
+      gc.markCompacts += text.split('Mark-Compact').length - 1;
+      gc.scavenges += text.split('Scavenge').length - 1;
     });
     proc.once('exit', (code) => reject(new Error(`${name} exited ${code}`)));
   });
-  return { name, proc, port };
+  return { name, proc, port, gc };
 }
 
 interface WrkResult {
@@ -122,6 +142,9 @@ interface WrkResult {
   errors: string;
   /** CPU time of the measured process (the proxy, or the app for direct) per request, µs. */
   cpuUsPerRequest: number;
+  /** Mark-compacts and scavenges of the measured process during the run (--gc). */
+  markCompacts: number;
+  scavenges: number;
 }
 
 /** utime + stime of a process, in clock ticks (Linux /proc; NaN elsewhere). */
@@ -135,11 +158,24 @@ function cpuTicks(pid: number | undefined): number {
 }
 const TICK_US = 10_000; // USER_HZ is 100 on Linux
 
-function wrk(url: string, seconds: number, connections: number, measured?: ChildProcess, cpu = APP_CPU): WrkResult {
+async function wrk(url: string, seconds: number, connections: number, measured?: Child, cpu = APP_CPU): Promise<WrkResult> {
   const [cmd, args] = pinned(cpu, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', url]);
-  const t0 = cpuTicks(measured?.pid);
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  const ticks = cpuTicks(measured?.pid) - t0;
+  const t0 = cpuTicks(measured?.proc.pid);
+  const gc0 = { ...(measured?.gc ?? { markCompacts: 0, scavenges: 0 }) };
+  // Asynchronously: the children's --trace-gc lines are read meanwhile.
+  const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const p = spawn(cmd, args);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+  const ticks = cpuTicks(measured?.proc.pid) - t0;
+  // The last GC lines of the run may still be in the pipe.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const markCompacts = (measured?.gc.markCompacts ?? 0) - gc0.markCompacts;
+  const scavenges = (measured?.gc.scavenges ?? 0) - gc0.scavenges;
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr}`);
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
   const tr = /Transfer\/sec:\s+([\d.]+)(\w+)/.exec(r.stdout);
@@ -149,7 +185,7 @@ function wrk(url: string, seconds: number, connections: number, measured?: Child
   const p50us = p ? Number(p[1]) * ({ us: 1, ms: 1000, s: 1e6 } as Record<string, number>)[p[2]] : NaN;
   const errors = /(Socket errors:.*|Non-2xx or 3xx responses:.*)/.exec(r.stdout)?.[0] ?? '';
   const requests = Number(/(\d+) requests in/.exec(r.stdout)?.[1] ?? NaN);
-  return { rps, mbps, p50us, requests, errors, cpuUsPerRequest: (ticks * TICK_US) / requests };
+  return { rps, mbps, p50us, requests, errors, cpuUsPerRequest: (ticks * TICK_US) / requests, markCompacts, scavenges };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -168,23 +204,34 @@ async function main(): Promise<void> {
     const app = await startChild('app', APP_CPU);
     children.push(app);
     const origin = `http://127.0.0.1:${app.port}`;
-    const wp = await startChild('wireplay', PROXY_CPU, origin);
-    const wb = await startChild('wireplay-bytes-only', PROXY_CPU, origin);
+    const traceGc = process.argv.includes('--gc');
+    const baseDir = arg('base', '');
+    const baseScript = baseDir ? `${baseDir.replace(/\/$/, '')}/bench/proxy.bench.ts` : '';
+    const wp = await startChild('wireplay', PROXY_CPU, origin, { traceGc });
+    const wb = await startChild('wireplay-bytes-only', PROXY_CPU, origin, { traceGc });
     const wn = await startChild('wireplay-no-capture', PROXY_CPU, origin);
     const hp = await startChild('http-proxy', PROXY_CPU, origin);
     children.push(wp, wb, wn, hp);
-    const targets = [
-      { name: 'Wireplay proxy', port: wp.port, proc: wp.proc },
-      { name: 'Wireplay, bytes only', port: wb.port, proc: wb.proc },
-      { name: 'Wireplay, no capture', port: wn.port, proc: wn.proc },
-      { name: 'http-proxy', port: hp.port, proc: hp.proc },
-      { name: 'direct', port: app.port, proc: app.proc },
+    const base = baseScript
+      ? [await startChild('wireplay', PROXY_CPU, origin, { script: baseScript, traceGc }), await startChild('wireplay-bytes-only', PROXY_CPU, origin, { script: baseScript, traceGc })]
+      : [];
+    children.push(...base);
+    const targets: { name: string; port: number; proc: ChildProcess; child: Child }[] = [
+      { name: 'Wireplay proxy', port: wp.port, proc: wp.proc, child: wp },
+      ...(base.length ? [{ name: 'Wireplay proxy (base)', port: base[0].port, proc: base[0].proc, child: base[0] }] : []),
+      { name: 'Wireplay, bytes only', port: wb.port, proc: wb.proc, child: wb },
+      ...(base.length ? [{ name: 'Wireplay, bytes only (base)', port: base[1].port, proc: base[1].proc, child: base[1] }] : []),
+      { name: 'Wireplay, no capture', port: wn.port, proc: wn.proc, child: wn },
+      { name: 'http-proxy', port: hp.port, proc: hp.proc, child: hp },
+      { name: 'direct', port: app.port, proc: app.proc, child: app },
     ];
+    const withBase = base.length > 0;
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const only = arg('only', '');
     console.log(
       `proxy bench: ${cpus} CPU(s), ${haveTaskset ? `pinned rows: proxies on CPU ${PROXY_CPU}, app and wrk on CPU ${APP_CPU}; unpinned rows: every process on CPUs ${ALL_CPUS}` : 'no pinning'}, ` +
-        `${rounds} round(s) × ${seconds} s per scenario and target, load average ${load}`,
+        `${rounds} round(s) × ${seconds} s per scenario and target, load average ${load}` +
+        (withBase ? `; base build: ${baseDir}` : ''),
     );
     // Pinned scenarios first: the unpinned one widens every child's affinity for good.
     const scenarios = [
@@ -195,17 +242,32 @@ async function main(): Promise<void> {
       // --same-cpu: a third placement, every process and wrk on CPU 0 (no cross-CPU wake-up for anyone:
       // what is left is each hop's own work and context switches).
       ...(process.argv.includes('--same-cpu') ? [{ name: 'one request at a time c=1, all on CPU 0', path: '/small', c: 1, unpinned: true, cpu: '0' }] : []),
-    ].filter((s) => only !== 'latency' || s.c === 1);
+    ].filter((s) => {
+      if (only === '') return true;
+      const words = only.split(',');
+      const key = s.c === 50 ? 'keep-alive' : s.c === 10 ? 'big' : 'latency';
+      return words.includes(key) || (words.includes('unpinned') && s.c === 1 && s.unpinned && !('cpu' in s));
+    });
     const rows: string[][] = [];
     for (const s of scenarios) {
       const placement = ('cpu' in s ? s.cpu : undefined) ?? (s.unpinned ? ALL_CPUS : APP_CPU);
       if (s.unpinned) for (const c of children) setAffinity(c.proc.pid, placement);
       const wrkCpu = placement;
       const acc = new Map<string, WrkResult[]>(targets.map((x) => [x.name, []]));
-      for (const x of targets) wrk(`http://127.0.0.1:${x.port}${s.path}`, 1, s.c, undefined, wrkCpu); // warm-up
+      for (const x of targets) await wrk(`http://127.0.0.1:${x.port}${s.path}`, 1, s.c, undefined, wrkCpu); // warm-up
       for (let r = 0; r < rounds; r++) {
         const order = r % 2 === 0 ? targets : [...targets].reverse();
-        for (const x of order) acc.get(x.name)!.push(wrk(`http://127.0.0.1:${x.port}${s.path}`, seconds, s.c, x.proc, wrkCpu));
+        for (const x of order) acc.get(x.name)!.push(await wrk(`http://127.0.0.1:${x.port}${s.path}`, seconds, s.c, x.child, wrkCpu));
+      }
+      if (traceGc) {
+        const gcOf = (name: string) => {
+          const list = acc.get(name)!;
+          const mc = list.reduce((n, m) => n + m.markCompacts, 0);
+          const sc = list.reduce((n, m) => n + m.scavenges, 0);
+          const req = list.reduce((n, m) => n + m.requests, 0);
+          return `${name} ${mc} mark-compacts, ${sc} scavenges in ${fmt(req)} requests (${fmt((mc * 1000) / req, 2)} MC per 1,000)`;
+        };
+        console.log(`  ${s.name}, GC over the measured rounds: ${targets.filter((x) => x.name.startsWith('Wireplay') && !x.name.includes('no capture')).map((x) => gcOf(x.name)).join('; ')}`);
       }
       const best = (name: string, key: 'rps' | 'mbps') => Math.max(...acc.get(name)!.map((m) => m[key]));
       const median = (name: string) => {
@@ -217,7 +279,7 @@ async function main(): Promise<void> {
         const d = median('direct');
         const cell = (name: string) => `${fmt(median(name))} µs (+${fmt((median(name) - d) / 1000, 3)} ms)`;
         const target = s.unpinned && !('cpu' in s) ? 'added p50 < 0.2 ms (judged here)' : '(for reference)';
-        rows.push([`${s.name}: p50 latency`, cell('Wireplay proxy'), cell('Wireplay, bytes only'), cell('Wireplay, no capture'), cell('http-proxy'), `${fmt(d)} µs`, `${fmt(median('http-proxy') / median('Wireplay proxy'), 2)}×`, target]);
+        rows.push([`${s.name}: p50 latency`, cell('Wireplay proxy'), ...(withBase ? [cell('Wireplay proxy (base)')] : []), cell('Wireplay, bytes only'), ...(withBase ? [cell('Wireplay, bytes only (base)')] : []), cell('Wireplay, no capture'), cell('http-proxy'), `${fmt(d)} µs`, `${fmt(median('http-proxy') / median('Wireplay proxy'), 2)}×`, target]);
         // Every round, so the spread is visible next to the median.
         const all = (name: string) => acc.get(name)!.map((m) => fmt(m.p50us)).join(' / ');
         console.log(`  ${s.name}, p50 per round (µs): ${targets.map((x) => `${x.name} ${all(x.name)}`).join('; ')}`);
@@ -226,17 +288,29 @@ async function main(): Promise<void> {
         const unit = key === 'mbps' ? ' MB/s' : ' req/s';
         const cell = (name: string) => fmt(best(name, key)) + unit;
         const ratio = best('Wireplay proxy', key) / best('http-proxy', key);
-        rows.push([s.name, cell('Wireplay proxy'), cell('Wireplay, bytes only'), cell('Wireplay, no capture'), cell('http-proxy'), cell('direct'), `${fmt(ratio, 2)}×`, '≥ 1.0× http-proxy']);
+        const baseRatio = withBase ? ` (base ${fmt(best('Wireplay proxy (base)', key) / best('http-proxy', key), 2)}×)` : '';
+        rows.push([s.name, cell('Wireplay proxy'), ...(withBase ? [cell('Wireplay proxy (base)')] : []), cell('Wireplay, bytes only'), ...(withBase ? [cell('Wireplay, bytes only (base)')] : []), cell('Wireplay, no capture'), cell('http-proxy'), cell('direct'), `${fmt(ratio, 2)}×${baseRatio}`, '≥ 1.0× http-proxy']);
         // CPU per request is steadier than throughput on a shared machine: the median over the rounds.
         const cpu = (name: string) => {
           const v = acc.get(name)!.map((m) => m.cpuUsPerRequest).sort((a, b) => a - b);
           return v[Math.floor(v.length / 2)];
         };
         const cpuCell = (name: string) => `${fmt(cpu(name))} µs`;
-        rows.push([`${s.name}: CPU per request`, cpuCell('Wireplay proxy'), cpuCell('Wireplay, bytes only'), cpuCell('Wireplay, no capture'), cpuCell('http-proxy'), `${cpuCell('direct')} (app)`, `${fmt(cpu('http-proxy') / cpu('Wireplay proxy'), 2)}×`, '(http-proxy ÷ Wireplay)']);
+        rows.push([`${s.name}: CPU per request`, cpuCell('Wireplay proxy'), ...(withBase ? [cpuCell('Wireplay proxy (base)')] : []), cpuCell('Wireplay, bytes only'), ...(withBase ? [cpuCell('Wireplay, bytes only (base)')] : []), cpuCell('Wireplay, no capture'), cpuCell('http-proxy'), `${cpuCell('direct')} (app)`, `${fmt(cpu('http-proxy') / cpu('Wireplay proxy'), 2)}×`, '(http-proxy ÷ Wireplay)']);
       }
     }
-    const header = ['scenario', 'Wireplay proxy (capture on)', 'Wireplay, capture on as the extension (bytes only)', 'Wireplay, no capture', 'http-proxy', 'direct', 'Wireplay (capture on) / http-proxy', 'target'];
+    const header = [
+      'scenario',
+      'Wireplay proxy (capture on)',
+      ...(withBase ? ['base: capture on'] : []),
+      'Wireplay, capture on as the extension (bytes only)',
+      ...(withBase ? ['base: bytes only'] : []),
+      'Wireplay, no capture',
+      'http-proxy',
+      'direct',
+      'Wireplay (capture on) / http-proxy',
+      'target',
+    ];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i])).join(' | ') + ' |';
     console.log(line(header));

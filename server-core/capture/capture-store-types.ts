@@ -26,6 +26,11 @@ export interface CaptureStoreOptions {
    * at most 1 MiB. 0 evicts exactly down to the cap.
    */
   evictMarginBytes?: number;
+  /**
+   * Size of the blocks the recorded bytes are copied into and that are reused (chunk-arena.ts). Default: a
+   * sixteenth of maxBytes, a power of two from 4 KiB to 1 MiB. Chunks over a quarter of a block are kept apart.
+   */
+  blockBytes?: number;
   /** Dissect (default true): deferred while nobody listens to 'message' events, see dissection-backlog.ts. */
   dissect?: boolean;
   /**

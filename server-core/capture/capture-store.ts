@@ -3,6 +3,8 @@
 // memory cap shared by all connections and held as a ring. When the oldest bytes
 // go, the connection keeps a 'dropped' entry at that spot with the count, so a
 // reader always sees that something is missing and how much (store-eviction.ts).
+// The bytes are copied into blocks the store reuses (chunk-arena.ts), so the
+// sockets' buffers die young; readers get copies (store-read.ts).
 // Stream offsets are absolute per direction, so the byte ranges of dissected
 // messages stay valid (store-read.ts). HTTP messages get their field trees on
 // demand, from the bytes kept here (lazy-fields.ts); before bytes leave, the
@@ -28,22 +30,21 @@ import type { DissectedMessage } from './dissection-types.js';
 import { ConnectionDissector } from './dissector.js';
 import { FieldTreeCache } from './lazy-fields.js';
 import {
-  CHUNK_OVERHEAD_BYTES,
   DEFAULT_CAPTURE_MAX_BYTES,
   DEFAULT_CAPTURE_MAX_CONNECTIONS,
   DEFAULT_CAPTURE_MAX_MESSAGES,
   type CaptureEntry,
   type CapturedConnection,
-  type CapturedData,
   type CaptureStoreEvents,
   type CaptureStoreOptions,
   type ConnectionSummary,
 } from './capture-store-types.js';
-import type { Conn, RingItem, StoreState } from './store-internals.js';
+import { storedCost, type Conn, type RingItem, type StoreState, type StoredData } from './store-internals.js';
+import { ChunkArena } from './chunk-arena.js';
 import { DissectionBacklog } from './dissection-backlog.js';
-import { evict, evictMarginBytes, evictMessages, recordDrop, trimConnections } from './store-eviction.js';
+import { dropEverything, evict, evictMarginBytes, evictMessages, trimConnections } from './store-eviction.js';
 import { PeerIndex } from './peer-index.js';
-import { connRangeParts, entriesOf, readStreamRange, snapshot, summaryOf } from './store-read.js';
+import { connRangeParts, entriesOf, readConnRange, retainedConnRange, snapshot, summaryOf } from './store-read.js';
 import { attachSource } from './capture-sources.js';
 
 export {
@@ -62,18 +63,6 @@ export {
   type ConnectionSummary,
 } from './capture-store-types.js';
 export { readStreamRange } from './store-read.js';
-
-/**
- * What the store keeps of an emitted chunk. Emitters hand their bytes over (CaptureChunk.bytes: never
- * modified after the emit), so a buffer that spans its whole ArrayBuffer — a socket read, a file read, a
- * response's own bytes — is kept as it is. A view into a larger buffer (Node's 8 KiB pool behind small
- * Buffer.from() and Buffer.concat() results, a slice of a bigger read) is copied, so a small chunk never
- * keeps a large unrelated buffer alive and the cap stays close to what is really held. Copying every chunk
- * was most of the capture's cost for large bodies (1 MiB files, WebSocket messages), and its garbage.
- */
-export function keptBytes(bytes: Buffer): Buffer {
-  return bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.length ? bytes : Buffer.from(bytes);
-}
 
 /** An emitter that runs `beforeMessageListener` when a 'message' listener is added (it must see what comes next only). */
 class StoreEmitter extends Emitter<CaptureStoreEvents> {
@@ -123,6 +112,7 @@ export class CaptureStore implements Disposable {
       maxConnections: this.maxConnections,
       conns: this.conns,
       ring: [],
+      arena: new ChunkArena(options.maxBytes ?? DEFAULT_CAPTURE_MAX_BYTES, options.blockBytes),
       ringHead: 0,
       bytes: 0,
       messageCount: 0,
@@ -134,6 +124,7 @@ export class CaptureStore implements Disposable {
       dissect: (conn, step) => this.dissect(conn, step),
     };
     if (!(this.state.maxBytes > 0)) throw new RangeError('maxBytes must be positive');
+    if (options.blockBytes !== undefined && !(options.blockBytes >= 64)) throw new RangeError('blockBytes must be at least 64');
   }
 
   get maxBytes(): number {
@@ -150,6 +141,7 @@ export class CaptureStore implements Disposable {
     if (!(maxBytes > 0)) throw new RangeError('maxBytes must be positive');
     this.state.maxBytes = maxBytes;
     evict(this.state);
+    this.state.arena.resize(maxBytes);
   }
 
   /** Records everything the source emits from now on. Dispose to stop. */
@@ -187,7 +179,10 @@ export class CaptureStore implements Disposable {
   chunk(connectionId: string, dir: Direction, t: number, bytes: Buffer): void {
     const conn = this.conns.get(connectionId);
     if (!conn || bytes.length === 0) return;
-    const entry: CapturedData = { kind: 'data', dir, t, offset: conn.next[dir], bytes: keptBytes(bytes) };
+    // A copy in the store's blocks (chunk-arena.ts): the socket's buffer dies young.
+    const arena = this.state.arena;
+    const kept = arena.place(bytes);
+    const entry: StoredData = { kind: 'data', dir, t, offset: conn.next[dir], bytes: kept, block: arena.placedBlock };
     conn.next[dir] += bytes.length;
     if (dir === 'c2s') {
       conn.stats.c2sBytes += bytes.length;
@@ -199,8 +194,9 @@ export class CaptureStore implements Disposable {
     conn.chunks.push(entry);
     const item: RingItem = { conn, entry, queued: false };
     this.state.ring.push(item);
-    this.state.bytes += bytes.length + CHUNK_OVERHEAD_BYTES;
-    this.events.emit('chunk', { connectionId, entry });
+    this.state.bytes += storedCost(entry);
+    // Listeners get the bytes as handed over (never modified), not a view of a block that is reused.
+    if (this.events.hasListeners('chunk')) this.events.emit('chunk', { connectionId, entry: { kind: 'data', dir, t, offset: entry.offset, bytes } });
     if (conn.dissects) {
       item.queued = true;
       this.backlog.later(item);
@@ -261,7 +257,7 @@ export class CaptureStore implements Disposable {
     return c && summaryOf(c);
   }
 
-  /** The entries (chunks and drop markers) of a connection, in arrival order. */
+  /** The entries (chunks and drop markers) of a connection, in arrival order: copies, the reader's to keep. */
   chunks(connectionId: string): CaptureEntry[] {
     const c = this.conns.get(connectionId);
     return c ? entriesOf(c) : [];
@@ -274,7 +270,7 @@ export class CaptureStore implements Disposable {
     return [...(c?.messages ?? [])];
   }
 
-  /** A snapshot of one connection for the exports (entries share their buffers; do not mutate them). */
+  /** A snapshot of one connection for the exports (copies of the kept bytes). */
   connection(id: string): CapturedConnection | undefined {
     const c = this.conns.get(id);
     return c && snapshot(c);
@@ -286,10 +282,20 @@ export class CaptureStore implements Disposable {
     return list.map(snapshot);
   }
 
-  /** The retained bytes of [start, end) of one direction, or undefined when any of them was dropped. */
+  /** A copy of the retained bytes of [start, end) of one direction, or undefined when any of them was dropped. */
   readRange(connectionId: string, dir: Direction, start: number, end: number): Buffer | undefined {
     const c = this.conns.get(connectionId);
-    return c ? readStreamRange(entriesOf(c), dir, start, end) : undefined;
+    return c ? readConnRange(c, dir, start, end) : undefined;
+  }
+
+  /**
+   * A copy of what is kept of [start, end) of one direction, from its first kept byte on up to the first
+   * gap (`offset`: where the bytes start, `end` when none are kept): what a hex view draws. Copies only
+   * the range, where chunks() copies the whole connection.
+   */
+  retainedRange(connectionId: string, dir: Direction, start: number, end: number): { offset: number; bytes: Buffer } {
+    const c = this.conns.get(connectionId);
+    return c ? retainedConnRange(c, dir, start, end) : { offset: end, bytes: Buffer.alloc(0) };
   }
 
   get totalBytes(): number {
@@ -304,38 +310,8 @@ export class CaptureStore implements Disposable {
   /** Forgets everything; connections still open keep being recorded from their next chunk on (offsets continue). */
   clear(): void {
     this.backlog.drain();
-    for (const conn of this.conns.values()) {
-      if (conn.data.closed) {
-        this.conns.delete(conn.data.id);
-        continue;
-      }
-      // Keep the open connection but drop what it had, visibly.
-      for (const dir of ['c2s', 's2c'] as const) {
-        this.dissect(conn, (d) => d.pin(dir, conn.next[dir]));
-        const kept = conn.chunks.slice(conn.head).filter((e) => e.dir === dir);
-        const first = kept[0];
-        if (first) {
-          const length = conn.next[dir] - first.offset;
-          const last = kept[kept.length - 1];
-          if (length > 0) recordDrop(this.state, conn, dir, first.offset, length, last.t, last.t, false);
-        }
-      }
-      conn.chunks = [];
-      conn.head = 0;
-      delete conn.data.pipelines;
-      conn.messages = conn.messages.filter((m) => m.kind === 'dropped');
-    }
-    this.state.ring.length = 0;
-    this.state.ringHead = 0;
-    this.state.bytes = 0;
+    dropEverything(this.state);
     this.trees.clear();
-    this.state.messageOrder.length = 0;
-    this.state.messageOrderHead = 0;
-    this.state.messageCount = 0;
-    for (const conn of this.conns.values()) {
-      this.state.messageCount += conn.messages.length;
-      conn.stats.messages = conn.messages.length;
-    }
     this.events.emit('clear', undefined);
   }
 

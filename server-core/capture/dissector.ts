@@ -137,7 +137,8 @@ export class ConnectionDissector {
 
   /**
    * Bytes of `dir`, following on from the previous push of that direction. They are not modified
-   * afterwards (capture chunks never are): the dissector may keep views of them (retained-bytes.ts).
+   * afterwards, or not before the owner's pin() of them: the dissector may keep views of them until then
+   * (retained-bytes.ts; the capture store reuses its blocks only after pinning, chunk-arena.ts).
    */
   push(dir: Direction, bytes: Buffer, t: number): void {
     if (this.ended || bytes.length === 0) return;

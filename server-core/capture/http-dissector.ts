@@ -151,6 +151,8 @@ export class HttpDirectionDissector {
    * started there, builds its tree now and live from here on, as does any later message starting there.
    */
   pin(before: number): void {
+    // The bytes may leave and their block be reused: the window keeps copies, not views of them.
+    this.retained.detach();
     if (before > this.storedFrom) this.storedFrom = before;
     const d = this.draft;
     if (d && !d.eager && d.start < before) this.materialize(d);

@@ -11,6 +11,12 @@
 // keep alive a buffer more than twice its size (a small slice of a large read,
 // a piece of Node's 8 KiB pool) is copied, so the window never holds much more
 // memory than RETAIN_LIMIT.
+//
+// A view into a capture store's block (chunk-arena.ts) is kept as a view too,
+// but only while its bytes are in the store: the store pins the dissector
+// before it drops bytes, and the pin calls detach(), which copies such views.
+// Most messages end before their bytes leave, so most are never copied.
+import { isArenaBytes } from './chunk-arena.js';
 
 /** Bytes of the message in progress retained for error reports and forced switches. */
 export const RETAIN_LIMIT = 64 * 1024;
@@ -35,12 +41,26 @@ export class RetainedBytes {
     if (room <= 0 || chunk.length === 0) return;
     const view = chunk.length > room ? chunk.subarray(0, room) : chunk;
     let part = view;
-    if (view.length * 2 < view.buffer.byteLength) {
+    if (!isArenaBytes(view) && view.length * 2 < view.buffer.byteLength) {
       part = Buffer.from(view);
       retainedStats.copiedBytes += part.length;
     }
     this.parts.push(part);
     this.bytes += part.length;
+  }
+
+  /**
+   * The store is about to drop bytes, and reuse their block once it is empty: views into its blocks are
+   * copied (the window's bytes never change under it).
+   */
+  detach(): void {
+    const parts = this.parts;
+    for (let i = 0; i < parts.length; i++) {
+      if (isArenaBytes(parts[i])) {
+        parts[i] = Buffer.from(parts[i]);
+        retainedStats.copiedBytes += parts[i].length;
+      }
+    }
   }
 
   /**

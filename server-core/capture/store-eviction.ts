@@ -3,13 +3,13 @@
 // the count (and a "n bytes dropped" message), so a reader always sees that something is missing and how
 // much. Before bytes leave, what they feed is dissected (dissection-backlog.ts) and the messages that
 // need them keep their head aside or build their tree (lazy-fields.ts). Messages over maxMessages go
-// oldest first, in batches.
+// oldest first, in batches; closed connections over maxConnections go with their bytes; clear() drops
+// everything. Each chunk that leaves lowers its block's count (chunk-arena.ts).
 import type { Direction } from './types.js';
-import type { CapturedData } from './capture-store-types.js';
-import { CHUNK_OVERHEAD_BYTES, EVICT_MARGIN_MAX } from './capture-store-types.js';
+import { EVICT_MARGIN_MAX } from './capture-store-types.js';
 import { formatCount } from './format.js';
 import { pinFields } from './lazy-fields.js';
-import { CHUNK_GONE, RING_GONE, type Conn, type StoreState } from './store-internals.js';
+import { CHUNK_GONE, RING_GONE, storedCost, type Conn, type StoreState, type StoredData } from './store-internals.js';
 
 /** Chunks one eviction drops at most once the store is back under its cap (see evict). */
 const EVICT_BATCH_CHUNKS = 256;
@@ -87,7 +87,7 @@ export function evict(s: StoreState): void {
       continue;
     }
     const over = bytes - target;
-    const cost = entry.bytes.length + CHUNK_OVERHEAD_BYTES;
+    const cost = storedCost(entry);
     if (over < cost && over < entry.bytes.length) {
       trim = over;
       bytes -= over;
@@ -98,7 +98,7 @@ export function evict(s: StoreState): void {
   }
   // Per connection and direction, the bytes that go are one run from its oldest kept byte.
   const runs = new Map<string, DropRun>();
-  const runOf = (conn: Conn, entry: CapturedData): DropRun => {
+  const runOf = (conn: Conn, entry: StoredData): DropRun => {
     const key = `${conn.data.id}\u0000${entry.dir}`;
     let run = runs.get(key);
     if (!run) runs.set(key, (run = { conn, dir: entry.dir, start: entry.offset, end: entry.offset, tFirst: entry.t, tLast: entry.t }));
@@ -149,7 +149,9 @@ export function evict(s: StoreState): void {
     // in the ring (with 64 KiB reads, a proxy with 64 MiB of capture held 300 MB of buffers).
     s.ring[s.ringHead] = RING_GONE;
     if (conn.removed) continue;
-    s.bytes -= entry.bytes.length + CHUNK_OVERHEAD_BYTES;
+    s.bytes -= storedCost(entry);
+    // Its block is reused once all its chunks are gone: the dissectors copied their views of it (pinBefore).
+    if (entry.block !== undefined) s.arena.release(entry.block);
     // The ring's oldest item is its connection's oldest chunk.
     if (conn.chunks[conn.head] === entry) conn.chunks[conn.head++] = CHUNK_GONE;
     else conn.chunks.splice(conn.chunks.indexOf(entry, conn.head), 1);
@@ -266,10 +268,68 @@ export function trimConnections(s: StoreState): void {
     // Its dissection is finished first (its messages are counted out below; ids stay as live).
     s.backlog.drain(conn);
     s.conns.delete(conn.data.id);
-    for (let i = conn.head; i < conn.chunks.length; i++) s.bytes -= conn.chunks[i].bytes.length + CHUNK_OVERHEAD_BYTES;
+    // Its bytes are let go now: their cost and their blocks' counts (its dissection is over: nothing holds a view).
+    for (let i = conn.head; i < conn.chunks.length; i++) {
+      const e = conn.chunks[i];
+      s.bytes -= storedCost(e);
+      if (e.block !== undefined) s.arena.release(e.block);
+      // Its ring item (skipped from now on) no longer holds the bytes: a large chunk's own buffer is freed now.
+      e.bytes = CHUNK_GONE.bytes;
+      e.block = undefined;
+    }
+    // A message someone still holds finds its bytes gone, not changed (its tree is built from these chunks).
+    conn.chunks = [];
+    conn.head = 0;
     s.messageCount -= conn.messages.length;
     // Its ring items are skipped from now on.
     conn.removed = true;
     s.events.emit('removed', { connectionId: conn.data.id });
+  }
+}
+
+/**
+ * clear(): every byte and message goes (the backlog was dissected first). Closed connections are forgotten;
+ * open ones stay, with a drop marker for what they had, and keep being recorded (offsets continue).
+ */
+export function dropEverything(s: StoreState): void {
+  for (const conn of s.conns.values()) {
+    if (conn.data.closed) {
+      s.conns.delete(conn.data.id);
+      // Its bytes' blocks are reused: a message someone still holds finds them gone, not changed.
+      conn.chunks = [];
+      conn.head = 0;
+      continue;
+    }
+    // Keep the open connection but drop what it had, visibly.
+    for (const dir of ['c2s', 's2c'] as const) {
+      s.dissect(conn, (d) => d.pin(dir, conn.next[dir]));
+      const kept = conn.chunks.slice(conn.head).filter((e) => e.dir === dir);
+      const first = kept[0];
+      if (first) {
+        const length = conn.next[dir] - first.offset;
+        const last = kept[kept.length - 1];
+        if (length > 0) recordDrop(s, conn, dir, first.offset, length, last.t, last.t, false);
+      }
+    }
+    conn.chunks = [];
+    conn.head = 0;
+    delete conn.data.pipelines;
+    conn.messages = conn.messages.filter((m) => m.kind === 'dropped');
+  }
+  const ring = s.ring;
+  for (let i = s.ringHead; i < ring.length; i++) {
+    const { conn, entry } = ring[i];
+    if (!conn.removed && entry.block !== undefined) s.arena.release(entry.block);
+  }
+  ring.length = 0;
+  s.ringHead = 0;
+  s.bytes = 0;
+  s.arena.reset();
+  s.messageOrder.length = 0;
+  s.messageOrderHead = 0;
+  s.messageCount = 0;
+  for (const conn of s.conns.values()) {
+    s.messageCount += conn.messages.length;
+    conn.stats.messages = conn.messages.length;
   }
 }

@@ -5,13 +5,28 @@
 import type { Emitter } from '../util/emitter.js';
 import type { DissectedMessage } from './dissection-types.js';
 import type { ConnectionDissector } from './dissector.js';
-import type { CapturedConnection, CapturedData, CapturedDrop, CaptureStoreEvents, ConnectionStats } from './capture-store-types.js';
+import { CHUNK_OVERHEAD_BYTES, type CapturedConnection, type CapturedData, type CapturedDrop, type CaptureStoreEvents, type ConnectionStats } from './capture-store-types.js';
 import type { DissectionBacklog } from './dissection-backlog.js';
+import type { ArenaBlock, ChunkArena } from './chunk-arena.js';
+
+/**
+ * A chunk as the store keeps it: its bytes are a view into one of the store's blocks (chunk-arena.ts),
+ * never handed outside the store (store-read.ts copies them for readers).
+ */
+export interface StoredData extends CapturedData {
+  /** The block its bytes are in (undefined for a large chunk kept in a buffer of its own). */
+  block: ArenaBlock | undefined;
+}
+
+/** What a stored chunk counts against the cap: its bytes and CHUNK_OVERHEAD_BYTES. */
+export function storedCost(e: StoredData): number {
+  return e.bytes.length + CHUNK_OVERHEAD_BYTES;
+}
 
 export interface Conn {
   data: Omit<CapturedConnection, 'entries'>;
   /** Retained chunks from index `head` on (a deque: the ring drops from the front). */
-  chunks: CapturedData[];
+  chunks: StoredData[];
   head: number;
   /** Drop markers, at most one per direction: drops are always of the oldest bytes, so they stand before every chunk. */
   markers: CapturedDrop[];
@@ -36,7 +51,7 @@ export interface Conn {
 
 export interface RingItem {
   conn: Conn;
-  entry: CapturedData;
+  entry: StoredData;
   /** Waiting in the dissection backlog. */
   queued: boolean;
 }
@@ -47,14 +62,14 @@ export interface RingItem {
  */
 export interface PendingOp {
   conn: Conn;
-  entry?: CapturedData;
+  entry?: StoredData;
   step?: (d: ConnectionDissector) => void;
   /** The close: the dissector is let go after its step. */
   last?: boolean;
 }
 
 /** What stands in the slots before the ring's and a connection's head: the evicted chunk is not kept alive. */
-export const CHUNK_GONE: CapturedData = Object.freeze({ kind: 'data', dir: 'c2s', t: 0, offset: 0, bytes: Buffer.alloc(0) }) as CapturedData;
+export const CHUNK_GONE: StoredData = Object.freeze({ kind: 'data', dir: 'c2s', t: 0, offset: 0, bytes: Buffer.alloc(0), block: undefined }) as StoredData;
 export const RING_GONE: RingItem = Object.freeze({ conn: undefined as unknown as Conn, entry: CHUNK_GONE, queued: false }) as RingItem;
 
 /** A message in the store's arrival order across connections (StoreState.messageOrder). */
@@ -78,6 +93,8 @@ export interface StoreState {
   /** Every connection kept, by id, in order of opening. */
   readonly conns: Map<string, Conn>;
   readonly ring: RingItem[];
+  /** The blocks the stored chunks' bytes are copied into (chunk-arena.ts). */
+  readonly arena: ChunkArena;
   ringHead: number;
   bytes: number;
   messageCount: number;

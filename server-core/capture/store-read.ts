@@ -1,23 +1,42 @@
 // Reading what the capture store keeps: a connection's entries (drop markers, then the kept chunks),
-// its plain snapshot for the exports, and byte ranges of one direction's stream — as views into the kept
-// chunks, not copies, found by offset (offsets are absolute per direction, so the byte ranges of
-// dissected messages stay valid after the oldest bytes leave).
+// its plain snapshot for the exports, and byte ranges of one direction's stream, found by offset (offsets
+// are absolute per direction, so the byte ranges of dissected messages stay valid after the oldest bytes
+// leave). The kept chunks are views into the store's blocks, which are reused once their chunks have left
+// (chunk-arena.ts): everything read from outside the store is a copy, so no reader ever sees bytes change
+// under it (reads are rare next to recording). Only the store's own dissection reads views
+// (connRangeParts), and only while the bytes are kept.
 import type { Direction } from './types.js';
 import type { CaptureEntry, CapturedConnection, ConnectionSummary } from './capture-store-types.js';
 import type { Conn } from './store-internals.js';
 
-/** A connection's entries in arrival order: its drop markers, then its kept chunks. */
+/**
+ * A connection's entries in arrival order: its drop markers, then its kept chunks — new objects, the
+ * chunks' bytes copied out of the store's blocks (the reader may keep them as long as it likes).
+ */
 export function entriesOf(c: Conn): CaptureEntry[] {
-  return [...c.markers, ...c.chunks.slice(c.head)];
+  const out: CaptureEntry[] = [];
+  for (const m of c.markers) out.push({ ...m });
+  const chunks = c.chunks;
+  for (let i = c.head; i < chunks.length; i++) {
+    const e = chunks[i];
+    out.push({ kind: 'data', dir: e.dir, t: e.t, offset: e.offset, bytes: Buffer.from(e.bytes) });
+  }
+  return out;
 }
 
-/** A plain copy of one connection for the exports (entries share their buffers). */
+/** A copy of [start, end) of one direction of a connection, or undefined when some of it was dropped. */
+export function readConnRange(c: Conn, dir: Direction, start: number, end: number): Buffer | undefined {
+  const parts = connRangeParts(c, dir, start, end);
+  return parts && Buffer.concat(parts);
+}
+
+/** A plain copy of one connection for the exports (its own copies of the bytes). */
 export function snapshot(c: Conn): CapturedConnection {
   const out: CapturedConnection = {
     id: c.data.id,
     info: c.data.info,
     switches: [...c.data.switches],
-    entries: entriesOf(c).map((e) => ({ ...e })),
+    entries: entriesOf(c),
   };
   if (c.data.closed) out.closed = c.data.closed;
   if (c.data.peerConnectionId !== undefined) out.peerConnectionId = c.data.peerConnectionId;
@@ -41,6 +60,11 @@ export function summaryOf(c: Conn): ConnectionSummary {
  * offsets grow in arrival order), so the entry list is not copied.
  */
 export function connRangeParts(c: Conn, dir: Direction, start: number, end: number): Buffer[] | undefined {
+  return entryParts(c.chunks, firstChunkReaching(c, dir, start), dir, start, end);
+}
+
+/** Index of the first kept chunk of `dir` that ends after `start` (or one the scan from there passes over). */
+function firstChunkReaching(c: Conn, dir: Direction, start: number): number {
   const chunks = c.chunks;
   const sameDirFrom = (i: number, hi: number): number => {
     while (i < hi && chunks[i].dir !== dir) i++;
@@ -54,7 +78,33 @@ export function connRangeParts(c: Conn, dir: Direction, start: number, end: numb
     if (j < hi && chunks[j].offset + chunks[j].bytes.length <= start) lo = j + 1;
     else hi = mid;
   }
-  return entryParts(chunks, lo, dir, start, end);
+  return lo;
+}
+
+/**
+ * A copy of what is kept of [start, end) of one direction, from its first kept byte on, up to the first gap:
+ * `offset` is where the bytes start (`end` with none). Only that range is copied (the hex view asks for the
+ * range it draws; copying the whole connection for it, as chunks() does, would be megabytes per draw).
+ */
+export function retainedConnRange(c: Conn, dir: Direction, start: number, end: number): { offset: number; bytes: Buffer } {
+  const chunks = c.chunks;
+  const parts: Buffer[] = [];
+  let offset = -1;
+  let at = start;
+  for (let i = firstChunkReaching(c, dir, start); i < chunks.length && at < end; i++) {
+    const e = chunks[i];
+    if (e.dir !== dir) continue;
+    const eEnd = e.offset + e.bytes.length;
+    if (eEnd <= at) continue;
+    if (e.offset >= end) break;
+    if (offset < 0) offset = at = Math.max(at, e.offset);
+    else if (e.offset > at) break;
+    const to = Math.min(end, eEnd);
+    parts.push(e.bytes.subarray(at - e.offset, to - e.offset));
+    at = to;
+  }
+  if (offset < 0) return { offset: end, bytes: Buffer.alloc(0) };
+  return { offset, bytes: Buffer.concat(parts) };
 }
 
 /** Concatenates the retained bytes of [start, end) of one direction; undefined when some are missing. */

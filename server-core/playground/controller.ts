@@ -11,7 +11,7 @@ import type { CaptureEvents } from '../capture/types.js';
 import { DisposableStore, type Disposable } from '../util/disposable.js';
 import { Emitter } from '../util/emitter.js';
 import { PROTOCOL_VERSION, assertNever, type DraftsSnapshot, type FromWebview, type HistoryEntry, type ToWebview } from '../protocol/playground.js';
-import { snapshotChunks, retainedRange } from './capture-transfer.js';
+import { snapshotChunks } from './capture-transfer.js';
 import { forwardCapture, type PlaygroundContext } from './context.js';
 import { ExchangeFeed } from './exchange-feed.js';
 import { HttpSends } from './http-sends.js';
@@ -264,7 +264,8 @@ export class PlaygroundController implements Disposable {
   /** Answers a byte range the UI is about to draw (a snapshot or push sent only the chunk's place). */
   private sendBytes(msg: Extract<FromWebview, { type: 'capture.bytes' }>): void {
     const { connectionId, dir, start, end } = msg;
-    const { offset, bytes } = retainedRange(this.store.chunks(connectionId), dir, start, end);
+    // Only the range is copied out of the store (chunks() would copy the whole connection).
+    const { offset, bytes } = this.store.retainedRange(connectionId, dir, start, end);
     this.post({ type: 'capture.bytes', connectionId, dir, start, end, offset, bytes: bytes.toString('base64') });
   }
 

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import assert from 'node:assert/strict';
+import { arenaStats } from '../../../server-core/capture/chunk-arena.js';
 import { CaptureStore, CHUNK_OVERHEAD_BYTES, DEFAULT_CAPTURE_MAX_BYTES, readStreamRange } from '../../../server-core/capture/capture-store.js';
 import { Emitter } from '../../../server-core/util/emitter.js';
 import type { CaptureEvents, ConnectionOpened } from '../../../server-core/capture/types.js';
@@ -78,22 +79,24 @@ test('a view into a larger buffer is copied (a pooled slab, a slice the source m
   assert.ok(e2.kind === 'data' && e2.bytes.buffer !== slab.buffer, 'the 10 bytes do not keep the 4 KiB slab alive');
 });
 
-test('a buffer that spans its whole ArrayBuffer is kept as handed over, and a partly dropped chunk keeps its tail without a copy', () => {
+test('a partly dropped chunk keeps its tail, and what a reader gets is its own copy', () => {
   const store = new CaptureStore({ maxBytes: 100_000 + CHUNK_OVERHEAD_BYTES, dissect: false, evictMarginBytes: 0 });
   store.open(opened('a'));
-  const whole = Buffer.alloc(60_000, 1); // as a socket or file read hands it over
-  assert.ok(whole.byteOffset === 0 && whole.buffer.byteLength === whole.length, 'precondition: owns its memory');
-  store.chunk('a', 's2c', 1, whole);
+  store.chunk('a', 's2c', 1, Buffer.alloc(60_000, 1));
   const [e] = store.chunks('a');
-  assert.ok(e.kind === 'data' && e.bytes.buffer === whole.buffer, 'not copied');
+  assert.ok(e.kind === 'data');
+  e.bytes.fill(9); // the reader's copy: the store does not see it
   // 60 000 + 50 000 + 2 × overhead is 10 000 + overhead over: the first chunk loses its first 10 000 + 64 bytes.
   store.chunk('a', 's2c', 2, Buffer.alloc(50_000, 2));
   const [drop, kept, second] = store.chunks('a');
   assert.deepEqual(drop.kind === 'dropped' && [drop.offset, drop.length], [0, 10_000 + CHUNK_OVERHEAD_BYTES]);
   assert.ok(kept.kind === 'data' && kept.offset === 10_000 + CHUNK_OVERHEAD_BYTES && kept.bytes.length === 60_000 - 10_000 - CHUNK_OVERHEAD_BYTES);
-  assert.ok(kept.kind === 'data' && kept.bytes.every((x) => x === 1) && kept.bytes.buffer === whole.buffer, 'the tail is a view');
+  assert.ok(kept.kind === 'data' && kept.bytes.every((x) => x === 1), 'the tail as recorded');
   assert.ok(second.kind === 'data' && second.offset === 60_000 && second.bytes.every((x) => x === 2));
-  assert.deepEqual(store.readRange('a', 's2c', 59_990, 60_010), Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]));
+  const range = store.readRange('a', 's2c', 59_990, 60_010)!;
+  assert.deepEqual(range, Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]));
+  range.fill(7);
+  assert.deepEqual(store.readRange('a', 's2c', 59_990, 60_010), Buffer.concat([Buffer.alloc(10, 1), Buffer.alloc(10, 2)]), 'readRange is a copy');
 });
 
 test('a chunk the ring dropped is no longer held by the store (its buffer can be freed)', async () => {
@@ -115,6 +118,35 @@ test('a chunk the ring dropped is no longer held by the store (its buffer can be
   gc();
   const alive = refs.slice(0, 200 - kept - 1).filter((r) => r.deref() !== undefined).length;
   assert.equal(alive, 0, `${alive} of the ${200 - kept - 1} dropped chunks are still in memory`);
+});
+
+test('forgetting a closed connection (maxConnections) frees its bytes: its blocks are reused, its large chunks let go', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const store = new CaptureStore({ maxBytes: 64 * 1024 * 1024, maxConnections: 2, dissect: false });
+  const allocated = arenaStats.blocksAllocated;
+  const large: WeakRef<ArrayBufferLike>[] = [];
+  for (let n = 0; n < 40; n++) {
+    const id = `c${n}`;
+    store.open(opened(id, { remote: { address: '127.0.0.1', port: 40_000 + n } }));
+    // 1 MiB in 16 KiB reads (into the store's blocks), and one 512 KiB chunk (kept apart, in its own buffer).
+    for (let i = 0; i < 64; i++) store.chunk(id, 's2c', i, Buffer.alloc(16 * 1024, n));
+    const big = Buffer.alloc(512 * 1024, n);
+    large.push(new WeakRef(big.buffer));
+    store.chunk(id, 'c2s', 64, big);
+    store.close({ connectionId: id, t: 65 });
+  }
+  assert.equal(store.listConnections().length, 2);
+  // The store never filled (40 × 1.5 MiB < 64 MiB): nothing was evicted, what left is the forgotten connections'.
+  assert.equal(store.totalBytes, 2 * (64 * (16 * 1024 + CHUNK_OVERHEAD_BYTES) + 512 * 1024 + CHUNK_OVERHEAD_BYTES));
+  const blocks = arenaStats.blocksAllocated - allocated;
+  assert.ok(blocks <= 5, `${blocks} blocks of 1 MiB made for 40 MiB recorded, 2 connections kept`);
+  await new Promise((r) => setImmediate(r)); // WeakRef targets are held until the job ends
+  gc();
+  const alive = large.slice(0, 38).filter((r) => r.deref() !== undefined).length;
+  assert.equal(alive, 0, `${alive} of the 38 forgotten connections' large chunks are still in memory`);
+  const [kept] = store.chunks('c39').filter((e) => e.kind === 'data' && e.dir === 'c2s');
+  assert.ok(kept.kind === 'data' && kept.bytes.length === 512 * 1024 && kept.bytes.every((b) => b === 39));
 });
 
 test('the default cap is 64 MiB', () => {
