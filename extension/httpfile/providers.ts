@@ -15,18 +15,20 @@ export class RequestCodeLenses implements vscode.CodeLensProvider, vscode.Dispos
   constructor(private readonly support: HttpFileSupport) {
     // A file created and opened at once (a new scratch file) can get its first
     // lenses request answered empty by the editor and never asked again; so ask
-    // again just after an .http editor becomes active. One parse, cached by version.
+    // again just after an .http editor becomes active, and once more a little
+    // later (in a CI run the first ask, at 300 ms, was also answered before the
+    // editor showed lenses). One parse, cached by version, so asking is cheap.
     this.subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
       if (editor?.document.languageId !== 'http') return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.changed.fire(), 300);
+      for (const t of this.timers) clearTimeout(t);
+      this.timers = [300, 1500].map((ms) => setTimeout(() => this.changed.fire(), ms));
     });
   }
 
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timers: ReturnType<typeof setTimeout>[] = [];
 
   dispose(): void {
-    clearTimeout(this.timer);
+    for (const t of this.timers) clearTimeout(t);
     this.subscription.dispose();
     this.changed.dispose();
   }
