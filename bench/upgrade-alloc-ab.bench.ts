@@ -42,6 +42,8 @@ const kindArg = arg('kind', 'ws');
 const kinds = (kindArg === 'both' ? ['http', 'ws'] : [kindArg]) as ('http' | 'ws')[];
 /** --node-args "--trace-gc": extra flags for the servers (their output lines are printed, prefixed). */
 const extraNodeArgs = arg('node-args', '').split(' ').filter(Boolean);
+/** --serve-args "--quiet": extra arguments for both builds' `wireplay serve` (e.g. to see what the request log costs). */
+const serveArgs = arg('serve-args', '').split(' ').filter(Boolean);
 const pinnedOk = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 const pin = (cpu: string, cmd: string, args: string[]): [string, string[]] => (pinnedOk ? ['taskset', ['-c', cpu, cmd, ...args]] : [cmd, args]);
 
@@ -57,7 +59,7 @@ interface Mem {
 }
 
 async function start(name: string, cli: string, root: string): Promise<{ proc: ChildProcess; port: number; mem(): Promise<Mem> }> {
-  const serverArgs = cli === ANCHOR ? [root, 'hello world\n'] : ['serve', '--root', root, '--routes', join(root, 'wireplay.routes.json')];
+  const serverArgs = cli === ANCHOR ? [root, 'hello world\n'] : ['serve', '--root', root, '--routes', join(root, 'wireplay.routes.json'), ...serveArgs];
   const [cmd, args] = pin('0', process.execPath, ['--expose-gc', '--require', PROBE, ...extraNodeArgs, cli, ...serverArgs]);
   // The request log goes to a pipe drained by `cat`, as in bench/as-users-run.bench.ts.
   const proc = spawn('bash', ['-c', 'exec "$@" 2> >(exec cat > /dev/null)', 'bash', cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
