@@ -12,6 +12,11 @@
 // bench/support/alloc-probe.cjs (v8.GCProfiler). Medians of the rounds.
 //
 //   node --import tsx bench/upgrade-alloc-ab.bench.ts --base /tmp/base [--kind ws|http|both] [--count 1000] [--rounds 3] [--no-anchor]
+//        [--spaces]  each round's per-space (new, old, …) reserved/used/physical growth per connection
+//        [--serve-args "--quiet"]  extra `wireplay serve` arguments for both builds
+//        [--node-args "--trace-gc-nvp"]  extra node flags for every server (diagnostics; their output is printed)
+// (--base DIR: a checkout with dist/ built, e.g. `git archive main | tar -x -C DIR`, node_modules linked,
+// `node scripts/build.mjs` there.)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
