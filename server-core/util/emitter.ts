@@ -36,7 +36,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
       copying = this.copying.get(event);
       if (!copying) this.copying.set(event, (copying = new Map()));
       copying.set(entry, copies);
-    }
+    } else this.copying.get(event)?.delete(entry); // the same function again, now without the declaration
     return {
       dispose: () => {
         set.delete(entry);
