@@ -12,6 +12,7 @@
 // that failed, bytes refused, a broken routes file) are always written.
 import type { Writable } from 'node:stream';
 import type { RequestLogEntry } from '../server/connection-types.js';
+import { LoggedRequest } from '../server/request-log-entry.js';
 import type { LogLevel, LogSink } from '../server/wireplay-server.js';
 import { LineBatcher, utf8View } from '../util/line-batcher.js';
 
@@ -68,7 +69,8 @@ export class ServeLog {
   /** One finished request (the server's `request` event). */
   readonly request = (entry: RequestLogEntry): void => {
     // A head the server refused has its warning line already (docs/server.md): no second line for it.
-    if (this.options.quiet || entry.stages?.refused) return;
+    // An upgrade's entry answers without building its stages (request-log-entry.ts).
+    if (this.options.quiet || (entry instanceof LoggedRequest ? entry.refused : entry.stages?.refused)) return;
     if (this.json) (this.lines as LineBatcher<Line>).push({ time: Date.now(), request: entry });
     else (this.lines as LineBatcher<TextLine>).push(entry);
   };
@@ -87,7 +89,7 @@ const NOT_ASCII = /[^\x00-\x7f]/;
 function textLineView(line: TextLine): string {
   if ('level' in line) return utf8View(line.level === 'info' ? line.message : `${line.level}: ${line.message}`);
   const e = line;
-  const route = e.route ? ` ${e.route.pattern} [${e.route.kind}]` : '';
+  const route = e instanceof LoggedRequest ? e.routeLabel() : e.route ? ` ${e.route.pattern} [${e.route.kind}]` : '';
   // The method is a token and the rest are numbers and ids: only the target and the route can be other than ASCII.
   if (NOT_ASCII.test(e.target) || NOT_ASCII.test(route)) return utf8View(textLine(e, '→', route));
   return textLine(e, ARROW_BYTES, route);

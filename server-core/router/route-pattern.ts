@@ -60,14 +60,19 @@ export function safeDecode(s: string): string | undefined {
 
 /** Matches a raw (percent-encoded) path; undefined when it does not match or cannot be decoded. */
 export function matchPattern(p: CompiledPattern, rawSegments: string[]): Record<string, string> | undefined {
-  const params: Record<string, string> = {};
   const segs = p.segments;
+  // The length decides most misses before anything is built; without a wildcard it must be equal.
+  const n = segs.length;
+  if (n > 0 && segs[n - 1].type === 'wildcard' ? rawSegments.length < n - 1 : rawSegments.length !== n) return undefined;
+  // Created at the first parameter (a route tried and missed on a literal allocates nothing).
+  let params: Record<string, string> | undefined;
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i];
     if (seg.type === 'wildcard') {
       const rest = rawSegments.slice(i).join('/');
       const decoded = safeDecode(rest);
       if (decoded === undefined) return undefined;
+      params ??= {};
       params['*'] = decoded;
       return params;
     }
@@ -79,10 +84,11 @@ export function matchPattern(p: CompiledPattern, rawSegments: string[]): Record<
       if (decoded !== seg.value) return undefined;
     } else {
       if (raw === '') return undefined;
+      params ??= {};
       params[seg.name] = decoded;
     }
   }
-  return rawSegments.length === segs.length ? params : undefined;
+  return params ?? {};
 }
 
 /** The raw segments of an origin-form path (callers check the leading slash). */

@@ -174,6 +174,11 @@ export class StageRecorder implements PipelineNotes {
     return s;
   }
 
+  /** The route's table entry, null when none took the request (the log line's pattern and kind without a decision built). */
+  routeInfo(): RouteInfo | null {
+    return this.route;
+  }
+
   /** The route that took the request; null when none did (no route matched, refused, or a custom handler). */
   routeDecision(): RouteDecision | null {
     const r = this.route;

@@ -16,6 +16,7 @@ import type { Emitter } from '../util/emitter.js';
 import type { WireTap } from '../util/wire-tap.js';
 import type { ConnectionErrorEntry, RequestLogEntry } from './connection-types.js';
 import type { HttpRequest } from './request.js';
+import { LoggedRequest } from './request-log-entry.js';
 import type { UpgradedConnection, UpgradeOwner } from './upgraded-connection.js';
 
 /** A WebSocket (or other) upgrade offered by the server: decided on the head, carried out on the socket. */
@@ -121,16 +122,5 @@ export function handOver(
  */
 export function upgradeLogEntry(conn: { id: string; remote: RequestLogEntry['remote'] }, req: HttpRequest, result: UpgradeResult): RequestLogEntry {
   const rec = req.stages!;
-  return {
-    connectionId: conn.id,
-    index: req.index,
-    method: req.method,
-    target: req.target,
-    status: 101,
-    bytes: result.handshakeBytes ?? 0,
-    durationMs: rec.lastResponseByte - rec.headParsed,
-    remote: conn.remote,
-    stages: rec.stages(),
-    route: rec.routeDecision(),
-  };
+  return new LoggedRequest(conn.id, req.index, req.method, req.target, 101, result.handshakeBytes ?? 0, rec.lastResponseByte - rec.headParsed, conn.remote, rec);
 }

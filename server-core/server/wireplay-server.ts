@@ -24,6 +24,7 @@ import type { ConnectionErrorEntry, ConnectionSnapshot, RequestLogEntry, Upgrade
 import { resolveLimits, parserLimitsOf, type ServerLimits } from './limits.js';
 import { DEFAULT_HOST, HttpListener } from './listener.js';
 import { Scheduler, type ConcurrencyMode, type QueueEntry, type QueueEvent } from './scheduler.js';
+import { LoggedRequest } from './request-log-entry.js';
 
 export type LogLevel = 'info' | 'warn' | 'error';
 /** Where the server's human-readable lines go (the CLI: stderr; the extension: an output channel). */
@@ -274,7 +275,10 @@ export function createWireplayServer(options: WireplayServerOptions = {}): Wirep
         if (events.hasListeners('request')) events.emit('request', entry);
         if (capture.hasListeners('pipeline')) capture.emit('pipeline', pipelineRecord(entry));
         // A refused head has its warning line (onError below): no request line for it.
-        if (!entry.stages.refused) requestLog?.('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)${entry.route ? ` ${entry.route.pattern} [${entry.route.kind}]` : ''}`);
+        if (requestLog && !(entry instanceof LoggedRequest ? entry.refused : entry.stages.refused)) {
+          const route = entry instanceof LoggedRequest ? entry.routeLabel() : entry.route ? ` ${entry.route.pattern} [${entry.route.kind}]` : '';
+          requestLog('info', `${entry.connectionId}#${entry.index} ${entry.method} ${entry.target} → ${entry.status} (${entry.bytes} B, ${entry.durationMs.toFixed(1)} ms)${route}`);
+        }
       },
       onError: (entry) => {
         events.emit('error', entry);

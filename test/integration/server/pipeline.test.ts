@@ -224,6 +224,10 @@ test('a WebSocket upgrade: status 101, the websocket route, its handshake stages
   assert.equal(e.route?.pattern, '/ws/echo');
   assert.equal(e.route?.layer, 'built-in');
   assertOrdered(e.stages, ['accepted', 'firstByte', 'headParsed', 'bodyParsed', 'routed', 'handlerStart', 'firstResponseByte', 'lastResponseByte']);
+  // The entry builds its stages and route when read (request-log-entry.ts): JSON carries them as the plain entry does.
+  const plain = { connectionId: e.connectionId, index: e.index, method: e.method, target: e.target, status: e.status, bytes: e.bytes, durationMs: e.durationMs, remote: e.remote, stages: e.stages, route: e.route };
+  assert.equal(JSON.stringify(e), JSON.stringify(plain));
+  assert.deepEqual(JSON.parse(JSON.stringify(e)).route, { pattern: '/ws/echo', method: 'WS', layer: 'built-in', kind: 'websocket', params: {} });
 });
 
 test('recordStages: false leaves the request event without stages or route', async (t) => {

@@ -322,3 +322,35 @@ test('a literal route found without a scan is the one the full scan finds (an en
   const again = r.match('GET', '/a/b');
   assert.ok(again.status === 200 && again.params.mutated === undefined, 'every match gets its own params object');
 });
+
+test('matchPattern: params only on a match, built fresh each time; the path length decides before any segment', async () => {
+  const { matchPattern, splitPath } = await import('../../../server-core/router/route-pattern.js');
+  const m = (pattern: string, path: string) => matchPattern(compilePattern(pattern), splitPath(path));
+  assert.deepEqual(m('/ws/echo', '/ws/echo'), {});
+  assert.notEqual(m('/ws/echo', '/ws/echo'), m('/ws/echo', '/ws/echo'), 'a fresh params object per match');
+  assert.deepEqual(m('/ws/rooms/:room', '/ws/rooms/a%20b'), { room: 'a b' });
+  assert.equal(m('/ws/rooms/:room', '/ws/rooms'), undefined);
+  assert.equal(m('/ws/rooms/:room', '/ws/rooms/a/b'), undefined);
+  assert.equal(m('/ws/rooms/:room', '/ws/rooms/'), undefined, 'a param is never empty');
+  assert.equal(m('/ws/:a/x', '/ws/1/y'), undefined, 'a literal after a param still decides');
+  assert.deepEqual(m('/files/*', '/files'), { '*': '' });
+  assert.deepEqual(m('/files/*', '/files/a/b%2Fc'), { '*': 'a/b/c' });
+  assert.equal(m('/files/x/*', '/files'), undefined);
+  assert.deepEqual(m('/:a/:b/*', '/1/2/3/4'), { a: '1', b: '2', '*': '3/4' });
+  assert.deepEqual(Object.keys(m('/:b/:a', '/1/2')!), ['b', 'a'], 'params in the pattern order');
+  assert.deepEqual(m('/', '/'), {});
+  assert.equal(m('/', '/x'), undefined);
+  assert.equal(m('/x', '/'), undefined);
+  assert.equal(m('/:a', '/%E0%A4%A'), undefined, 'undecodable');
+});
+
+test('matchWebSocket: a user route that misses leaves the built-in match and its params whole', () => {
+  const r = new Router();
+  r.ws('/ws/rooms/:room', wsRoute('room'));
+  r.setUserRoutes([{ kind: 'ws', pattern: '/ws/:a/x', route: wsRoute('mine') }]);
+  const m = r.matchWebSocket('/ws/rooms/lobby');
+  assert.equal(m?.route.protocols?.[0], 'room');
+  assert.deepEqual(m?.params, { room: 'lobby' });
+  assert.equal(r.matchWebSocket('/ws/rooms/x')?.route.protocols?.[0], 'mine');
+  assert.deepEqual(r.matchWebSocket('/ws/rooms/x')?.params, { a: 'rooms' });
+});
