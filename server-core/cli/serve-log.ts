@@ -1,9 +1,10 @@
 // The request log of `wireplay serve` (docs/server.md): what goes to stderr, in which
 // format, written in batches (util/line-batcher.ts) so that logging costs a request one
 // array push, not a formatted string and a system call. The text format pushes the
-// request's entry itself (no wrapper, no clock: its lines carry no time) and formats
-// each line as the bytes it is (LineBatcher's utf8Views), so a batch is written without
-// encoding a two-byte string: the `→` every request line has made each batch one.
+// request's entry itself (no wrapper, no clock: its lines carry no time) and writes each
+// line straight as its UTF-8 bytes (LineBatcher's writeLine, util/line-bytes.ts): no string
+// is built per request line, and no two-byte string (the `→` every request line has) is
+// encoded on each write.
 //
 //   text (default)  srv-3#1 GET /status/201 → 201 (134 B, 1.4 ms) /status/:code [code]   and  warn: …
 //   json            one JSON object per line: {"time":…,"level":"info","event":"request",…}
@@ -14,7 +15,8 @@ import type { Writable } from 'node:stream';
 import type { RequestLogEntry } from '../server/connection-types.js';
 import { LoggedRequest } from '../server/request-log-entry.js';
 import type { LogLevel, LogSink } from '../server/wireplay-server.js';
-import { LineBatcher, utf8View } from '../util/line-batcher.js';
+import { LineBatcher } from '../util/line-batcher.js';
+import type { LineBytes } from '../util/line-bytes.js';
 
 export const LOG_FORMATS = ['text', 'json'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
@@ -49,9 +51,8 @@ export class ServeLog {
         })
       : new LineBatcher<TextLine>(out, {
           windowMs: options.windowMs,
-          format: textLineView,
+          writeLine: writeTextLine,
           formatDropped: (n) => `warn: ${dropped(n)}`,
-          utf8Views: true,
         });
   }
 
@@ -81,22 +82,46 @@ export class ServeLog {
   }
 }
 
-/** `→` as its UTF-8 bytes, one char per byte. */
-const ARROW_BYTES = utf8View('→');
-const NOT_ASCII = /[^\x00-\x7f]/;
-
-/** A text line as the bytes it is (LineBatcher's utf8Views). */
-function textLineView(line: TextLine): string {
-  if ('level' in line) return utf8View(line.level === 'info' ? line.message : `${line.level}: ${line.message}`);
+/** A text line as its UTF-8 bytes: `ID#N METHOD TARGET → STATUS (BYTES B, D.D ms) PATTERN [KIND]`, or a message. */
+function writeTextLine(line: TextLine, out: LineBytes): void {
+  if ('level' in line) {
+    if (line.level !== 'info') {
+      out.text(line.level);
+      out.text(': ');
+    }
+    out.text(line.message);
+    return;
+  }
   const e = line;
-  const route = e instanceof LoggedRequest ? e.routeLabel() : e.route ? ` ${e.route.pattern} [${e.route.kind}]` : '';
-  // The method is a token and the rest are numbers and ids: only the target and the route can be other than ASCII.
-  if (NOT_ASCII.test(e.target) || NOT_ASCII.test(route)) return utf8View(textLine(e, '→', route));
-  return textLine(e, ARROW_BYTES, route);
-}
-
-function textLine(e: RequestLogEntry, arrow: string, route: string): string {
-  return `${e.connectionId}#${e.index} ${e.method} ${e.target} ${arrow} ${e.status} (${e.bytes} B, ${toFixed1(e.durationMs)} ms)${route}`;
+  out.text(e.connectionId);
+  out.byte(0x23); // #
+  out.number(e.index);
+  out.byte(0x20);
+  out.text(e.method);
+  out.byte(0x20);
+  out.text(e.target);
+  out.text(' → ');
+  out.number(e.status);
+  out.text(' (');
+  out.number(e.bytes);
+  out.text(' B, ');
+  const tenths = roundedTenths(e.durationMs);
+  if (tenths < 0) out.text(e.durationMs.toFixed(1));
+  else {
+    const t = tenths % 10;
+    out.number((tenths - t) / 10);
+    out.byte(0x2e); // .
+    out.byte(0x30 + t);
+  }
+  out.text(' ms)');
+  if (e instanceof LoggedRequest) out.text(e.routeLabel());
+  else if (e.route) {
+    out.byte(0x20);
+    out.text(e.route.pattern);
+    out.text(' [');
+    out.text(e.route.kind);
+    out.byte(0x5d); // ]
+  }
 }
 
 /**
@@ -106,12 +131,18 @@ function textLine(e: RequestLogEntry, arrow: string, route: string): string {
  * and outside [0, 1e6), toFixed itself answers.
  */
 export function toFixed1(x: number): string {
-  if (!(x >= 0 && x < 1e6)) return x.toFixed(1);
-  const t = x * 10;
-  if (Math.abs(t - Math.floor(t) - 0.5) < 1e-6) return x.toFixed(1);
-  const r = Math.round(t);
+  const r = roundedTenths(x);
+  if (r < 0) return x.toFixed(1);
   const tenths = r % 10;
   return `${(r - tenths) / 10}.${tenths}`;
+}
+
+/** Math.round(x * 10) where that is what toFixed(1) shows (toFixed1 above); -1 where toFixed must answer. */
+function roundedTenths(x: number): number {
+  if (!(x >= 0 && x < 1e6)) return -1;
+  const t = x * 10;
+  if (Math.abs(t - Math.floor(t) - 0.5) < 1e-6) return -1;
+  return Math.round(t);
 }
 
 function jsonLine(line: Line): string {

@@ -8,10 +8,16 @@
 // to `maxPending`; past that they are counted, not kept, and the next write says how
 // many were dropped. Nothing is lost silently.
 import type { Writable } from 'node:stream';
+import { LineBytes } from './line-bytes.js';
 
 export interface LineBatcherOptions<T> {
-  /** Formats one entry as a line, without its line end. */
-  format(entry: T): string;
+  /** Formats one entry as a line, without its line end (unless writeLine is given). */
+  format?(entry: T): string;
+  /**
+   * Writes one entry's line, without its line end, straight as bytes (line-bytes.ts): no
+   * string is built for it, and the batch is written as those bytes. Used instead of format.
+   */
+  writeLine?(entry: T, out: LineBytes): void;
   /** The line saying `count` entries were dropped, without its line end. */
   formatDropped?(count: number): string;
   /** How long entries wait for others to share their write, ms (default 25). */
@@ -20,20 +26,9 @@ export interface LineBatcherOptions<T> {
   maxBatch?: number;
   /** Entries kept while the stream is full; more are dropped and counted (default 10,000). */
   maxPending?: number;
-  /**
-   * format() and formatDropped() give each line as the latin1 view of its UTF-8 bytes (one
-   * char per byte, utf8View() below), and the batch is written as those bytes: the same bytes
-   * as writing the lines themselves, without encoding a two-byte string (a line with `→` in
-   * it) to UTF-8 on every write.
-   */
-  utf8Views?: boolean;
 }
 
-/** `line` as one char per byte of its UTF-8 encoding (itself when it is ASCII). */
-export function utf8View(line: string): string {
-  return NOT_ASCII.test(line) ? Buffer.from(line, 'utf8').toString('latin1') : line;
-}
-const NOT_ASCII = /[^\x00-\x7f]/;
+const NEWLINE = 0x0a;
 
 export class LineBatcher<T> {
   private pending: T[] = [];
@@ -86,14 +81,31 @@ export class LineBatcher<T> {
     if (this.blocked || (this.pending.length === 0 && this.dropped === 0)) return;
     const entries = this.pending;
     this.pending = [];
-    let text = '';
+    let notice: string | undefined;
     if (this.dropped > 0) {
-      const notice = this.options.formatDropped?.(this.dropped) ?? `${this.dropped} log line(s) dropped: the log output was not keeping up`;
-      text = `${notice}\n`;
+      notice = this.options.formatDropped?.(this.dropped) ?? `${this.dropped} log line(s) dropped: the log output was not keeping up`;
       this.dropped = 0;
     }
-    for (const e of entries) text += `${this.options.format(e)}\n`;
-    if (!this.out.write(this.options.utf8Views ? Buffer.from(text, 'latin1') : text)) {
+    const writeLine = this.options.writeLine;
+    let data: string | Buffer;
+    if (writeLine) {
+      // About a request line's length each; the buffer grows if they are longer.
+      const out = new LineBytes(entries.length * 96 + (notice ? notice.length * 3 + 1 : 0));
+      if (notice !== undefined) {
+        out.text(notice);
+        out.byte(NEWLINE);
+      }
+      for (const e of entries) {
+        writeLine(e, out);
+        out.byte(NEWLINE);
+      }
+      data = out.bytes();
+    } else {
+      let text = notice !== undefined ? `${notice}\n` : '';
+      for (const e of entries) text += `${this.options.format!(e)}\n`;
+      data = text;
+    }
+    if (!this.out.write(data)) {
       this.blocked = true;
       this.out.once('drain', () => {
         this.blocked = false;

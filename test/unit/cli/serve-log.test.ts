@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
+import fc from 'fast-check';
 import { ServeLog, toFixed1 } from '../../../server-core/cli/serve-log.js';
 import type { RequestLogEntry } from '../../../server-core/index.js';
 import { LineBatcher } from '../../../server-core/util/line-batcher.js';
@@ -167,7 +168,6 @@ test('text: the batch is written as the UTF-8 bytes of its lines, whatever chara
 });
 
 test('toFixed1 gives the string toFixed(1) gives, ties and large values included', async () => {
-  const fc = (await import('fast-check')).default;
   const same = (x: number) => assert.equal(toFixed1(x), x.toFixed(1), String(x));
   for (const x of [0, -0, 0.05, 0.15, 0.25, 1.05, 1.15, 1.25, 2.45, 9.95, 99.95, 0.95, 123.45, 0.04999999999999999, 1e6 - 0.05, 1e6, 1e21, 1e22, -1.25, NaN, Infinity, Number.MIN_VALUE, 5e-324]) same(x);
   for (let k = 0; k < 20000; k++) {
@@ -176,4 +176,36 @@ test('toFixed1 gives the string toFixed(1) gives, ties and large values included
   }
   fc.assert(fc.property(fc.double({ min: 0, max: 2e6, noNaN: true }), (x) => toFixed1(x) === x.toFixed(1)), { numRuns: 20000 });
   fc.assert(fc.property(fc.double({ noNaN: false }), (x) => toFixed1(x) === x.toFixed(1)), { numRuns: 5000 });
+});
+
+/** The text line as the string template wrote it before lines were written as bytes (the contract). */
+function templateLine(e: RequestLogEntry): string {
+  const route = e.route ? ` ${e.route.pattern} [${e.route.kind}]` : '';
+  return `${e.connectionId}#${e.index} ${e.method} ${e.target} → ${e.status} (${e.bytes} B, ${e.durationMs.toFixed(1)} ms)${route}`;
+}
+
+test('text: each request line is the UTF-8 bytes of the template line, for any numbers, target and route', (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const number = fc.oneof(fc.nat(), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), fc.constantFrom(0, 9, 10, 99, 100, 101, 2 ** 53, 2 ** 60, -1, 1e21));
+  const duration = fc.oneof(fc.double({ min: 0, max: 2e6, noNaN: true }), fc.constantFrom(0, 0.05, 0.25, 0.95, 9.95, 99.96, 999999.95, 1e6, 1e21, Number.NaN, Infinity, -0.04));
+  const route = fc.option(fc.record({ pattern: fc.string({ unit: 'binary' }), kind: fc.constantFrom('code', 'file', 'dir', 'fixed', 'websocket') }), { nil: undefined });
+  fc.assert(
+    fc.property(number, number, number, duration, fc.string({ unit: 'binary' }), fc.string(), route, (index, status, bytes, durationMs, target, id, r) => {
+      const chunks: Buffer[] = [];
+      const out = new Writable({
+        write(chunk: Buffer | string, encoding: BufferEncoding, cb: () => void) {
+          chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk, encoding));
+          cb();
+        },
+      });
+      const log = new ServeLog(out, { format: 'text', quiet: false });
+      const e = entry(index, { connectionId: id, status, bytes, durationMs, target, route: r ? { ...r, method: 'GET', layer: 'user', params: {} } : null } as Partial<RequestLogEntry>);
+      log.request(e);
+      log.request(e);
+      log.flush();
+      const line = Buffer.from(`${templateLine(e)}\n`, 'utf8');
+      assert.deepEqual(Buffer.concat(chunks), Buffer.concat([line, line]));
+    }),
+    { numRuns: 500 },
+  );
 });
