@@ -114,12 +114,14 @@ function writeTextLine(line: TextLine, out: LineBytes): void {
     out.byte(0x30 + t);
   }
   out.text(' ms)');
-  if (e instanceof LoggedRequest) out.text(e.routeLabel());
-  else if (e.route) {
+  // An upgrade's entry gives the pattern and kind without building its route decision (request-log-entry.ts).
+  const lazy = e instanceof LoggedRequest;
+  const pattern = lazy ? e.routePattern : e.route?.pattern;
+  if (pattern !== undefined) {
     out.byte(0x20);
-    out.text(e.route.pattern);
+    out.text(pattern);
     out.text(' [');
-    out.text(e.route.kind);
+    out.text(lazy ? e.routeKind! : e.route!.kind);
     out.byte(0x5d); // ]
   }
 }

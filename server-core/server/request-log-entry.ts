@@ -52,6 +52,18 @@ export class LoggedRequest implements RequestLogEntry {
     return this.builtStages !== UNREAD ? this.builtStages.refused !== undefined : this.rec?.refused !== undefined;
   }
 
+  /** The pattern of the route that took the request (undefined: none did), without building the decision. */
+  get routePattern(): string | undefined {
+    if (this.builtRoute !== UNREAD) return this.builtRoute?.pattern;
+    return this.rec?.routeInfo()?.pattern;
+  }
+
+  /** What answered (the decision's `kind`: code, file, websocket, …), undefined when no route did. */
+  get routeKind(): string | undefined {
+    if (this.builtRoute !== UNREAD) return this.builtRoute?.kind;
+    return this.rec?.routeInfo()?.origin.kind;
+  }
+
   /** ` PATTERN [KIND]` of the route that took the request, '' when none did (the text log's tail), without building the decision. */
   routeLabel(): string {
     if (this.builtRoute !== UNREAD) return this.builtRoute ? ` ${this.builtRoute.pattern} [${this.builtRoute.kind}]` : '';

@@ -64,9 +64,11 @@ test('routeLabel and refused answer as the built decision and stages do, read or
     const e = lazy(upgradeRecord(route));
     const label = e.routeLabel();
     assert.equal(label, route ? ' /ws/:room [websocket]' : '');
+    assert.deepEqual([e.routePattern, e.routeKind], route ? ['/ws/:room', 'websocket'] : [undefined, undefined]);
     assert.equal(e.refused, false);
     const r = e.route;
     assert.equal(e.routeLabel(), r ? ` ${r.pattern} [${r.kind}]` : '');
+    assert.deepEqual([e.routePattern, e.routeKind], [r?.pattern, r?.kind]);
     assert.equal(e.refused, e.stages.refused !== undefined);
   }
   const rec = upgradeRecord();
