@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
@@ -95,7 +96,22 @@ test('the 101 without extra headers is the bare handshake answer, byte for byte'
     'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
   );
   assert.equal(serializeAccept(KEY, '', '', {}).toString('latin1'), serializeAccept(KEY, '', '').toString('latin1'));
+  // The bare 101 is written straight into its buffer; the general path builds a string: same bytes, for any key.
+  for (const key of ['AAAAAAAAAAAAAAAAAAAAAA==', 'zzzzzzzzzzzzzzzzzzzzzw==', generateKeyForTest(), generateKeyForTest()]) {
+    const fast = serializeAccept(key, '', '');
+    assert.deepEqual(fast, serializeAccept(key, '', '', {}), key);
+    assert.equal(fast.length, 129);
+  }
+  // Each call gets its own bytes (the socket may still hold an earlier 101).
+  const a = serializeAccept(KEY, '', '');
+  const b = serializeAccept(KEY, '', '');
+  a[0] = 0;
+  assert.equal(b.toString('latin1', 0, 8), 'HTTP/1.1');
 });
+
+function generateKeyForTest(): string {
+  return randomBytes(16).toString('base64');
+}
 
 test('acceptKey (one-shot digest) equals base64(SHA-1(key + GUID)) for any key', () => {
   fc.assert(
