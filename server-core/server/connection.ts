@@ -466,7 +466,7 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     listeners.stop(this.socket, false);
     // The record counts and captures from here on; it replaces this object once the hook accepted.
     const record = new UpgradedConnection(this, this.ctx);
-    const result = handOver(record, this.ctx.upgrade!, up, rest, this.ctx.capture, (e) => this.ctx.onError(e));
+    const result = handOver(record, this.ctx.upgrade!, up, rest, this.ctx.capture, this.ctx);
     if (!result) {
       // Refused (the hook answered and ends the socket) or failed (destroyed): the socket is on its way out,
       // still this connection's (its counters include the refusal).

@@ -78,7 +78,8 @@ export function handOver(
   up: PendingUpgrade,
   rest: Buffer,
   capture: Emitter<CaptureEvents>,
-  onError: (entry: ConnectionErrorEntry) => void,
+  /** Told when the hook threw (the connection's context: no closure per upgrade). */
+  errors: { onError(entry: ConnectionErrorEntry): void },
 ): UpgradeResult | null {
   const socket = conn.socket;
   const id = conn.id;
@@ -98,7 +99,7 @@ export function handOver(
   try {
     result = hook.accept(up.req, socket, rest, up.token, id, conn);
   } catch (err) {
-    onError({ connectionId: id, kind: 'handler', message: `upgrade failed: ${String(err)}`, error: err });
+    errors.onError({ connectionId: id, kind: 'handler', message: `upgrade failed: ${String(err)}`, error: err });
     socket.destroy();
     return null;
   }
