@@ -27,7 +27,33 @@ interface ConnState {
   lastTarget?: string;
 }
 
-const REQUEST_LINE = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r?\n/;
+/** How far into a chunk a request line is looked for. */
+const REQUEST_LINE_MAX = 2048;
+const HTTP_1 = Buffer.from(' HTTP/1.', 'latin1');
+
+/**
+ * The target of the request line a chunk starts with (`METHOD SP target SP HTTP/1.0|1 CRLF`, within its
+ * first 2 KiB; a bare LF is taken too), else undefined. Read from the bytes: only the target becomes a
+ * string (this runs for every request the server reads).
+ */
+export function requestTarget(bytes: Buffer): string | undefined {
+  const end = Math.min(bytes.length, REQUEST_LINE_MAX);
+  let i = 0;
+  while (i < end && bytes[i] >= 0x41 && bytes[i] <= 0x5a) i++;
+  if (i === 0 || i >= end || bytes[i] !== 0x20) return undefined;
+  const start = ++i;
+  // The target: no whitespace (as /\S/ reads latin1: SP, HTAB, LF, VT, FF, CR, NBSP), at least one byte.
+  while (i < end && bytes[i] !== 0x20 && bytes[i] !== 0xa0 && !(bytes[i] >= 0x09 && bytes[i] <= 0x0d)) i++;
+  if (i === start || i + HTTP_1.length + 2 > end) return undefined;
+  const stop = i;
+  for (let k = 0; k < HTTP_1.length; k++) if (bytes[i + k] !== HTTP_1[k]) return undefined;
+  i += HTTP_1.length;
+  if (bytes[i] !== 0x30 && bytes[i] !== 0x31) return undefined;
+  i++;
+  if (bytes[i] === 0x0d) i++;
+  if (i >= end || bytes[i] !== 0x0a) return undefined;
+  return bytes.toString('latin1', start, stop);
+}
 
 export class TrafficModel {
   private readonly conns = new Map<string, ConnState>();
@@ -77,9 +103,9 @@ export class TrafficModel {
     if (e.dir === 'c2s') c.row.bytesIn += e.bytes.length;
     else c.row.bytesOut += e.bytes.length;
     if (c.wsRow && c.frames) c.wsRow.messages = (c.wsRow.messages ?? 0) + countFrames(c.frames[e.dir], e.bytes);
-    else if (e.dir === 'c2s' && e.bytes.length > 0 && e.bytes[0] >= 0x41 && e.bytes[0] <= 0x5a) {
-      const m = REQUEST_LINE.exec(e.bytes.subarray(0, 2048).toString('latin1'));
-      if (m) c.lastTarget = m[1];
+    else if (e.dir === 'c2s') {
+      const target = requestTarget(e.bytes);
+      if (target !== undefined) c.lastTarget = target;
     }
     this.emitter.emit('change', 'connections');
   }

@@ -172,7 +172,7 @@ export class CaptureStore implements Disposable {
     };
     if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
     this.conns.set(ev.connectionId, conn);
-    this.events.emit('open', summaryOf(conn));
+    if (this.events.hasListeners('open')) this.events.emit('open', summaryOf(conn));
     this.peers.tie(conn);
   }
 
@@ -239,7 +239,7 @@ export class CaptureStore implements Disposable {
     if (conn.dissects) this.backlog.later({ conn, step: (d) => d.end(ev.t), last: true });
     // Its listeners read the connection's message counts.
     if (this.events.hasListeners('close')) this.backlog.drain(conn);
-    this.events.emit('close', summaryOf(conn));
+    if (this.events.hasListeners('close')) this.events.emit('close', summaryOf(conn));
     trimConnections(this.state);
   }
 
