@@ -159,15 +159,11 @@ export class CaptureStore implements Disposable {
       data: { id: ev.connectionId, info: { ...ev }, switches: [] },
       chunks: [],
       head: 0,
-      markers: [],
       removed: false,
       stats: { c2sBytes: 0, s2cBytes: 0, c2sChunks: 0, s2cChunks: 0, droppedBytes: 0, messages: 0, droppedMessages: 0 },
       next: { c2s: 0, s2c: 0 },
       messages: [],
-      drop: {},
-      dropMessage: {},
       pending: 0,
-      leavingBelow: { c2s: -1, s2c: -1 },
       dissects: this.options.dissect !== false,
     };
     if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
@@ -346,7 +342,7 @@ export class CaptureStore implements Disposable {
       nextMessageId: () => this.state.nextMessageId++,
       onMessage: (m) => this.addMessage(conn, m),
       onUpdate: (m) => this.updateMessage(conn, m),
-      leavingBelow: (dir) => conn.leavingBelow[dir],
+      leavingBelow: (dir) => conn.leavingBelow?.[dir] ?? -1,
       deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
     });
   }

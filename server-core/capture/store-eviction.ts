@@ -122,14 +122,14 @@ export function evict(s: StoreState): void {
   // Messages that end in what leaves are removed as soon as they are made (recordDrop): with nobody
   // listening, they are made as stand-ins only (kind, range, times), which keeps ids and counts exact.
   const unheard = !s.events.hasListeners('message');
-  if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = run.end;
+  if (unheard) for (const run of runs.values()) (run.conn.leavingBelow ??= { c2s: -1, s2c: -1 })[run.dir] = run.end;
   for (let i = trimmed ? end : end - 1; i >= s.ringHead; i--) {
     if (s.ring[i].queued) {
       s.backlog.drain(s.ring[i]);
       break;
     }
   }
-  if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = -1;
+  if (unheard) for (const run of runs.values()) run.conn.leavingBelow![run.dir] = -1;
   // An HTTP message that the dropped bytes cut into, still in progress in the dissection, is fed on to its
   // end first (within EVICT_FEED_AHEAD operations): ended, it keeps its head aside and its tree stays on
   // demand, as with a live dissection, instead of building its tree now.
@@ -198,18 +198,20 @@ function pinBefore(s: StoreState, conn: Conn, dir: Direction, before: number): v
 /** `tFirst`, `t`: the times of the first and last dropped chunk. */
 export function recordDrop(s: StoreState, conn: Conn, dir: Direction, offset: number, length: number, tFirst: number, t: number, emit: boolean): void {
   conn.stats.droppedBytes += length;
-  let marker = conn.drop[dir];
+  const drop = (conn.drop ??= {});
+  let marker = drop[dir];
   if (marker && marker.offset + marker.length === offset) {
     marker.length += length;
     marker.t = t;
   } else {
     marker = { kind: 'dropped', dir, t, offset, length };
-    conn.drop[dir] = marker;
-    conn.markers.push(marker);
+    drop[dir] = marker;
+    (conn.markers ??= []).push(marker);
   }
   // The messages whose bytes are all gone go too; one 'dropped' message stands at their place.
   const end = marker.offset + marker.length;
-  let dm = conn.dropMessage[dir];
+  const dropMessage = (conn.dropMessage ??= {});
+  let dm = dropMessage[dir];
   // Messages are in arrival order, so those of `dir` that ended before `end` sit at the front.
   const removedAt: number[] = [];
   for (let i = 0; i < conn.messages.length; i++) {
@@ -239,7 +241,7 @@ export function recordDrop(s: StoreState, conn: Conn, dir: Direction, offset: nu
       summary: '',
       fields: [],
     };
-    conn.dropMessage[dir] = dm;
+    dropMessage[dir] = dm;
     const firstKept = conn.messages.findIndex((m) => m.kind !== 'dropped');
     const at = removedAt.length ? Math.min(removedAt[0], firstKept < 0 ? conn.messages.length : firstKept) : firstKept < 0 ? conn.messages.length : firstKept;
     conn.messages.splice(at, 0, dm);
