@@ -8,18 +8,27 @@ type Listener<T> = (payload: T) => void;
  * to `onListenerError` and never breaks the emitter or the other listeners.
  */
 export class Emitter<Events extends { [K in keyof Events]: unknown }> {
-  private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
+  /**
+   * Per event: the listeners, and `list`, a copy that on() and dispose() replace and nobody modifies, so
+   * emit() walks the listeners as they were when it began without copying them each time (it copied the
+   * set on every emit: an array per chunk, per request event, on the capture's hot path).
+   */
+  private readonly listeners = new Map<keyof Events, { set: Set<Listener<never>>; list: readonly Listener<never>[] }>();
 
   constructor(private readonly onListenerError: (err: unknown) => void = (err) => queueMicrotask(() => { throw err; })) {}
 
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Disposable {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
+    let slot = this.listeners.get(event);
+    if (!slot) this.listeners.set(event, (slot = { set: new Set(), list: [] }));
     const entry = listener as Listener<never>;
-    set.add(entry);
+    const s = slot;
+    if (!s.set.has(entry)) {
+      s.set.add(entry);
+      s.list = [...s.set];
+    }
     return {
       dispose: () => {
-        set.delete(entry);
+        if (s.set.delete(entry)) s.list = [...s.set];
       },
     };
   }
@@ -33,16 +42,17 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   }
 
   hasListeners<K extends keyof Events>(event: K): boolean {
-    const set = this.listeners.get(event);
-    return set !== undefined && set.size > 0;
+    const slot = this.listeners.get(event);
+    return slot !== undefined && slot.list.length > 0;
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.listeners.get(event);
-    if (!set || set.size === 0) return;
-    for (const listener of [...set]) {
+    const slot = this.listeners.get(event);
+    if (slot === undefined) return;
+    const list = slot.list;
+    for (let i = 0; i < list.length; i++) {
       try {
-        (listener as Listener<Events[K]>)(payload);
+        (list[i] as Listener<Events[K]>)(payload);
       } catch (err) {
         this.onListenerError(err);
       }
