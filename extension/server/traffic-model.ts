@@ -20,6 +20,11 @@ interface ConnState {
   /** performance.now() timebase of the open, to turn capture times into wall times. */
   openedT: number;
   exchanges: number;
+  /**
+   * The indexes of this connection's rows that exchange() must find again rather than add (the WebSocket
+   * session's, and rows proxied() made), so that a plain exchange's row is added without a lookup.
+   */
+  known?: Set<number>;
   wsRow?: TrafficRow;
   /** Where each direction's frames stand, from the switch on (countFrames). */
   frames?: { c2s: FrameCursor; s2c: FrameCursor };
@@ -137,6 +142,7 @@ export class TrafficModel {
       row.messages = 0;
       row.done = false;
       c.wsRow = row;
+      (c.known ??= new Set()).add(Number(row.id.slice(row.id.lastIndexOf('#') + 1)));
       // Frames start at the switch's offsets: bytes of the handshake that arrive after the event are skipped.
       c.frames = { c2s: { skip: Math.max(0, e.c2sOffset - c.row.bytesIn) }, s2c: { skip: Math.max(0, e.s2cOffset - c.row.bytesOut) } };
       if (!last) this.addTraffic(row);
@@ -163,7 +169,9 @@ export class TrafficModel {
     const c = this.conns.get(e.connectionId);
     if (c) c.exchanges = Math.max(c.exchanges, e.index);
     const id = `${e.connectionId}#${e.index}`;
-    const existing = this.traffic.get(id);
+    // A connection still listed knows which of its rows exist already: none, for a plain exchange.
+    const fresh = c !== undefined && c.known?.has(e.index) !== true;
+    const existing = fresh ? undefined : this.traffic.get(id);
     if (existing?.kind === 'ws') {
       // The upgrade's request event comes after the switch made its session row: it only adds the route.
       if (e.route) {
@@ -188,7 +196,7 @@ export class TrafficModel {
       row.routeKind = e.route.kind;
       row.routePattern = e.route.pattern;
     }
-    this.addTraffic(row);
+    this.addTraffic(row, fresh);
     this.emitter.emit('change', 'traffic');
   }
 
@@ -200,7 +208,10 @@ export class TrafficModel {
   proxied(row: TrafficRow): void {
     const c = this.conns.get(row.connectionId);
     const index = Number(row.id.slice(row.id.lastIndexOf('#') + 1));
-    if (c && Number.isInteger(index)) c.exchanges = Math.max(c.exchanges, index);
+    if (c && Number.isInteger(index)) {
+      c.exchanges = Math.max(c.exchanges, index);
+      (c.known ??= new Set()).add(index);
+    }
     const existing = this.traffic.get(row.id);
     if (existing?.kind === 'ws') {
       existing.proxy = row.proxy;
@@ -252,8 +263,9 @@ export class TrafficModel {
     this.emitter.emit('change', 'traffic');
   }
 
-  private addTraffic(row: TrafficRow): void {
-    this.traffic.delete(row.id);
+  /** `fresh`: no row has this id (nothing to delete first: one hash lookup less). */
+  private addTraffic(row: TrafficRow, fresh = false): void {
+    if (!fresh) this.traffic.delete(row.id);
     this.traffic.set(row.id, row);
     this.totalTraffic++;
     dropOldest(this.traffic, this.maxTraffic);

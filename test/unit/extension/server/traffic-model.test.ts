@@ -180,3 +180,22 @@ test('requestTarget reads the request line from the bytes exactly as the regular
   }
   assert.equal(requestTarget(Buffer.from('GET /x HTTP/1.1\r\n')), '/x');
 });
+
+test('a row made before its exchange is reported (a session, a proxied row) is found again, not listed twice; plain exchanges add one row each', () => {
+  const m = new TrafficModel({ now: () => 5000 });
+  m.opened(open('c1', 1));
+  m.proxied({ id: 'c1#1', connectionId: 'c1', kind: 'http', method: 'GET', target: '/a', startedAt: 1, done: false });
+  m.exchange({ connectionId: 'c1', index: 1, method: 'GET', target: '/a', status: 200, durationMs: 1 });
+  m.exchange({ connectionId: 'c1', index: 2, method: 'GET', target: '/b', status: 204, durationMs: 1 });
+  m.switched({ connectionId: 'c1', t: 2, protocol: 'ws', c2sOffset: 0, s2cOffset: 0 });
+  m.exchange({ connectionId: 'c1', index: 3, method: 'GET', target: '/ws', status: 101, durationMs: 1, route: { pattern: '/ws', kind: 'websocket' } });
+  assert.deepEqual(
+    m.trafficRows().map((r) => [r.id, r.kind, r.status, r.routePattern]),
+    [
+      ['c1#1', 'http', 200, undefined],
+      ['c1#2', 'http', 204, undefined],
+      ['c1#3', 'ws', 101, '/ws'],
+    ],
+  );
+  assert.deepEqual(m.totals(), { connections: 1, traffic: 4 });
+});
