@@ -52,7 +52,8 @@ export interface UpstreamLegOwner {
 const QUEUED_LIMIT = 1024 * 1024;
 /** The most one read takes (Node's own read size) and the slab reads are carved from (a new one when less than a read is left). */
 const READ_SIZE = 64 * 1024;
-const SLAB_SIZE = 4 * READ_SIZE;
+// Two reads' worth: memory each open target connection holds (128 KiB), against a new slab every read or two on a big response.
+const SLAB_SIZE = 2 * READ_SIZE;
 
 export interface UpstreamLegOptions {
   insecure: boolean;
