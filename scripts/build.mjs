@@ -6,6 +6,7 @@
 // An entry whose source does not exist yet is skipped with a note, so the tree
 // builds while areas are still being laid down.
 import { build } from 'esbuild';
+import { latin1Bundle } from './latin1-bundle.mjs';
 import { existsSync, mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,9 +38,10 @@ const browserCommon = {
 };
 
 const entries = [
-  { src: 'server-core/cli/main.ts', out: 'dist/cli.js', opts: { ...nodeCommon, banner: { js: '#!/usr/bin/env node' } } },
-  { src: 'extension/extension.ts', out: 'dist/extension.js', opts: { ...nodeCommon, external: ['vscode'] } },
-  { src: 'server-core/routes/module/routes-worker.ts', out: 'dist/routes-worker.js', opts: nodeCommon },
+  // Node bundles are kept within Latin-1 (`latin1`): a one-byte source string (scripts/latin1-bundle.mjs).
+  { src: 'server-core/cli/main.ts', out: 'dist/cli.js', opts: { ...nodeCommon, banner: { js: '#!/usr/bin/env node' } }, latin1: true },
+  { src: 'extension/extension.ts', out: 'dist/extension.js', opts: { ...nodeCommon, external: ['vscode'] }, latin1: true },
+  { src: 'server-core/routes/module/routes-worker.ts', out: 'dist/routes-worker.js', opts: nodeCommon, latin1: true },
   { src: 'webview/panel/main.ts', out: 'dist/webview/panel.js', opts: browserCommon },
 ];
 
@@ -50,12 +52,13 @@ writeFileSync(join(dist, 'package.json'), '{ "type": "commonjs" }\n');
 
 const started = Date.now();
 await Promise.all(
-  entries.map(async ({ src, out, opts }) => {
+  entries.map(async ({ src, out, opts, latin1 }) => {
     if (!existsSync(join(root, src))) {
       console.log(`build: skipped ${out} (no ${src} yet)`);
       return;
     }
     await build({ ...opts, entryPoints: [join(root, src)], outfile: join(root, out) });
+    if (latin1) latin1Bundle(join(root, out));
   }),
 );
 

@@ -17,12 +17,21 @@ export class RequestCodeLenses implements vscode.CodeLensProvider, vscode.Dispos
     // lenses request answered empty by the editor and never asked again; so ask
     // again just after an .http editor becomes active, and once more a little
     // later (in a CI run the first ask, at 300 ms, was also answered before the
-    // editor showed lenses). One parse, cached by version, so asking is cheap.
-    this.subscription = vscode.window.onDidChangeActiveTextEditor((editor) => {
-      if (editor?.document.languageId !== 'http') return;
+    // editor showed lenses, and once a 1.5 s ask was not enough either while the
+    // sidebar was opening). The same when an .http editor becomes visible without
+    // becoming active. One parse, cached by version, so asking is cheap.
+    const askSoon = () => {
       for (const t of this.timers) clearTimeout(t);
-      this.timers = [300, 1500].map((ms) => setTimeout(() => this.changed.fire(), ms));
-    });
+      this.timers = [300, 1500, 4000].map((ms) => setTimeout(() => this.changed.fire(), ms));
+    };
+    this.subscription = vscode.Disposable.from(
+      vscode.window.onDidChangeActiveTextEditor((editor) => {
+        if (editor?.document.languageId === 'http') askSoon();
+      }),
+      vscode.window.onDidChangeVisibleTextEditors((editors) => {
+        if (editors.some((e) => e.document.languageId === 'http')) askSoon();
+      }),
+    );
   }
 
   private timers: ReturnType<typeof setTimeout>[] = [];

@@ -27,6 +27,7 @@ import {
   type ResponseHead,
   type Span,
 } from './parser-types.js';
+import { ParsedField } from './parsed-field.js';
 import { bodyFraming, type FramingBlame } from './body-framing.js';
 import { ChunkedDecoder } from './chunked-decoder.js';
 import * as syntax from './syntax.js';
@@ -421,13 +422,7 @@ export class HttpMessageParser {
   private field(buf: Buffer, s: number, nameEnd: number, vs: number, e: number, base: number): HeaderField | null {
     let ve = e;
     while (ve > vs && (buf[ve - 1] === SP || buf[ve - 1] === HT)) ve--;
-    const field: HeaderField = {
-      name: this.text(buf, s, nameEnd),
-      value: ve > vs ? this.text(buf, vs, ve) : '',
-      lineSpan: { start: base + s, end: base + e },
-      nameSpan: { start: base + s, end: base + nameEnd },
-      valueSpan: { start: base + vs, end: base + ve },
-    };
+    const field = new ParsedField(this.text(buf, s, nameEnd), ve > vs ? this.text(buf, vs, ve) : '', base + s, base + nameEnd, base + vs, base + ve, base + e);
     if (this.phase === P_HEADERS) {
       if (!this.fieldSemantics(buf, s, nameEnd - s, vs, ve, base, field.value)) return null;
     } else if (this.isRequest && forbiddenInTrailers(buf, s, nameEnd - s)) {

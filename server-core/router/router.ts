@@ -1,303 +1,49 @@
 // The router: method + path patterns → handlers, for HTTP and WebSocket endpoints.
 //
-// Patterns are split on '/' and matched segment by segment against the request
-// path *before* percent-decoding, so an encoded slash (%2F) never acts as a
-// separator. Segments are:
-//   literal   `/users`       compared after percent-decoding (`/%75sers` matches)
-//   param     `/:id`         one non-empty segment, percent-decoded into params.id
-//   wildcard  `/*`           last segment only: zero or more segments, decoded into params['*']
-//
 // Two layers: built-in routes and user routes. User routes win: for a given
 // method and path the user layer is consulted first, then the built-ins. Within a
 // layer the most specific pattern wins (literal before param before wildcard,
-// segment by segment), then the earlier registration. The user layer is replaced
-// in one assignment (setUserRoutes), so a request sees either the old table or
-// the new one, never a mix.
+// segment by segment, route-pattern.ts), then the earlier registration. The user
+// layer is replaced in one assignment (setUserRoutes), so a request sees either
+// the old table or the new one, never a mix (route-table.ts).
+//
+// This module owns registration, lookup (match, matchWebSocket, automatic
+// OPTIONS and 405s) and dispatch (running a handler, reporting its failure);
+// the shapes it takes and returns are in route-types.ts, re-exported here.
 import type { Handler, ServerRequest, ServerResponse, StageNotingHandler } from '../http/handler-types.js';
 import type { WebSocketRoute } from '../ws/types.js';
 import { Emitter } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
-import { defaultOrigin, type RouteOrigin } from './route-origin.js';
+import { matchPattern, splitPath } from './route-pattern.js';
+import { compileDefs, METHOD_ORDER, RouteTable, sortMethods, type HttpEntry, type WsEntry } from './route-table.js';
+import {
+  ANY_METHOD,
+  type HandlerErrorEvent,
+  type MatchResult,
+  type RouteDef,
+  type RouteInfo,
+  type RouteOptions,
+  type RouterEvents,
+  type WebSocketMatch,
+} from './route-types.js';
 
-export type RouteSource = 'builtin' | 'user';
-/** 'sse': an event stream (answered to GET, see sse/sse-route.ts). */
-export type RouteKind = 'http' | 'ws' | 'static' | 'sse';
-
-/** Any method. */
-export const ANY_METHOD = '*';
-
-export interface RouteInfo {
-  /** An upper-case method, '*' for any method, 'WS' for a WebSocket endpoint. */
-  method: string;
-  pattern: string;
-  source: RouteSource;
-  kind: RouteKind;
-  description: string;
-  /** A user route with the same method and pattern hides this built-in one. */
-  shadowed?: boolean;
-  /** What answers (code, file, dir, fixed, websocket) and, for a routes file's route, where it is written. */
-  origin: RouteOrigin;
-}
-
-export interface HttpRouteDef {
-  kind?: 'http' | 'static' | 'sse';
-  /** A method, a list of methods, or '*' for any. */
-  method: string | readonly string[];
-  pattern: string;
-  handler: Handler;
-  description?: string;
-  /** Default: `code` (`dir` for kind 'static'), no file. */
-  origin?: RouteOrigin;
-}
-
-export interface WsRouteDef {
-  kind: 'ws';
-  pattern: string;
-  route: WebSocketRoute;
-  description?: string;
-  /** Default: `websocket`, no file. */
-  origin?: RouteOrigin;
-}
-
-export type RouteDef = HttpRouteDef | WsRouteDef;
-
-export interface RouteOptions {
-  kind?: 'http' | 'static' | 'sse';
-  description?: string;
-  origin?: RouteOrigin;
-}
-
-export type MatchResult =
-  | { status: 200; handler: Handler; params: Record<string, string>; route: RouteInfo }
-  | { status: 404 }
-  | { status: 405; allow: string[] };
-
-export interface WebSocketMatch {
-  route: WebSocketRoute;
-  params: Record<string, string>;
-  info: RouteInfo;
-}
-
-export interface HandlerErrorEvent {
-  error: unknown;
-  method: string;
-  path: string;
-  route: RouteInfo | undefined;
-}
-
-export interface RouterEvents {
-  /** The route table changed (a registration or a user-routes swap): the sidebar refreshes. */
-  changed: void;
-  /** A handler threw or rejected; the client got a 500 (or its connection ended if headers were sent). */
-  handlerError: HandlerErrorEvent;
-}
-
-export class RoutePatternError extends Error {
-  override readonly name = 'RoutePatternError';
-  readonly code = 'INVALID_ROUTE_PATTERN';
-}
-
-type Segment = { type: 'literal'; value: string } | { type: 'param'; name: string } | { type: 'wildcard' };
-
-interface CompiledPattern {
-  source: string;
-  segments: Segment[];
-  /** Specificity key: 0 literal, 1 param, 2 wildcard per segment. */
-  rank: number[];
-}
-
-interface HttpEntry {
-  methods: Set<string>;
-  pattern: CompiledPattern;
-  handler: Handler;
-  info: RouteInfo;
-  order: number;
-}
-
-interface WsEntry {
-  pattern: CompiledPattern;
-  route: WebSocketRoute;
-  info: RouteInfo;
-  order: number;
-}
-
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-
-export function compilePattern(pattern: string): CompiledPattern {
-  if (typeof pattern !== 'string' || !pattern.startsWith('/')) {
-    throw new RoutePatternError(`route pattern ${JSON.stringify(pattern)} must start with '/'`);
-  }
-  const parts = pattern === '/' ? [] : pattern.slice(1).split('/');
-  const segments: Segment[] = [];
-  const names = new Set<string>();
-  parts.forEach((part, i) => {
-    if (part === '*') {
-      if (i !== parts.length - 1) throw new RoutePatternError(`route pattern ${pattern}: '*' must be the last segment`);
-      segments.push({ type: 'wildcard' });
-    } else if (part.startsWith(':')) {
-      const name = part.slice(1);
-      if (!PARAM_NAME.test(name)) throw new RoutePatternError(`route pattern ${pattern}: invalid parameter name ${JSON.stringify(name)}`);
-      if (names.has(name)) throw new RoutePatternError(`route pattern ${pattern}: parameter :${name} appears twice`);
-      names.add(name);
-      segments.push({ type: 'param', name });
-    } else {
-      if (part.includes('*')) throw new RoutePatternError(`route pattern ${pattern}: '*' must be a whole segment`);
-      if (part === '' && i !== parts.length - 1) throw new RoutePatternError(`route pattern ${pattern}: empty segment`);
-      const value = safeDecode(part);
-      if (value === undefined) throw new RoutePatternError(`route pattern ${pattern}: invalid percent-encoding`);
-      segments.push({ type: 'literal', value });
-    }
-  });
-  return { source: pattern, segments, rank: segments.map((s) => (s.type === 'literal' ? 0 : s.type === 'param' ? 1 : 2)) };
-}
-
-/** decodeURIComponent that returns undefined instead of throwing (overlong UTF-8, lone %, …). */
-export function safeDecode(s: string): string | undefined {
-  if (!s.includes('%')) return s;
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Matches a raw (percent-encoded) path; undefined when it does not match or cannot be decoded. */
-function matchPattern(p: CompiledPattern, rawSegments: string[]): Record<string, string> | undefined {
-  const params: Record<string, string> = {};
-  const segs = p.segments;
-  for (let i = 0; i < segs.length; i++) {
-    const seg = segs[i];
-    if (seg.type === 'wildcard') {
-      const rest = rawSegments.slice(i).join('/');
-      const decoded = safeDecode(rest);
-      if (decoded === undefined) return undefined;
-      params['*'] = decoded;
-      return params;
-    }
-    if (i >= rawSegments.length) return undefined;
-    const raw = rawSegments[i];
-    const decoded = safeDecode(raw);
-    if (decoded === undefined) return undefined;
-    if (seg.type === 'literal') {
-      if (decoded !== seg.value) return undefined;
-    } else {
-      if (raw === '') return undefined;
-      params[seg.name] = decoded;
-    }
-  }
-  return rawSegments.length === segs.length ? params : undefined;
-}
-
-/** The raw segments of an origin-form path (callers check the leading slash). */
-function splitPath(path: string): string[] {
-  if (!path.startsWith('/')) return [];
-  return path === '/' ? [] : path.slice(1).split('/');
-}
-
-function compareRank(a: { pattern: CompiledPattern; order: number }, b: { pattern: CompiledPattern; order: number }): number {
-  const n = Math.max(a.pattern.rank.length, b.pattern.rank.length);
-  for (let i = 0; i < n; i++) {
-    // Past the end of the shorter pattern: it ranks after a param and before a wildcard, so
-    // `/files` beats `/files/*` for the path `/files` (the only way two lengths match one path).
-    const x = a.pattern.rank[i] ?? 1.5;
-    const y = b.pattern.rank[i] ?? 1.5;
-    if (x !== y) return x - y;
-  }
-  return a.order - b.order;
-}
-
-function normalizeMethods(method: string | readonly string[]): Set<string> {
-  const list = typeof method === 'string' ? [method] : [...method];
-  if (list.length === 0) throw new RoutePatternError('a route needs at least one method');
-  const out = new Set<string>();
-  for (const m of list) {
-    if (m === ANY_METHOD) {
-      out.add(ANY_METHOD);
-      continue;
-    }
-    if (!TOKEN.test(m)) throw new RoutePatternError(`invalid method ${JSON.stringify(m)}`);
-    out.add(m.toUpperCase());
-  }
-  return out;
-}
-
-export function sortMethods(methods: Iterable<string>): string[] {
-  return [...new Set(methods)].sort((a, b) => {
-    const x = METHOD_ORDER.indexOf(a);
-    const y = METHOD_ORDER.indexOf(b);
-    if (x !== -1 || y !== -1) return (x === -1 ? 99 : x) - (y === -1 ? 99 : y);
-    return a < b ? -1 : a > b ? 1 : 0;
-  });
-}
-
-/** One immutable layer of compiled routes. */
-class RouteTable {
-  readonly http: HttpEntry[];
-  readonly ws: WsEntry[];
-  /**
-   * The entries whose pattern is all literal and has no percent-encoding, by pattern, in rank
-   * order. A raw path without `%` matches such a pattern exactly when it is the same string, and
-   * such an entry ranks before every other one that matches that path (literal segments first,
-   * a wildcard last), so the first of them that takes the method is what the full scan finds.
-   */
-  private readonly literal = new Map<string, HttpEntry[]>();
-
-  constructor(http: HttpEntry[], ws: WsEntry[]) {
-    this.http = [...http].sort(compareRank);
-    this.ws = [...ws].sort(compareRank);
-    for (const e of this.http) {
-      const p = e.pattern;
-      if (p.source.includes('%') || !p.rank.every((r) => r === 0)) continue;
-      const list = this.literal.get(p.source);
-      if (list) list.push(e);
-      else this.literal.set(p.source, [e]);
-    }
-  }
-
-  /** The first all-literal entry for `path` (raw, without `%`) that takes method `m` (upper-case). */
-  literalFor(path: string, m: string): HttpEntry | undefined {
-    const list = this.literal.get(path);
-    if (list === undefined) return undefined;
-    for (const e of list) if (e.methods.has(m) || e.methods.has(ANY_METHOD)) return e;
-    return undefined;
-  }
-}
-
-function compileDefs(defs: readonly RouteDef[], source: RouteSource, startOrder: number): { http: HttpEntry[]; ws: WsEntry[] } {
-  const http: HttpEntry[] = [];
-  const ws: WsEntry[] = [];
-  let order = startOrder;
-  for (const def of defs) {
-    const pattern = compilePattern(def.pattern);
-    if (def.kind === 'ws') {
-      ws.push({
-        pattern,
-        route: def.route,
-        order: order++,
-        info: { method: 'WS', pattern: def.pattern, source, kind: 'ws', description: def.description ?? '', origin: def.origin ?? defaultOrigin('ws') },
-      });
-    } else {
-      const methods = normalizeMethods(def.method);
-      http.push({
-        methods,
-        pattern,
-        handler: def.handler,
-        order: order++,
-        info: {
-          method: methods.has(ANY_METHOD) ? ANY_METHOD : sortMethods(methods).join(','),
-          pattern: def.pattern,
-          source,
-          kind: def.kind ?? 'http',
-          description: def.description ?? '',
-          origin: def.origin ?? defaultOrigin(def.kind ?? 'http'),
-        },
-      });
-    }
-  }
-  return { http, ws };
-}
+export {
+  ANY_METHOD,
+  RoutePatternError,
+  type HandlerErrorEvent,
+  type HttpRouteDef,
+  type MatchResult,
+  type RouteDef,
+  type RouteInfo,
+  type RouteKind,
+  type RouteOptions,
+  type RouterEvents,
+  type RouteSource,
+  type WebSocketMatch,
+  type WsRouteDef,
+} from './route-types.js';
+export { compilePattern, safeDecode } from './route-pattern.js';
+export { sortMethods } from './route-table.js';
 
 export interface RouterOptions {
   /** Called when a handler fails and nobody listens to 'handlerError'. Default: console.error. */

@@ -1,12 +1,18 @@
 // The opening handshake (RFC 6455 §4): key and accept computation, and the
 // server-side validation of a client's request head. Pure functions; the
 // upgrade module writes the answers.
+import * as crypto from 'node:crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import type { RequestHead } from '../http/parser-types.js';
 
 export const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
+/** crypto.hash (Node 20.12+, 21.7+): a one-shot digest without a Hash object per call; createHash where it is missing. */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64') => string }).hash;
+
 export function acceptKey(key: string): string {
+  // Every upgrade computes one: the one-shot form allocates no Hash stream object.
+  if (oneShotHash !== undefined) return oneShotHash('sha1', key + WS_GUID, 'base64');
   return createHash('sha1').update(key + WS_GUID).digest('base64');
 }
 
@@ -218,13 +224,15 @@ export function serializeRefusal(r: HandshakeRefusal): Buffer {
   return Buffer.concat([Buffer.from(head, 'latin1'), body]);
 }
 
-export function serializeAccept(key: string, protocol: string, extensions: string, extra: Record<string, string> = {}): Buffer {
+export function serializeAccept(key: string, protocol: string, extensions: string, extra?: Record<string, string>): Buffer {
   let head = `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey(key)}\r\n`;
   if (protocol) head += `Sec-WebSocket-Protocol: ${protocol}\r\n`;
   if (extensions) head += `Sec-WebSocket-Extensions: ${extensions}\r\n`;
-  for (const [k, v] of Object.entries(extra)) {
-    if (!isToken(k) || /[\r\n\0]/.test(v)) throw new TypeError(`invalid header ${k}`);
-    head += `${k}: ${v}\r\n`;
+  if (extra !== undefined) {
+    for (const [k, v] of Object.entries(extra)) {
+      if (!isToken(k) || /[\r\n\0]/.test(v)) throw new TypeError(`invalid header ${k}`);
+      head += `${k}: ${v}\r\n`;
+    }
   }
   return Buffer.from(head + '\r\n', 'latin1');
 }

@@ -307,3 +307,26 @@ test('a huge line in one push is refused without being buffered', () => {
   const log = parseChunks([b('GET /' + 'a'.repeat(1 << 20))], REQ);
   assert.deepEqual(log, ['error START_LINE_TOO_LONG 414 @8192']);
 });
+
+test('a header field reads, and serialises to JSON, as the plain HeaderField shape (spans built on demand)', () => {
+  let head: MessageHead | undefined;
+  const p = new HttpMessageParser('request', { onHead: (h) => void (head = h), onMessageComplete: () => {}, onError: (e) => assert.fail(e.message) });
+  // Two messages: spans keep counting across pipelined heads.
+  p.push(b('GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\nX-Pad:  v w \t\r\nHost: b\r\n\r\n'));
+  const fields = head!.headers;
+  const start = 'GET / HTTP/1.1\r\nHost: a\r\n\r\nGET /x HTTP/1.1\r\n'.length;
+  const plain = {
+    name: 'X-Pad',
+    value: 'v w',
+    lineSpan: { start, end: start + 'X-Pad:  v w \t'.length },
+    nameSpan: { start, end: start + 5 },
+    valueSpan: { start: start + 8, end: start + 11 },
+  };
+  assert.deepEqual({ name: fields[0].name, value: fields[0].value, lineSpan: fields[0].lineSpan, nameSpan: fields[0].nameSpan, valueSpan: fields[0].valueSpan }, plain);
+  assert.deepEqual(JSON.parse(JSON.stringify(fields[0])), plain);
+  // Each read is a fresh object: a caller that changes one cannot move the field.
+  fields[0].lineSpan.start = -1;
+  assert.equal(fields[0].lineSpan.start, start);
+  assert.equal(fields[1].name, 'Host');
+  assert.equal(fields[1].value, 'b');
+});

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { HttpMessageParser } from '../../../server-core/http/message-parser.js';
 import type { RequestHead } from '../../../server-core/http/parser-types.js';
 import { acceptKey, isValidKey, validateHandshake, isRefusal, serializeRefusal, serializeAccept, isWebSocketUpgrade, hasToken, headerValues, tokenList } from '../../../server-core/ws/handshake.js';
@@ -86,6 +87,23 @@ test('the 101 carries the accept key, the subprotocol and the extensions, and re
   const r = serializeAccept(KEY, 'chat', 'permessage-deflate', { 'X-Demo': '1' }).toString('latin1');
   assert.equal(r, `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\nSec-WebSocket-Protocol: chat\r\nSec-WebSocket-Extensions: permessage-deflate\r\nX-Demo: 1\r\n\r\n`);
   assert.throws(() => serializeAccept(KEY, '', '', { 'X-A': 'a\r\nSet-Cookie: x' }), TypeError);
+});
+
+test('the 101 without extra headers is the bare handshake answer, byte for byte', () => {
+  assert.equal(
+    serializeAccept(KEY, '', '').toString('latin1'),
+    'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n',
+  );
+  assert.equal(serializeAccept(KEY, '', '', {}).toString('latin1'), serializeAccept(KEY, '', '').toString('latin1'));
+});
+
+test('acceptKey (one-shot digest) equals base64(SHA-1(key + GUID)) for any key', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 16, maxLength: 16 }), (bytes) => {
+      const key = Buffer.from(bytes).toString('base64');
+      assert.equal(acceptKey(key), createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64'));
+    }),
+  );
 });
 
 function request(text: string): ServerRequest {
