@@ -68,7 +68,8 @@ async function runRole(role: string, root: string): Promise<void> {
     store.attach(server.capture);
     const traffic = new TrafficModel();
     server.capture.on('open', (e) => traffic.opened(e));
-    server.capture.on('chunk', (e) => traffic.chunk(e));
+    // As ServerController declares it: the traffic model copies what it keeps (util/emitter.ts, ListenerOptions).
+    server.capture.on('chunk', (e) => traffic.chunk(e), { copies: true });
     server.capture.on('close', (e) => traffic.closed(e));
     server.capture.on('switch', (e) => traffic.switched(e));
     server.events.on('request', (e) =>

@@ -117,7 +117,7 @@ export { ScriptRunner, DEFAULT_SCRIPT_TIMEOUT_MS } from './scripts/index.js';
 // ---- contracts
 export type * from './capture/types.js';
 export type { Handler, ServerRequest, ServerResponse, HeaderValue } from './http/handler-types.js';
-export { Emitter } from './util/emitter.js';
+export { Emitter, type ListenerOptions } from './util/emitter.js';
 export { DisposableStore, toDisposable, type Disposable } from './util/disposable.js';
 export { escapeHtml } from './util/html.js';
 export { formatBytes, formatExactBytes } from './util/byte-size.js';

@@ -23,7 +23,7 @@ export const createServerHandle: ServerFactory = async (options, log) => {
     listen: () => server.listen(),
     close: () => server.close(),
     setMode: (mode) => server.setMode(mode),
-    onCapture: (event, listener) => server.capture.on(event, listener),
+    onCapture: (event, listener, options) => server.capture.on(event, listener, options),
     onQueue: (listener) => server.events.on('queue', listener),
     onExchange: (listener) =>
       server.events.on('request', (e) =>

@@ -2,7 +2,7 @@
 // createWireplayServer() facade it calls. Kept as an interface so the
 // controller can be tested with any implementation and so that the facade can
 // grow without touching the views.
-import type { CaptureEvents, ConcurrencyMode, Disposable, ServerLimits, QueueEvent, RouteKind } from '../../server-core/index.js';
+import type { CaptureEvents, ConcurrencyMode, Disposable, ListenerOptions, ServerLimits, QueueEvent, RouteKind } from '../../server-core/index.js';
 
 export interface ListenInfo {
   host: string;
@@ -63,7 +63,7 @@ export interface ServerHandle {
   close(): Promise<void>;
   setMode(mode: ConcurrencyMode): void;
   /** Bytes on the wire: open / chunk / close / switch, per connection. */
-  onCapture<K extends keyof CaptureEvents>(event: K, listener: (payload: CaptureEvents[K]) => void): Disposable;
+  onCapture<K extends keyof CaptureEvents>(event: K, listener: (payload: CaptureEvents[K]) => void, options?: ListenerOptions): Disposable;
   /** Each answered request. */
   onExchange(listener: (exchange: ExchangeInfo) => void): Disposable;
   /** The scheduler's queued / started / finished events (the playground's server queue view). */

@@ -268,7 +268,9 @@ export class ServerController implements Disposable {
       return r;
     };
     store.add(handle.onCapture('open', (e) => ((e = opened(e)), this.traffic.opened(e), this.capture.emit('open', e))));
-    store.add(handle.onCapture('chunk', (e) => ((e = rename(e)), this.traffic.chunk(e), this.capture.emit('chunk', e))));
+    // The traffic model copies what it keeps: the server may reuse a chunk's buffer (a static read buffer, a frame
+    // unmasked in place) when every listener of the relay copies too (util/emitter.ts, ListenerOptions.copies).
+    store.add(handle.onCapture('chunk', (e) => ((e = rename(e)), this.traffic.chunk(e), this.capture.emit('chunk', e)), { copies: () => !this.capture.hasKeepingListeners('chunk') }));
     store.add(handle.onCapture('close', (e) => ((e = closed(e)), this.traffic.closed(e), this.capture.emit('close', e))));
     store.add(handle.onCapture('switch', (e) => ((e = rename(e)), this.traffic.switched(e), this.capture.emit('switch', e))));
     // Each request's pipeline record (stages, route) goes with the bytes into the capture (docs/pipeline.md).

@@ -7,7 +7,7 @@ import type { CaptureEvents } from './types.js';
 import type { CaptureStore } from './capture-store.js';
 
 /** What attaching records into: the store's recording methods. */
-export type CaptureRecorder = Pick<CaptureStore, 'open' | 'chunk' | 'switchProtocol' | 'pipeline' | 'close'>;
+export type CaptureRecorder = Pick<CaptureStore, 'open' | 'chunk' | 'switchProtocol' | 'pipeline' | 'close' | 'keepsHandedBytes'>;
 
 /**
  * Records everything `source` emits from now on into `store`, until the result is disposed. `sourceNo`
@@ -31,7 +31,7 @@ export function attachSource(source: Emitter<CaptureEvents>, sourceNo: number, s
     source.on('chunk', (ev) => {
       const id = mapped(ev.connectionId);
       if (id !== undefined) store.chunk(id, ev.dir, ev.t, ev.bytes);
-    }),
+    }, { copies: () => !store.keepsHandedBytes() }),
   );
   local.add(
     source.on('switch', (ev) => {

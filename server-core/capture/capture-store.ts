@@ -15,7 +15,7 @@
 // Connections that are the two ends of one loopback exchange are tied as peers
 // (peer-index.ts). The public shapes and defaults are in capture-store-types.ts,
 // re-exported here; the state the parts share is in store-internals.ts.
-import { Emitter } from '../util/emitter.js';
+import { Emitter, type ListenerOptions } from '../util/emitter.js';
 import type { Disposable } from '../util/disposable.js';
 import { DisposableStore } from '../util/disposable.js';
 import type {
@@ -70,9 +70,9 @@ class StoreEmitter extends Emitter<CaptureStoreEvents> {
     super();
   }
 
-  override on<K extends keyof CaptureStoreEvents>(event: K, listener: (payload: CaptureStoreEvents[K]) => void): Disposable {
+  override on<K extends keyof CaptureStoreEvents>(event: K, listener: (payload: CaptureStoreEvents[K]) => void, options?: ListenerOptions): Disposable {
     if (event === 'message') this.beforeMessageListener();
-    return super.on(event, listener);
+    return super.on(event, listener, options);
   }
 }
 
@@ -170,6 +170,11 @@ export class CaptureStore implements Disposable {
     this.conns.set(ev.connectionId, conn);
     if (this.events.hasListeners('open')) this.events.emit('open', summaryOf(conn));
     this.peers.tie(conn);
+  }
+
+  /** chunk() may keep the buffer it is handed: its own 'chunk' listeners are (the store copies; chunk-arena.ts). */
+  keepsHandedBytes(): boolean {
+    return this.events.hasKeepingListeners('chunk');
   }
 
   chunk(connectionId: string, dir: Direction, t: number, bytes: Buffer): void {

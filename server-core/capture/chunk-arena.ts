@@ -18,12 +18,18 @@
 // (RetainedBytes.detach, called by the store's pin before each drop).
 //
 // The proxy records each read twice (one leg reads it, the other writes it): the
-// second time, the same bytes share the first copy while its block is unchanged.
+// second time, the same bytes share the first copy while its block is unchanged
+// and the bytes compare equal (a comparison costs less than a copy and keeps
+// half the memory).
 //
-// A chunk larger than a quarter of a block is not put in a block: it is kept
-// as handed over when it spans its whole ArrayBuffer (a file read, a large
-// response the server wrote, never modified after the emit), else copied
-// into a buffer of its exact size.
+// A chunk larger than a quarter of a block (a 512 KiB file read, a 1 MiB
+// WebSocket frame) is copied too, into a large block of its own: its size
+// rounded up to a sixteenth of a block, taken from a few emptied large blocks
+// of that size when there is one (the same sizes recur: file reads, echoed
+// frames), kept for reuse when it empties. Keeping the handed buffer instead
+// kept the socket's or file reader's buffer alive until eviction: external
+// memory that only full mark-compacts free, and a static read buffer that
+// could never be filled again (static/read-buffer-pool.ts).
 
 /** Largest block (with the default 64 MiB cap: 64 blocks at most, plus the two being filled and emptied). */
 export const ARENA_BLOCK_MAX = 1024 * 1024;
@@ -31,6 +37,9 @@ export const ARENA_BLOCK_MAX = 1024 * 1024;
 export const ARENA_BLOCK_MIN = 4 * 1024;
 /** Emptied blocks kept for reuse beyond those in use (more are let go: a cap that shrank). */
 const FREE_BLOCKS_KEPT = 2;
+/** Emptied large blocks kept for reuse, at most this many, of at most LARGE_FREE_BLOCKS block sizes in all. */
+const LARGE_FREE_KEPT = 4;
+const LARGE_FREE_BLOCKS = 4;
 
 /** One block: its memory, how far it is filled, how many stored chunks are still in it. */
 export interface ArenaBlock {
@@ -39,6 +48,8 @@ export interface ArenaBlock {
   live: number;
   /** Counts the block's reuses: a copy made in an earlier use is no longer there. */
   generation: number;
+  /** A block holding one large chunk (sized to it), not one of the arena's regular blocks. */
+  readonly large: boolean;
 }
 
 /** Chunks from this size on may share one copy when the same bytes are recorded twice (see place). */
@@ -69,11 +80,13 @@ export function arenaBlockSize(maxBytes: number): number {
 }
 
 /** Counted for tests and benches (test/unit/capture/chunk-arena.test.ts). Only ever increase. */
-export const arenaStats = { blocksAllocated: 0, blocksReused: 0, sharedCopies: 0 };
+export const arenaStats = { blocksAllocated: 0, blocksReused: 0, sharedCopies: 0, largeAllocated: 0, largeReused: 0 };
 
 export class ChunkArena {
   private current: ArenaBlock | undefined;
   private readonly free: ArenaBlock[] = [];
+  /** Emptied large blocks, for chunks of the same rounded size. */
+  private largeFree: ArenaBlock[] = [];
   private size: number;
   /**
    * The last copy of each source buffer: the proxy records each read twice, once per leg (read from one
@@ -97,36 +110,37 @@ export class ChunkArena {
     if (size === this.size) return;
     this.size = size;
     this.free.length = 0;
+    this.largeFree = [];
   }
 
   /**
    * The bytes to keep for `bytes`: a copy in the current block (a new or reused one when it does not fit),
-   * or, for a large chunk, a buffer of its own. placedBlock tells where it went (no object per chunk).
+   * or, for a large chunk, in a large block of its own. placedBlock tells where it went (no object per chunk).
    */
   place(bytes: Buffer): Buffer {
     const n = bytes.length;
-    if (n * 4 > this.size) {
-      this.placedBlock = undefined;
-      // Handed over and never modified (CaptureChunk.bytes): kept as is when it owns its memory.
-      return bytes.byteOffset === 0 && bytes.buffer.byteLength === n ? bytes : Buffer.from(bytes);
-    }
     const share = n >= SHARE_MIN_BYTES;
     if (share) {
-      // The same bytes again (never modified after their emit): the copy is shared while its block has not
-      // been reused since (a block's bytes are only ever written past `used`, which restarts with a new generation).
+      // The same bytes again: the copy is shared while its block has not been reused since (a block's bytes are
+      // only ever written past `used`, which restarts with a new generation) and the bytes are still equal: a
+      // source buffer may be filled again after the emit (static/read-buffer-pool.ts, when every listener copies).
       const prev = this.lastCopy.get(bytes.buffer);
-      if (prev !== undefined && prev.byteOffset === bytes.byteOffset && prev.length === n && prev.generation === prev.block.generation) {
+      if (prev !== undefined && prev.byteOffset === bytes.byteOffset && prev.length === n && prev.generation === prev.block.generation && prev.view.equals(bytes)) {
         prev.block.live++;
         this.placedBlock = prev.block;
         arenaStats.sharedCopies++;
         return prev.view;
       }
     }
-    let block = this.current;
-    if (block === undefined || block.used + n > block.buf.length) {
-      // The rest of a full block stays unused (less than a quarter of it, a sixteenth with 64 KiB reads).
-      if (block !== undefined) this.close(block);
-      block = this.current = this.take();
+    let block: ArenaBlock;
+    if (n * 4 > this.size) block = this.takeLarge(n);
+    else {
+      const cur = this.current;
+      if (cur === undefined || cur.used + n > cur.buf.length) {
+        // The rest of a full block stays unused (less than a quarter of it, a sixteenth with 64 KiB reads).
+        if (cur !== undefined) this.close(cur);
+        block = this.current = this.take();
+      } else block = cur;
     }
     const at = block.used;
     bytes.copy(block.buf, at);
@@ -160,6 +174,17 @@ export class ChunkArena {
 
   private recycle(block: ArenaBlock): void {
     block.generation++;
+    if (block.large) {
+      // Kept while few and small enough in all (a cap that shrank lets them go: resize empties the list).
+      const free = this.largeFree;
+      let bytes = block.buf.length;
+      for (const b of free) bytes += b.buf.length;
+      if (free.length < LARGE_FREE_KEPT && bytes <= LARGE_FREE_BLOCKS * this.size) {
+        block.used = 0;
+        free.push(block);
+      }
+      return;
+    }
     if (this.free.length < FREE_BLOCKS_KEPT && block.buf.length === this.size) {
       block.used = 0;
       this.free.push(block);
@@ -176,6 +201,25 @@ export class ChunkArena {
     // allocUnsafeSlow: a block of its own (never Node's pool); every byte of it is written before it is read.
     const buf = Buffer.allocUnsafeSlow(this.size);
     blockBuffers.add(buf.buffer);
-    return { buf, used: 0, live: 0, generation: 0 };
+    return { buf, used: 0, live: 0, generation: 0, large: false };
+  }
+
+  /** An empty large block for `n` bytes: an emptied one of the same rounded size, or a new one. */
+  private takeLarge(n: number): ArenaBlock {
+    const grain = this.size / 16;
+    const size = Math.ceil(n / grain) * grain;
+    const free = this.largeFree;
+    for (let i = free.length - 1; i >= 0; i--) {
+      if (free[i].buf.length === size) {
+        const b = free[i];
+        free.splice(i, 1);
+        arenaStats.largeReused++;
+        return b;
+      }
+    }
+    arenaStats.largeAllocated++;
+    const buf = Buffer.allocUnsafeSlow(size);
+    blockBuffers.add(buf.buffer);
+    return { buf, used: 0, live: 0, generation: 0, large: true };
   }
 }

@@ -14,7 +14,7 @@ import type { ArenaBlock, ChunkArena } from './chunk-arena.js';
  * never handed outside the store (store-read.ts copies them for readers).
  */
 export interface StoredData extends CapturedData {
-  /** The block its bytes are in (undefined for a large chunk kept in a buffer of its own). */
+  /** The block its bytes are in (a regular block, or a large block holding only this chunk). */
   block: ArenaBlock | undefined;
 }
 

@@ -234,14 +234,15 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
   private gaveWrittenBuffers = false;
 
   get keepsWrittenBuffers(): boolean {
-    return this.gaveWrittenBuffers || this.ctx.capture.hasListeners('chunk');
+    return this.gaveWrittenBuffers || this.ctx.capture.hasKeepingListeners('chunk');
   }
 
   countWritten(data: Buffer): void {
     this.bytesOut += data.length;
     const capture = this.ctx.capture;
     if (capture.hasListeners('chunk')) {
-      this.gaveWrittenBuffers = true;
+      // Listeners that copy during the call (util/emitter.ts, ListenerOptions.copies) leave the buffer free.
+      if (capture.hasKeepingListeners('chunk')) this.gaveWrittenBuffers = true;
       capture.emit('chunk', { connectionId: this.id, dir: 's2c', t: performance.now(), bytes: data });
     }
   }

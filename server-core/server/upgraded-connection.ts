@@ -84,7 +84,8 @@ export class UpgradedConnection implements ListedConnection, WireTap {
     const capture = this.ctx.capture;
     if (!capture.hasListeners('chunk')) return false;
     capture.emit('chunk', { connectionId: this.id, dir: 'c2s', t: performance.now(), bytes: chunk });
-    return true;
+    // Shared only when a listener may keep it; listeners that copied it during the call leave it to be unmasked in place.
+    return capture.hasKeepingListeners('chunk');
   }
 
   wrote(bytes: Buffer): void {

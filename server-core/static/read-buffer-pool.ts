@@ -9,13 +9,18 @@
 //
 // The rule that keeps the bytes on the wire right: a buffer given to res.write() is
 // not filled again until the response says `buffersReleased` — every buffer it wrote
-// has been handed to the kernel and no capture kept a reference to it. A written
+// has been handed to the kernel and no capture kept a reference to it (a capture
+// whose listeners all copy during the call, such as the capture store, keeps none:
+// util/emitter.ts ListenerOptions.copies). A written
 // buffer is "lent" with that check; take() hands out a free buffer, or a lent one
 // whose check now passes, or a new one. A response without the check (a stand-in)
 // never gets its buffers back. The pool holds at most MAX_BUFFERS and empties itself
 // after IDLE_MS without use, so an idle server (the extension host) keeps nothing.
 const MAX_BUFFERS = 16;
 const IDLE_MS = 10_000;
+
+/** Counted for tests and benches (test/integration/static/static-capture.test.ts). Only ever increase. */
+export const readBufferStats = { allocated: 0, reused: 0 };
 
 interface Lent {
   readonly buf: Buffer;
@@ -35,15 +40,20 @@ export class ReadBufferPool {
   take(): Buffer {
     this.used = true;
     const free = this.free.pop();
-    if (free !== undefined) return free;
+    if (free !== undefined) {
+      readBufferStats.reused++;
+      return free;
+    }
     const lent = this.lent;
     for (let i = 0; i < lent.length; i++) {
       if (lent[i].released()) {
         const buf = lent[i].buf;
         lent.splice(i, 1);
+        readBufferStats.reused++;
         return buf;
       }
     }
+    readBufferStats.allocated++;
     return Buffer.allocUnsafeSlow(this.size);
   }
 

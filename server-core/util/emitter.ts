@@ -2,6 +2,17 @@ import type { Disposable } from './disposable.js';
 
 type Listener<T> = (payload: T) => void;
 
+/** How a listener treats its payload. */
+export interface ListenerOptions {
+  /**
+   * The listener reads the payload's buffers only during the call and keeps none of them (it copies what it
+   * keeps): the emitter may then fill those buffers again once the call returns (static/read-buffer-pool.ts,
+   * the WebSocket parser's unmasking in place). A function is asked each time (a listener that passes the
+   * payload on copies only while whoever it passes it to does). Default: it may keep them.
+   */
+  readonly copies?: boolean | (() => boolean);
+}
+
 /**
  * A typed event source whose on() returns a Disposable. `hasListeners` lets hot
  * paths skip building payloads nobody reads. A listener that throws is reported
@@ -14,10 +25,12 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
    * set on every emit: an array per chunk, per request event, on the capture's hot path).
    */
   private readonly listeners = new Map<keyof Events, { set: Set<Listener<never>>; list: readonly Listener<never>[] }>();
+  /** The listeners declared to copy (ListenerOptions.copies), by event. */
+  private readonly copying = new Map<keyof Events, Map<Listener<never>, true | (() => boolean)>>();
 
   constructor(private readonly onListenerError: (err: unknown) => void = (err) => queueMicrotask(() => { throw err; })) {}
 
-  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Disposable {
+  on<K extends keyof Events>(event: K, listener: Listener<Events[K]>, options?: ListenerOptions): Disposable {
     let slot = this.listeners.get(event);
     if (!slot) this.listeners.set(event, (slot = { set: new Set(), list: [] }));
     const entry = listener as Listener<never>;
@@ -26,11 +39,29 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
       s.set.add(entry);
       s.list = [...s.set];
     }
+    const copies = options?.copies;
+    let copying: Map<Listener<never>, true | (() => boolean)> | undefined;
+    if (copies !== undefined && copies !== false) {
+      copying = this.copying.get(event);
+      if (!copying) this.copying.set(event, (copying = new Map()));
+      copying.set(entry, copies);
+    } else this.copying.get(event)?.delete(entry); // the same function again, now without the declaration
     return {
       dispose: () => {
         if (s.set.delete(entry)) s.list = [...s.set];
+        copying?.delete(entry);
       },
     };
+  }
+
+  /** Some listener of `event` may keep the payload's buffers past the call (none declared it copies; ListenerOptions). */
+  hasKeepingListeners<K extends keyof Events>(event: K): boolean {
+    const slot = this.listeners.get(event);
+    if (slot === undefined || slot.list.length === 0) return false;
+    const copying = this.copying.get(event);
+    if (copying === undefined || copying.size < slot.list.length) return true;
+    for (const c of copying.values()) if (c !== true && !c()) return true;
+    return false;
   }
 
   once<K extends keyof Events>(event: K, listener: Listener<Events[K]>): Disposable {
@@ -61,5 +92,6 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
 
   clear(): void {
     this.listeners.clear();
+    this.copying.clear();
   }
 }

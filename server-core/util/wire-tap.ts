@@ -7,7 +7,8 @@
 export interface WireTap {
   /**
    * A chunk read from the socket (not copied: Node never reuses a chunk it handed out).
-   * Returns true when someone keeps it (the capture): the reader must not modify it then.
+   * Returns true when someone may keep it (a capture listener that did not declare it copies during the
+   * call, util/emitter.ts ListenerOptions): the reader must not modify it then.
    */
   read(chunk: Buffer): boolean;
   /** A buffer about to be written to the socket (the writer must not reuse it). */

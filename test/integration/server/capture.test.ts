@@ -282,3 +282,45 @@ test('the open event and snapshots carry the true local endpoint, for one-addres
     socket.destroy();
   }
 });
+
+test('with a capture store (its listener copies), frames may be unmasked in place: the store keeps the masked bytes as sent', async (t) => {
+  const { CaptureStore } = await import('../../../server-core/capture/capture-store.js');
+  const { server, port } = await startServer(t);
+  // Small blocks: reads over 1 KiB (a frame of a few KiB read whole, unmasked in place) take the arena's large-chunk path.
+  const store = new CaptureStore({ maxBytes: 64 * 1024 * 1024, blockBytes: 4096, dissect: false });
+  t.after(() => store.dispose());
+  store.attach(server.capture);
+  assert.equal(server.capture.hasKeepingListeners('chunk'), false, 'the store declares that it copies');
+  const client = new WebSocket(`ws://127.0.0.1:${port}/ws/echo`, { perMessageDeflate: false });
+  t.after(() => client.terminate());
+  await new Promise((resolve, reject) => (client.once('open', resolve), client.once('error', reject)));
+  const sizes = [5, 200, 2000, 3000, 70_000, 1024 * 1024];
+  const payloads = sizes.map((size) => Buffer.from(Array.from({ length: size }, (_, i) => (i * 7 + size) & 0xff)));
+  for (const p of payloads) {
+    const echoed = await new Promise<Buffer>((resolve) => {
+      client.once('message', (d) => resolve(d as Buffer));
+      client.send(p);
+    });
+    assert.ok(echoed.equals(p), `echo of ${p.length} bytes`);
+  }
+  // The store's client bytes, after the handshake: the masked frames the client sent.
+  const [conn] = store.listConnections();
+  const c2s = Buffer.concat(store.connection(conn.id)!.entries.flatMap((e) => (e.kind === 'data' && e.dir === 'c2s' ? [e.bytes] : [])));
+  let at = c2s.indexOf('\r\n\r\n') + 4;
+  for (const p of payloads) {
+    assert.equal(c2s[at], 0x82, 'a binary frame');
+    assert.equal(c2s[at + 1] & 0x80, 0x80, 'masked');
+    let len = c2s[at + 1] & 0x7f;
+    let head = 2;
+    if (len === 126) (len = c2s.readUInt16BE(at + 2)), (head = 4);
+    else if (len === 127) (len = Number(c2s.readBigUInt64BE(at + 2))), (head = 10);
+    assert.equal(len, p.length);
+    const key = c2s.subarray(at + head, at + head + 4);
+    const body = c2s.subarray(at + head + 4, at + head + 4 + len);
+    assert.ok(
+      body.every((b, i) => (b ^ key[i & 3]) === p[i]),
+      `the captured frame of ${p.length} bytes unmasks to the payload`,
+    );
+    at += head + 4 + len;
+  }
+});
