@@ -19,8 +19,10 @@
 // Bounded to about two minutes. Figures depend on the machine and its load:
 // compare the ratios, and read the load average printed with them.
 //
-//   node --import tsx bench/proxy.bench.ts [--seconds N] [--rounds N] [--only WORD,…] [--same-cpu] [--base DIR] [--gc]
+//   node --import tsx bench/proxy.bench.ts [--seconds N] [--rounds N] [--only WORD,…] [--targets KEY,…] [--same-cpu] [--base DIR] [--gc]
 //   (--only: keep-alive, big, latency (both c=1 rows), unpinned (the judged c=1 row only))
+//   (--targets: measure only these, direct always: wireplay, base, bytes, bytes-base, no-capture, http-proxy;
+//   the others print as —. More rounds of fewer targets in the same time, for an A/B.)
 //   --base DIR: an A/B in the same run — DIR is another checkout (`git archive main | tar -x -C DIR`, with
 //   node_modules linked): its Wireplay proxy (capture on) and its bytes-only one join as "(base)" columns.
 //   --gc: the Wireplay proxies run with --trace-gc; the mark-compacts (and scavenges) each one did over the
@@ -226,6 +228,18 @@ async function main(): Promise<void> {
       { name: 'direct', port: app.port, proc: app.proc, child: app },
     ];
     const withBase = base.length > 0;
+    // --targets: measure only these (direct always); the others' cells print as —. Keys below.
+    const targetKeys: Record<string, string> = {
+      'Wireplay proxy': 'wireplay',
+      'Wireplay proxy (base)': 'base',
+      'Wireplay, bytes only': 'bytes',
+      'Wireplay, bytes only (base)': 'bytes-base',
+      'Wireplay, no capture': 'no-capture',
+      'http-proxy': 'http-proxy',
+      direct: 'direct',
+    };
+    const wanted = arg('targets', '');
+    const measured = wanted === '' ? targets : targets.filter((x) => x.name === 'direct' || wanted.split(',').includes(targetKeys[x.name]));
     const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const only = arg('only', '');
     console.log(
@@ -254,9 +268,9 @@ async function main(): Promise<void> {
       if (s.unpinned) for (const c of children) setAffinity(c.proc.pid, placement);
       const wrkCpu = placement;
       const acc = new Map<string, WrkResult[]>(targets.map((x) => [x.name, []]));
-      for (const x of targets) await wrk(`http://127.0.0.1:${x.port}${s.path}`, 1, s.c, undefined, wrkCpu); // warm-up
+      for (const x of measured) await wrk(`http://127.0.0.1:${x.port}${s.path}`, 1, s.c, undefined, wrkCpu); // warm-up
       for (let r = 0; r < rounds; r++) {
-        const order = r % 2 === 0 ? targets : [...targets].reverse();
+        const order = r % 2 === 0 ? measured : [...measured].reverse();
         for (const x of order) acc.get(x.name)!.push(await wrk(`http://127.0.0.1:${x.port}${s.path}`, seconds, s.c, x.child, wrkCpu));
       }
       if (traceGc) {
@@ -282,7 +296,13 @@ async function main(): Promise<void> {
         rows.push([`${s.name}: p50 latency`, cell('Wireplay proxy'), ...(withBase ? [cell('Wireplay proxy (base)')] : []), cell('Wireplay, bytes only'), ...(withBase ? [cell('Wireplay, bytes only (base)')] : []), cell('Wireplay, no capture'), cell('http-proxy'), `${fmt(d)} µs`, `${fmt(median('http-proxy') / median('Wireplay proxy'), 2)}×`, target]);
         // Every round, so the spread is visible next to the median.
         const all = (name: string) => acc.get(name)!.map((m) => fmt(m.p50us)).join(' / ');
-        console.log(`  ${s.name}, p50 per round (µs): ${targets.map((x) => `${x.name} ${all(x.name)}`).join('; ')}`);
+        console.log(`  ${s.name}, p50 per round (µs): ${measured.map((x) => `${x.name} ${all(x.name)}`).join('; ')}`);
+        // CPU time per exchange of the measured process (median of the rounds): steadier than a p50 on a shared machine.
+        const cpuMedian = (name: string) => {
+          const v = acc.get(name)!.map((m) => m.cpuUsPerRequest).sort((a, b) => a - b);
+          return v[Math.floor(v.length / 2)];
+        };
+        console.log(`  ${s.name}, CPU per request (µs, median of the rounds): ${measured.map((x) => `${x.name} ${fmt(cpuMedian(x.name))}`).join('; ')} (direct: the app's)`);
       } else {
         const key = s.path === '/big' ? 'mbps' : 'rps';
         const unit = key === 'mbps' ? ' MB/s' : ' req/s';

@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, isAbsolute, join } from 'node:path';
-import { DisposableStore, Emitter, type CaptureStore, type CaptureEvents, type ConcurrencyMode, type QueueEvent, type Disposable, type RoutesView, type ServerView, type ServerState } from '../../server-core/index.js';
+import { DisposableStore, Emitter, type CaptureStore, type CaptureEvents, type ConnectionOpened, type ConnectionClosed, type ConcurrencyMode, type QueueEvent, type Disposable, type RoutesView, type ServerView, type ServerState } from '../../server-core/index.js';
 import { isLoopback, type WireplaySettings } from '../config/settings-model.js';
 import type { ListenInfo, ServerFactory, ServerHandle, ServerLog, ServerStartOptions } from './server-api.js';
 import { TrafficModel } from './traffic-model.js';
@@ -253,12 +253,25 @@ export class ServerController implements Disposable {
     const store = new DisposableStore();
     // Connection ids stay unique across restarts: the second server's srv-1 becomes srv-1@2.
     const gen = ++this.generation;
-    const rename = <T extends { connectionId: string }>(e: T): T => (gen === 1 ? e : { ...e, connectionId: `${e.connectionId}@${gen}` });
-    store.add(handle.onCapture('open', (e) => ((e = rename(e)), this.traffic.opened(e), this.capture.emit('open', e))));
+    // An open connection's new id is made once, not per chunk (a new string per chunk was also hashed anew
+    // by every Map it was looked up in); the same string is made again for an event after the close.
+    const renamed = new Map<string, string>();
+    const renamedId = (id: string): string => renamed.get(id) ?? `${id}@${gen}`;
+    const rename = <T extends { connectionId: string }>(e: T): T => (gen === 1 ? e : { ...e, connectionId: renamedId(e.connectionId) });
+    const opened = (e: ConnectionOpened) => {
+      if (gen !== 1) renamed.set(e.connectionId, `${e.connectionId}@${gen}`);
+      return rename(e);
+    };
+    const closed = (e: ConnectionClosed) => {
+      const r = rename(e);
+      renamed.delete(e.connectionId);
+      return r;
+    };
+    store.add(handle.onCapture('open', (e) => ((e = opened(e)), this.traffic.opened(e), this.capture.emit('open', e))));
     // The traffic model copies what it keeps: the server may reuse a chunk's buffer (a static read buffer, a frame
     // unmasked in place) when every listener of the relay copies too (util/emitter.ts, ListenerOptions.copies).
     store.add(handle.onCapture('chunk', (e) => ((e = rename(e)), this.traffic.chunk(e), this.capture.emit('chunk', e)), { copies: () => !this.capture.hasKeepingListeners('chunk') }));
-    store.add(handle.onCapture('close', (e) => ((e = rename(e)), this.traffic.closed(e), this.capture.emit('close', e))));
+    store.add(handle.onCapture('close', (e) => ((e = closed(e)), this.traffic.closed(e), this.capture.emit('close', e))));
     store.add(handle.onCapture('switch', (e) => ((e = rename(e)), this.traffic.switched(e), this.capture.emit('switch', e))));
     // Each request's pipeline record (stages, route) goes with the bytes into the capture (docs/pipeline.md).
     store.add(handle.onCapture('pipeline', (e) => this.capture.emit('pipeline', rename(e))));

@@ -20,6 +20,11 @@ interface ConnState {
   /** performance.now() timebase of the open, to turn capture times into wall times. */
   openedT: number;
   exchanges: number;
+  /**
+   * The indexes of this connection's rows that exchange() must find again rather than add (the WebSocket
+   * session's, and rows proxied() made), so that a plain exchange's row is added without a lookup.
+   */
+  known?: Set<number>;
   wsRow?: TrafficRow;
   /** Where each direction's frames stand, from the switch on (countFrames). */
   frames?: { c2s: FrameCursor; s2c: FrameCursor };
@@ -27,7 +32,33 @@ interface ConnState {
   lastTarget?: string;
 }
 
-const REQUEST_LINE = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r?\n/;
+/** How far into a chunk a request line is looked for. */
+const REQUEST_LINE_MAX = 2048;
+const HTTP_1 = Buffer.from(' HTTP/1.', 'latin1');
+
+/**
+ * The target of the request line a chunk starts with (`METHOD SP target SP HTTP/1.0|1 CRLF`, within its
+ * first 2 KiB; a bare LF is taken too), else undefined. Read from the bytes: only the target becomes a
+ * string (this runs for every request the server reads).
+ */
+export function requestTarget(bytes: Buffer): string | undefined {
+  const end = Math.min(bytes.length, REQUEST_LINE_MAX);
+  let i = 0;
+  while (i < end && bytes[i] >= 0x41 && bytes[i] <= 0x5a) i++;
+  if (i === 0 || i >= end || bytes[i] !== 0x20) return undefined;
+  const start = ++i;
+  // The target: no whitespace (as /\S/ reads latin1: SP, HTAB, LF, VT, FF, CR, NBSP), at least one byte.
+  while (i < end && bytes[i] !== 0x20 && bytes[i] !== 0xa0 && !(bytes[i] >= 0x09 && bytes[i] <= 0x0d)) i++;
+  if (i === start || i + HTTP_1.length + 2 > end) return undefined;
+  const stop = i;
+  for (let k = 0; k < HTTP_1.length; k++) if (bytes[i + k] !== HTTP_1[k]) return undefined;
+  i += HTTP_1.length;
+  if (bytes[i] !== 0x30 && bytes[i] !== 0x31) return undefined;
+  i++;
+  if (bytes[i] === 0x0d) i++;
+  if (i >= end || bytes[i] !== 0x0a) return undefined;
+  return bytes.toString('latin1', start, stop);
+}
 
 export class TrafficModel {
   private readonly conns = new Map<string, ConnState>();
@@ -77,9 +108,9 @@ export class TrafficModel {
     if (e.dir === 'c2s') c.row.bytesIn += e.bytes.length;
     else c.row.bytesOut += e.bytes.length;
     if (c.wsRow && c.frames) c.wsRow.messages = (c.wsRow.messages ?? 0) + countFrames(c.frames[e.dir], e.bytes);
-    else if (e.dir === 'c2s' && e.bytes.length > 0 && e.bytes[0] >= 0x41 && e.bytes[0] <= 0x5a) {
-      const m = REQUEST_LINE.exec(e.bytes.subarray(0, 2048).toString('latin1'));
-      if (m) c.lastTarget = m[1];
+    else if (e.dir === 'c2s') {
+      const target = requestTarget(e.bytes);
+      if (target !== undefined) c.lastTarget = target;
     }
     this.emitter.emit('change', 'connections');
   }
@@ -111,6 +142,7 @@ export class TrafficModel {
       row.messages = 0;
       row.done = false;
       c.wsRow = row;
+      (c.known ??= new Set()).add(Number(row.id.slice(row.id.lastIndexOf('#') + 1)));
       // Frames start at the switch's offsets: bytes of the handshake that arrive after the event are skipped.
       c.frames = { c2s: { skip: Math.max(0, e.c2sOffset - c.row.bytesIn) }, s2c: { skip: Math.max(0, e.s2cOffset - c.row.bytesOut) } };
       if (!last) this.addTraffic(row);
@@ -137,7 +169,9 @@ export class TrafficModel {
     const c = this.conns.get(e.connectionId);
     if (c) c.exchanges = Math.max(c.exchanges, e.index);
     const id = `${e.connectionId}#${e.index}`;
-    const existing = this.traffic.get(id);
+    // A connection still listed knows which of its rows exist already: none, for a plain exchange.
+    const fresh = c !== undefined && c.known?.has(e.index) !== true;
+    const existing = fresh ? undefined : this.traffic.get(id);
     if (existing?.kind === 'ws') {
       // The upgrade's request event comes after the switch made its session row: it only adds the route.
       if (e.route) {
@@ -162,7 +196,7 @@ export class TrafficModel {
       row.routeKind = e.route.kind;
       row.routePattern = e.route.pattern;
     }
-    this.addTraffic(row);
+    this.addTraffic(row, fresh);
     this.emitter.emit('change', 'traffic');
   }
 
@@ -174,7 +208,10 @@ export class TrafficModel {
   proxied(row: TrafficRow): void {
     const c = this.conns.get(row.connectionId);
     const index = Number(row.id.slice(row.id.lastIndexOf('#') + 1));
-    if (c && Number.isInteger(index)) c.exchanges = Math.max(c.exchanges, index);
+    if (c && Number.isInteger(index)) {
+      c.exchanges = Math.max(c.exchanges, index);
+      (c.known ??= new Set()).add(index);
+    }
     const existing = this.traffic.get(row.id);
     if (existing?.kind === 'ws') {
       existing.proxy = row.proxy;
@@ -226,8 +263,9 @@ export class TrafficModel {
     this.emitter.emit('change', 'traffic');
   }
 
-  private addTraffic(row: TrafficRow): void {
-    this.traffic.delete(row.id);
+  /** `fresh`: no row has this id (nothing to delete first: one hash lookup less). */
+  private addTraffic(row: TrafficRow, fresh = false): void {
+    if (!fresh) this.traffic.delete(row.id);
     this.traffic.set(row.id, row);
     this.totalTraffic++;
     dropOldest(this.traffic, this.maxTraffic);

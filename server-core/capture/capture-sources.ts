@@ -23,7 +23,8 @@ export function attachSource(source: Emitter<CaptureEvents>, sourceNo: number, s
       if (taken(id)) id = `${ev.connectionId}#${sourceNo}`;
       for (let n = 2; taken(id); n++) id = `${ev.connectionId}#${sourceNo}.${n}`;
       idMap.set(ev.connectionId, id);
-      store.open({ ...ev, connectionId: id });
+      // The store copies the event: a copy here only when the id changes.
+      store.open(id === ev.connectionId ? ev : { ...ev, connectionId: id });
     }),
   );
   local.add(
@@ -35,13 +36,14 @@ export function attachSource(source: Emitter<CaptureEvents>, sourceNo: number, s
   local.add(
     source.on('switch', (ev) => {
       const id = mapped(ev.connectionId);
-      if (id !== undefined) store.switchProtocol({ ...ev, connectionId: id });
+      if (id !== undefined) store.switchProtocol(id === ev.connectionId ? ev : { ...ev, connectionId: id });
     }),
   );
   local.add(
     source.on('pipeline', (ev) => {
       const id = mapped(ev.connectionId);
-      if (id !== undefined) store.pipeline({ ...ev, connectionId: id });
+      // The store keeps the record as given (the emitter made it for this emit alone).
+      if (id !== undefined) store.pipeline(id === ev.connectionId ? ev : { ...ev, connectionId: id });
     }),
   );
   local.add(
@@ -49,7 +51,7 @@ export function attachSource(source: Emitter<CaptureEvents>, sourceNo: number, s
       const id = mapped(ev.connectionId);
       if (id === undefined) return;
       idMap.delete(ev.connectionId);
-      store.close({ ...ev, connectionId: id });
+      store.close(id === ev.connectionId ? ev : { ...ev, connectionId: id });
     }),
   );
   return local;

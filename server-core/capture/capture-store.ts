@@ -159,20 +159,16 @@ export class CaptureStore implements Disposable {
       data: { id: ev.connectionId, info: { ...ev }, switches: [] },
       chunks: [],
       head: 0,
-      markers: [],
       removed: false,
       stats: { c2sBytes: 0, s2cBytes: 0, c2sChunks: 0, s2cChunks: 0, droppedBytes: 0, messages: 0, droppedMessages: 0 },
       next: { c2s: 0, s2c: 0 },
       messages: [],
-      drop: {},
-      dropMessage: {},
       pending: 0,
-      leavingBelow: { c2s: -1, s2c: -1 },
       dissects: this.options.dissect !== false,
     };
     if (ev.peerConnectionId !== undefined) conn.data.peerConnectionId = ev.peerConnectionId;
     this.conns.set(ev.connectionId, conn);
-    this.events.emit('open', summaryOf(conn));
+    if (this.events.hasListeners('open')) this.events.emit('open', summaryOf(conn));
     this.peers.tie(conn);
   }
 
@@ -244,7 +240,7 @@ export class CaptureStore implements Disposable {
     if (conn.dissects) this.backlog.later({ conn, step: (d) => d.end(ev.t), last: true });
     // Its listeners read the connection's message counts.
     if (this.events.hasListeners('close')) this.backlog.drain(conn);
-    this.events.emit('close', summaryOf(conn));
+    if (this.events.hasListeners('close')) this.events.emit('close', summaryOf(conn));
     trimConnections(this.state);
   }
 
@@ -351,7 +347,7 @@ export class CaptureStore implements Disposable {
       nextMessageId: () => this.state.nextMessageId++,
       onMessage: (m) => this.addMessage(conn, m),
       onUpdate: (m) => this.updateMessage(conn, m),
-      leavingBelow: (dir) => conn.leavingBelow[dir],
+      leavingBelow: (dir) => conn.leavingBelow?.[dir] ?? -1,
       deferred: { parts: (dir, start, end) => connRangeParts(conn, dir, start, end), cache: this.trees },
     });
   }

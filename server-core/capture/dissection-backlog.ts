@@ -24,6 +24,11 @@ export class DissectionBacklog {
 
   constructor(private readonly host: BacklogHost) {}
 
+  /** Operations waiting to be fed. */
+  get waiting(): number {
+    return this.backlog.length - this.backlogHead;
+  }
+
   /** Dissection of `op`: now when someone listens to messages (after what waits before it), else queued. */
   later(op: PendingOp): void {
     op.conn.pending++;

@@ -80,7 +80,9 @@ export function evict(s: StoreState): void {
   let bytes = s.bytes;
   let end = s.ringHead;
   let trim = 0;
-  while ((bytes > s.maxBytes || (bytes > target && end - s.ringHead < EVICT_BATCH_CHUNKS)) && end < s.ring.length) {
+  // Without dissection waiting there is nothing to keep short: the batch goes down to the margin.
+  const batch = s.backlog.waiting > 0 ? EVICT_BATCH_CHUNKS : Infinity;
+  while ((bytes > s.maxBytes || (bytes > target && end - s.ringHead < batch)) && end < s.ring.length) {
     const { conn, entry } = s.ring[end];
     if (conn.removed) {
       end++;
@@ -96,12 +98,16 @@ export function evict(s: StoreState): void {
     bytes -= cost;
     end++;
   }
-  // Per connection and direction, the bytes that go are one run from its oldest kept byte.
-  const runs = new Map<string, DropRun>();
+  // Per connection and direction, the bytes that go are one run from its oldest kept byte; `runs` in the
+  // order they are met (the drops' message ids follow it). Found by the connection object, not by a key
+  // string made per evicted chunk.
+  const runs: DropRun[] = [];
+  const runsOf = new Map<Conn, { c2s?: DropRun; s2c?: DropRun }>();
   const runOf = (conn: Conn, entry: StoredData): DropRun => {
-    const key = `${conn.data.id}\u0000${entry.dir}`;
-    let run = runs.get(key);
-    if (!run) runs.set(key, (run = { conn, dir: entry.dir, start: entry.offset, end: entry.offset, tFirst: entry.t, tLast: entry.t }));
+    let pair = runsOf.get(conn);
+    if (!pair) runsOf.set(conn, (pair = {}));
+    let run = pair[entry.dir];
+    if (!run) runs.push((pair[entry.dir] = run = { conn, dir: entry.dir, start: entry.offset, end: entry.offset, tFirst: entry.t, tLast: entry.t }));
     return run;
   };
   for (let i = s.ringHead; i < end; i++) {
@@ -122,18 +128,18 @@ export function evict(s: StoreState): void {
   // Messages that end in what leaves are removed as soon as they are made (recordDrop): with nobody
   // listening, they are made as stand-ins only (kind, range, times), which keeps ids and counts exact.
   const unheard = !s.events.hasListeners('message');
-  if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = run.end;
+  if (unheard) for (const run of runs) (run.conn.leavingBelow ??= { c2s: -1, s2c: -1 })[run.dir] = run.end;
   for (let i = trimmed ? end : end - 1; i >= s.ringHead; i--) {
     if (s.ring[i].queued) {
       s.backlog.drain(s.ring[i]);
       break;
     }
   }
-  if (unheard) for (const run of runs.values()) run.conn.leavingBelow[run.dir] = -1;
+  if (unheard) for (const run of runs) run.conn.leavingBelow![run.dir] = -1;
   // An HTTP message that the dropped bytes cut into, still in progress in the dissection, is fed on to its
   // end first (within EVICT_FEED_AHEAD operations): ended, it keeps its head aside and its tree stays on
   // demand, as with a live dissection, instead of building its tree now.
-  for (const run of runs.values()) {
+  for (const run of runs) {
     for (let n = 0; n < EVICT_FEED_AHEAD && run.conn.pending > 0; n++) {
       const start = run.conn.dissector?.httpMessageInProgress(run.dir);
       if (start === undefined || start >= run.end) break;
@@ -141,7 +147,7 @@ export function evict(s: StoreState): void {
     }
   }
   // The messages that need the bytes are made safe while the bytes are still here.
-  for (const run of runs.values()) pinBefore(s, run.conn, run.dir, run.end);
+  for (const run of runs) pinBefore(s, run.conn, run.dir, run.end);
   for (; s.ringHead < end; s.ringHead++) {
     const { conn, entry } = s.ring[s.ringHead];
     // The slots before the heads are let go at once (compacted later): an evicted chunk that stayed
@@ -169,7 +175,7 @@ export function evict(s: StoreState): void {
     trimmed.entry.offset += trim;
     s.bytes -= trim;
   }
-  for (const run of runs.values()) recordDrop(s, run.conn, run.dir, run.start, run.end - run.start, run.tFirst, run.tLast, true);
+  for (const run of runs) recordDrop(s, run.conn, run.dir, run.start, run.end - run.start, run.tFirst, run.tLast, true);
   if (s.ringHead > 1024 && s.ringHead * 2 > s.ring.length) {
     s.ring.splice(0, s.ringHead);
     s.ringHead = 0;
@@ -198,18 +204,20 @@ function pinBefore(s: StoreState, conn: Conn, dir: Direction, before: number): v
 /** `tFirst`, `t`: the times of the first and last dropped chunk. */
 export function recordDrop(s: StoreState, conn: Conn, dir: Direction, offset: number, length: number, tFirst: number, t: number, emit: boolean): void {
   conn.stats.droppedBytes += length;
-  let marker = conn.drop[dir];
+  const drop = (conn.drop ??= {});
+  let marker = drop[dir];
   if (marker && marker.offset + marker.length === offset) {
     marker.length += length;
     marker.t = t;
   } else {
     marker = { kind: 'dropped', dir, t, offset, length };
-    conn.drop[dir] = marker;
-    conn.markers.push(marker);
+    drop[dir] = marker;
+    (conn.markers ??= []).push(marker);
   }
   // The messages whose bytes are all gone go too; one 'dropped' message stands at their place.
   const end = marker.offset + marker.length;
-  let dm = conn.dropMessage[dir];
+  const dropMessage = (conn.dropMessage ??= {});
+  let dm = dropMessage[dir];
   // Messages are in arrival order, so those of `dir` that ended before `end` sit at the front.
   const removedAt: number[] = [];
   for (let i = 0; i < conn.messages.length; i++) {
@@ -239,7 +247,7 @@ export function recordDrop(s: StoreState, conn: Conn, dir: Direction, offset: nu
       summary: '',
       fields: [],
     };
-    conn.dropMessage[dir] = dm;
+    dropMessage[dir] = dm;
     const firstKept = conn.messages.findIndex((m) => m.kind !== 'dropped');
     const at = removedAt.length ? Math.min(removedAt[0], firstKept < 0 ? conn.messages.length : firstKept) : firstKept < 0 ? conn.messages.length : firstKept;
     conn.messages.splice(at, 0, dm);
@@ -259,11 +267,16 @@ export function recordDrop(s: StoreState, conn: Conn, dir: Direction, offset: nu
   if (emit) s.events.emit('dropped', { connectionId: conn.data.id, entry: marker });
 }
 
-/** Over maxConnections, forgets the oldest closed connections, with what they still hold. */
+/** Over maxConnections, forgets the oldest closed connections (a batch: see below), with what they still hold. */
 export function trimConnections(s: StoreState): void {
   if (s.conns.size <= s.maxConnections) return;
+  // Down to a sixteenth below the bound at once (exactly to it below 16): the Map's deleted entries stay
+  // as holes at its front until V8 rehashes it, and this walk from the front passes over every one, so
+  // forgetting one connection per close cost a walk over thousands of holes each time (14 µs per new
+  // connection at the default 10,000; util/drop-oldest.ts has the same reason for the sidebar's lists).
+  const target = s.maxConnections - (s.maxConnections >> 4);
   for (const conn of s.conns.values()) {
-    if (s.conns.size <= s.maxConnections) break;
+    if (s.conns.size <= target) break;
     if (!conn.data.closed) continue;
     // Its dissection is finished first (its messages are counted out below; ids stay as live).
     s.backlog.drain(conn);

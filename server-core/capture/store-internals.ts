@@ -28,8 +28,12 @@ export interface Conn {
   /** Retained chunks from index `head` on (a deque: the ring drops from the front). */
   chunks: StoredData[];
   head: number;
-  /** Drop markers, at most one per direction: drops are always of the oldest bytes, so they stand before every chunk. */
-  markers: CapturedDrop[];
+  /**
+   * Drop markers, at most one per direction: drops are always of the oldest bytes, so they stand before every
+   * chunk. This and the other per-connection records below marked "made at the first drop" are absent until
+   * then: most connections never lose a byte, and an idle one costs only what it holds (issue 13).
+   */
+  markers?: CapturedDrop[];
   /** Closed and forgotten (maxConnections): its ring items no longer count. */
   removed: boolean;
   stats: ConnectionStats;
@@ -40,13 +44,14 @@ export interface Conn {
   dissector?: ConnectionDissector;
   /** Still dissected: false without dissection, after the close, or after its dissector failed. */
   dissects: boolean;
-  /** Dropped-marker per direction (always at the front: the ring drops oldest first). */
-  drop: { c2s?: CapturedDrop; s2c?: CapturedDrop };
-  dropMessage: { c2s?: DissectedMessage; s2c?: DissectedMessage };
+  /** Dropped-marker per direction (always at the front: the ring drops oldest first). Made at the first drop. */
+  drop?: { c2s?: CapturedDrop; s2c?: CapturedDrop };
+  /** The 'dropped' message per direction. Made at the first drop. */
+  dropMessage?: { c2s?: DissectedMessage; s2c?: DissectedMessage };
   /** Operations of this connection still waiting in the dissection backlog. */
   pending: number;
-  /** During an eviction, per direction, the offset below which bytes are being dropped (else -1). */
-  leavingBelow: { c2s: number; s2c: number };
+  /** During an eviction, per direction, the offset below which bytes are being dropped (else -1; absent: -1 both). */
+  leavingBelow?: { c2s: number; s2c: number };
 }
 
 export interface RingItem {

@@ -15,7 +15,7 @@ import type { Conn } from './store-internals.js';
  */
 export function entriesOf(c: Conn): CaptureEntry[] {
   const out: CaptureEntry[] = [];
-  for (const m of c.markers) out.push({ ...m });
+  if (c.markers) for (const m of c.markers) out.push({ ...m });
   const chunks = c.chunks;
   for (let i = c.head; i < chunks.length; i++) {
     const e = chunks[i];

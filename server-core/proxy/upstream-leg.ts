@@ -5,6 +5,13 @@
 // with a MessageStream, attributing them to the requests it carried, in order.
 // What to do with them (where the bytes go, what a failure means for the
 // client) is its owner's business: the leg only reports.
+//
+// A plain TCP leg reads with net's `onread` (the socket reads into memory the
+// leg hands it and calls back, without the Readable stream's buffering and
+// events, and without a fresh 64 KiB allocation per read): each read lands in
+// a part of a slab no earlier read used, so the bytes handed on stay as they
+// are for as long as anyone keeps them (the capture queue, a socket that could
+// not write them at once). A TLS leg reads with 'data' as before.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { CaptureSink } from './capture-queue.js';
@@ -43,6 +50,10 @@ export interface UpstreamLegOwner {
 
 /** Bytes kept while connecting, or buffered by the socket, before the writer is asked to wait. */
 const QUEUED_LIMIT = 1024 * 1024;
+/** The most one read takes (Node's own read size) and the slab reads are carved from (a new one when less than a read is left). */
+const READ_SIZE = 64 * 1024;
+// Two reads' worth: memory each open target connection holds (128 KiB), against a new slab every read or two on a big response.
+const SLAB_SIZE = 2 * READ_SIZE;
 
 export interface UpstreamLegOptions {
   insecure: boolean;
@@ -65,7 +76,16 @@ export class UpstreamLeg implements MessageStreamOwner {
   /** Writes to the target once connected: the pieces of one read from the client go out in one write. */
   private readonly out: SocketWriter;
   private queued: Buffer[] | null = [];
+  /** Where plain TCP reads go (readBuffer()). */
+  private slab: Buffer | null = null;
+  private slabUsed = 0;
+  /**
+   * The connect or response timeout: one timer for the leg's life, re-armed with refresh() (no timer
+   * made and dropped per request). `timerArmed` says whether its firing means anything.
+   */
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerArmed = false;
+  private timerMs = 0;
   private timing: Exchange | null = null;
   private failedAlready = false;
   private closeReason: string | undefined;
@@ -90,18 +110,22 @@ export class UpstreamLeg implements MessageStreamOwner {
       });
       s.once('secureConnect', () => this.socketConnected());
       this.socket = s;
+      s.on('data', (chunk: Buffer) => this.socketData(chunk));
     } else {
-      this.socket = netConnect({ host: target.host, port: target.port });
+      this.socket = netConnect({
+        host: target.host,
+        port: target.port,
+        onread: { buffer: () => this.readBuffer(), callback: (n: number, buf: Uint8Array) => this.slabRead(n, buf) },
+      });
       this.socket.once('connect', () => this.socketConnected());
     }
     this.out = new SocketWriter(this.socket);
     this.socket.setNoDelay(true);
-    this.socket.on('data', (chunk: Buffer) => this.socketData(chunk));
     this.socket.on('end', () => this.socketEnded());
     this.socket.on('error', (err: Error) => this.socketError(err));
     this.socket.on('close', () => this.socketClosed());
     this.socket.on('drain', () => this.owner.drained(this));
-    if (options.timeoutMs > 0) this.timer = setTimeout(() => this.timeout(), options.timeoutMs);
+    if (options.timeoutMs > 0) this.armTimer(options.timeoutMs);
   }
 
   get id(): string {
@@ -198,6 +222,22 @@ export class UpstreamLeg implements MessageStreamOwner {
     if (wasFull && ok) this.owner.drained(this);
   }
 
+  /** The memory the next read goes into: the unused rest of the slab, or a new slab (the old one lives while its bytes are kept). */
+  private readBuffer(): Buffer {
+    if (this.slab === null || SLAB_SIZE - this.slabUsed < READ_SIZE) {
+      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      this.slabUsed = 0;
+    }
+    return this.slab.subarray(this.slabUsed, this.slabUsed + READ_SIZE);
+  }
+
+  /** A read of `n` bytes into `buf` (the last readBuffer()): those bytes are never read into again. */
+  private slabRead(n: number, buf: Uint8Array): boolean {
+    this.slabUsed += n;
+    this.socketData(Buffer.from(buf.buffer, buf.byteOffset, n));
+    return true; // pausing is pause()'s
+  }
+
   private socketData(chunk: Buffer): void {
     this.chunkTime = performance.now();
     this.tap.chunk('s2c', chunk, this.chunkTime);
@@ -229,12 +269,15 @@ export class UpstreamLeg implements MessageStreamOwner {
   private socketClosed(): void {
     this.retired = true;
     this.clearTimer();
+    clearTimeout(this.timer);
+    this.timer = undefined;
     this.tap.close(this.closeReason);
     this.owner.closed(this);
   }
 
   private timeout(): void {
-    this.timer = undefined;
+    if (!this.timerArmed) return;
+    this.timerArmed = false;
     this.fail({ kind: 'timeout', connected: this.connected });
     this.destroy('timeout');
   }
@@ -249,14 +292,25 @@ export class UpstreamLeg implements MessageStreamOwner {
 
   private armResponseTimer(ex: Exchange): void {
     if (this.options.timeoutMs <= 0 || !this.connected || ex.upstreamAnswered) return;
-    this.clearTimer();
+    this.armTimer(this.options.timeoutMs);
     this.timing = ex;
-    this.timer = setTimeout(() => this.timeout(), this.options.timeoutMs);
   }
 
+  /** The timeout fires `ms` from now (timeoutMs can change live: a different value makes a new timer). */
+  private armTimer(ms: number): void {
+    this.timerArmed = true;
+    const t = this.timer;
+    if (t !== undefined && this.timerMs === ms) t.refresh();
+    else {
+      if (t !== undefined) clearTimeout(t);
+      this.timer = setTimeout(() => this.timeout(), ms);
+      this.timerMs = ms;
+    }
+  }
+
+  /** Disarmed, not cleared: the next request re-arms the same timer. socketClosed() clears it. */
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timerArmed = false;
     this.timing = null;
   }
 

@@ -75,6 +75,12 @@ export interface ConnectionContext {
   readonly createParser: RequestParserFactory;
   readonly scheduler: Scheduler;
   readonly capture: Emitter<CaptureEvents>;
+  /**
+   * Every accepted socket's local endpoint, when the listener's address says it: bound to one address
+   * (not 0.0.0.0 or ::), every socket it accepts has that address and port (set by the listener once
+   * listening; connections then skip a getsockname each). Undefined: ask the socket.
+   */
+  boundLocal?: Endpoint;
   getHandler(): Handler;
   readonly upgrade: UpgradeHook | undefined;
   /** Record each request's pipeline stages and route (default true; the benchmark turns it off to measure it). */

@@ -87,9 +87,12 @@ export class HttpConnection implements ReaderOwner, QueueOwner, BatchOwner, Sock
     captureOpened(ctx.capture, this);
   }
 
-  /** Read on first use (one getsockname less per connection nobody inspects). */
+  /**
+   * The listener's address when it is bound to one (ConnectionContext.boundLocal), else read on first
+   * use (no getsockname per connection where the listener already knows the answer).
+   */
   get local(): Endpoint {
-    return (this.localValue ??= { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 });
+    return (this.localValue ??= this.ctx.boundLocal ?? { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 });
   }
 
   /** The lifecycle state (connection-lifecycle.ts). */

@@ -5,6 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { HttpConnection, refusalResponse, type ConnectionContext, type ListedConnection } from './connection.js';
 import type { ServerLimits } from './limits.js';
+import type { Endpoint } from '../capture/types.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
 
@@ -67,6 +68,7 @@ export class HttpListener {
           return;
         }
         this.address = { host: addr.address, port: addr.port };
+        this.context.boundLocal = boundLocal(addr.address, addr.port);
         this.startSweep();
         resolve(this.address);
       });
@@ -154,3 +156,14 @@ export class HttpListener {
     for (const s of this.refused) s.destroy();
   }
 }
+
+/**
+ * The local endpoint of every socket a listener bound to `address` accepts, or undefined when it varies:
+ * a wildcard (0.0.0.0, ::) takes connections on any of the host's addresses, and an IPv6 address with a
+ * zone (fe80::…%eth0) is left to the socket to tell. Frozen: one object shared by every connection.
+ */
+export function boundLocal(address: string, port: number): Endpoint | undefined {
+  if (address === '0.0.0.0' || address === '::' || address === '' || address.includes('%') || /^fe[89ab]/i.test(address)) return undefined;
+  return Object.freeze({ address, port });
+}
+

@@ -60,7 +60,7 @@ export class UpgradedConnection implements ListedConnection, WireTap {
 
   get local(): Endpoint {
     // Read on demand (snapshots only): one object less per connection.
-    return { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 };
+    return this.ctx.boundLocal ?? { address: this.socket.localAddress ?? '', port: this.socket.localPort ?? 0 };
   }
 
   snapshot(): ConnectionSnapshot {

@@ -19,17 +19,26 @@ export interface ListenerOptions {
  * to `onListenerError` and never breaks the emitter or the other listeners.
  */
 export class Emitter<Events extends { [K in keyof Events]: unknown }> {
-  private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
+  /**
+   * Per event: the listeners, and `list`, a copy that on() and dispose() replace and nobody modifies, so
+   * emit() walks the listeners as they were when it began without copying them each time (it copied the
+   * set on every emit: an array per chunk, per request event, on the capture's hot path).
+   */
+  private readonly listeners = new Map<keyof Events, { set: Set<Listener<never>>; list: readonly Listener<never>[] }>();
   /** The listeners declared to copy (ListenerOptions.copies), by event. */
   private readonly copying = new Map<keyof Events, Map<Listener<never>, true | (() => boolean)>>();
 
   constructor(private readonly onListenerError: (err: unknown) => void = (err) => queueMicrotask(() => { throw err; })) {}
 
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>, options?: ListenerOptions): Disposable {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
+    let slot = this.listeners.get(event);
+    if (!slot) this.listeners.set(event, (slot = { set: new Set(), list: [] }));
     const entry = listener as Listener<never>;
-    set.add(entry);
+    const s = slot;
+    if (!s.set.has(entry)) {
+      s.set.add(entry);
+      s.list = [...s.set];
+    }
     const copies = options?.copies;
     let copying: Map<Listener<never>, true | (() => boolean)> | undefined;
     if (copies !== undefined && copies !== false) {
@@ -39,7 +48,7 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
     } else this.copying.get(event)?.delete(entry); // the same function again, now without the declaration
     return {
       dispose: () => {
-        set.delete(entry);
+        if (s.set.delete(entry)) s.list = [...s.set];
         copying?.delete(entry);
       },
     };
@@ -47,10 +56,10 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
 
   /** Some listener of `event` may keep the payload's buffers past the call (none declared it copies; ListenerOptions). */
   hasKeepingListeners<K extends keyof Events>(event: K): boolean {
-    const set = this.listeners.get(event);
-    if (set === undefined || set.size === 0) return false;
+    const slot = this.listeners.get(event);
+    if (slot === undefined || slot.list.length === 0) return false;
     const copying = this.copying.get(event);
-    if (copying === undefined || copying.size < set.size) return true;
+    if (copying === undefined || copying.size < slot.list.length) return true;
     for (const c of copying.values()) if (c !== true && !c()) return true;
     return false;
   }
@@ -64,16 +73,17 @@ export class Emitter<Events extends { [K in keyof Events]: unknown }> {
   }
 
   hasListeners<K extends keyof Events>(event: K): boolean {
-    const set = this.listeners.get(event);
-    return set !== undefined && set.size > 0;
+    const slot = this.listeners.get(event);
+    return slot !== undefined && slot.list.length > 0;
   }
 
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    const set = this.listeners.get(event);
-    if (!set || set.size === 0) return;
-    for (const listener of [...set]) {
+    const slot = this.listeners.get(event);
+    if (slot === undefined) return;
+    const list = slot.list;
+    for (let i = 0; i < list.length; i++) {
       try {
-        (listener as Listener<Events[K]>)(payload);
+        (list[i] as Listener<Events[K]>)(payload);
       } catch (err) {
         this.onListenerError(err);
       }

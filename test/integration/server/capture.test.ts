@@ -243,6 +243,46 @@ test('WebSocket frames are unmasked in place only in chunks the capture was not 
   for (let i = 0; i < 5; i++) assert.equal(wire[6 + i] ^ key[i % 4], 0x61 + 5);
 });
 
+test('the open event and snapshots carry the true local endpoint, for one-address and wildcard listeners, IPv4 and IPv6', async (t) => {
+  const { connect } = await import('node:net');
+  const { boundLocal } = await import('../../../server-core/server/listener.js');
+  // The listener's shortcut (no getsockname per connection) only where its address says it.
+  assert.equal(boundLocal('0.0.0.0', 1), undefined);
+  assert.equal(boundLocal('::', 1), undefined);
+  assert.equal(boundLocal('fe80::1', 1), undefined);
+  assert.deepEqual(boundLocal('::1', 8), { address: '::1', port: 8 });
+  const cases: { host: string; via: string }[] = [
+    { host: '127.0.0.1', via: '127.0.0.1' },
+    { host: '0.0.0.0', via: '127.0.0.1' },
+    { host: '::1', via: '::1' },
+    { host: '::', via: '127.0.0.1' },
+    { host: '::', via: '::1' },
+  ];
+  for (const { host, via } of cases) {
+    let server;
+    try {
+      ({ server } = await startServer(t, { host, log: () => {} }));
+    } catch (err) {
+      if (via === '::1' && /EADDRNOTAVAIL|EAFNOSUPPORT/.test(String(err))) continue; // no IPv6 here
+      throw err;
+    }
+    const port = server.address!.port;
+    const opened: ConnectionOpened[] = [];
+    server.capture.on('open', (e) => opened.push(e));
+    const socket = connect({ host: via, port });
+    t.after(() => socket.destroy());
+    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+    await waitFor(() => opened.length === 1, `the open event (${host} via ${via})`);
+    // The server's local end is the client's remote end (a dual-stack :: listener sees IPv4 peers mapped).
+    const mapped = (a: string | undefined) => (host === '::' && via === '127.0.0.1' ? `::ffff:${a}` : a);
+    const truth = { address: mapped(socket.remoteAddress), port: socket.remotePort };
+    assert.deepEqual({ ...opened[0].local }, truth, `${host} via ${via}: open event`);
+    assert.deepEqual({ ...opened[0].remote }, { address: mapped(socket.localAddress), port: socket.localPort }, `${host} via ${via}: remote`);
+    assert.deepEqual({ ...server.connections()[0].local }, truth, `${host} via ${via}: snapshot`);
+    socket.destroy();
+  }
+});
+
 test('with a capture store (its listener copies), frames may be unmasked in place: the store keeps the masked bytes as sent', async (t) => {
   const { CaptureStore } = await import('../../../server-core/capture/capture-store.js');
   const { server, port } = await startServer(t);

@@ -292,6 +292,32 @@ test('maxConnections forgets the oldest closed connections', () => {
   assert.equal(store.totalBytes, 2 * (1 + CHUNK_OVERHEAD_BYTES));
 });
 
+test('past a large maxConnections, a sixteenth of it is forgotten at once, oldest closed first, open ones kept, their bytes freed', () => {
+  const store = new CaptureStore({ maxConnections: 32, dissect: false });
+  const removed: string[] = [];
+  store.events.on('removed', (e) => removed.push(e.connectionId));
+  // Two that stay open at the front, then closed ones.
+  for (const id of ['open1', 'open2']) store.open(opened(id, { remote: { address: '10.0.0.1', port: id.length } }));
+  for (let i = 0; i < 30; i++) {
+    const id = `c${i}`;
+    store.open(opened(id, { remote: { address: '10.0.0.1', port: 1000 + i } }));
+    store.chunk(id, 'c2s', 1, Buffer.from('xy'));
+    store.close({ connectionId: id, t: 2 });
+  }
+  assert.equal(store.listConnections().length, 32);
+  assert.deepEqual(removed, []);
+  store.open(opened('c30', { remote: { address: '10.0.0.1', port: 1030 } }));
+  // 33 > 32: down to 32 - 32/16 = 30 in one go — the two oldest closed ones, not the open ones.
+  assert.deepEqual(removed, [], 'opening does not trim');
+  store.close({ connectionId: 'c30', t: 2 });
+  assert.deepEqual(removed, ['c0', 'c1', 'c2']);
+  const ids = store.listConnections().map((c) => c.id);
+  assert.equal(ids.length, 30);
+  assert.deepEqual(ids.slice(0, 3), ['open1', 'open2', 'c3']);
+  assert.equal(store.totalBytes, 27 * (2 + CHUNK_OVERHEAD_BYTES));
+  assert.deepEqual(store.chunks('c0'), []);
+});
+
 test('a client-side connection is tied to the server-side one when both ends are ours', () => {
   const server = new Emitter<CaptureEvents>();
   const client = new Emitter<CaptureEvents>();

@@ -204,6 +204,18 @@ test('connection ids stay unique across restarts', async () => {
   opened(1);
   assert.deepEqual(seen, ['srv-1', 'srv-1@2']);
   assert.deepEqual(c.traffic.connectionRows().map((r) => r.id), ['srv-1', 'srv-1@2']);
+  // Chunks, the close and a request event after the close keep the renamed id.
+  const later: string[] = [];
+  c.capture.on('chunk', (e) => later.push(`chunk ${e.connectionId}`));
+  c.capture.on('close', (e) => later.push(`close ${e.connectionId}`));
+  created[1].capture.emit('chunk', { connectionId: 'srv-1', dir: 'c2s', t: 1, bytes: Buffer.from('GET / HTTP/1.1\r\n\r\n') });
+  created[1].capture.emit('chunk', { connectionId: 'srv-1', dir: 's2c', t: 2, bytes: Buffer.from('HTTP/1.1 200 OK\r\n\r\n') });
+  created[1].capture.emit('close', { connectionId: 'srv-1', t: 3 });
+  created[1].capture.emit('chunk', { connectionId: 'srv-1', dir: 's2c', t: 4, bytes: Buffer.from('x') });
+  assert.deepEqual(later, ['chunk srv-1@2', 'chunk srv-1@2', 'close srv-1@2', 'chunk srv-1@2']);
+  const row = c.traffic.connectionRows().find((r) => r.id === 'srv-1@2')!;
+  assert.equal(row.bytesIn, 18);
+  assert.ok(row.closedAt !== undefined);
   await c.dispose();
 });
 

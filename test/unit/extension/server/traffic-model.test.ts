@@ -160,3 +160,42 @@ test('a WebSocket session counts its frames exactly across chunks: split headers
   const row = m.trafficRows().find((r) => r.kind === 'ws')!;
   assert.equal(row.messages, 6, 'three frames each way');
 });
+
+test('requestTarget reads the request line from the bytes exactly as the regular expression it replaces', async () => {
+  const fc = (await import('fast-check')).default;
+  const { requestTarget } = await import('../../../../extension/server/traffic-model.js');
+  const REQUEST_LINE = /^[A-Z]+ (\S+) HTTP\/1\.[01]\r?\n/;
+  const old = (b: Buffer) => REQUEST_LINE.exec(b.subarray(0, 2048).toString('latin1'))?.[1];
+  const piece = fc.constantFrom('GET', 'POST', 'M', ' ', '/', '/ws/echo', '?a=b', ' HTTP/1.1', ' HTTP/1.0', ' HTTP/1.2', ' HTTP/2', '\r\n', '\n', '\r', '\t', '\u00a0', '\u00ff', 'x', 'get');
+  const line = fc.array(piece, { maxLength: 8 }).map((ps) => Buffer.from(ps.join(''), 'latin1'));
+  fc.assert(fc.property(fc.oneof(line, fc.uint8Array({ maxLength: 40 }).map((u) => Buffer.from(u))), (b) => assert.equal(requestTarget(b), old(b))), { numRuns: 5000 });
+  // The 2 KiB window: a line ending at byte 2048 is read, one byte later is not.
+  for (const n of [2048 - 20, 2048 - 19, 2048 - 18]) {
+    const b = Buffer.from(`GET /${'a'.repeat(n)} HTTP/1.1\r\n`, 'latin1');
+    assert.equal(requestTarget(b), old(b), `target of ${n}`);
+  }
+  for (const text of ['GET /x HTTP/1.1\r\n', 'GET /a\u00a0b HTTP/1.1\r\n', 'GET /a\tb HTTP/1.1\r\n', 'GET /\u00ff HTTP/1.0\n', 'GET  /x HTTP/1.1\r\n', 'GET /x HTTP/1.1\r', 'get /x HTTP/1.1\r\n']) {
+    const b = Buffer.from(text, 'latin1');
+    assert.equal(requestTarget(b), old(b), JSON.stringify(text));
+  }
+  assert.equal(requestTarget(Buffer.from('GET /x HTTP/1.1\r\n')), '/x');
+});
+
+test('a row made before its exchange is reported (a session, a proxied row) is found again, not listed twice; plain exchanges add one row each', () => {
+  const m = new TrafficModel({ now: () => 5000 });
+  m.opened(open('c1', 1));
+  m.proxied({ id: 'c1#1', connectionId: 'c1', kind: 'http', method: 'GET', target: '/a', startedAt: 1, done: false });
+  m.exchange({ connectionId: 'c1', index: 1, method: 'GET', target: '/a', status: 200, durationMs: 1 });
+  m.exchange({ connectionId: 'c1', index: 2, method: 'GET', target: '/b', status: 204, durationMs: 1 });
+  m.switched({ connectionId: 'c1', t: 2, protocol: 'ws', c2sOffset: 0, s2cOffset: 0 });
+  m.exchange({ connectionId: 'c1', index: 3, method: 'GET', target: '/ws', status: 101, durationMs: 1, route: { pattern: '/ws', kind: 'websocket' } });
+  assert.deepEqual(
+    m.trafficRows().map((r) => [r.id, r.kind, r.status, r.routePattern]),
+    [
+      ['c1#1', 'http', 200, undefined],
+      ['c1#2', 'http', 204, undefined],
+      ['c1#3', 'ws', 101, '/ws'],
+    ],
+  );
+  assert.deepEqual(m.totals(), { connections: 1, traffic: 4 });
+});
