@@ -67,8 +67,8 @@ const QUEUED_LIMIT = 1024 * 1024;
 const READ_SIZE = 64 * 1024;
 // Two reads' worth: memory each open target connection holds (128 KiB), against a new slab every read or two on a big response.
 const SLAB_SIZE = 2 * READ_SIZE;
-/** Full slabs a leg keeps track of until their bytes are released (older ones are left to the GC). */
-const RETIRED_LIMIT = 16;
+/** Full slabs a leg keeps track of until their bytes are released (older ones are left to the GC): at most 512 KiB kept by an idle leg whose last reads the client had not taken yet. */
+const RETIRED_LIMIT = 4;
 /** Free slabs kept for any leg (8 MiB: what ten connections reading 1 MiB responses at once go through between two turns of the event loop). */
 const FREE_LIMIT = 64;
 const freeSlabs: Buffer[] = [];
