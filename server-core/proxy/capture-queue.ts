@@ -22,6 +22,12 @@ export class CaptureQueue implements CaptureSink {
    */
   private queue: unknown[] = [];
   private scheduled: ReturnType<typeof setImmediate> | undefined;
+  /** Items queued so far (emit and defer): the sequence number of the last one. */
+  private queuedCount = 0;
+  /** Items delivered so far. */
+  private deliveredCount = 0;
+  /** The sequence number of the last chunk event delivered while a listener that may keep its bytes was listening. */
+  private keptSeq = 0;
 
   constructor(private readonly target: Emitter<CaptureEvents>) {}
 
@@ -29,13 +35,30 @@ export class CaptureQueue implements CaptureSink {
     return this.target.hasListeners(event);
   }
 
+  /** The sequence number of the last item queued so far (a later one has a higher number). */
+  get seq(): number {
+    return this.queuedCount;
+  }
+
+  /**
+   * Runs `fn` once every item queued so far is delivered, with `kept`: whether a chunk event numbered
+   * above `since` was delivered to a listener that may keep its bytes (util/emitter.ts,
+   * ListenerOptions.copies). When it is false, no listener holds the bytes of those events any more
+   * (upstream-leg.ts reuses its read memory on that word).
+   */
+  whenDelivered(since: number, fn: (kept: boolean) => void): void {
+    this.defer(() => fn(this.keptSeq > since));
+  }
+
   emit<K extends keyof CaptureEvents>(event: K, payload: CaptureEvents[K]): void {
+    this.queuedCount++;
     this.queue.push(event, payload);
     this.scheduled ??= setImmediate(this.flushNow);
   }
 
   /** Runs `fn` in order with the events queued before it (the proxy's exchange events: after their bytes). */
   defer(fn: () => void): void {
+    this.queuedCount++;
     this.queue.push(fn, undefined);
     this.scheduled ??= setImmediate(this.flushNow);
   }
@@ -52,8 +75,12 @@ export class CaptureQueue implements CaptureSink {
       this.queue = [];
       for (let i = 0; i < batch.length; i += 2) {
         const event = batch[i];
+        const n = ++this.deliveredCount;
         if (typeof event === 'function') (event as () => void)();
-        else this.target.emit(event as keyof CaptureEvents, batch[i + 1] as never);
+        else {
+          if (event === 'chunk' && this.target.hasKeepingListeners('chunk')) this.keptSeq = n;
+          this.target.emit(event as keyof CaptureEvents, batch[i + 1] as never);
+        }
       }
     }
   }

@@ -67,6 +67,11 @@ export class LegTap {
     this.capture.emit('chunk', { connectionId: this.id, dir, t: t ?? performance.now(), bytes });
   }
 
+  /** Bytes handed to chunk() that are not in the capture's queue yet (a batch in progress). */
+  get holdsBytes(): boolean {
+    return this.pendingBytes !== null;
+  }
+
   /** Until flush(), contiguous pieces of one buffer are recorded as one chunk (the proxy writes a message in parts). */
   batch(): void {
     this.batching = true;

@@ -55,6 +55,11 @@ export class MessageStream implements HttpParserHandlers {
   private cur: Buffer = EMPTY;
   private curBase = 0;
 
+  /** Whether the stream keeps pushed bytes past push() (a head in progress). */
+  get holdsBytes(): boolean {
+    return this.held.length > 0;
+  }
+
   constructor(
     private readonly kind: 'request' | 'response',
     private readonly owner: MessageStreamOwner,

@@ -99,6 +99,10 @@ export class ProxyConnection implements MessageStreamOwner, ClientSide {
     socket.on('drain', () => this.queue.drained());
   }
 
+  get holdsBytes(): boolean {
+    return this.queue.queuedBytes > 0 || this.out.length > 0 || this.tap.holdsBytes;
+  }
+
   get id(): string {
     return this.tap.id;
   }

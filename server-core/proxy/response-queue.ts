@@ -71,6 +71,11 @@ export class ResponseQueue<T> {
     return slot;
   }
 
+  /** Bytes written to slots and not yet to the client. */
+  get queuedBytes(): number {
+    return this.waiting;
+  }
+
   get size(): number {
     return this.slots.length;
   }

@@ -40,6 +40,8 @@ export interface ClientSide {
   batchWrites(on: boolean): void;
   /** Ends the client's side after everything written to it so far. */
   endSocket(): void;
+  /** Whether bytes handed to the client side may still be read: queued, in the socket's buffer, or in a capture batch. */
+  readonly holdsBytes: boolean;
 }
 
 export class TargetSide implements UpstreamLegOwner {
@@ -219,5 +221,9 @@ export class TargetSide implements UpstreamLegOwner {
 
   batchWrites(on: boolean): void {
     this.client.batchWrites(on);
+  }
+
+  holdsReadBytes(): boolean {
+    return this.client.holdsBytes;
   }
 }

@@ -12,9 +12,20 @@
 // a part of a slab no earlier read used, so the bytes handed on stay as they
 // are for as long as anyone keeps them (the capture queue, a socket that could
 // not write them at once). A TLS leg reads with 'data' as before.
+//
+// A full slab is filled again only once nobody can read its bytes any more
+// (issue #17: a new slab per two reads was 1 MiB of new external memory per
+// 1 MiB response, and V8 answered it with mark-compacts that doubled the
+// proxy's CPU per request): once the client side holds none of what it was
+// handed (nothing queued for the client, nothing in its socket's buffer or a
+// capture batch), this leg's parser holds no head in progress, and the
+// capture queue has delivered every event queued until then to listeners that
+// all copy what they keep (CaptureQueue.whenDelivered). A slab some listener
+// may keep is never reused; nor is any after the leg failed. Free slabs wait in
+// a small pool shared by the process's legs.
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import type { CaptureSink } from './capture-queue.js';
+import { CaptureQueue, type CaptureSink } from './capture-queue.js';
 import type { HeadDecision, HttpParseError, HttpParserLimits, MessageHead, ResponseHead } from '../http/parser-types.js';
 import type { Exchange } from './exchange.js';
 import { LegTap } from './leg-tap.js';
@@ -46,6 +57,8 @@ export interface UpstreamLegOwner {
   drained(leg: UpstreamLeg): void;
   /** A chunk from the target is being read (true), or was (false): what it causes to be written goes out together. */
   batchWrites(on: boolean): void;
+  /** Whether bytes this leg handed on may still be read (queued for the client, or in its socket's buffer). */
+  holdsReadBytes(): boolean;
 }
 
 /** Bytes kept while connecting, or buffered by the socket, before the writer is asked to wait. */
@@ -54,6 +67,17 @@ const QUEUED_LIMIT = 1024 * 1024;
 const READ_SIZE = 64 * 1024;
 // Two reads' worth: memory each open target connection holds (128 KiB), against a new slab every read or two on a big response.
 const SLAB_SIZE = 2 * READ_SIZE;
+/** Full slabs a leg keeps track of until their bytes are released (older ones are left to the GC): at most 512 KiB kept by an idle leg whose last reads the client had not taken yet. */
+const RETIRED_LIMIT = 4;
+/** Free slabs kept for any leg (8 MiB: what ten connections reading 1 MiB responses at once go through between two turns of the event loop). */
+const FREE_LIMIT = 64;
+const freeSlabs: Buffer[] = [];
+
+/** A full slab whose bytes may still be read; `since`: the capture queue's sequence number before its first read. */
+interface RetiredSlab {
+  buf: Buffer;
+  since: number;
+}
 
 export interface UpstreamLegOptions {
   insecure: boolean;
@@ -79,6 +103,12 @@ export class UpstreamLeg implements MessageStreamOwner {
   /** Where plain TCP reads go (readBuffer()). */
   private slab: Buffer | null = null;
   private slabUsed = 0;
+  /** The capture queue's sequence number before the current slab's first read. */
+  private slabSince = 0;
+  /** Full slabs whose bytes the client side or the parser may still hold (released by releaseSlabs()). */
+  private retiredSlabs: RetiredSlab[] = [];
+  /** Where the capture goes when it is a CaptureQueue (slabs are reused only then). */
+  private readonly captureQueue: CaptureQueue | null;
   /**
    * The connect or response timeout: one timer for the leg's life, re-armed with refresh() (no timer
    * made and dropped per request). `timerArmed` says whether its firing means anything.
@@ -99,6 +129,7 @@ export class UpstreamLeg implements MessageStreamOwner {
     private readonly owner: UpstreamLegOwner,
   ) {
     this.tap = new LegTap(capture, id, 'client', 'proxy-upstream', downstreamId);
+    this.captureQueue = capture instanceof CaptureQueue ? capture : null;
     this.stream = new MessageStream('response', this, options.parserLimits);
     if (target.tls) {
       const s: TLSSocket = tlsConnect({
@@ -222,13 +253,35 @@ export class UpstreamLeg implements MessageStreamOwner {
     if (wasFull && ok) this.owner.drained(this);
   }
 
-  /** The memory the next read goes into: the unused rest of the slab, or a new slab (the old one lives while its bytes are kept). */
+  /** The memory the next read goes into: the unused rest of the slab, or a free or new slab (a full one lives while its bytes are kept). */
   private readBuffer(): Buffer {
     if (this.slab === null || SLAB_SIZE - this.slabUsed < READ_SIZE) {
-      this.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+      const q = this.captureQueue;
+      if (this.slab !== null && q !== null && !this.failedAlready) {
+        this.retiredSlabs.push({ buf: this.slab, since: this.slabSince });
+        if (this.retiredSlabs.length > RETIRED_LIMIT) this.retiredSlabs.shift();
+        this.releaseSlabs(q);
+      }
+      this.slab = freeSlabs.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE);
       this.slabUsed = 0;
+      this.slabSince = q === null ? 0 : q.seq;
     }
     return this.slab.subarray(this.slabUsed, this.slabUsed + READ_SIZE);
+  }
+
+  /**
+   * When nothing on this connection holds bytes it read (the client side, the parser's head in progress),
+   * the full slabs go to the free pool once the capture has delivered what it was given of them, unless
+   * a listener that may keep bytes heard any of it.
+   */
+  private releaseSlabs(q: CaptureQueue): void {
+    if (this.retiredSlabs.length === 0 || this.stream.holdsBytes || this.tap.holdsBytes || this.owner.holdsReadBytes()) return;
+    const slabs = this.retiredSlabs;
+    this.retiredSlabs = [];
+    q.whenDelivered(slabs[0].since, (kept) => {
+      if (kept) return;
+      for (const s of slabs) if (freeSlabs.length < FREE_LIMIT) freeSlabs.push(s.buf);
+    });
   }
 
   /** A read of `n` bytes into `buf` (the last readBuffer()): those bytes are never read into again. */

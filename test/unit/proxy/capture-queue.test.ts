@@ -63,3 +63,40 @@ test('many events and callbacks interleaved keep their order and payloads (each 
   q.flush();
   assert.deepEqual(seen, expected);
 });
+
+test('whenDelivered: after everything queued before it, and "kept" only when a listener that may keep heard a chunk since', () => {
+  const target = new Emitter<CaptureEvents>();
+  const q = new CaptureQueue(target);
+  const copying = target.on('chunk', () => {}, { copies: true });
+  const answers: string[] = [];
+  const since1 = q.seq;
+  q.emit('chunk', chunk('up', 'a'));
+  q.whenDelivered(since1, (kept) => answers.push(`1:${kept}`));
+  q.flush();
+  assert.deepEqual(answers, ['1:false'], 'only copying listeners heard it');
+
+  const keeping = target.on('chunk', () => {});
+  const since2 = q.seq;
+  q.emit('chunk', chunk('up', 'b'));
+  keeping.dispose();
+  const since3 = q.seq;
+  q.emit('chunk', chunk('up', 'c'));
+  q.whenDelivered(since2, (kept) => answers.push(`2:${kept}`));
+  q.whenDelivered(since3, (kept) => answers.push(`3:${kept}`));
+  assert.equal(answers.length, 1, 'not before the events queued ahead of it are delivered');
+  // The keeping listener is gone before the flush: the chunk 'b' is delivered to copying listeners only.
+  q.flush();
+  assert.deepEqual(answers, ['1:false', '2:false', '3:false']);
+
+  const keeping2 = target.on('chunk', () => {});
+  const since4 = q.seq;
+  q.emit('chunk', chunk('up', 'd'));
+  q.flush();
+  keeping2.dispose();
+  q.whenDelivered(since4, (kept) => answers.push(`4:${kept}`));
+  const since5 = q.seq;
+  q.whenDelivered(since5, (kept) => answers.push(`5:${kept}`));
+  q.flush();
+  assert.deepEqual(answers.slice(3), ['4:true', '5:false'], 'a keeping listener heard d: kept since before d, not since after it');
+  copying.dispose();
+});
